@@ -1,0 +1,1 @@
+"""Contact-volume forecasting: holidays, traffic, models, back-tests and the intraday split."""
