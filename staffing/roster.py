@@ -483,7 +483,7 @@ def _solve_country(
     hours = instances["paid_hours"].to_numpy(dtype=np.float64)
     day = pd.to_datetime(instances["date"]).dt.normalize()
     day_index = ((day - day.min()).dt.days).to_numpy()
-    week = (day - pd.to_timedelta(day.dt.weekday, unit="D")).to_numpy()
+    week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).to_numpy()
     weeks = np.unique(week)
     rest_ns = int(rules.min_rest_hours * 3600e9)
 
@@ -707,7 +707,7 @@ def _expand_assignments(
         assignments["agent_start"] = pd.DatetimeIndex(agent_start).as_unit("ns")
         assignments["agent_end"] = pd.DatetimeIndex(agent_end).as_unit("ns")
         day = pd.to_datetime(assignments["date"])
-        assignments["week_start"] = (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+        assignments["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
         assignments = assignments.loc[:, list(ASSIGNMENT_COLUMNS)]
         assignments = assignments.sort_values(["agent_id", "start_utc"]).reset_index(drop=True)
     unfilled_frame = (

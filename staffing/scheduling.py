@@ -105,6 +105,11 @@ class OpeningHoursError(SchedulingError):
     """Opening hours are malformed."""
 
 
+def _shown(value: object) -> str:
+    """``repr`` of a cell value for messages, numpy scalars shown as plain Python values."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _check_finite_number(name: str, value: object, *, minimum: float = 0.0) -> float:
     """Return ``value`` as float if it is a finite real number >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
@@ -521,7 +526,7 @@ def shift_templates_from_frame(
             )
         except (ValueError, TypeError) as exc:
             problems.append(f"{source} row {position}: {exc}")
-    names = [t.name for t in templates]
+    names = [str(n).strip() for n in frame["name"]]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         problems.append(f"{source}: duplicate template name(s) {', '.join(duplicates)}")
@@ -565,7 +570,7 @@ def validate_requirements(requirements: pd.DataFrame) -> pd.DataFrame:
     if len(bad):
         row = bad[0]
         raise RequirementsError(
-            f"requirements row {row}: column 'interval_minutes' has {frame.at[row, 'interval_minutes']!r}, "
+            f"requirements row {row}: column 'interval_minutes' has {_shown(frame.at[row, 'interval_minutes'])}, "
             "not a positive whole number"
         )
     frame["interval_minutes"] = minutes.astype("int64")
@@ -574,7 +579,7 @@ def validate_requirements(requirements: pd.DataFrame) -> pd.DataFrame:
     if len(bad):
         row = bad[0]
         raise RequirementsError(
-            f"requirements row {row}: column 'required_staff' has {frame.at[row, 'required_staff']!r}, "
+            f"requirements row {row}: column 'required_staff' has {_shown(frame.at[row, 'required_staff'])}, "
             "not a finite number >= 0"
         )
     frame["required_staff"] = staff

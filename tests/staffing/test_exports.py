@@ -1,0 +1,310 @@
+"""Tests for staffing.exports: injection-safe CSV/Excel and RFC 5545 calendars with stable UIDs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zoneinfo
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from staffing.exports import (
+    ExportError,
+    agent_calendars,
+    escape_ics_text,
+    event_uid,
+    fold_ics_line,
+    frame_to_csv,
+    frames_to_excel,
+    make_schedule_outputs,
+    roster_to_excel,
+    team_calendars,
+    write_schedule_outputs,
+)
+from staffing.roster import build_roster
+from staffing.scheduling import PLAN_COLUMNS
+
+AR_ZONE = "America/Argentina/Buenos_Aires"
+STAMP = dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.UTC)
+EVIL = '=HYPERLINK("http://x")'
+
+
+def plan_rows(rows: list[tuple[str, str, str]], country: str = "AR") -> pd.DataFrame:
+    """Plan frame from (shift name, start, end), one agent each, no breaks."""
+    records = []
+    for name, start, end in rows:
+        s, e = pd.Timestamp(start), pd.Timestamp(end)
+        records.append(
+            {
+                "country": country,
+                "channel": "voice",
+                "date": s.date(),
+                "shift": name,
+                "shift_start": s,
+                "shift_end": e,
+                "break_start": s + pd.Timedelta(hours=4),
+                "break_end": s + pd.Timedelta(hours=4, minutes=30),
+                "paid_hours": (e - s).total_seconds() / 3600 - 0.5,
+                "agents": 1,
+                "cost": 0.0,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=list(PLAN_COLUMNS))
+
+
+def agents(names: tuple[str, ...] = ('Ana; Pérez, \\ "la jefa"',)) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "agent_id": [f"ar-{k}" for k in range(len(names))],
+            "name": list(names),
+            "team": "Buenos Aires",
+            "country": "AR",
+            "timezone": AR_ZONE,
+            "contract_hours_per_week": 40.0,
+            "channels": "voice",
+        }
+    )
+
+
+WEEK = [
+    ("Early", "2025-01-06 09:00", "2025-01-06 17:30"),
+    ("Early", "2025-01-07 09:00", "2025-01-07 17:30"),
+    ("Late", "2025-01-09 13:00", "2025-01-09 21:30"),
+]
+
+
+def roster_assignments(
+    rows: list[tuple[str, str, str]] = WEEK, names: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    roster = build_roster(plan_rows(rows), agents() if names is None else agents(names))
+    assert roster.unfilled_shifts == 0
+    return roster.assignments
+
+
+# --------------------------------------------------------------------------- iCalendar parsing
+
+
+def unfold(text: str) -> list[str]:
+    """Content lines of an iCalendar text (RFC 5545 3.1 unfolding)."""
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+def parse_events(text: str) -> list[dict[str, str]]:
+    """Events as {property (with parameters): value}, enough for these tests."""
+    events, current = [], None
+    for line in unfold(text):
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            events.append(current)
+            current = None
+        elif current is not None and line:
+            key, _, value = line.partition(":")
+            current[key] = value
+    return events
+
+
+def unescape(value: str) -> str:
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+def test_ics_is_crlf_folded_and_round_trips() -> None:
+    text = agent_calendars(roster_assignments(), dtstamp=STAMP)["ar-0"]
+    assert text.endswith("\r\n")
+    assert "\n" not in text.replace("\r\n", "")  # no bare LF
+    raw = text.encode("utf-8")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    lines = unfold(text)
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR"
+    assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
+    events = parse_events(text)
+    assert len(events) == 3
+    for event in events:
+        assert event["DTSTAMP"] == "20250101T120000Z"
+        assert re.fullmatch(r"[0-9a-f]{32}@crewcast", event["UID"])
+        assert int(event["SEQUENCE"]) >= 0
+    description = unescape(events[0]["DESCRIPTION"])
+    assert 'Agent: Ana; Pérez, \\ "la jefa" (ar-0)' in description
+    assert "\nUnpaid break: 13:00-13:30" in description
+
+
+def test_ar_agent_nine_o_clock_shift_is_in_the_agents_zone() -> None:
+    text = agent_calendars(roster_assignments(), dtstamp=STAMP)["ar-0"]
+    first = parse_events(text)[0]
+    assert first[f"DTSTART;TZID={AR_ZONE}"] == "20250106T090000"
+    assert first[f"DTEND;TZID={AR_ZONE}"] == "20250106T173000"
+    # the VTIMEZONE says what TZID means: UTC-3 all year, so 09:00 local is 12:00 UTC
+    lines = unfold(text)
+    assert f"TZID:{AR_ZONE}" in lines
+    offsets = {line for line in lines if line.startswith("TZOFFSETTO:")}
+    assert offsets == {"TZOFFSETTO:-0300"}
+    local = dt.datetime(2025, 1, 6, 9, tzinfo=zoneinfo.ZoneInfo(AR_ZONE))
+    assert local.astimezone(dt.UTC).hour == 12
+
+
+def test_vtimezone_carries_dst_changes_inside_the_period() -> None:
+    rows = [
+        ("Day", "2025-03-28 09:00", "2025-03-28 17:00"),
+        ("Day", "2025-04-01 09:00", "2025-04-01 17:00"),
+    ]
+    roster = build_roster(
+        plan_rows(rows, country="HU"),
+        agents().assign(country="HU", timezone="Europe/Budapest"),
+    )
+    lines = unfold(agent_calendars(roster.assignments, dtstamp=STAMP)["ar-0"])
+    assert "BEGIN:DAYLIGHT" in lines
+    assert "DTSTART:20250330T020000" in lines  # CET -> CEST at 02:00 local on 30 March
+    assert "TZOFFSETTO:+0200" in lines
+
+
+def test_uids_are_stable_and_survive_changes_to_other_shifts() -> None:
+    first = parse_events(agent_calendars(roster_assignments(), dtstamp=STAMP)["ar-0"])
+    again = parse_events(
+        agent_calendars(roster_assignments(), dtstamp=STAMP + dt.timedelta(days=2))["ar-0"]
+    )
+    assert [e["UID"] for e in first] == [e["UID"] for e in again]
+    assert int(again[0]["SEQUENCE"]) > int(first[0]["SEQUENCE"])  # re-import updates
+    assert again[0]["DTSTAMP"] != first[0]["DTSTAMP"]
+    # move Thursday's late shift later: Monday's and Tuesday's events keep their UIDs
+    changed_rows = [*WEEK[:2], ("Late", "2025-01-09 14:00", "2025-01-09 22:30")]
+    changed = parse_events(agent_calendars(roster_assignments(changed_rows), dtstamp=STAMP)["ar-0"])
+    assert [e["UID"] for e in changed] == [e["UID"] for e in first]
+    assert changed[2][f"DTSTART;TZID={AR_ZONE}"] == "20250109T140000"
+    # a different template that day is a different event
+    assert event_uid("ar-0", "2025-01-09", "Late") != event_uid("ar-0", "2025-01-09", "Early")
+    assert event_uid("ar-0", dt.date(2025, 1, 9), "Late") == first[2]["UID"]
+
+
+def test_team_calendar_holds_every_member_with_distinct_uids() -> None:
+    rows = [("Early", "2025-01-06 09:00", "2025-01-06 17:30")] * 2
+    plan = plan_rows(rows[:1]).assign(agents=2)
+    roster = build_roster(plan, agents(("Ana", "Bruno")))
+    teams = team_calendars(roster.assignments, dtstamp=STAMP, sequence=3)
+    assert list(teams) == ["Buenos Aires"]
+    events = parse_events(teams["Buenos Aires"])
+    assert len(events) == 2 and len({e["UID"] for e in events}) == 2
+    assert all(e["UID"].startswith("team-") and e["SEQUENCE"] == "3" for e in events)
+    assert {unescape(e["SUMMARY"]).split(":")[0] for e in events} == {"Ana", "Bruno"}
+
+
+def test_escape_and_fold_helpers() -> None:
+    assert escape_ics_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+    long = "DESCRIPTION:" + "é" * 100
+    folded = fold_ics_line(long)
+    assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
+    assert folded.replace("\r\n ", "") == long
+
+
+def test_bad_export_parameters() -> None:
+    assignments = roster_assignments()
+    with pytest.raises(ExportError, match="timezone-aware"):
+        agent_calendars(assignments, dtstamp=dt.datetime(2025, 1, 1))
+    with pytest.raises(ExportError, match="sequence must be an integer >= 0"):
+        agent_calendars(assignments, dtstamp=STAMP, sequence=-1)
+    with pytest.raises(ExportError, match="roster: missing column"):
+        roster_to_excel(assignments.drop(columns=["team"]))
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+
+def test_csv_neutralises_formulas_but_keeps_negative_numbers() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": [EVIL, "+1 555", "@SUM(A1)", "\tx", "-x", "plain"],
+            "delta_hours": [-3.5, 2.0, -1.0, 0.0, 1.0, 0.5],
+            "count": [-2, 1, 0, 3, 4, 5],
+        }
+    )
+    back = pd.read_csv(io.BytesIO(frame_to_csv(frame)), keep_default_na=False)
+    assert back["name"].tolist() == ["'" + EVIL, "'+1 555", "'@SUM(A1)", "'\tx", "'-x", "plain"]
+    assert back["delta_hours"].tolist() == [-3.5, 2.0, -1.0, 0.0, 1.0, 0.5]
+    assert back["count"].tolist() == [-2, 1, 0, 3, 4, 5]
+    assert frame_to_csv(frame, excel_bom=True).startswith(b"\xef\xbb\xbf")
+
+
+def test_excel_sheet_per_team_and_week_safe_and_readable() -> None:
+    rows = [*WEEK, ("Early", "2025-01-13 09:00", "2025-01-13 17:30")]
+    assignments = roster_assignments(rows, names=(EVIL,))
+    book = openpyxl.load_workbook(io.BytesIO(roster_to_excel(assignments)))
+    assert book.sheetnames == ["Buenos Aires 2025-01-06", "Buenos Aires 2025-01-13"]
+    sheet = book["Buenos Aires 2025-01-06"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["agent_id", "name", "channel"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == 4  # header + three shifts
+    name_cell = sheet.cell(row=2, column=header.index("name") + 1)
+    assert name_cell.value == "'" + EVIL and name_cell.data_type == "s"
+    start_cell = sheet.cell(row=2, column=header.index("agent_start") + 1)
+    assert start_cell.value == dt.datetime(2025, 1, 6, 9, 0)
+    assert sheet.column_dimensions["B"].width >= len(EVIL)
+
+
+def test_excel_numbers_stay_numbers() -> None:
+    frame = pd.DataFrame({"label": ["-1", EVIL], "value": [-1.5, -2.0]})
+    book = openpyxl.load_workbook(io.BytesIO(frames_to_excel({"Data: 1/2": frame})))
+    sheet = book["Data_ 1_2"]  # illegal sheet-name characters replaced
+    assert [c.value for c in sheet["A"]][1:] == ["'-1", "'" + EVIL]
+    assert [c.value for c in sheet["B"]][1:] == [-1.5, -2.0]
+    assert all(c.data_type == "n" for c in sheet["B"][1:])
+
+
+# --------------------------------------------------------------------------- CLI bundle
+
+
+def test_make_schedule_outputs_and_write(tmp_path) -> None:
+    requirements = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "interval_start": pd.date_range("2025-01-06 09:00", periods=16, freq="30min"),
+            "interval_minutes": 30,
+            "required_staff": 1,
+        }
+    )
+    shifts = pd.DataFrame(
+        {
+            "name": ["Day"],
+            "start": ["09:00"],
+            "length_hours": [8.5],
+            "break_minutes": [30],
+            "days": ["Mon-Fri"],
+            "cost_per_hour": [10.0],
+        }
+    )
+    outputs = make_schedule_outputs(
+        requirements, shifts, agents(("Ana", "Bruno")), time_limit_seconds=10, dtstamp=STAMP
+    )
+    assert outputs.plan.status == "optimal"
+    assert outputs.roster is not None and outputs.roster.filled_shifts >= 1
+    expected = {
+        "plan.csv",
+        "coverage.csv",
+        "uncovered.csv",
+        "roster.csv",
+        "unfilled.csv",
+        "overtime.csv",
+        "roster.xlsx",
+    }
+    assert expected <= set(outputs.files)
+    assert any(p.startswith("calendars/agents/") for p in outputs.files)
+    assert "calendars/teams/Buenos_Aires.ics" in outputs.files
+    written = write_schedule_outputs(outputs, tmp_path / "out")
+    assert len(written) == len(outputs.files)
+    overtime = pd.read_csv(tmp_path / "out" / "overtime.csv")
+    assert list(overtime.columns) == [
+        "agent_id",
+        "week_start",
+        "contract_hours",
+        "scheduled_hours",
+        "projected_overtime_hours",
+    ]
+    plan_only = make_schedule_outputs(requirements, shifts, dtstamp=STAMP)
+    assert plan_only.roster is None and set(plan_only.files) == {
+        "plan.csv",
+        "coverage.csv",
+        "uncovered.csv",
+    }
