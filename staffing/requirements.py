@@ -179,6 +179,11 @@ def _spread_workload(
     return cumulative[idx + 1] - cumulative[np.maximum(idx + 1 - span, 0)]
 
 
+def _show(value: Any) -> str:
+    """repr of a cell without numpy's wrapper (``90.0``, not ``np.float64(90.0)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _check_frame(frame: pd.DataFrame, use_upper_bound: bool) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise RequirementsInputError(
@@ -211,7 +216,7 @@ def _check_frame(frame: pd.DataFrame, use_upper_bound: bool) -> None:
             bad |= values == 0
         for pos in np.flatnonzero(bad)[:5]:
             problems.append(
-                f"row {frame.index[pos]!r}: column {column!r} has {frame[column].iloc[pos]!r}, "
+                f"row {_show(frame.index[pos])}: column {column!r} has {_show(frame[column].iloc[pos])}, "
                 f"not a finite number {'> 0' if column == 'interval_minutes' else '>= 0'}"
             )
         if bad.sum() > 5:
@@ -220,8 +225,9 @@ def _check_frame(frame: pd.DataFrame, use_upper_bound: bool) -> None:
         below = frame["forecast_upper"].to_numpy(float) < frame["forecast"].to_numpy(float) - 1e-9
         for pos in np.flatnonzero(below)[:5]:
             problems.append(
-                f"row {frame.index[pos]!r}: forecast_upper {frame['forecast_upper'].iloc[pos]!r} "
-                f"is below forecast {frame['forecast'].iloc[pos]!r}"
+                f"row {_show(frame.index[pos])}: forecast_upper "
+                f"{_show(frame['forecast_upper'].iloc[pos])} is below forecast "
+                f"{_show(frame['forecast'].iloc[pos])}"
             )
     if problems:
         raise RequirementsInputError("interval_forecast: " + "; ".join(problems))
