@@ -467,8 +467,6 @@ class ProphetForecaster(Forecaster):
     def _fit(self) -> None:
         # cmdstanpy logs every chain at INFO; Prophet warns about yearly terms on 1-2 years,
         # which is this package's decision to make (yearly only with >= 1 year)
-        logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
-        logging.getLogger("prophet").setLevel(logging.ERROR)
         from prophet import Prophet
 
         use_yearly = (
@@ -492,6 +490,12 @@ class ProphetForecaster(Forecaster):
         train["y"] = np.log1p(self.y_)
         # closed-holiday gaps were imputed for the other models; Prophet can skip them
         train = train.loc[~self.missing_]
+        # cmdstanpy sets its logger to DEBUG on first use (get_logger) and logs every chain at
+        # INFO; Prophet warns about yearly terms on 1-2 years, which is this package's decision
+        from cmdstanpy.utils import get_logger
+
+        get_logger().setLevel(logging.WARNING)
+        logging.getLogger("prophet").setLevel(logging.ERROR)
         model.fit(train)
         self.model_ = model
 
