@@ -1,0 +1,166 @@
+"""Absence signals: Bradford Factor (published examples and a hand-built history), frequency."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.wellbeing.builders import absences_frame, agents_frame, context
+from wellbeing.signals import (
+    absence_spells,
+    absence_window_summary,
+    bradford_factor,
+    compute_signals,
+)
+from wellbeing.thresholds import Thresholds
+
+
+def _examples(shared_data):
+    with open(shared_data / "bradford_factor" / "bradford_examples.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _history(agent_id: str, spells: int, days: int) -> list[tuple[str, str, str, str]]:
+    """``spells`` separate sick spells totalling ``days`` days, each multi-day spell split into
+    two back-to-back records (which must join), one absence-free day between spells."""
+    lengths = [days // spells + (1 if k < days % spells else 0) for k in range(spells)]
+    rows, day = [], pd.Timestamp("2023-09-04")
+    for length in lengths:
+        end = day + pd.Timedelta(days=length - 1)
+        if length >= 2:
+            mid = day + pd.Timedelta(days=length // 2 - 1)
+            rows.append((agent_id, str(day.date()), str(mid.date()), "sick"))
+            rows.append(
+                (agent_id, str((mid + pd.Timedelta(days=1)).date()), str(end.date()), "sick")
+            )
+        else:
+            rows.append((agent_id, str(day.date()), str(end.date()), "sick"))
+        day = end + pd.Timedelta(days=2)
+    return rows
+
+
+def test_every_published_bradford_example(shared_data):
+    examples = _examples(shared_data)
+    assert len(examples) >= 10
+    rows = []
+    for ex in examples:
+        rows += _history(ex["case"], int(ex["spells_S"]), int(ex["days_D"]))
+    ctx = context(agents_frame([ex["case"] for ex in examples]), absences=absences_frame(rows))
+    summary = absence_window_summary(ctx)
+    for ex in examples:
+        s, d, b = int(ex["spells_S"]), int(ex["days_D"]), float(ex["expected_B"])
+        assert bradford_factor(s, d) == b, ex["case"]
+        got = summary.loc[ex["case"]]
+        assert (got["spells"], got["days"], got["bradford_factor"]) == (s, d, b), ex["case"]
+    signals = compute_signals(ctx, names=["bradford"]).set_index("agent_id")
+    # trigger points 50/125/400/650: CIPD-1 (1000) is past 650, CIPD-2 (250) past 125, ...
+    assert signals.loc["CIPD-1", "threshold"] == 650
+    assert signals.loc["CIPD-2", "threshold"] == 125
+    assert signals.loc["GUARDIAN-2", "threshold"] == 125
+    assert "CIPD-4" not in signals.index  # 10 is below the first trigger: no flag
+    assert signals.loc["IOSH-1", "reason"] == (
+        "Bradford Factor 2,744 over 52 weeks (threshold 650): 14 spells, 14 days absent (sick)"
+    )
+
+
+# Window for as_of 2024-06-30: the 364 days 2023-07-03 .. 2024-06-30.
+HAND_BUILT = [
+    ("A", "2023-06-01", "2023-06-02", "sick"),  # before the window: ignored
+    ("A", "2023-06-28", "2023-07-04", "sick"),  # straddles the start: 1 spell, 2 days (3-4 Jul)
+    ("A", "2023-09-11", "2023-09-12", "sick"),  # \ back-to-back records:
+    ("A", "2023-09-13", "2023-09-13", "sick"),  # / 1 spell, 3 days
+    ("A", "2023-10-02", "2023-10-04", "sick"),  # \ overlapping records:
+    ("A", "2023-10-03", "2023-10-05", "sick"),  # / 1 spell, 4 days (2-5 Oct)
+    ("A", "2024-01-15", "2024-01-15", "vacation"),  # not counted
+    ("A", "2024-01-16", "2024-01-16", "sick"),  # 1 spell, 1 day (vacation does not join it)
+    ("A", "2024-03-01", "2024-03-01", "sick"),  # 1 spell, 1 day
+    ("A", "2024-03-02", "2024-03-04", "other"),  # different type: not counted, does not join
+    ("A", "2024-06-30", "2024-07-03", "sick"),  # straddles as_of: 1 spell, 1 day (30 Jun)
+    ("A", "2024-07-10", "2024-07-11", "sick"),  # after as_of: ignored
+    ("OUT", "2023-07-02", "2023-07-02", "sick"),  # the day before the window
+    ("IN", "2023-07-03", "2023-07-03", "sick"),  # the first day of the window
+]
+
+
+def test_hand_built_history_joins_spells_and_cuts_at_the_window_edges():
+    ctx = context(agents_frame(["A", "OUT", "IN", "NONE"]), absences=absences_frame(HAND_BUILT))
+    summary = absence_window_summary(ctx)
+    # A: spells 6 (2 + 3 + 4 + 1 + 1 + 1 = 12 days), B = 6^2 x 12 = 432
+    assert summary.loc["A"].tolist() == [6, 12, 432.0]
+    assert summary.loc["OUT"].tolist() == [0, 0, 0.0]
+    assert summary.loc["IN"].tolist() == [1, 1, 1.0]
+    assert summary.loc["NONE"].tolist() == [0, 0, 0.0]
+    rows = compute_signals(ctx, names=["bradford", "sick_days"]).set_index("signal")
+    assert rows.loc["bradford", "value"] == 432
+    assert rows.loc["bradford", "threshold"] == 400
+    assert rows.loc["bradford", "severity"] == pytest.approx(0.75)  # third of four bands
+    assert rows.loc["bradford", "reason"] == (
+        "Bradford Factor 432 over 52 weeks (threshold 400): 6 spells, 12 days absent (sick)"
+    )
+    assert rows.loc["sick_days", "reason"] == (
+        "12 days absent (sick) in 6 spells over 52 weeks (threshold 10 days)"
+    )
+    assert rows.loc["sick_days", "severity"] == pytest.approx(0.5 + 0.5 * 2 / 18)
+
+
+def test_one_day_later_the_straddling_spell_loses_a_day():
+    ctx = context(agents_frame(["A"]), absences=absences_frame(HAND_BUILT), as_of="2024-07-01")
+    # window 2023-07-04 .. 2024-07-01: first spell keeps 1 day (4 Jul), the last gains 1 (1 Jul)
+    assert absence_window_summary(ctx).loc["A"].tolist() == [6, 12, 432.0]
+    ctx = context(agents_frame(["A"]), absences=absences_frame(HAND_BUILT), as_of="2024-07-05")
+    # window 2023-07-08 ..: the first spell drops out; the last runs 30 Jun - 3 Jul (4 days)
+    assert absence_window_summary(ctx).loc["A"].tolist() == [5, 13, 325.0]
+
+
+def test_other_absence_types_count_when_configured():
+    th = Thresholds(bradford_absence_types=("sick", "other"))
+    ctx = context(agents_frame(["A"]), absences=absences_frame(HAND_BUILT))
+    # "other" 2-4 Mar is its own spell (types never join): 7 spells, 15 days
+    assert absence_window_summary(ctx, th).loc["A"].tolist() == [7, 15, 735.0]
+
+
+def test_weekend_bridging_joins_friday_and_monday_only_when_asked():
+    rows = [("A", "2024-05-03", "2024-05-03", "sick"), ("A", "2024-05-06", "2024-05-06", "sick")]
+    spells = absence_spells(absences_frame(rows), ["sick"])
+    assert spells["spell"].nunique() == 2
+    spells = absence_spells(absences_frame(rows), ["sick"], join_gap_days=2)
+    assert spells["spell"].nunique() == 1
+    ctx = context(agents_frame(["A"]), absences=absences_frame(rows))
+    # the bridged weekend is not counted as absent: 1 spell, 2 days
+    summary = absence_window_summary(ctx, Thresholds(spell_join_gap_days=2))
+    assert summary.loc["A"].tolist() == [1, 2, 2.0]
+
+
+def test_recent_frequency_is_judged_against_the_own_baseline():
+    recent = ["2024-04-08", "2024-05-13", "2024-06-17"]  # 3 spells in the last 13 weeks
+    earlier = ["2023-08-07", "2023-09-04", "2023-10-02", "2023-11-06", "2023-12-04", "2024-01-08"]
+    rows = [("NEW", d, d, "sick") for d in recent]
+    rows += [("USUAL", d, d, "sick") for d in recent + earlier]
+    ctx = context(agents_frame(["NEW", "USUAL"]), absences=absences_frame(rows))
+    out = compute_signals(ctx, names=["absence_frequency"])
+    # USUAL: 6 spells in 39 weeks = 2.0 per 13 weeks; 3 recent < 2 x 2.0, so no flag
+    assert out["agent_id"].tolist() == ["NEW"]
+    assert out["reason"].iloc[0] == (
+        "3 absence spells (sick) in the last 13 weeks against an own baseline of 0.0 per 13 weeks "
+        "over the 39 weeks before (threshold: at least 3 and 2x baseline)"
+    )
+    assert out["value"].iloc[0] == 3
+
+
+def test_end_before_start_is_rejected():
+    from wellbeing.errors import WellbeingInputError
+
+    bad = absences_frame([("A", "2024-05-03", "2024-05-01", "sick")])
+    with pytest.raises(
+        WellbeingInputError, match="end_date 2024-05-01 is before start_date 2024-05-03"
+    ):
+        absence_spells(bad)
+
+
+def test_bradford_factor_is_vectorised():
+    np.testing.assert_array_equal(
+        bradford_factor(np.array([10, 1]), np.array([10, 10])), [1000, 10]
+    )
