@@ -1,0 +1,344 @@
+"""Benchmark: one week of 30-minute shift planning for six countries, ours vs pyworkforce.
+
+Runs three things on a synthetic but realistic instance (six countries, one queue each,
+7 x 48 intervals, 20 shift templates):
+
+1. ``plan_shifts`` (HiGHS MILP, soft coverage) on all six queues in one model, with the
+   pyworkforce-expressible templates (fixed mid-shift breaks) and again with break windows;
+2. per country, pyworkforce 0.5.1 ``MinRequiredResources`` (OR-Tools CP-SAT, hard coverage) and
+   ``plan_shifts`` on the identical instance: time, status, cost;
+3. the same with one late-evening interval per country that no template covers: pyworkforce
+   reports INFEASIBLE (pyworkforce#45), ours returns the best partial cover and the gap.
+
+pyworkforce is never installed in the project's environment. It runs in a subprocess with a
+separate interpreter (``--pyworkforce-python``, default ``/tmp/bench-pyworkforce-sched/bin/python``)::
+
+    python3 -m venv /tmp/bench-pyworkforce-sched
+    /tmp/bench-pyworkforce-sched/bin/pip install pyworkforce==0.5.1 numpy pandas scipy
+
+Without that interpreter the script still runs parts 1-3 for our planner and says that the
+pyworkforce columns were skipped.
+
+Usage::
+
+    .venv/bin/python bench/schedule.py [--time-limit 60] [--seed 7] [--pyworkforce-python PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PERIODS_PER_DAY = 48
+DAYS = 7
+COUNTRIES = {"AR": 1.0, "HU": 0.45, "DE": 1.6, "ES": 0.9, "IT": 0.8, "BR": 1.3}
+FULL_STARTS = [7 * 60 + 30 * k for k in range(14)]  # 07:00 .. 13:30, 8.5 h with a 30 min break
+PART_STARTS = [7 * 60, 9 * 60, 11 * 60, 14 * 60, 16 * 60, 18 * 60]  # 4 h, no break
+FULL_COST, PART_COST = 90, 52  # integers: pyworkforce's cost_dict must be integer
+FULL_RATE, PART_RATE = 11.25, 13.0  # per paid hour: 8 h x 11.25 = 90, 4 h x 13 = 52
+
+
+def _templates_spec() -> list[dict]:
+    spec = []
+    for start in FULL_STARTS:
+        spec.append(
+            {
+                "name": f"F{start // 60:02d}{start % 60:02d}",
+                "start": start,
+                "length": 510,
+                "break": 30,
+            }
+        )
+    for start in PART_STARTS:
+        spec.append(
+            {
+                "name": f"P{start // 60:02d}{start % 60:02d}",
+                "start": start,
+                "length": 240,
+                "break": 0,
+            }
+        )
+    return spec
+
+
+def _demand(seed: int, uncoverable: bool) -> dict[str, list[list[int]]]:
+    """Required staff per country, day and 30-minute period (Monday 2025-01-06 first)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    hours = np.arange(PERIODS_PER_DAY) / 2
+    # two humps (late morning, early evening) between 07:00 and 22:00
+    shape = (
+        0.55 * np.exp(-((hours - 11) ** 2) / 6) + 0.45 * np.exp(-((hours - 18.5) ** 2) / 5) + 0.15
+    )
+    open_weekday = (hours >= 7) & (hours < 22)
+    open_weekend = (hours >= 9) & (hours < 18)
+    out = {}
+    for country, scale in COUNTRIES.items():
+        days = []
+        for day in range(DAYS):
+            weekend = day >= 5
+            level = 18 * scale * (0.55 if weekend else 1.0) * (1.1 if day == 0 else 1.0)
+            staff = np.round(level * shape * rng.uniform(0.9, 1.1, size=PERIODS_PER_DAY))
+            staff = np.where(open_weekend if weekend else open_weekday, np.maximum(staff, 1), 0)
+            if uncoverable and day == 4:
+                staff[46] = 2  # Friday 23:00-23:30: no template works then
+            days.append(staff.astype(int).tolist())
+        out[country] = days
+    return out
+
+
+# --------------------------------------------------------------------------- pyworkforce worker
+
+
+def _worker() -> None:
+    """Run in the pyworkforce interpreter: read instances on stdin, print results as JSON."""
+    from pyworkforce.scheduling import MinRequiredResources
+
+    job = json.load(sys.stdin)
+    results = []
+    for item in job["instances"]:
+        started = time.perf_counter()
+        scheduler = MinRequiredResources(
+            num_days=DAYS,
+            periods=PERIODS_PER_DAY,
+            shifts_coverage=item["coverage"],
+            required_resources=item["required"],
+            max_period_concurrency=item["max_concurrency"],
+            max_shift_concurrency=item["max_concurrency"],
+            cost_dict=item["cost"],
+            max_search_time=job["time_limit"],
+            num_search_workers=2,
+        )
+        solution = scheduler.solve()
+        seconds = time.perf_counter() - started
+        results.append(
+            {
+                "key": item["key"],
+                "status": solution["status"],
+                "cost": solution["cost"],
+                "seconds": seconds,
+            }
+        )
+    json.dump(results, sys.stdout)
+
+
+def _pyworkforce_instances(demand: dict, tag: str) -> list[dict]:
+    coverage = {}
+    for t in _templates_spec():
+        row = [0] * PERIODS_PER_DAY
+        first = t["start"] // 30
+        for p in range(first, first + t["length"] // 30):
+            row[p] = 1
+        if t["break"]:
+            middle = (t["length"] - t["break"]) // 2
+            row[first + (middle - middle % 30) // 30] = 0
+        coverage[t["name"]] = row
+    cost = {t["name"]: FULL_COST if t["break"] else PART_COST for t in _templates_spec()}
+    return [
+        {
+            "key": f"{tag}:{country}",
+            "coverage": coverage,
+            "required": days,
+            "cost": cost,
+            "max_concurrency": 10 * max(max(d) for d in days),
+        }
+        for country, days in demand.items()
+    ]
+
+
+def _run_pyworkforce(python: str, instances: list[dict], time_limit: float) -> dict[str, dict]:
+    proc = subprocess.run(
+        [python, os.path.abspath(__file__), "--worker"],
+        input=json.dumps({"instances": instances, "time_limit": time_limit}),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=time_limit * len(instances) + 600,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"pyworkforce worker failed:\n{proc.stderr[-2000:]}")
+    return {r["key"]: r for r in json.loads(proc.stdout)}
+
+
+# --------------------------------------------------------------------------- our planner
+
+
+def _requirements_frame(demand: dict):
+    import pandas as pd
+
+    rows = []
+    starts = pd.date_range("2025-01-06", periods=DAYS * PERIODS_PER_DAY, freq="30min")
+    for country, days in demand.items():
+        flat = [v for day in days for v in day]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "country": country,
+                    "channel": "voice",
+                    "interval_start": starts,
+                    "interval_minutes": 30,
+                    "required_staff": flat,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _templates(break_window: bool):
+    import datetime as dt
+
+    from staffing.scheduling import ShiftTemplate
+
+    out = []
+    for t in _templates_spec():
+        kwargs = {}
+        if t["break"] and break_window:
+            kwargs = {"break_earliest_offset_minutes": 120, "break_latest_offset_minutes": 330}
+        out.append(
+            ShiftTemplate(
+                name=t["name"],
+                start=dt.time(t["start"] // 60, t["start"] % 60),
+                length_minutes=t["length"],
+                break_minutes=t["break"],
+                cost_per_hour=FULL_RATE if t["break"] else PART_RATE,
+                **kwargs,
+            )
+        )
+    return out
+
+
+def _bench_roster(plan, time_limit: float) -> None:
+    import math
+
+    import pandas as pd
+
+    from staffing.roster import build_roster, find_rule_violations
+
+    zones = {
+        "AR": "America/Argentina/Buenos_Aires",
+        "HU": "Europe/Budapest",
+        "DE": "Europe/Berlin",
+        "ES": "Europe/Madrid",
+        "IT": "Europe/Rome",
+        "BR": "America/Sao_Paulo",
+    }
+    rows = []
+    for country, hours in (
+        plan.shifts.assign(h=plan.shifts["paid_hours"] * plan.shifts["agents"])
+        .groupby("country")["h"]
+        .sum()
+        .items()
+    ):
+        for k in range(math.ceil(hours / 40 * 1.05)):
+            rows.append(
+                {
+                    "agent_id": f"{country}-{k:03d}",
+                    "name": f"Agent {k}",
+                    "team": f"{country}-{k % 3}",
+                    "country": country,
+                    "timezone": zones[country],
+                    "contract_hours_per_week": 40.0,
+                    "channels": "voice",
+                }
+            )
+    agents = pd.DataFrame(rows)
+    started = time.perf_counter()
+    roster = build_roster(plan, agents, time_limit_seconds=time_limit)
+    wall = time.perf_counter() - started
+    violations = find_rule_violations(roster.assignments)
+    print(
+        f"agents={len(agents)} status={roster.status} solver={roster.solve_seconds:.2f}s wall={wall:.2f}s "
+        f"gap={roster.mip_gap:.4%} filled={roster.filled_shifts} unfilled={roster.unfilled_shifts} "
+        f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} rule_violations={len(violations)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--time-limit", type=float, default=60.0, help="seconds per solve (both solvers)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pyworkforce-python", default="/tmp/bench-pyworkforce-sched/bin/python")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        _worker()
+        return
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import logging
+
+    from staffing.scheduling import plan_shifts
+
+    logging.basicConfig(level=logging.WARNING)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"instance: {len(COUNTRIES)} countries x {DAYS} days x {PERIODS_PER_DAY} intervals, {len(_templates_spec())} templates"
+    )
+
+    feasible = _demand(args.seed, uncoverable=False)
+    broken = _demand(args.seed, uncoverable=True)
+
+    print("\n## ours, all six countries in one MILP")
+    for label, window in (("fixed mid-shift breaks", False), ("break window 2-5.5 h", True)):
+        plan = plan_shifts(
+            _requirements_frame(feasible), _templates(window), time_limit_seconds=args.time_limit
+        )
+        print(
+            f"{label:24s} status={plan.status:10s} time={plan.solve_seconds:7.2f}s gap={plan.mip_gap:.4%} "
+            f"labour_cost={plan.labour_cost:10.1f} shortfall_h={plan.shortfall_staff_hours:.1f} "
+            f"surplus_h={plan.surplus_staff_hours:.1f} agent_shifts={int(plan.shifts['agents'].sum())}"
+        )
+
+    print("\n## ours, named roster on the break-window plan (40 h contracts, 5% spare agents)")
+    _bench_roster(plan, args.time_limit)
+
+    python = args.pyworkforce_python
+    have_pwf = Path(python).exists()
+    pwf: dict[str, dict] = {}
+    if have_pwf:
+        pwf.update(
+            _run_pyworkforce(python, _pyworkforce_instances(feasible, "ok"), args.time_limit)
+        )
+        pwf.update(_run_pyworkforce(python, _pyworkforce_instances(broken, "gap"), args.time_limit))
+    else:
+        print(f"\n(pyworkforce interpreter {python} not found: pyworkforce columns skipped)")
+
+    for tag, demand, title in (
+        ("ok", feasible, "feasible instance (fixed breaks, identical model)"),
+        ("gap", broken, "with Friday 23:00 demand no template covers (pyworkforce#45)"),
+    ):
+        print(f"\n## per country, {title}")
+        print(
+            "country | ours status | ours s | ours gap | ours cost | shortfall h | pyworkforce status | pwf s | pwf cost"
+        )
+        for country in COUNTRIES:
+            plan = plan_shifts(
+                _requirements_frame({country: demand[country]}),
+                _templates(False),
+                time_limit_seconds=args.time_limit,
+            )
+            other = pwf.get(f"{tag}:{country}")
+            other_text = (
+                f"{other['status']} | {other['seconds']:.2f} | {other['cost']:.0f}"
+                if other
+                else "skipped | - | -"
+            )
+            print(
+                f"{country} | {plan.status} | {plan.solve_seconds:.2f} | {plan.mip_gap:.4%} | "
+                f"{plan.labour_cost:.0f} | {plan.shortfall_staff_hours:.1f} | {other_text}"
+            )
+
+
+if __name__ == "__main__":
+    main()
