@@ -971,8 +971,20 @@ def _weekly_performance(ctx: SignalContext, n_weeks: int) -> tuple[pd.DataFrame,
     return keys, matrix
 
 
+METRIC_LABELS = {
+    "csat": "CSAT",
+    "qa_score": "QA score",
+    "adherence": "Adherence",
+    "fcr": "FCR",
+    "nps": "NPS",
+    "aht_seconds": "AHT (s)",
+    "acw_seconds": "After-call work (s)",
+    "hold_seconds": "Hold time (s)",
+}
+
+
 def _metric_label(metric: str) -> str:
-    return metric.upper() if len(metric) <= 4 else metric.replace("_", " ")
+    return METRIC_LABELS.get(metric, metric)
 
 
 @register_signal("performance_decline", family="performance")
