@@ -82,7 +82,7 @@ def intraday_profiles(
     last = hist.groupby("unique_id")["date"].transform("max")
     recent = hist["date"] > last - pd.Timedelta(weeks=reference_weeks)
     normal = hist.loc[recent & ~hist["is_holiday"]].assign(
-        day_type=lambda f: f["date"].dt.dayofweek
+        day_type=lambda f: f["date"].dt.day_of_week
     )
     special = hist.loc[hist["is_holiday"]].assign(day_type="holiday")
     parts = []
@@ -155,7 +155,7 @@ def split_intraday(
     slots_per_day = 1440 // interval_minutes
     day = daily_forecast.copy()
     day["ds"] = pd.to_datetime(day["ds"]).dt.normalize()
-    day["day_type"] = day["ds"].dt.dayofweek.astype(str)
+    day["day_type"] = day["ds"].dt.day_of_week.astype(str)
     is_hol = _holiday_mask(day, holidays, date_col="ds")
     has_hol = set(profiles.loc[profiles["day_type"] == "holiday", "unique_id"])
     use_hol = is_hol & day["unique_id"].isin(has_hol).to_numpy()

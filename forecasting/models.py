@@ -49,8 +49,8 @@ def open_weekdays(ds: pd.Series, y: np.ndarray) -> frozenset[int]:
         Contacts per day, aligned with ``ds``.
     """
     calendar = pd.date_range(ds.min(), ds.max(), freq="D")
-    possible = np.bincount(calendar.dayofweek, minlength=7)
-    present = np.bincount(pd.DatetimeIndex(ds).dayofweek[np.asarray(y) > 0], minlength=7)
+    possible = np.bincount(calendar.day_of_week, minlength=7)
+    present = np.bincount(pd.DatetimeIndex(ds).day_of_week[np.asarray(y) > 0], minlength=7)
     share = np.divide(present, possible, out=np.zeros(7), where=possible > 0)
     return frozenset(int(d) for d in np.flatnonzero(share >= OPEN_WEEKDAY_SHARE))
 
@@ -110,7 +110,7 @@ class Forecaster:
         if not self.open_weekdays_:
             raise ForecastInputError(f"{self.name}.fit: series {ids[0]!r} has no open weekday")
         grid = pd.date_range(ds.min(), ds.max(), freq="D")
-        grid = grid[grid.dayofweek.isin(sorted(self.open_weekdays_))]
+        grid = grid[grid.day_of_week.isin(sorted(self.open_weekdays_))]
         series = pd.Series(y, index=pd.DatetimeIndex(ds)).reindex(grid)
         self.missing_ = series.isna().to_numpy()
         self.season_length_ = len(self.open_weekdays_)
@@ -167,7 +167,7 @@ class Forecaster:
         if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1:
             raise ForecastInputError(f"{self.name}.predict: h must be an int >= 1, got {h!r}")
         days = pd.date_range(self.last_ds_ + pd.Timedelta(days=1), periods=int(h), freq="D")
-        is_open = days.dayofweek.isin(sorted(self.open_weekdays_))
+        is_open = days.day_of_week.isin(sorted(self.open_weekdays_))
         future_ds = days[is_open]
         future_exog = self._future_exog(future_ds, future_regressors)
         out = np.zeros((int(h), 5))
@@ -348,7 +348,7 @@ class RegressionARIMA(Forecaster):
         parts = []
         weekdays = sorted(self.open_weekdays_)
         dow = pd.DataFrame(
-            {f"weekday_{d}": (ds.dayofweek == d).astype(float) for d in weekdays[1:]}
+            {f"weekday_{d}": (ds.day_of_week == d).astype(float) for d in weekdays[1:]}
         )
         parts.append(dow)
         if self.use_yearly_:
@@ -496,18 +496,24 @@ class ProphetForecaster(Forecaster):
 
         get_logger().setLevel(logging.WARNING)
         logging.getLogger("prophet").setLevel(logging.ERROR)
-        model.fit(train)
+        with warnings.catch_warnings():
+            # Prophet 1.5 uses pandas' deprecated inplace=; not ours to fix
+            warnings.filterwarnings("ignore", module="prophet")
+            model.fit(train)
         self.model_ = model
 
     def _forecast(self, future_ds, future_exog):
         future = self._frame(future_ds, future_exog)
         m = self.model_
-        m.uncertainty_samples = 0
-        try:
-            point = m.predict(future)["yhat"].to_numpy()
-        finally:
-            m.uncertainty_samples = self.uncertainty_samples
-        samples = m.predictive_samples(future)["yhat"]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="prophet")
+            # point forecast without sampling, then one set of samples for both intervals
+            m.uncertainty_samples = 0
+            try:
+                point = m.predict(future)["yhat"].to_numpy()
+            finally:
+                m.uncertainty_samples = self.uncertainty_samples
+            samples = m.predictive_samples(future)["yhat"]
         q = np.quantile(samples, [0.1, 0.9, 0.025, 0.975], axis=1)
         return tuple(np.expm1(v) for v in (point, q[0], q[1], q[2], q[3]))
 

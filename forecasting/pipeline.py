@@ -113,7 +113,9 @@ def closed_holidays(history: pd.DataFrame, holidays_frame: pd.DataFrame) -> froz
     opened = open_weekdays(ds, history["y"].to_numpy(float))
     hf = holidays_frame
     inside = (
-        (hf["ds"] >= ds.min()) & (hf["ds"] <= ds.max()) & hf["ds"].dt.dayofweek.isin(sorted(opened))
+        (hf["ds"] >= ds.min())
+        & (hf["ds"] <= ds.max())
+        & hf["ds"].dt.day_of_week.isin(sorted(opened))
     )
     seen = hf.loc[inside, ["holiday", "ds"]].assign(present=lambda f: f["ds"].isin(set(ds)))
     if seen.empty:
