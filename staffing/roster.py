@@ -109,7 +109,11 @@ OVERTIME_COLUMNS: tuple[str, ...] = (
     "scheduled_hours",
     "projected_overtime_hours",
 )
-"""Columns of :attr:`Roster.overtime`, read by the wellbeing code (48 h average weeks)."""
+"""Columns of :attr:`Roster.overtime`, read by the wellbeing code (48 h average weeks).
+
+One row per agent and Monday-started week of the horizon. ``scheduled_hours`` are the rostered
+paid hours within the contract, ``projected_overtime_hours`` the rostered hours above it (the
+overtime the roster needs to close gaps); their sum is the agent's rostered hours that week."""
 
 ROSTER_STATUSES: tuple[str, ...] = ("optimal", "time_limit", "no_solution", "empty")
 
@@ -724,15 +728,17 @@ def _overtime_frame(
     records = []
     for agent in agents.itertuples():
         for week in sorted(week_starts):
-            scheduled = float(hours.get((agent.agent_id, week), 0.0))
+            rostered = float(hours.get((agent.agent_id, week), 0.0))
             contract = float(agent.contract_hours_per_week)
+            # split so that scheduled + projected overtime = rostered hours: readers (wellbeing's
+            # overtime outlook) add the two and also look at scheduled hours alone
             records.append(
                 {
                     "agent_id": agent.agent_id,
                     "week_start": week,
                     "contract_hours": contract,
-                    "scheduled_hours": scheduled,
-                    "projected_overtime_hours": max(scheduled - contract, 0.0),
+                    "scheduled_hours": min(rostered, contract),
+                    "projected_overtime_hours": max(rostered - contract, 0.0),
                 }
             )
     if not records:

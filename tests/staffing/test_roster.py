@@ -133,11 +133,14 @@ def test_weekly_hours_contract_and_projected_overtime() -> None:
     assert list(overtime.columns) == list(OVERTIME_COLUMNS)
     row = overtime.iloc[0]
     assert row["agent_id"] == "a1" and row["week_start"] == dt.date(2025, 1, 6)
-    assert row["contract_hours"] == 20.0 and row["scheduled_hours"] == 48.0
+    # scheduled (within contract) + projected overtime = the 48 rostered hours
+    assert row["contract_hours"] == 20.0 and row["scheduled_hours"] == 20.0
     assert row["projected_overtime_hours"] == 28.0
     assert find_rule_violations(with_overtime.assignments, LabourRules()).empty
     capped = build_roster(plan, agents, rules=LabourRules(max_weekly_hours=30))
-    assert capped.overtime["scheduled_hours"].iloc[0] <= 30
+    capped_row = capped.overtime.iloc[0]
+    assert capped_row["scheduled_hours"] + capped_row["projected_overtime_hours"] <= 30
+    assert capped.assignments["paid_hours"].sum() <= 30
 
 
 def test_overtime_goes_to_the_fewest_hours_needed() -> None:
