@@ -482,10 +482,10 @@ def _rows(
     )
 
 
-def ramp(value: np.ndarray | float, start: float, full: float) -> np.ndarray:
-    """Severity on ``[0.5, 1]``: 0.5 where a rule just fires (``start``), 1 at ``full`` and above."""
+def ramp(value: np.ndarray | float, start: float, full: float, top: float = 1.0) -> np.ndarray:
+    """Severity on ``[0.5, top]``: 0.5 where a rule just fires (``start``), ``top`` at ``full``."""
     span = max(full - start, 1e-12)
-    return 0.5 + 0.5 * np.clip((np.asarray(value, dtype=float) - start) / span, 0.0, 1.0)
+    return 0.5 + (top - 0.5) * np.clip((np.asarray(value, dtype=float) - start) / span, 0.0, 1.0)
 
 
 def _plural(n: float, word: str) -> str:
@@ -790,7 +790,9 @@ def overtime_streak_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
         f"(threshold {th.overtime_streak_weeks} weeks at {th.overtime_min_hours:g} h or more over contract)"
         for k, i in enumerate(fired)
     ]
-    severity = ramp(s, th.overtime_streak_weeks, 2 * th.overtime_streak_weeks)
+    # a long run of modest overtime is a medium concern on its own (severity at most 0.75);
+    # the hours themselves reach full severity through the average-hours signals
+    severity = ramp(s, th.overtime_streak_weeks, 2 * th.overtime_streak_weeks, top=0.75)
     return _rows(
         ctx.agent_ids[fired], "overtime_streak", severity, s, th.overtime_streak_weeks, reasons
     )

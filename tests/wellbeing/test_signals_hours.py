@@ -79,7 +79,7 @@ def test_overtime_streak_counts_consecutive_weeks_over_contract():
     row = out.iloc[0]
     assert row["value"] == 5
     assert row["threshold"] == 4
-    assert row["severity"] == pytest.approx(0.5 + 0.5 * 1 / 4)
+    assert row["severity"] == pytest.approx(0.5 + 0.25 * 1 / 4)  # 4 weeks -> 0.5, 8 -> 0.75 (cap)
     assert row["reason"] == (
         "Worked above contract (37.5 h) for 5 consecutive weeks to week of 24 Jun 2024, "
         "averaging 40.0 h (threshold 4 weeks at 1 h or more over contract)"
