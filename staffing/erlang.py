@@ -49,7 +49,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import gammaln, pdtr
 
 from staffing.checks import (
     InvalidParameterError,
@@ -91,6 +91,8 @@ _CEIL_TOLERANCE = 1e-9
 _CHAIN_TOLERANCE = 1e-15
 # Hard stop for pathological Erlang A chains (patience millions of times the AHT with N < A).
 _MAX_CHAIN_STATES = 20_000_000
+# Searches starting above this many agents take Erlang B from log space, not the recursion.
+_RECURSION_START_LIMIT = 64
 # Elements per block in the vectorised chain sums (bounds memory at a few tens of MB).
 _BLOCK_ELEMENTS = 1 << 20
 
@@ -106,6 +108,10 @@ class ChainTooLongError(ValueError):
 def _ceil(values: np.ndarray) -> np.ndarray:
     """Ceiling that ignores floating-point dust (14 / 0.7 is 20, not 21)."""
     return np.ceil(values - _CEIL_TOLERANCE).astype(np.int64)
+
+
+def _reshaped(array: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray | None:
+    return None if array is None else _frozen(np.reshape(array, shape))
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -397,10 +403,11 @@ def erlang_b(traffic_erlangs: Any, agents: Any) -> np.ndarray:
     n_max = int(n_sorted[0]) if n_sorted.size else 0
     # active[k-1] = how many intervals have N >= k (a prefix of the descending sort)
     active = np.searchsorted(-n_sorted, -np.arange(1, n_max + 1), side="right")
+    scratch = np.empty(flat_a.size)
     for k in range(1, n_max + 1):
         m = active[k - 1]
-        ab = a_sorted[:m] * blocking[:m]
-        blocking[:m] = ab / (k + ab)
+        ab = np.multiply(a_sorted[:m], blocking[:m], out=scratch[:m])
+        np.divide(ab, ab + k, out=blocking[:m])
     out = np.empty_like(blocking)
     out[order] = blocking
     return out.reshape(traffic.shape)
@@ -464,8 +471,23 @@ def erlang_c_metrics(
     traffic, servers, aht = np.broadcast_arrays(traffic, servers, aht)
     if np.any((traffic > 0) & (aht <= 0)):
         raise InvalidParameterError("aht_seconds must be > 0 wherever traffic > 0")
-    wait = erlang_c(traffic, servers)
+    return _erlang_c_from_blocking(traffic, servers, erlang_b(traffic, servers), aht, t)
+
+
+def _erlang_c_from_blocking(
+    traffic: np.ndarray,
+    servers: np.ndarray,
+    blocking: np.ndarray,
+    aht: np.ndarray,
+    t: float,
+) -> QueueMetrics:
+    """Erlang C metrics from checked, equally shaped arrays and the Erlang B values."""
     idle = traffic == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wait = np.where(
+            servers > traffic, servers * blocking / (servers - traffic * (1.0 - blocking)), 1.0
+        )
+    wait = np.where(idle, 0.0, wait)
     stable = (servers > traffic) | idle
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         excess = servers - traffic
@@ -530,6 +552,7 @@ def _erlang_a_core(
     last_cdf = np.zeros(size)
     active = np.arange(size)
     j0 = 0
+    rounds = 0
     while active.size:
         if j0 > _MAX_CHAIN_STATES:
             raise ChainTooLongError(
@@ -537,7 +560,9 @@ def _erlang_a_core(
                 f"{active.size} interval(s): patience is extremely long for the traffic; "
                 "leave patience_seconds unset (Erlang C) for these intervals"
             )
-        block = int(np.clip(_BLOCK_ELEMENTS // active.size, 32, 8192))
+        # most chains end within a few dozen states: start small, grow for the long ones
+        block = int(np.clip(_BLOCK_ELEMENTS // active.size, 16, min(8192, 16 << rounds)))
+        rounds += 1
         js = np.arange(j0, j0 + block, dtype=float)
         a_ = traffic[active, None]
         n_ = servers[active, None]
@@ -689,43 +714,63 @@ def _meets(metrics: QueueMetrics, targets: StaffingTargets) -> np.ndarray:
     return ok
 
 
-def _search_erlang_c(traffic: np.ndarray, aht: np.ndarray, targets: StaffingTargets) -> np.ndarray:
-    """Smallest stable N meeting the SL / ASA targets: one upward pass of the B recursion.
+def _erlang_b_start(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    """Erlang B at N > A to start the upward search near its answer instead of at N = 0.
 
-    All intervals step n = 1, 2, ... together (1-D arrays, traffic > 0); an interval leaves
-    the pass at its first n that is stable and meets the targets.
+    Up to ``_RECURSION_START_LIMIT`` agents: the recursion (cheap there). Above: log space,
+    ``B = P(X = N) / P(X <= N)`` for X ~ Poisson(A); with N > A the Poisson CDF is at least
+    about 1/2, so only the (correctly) vanishing numerator can underflow, and ``gammaln``
+    keeps it accurate (relative error ~1e-12) for thousands of agents.
+    """
+    out = np.empty(traffic.size)
+    small = agents <= _RECURSION_START_LIMIT
+    if small.any():
+        out[small] = erlang_b(traffic[small], agents[small])
+    large = ~small
+    if large.any():
+        a, n = traffic[large], agents[large]
+        out[large] = np.exp(n * np.log(a) - a - gammaln(n + 1.0)) / pdtr(n, a)
+    return out
+
+
+def _search_erlang_c(
+    traffic: np.ndarray, aht: np.ndarray, targets: StaffingTargets, lowest: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest N >= ``lowest`` meeting the SL / ASA targets (1-D arrays, traffic > 0).
+
+    Every interval starts at ``lowest`` (> A, so the queue is stable) with Erlang B from
+    :func:`_erlang_b_start` and steps up with the B recursion, all intervals in the same
+    numpy operations; an interval leaves at its first N meeting the targets. SL rises and ASA
+    falls with N, so this is the smallest N, and starting at the occupancy cap gives
+    ``max(N for the targets, cap)`` without walking up to the cap. Returns N and Erlang B at N.
     """
     t = targets.answer_target_seconds
     sl_target = targets.service_level_target
     asa_target = targets.asa_target_seconds
     result = np.zeros(traffic.size, dtype=np.int64)
+    result_blocking = np.zeros(traffic.size)
     idx = np.arange(traffic.size)
-    a = traffic.copy()
-    h = aht.copy()
-    blocking = np.ones(traffic.size)
-    k = 0
+    a = traffic
+    h = aht
+    n = lowest.astype(float)
+    blocking = _erlang_b_start(a, n)
     while idx.size:
-        k += 1
-        ab = a * blocking
-        blocking = ab / (k + ab)
-        candidate = k > a
-        if not candidate.any():
-            continue
-        ac, bc, hc = a[candidate], blocking[candidate], h[candidate]
-        excess = k - ac
-        wait = k * bc / (excess + ac * bc)  # N B / (N - A (1 - B))
-        ok = np.ones(ac.size, dtype=bool)
+        excess = n - a
+        wait = n * blocking / (excess + a * blocking)  # N B / (N - A (1 - B))
+        ok = np.ones(a.size, dtype=bool)
         if sl_target is not None:
-            ok &= 1.0 - wait * np.exp(-excess * t / hc) >= sl_target
+            ok &= 1.0 - wait * np.exp(-excess * t / h) >= sl_target
         if asa_target is not None:
-            ok &= wait * hc / excess <= asa_target
+            ok &= wait * h / excess <= asa_target
         if ok.any():
-            done = np.zeros(a.size, dtype=bool)
-            done[np.flatnonzero(candidate)[ok]] = True
-            result[idx[done]] = k
-            keep = ~done
-            idx, a, h, blocking = idx[keep], a[keep], h[keep], blocking[keep]
-    return result
+            result[idx[ok]] = n[ok]
+            result_blocking[idx[ok]] = blocking[ok]
+            keep = ~ok
+            idx, a, h, n, blocking = idx[keep], a[keep], h[keep], n[keep], blocking[keep]
+        n = n + 1.0
+        ab = a * blocking
+        blocking = ab / (n + ab)
+    return result, result_blocking
 
 
 def _search_erlang_a(traffic: np.ndarray, aht: np.ndarray, targets: StaffingTargets) -> np.ndarray:
@@ -806,8 +851,10 @@ def _build(
     aht: np.ndarray,
     agents: np.ndarray,
     targets: StaffingTargets,
+    metrics: QueueMetrics | None = None,
 ) -> Requirement:
-    metrics = _metrics_for(traffic, agents, aht, targets)
+    if metrics is None:
+        metrics = _metrics_for(traffic, agents, aht, targets)
     # shrinkage comes last, on the on-queue agents after the occupancy cap
     scheduled = _ceil(agents / (1.0 - targets.shrinkage))
     return Requirement(
@@ -867,13 +914,28 @@ def required_agents(
     shape = traffic.shape
     flat_a = traffic.ravel()
     flat_h = aht.ravel()
-    agents = np.zeros(flat_a.size, dtype=np.int64)
+    # zero contacts need the minimum staff only; Erlang B is 1 with no agents, else 0
+    agents = np.full(flat_a.size, targets.minimum_agents, dtype=np.int64)
+    blocking = np.where(agents == 0, 1.0, 0.0)
     busy = flat_a > 0
+    if targets.patience_seconds is None:
+        if busy.any():
+            # Start above the traffic (stability), at the occupancy cap and at the minimum
+            # staff: the first N from there meeting the targets is max(N for targets, cap,
+            # minimum), the same as applying the cap and the minimum afterwards.
+            a_busy = flat_a[busy]
+            lowest = np.maximum(np.floor(a_busy).astype(np.int64) + 1, targets.minimum_agents)
+            lowest = np.maximum(lowest, _ceil(a_busy / targets.max_occupancy))
+            agents[busy], blocking[busy] = _search_erlang_c(a_busy, flat_h[busy], targets, lowest)
+        metrics = _erlang_c_from_blocking(
+            flat_a, agents.astype(float), blocking, flat_h, targets.answer_target_seconds
+        )
+        metrics = QueueMetrics(
+            **{f.name: _reshaped(getattr(metrics, f.name), shape) for f in fields(QueueMetrics)}
+        )
+        return _build(traffic, aht, agents.reshape(shape), targets, metrics)
     if busy.any():
-        if targets.patience_seconds is None:
-            agents[busy] = _search_erlang_c(flat_a[busy], flat_h[busy], targets)
-        else:
-            agents[busy] = _search_erlang_a(flat_a[busy], flat_h[busy], targets)
+        agents[busy] = _search_erlang_a(flat_a[busy], flat_h[busy], targets)
     # occupancy cap on the offered load, applied before shrinkage
     agents = np.maximum(agents, _ceil(flat_a / targets.max_occupancy))
     agents = np.maximum(agents, targets.minimum_agents)
