@@ -1,0 +1,305 @@
+"""Every kind of bad input is rejected with a message naming file, row, column and value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from data.readers import FileReadError, read_table
+from data.validation import MAX_REPORTED, DataValidationError, ReadOptions, validate_file
+
+TODAY = dt.date(2026, 11, 22)
+OPT = ReadOptions(today=TODAY)
+
+
+def check(kind: str, text: str, name: str = "f.csv", options: ReadOptions = OPT):
+    return validate_file(kind, text.encode("utf-8"), name, options)
+
+
+def errors(kind: str, text: str, **kw) -> str:
+    report = check(kind, text, **kw)
+    assert not report.ok, "expected the file to be rejected"
+    with pytest.raises(DataValidationError) as caught:
+        report.raise_for_errors()
+    return str(caught.value)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def test_semicolon_bom_and_day_first_dates_are_detected():
+    text = "\ufeffcountry;date;contacts\nAR;13-1-2024;5\nAR;14-1-2024;7\n"
+    report = check("contacts", text)
+    assert report.ok
+    assert list(report.frame["ds"]) == [pd.Timestamp("2024-01-13"), pd.Timestamp("2024-01-14")]
+    assert any("day-month-year" in n for n in report.notes)
+
+
+def test_month_first_dates_are_detected_when_unambiguous():
+    report = check("contacts", "country,date,contacts\nUS,1/13/2024,5\nUS,1/14/2024,6\n")
+    assert report.ok
+    assert report.frame["ds"].iloc[0] == pd.Timestamp("2024-01-13")
+
+
+def test_ambiguous_dates_are_never_guessed():
+    message = errors("contacts", "country,date,contacts\nAR,01-02-2024,5\nAR,02-02-2024,6\n")
+    assert (
+        "f.csv: column 'date' has dates like '01-02-2024' that read either day-first or month-first"
+        in message
+    )
+    assert "--date-order" in message
+
+
+@pytest.mark.parametrize(("order", "expected"), [("dmy", "2024-02-01"), ("mdy", "2024-01-02")])
+def test_stated_date_order_resolves_ambiguity(order, expected):
+    report = check(
+        "contacts",
+        "country,date,contacts\nAR,01-02-2024,5\n",
+        options=ReadOptions(today=TODAY, date_order=order),
+    )
+    assert report.ok
+    assert report.frame["ds"].iloc[0] == pd.Timestamp(expected)
+
+
+def test_mixed_date_orders_in_one_column_are_an_error():
+    message = errors("contacts", "country,date,contacts\nAR,13-01-2024,5\nAR,01-13-2024,6\n")
+    assert "both day-first and month-first" in message
+
+
+def test_xlsx_is_read_like_csv():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Country", "Date", "Sessions"])
+    sheet.append(["Hungary", dt.datetime(2024, 3, 15), 1200])
+    sheet.append(["Argentina", dt.datetime(2024, 3, 15), 800.5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = validate_file("traffic", buffer.getvalue(), "ga.xlsx", OPT)
+    assert report.ok, report.lines()
+    assert dict(zip(report.frame["country"], report.frame["sessions"], strict=True)) == {
+        "AR": 800.5,
+        "HU": 1200.0,
+    }
+
+
+def test_windows_1252_csv_is_read_with_a_note():
+    content = "agent_id,name\nA1,Zsófia\n".encode("cp1252")
+    report = validate_file("agents", content, "agents.csv", OPT)
+    assert report.ok
+    assert report.frame["name"].iloc[0] == "Zsófia"
+    assert any("Windows-1252" in n for n in report.notes)
+
+
+def test_empty_file_is_refused():
+    with pytest.raises(FileReadError, match=r"empty.csv: the file is empty"):
+        read_table(b"  \n", "empty.csv")
+
+
+def test_missing_columns_are_named_with_what_was_found():
+    message = errors("hours", "agent,day,worked\nA1,2024-01-01,8\n", name="hours.csv")
+    assert "hours.csv: missing column 'agent_id'; found: agent, day, worked" in message
+
+
+def test_renames_and_default_country_fit_a_single_centre_export():
+    report = check(
+        "contacts",
+        "date;calls\n1-1-2024;10\n",
+        options=ReadOptions(
+            today=TODAY, date_order="dmy", columns={"calls": "contacts"}, default_country="IT"
+        ),
+    )
+    assert report.ok
+    assert report.frame.iloc[0][["country", "channel", "contacts"]].tolist() == [
+        "IT",
+        "voice",
+        10.0,
+    ]
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+def test_every_contacts_problem_is_reported_at_once():
+    text = (
+        "country,date,contacts,channel\n"
+        "AR,2024-01-01,5,voice\n"
+        "UK,2024-01-02,-3,voice\n"  # row 3: reserved code, negative
+        "HU,2024-13-01,x,voice\n"  # row 4: bad date, not a number
+        "AR,2024-01-01,5,voice\n"  # row 5: duplicate of row 2
+        "HU,2030-01-01,NaN,fax\n"  # row 6: future, NaN, unknown channel
+        "Narnia,2024-01-03,1,voice\n"  # row 7: unknown country
+    )
+    message = errors("contacts", text, name="contacts.csv")
+    expected = [
+        "contacts.csv row 3: column 'country' has 'UK', is not a known country; did you mean 'GB' (United Kingdom)?",
+        "contacts.csv row 3: column 'contacts' has '-3', must be at least 0",
+        "contacts.csv row 4: column 'date' has '2024-13-01', is not a date (YYYY-MM-DD or D-M-YYYY)",
+        "contacts.csv row 4: column 'contacts' has 'x', is not a number",
+        "contacts.csv row 5: repeats row 2 (the same country, channel and time: AR, voice, 2024-01-01)",
+        "contacts.csv row 6: column 'date' has '2030-01-01', is in the future (after 2026-11-22)",
+        "contacts.csv row 6: column 'contacts' has 'NaN', is not a number (NaN)",
+        "contacts.csv row 6: column 'channel' has 'fax', is not a channel (voice, chat, email)",
+        "contacts.csv row 7: column 'country' has 'Narnia', is not a known country",
+    ]
+    for line in expected:
+        assert line in message
+
+
+def test_problems_are_capped_but_counted():
+    rows = "".join(f"AR,2024-01-01,-{i}\n" for i in range(MAX_REPORTED + 30))
+    report = check("contacts", "country,date,contacts\n" + rows)
+    assert report.error_count > MAX_REPORTED
+    assert len(report.errors) == MAX_REPORTED
+    assert report.lines()[MAX_REPORTED].startswith("error: ... and")
+
+
+def test_intraday_contacts_detect_interval_and_reject_misaligned_starts():
+    text = (
+        "country,interval_start,contacts\n"
+        "HU,2024-01-01 08:00,3\nHU,2024-01-01 08:30,4\nHU,2024-01-01 09:00,2\nHU,2024-01-01 09:45,1\n"
+    )
+    message = errors("contacts", text)
+    assert (
+        "row 5: column 'interval_start' has '2024-01-01 09:45', does not start a 30-minute interval"
+        in message
+    )
+    ok = check(
+        "contacts",
+        "country,interval_start,contacts\nHU,2024-01-01 08:00,3\nHU,2024-01-01 08:30,4\n",
+    )
+    assert ok.ok and set(ok.frame["interval_minutes"]) == {30}
+
+
+def test_daily_dates_with_a_time_of_day_are_refused():
+    message = errors("contacts", "country,date,contacts\nAR,2024-01-01 10:00,5\n")
+    assert "has a time of day" in message
+
+
+def test_aht_must_be_positive_and_may_be_left_empty():
+    assert check("contacts", "country,date,contacts,aht_seconds\nAR,2024-01-01,5,\n").ok
+    message = errors("contacts", "country,date,contacts,aht_seconds\nAR,2024-01-01,5,0\n")
+    assert "column 'aht_seconds' has '0', must be above 0 s" in message
+
+
+def test_decimal_comma_needs_to_be_stated():
+    message = errors("contacts", "country;date;contacts;aht_seconds\nAR;2024-01-01;5;182,5\n")
+    assert "has '182,5', is not a number (the decimal mark is '.'" in message
+    report = check(
+        "contacts",
+        "country;date;contacts;aht_seconds\nAR;2024-01-01;5;182,5\n",
+        options=ReadOptions(today=TODAY, decimal=","),
+    )
+    assert report.frame["aht_seconds"].iloc[0] == 182.5
+
+
+# --- traffic -----------------------------------------------------------------------------------
+
+
+def test_traffic_accepts_country_names_and_sums_breakdowns():
+    text = (
+        "date;country;browser;sessions;users\n"
+        "2024-01-01;United Kingdom;Chrome;10;9\n"
+        "2024-01-01;United Kingdom;Safari;5;5\n"
+        "2024-01-01;Bosnia & Herzegovina;Chrome;2;2\n"
+        "2024-01-01;(not set);Chrome;7;7\n"
+    )
+    report = check("traffic", text)
+    assert report.ok, report.lines()
+    assert report.frame.set_index("country")["sessions"].to_dict() == {"BA": 2.0, "GB": 15.0}
+    assert any("(not set)" in n for n in report.notes)
+
+
+def test_traffic_duplicates_and_negative_sessions():
+    message = errors(
+        "traffic",
+        "country,date,sessions\nAR,2024-01-01,5\nArgentina,2024-01-01,6\nHU,2024-01-01,-1\n",
+    )
+    assert "row 3: repeats row 2 (the same AR, 2024-01-01)" in message
+    assert "row 4: column 'sessions' has '-1', must be at least 0" in message
+
+
+# --- agents, absences, hours, performance ------------------------------------------------------
+
+
+def test_agent_problems():
+    text = (
+        "agent_id,country,timezone,contract_hours_per_week,channels\n"
+        "A1,AR,America/Argentina/Buenos_Aires,40,voice\n"
+        "A1,HU,Europe/Budapest,40,chat\n"
+        "A2,HU,Mars/Olympus,0,voice|fax\n"
+    )
+    message = errors("agents", text, name="agents.csv")
+    assert "agents.csv row 3: repeats row 2 (agent A1)" in message
+    assert (
+        "agents.csv row 4: column 'timezone' has 'Mars/Olympus', is not an IANA time zone"
+        in message
+    )
+    assert (
+        "agents.csv row 4: column 'contract_hours_per_week' has '0', must be above 0 h" in message
+    )
+    assert (
+        "agents.csv row 4: column 'channels' has 'voice|fax', names a channel other than voice, chat, email"
+        in message
+    )
+
+
+def test_agents_channels_are_normalised_and_long_contracts_warned():
+    report = check("agents", "agent_id,contract_hours_per_week,channels\nA1,50,Chat / voice\n")
+    assert report.ok
+    assert report.frame["channels"].iloc[0] == "chat,voice"
+    assert "48 h" in str(report.warnings[0])
+
+
+def test_overlapping_absences_are_an_error():
+    text = (
+        "agent_id,start_date,end_date,type\n"
+        "A1,2024-03-01,2024-03-05,vacation\n"
+        "A1,2024-03-05,2024-03-06,sick\n"  # overlaps row 2 by one day
+        "A2,2024-03-01,2024-02-01,sick\n"  # ends before it starts
+        "A3,2024-03-01,2024-03-01,holiday\n"  # unknown type
+    )
+    message = errors("absences", text, name="absences.csv")
+    assert (
+        "absences.csv row 3: column 'start_date' has '2024-03-05', overlaps the absence in row 2 "
+        "(2024-03-01 to 2024-03-05) for agent A1"
+    ) in message
+    assert "row 4: column 'end_date' has '2024-02-01', is before start_date '2024-03-01'" in message
+    assert (
+        "row 5: column 'type' has 'holiday', is not an absence type (sick, vacation, other)"
+        in message
+    )
+
+
+def test_future_vacation_is_fine_future_sick_leave_is_warned():
+    report = check(
+        "absences",
+        "agent_id,start_date,end_date,type\nA1,2027-01-04,2027-01-08,vacation\nA2,2027-01-04,2027-01-04,sick\n",
+    )
+    assert report.ok
+    assert [w.row for w in report.warnings] == [3]
+
+
+def test_hours_over_24_are_an_error_and_long_days_a_warning():
+    message = errors("hours", "agent_id,date,hours_worked\nA1,2024-01-01,25\nA1,2024-01-01,8\n")
+    assert "row 2: column 'hours_worked' has '25', must be at most 24 h" in message
+    assert "row 3: repeats row 2 (agent and day A1, 2024-01-01)" in message
+    report = check("hours", "agent_id,date,hours_worked\nA1,2024-01-01,14\n")
+    assert report.ok and "11 h daily rest" in str(report.warnings[0])
+
+
+def test_performance_fractions_and_names():
+    text = "agent_id,date,metric,value\nA1,2024-01-01,adherence,93\nA1,2024-01-01,First Call Resolution!,1\nA1,2024-01-08,csat,4.5\n"
+    message = errors("performance", text)
+    assert "row 2: column 'value' has '93', is outside 0..1 for adherence, a fraction" in message
+    assert "row 3: column 'metric' has 'First Call Resolution!', is not a metric name" in message
+
+
+def test_bad_options_fail_when_made():
+    with pytest.raises(ValueError, match="date_order must be"):
+        ReadOptions(date_order="ydm")
+    with pytest.raises(ValueError, match="interval_minutes must be 15, 30 or 60"):
+        ReadOptions(interval_minutes=20)
