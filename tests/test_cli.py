@@ -1,0 +1,84 @@
+"""The command line: exit status, messages on stderr, and files that are not the sample."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+def run(*args: str, env_dir) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "CREWCAST_DATA_DIR": str(env_dir)}
+    return subprocess.run(
+        [sys.executable, "cli.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def files(tmp_path):
+    good = tmp_path / "hu_calls.csv"
+    good.write_text(
+        "Country;Interval Start;Contacts;Channel\nHU;2025-03-14 09:00;12;voice\nHU;2025-03-14 09:30;15;voice\n"
+    )
+    bad = tmp_path / "broken.csv"
+    bad.write_text("country,date,contacts\nAR,2025-01-01,5\nAR,2025-01-02,-1\nZZ,2025-01-03,3\n")
+    return good, bad
+
+
+def test_validate_good_and_bad(files, tmp_path):
+    good, bad = files
+    ok = run("validate", "contacts", str(good), env_dir=tmp_path / "db")
+    assert ok.returncode == 0, ok.stderr
+    assert "hu_calls.csv: valid contacts file, 2 rows" in ok.stdout
+    rejected = run("validate", "contacts", str(bad), env_dir=tmp_path / "db")
+    assert rejected.returncode == 1
+    assert "broken.csv row 3: column 'contacts' has '-1', must be at least 0" in rejected.stderr
+    assert "broken.csv row 4: column 'country' has 'ZZ', is not a known country" in rejected.stderr
+    assert rejected.stdout == ""
+
+
+def test_import_all_or_nothing(files, tmp_path):
+    good, bad = files
+    db = tmp_path / "db"
+    rejected = run("import", "contacts", str(bad), env_dir=db)
+    assert rejected.returncode == 1 and "nothing was imported" in rejected.stderr
+    imported = run("import", "contacts", str(good), env_dir=db)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 2 contacts rows as batch 1" in imported.stdout
+    again = run("import", "contacts", str(good), env_dir=db)
+    assert "replacing 2 stored rows" in again.stdout
+
+
+def test_missing_file_and_bad_option(tmp_path):
+    missing = run("validate", "traffic", str(tmp_path / "nope.csv"), env_dir=tmp_path / "db")
+    assert missing.returncode == 1 and "nope.csv: cannot read the file" in missing.stderr
+    wrong = run(
+        "validate",
+        "traffic",
+        str(tmp_path / "nope.csv"),
+        "--date-order",
+        "ydm",
+        env_dir=tmp_path / "db",
+    )
+    assert wrong.returncode == 2 and "invalid choice: 'ydm'" in wrong.stderr
+
+
+@pytest.mark.slow
+def test_seed_then_refuse_to_seed_twice(tmp_path):
+    db = tmp_path / "db"
+    seeded = run("seed", env_dir=db)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "[6/6] performance" in seeded.stdout
+    assert (db / "sample" / "drift_truth.csv").exists()
+    again = run("seed", env_dir=db)
+    assert again.returncode == 1 and "already holds data" in again.stderr
