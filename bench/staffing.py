@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  of which explained by pyworkforce's ceil() of float dust: agents {occ_dust} of "
         f"{raw_mismatch.size} (traffic / max_occupancy a whole number), scheduled {sched_dust} "
         f"of {pos_mismatch.size} (agents / (1 - shrinkage) a whole number; {sched_follow} "
-        "follow from an agents mismatch)"
+        "from an agents mismatch)"
     )
     for label, where, ours_v, theirs_v in (
         ("agents", raw_mismatch, agents, theirs["raw"]),
