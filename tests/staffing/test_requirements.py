@@ -243,3 +243,11 @@ def test_workload_series_must_have_one_interval_length() -> None:
     frame = frame.reset_index(drop=True)
     with pytest.raises(RequirementsInputError, match="mixes interval lengths"):
         interval_requirements(frame, StaffingTargets())
+
+
+def test_output_carries_every_column_the_scheduler_reads() -> None:
+    """Contract with staffing/scheduling.py (read only here, written by someone else)."""
+    scheduling = pytest.importorskip("staffing.scheduling")
+    out = interval_requirements(make_forecast(), StaffingTargets())
+    assert set(scheduling.REQUIREMENT_COLUMNS) <= set(out.columns)
+    assert set(scheduling.REQUIREMENT_COLUMNS) == set(SCHEDULING_COLUMNS)
