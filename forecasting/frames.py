@@ -150,7 +150,7 @@ def contacts_to_series(contacts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
         bad = contacts.loc[values.isna() | (values < 0)].iloc[0]
         raise ForecastInputError(
             f"contacts: {bad['country']}/{bad['channel']} at {bad['ds']} has contacts="
-            f"{bad['contacts']!r} (need a number >= 0)"
+            f"{bad['contacts']} (need a number >= 0)"
         )
     frame = pd.DataFrame(
         {
@@ -228,7 +228,7 @@ def traffic_to_frame(traffic: pd.DataFrame) -> pd.DataFrame:
     if t["sessions"].isna().any() or (t["sessions"] < 0).any():
         bad = t.loc[t["sessions"].isna() | (t["sessions"] < 0)].iloc[0]
         raise ForecastInputError(
-            f"traffic: {bad['country']} on {bad['ds'].date()} has sessions={bad['sessions']!r}"
+            f"traffic: {bad['country']} on {bad['ds'].date()} has sessions={bad['sessions']} (need a number >= 0)"
         )
     t = t.groupby(["country", "ds"], as_index=False)["sessions"].sum()
     days = pd.date_range(t["ds"].min(), t["ds"].max(), freq="D")

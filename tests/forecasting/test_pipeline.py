@@ -1,0 +1,205 @@
+"""run_forecast: executor and progress, picks, notes, refusals, traffic and drivers."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.backtest import SeriesModelTask, fold_cutoffs, run_series_model
+from forecasting.errors import ForecastInputError, InsufficientHistoryError
+from forecasting.frames import FORECAST_COLUMNS
+from forecasting.pipeline import SHORT_MODELS, run_forecast
+from forecasting.traffic import TrafficScenario, apply_traffic_scenario, forecast_traffic
+from tests.forecasting.conftest import WEEKLY, make_series
+
+
+def test_executor_progress_picks_and_notes(two_series):
+    hist, attrs = two_series
+    calls: list[tuple[int, int, str]] = []
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        run = run_forecast(
+            hist, attrs, 14, executor=pool, progress=lambda *a: calls.append(a), folds=2
+        )
+    total = 2 * len(SHORT_MODELS)
+    assert calls[0] == (0, total, "starting")
+    assert [c[0] for c in calls[1:]] == list(range(1, total + 1))
+    assert all(c[1] == total for c in calls)
+    assert {c[2].split(" · ")[0] for c in calls[1:]} == {"AR/phone", "HU/chat"}
+    # 84 days < a year: simpler models only, with a visible note
+    assert set(run.metrics["model"]) == set(SHORT_MODELS)
+    assert sum("using simpler models" in n for n in run.notes) == 2
+    assert (run.metrics["folds"] == 2).all()
+    # the pick is the lowest mean back-test WAPE per series
+    for uid, m in run.metrics.groupby("unique_id"):
+        best = m.sort_values("wape").iloc[0]["model"]
+        assert run.picks.set_index("unique_id").loc[uid, "model"] == best
+    assert list(run.forecast.columns) == list(FORECAST_COLUMNS)
+    assert run.forecast.groupby("unique_id").size().tolist() == [14, 14]
+    picked = run.forecast.groupby("unique_id")["model"].first()
+    assert (picked == run.picks.set_index("unique_id")["model"]).all()
+    assert len(run.all_forecasts) == 14 * total
+
+
+def test_user_override_of_the_pick(two_series):
+    hist, attrs = two_series
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        run = run_forecast(
+            hist, attrs, 7, model={"HU/chat": "seasonal_naive"}, executor=pool, folds=1
+        )
+    picks = run.picks.set_index("unique_id")
+    assert picks.loc["HU/chat", "model"] == "seasonal_naive"
+    assert picks.loc["HU/chat", "reason"] == "user choice"
+    assert picks.loc["AR/phone", "reason"].startswith("lowest back-test WAPE")
+    with pytest.raises(ForecastInputError, match="model 'best' unknown"):
+        run_forecast(hist, attrs, 7, model="best")
+
+
+def test_too_short_series_is_named(two_series):
+    hist, attrs = two_series
+    short = make_series("HU/chat", days=20)
+    hist = pd.concat([hist.loc[hist["unique_id"] == "AR/phone"], short], ignore_index=True)
+    with pytest.raises(InsufficientHistoryError, match=r"'HU/chat' has 20 days"):
+        run_forecast(hist, attrs, 7)
+
+
+def test_malformed_inputs_are_refused(two_series):
+    hist, attrs = two_series
+    with pytest.raises(ForecastInputError, match="duplicate ds"):
+        run_forecast(pd.concat([hist, hist.iloc[[3]]]).sort_values(["unique_id", "ds"]), attrs, 7)
+    with pytest.raises(ForecastInputError, match="no country/channel"):
+        run_forecast(hist, attrs.iloc[:1], 7)
+    with pytest.raises(ForecastInputError, match="horizon_days"):
+        run_forecast(hist, attrs, 0)
+    with pytest.raises(ForecastInputError, match="needs a traffic frame"):
+        run_forecast(hist, attrs, 7, scenario=TrafficScenario("AR", dt.date(2024, 3, 1), 0.2))
+
+
+def _traffic_for(hist: pd.DataFrame, country: str, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "country": country,
+            "date": hist["ds"].to_numpy(),
+            "sessions": np.round(hist["y"].to_numpy() * 20 * rng.lognormal(0, 0.03, len(hist))),
+        }
+    )
+
+
+def test_backtest_never_sees_actual_future_traffic():
+    hist = make_series("AR/phone", days=84)
+    traffic = _traffic_for(hist, "AR").rename(columns={"date": "ds"})
+    h = 14
+    spiked = traffic.copy()
+    # a huge spike only in the last h days: no back-test fold may use it (prophet#442)
+    spiked.loc[spiked["ds"] > hist["ds"].max() - pd.Timedelta(days=h), "sessions"] *= 10
+
+    def task(t):
+        return SeriesModelTask("AR/phone", "regression", hist, h, 2, traffic=t)
+
+    clean, dirty = run_series_model(task(traffic)), run_series_model(task(spiked))
+    assert clean.error is None and dirty.error is None
+    for key in ("wape", "mase", "coverage_80", "coverage_95"):
+        assert clean.metrics[key] == pytest.approx(dirty.metrics[key], rel=1e-9)
+    # the final fit did learn from the spike: it is a real regressor
+    assert not np.allclose(clean.forecast["yhat"], dirty.forecast["yhat"])
+
+
+def test_fold_cutoffs_keep_four_weeks_of_training():
+    ds = pd.Series(pd.date_range("2024-01-01", periods=70))
+    cuts = fold_cutoffs(ds, 14, 5)
+    assert len(cuts) == 3  # 70 - 14k >= 28 for k = 1..3
+    assert cuts == sorted(cuts)
+    assert cuts[-1] == ds.max() - pd.Timedelta(days=14)
+
+
+def test_traffic_scenario_and_forecast():
+    days = pd.date_range("2024-01-01", periods=56)
+    traffic = pd.DataFrame(
+        {
+            "country": np.repeat(["AR", "HU"], 56),
+            "ds": np.tile(days, 2),
+            "sessions": np.tile(1000 * WEEKLY[days.day_of_week], 2),
+        }
+    )
+    future = forecast_traffic(traffic, 14)
+    assert future.groupby("country").size().tolist() == [14, 14]
+    assert future["ds"].min() == days.max() + pd.Timedelta(days=1)
+    assert future["sessions"].between(200, 1400).all()
+    start = days.max() + pd.Timedelta(days=5)
+    changed = apply_traffic_scenario(future, "AR", start, 0.2)
+    ratio = changed["sessions"] / future["sessions"]
+    hit = (future["country"] == "AR") & (future["ds"] >= start)
+    assert np.allclose(ratio[hit], 1.2) and np.allclose(ratio[~hit], 1.0)
+    with pytest.raises(ForecastInputError, match="fraction"):
+        apply_traffic_scenario(future, "AR", start, -1.5)
+    with pytest.raises(ForecastInputError, match="'IL'"):
+        apply_traffic_scenario(future, "IL", start, 0.1)
+
+
+def test_traffic_regressor_scenario_and_drivers():
+    hist = make_series("AR/phone", days=84, seed=4)
+    attrs = pd.DataFrame({"unique_id": ["AR/phone"], "country": ["AR"], "channel": ["phone"]})
+    traffic = _traffic_for(hist, "AR")
+    # a missing day-country is zero sessions, not a gap
+    traffic = pd.concat(
+        [traffic, pd.DataFrame({"country": ["HU"], "date": [hist["ds"].iloc[0]], "sessions": [3]})]
+    )
+    start = hist["ds"].max() + pd.Timedelta(days=8)
+    kwargs = dict(
+        traffic=traffic, executor=cf.ThreadPoolExecutor(1), folds=1, models=["regression"]
+    )
+    base = run_forecast(hist, attrs, 14, **kwargs)
+    scen = run_forecast(
+        hist, attrs, 14, scenario=TrafficScenario("AR", start.date(), 0.5), **kwargs
+    )
+    after = base.forecast["ds"] >= start
+    lift = scen.forecast["yhat"] / base.forecast["yhat"]
+    assert np.allclose(lift[~after], 1.0)
+    assert (lift[after] > 1.2).all()  # contacts follow traffic here (elasticity about 1)
+    traffic_text = [d.text for d in scen.drivers if d.kind == "traffic"]
+    assert len(traffic_text) == 1
+    assert re.search(r"AR web sessions forecast [\d,]+/day over the next 14 days", traffic_text[0])
+    assert "scenario: +50%" in traffic_text[0]
+    fut = scen.future_traffic
+    assert set(fut["country"]) == {"AR"} and len(fut) == 14
+
+
+@pytest.mark.slow
+def test_drivers_report_estimated_holiday_effect_and_closed_days():
+    """Two winters of a weekday-only HU series: +40% in the 3 days before Christmas, closed on it."""
+    days = pd.date_range("2022-01-03", "2023-12-08")
+    rng = np.random.default_rng(11)
+    y = 300 * WEEKLY[days.day_of_week] * rng.lognormal(0, 0.04, len(days))
+    xmas = pd.to_datetime(["2022-12-25"])
+    pre = (
+        days.isin(xmas - pd.Timedelta(days=1))
+        | days.isin(xmas - pd.Timedelta(days=2))
+        | days.isin(xmas - pd.Timedelta(days=3))
+    )
+    y = np.where(pre, y * 1.4, y)
+    hist = pd.DataFrame({"unique_id": "HU/phone", "ds": days, "y": np.round(y)})
+    closed = hist["ds"].isin(pd.to_datetime(["2022-12-26"]))  # a Monday: the bank is shut
+    hist = hist.loc[~closed & (hist["ds"].dt.day_of_week < 5)].reset_index(drop=True)
+    attrs = pd.DataFrame({"unique_id": ["HU/phone"], "country": ["HU"], "channel": ["phone"]})
+    run = run_forecast(
+        hist,
+        attrs,
+        28,
+        executor=cf.ThreadPoolExecutor(1),
+        folds=1,
+        models=["seasonal_naive", "regression"],
+        model="regression",
+    )
+    texts = [d.text for d in run.drivers if d.kind == "holiday"]
+    line = next(t for t in texts if "Christmas Day (25 Dec)" in t)
+    pct = int(re.search(r"contacts about \+(\d+)% in the 3 days before", line).group(1))
+    assert 20 <= pct <= 60
+    assert any("closed on" in n and "Second Day of Christmas" in n for n in run.notes)
+    fc = run.forecast.set_index("ds")
+    assert fc.loc[pd.Timestamp("2023-12-26"), "yhat"] == 0.0
+    assert fc.loc[pd.Timestamp("2023-12-27"), "yhat"] > 100
