@@ -112,12 +112,15 @@ class Thresholds:
     short_rest_min_count : int
         Short rests in the lookback window needed to fire (1).
     trend_weeks : int
-        Recent weeks over which a performance trend is tested, weeks (12).
+        Recent weeks of a performance metric: their Theil-Sen slope is reported and their last
+        4 weeks are compared with the baseline, weeks (12).
     min_trend_weeks : int
-        Weeks with data needed in that window to test at all (8; Mann-Kendall's normal
+        Weeks with data needed in that recent window to test at all (8; Mann-Kendall's normal
         approximation is poor below about 8 points).
     baseline_weeks : int
-        The person's own baseline: the weeks before the trend window, weeks (26).
+        The person's own baseline: the weeks before the recent window, weeks (26). The
+        Mann-Kendall test runs over baseline + recent weeks (see
+        :func:`wellbeing.signals.performance_decline_signal` for why).
     min_baseline_weeks : int
         Baseline weeks with data needed to use a baseline (4); with fewer, the trend alone decides
         and the reason says so.

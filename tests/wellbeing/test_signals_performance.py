@@ -45,14 +45,15 @@ def test_falling_csat_and_rising_aht_are_flagged_improvements_are_not():
     assert csat["value"] <= 0.05 and csat["threshold"] == 0.05
     reason = csat["reason"]
     assert reason.startswith(
-        "CSAT falling over the last 12 weeks: Theil-Sen slope -0.0727 per week"
+        "CSAT falling: Theil-Sen slope -0.0727 per week over the last 12 weeks"
     )
-    assert "BH-adjusted p" in reason and "(threshold q = 0.05)" in reason
+    assert "Mann-Kendall trend over 38 weeks of own history, BH-adjusted p" in reason
+    assert "(threshold q = 0.05)" in reason
     # last 4 of linspace(4.5, 3.7, 12): mean 3.7 + 1.5 x 0.8 / 11 = 3.809
     assert "last 4 weeks 3.81 vs own baseline 4.5" in reason
     assert "threshold 0.5 SD" in reason
     assert out.loc["AHT_UP", "reason"].startswith(
-        "AHT (s) rising over the last 12 weeks: Theil-Sen slope +10.9 per week"
+        "AHT (s) rising: Theil-Sen slope +10.9 per week over the last 12 weeks"
     )
     assert out.loc["CSAT_DOWN", "severity"] == pytest.approx(1.0)  # far beyond 2 baseline SDs
 
@@ -96,12 +97,11 @@ def test_noise_alone_is_not_flagged_thanks_to_benjamini_hochberg():
     weekly = perf.assign(week=perf["date"].dt.to_period("W")).pivot_table(
         index=["agent_id", "metric"], columns="week", values="value"
     )
-    trend = weekly.to_numpy()[:, -12:]
-    _, z, _ = mann_kendall(trend)
+    _, z, _ = mann_kendall(weekly.to_numpy())
     direction = np.where(weekly.index.get_level_values("metric") == "csat", 1.0, -1.0)
     p = stats.norm.sf(-direction * z)
     assert (p < 0.05).sum() > 8
-    assert multipletests(p, alpha=0.05, method="fdr_bh")[0].sum() == len(out)
+    assert len(out) <= multipletests(p, alpha=0.05, method="fdr_bh")[0].sum() <= 2
 
 
 def test_a_real_decline_among_noise_is_still_found():
