@@ -14,5 +14,7 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 def shared_data() -> Path:
     """Path to ``../shared/data`` (real third-party data); skips the test where it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"reference data folder {SHARED_DATA} is absent (it lives beside the repository)")
+        pytest.skip(
+            f"reference data folder {SHARED_DATA} is absent (it lives beside the repository)"
+        )
     return SHARED_DATA

@@ -1,0 +1,158 @@
+"""One call from the data layer's frames to daily and interval forecasts, for the CLI and the pages."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from forecasting.errors import ForecastInputError
+from forecasting.frames import contacts_to_intraday, contacts_to_series
+from forecasting.holidays import holidays_in_range
+from forecasting.intraday import split_intraday
+from forecasting.pipeline import ForecastRun, ProgressCallback, run_forecast
+from forecasting.traffic import TrafficScenario
+
+# Columns of the forecast files the CLI writes and the pages offer for download.
+DAILY_EXPORT_COLUMNS = (
+    "country",
+    "channel",
+    "date",
+    "forecast",
+    "forecast_lower",
+    "forecast_upper",
+    "model",
+)
+INTERVAL_EXPORT_COLUMNS = (
+    "country",
+    "channel",
+    "date",
+    "interval_start",
+    "interval_minutes",
+    "forecast",
+    "forecast_lower",
+    "forecast_upper",
+    "model",
+)
+
+
+@dataclass(frozen=True)
+class ContactForecast:
+    """A forecast run with the user-facing frames.
+
+    Attributes
+    ----------
+    run : ForecastRun
+        Back-test table, picks, notes and drivers.
+    daily : DataFrame
+        ``DAILY_EXPORT_COLUMNS``; lower/upper are the 80% interval.
+    intervals : DataFrame or None
+        ``INTERVAL_EXPORT_COLUMNS`` plus ``forecast_lower_95, forecast_upper_95`` when an
+        interval length was asked for.
+    """
+
+    run: ForecastRun
+    daily: pd.DataFrame
+    intervals: pd.DataFrame | None
+
+
+def forecast_contacts(
+    contacts: pd.DataFrame,
+    horizon_days: int,
+    *,
+    traffic: pd.DataFrame | None = None,
+    countries: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    model: str = "auto",
+    interval_minutes: int | None = None,
+    scenarios: Sequence[TrafficScenario] = (),
+    executor: cf.Executor | None = None,
+    progress: ProgressCallback | None = None,
+) -> ContactForecast:
+    """Forecast the days after the history's last date for each (country, channel).
+
+    Parameters
+    ----------
+    contacts : DataFrame
+        The data layer's contacts frame ``country, channel, ds, interval_minutes, contacts,
+        aht_seconds`` (daily or intraday rows).
+    horizon_days : int
+        Days to forecast, 1..183.
+    traffic : DataFrame, optional
+        ``country, date, sessions``; used as a regressor (its own future is forecast).
+    countries, channels : sequence of str, optional
+        Restrict the series; all by default.
+    model : str
+        ``"auto"`` (best back-test WAPE per series) or a model name.
+    interval_minutes : int, optional
+        Also split the daily forecast into 15/30/60-minute intervals (needs intraday history).
+    """
+    if not 1 <= int(horizon_days) <= 183:
+        raise ForecastInputError(
+            f"horizon_days must be between 1 and 183 (six months), not {horizon_days}"
+        )
+    chosen = contacts
+    if countries:
+        chosen = chosen[chosen["country"].isin(list(countries))]
+    if channels:
+        chosen = chosen[chosen["channel"].isin(list(channels))]
+    if chosen.empty:
+        raise ForecastInputError(
+            f"no contacts for countries {list(countries or [])} and channels {list(channels or [])}"
+        )
+    series, attrs = contacts_to_series(chosen)
+    if traffic is not None and countries:
+        traffic = traffic[traffic["country"].isin(list(countries))]
+    run = run_forecast(
+        series,
+        attrs,
+        int(horizon_days),
+        traffic=traffic if traffic is not None and not traffic.empty else None,
+        model=model,
+        scenario=list(scenarios) or None,
+        executor=executor,
+        progress=progress,
+    )
+    daily = _with_attrs(run.forecast, attrs)
+    intervals = None
+    if interval_minutes:
+        history = contacts_to_intraday(chosen)
+        if history.empty:
+            raise ForecastInputError(
+                "interval forecasts need intraday history (contacts with 'interval_start'); this data is daily"
+            )
+        start, end = run.forecast["ds"].min(), run.forecast["ds"].max()
+        first_history = history["ds"].min()
+        holidays = holidays_in_range(sorted(attrs["country"].unique()), first_history, end)
+        holidays = holidays.merge(attrs, on="country")[["unique_id", "date"]].rename(
+            columns={"date": "ds"}
+        )
+        split = split_intraday(run.forecast, history, int(interval_minutes), holidays)
+        intervals = _with_attrs(split, attrs, interval=True)
+        intervals = intervals[intervals["date"] >= start.normalize()]
+    return ContactForecast(run, daily, intervals)
+
+
+def _with_attrs(
+    frame: pd.DataFrame, attrs: pd.DataFrame, *, interval: bool = False
+) -> pd.DataFrame:
+    out = frame.merge(attrs, on="unique_id", how="left")
+    out = out.rename(
+        columns={
+            "yhat": "forecast",
+            "yhat_lo_80": "forecast_lower",
+            "yhat_hi_80": "forecast_upper",
+            "yhat_lo_95": "forecast_lower_95",
+            "yhat_hi_95": "forecast_upper_95",
+        }
+    )
+    if interval:
+        out["interval_start"] = out["ds"]
+        out["date"] = out["ds"].dt.normalize()
+        columns = [*INTERVAL_EXPORT_COLUMNS, "forecast_lower_95", "forecast_upper_95"]
+    else:
+        out["date"] = out["ds"]
+        columns = [*DAILY_EXPORT_COLUMNS, "forecast_lower_95", "forecast_upper_95"]
+    return out[columns].sort_values(["country", "channel", columns[3]]).reset_index(drop=True)
