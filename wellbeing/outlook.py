@@ -12,6 +12,7 @@ import pandas as pd
 from wellbeing.errors import WellbeingInputError, require_columns
 from wellbeing.signals import (
     HISTORY_WEEKS,
+    format_day,
     last_complete_week_start,
     run_lengths,
     to_day,
@@ -246,10 +247,6 @@ def _empty_outlook() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in OUTLOOK_COLUMNS})
 
 
-def _day(day: np.datetime64) -> str:
-    return pd.Timestamp(day).strftime("%d %b %Y").lstrip("0")
-
-
 def _agents(n: int) -> str:
     return "1 agent" if n == 1 else f"{n} agents"
 
@@ -282,14 +279,14 @@ def _reasons(
                 else "no average without overtime"
             )
             out.append(
-                f"Average {series[j]:.1f} h a week over {n} weeks by the week of {_day(weeks[j])} "
+                f"Average {series[j]:.1f} h a week over {n} weeks by the week of {format_day(weeks[j])} "
                 f"if the gap is covered with overtime (threshold {limit:g} h; {without})"
             )
     if "long_week" in crossed:
         j = int(np.nanargmax(proj_hours[i]))
         n_long = int(cross["long_week"][i].sum())
         out.append(
-            f"{proj_hours[i, j]:.1f} h in the week of {_day(weeks[j])} "
+            f"{proj_hours[i, j]:.1f} h in the week of {format_day(weeks[j])} "
             f"({n_long} projected week{'s' if n_long != 1 else ''} at {th.long_hours_week:g} h or more; "
             f"threshold {th.long_hours_week:g} h, WHO/ILO)"
         )
@@ -300,7 +297,7 @@ def _reasons(
         capped = "at least " if streak[j] >= HISTORY_WEEKS + j + 1 else ""
         out.append(
             f"{capped}{int(streak[j])} consecutive weeks above contract ({contract[i]:g} h) by the week of "
-            f"{_day(weeks[j])} (threshold {th.overtime_streak_weeks} weeks)"
+            f"{format_day(weeks[j])} (threshold {th.overtime_streak_weeks} weeks)"
         )
     return out
 
@@ -308,7 +305,7 @@ def _reasons(
 def _summary(
     n_avg: int, n_avg_anyway: int, n_long: int, n_streak: int, weeks: np.ndarray, th: Thresholds
 ) -> str:
-    period = f"from {_day(weeks[0])} to {_day(weeks[-1] + np.timedelta64(6, 'D'))}"
+    period = f"from {format_day(weeks[0])} to {format_day(weeks[-1] + np.timedelta64(6, 'D'))}"
     text = (
         f"Covering the gap with overtime would put {_agents(n_avg)} above a "
         f"{th.max_average_weekly_hours:g} h average ({th.reference_period_weeks}- or "

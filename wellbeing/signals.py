@@ -504,7 +504,8 @@ def _plural(n: float, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _fmt_day(day: np.datetime64) -> str:
+def format_day(day: np.datetime64) -> str:
+    """A day as readers write it in reasons, e.g. ``"1 Jul 2024"``."""
     return pd.Timestamp(day).strftime("%d %b %Y").lstrip("0")
 
 
@@ -764,7 +765,7 @@ def _average_hours_signal(
     reasons = [
         f"Average {avg[i]:.1f} h a week over the last {n_weeks} weeks "
         f"(threshold {limit:g} h; {_plural(have[i], 'week')} with hours, to week of "
-        f"{_fmt_day(weekly.weeks[-1])})"
+        f"{format_day(weekly.weeks[-1])})"
         for i in fired
     ]
     severity = ramp(avg[fired], limit, th.long_hours_week)
@@ -797,7 +798,7 @@ def overtime_streak_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     capped = np.where(s >= weekly.hours.shape[1], "at least ", "")
     reasons = [
         f"Worked above contract ({ctx.contract_hours[i]:g} h) for {capped[k]}{s[k]} consecutive weeks "
-        f"to week of {_fmt_day(weekly.weeks[-1])}, averaging {mean_hours[k]:.1f} h "
+        f"to week of {format_day(weekly.weeks[-1])}, averaging {mean_hours[k]:.1f} h "
         f"(threshold {th.overtime_streak_weeks} weeks at {th.overtime_min_hours:g} h or more over contract)"
         for k, i in enumerate(fired)
     ]
@@ -880,8 +881,8 @@ def _short_rest_from_shifts(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
 def consecutive_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     """Longest run of working days (ending in the lookback window) above the limit."""
     lookback = 7 * th.rest_lookback_weeks
-    # look further back so a run that began before the window is measured in full
-    n_days = lookback + 7 * HISTORY_WEEKS // 4
+    # look a quarter further back so a run that began before the window is measured in full
+    n_days = lookback + 7 * 13
     days, daily = ctx.daily_hours(n_days)
     runs = run_lengths(daily > 0)[:, -lookback:]
     longest = runs.max(axis=1)
@@ -890,8 +891,8 @@ def consecutive_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     tail_days = days[-lookback:]
     reasons = [
         f"Worked {longest[i]} days in a row "
-        f"({_fmt_day(tail_days[end_col[i]] - np.timedelta64(int(longest[i]) - 1, 'D'))} to "
-        f"{_fmt_day(tail_days[end_col[i]])}) without a day off "
+        f"({format_day(tail_days[end_col[i]] - np.timedelta64(int(longest[i]) - 1, 'D'))} to "
+        f"{format_day(tail_days[end_col[i]])}) without a day off "
         f"(threshold {th.max_consecutive_working_days} days)"
         for i in fired
     ]
@@ -1128,7 +1129,7 @@ def sustained_occupancy_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
     mean_occ = np.array([matrix[i, -streak[i] :].mean() for i in fired])
     reasons = [
         f"Occupancy above {th.occupancy_threshold:.0%} for {streak[i]} consecutive weeks to week "
-        f"of {_fmt_day(last)} (mean {m:.0%}; threshold {th.occupancy_sustained_weeks} weeks "
+        f"of {format_day(last)} (mean {m:.0%}; threshold {th.occupancy_sustained_weeks} weeks "
         f"above {th.occupancy_threshold:.0%})"
         for i, m in zip(fired, mean_occ, strict=True)
     ]
