@@ -20,6 +20,7 @@ from forecasting.intraday import intraday_profiles, split_intraday
 from forecasting.metrics import coverage, mase, wape
 from forecasting.models import (
     MODEL_CLASSES,
+    Ensemble,
     ETSForecaster,
     Forecaster,
     ProphetForecaster,
@@ -35,6 +36,7 @@ __all__ = [
     "MODEL_CLASSES",
     "Driver",
     "ETSForecaster",
+    "Ensemble",
     "ForecastInputError",
     "ForecastRun",
     "Forecaster",

@@ -129,7 +129,8 @@ def contacts_to_series(contacts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     contacts : pandas.DataFrame
         Columns ``country, channel, ds`` (datetime64, naive local; interval start or the day),
         ``interval_minutes`` (1440 for daily rows, else 15/30/60), ``contacts`` (count) and
-        ``aht_seconds`` (may be NaN; not used here).
+        ``aht_seconds`` (may be NaN; not used here). A daily frame ``country, channel, date,
+        contacts`` (the store's ``daily_contacts``) is accepted too.
 
     Returns
     -------
@@ -140,6 +141,8 @@ def contacts_to_series(contacts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     attrs : pandas.DataFrame
         ``unique_id, country, channel``.
     """
+    if "ds" not in contacts.columns and "date" in contacts.columns:
+        contacts = contacts.assign(ds=pd.to_datetime(contacts["date"]))
     _require_columns(contacts, ("country", "channel", "ds", "contacts"), "contacts")
     if not pd.api.types.is_datetime64_any_dtype(contacts["ds"]):
         raise ForecastInputError(

@@ -467,6 +467,8 @@ class ProphetForecaster(Forecaster):
     def _fit(self) -> None:
         # cmdstanpy logs every chain at INFO; Prophet warns about yearly terms on 1-2 years,
         # which is this package's decision to make (yearly only with >= 1 year)
+        # Prophet logs "Importing plotly failed" at ERROR on import; the package never plots
+        logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
         from prophet import Prophet
 
         use_yearly = (
@@ -518,8 +520,74 @@ class ProphetForecaster(Forecaster):
         return tuple(np.expm1(v) for v in (point, q[0], q[1], q[2], q[3]))
 
 
+class Ensemble(Forecaster):
+    """Mean of ETS and the holiday/traffic regression (point forecast and interval bounds).
+
+    Combining a smoothing model that tracks the recent level with a regression that knows the
+    calendar is the classic cheap win (the forecast-combination literature, and the commercial
+    suites' blended methods); the back-test decides whether it wins for a series. Bounds are
+    the mean of the members' bounds, a heuristic rather than a proper combined distribution.
+
+    Parameters
+    ----------
+    holidays, regressors, yearly
+        Passed to the members that use them.
+    members : tuple of str
+        Model names to average.
+    """
+
+    name = "ensemble"
+    supports_holidays = True
+    supports_regressors = True
+
+    def __init__(
+        self,
+        holidays: pd.DataFrame | None = None,
+        regressors: Sequence[str] = (),
+        yearly: bool | None = None,
+        members: tuple[str, ...] = ("ets", "regression"),
+    ) -> None:
+        super().__init__(regressors=regressors)
+        self.holidays = holidays
+        self.yearly = yearly
+        self.members = tuple(members)
+
+    def fit(self, df: pd.DataFrame) -> Ensemble:
+        """Fit every member on ``df``; return ``self`` (errors as in :meth:`Forecaster.fit`)."""
+        members = []
+        for name in self.members:
+            params = {"yearly": self.yearly} if name in ("regression", "prophet") else {}
+            members.append(
+                make_forecaster(name, holidays=self.holidays, regressors=self.regressors, **params)
+            )
+        for member in members:
+            member.fit(df)
+        self.members_ = members
+        self.unique_id_ = members[0].unique_id_
+        self.open_weekdays_ = members[0].open_weekdays_
+        self.last_ds_ = members[0].last_ds_
+        self.is_fitted_ = True
+        return self
+
+    def predict(self, h: int, future_regressors: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Mean of the members' forecasts; same frame and guarantees as :meth:`Forecaster.predict`."""
+        if not getattr(self, "is_fitted_", False):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(df) first")
+        frames = [
+            m.predict(h, future_regressors=future_regressors if m.regressors else None)
+            for m in self.members_
+        ]
+        cols = list(FORECAST_COLUMNS[3:])
+        mean = np.mean([f[cols].to_numpy() for f in frames], axis=0)
+        out = frames[0].copy()
+        out[cols] = _tidy_bounds(mean)
+        out["model"] = self.name
+        return out
+
+
 MODEL_CLASSES: dict[str, type[Forecaster]] = {
-    cls.name: cls for cls in (SeasonalNaive, ETSForecaster, RegressionARIMA, ProphetForecaster)
+    cls.name: cls
+    for cls in (SeasonalNaive, ETSForecaster, RegressionARIMA, ProphetForecaster, Ensemble)
 }
 
 
@@ -534,7 +602,8 @@ def make_forecaster(
     Parameters
     ----------
     name : str
-        One of :data:`MODEL_CLASSES` (``seasonal_naive``, ``ets``, ``regression``, ``prophet``).
+        One of :data:`MODEL_CLASSES` (``seasonal_naive``, ``ets``, ``regression``, ``prophet``,
+        ``ensemble``).
     holidays : pandas.DataFrame, optional
         The series' holidays frame.
     regressors : sequence of str

@@ -35,9 +35,9 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int, str], None]
 #: Models tried on series with at least a year of history.
-FULL_MODELS: tuple[str, ...] = ("seasonal_naive", "ets", "regression", "prophet")
+FULL_MODELS: tuple[str, ...] = ("seasonal_naive", "ets", "regression", "prophet", "ensemble")
 #: Models tried on shorter series (no yearly terms, no Prophet).
-SHORT_MODELS: tuple[str, ...] = ("seasonal_naive", "ets", "regression")
+SHORT_MODELS: tuple[str, ...] = ("seasonal_naive", "ets", "regression", "ensemble")
 DEFAULT_MAX_WORKERS = 2
 
 
@@ -323,7 +323,8 @@ def run_forecast(
         if short:
             notes.append(
                 f"{uid}: only {int(spans[uid])} days of history (< {YEAR_HISTORY_DAYS}); "
-                "using simpler models (seasonal naive, ETS, regression without yearly terms)"
+                "using simpler models (seasonal naive, ETS, regression without yearly terms, "
+                "their mean)"
             )
         if models is not None:
             candidates = [m for m in candidates if m in models] or list(models)
@@ -350,7 +351,7 @@ def run_forecast(
         )
         for name in candidates:
             params: tuple[tuple[str, object], ...] = ()
-            if name in ("regression", "prophet") and short:
+            if name in ("regression", "prophet", "ensemble") and short:
                 params = (("yearly", False),)
             tasks.append(
                 SeriesModelTask(

@@ -85,3 +85,16 @@ def test_package_never_imports_streamlit_or_prophet_eagerly():
     code = "import sys, forecasting; print('streamlit' in sys.modules, 'prophet' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_store_daily_frame_with_date_column_is_accepted():
+    daily = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "phone",
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "contacts": [3, 4],
+        }
+    )
+    series, _ = contacts_to_series(daily)
+    assert series["y"].tolist() == [3.0, 4.0]

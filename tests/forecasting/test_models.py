@@ -48,7 +48,7 @@ def test_contract(name, series):
     assert (fc["yhat_hi_95"] - fc["yhat_lo_95"]).mean() > 0
 
 
-@pytest.mark.parametrize("name", ["regression", "prophet"])
+@pytest.mark.parametrize("name", ["regression", "prophet", "ensemble"])
 def test_contract_with_holidays_and_traffic(name, series):
     from forecasting.holidays import make_holidays_frame
 
@@ -63,6 +63,12 @@ def test_contract_with_holidays_and_traffic(name, series):
     )
     model = make_forecaster(name, holidays=hf, regressors=("traffic",)).fit(train)
     _check_contract(model.predict(H, future_regressors=future), series, name)
+    if name == "ensemble":
+        fc = model.predict(H, future_regressors=future)
+        members = [
+            m.predict(H, future_regressors=future if m.regressors else None) for m in model.members_
+        ]
+        np.testing.assert_allclose(fc["yhat"], (members[0]["yhat"] + members[1]["yhat"]) / 2)
     with pytest.raises(ForecastInputError, match="future values"):
         model.predict(H)
     with pytest.raises(ForecastInputError, match="no value on"):
@@ -77,7 +83,8 @@ def test_weekday_only_series_forecasts_zero_on_closed_days(name):
     bank = bank.loc[bank["ds"] != pd.Timestamp("2024-02-14")].reset_index(drop=True)
     model = make_forecaster(name).fit(bank)
     assert model.open_weekdays_ == frozenset(range(5))
-    assert model.y_.min() > 0, "gaps must not be filled with zeros"
+    fitted = getattr(model, "members_", [model])
+    assert all(m.y_.min() > 0 for m in fitted), "gaps must not be filled with zeros"
     fc = model.predict(H)
     _check_contract(fc, bank, name)
     weekend = fc["ds"].dt.day_of_week >= 5
