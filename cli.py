@@ -1,16 +1,23 @@
-"""Crewcast command line: seed the sample, validate and import files (planners' batch jobs, cron)."""
+"""Crewcast command line: data, forecasts, staffing, schedules and wellbeing flags for batch jobs."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import math
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from data.config import get_settings
-from data.readers import FileReadError
-from data.validation import KINDS, ReadOptions, validate_file
+from data.readers import FileReadError, read_table
+from data.validation import KINDS, DataValidationError, ReadOptions, validate_file
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -52,6 +59,16 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """The file options that make sense for commands reading several input files."""
+    parser.add_argument("--date-order", choices=["auto", "ymd", "dmy", "mdy"], default="auto")
+    parser.add_argument("--decimal", choices=[".", ","], default=".")
+    parser.add_argument("--separator", help="CSV separator (detected by default)")
+    parser.add_argument("--column", action="append", default=[], metavar="FILE_NAME=OUR_NAME")
+    parser.add_argument("--default-country", metavar="CC")
+    parser.add_argument("--default-channel", choices=["voice", "chat", "email"], default="voice")
+
+
 def _read_options(args: argparse.Namespace) -> ReadOptions:
     renames = {}
     for item in args.column:
@@ -65,7 +82,9 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
         default_country=args.default_country,
         default_channel=args.default_channel,
         columns=renames,
-        interval_minutes=args.interval_minutes,
+        interval_minutes=getattr(args, "interval_minutes", None)
+        if args.command in ("validate", "import")
+        else None,
     )
 
 
@@ -146,6 +165,207 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+CLI_MODELS = {
+    "auto": "auto",
+    "naive": "seasonal_naive",
+    "ets": "ets",
+    "arima": "regression",
+    "prophet": "prophet",
+}
+
+
+def _load(kind: str, path: str, options: ReadOptions, separator: str | None = None) -> pd.DataFrame:
+    """Read and validate one input file; a rejected file ends the command with its problems."""
+    report = validate_file(kind, path, options=options, separator=separator)
+    if not report.ok:
+        raise DataValidationError(report)
+    for line in report.lines():
+        logging.getLogger("crewcast").info(line)
+    return report.frame.reset_index(drop=True)
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write a whole file or nothing: a crash never leaves half an output behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
+        tmp.write(content)
+    os.replace(tmp.name, path)
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    import concurrent.futures as cf
+
+    from forecasting.service import DAILY_EXPORT_COLUMNS, INTERVAL_EXPORT_COLUMNS, forecast_contacts
+    from staffing.exports import frame_to_csv
+
+    options = _read_options(args)
+    contacts = _load("contacts", args.contacts, options, args.separator)
+    traffic = _load("traffic", args.traffic, options, args.separator) if args.traffic else None
+    countries = [c.upper() for c in args.country] if args.country else None
+
+    def progress(done: int, total: int, label: str) -> None:
+        logging.getLogger("crewcast").info("[%d/%d] %s", done, total, label)
+
+    with cf.ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as executor:
+        result = forecast_contacts(
+            contacts,
+            args.horizon,
+            traffic=traffic,
+            countries=countries,
+            model=CLI_MODELS[args.model],
+            interval_minutes=args.interval_minutes,
+            executor=executor,
+            progress=progress,
+        )
+    if args.interval_minutes:
+        out = result.intervals.loc[:, list(INTERVAL_EXPORT_COLUMNS)]
+        out["interval_start"] = out["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
+    else:
+        out = result.daily.loc[:, list(DAILY_EXPORT_COLUMNS)]
+    out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
+    _write_atomically(Path(args.out), frame_to_csv(out.round(3)))
+    for note in result.run.notes:
+        print(f"note: {note}", file=sys.stderr)
+    picks = ", ".join(f"{p.unique_id}: {p.model}" for p in result.run.picks.itertuples())
+    print(f"wrote {len(out)} rows to {args.out} ({picks})")
+    return 0
+
+
+def _targets(args: argparse.Namespace):
+    from staffing.erlang import StaffingTargets
+
+    return StaffingTargets(
+        service_level_target=args.service_level,
+        answer_target_seconds=args.answer_seconds,
+        asa_target_seconds=args.asa_seconds,
+        max_abandon_rate=args.max_abandon,
+        max_occupancy=args.max_occupancy,
+        shrinkage=args.shrinkage,
+        patience_seconds=args.patience_seconds,
+        concurrency=args.concurrency,
+    )
+
+
+def _json_number(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None  # an unstable queue has an infinite ASA
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from staffing.erlang import evaluate_staffing, required_agents
+    from staffing.exports import frame_to_csv
+    from staffing.requirements import interval_requirements
+
+    targets = _targets(args)
+    if args.forecast:
+        if not args.out:
+            raise SystemExit("staff --forecast needs --out FILE")
+        frame = _load("interval_forecast", args.forecast, _read_options(args), args.separator)
+        if frame["aht_seconds"].isna().any():
+            if args.aht_seconds is None:
+                raise SystemExit(
+                    f"{Path(args.forecast).name} has rows without aht_seconds: give --aht-seconds"
+                )
+            frame["aht_seconds"] = frame["aht_seconds"].fillna(args.aht_seconds)
+        out = interval_requirements(frame, targets, use_upper_bound=args.upper_bound)
+        out = out.assign(interval_start=out["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
+        _write_atomically(Path(args.out), frame_to_csv(out.round(6)))
+        print(f"wrote {len(out)} interval requirements to {args.out}")
+        return 0
+    missing = [
+        f"--{n.replace('_', '-')}"
+        for n in ("contacts", "interval_minutes", "aht_seconds")
+        if getattr(args, n) is None
+    ]
+    if missing:
+        raise SystemExit(f"staff needs {', '.join(missing)} (or --forecast FILE --out FILE)")
+    if args.agents is None:
+        result = required_agents(args.contacts, args.aht_seconds, args.interval_minutes, targets)
+    else:
+        result = evaluate_staffing(
+            args.contacts, args.aht_seconds, args.interval_minutes, args.agents, targets
+        )
+    payload = {
+        "agents": int(result.agents),
+        "scheduled_agents": int(result.scheduled_agents),
+        "service_level": _json_number(result.service_level),
+        "wait_probability": _json_number(result.wait_probability),
+        "asa_seconds": _json_number(result.asa_seconds),
+        "occupancy": _json_number(result.occupancy),
+    }
+    if args.patience_seconds is not None:
+        payload["abandon_probability"] = _json_number(result.abandon_probability)
+    if args.json:
+        print(json.dumps(payload))
+    else:
+        for key, value in payload.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from staffing.exports import make_schedule_outputs
+    from staffing.scheduling import shift_templates_from_frame
+
+    options = _read_options(args)
+    requirements = _load("requirements", args.requirements, options, args.separator)
+    shifts = shift_templates_from_frame(
+        read_table(args.shifts).frame, source=Path(args.shifts).name
+    )
+    agents = _load("agents", args.agents, options, args.separator) if args.agents else None
+    absences = _load("absences", args.absences, options, args.separator) if args.absences else None
+    outputs = make_schedule_outputs(
+        requirements, shifts, agents, absences, time_limit_seconds=args.time_limit
+    )
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty; choose a new folder so no old file is mixed in")
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent if out.parent.exists() else None)
+    )
+    try:
+        for relative, content in outputs.files.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        if out.exists():
+            out.rmdir()
+        shutil.move(str(staging), out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    plan = outputs.plan
+    print(
+        f"plan {plan.status} (gap {plan.mip_gap:.2%}, {plan.solve_seconds:.1f} s): "
+        f"shortfall {plan.shortfall_staff_hours:.1f} staff-hours; {len(outputs.files)} files in {out}"
+    )
+    if outputs.roster is not None:
+        print(f"roster {outputs.roster.status}: {outputs.roster.message}")
+    return 0
+
+
+def cmd_flags(args: argparse.Namespace) -> int:
+    from staffing.exports import frame_to_csv
+    from wellbeing import flags_table, score_burnout_risk
+
+    options = _read_options(args)
+    frames = {
+        kind: _load(kind, getattr(args, kind), options, args.separator)
+        for kind in ("agents", "absences", "hours", "performance")
+    }
+    as_of = pd.Timestamp(args.as_of) if args.as_of else None
+    scores = score_burnout_risk(
+        frames["agents"], frames["absences"], frames["hours"], frames["performance"], as_of=as_of
+    )
+    table = flags_table(scores)
+    _write_atomically(Path(args.out), frame_to_csv(table))
+    counts = table["level"].value_counts()
+    print(
+        f"wrote {len(table)} agents to {args.out}: "
+        + ", ".join(f"{counts.get(level, 0)} {level}" for level in ("high", "medium", "low"))
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -164,6 +384,96 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("file", help="CSV or .xlsx file")
         _add_file_options(p)
         p.set_defaults(func=func)
+
+    fc = sub.add_parser(
+        "forecast", help="forecast contacts per country and channel after the file's last date"
+    )
+    fc.add_argument("--contacts", required=True, help="contacts file (daily or intraday)")
+    fc.add_argument("--traffic", help="web sessions per country and day (a regressor)")
+    fc.add_argument("--country", nargs="+", metavar="CC", help="only these countries")
+    fc.add_argument(
+        "--horizon", type=int, required=True, metavar="DAYS", help="days to forecast (1-183)"
+    )
+    fc.add_argument(
+        "--model",
+        choices=list(CLI_MODELS),
+        default="auto",
+        help="auto = best back-test WAPE per series",
+    )
+    fc.add_argument(
+        "--interval-minutes",
+        type=int,
+        choices=[15, 30, 60],
+        help="split days into intervals (needs intraday history)",
+    )
+    fc.add_argument("--out", required=True, help="CSV to write")
+    _add_reading_options(fc)
+    fc.set_defaults(func=cmd_forecast)
+
+    st = sub.add_parser(
+        "staff", help="agents needed for an interval (Erlang C/A), or for a whole forecast file"
+    )
+    st.add_argument("--contacts", type=float, help="contacts offered in the interval")
+    st.add_argument("--interval-minutes", type=int, help="interval length in minutes")
+    st.add_argument("--aht-seconds", type=float, help="average handle time in seconds")
+    st.add_argument(
+        "--service-level", type=float, default=0.8, help="fraction answered within --answer-seconds"
+    )
+    st.add_argument(
+        "--answer-seconds", type=float, default=20.0, help="answer-time target in seconds"
+    )
+    st.add_argument("--asa-seconds", type=float, help="average speed of answer target in seconds")
+    st.add_argument(
+        "--max-abandon", type=float, help="maximum abandonment fraction (needs --patience-seconds)"
+    )
+    st.add_argument("--max-occupancy", type=float, default=0.85, help="occupancy cap (fraction)")
+    st.add_argument(
+        "--shrinkage", type=float, default=0.3, help="share of paid time off the phones (fraction)"
+    )
+    st.add_argument(
+        "--patience-seconds", type=float, help="mean customer patience: switches to Erlang A"
+    )
+    st.add_argument("--concurrency", type=int, default=1, help="chats an agent handles at once")
+    st.add_argument(
+        "--agents", type=int, help="evaluate this many agents instead of finding the requirement"
+    )
+    st.add_argument("--json", action="store_true", help="print JSON")
+    st.add_argument(
+        "--forecast",
+        help="interval forecast file (country, channel, interval_start, forecast, ...)",
+    )
+    st.add_argument(
+        "--upper-bound", action="store_true", help="staff to forecast_upper (80%% bound)"
+    )
+    st.add_argument("--out", help="CSV to write with --forecast")
+    _add_reading_options(st)
+    st.set_defaults(func=cmd_staff)
+
+    sc = sub.add_parser("schedule", help="plan shifts, roster named agents and write every export")
+    sc.add_argument(
+        "--requirements", required=True, help="country, channel, interval_start, required_staff"
+    )
+    sc.add_argument(
+        "--shifts",
+        required=True,
+        help="name, start, length_hours, break_minutes, days, cost_per_hour",
+    )
+    sc.add_argument("--agents", help="agents file (enables the named roster and calendars)")
+    sc.add_argument("--absences", help="absences file (approved absences are honoured)")
+    sc.add_argument("--time-limit", type=float, default=60.0, help="solver time limit in seconds")
+    sc.add_argument("--out", required=True, help="new or empty folder for the outputs")
+    _add_reading_options(sc)
+    sc.set_defaults(func=cmd_schedule)
+
+    fl = sub.add_parser("flags", help="burnout-risk flags with reasons, one row per agent")
+    for kind in ("agents", "absences", "hours", "performance"):
+        fl.add_argument(f"--{kind}", required=True, help=f"{kind} file")
+    fl.add_argument(
+        "--as-of", help="day to compute for (YYYY-MM-DD; default: the last day of hours)"
+    )
+    fl.add_argument("--out", required=True, help="CSV to write")
+    _add_reading_options(fl)
+    fl.set_defaults(func=cmd_flags)
     return parser
 
 
@@ -175,7 +485,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.func(args)
-    except ValueError as exc:  # bad settings, e.g. an unknown default country
+    except DataValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_REJECTED
+    except (FileReadError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except ValueError as exc:  # bad settings or inputs the packages refuse, with their message
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

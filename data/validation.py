@@ -17,6 +17,8 @@ from data.countries import resolve_countries
 from data.readers import RawTable, normalise_header, read_table
 
 KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
+# Planning files: read through the same door for the CLI, never stored as history.
+PLANNING_KINDS = ("interval_forecast", "requirements")
 CHANNELS = ("voice", "chat", "email")
 ABSENCE_TYPES = ("sick", "vacation", "other")
 INTERVAL_MINUTES = (15, 30, 60)
@@ -41,6 +43,16 @@ CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "absences": ("agent_id", "start_date", "end_date", "type"),
     "hours": ("agent_id", "date", "hours_worked"),
     "performance": ("agent_id", "date", "metric", "value"),
+    "interval_forecast": (
+        "country",
+        "channel",
+        "interval_start",
+        "interval_minutes",
+        "forecast",
+        "forecast_upper",
+        "aht_seconds",
+    ),
+    "requirements": ("country", "channel", "interval_start", "interval_minutes", "required_staff"),
 }
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -50,6 +62,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "absences": ("agent_id", "start_date", "end_date", "type"),
     "hours": ("agent_id", "date", "hours_worked"),
     "performance": ("agent_id", "date", "metric", "value"),
+    "interval_forecast": ("country", "interval_start", "forecast"),
+    "requirements": ("country", "interval_start", "required_staff"),
 }
 
 # Metrics whose values are fractions; 0-100 percentages are a common slip.
@@ -453,8 +467,10 @@ def validate_table(
     ValidationReport
         ``frame`` has the columns of ``CLEAN_COLUMNS[kind]`` when ``ok``.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind not in KINDS + PLANNING_KINDS:
+        raise ValueError(
+            f"unknown kind {kind!r}; choose one of {', '.join(KINDS + PLANNING_KINDS)}"
+        )
     options = options or ReadOptions()
     renames = {normalise_header(k): normalise_header(v) for k, v in options.columns.items()}
     frame = raw.frame.rename(columns=renames)
@@ -739,7 +755,70 @@ def _performance(
     return clean.sort_values(["agent_id", "metric", "date"])
 
 
+def _planning_intervals(
+    check: _Checker, frame: pd.DataFrame, opt: ReadOptions
+) -> tuple[pd.DataFrame, list[str]]:
+    """Country, channel and interval columns shared by the planning files (future dates allowed)."""
+    codes, _ = check.countries("country", drop_unplaced=False)
+    if "channel" in frame.columns:
+        channel = frame["channel"].str.lower().replace("", opt.default_channel)
+        check.rows(~channel.isin(CHANNELS), "channel", f"is not a channel ({', '.join(CHANNELS)})")
+    else:
+        channel = pd.Series(opt.default_channel, index=frame.index)
+    start = check.dates("interval_start", order=opt.date_order, with_time=True)
+    minutes = opt.interval_minutes or _detect_interval(start, codes, channel)
+    if minutes is None:
+        check.file_error(
+            "has no regular 15, 30 or 60-minute step between intervals; state it (--interval-minutes)",
+            "interval_start",
+        )
+        minutes = 30
+    minute_of_day = start.dt.hour * 60 + start.dt.minute
+    check.rows(
+        start.notna() & (minute_of_day % minutes != 0),
+        "interval_start",
+        f"does not start a {minutes}-minute interval",
+    )
+    base = pd.DataFrame(
+        {"country": codes, "channel": channel, "interval_start": start, "interval_minutes": minutes}
+    )
+    check.duplicates(
+        base, ["country", "channel", "interval_start"], "the same country, channel and interval:"
+    )
+    return base, ["country", "channel", "interval_start"]
+
+
+def _interval_forecast(
+    check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
+) -> pd.DataFrame:
+    base, _ = _planning_intervals(check, frame, opt)
+    base["forecast"] = check.number("forecast", decimal=opt.decimal, minimum=0)
+    if "forecast_upper" in frame.columns:
+        upper = check.number("forecast_upper", decimal=opt.decimal, minimum=0)
+        check.rows(upper < base["forecast"], "forecast_upper", "is below the forecast")
+        base["forecast_upper"] = upper
+    else:
+        base["forecast_upper"] = base["forecast"]
+    if "aht_seconds" in frame.columns:
+        base["aht_seconds"] = check.number(
+            "aht_seconds", decimal=opt.decimal, minimum=0, minimum_exclusive=True, unit=" s"
+        )
+    else:
+        base["aht_seconds"] = np.nan
+    return base.sort_values(["country", "channel", "interval_start"])
+
+
+def _requirements(
+    check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
+) -> pd.DataFrame:
+    base, _ = _planning_intervals(check, frame, opt)
+    base["required_staff"] = check.number("required_staff", decimal=opt.decimal, minimum=0)
+    return base.sort_values(["country", "channel", "interval_start"])
+
+
 _VALIDATORS = {
+    "interval_forecast": _interval_forecast,
+    "requirements": _requirements,
     "contacts": _contacts,
     "traffic": _traffic,
     "agents": _agents,

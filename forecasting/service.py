@@ -155,4 +155,5 @@ def _with_attrs(
     else:
         out["date"] = out["ds"]
         columns = [*DAILY_EXPORT_COLUMNS, "forecast_lower_95", "forecast_upper_95"]
-    return out[columns].sort_values(["country", "channel", columns[3]]).reset_index(drop=True)
+    order = ["country", "channel", "interval_start" if interval else "date"]
+    return out[columns].sort_values(order).reset_index(drop=True)
