@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from forecasting._blas import limit_blas_threads
 from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
 from forecasting.metrics import coverage, mase, seasonal_naive_scale, wape
 from forecasting.models import make_forecaster
@@ -128,7 +129,9 @@ def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
 
     Module-level so that a ``ProcessPoolExecutor`` can pickle it. A model that fails returns a
     result with ``error`` set instead of raising, so one bad model cannot sink the run.
+    OpenBLAS is kept to one thread in the process running it (see ``forecasting._blas``).
     """
+    limit_blas_threads(1)
     t0 = time.perf_counter()
     hist = task.history
     h = task.horizon_days

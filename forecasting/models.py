@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from forecasting._blas import limit_blas_threads
 from forecasting.errors import ForecastInputError, NotFittedError
 from forecasting.frames import (
     FORECAST_COLUMNS,
@@ -95,6 +96,7 @@ class Forecaster:
         InsufficientHistoryError
             Fewer than 28 days of history.
         """
+        limit_blas_threads(1)  # small fits: threaded BLAS only oversubscribes the cores
         validate_history(df, what=f"{self.name}.fit")
         ids = df["unique_id"].unique()
         if len(ids) != 1:

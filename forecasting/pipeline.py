@@ -335,6 +335,8 @@ def run_forecast(
         series_traffic = None
         if traffic_grid is not None:
             t = traffic_grid.loc[traffic_grid["country"] == country]
+            if t.empty:  # "US-CA" series use the "US" traffic when no subdivision traffic exists
+                t = traffic_grid.loc[traffic_grid["country"] == country.split("-")[0]]
             if t.empty:
                 notes.append(f"{uid}: no web traffic for {country}; traffic not used")
             elif t["ds"].min() > first or t["ds"].max() < last:

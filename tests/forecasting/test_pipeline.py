@@ -203,3 +203,10 @@ def test_drivers_report_estimated_holiday_effect_and_closed_days():
     fc = run.forecast.set_index("ds")
     assert fc.loc[pd.Timestamp("2023-12-26"), "yhat"] == 0.0
     assert fc.loc[pd.Timestamp("2023-12-27"), "yhat"] > 100
+
+
+def test_default_process_pool_pickles_the_jobs(two_series):
+    hist, attrs = two_series
+    run = run_forecast(hist, attrs, 7, folds=1, models=["seasonal_naive", "ets"])
+    assert set(run.metrics["model"]) == {"seasonal_naive", "ets"}
+    assert len(run.forecast) == 14
