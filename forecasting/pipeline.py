@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -237,7 +238,9 @@ def run_forecast(
     scenario : TrafficScenario or sequence of them, optional
         Traffic changes applied to the final forecast only (never to the back-test).
     executor : concurrent.futures.Executor, optional
-        Runs the (series, model) jobs; default a ``ProcessPoolExecutor(max_workers=2)``.
+        Runs the (series, model) jobs; default :func:`default_executor` (a process pool with
+        2 workers), shut down when the run ends. Jobs are module-level functions and frozen
+        dataclasses, so any executor can pickle them.
     progress : callable, optional
         ``progress(done, total, label)`` after each finished job.
     folds : int
@@ -285,6 +288,11 @@ def run_forecast(
             raise ForecastInputError(
                 f"model {chosen!r} unknown; choose 'auto' or {sorted(MODEL_CLASSES)}"
             )
+    unknown_models = sorted(set(models or ()) - set(MODEL_CLASSES))
+    if unknown_models:
+        raise ForecastInputError(
+            f"models {unknown_models} unknown; choose from {sorted(MODEL_CLASSES)}"
+        )
     scenarios = _as_scenarios(scenario)
     traffic_grid = _prepare_traffic(traffic)
     if traffic_grid is not None:
@@ -417,13 +425,26 @@ def run_forecast(
     )
 
 
+def default_executor(max_workers: int = DEFAULT_MAX_WORKERS) -> cf.Executor:
+    """A process pool for the fitting jobs, started with ``forkserver`` where the OS has it.
+
+    Forking a process that runs threads (a Streamlit server does) can deadlock the child;
+    ``forkserver`` (Python 3.14's default on Linux) avoids that, ``spawn`` elsewhere.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
+    return cf.ProcessPoolExecutor(
+        max_workers=max_workers, mp_context=multiprocessing.get_context(method)
+    )
+
+
 def _execute(
     tasks: Sequence[SeriesModelTask],
     executor: cf.Executor | None,
     progress: ProgressCallback | None,
 ) -> list[SeriesModelResult]:
     own = executor is None
-    pool = cf.ProcessPoolExecutor(max_workers=DEFAULT_MAX_WORKERS) if own else executor
+    pool = default_executor() if own else executor
     total = len(tasks)
     results: list[SeriesModelResult] = []
     try:

@@ -57,6 +57,8 @@ def test_user_override_of_the_pick(two_series):
     assert picks.loc["AR/phone", "reason"].startswith("lowest back-test WAPE")
     with pytest.raises(ForecastInputError, match="model 'best' unknown"):
         run_forecast(hist, attrs, 7, model="best")
+    with pytest.raises(ForecastInputError, match=r"models \['arima9'\] unknown"):
+        run_forecast(hist, attrs, 7, models=["ets", "arima9"])
 
 
 def test_too_short_series_is_named(two_series):
