@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
-import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -426,16 +425,15 @@ def run_forecast(
 
 
 def default_executor(max_workers: int = DEFAULT_MAX_WORKERS) -> cf.Executor:
-    """A process pool for the fitting jobs, started with ``forkserver`` where the OS has it.
+    """The default pool for the fitting jobs: ``ProcessPoolExecutor(max_workers=2)``.
 
-    Forking a process that runs threads (a Streamlit server does) can deadlock the child;
-    ``forkserver`` (Python 3.14's default on Linux) avoids that, ``spawn`` elsewhere.
+    It uses the platform's start method (``fork`` on Linux up to Python 3.13), which works
+    from scripts without an ``if __name__ == "__main__"`` guard. ``forkserver``/``spawn`` are
+    safer in a threaded server but re-import the main module and break such scripts; a caller
+    that wants them passes its own executor, e.g. ``ProcessPoolExecutor(2,
+    mp_context=multiprocessing.get_context("forkserver"))``.
     """
-    methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
-    return cf.ProcessPoolExecutor(
-        max_workers=max_workers, mp_context=multiprocessing.get_context(method)
-    )
+    return cf.ProcessPoolExecutor(max_workers=max_workers)
 
 
 def _execute(
