@@ -1,0 +1,334 @@
+"""Staffing page: how many agents each half hour needs to hit the service targets, and what-ifs."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import data_version, load_table
+from app_pages.planning_cache import PLAN_KEY, requirements_with_progress
+from staffing.exports import frame_to_csv
+from staffing.planning import (
+    requirements_summary,
+    staff_hours,
+    targets_by_channel,
+    what_if_difference,
+    with_time_of_day,
+)
+
+STAFF_TO = ("forecast", "upper 80% bound")
+
+SUMMARY_COLUMNS = {
+    "country": st.column_config.TextColumn("Country"),
+    "channel": st.column_config.TextColumn("Channel"),
+    "contacts": st.column_config.NumberColumn("Contacts planned", format="%.0f"),
+    "staff_hours": st.column_config.NumberColumn("Staff-hours", format="%.1f"),
+    "peak_staff": st.column_config.NumberColumn("Peak staff"),
+    "service_level": st.column_config.NumberColumn("Service level", format="percent"),
+    "asa_seconds": st.column_config.NumberColumn("ASA (s)", format="%.1f"),
+    "occupancy": st.column_config.NumberColumn("Occupancy", format="percent"),
+}
+
+
+def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Day x time-of-day rectangles coloured by the staff to schedule."""
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("time_of_day:O", title="Time of day", axis=alt.Axis(labelAngle=-90)),
+            y=alt.Y("day:O", title="Date", timeUnit="yearmonthdate"),
+            color=alt.Color(
+                "required_staff:Q", title="Staff needed", scale=alt.Scale(scheme="blues")
+            ),
+            tooltip=[
+                alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
+                alt.Tooltip("planned_contacts:Q", title="Contacts", format=",.1f"),
+                alt.Tooltip("agents:Q", title="Agents on queue"),
+                alt.Tooltip("required_staff:Q", title="Staff to schedule"),
+                alt.Tooltip("service_level:Q", title="Service level", format=".1%"),
+                alt.Tooltip("asa_seconds:Q", title="ASA (s)", format=".1f"),
+                alt.Tooltip("occupancy:Q", title="Occupancy", format=".0%"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def choose_plan(stored: dict | None) -> dict | None:
+    """The planning form; returns the cached-requirements arguments when submitted, else None.
+
+    A form, so that no forecast runs while the planner is still choosing; the last submitted
+    plan (``stored``) pre-fills it.
+    """
+    contacts = load_table("contacts", data_version())
+    if contacts.empty:
+        st.info("No contacts loaded yet: upload a contacts file on the Data page.")
+        st.stop()
+    countries = sorted(contacts["country"].unique())
+    channels = sorted(contacts["channel"].unique())
+    last = stored or {}
+    last_targets = last.get("targets", {})
+    with st.form("staffing_form", border=True):
+        left, middle, right = st.columns(3)
+        chosen_countries = left.multiselect(
+            "Countries",
+            countries,
+            default=[c for c in last.get("countries", countries[:1]) if c in countries],
+            key="staffing_countries",
+            help="Each country and channel is forecast and staffed as its own queue.",
+        )
+        chosen_channels = middle.multiselect(
+            "Channels",
+            channels,
+            default=[c for c in last.get("channels", channels) if c in channels],
+            key="staffing_channels",
+        )
+        horizon = right.slider(
+            "Horizon (days)",
+            min_value=7,
+            max_value=28,
+            value=last.get("horizon_days", 14),
+            key="staffing_horizon",
+            help="Days after the last day of history to forecast and staff. Each queue takes "
+            "10-30 s to forecast.",
+        )
+        st.markdown("**Targets**")
+        col1, col2, col3, col4 = st.columns(4)
+        service_level = col1.number_input(
+            "Service level target",
+            min_value=0.05,
+            max_value=0.99,
+            value=last_targets.get("service_level_target", 0.8),
+            step=0.05,
+            key="staffing_service_level",
+            help="Share of contacts to answer within the answer time: 0.8 with 20 s is the "
+            "classic '80/20'.",
+        )
+        answer_seconds = col2.number_input(
+            "Answer time (s)",
+            min_value=0.0,
+            max_value=600.0,
+            value=last_targets.get("answer_target_seconds", 20.0),
+            step=5.0,
+            key="staffing_answer_seconds",
+            help="The '20' in 80/20: the wait within which a contact counts as answered on time.",
+        )
+        asa = col3.number_input(
+            "ASA target (s, optional)",
+            min_value=1.0,
+            value=last_targets.get("asa_target_seconds"),
+            key="staffing_asa",
+            placeholder="none",
+            help="Average speed of answer: the mean wait of all contacts, answered late or "
+            "not. Leave empty for no ASA target.",
+        )
+        staff_to = col4.radio(
+            "Staff to",
+            STAFF_TO,
+            index=int(last.get("use_upper_bound", False)),
+            key="staffing_staff_to",
+            help="The forecast is the expected volume. The upper bound of the 80% interval is "
+            "exceeded in only about one interval in ten: safer, and dearer.",
+        )
+        col1, col2, col3, col4, col5 = st.columns(5)
+        max_abandon = col1.number_input(
+            "Max abandonment (optional)",
+            min_value=0.01,
+            max_value=0.99,
+            value=last_targets.get("max_abandon_rate"),
+            step=0.01,
+            key="staffing_max_abandon",
+            placeholder="none",
+            help="Highest share of callers allowed to hang up before an answer, e.g. 0.05. "
+            "Needs the patience.",
+        )
+        patience = col2.number_input(
+            "Patience (s, optional)",
+            min_value=1.0,
+            value=last_targets.get("patience_seconds"),
+            key="staffing_patience",
+            placeholder="none",
+            help="How long callers wait on average before hanging up. Set, the model counts "
+            "abandoned calls (Erlang A); empty, it assumes nobody hangs up (Erlang C).",
+        )
+        occupancy = col3.slider(
+            "Max occupancy",
+            min_value=0.5,
+            max_value=1.0,
+            value=last_targets.get("max_occupancy", 0.85),
+            step=0.01,
+            key="staffing_occupancy",
+            help="Share of logged-in time agents spend handling contacts. Much above 85% "
+            "people burn out, so the plan adds agents until occupancy is at most this.",
+        )
+        shrinkage = col4.slider(
+            "Shrinkage",
+            min_value=0.0,
+            max_value=0.6,
+            value=last_targets.get("shrinkage", 0.30),
+            step=0.01,
+            key="staffing_shrinkage",
+            help="Share of paid time agents are not available for contacts: breaks, meetings, "
+            "training, sickness. 0.30 means 7 agents on the queue need 10 on the schedule.",
+        )
+        concurrency = col5.number_input(
+            "Chat concurrency",
+            min_value=1,
+            max_value=5,
+            value=last.get("chat_concurrency", 2),
+            key="staffing_concurrency",
+            help="Chats one agent handles at the same time (voice is always one call).",
+        )
+        submitted = st.form_submit_button("Plan staffing", type="primary", key="staffing_submit")
+    if not submitted:
+        return None
+    if not chosen_countries or not chosen_channels:
+        st.info("Choose at least one country and one channel to plan.")
+        st.stop()
+    if max_abandon is not None and patience is None:
+        st.info("A maximum abandonment needs the callers' patience: fill in the patience too.")
+        st.stop()
+    targets = {
+        "service_level_target": float(service_level),
+        "answer_target_seconds": float(answer_seconds),
+        "asa_target_seconds": asa,
+        "max_abandon_rate": max_abandon,
+        "patience_seconds": patience,
+        "max_occupancy": float(occupancy),
+        "shrinkage": float(shrinkage),
+    }
+    try:  # check the targets once here, with a readable message
+        targets_by_channel(chosen_channels, targets, int(concurrency))
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+    return {
+        "horizon_days": int(horizon),
+        "countries": tuple(chosen_countries),
+        "channels": tuple(chosen_channels),
+        "targets": targets,
+        "chat_concurrency": int(concurrency),
+        "use_upper_bound": staff_to == STAFF_TO[1],
+    }
+
+
+def requirements_or_stop(plan: dict, **overrides) -> pd.DataFrame:
+    try:
+        return requirements_with_progress(plan, **overrides)
+    except ValueError as exc:
+        st.error(f"Could not compute the requirements: {exc}")
+        st.stop()
+
+
+def render_requirements(requirements: pd.DataFrame) -> None:
+    summary = requirements_summary(requirements)
+    first, second, third = st.columns(3)
+    first.metric(
+        "Staff-hours to schedule",
+        f"{staff_hours(requirements):,.0f}",
+        help="Sum over intervals of the staff to schedule (after shrinkage) x interval length.",
+    )
+    second.metric("Peak staff in one interval", int(summary["peak_staff"].max()))
+    third.metric("Contacts planned", f"{summary['contacts'].sum():,.0f}")
+    st.subheader("Projected service per queue")
+    st.dataframe(
+        summary,
+        hide_index=True,
+        width="stretch",
+        column_config=SUMMARY_COLUMNS,
+        key="staffing_summary",
+    )
+    st.subheader("Staff needed per half hour")
+    queues = list(zip(summary["country"], summary["channel"], strict=True))
+    country, channel = st.selectbox(
+        "Queue", queues, format_func="/".join, key="staffing_queue", disabled=len(queues) < 2
+    )
+    shown = requirements[
+        (requirements["country"] == country) & (requirements["channel"] == channel)
+    ]
+    st.altair_chart(heatmap_chart(with_time_of_day(shown)), width="stretch")
+    st.download_button(
+        "Download requirements (CSV)",
+        frame_to_csv(requirements, excel_bom=True),
+        file_name="requirements.csv",
+        mime="text/csv",
+        key="staffing_download",
+    )
+
+
+def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
+    st.subheader("What if?")
+    st.caption("Change handle time, service target or shrinkage and see the staff-hours move.")
+    col1, col2, col3 = st.columns(3)
+    aht_change = col1.number_input(
+        "Handle time change (%)",
+        min_value=-50.0,
+        max_value=100.0,
+        value=0.0,
+        step=5.0,
+        key="staffing_whatif_aht",
+        help="10 means every contact takes 10% longer than in the last eight weeks.",
+    )
+    service_level = col2.number_input(
+        "Service level target",
+        min_value=0.05,
+        max_value=0.99,
+        value=plan["targets"]["service_level_target"],
+        step=0.05,
+        key="staffing_whatif_service_level",
+    )
+    shrinkage = col3.slider(
+        "Shrinkage",
+        min_value=0.0,
+        max_value=0.6,
+        value=plan["targets"]["shrinkage"],
+        step=0.01,
+        key="staffing_whatif_shrinkage",
+    )
+    targets = {
+        **plan["targets"],
+        "service_level_target": float(service_level),
+        "shrinkage": float(shrinkage),
+    }
+    scenario = requirements_or_stop(plan, targets=targets, aht_change_pct=float(aht_change))
+    difference = what_if_difference(baseline, scenario)
+    total = difference.iloc[-1]
+    st.metric(
+        "Staff-hours against the baseline",
+        f"{total['scenario_hours']:,.0f}",
+        delta=f"{total['difference_hours']:+,.0f} h",
+        delta_color="inverse" if total["difference_hours"] else "off",
+    )
+    st.dataframe(
+        difference,
+        hide_index=True,
+        width="stretch",
+        key="staffing_whatif_table",
+        column_config={
+            "country": "Country",
+            "channel": "Channel",
+            "baseline_hours": st.column_config.NumberColumn("Baseline staff-hours", format="%.0f"),
+            "scenario_hours": st.column_config.NumberColumn("What-if staff-hours", format="%.0f"),
+            "difference_hours": st.column_config.NumberColumn("Difference (h)", format="%+.0f"),
+            "difference_pct": st.column_config.NumberColumn("Difference (%)", format="%+.1f"),
+        },
+    )
+
+
+st.title("Staffing")
+st.caption(
+    "Forecast contacts per half hour, then the agents needed to meet the service targets "
+    "(Erlang C/A for voice and chat), after shrinkage."
+)
+submitted = choose_plan(st.session_state.get(PLAN_KEY))
+if submitted is not None:
+    st.session_state[PLAN_KEY] = submitted
+plan = st.session_state.get(PLAN_KEY)
+if plan is None:
+    st.info("Choose the queues and targets above, then press **Plan staffing**.")
+    st.stop()
+requirements = requirements_or_stop(plan)
+render_requirements(requirements)
+render_what_if(plan, requirements)
