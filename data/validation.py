@@ -499,6 +499,36 @@ def validate_table(
     return check.report(clean, len(frame))
 
 
+def _channels(check: _Checker, frame: pd.DataFrame, opt: ReadOptions) -> pd.Series:
+    """The channel column, lower-cased, defaulted where absent or empty."""
+    if "channel" not in frame.columns:
+        return pd.Series(opt.default_channel, index=frame.index)
+    channel = frame["channel"].str.lower().replace("", opt.default_channel)
+    check.rows(~channel.isin(CHANNELS), "channel", f"is not a channel ({', '.join(CHANNELS)})")
+    return channel
+
+
+def _interval_starts(
+    check: _Checker, codes: pd.Series, channel: pd.Series, opt: ReadOptions
+) -> tuple[pd.Series, int]:
+    """Parse ``interval_start``, find the interval length, check every start is aligned to it."""
+    start = check.dates("interval_start", order=opt.date_order, with_time=True)
+    minutes = opt.interval_minutes or _detect_interval(start, codes, channel)
+    if minutes is None:
+        check.file_error(
+            "has no regular 15, 30 or 60-minute step between intervals; state it (--interval-minutes)",
+            "interval_start",
+        )
+        return start, 30
+    minute_of_day = start.dt.hour * 60 + start.dt.minute
+    check.rows(
+        start.notna() & (minute_of_day % minutes != 0),
+        "interval_start",
+        f"does not start a {minutes}-minute interval",
+    )
+    return start, minutes
+
+
 def _contacts(
     check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
 ) -> pd.DataFrame:
@@ -507,11 +537,7 @@ def _contacts(
     if ignored:
         check.notes.append(f"columns not used: {', '.join(ignored)}")
     codes, _ = check.countries("country", drop_unplaced=False)
-    if "channel" in frame.columns:
-        channel = frame["channel"].str.lower().replace("", opt.default_channel)
-        check.rows(~channel.isin(CHANNELS), "channel", f"is not a channel ({', '.join(CHANNELS)})")
-    else:
-        channel = pd.Series(opt.default_channel, index=frame.index)
+    channel = _channels(check, frame, opt)
     contacts = check.number("contacts", decimal=opt.decimal, minimum=0)
     if "aht_seconds" in frame.columns:
         aht = check.number(
@@ -527,20 +553,7 @@ def _contacts(
     if "interval_start" in frame.columns:
         if "date" in frame.columns:
             check.notes.append("column 'date' was ignored: 'interval_start' gives the intervals")
-        ds = check.dates("interval_start", order=opt.date_order, with_time=True)
-        minutes = opt.interval_minutes or _detect_interval(ds, codes, channel)
-        if minutes is None:
-            check.file_error(
-                "has no regular 15, 30 or 60-minute step between intervals; state it (--interval-minutes)",
-                "interval_start",
-            )
-            minutes = 60
-        minute_of_day = ds.dt.hour * 60 + ds.dt.minute
-        check.rows(
-            ds.notna() & (minute_of_day % minutes != 0),
-            "interval_start",
-            f"does not start a {minutes}-minute interval",
-        )
+        ds, minutes = _interval_starts(check, codes, channel, opt)
         check.future(ds, "interval_start", today)
     else:
         ds = check.dates("date", order=opt.date_order)
@@ -755,43 +768,24 @@ def _performance(
     return clean.sort_values(["agent_id", "metric", "date"])
 
 
-def _planning_intervals(
-    check: _Checker, frame: pd.DataFrame, opt: ReadOptions
-) -> tuple[pd.DataFrame, list[str]]:
+def _planning_intervals(check: _Checker, frame: pd.DataFrame, opt: ReadOptions) -> pd.DataFrame:
     """Country, channel and interval columns shared by the planning files (future dates allowed)."""
     codes, _ = check.countries("country", drop_unplaced=False)
-    if "channel" in frame.columns:
-        channel = frame["channel"].str.lower().replace("", opt.default_channel)
-        check.rows(~channel.isin(CHANNELS), "channel", f"is not a channel ({', '.join(CHANNELS)})")
-    else:
-        channel = pd.Series(opt.default_channel, index=frame.index)
-    start = check.dates("interval_start", order=opt.date_order, with_time=True)
-    minutes = opt.interval_minutes or _detect_interval(start, codes, channel)
-    if minutes is None:
-        check.file_error(
-            "has no regular 15, 30 or 60-minute step between intervals; state it (--interval-minutes)",
-            "interval_start",
-        )
-        minutes = 30
-    minute_of_day = start.dt.hour * 60 + start.dt.minute
-    check.rows(
-        start.notna() & (minute_of_day % minutes != 0),
-        "interval_start",
-        f"does not start a {minutes}-minute interval",
-    )
+    channel = _channels(check, frame, opt)
+    start, minutes = _interval_starts(check, codes, channel, opt)
     base = pd.DataFrame(
         {"country": codes, "channel": channel, "interval_start": start, "interval_minutes": minutes}
     )
     check.duplicates(
         base, ["country", "channel", "interval_start"], "the same country, channel and interval:"
     )
-    return base, ["country", "channel", "interval_start"]
+    return base
 
 
 def _interval_forecast(
     check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
 ) -> pd.DataFrame:
-    base, _ = _planning_intervals(check, frame, opt)
+    base = _planning_intervals(check, frame, opt)
     base["forecast"] = check.number("forecast", decimal=opt.decimal, minimum=0)
     if "forecast_upper" in frame.columns:
         upper = check.number("forecast_upper", decimal=opt.decimal, minimum=0)
@@ -811,7 +805,7 @@ def _interval_forecast(
 def _requirements(
     check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
 ) -> pd.DataFrame:
-    base, _ = _planning_intervals(check, frame, opt)
+    base = _planning_intervals(check, frame, opt)
     base["required_staff"] = check.number("required_staff", decimal=opt.decimal, minimum=0)
     return base.sort_values(["country", "channel", "interval_start"])
 
