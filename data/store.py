@@ -17,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from data import schema
+from data.access import Permission, Principal, require
 from data.config import Settings, get_settings
 from data.readers import read_table
 from data.validation import (
@@ -40,6 +41,16 @@ DATE_COLUMNS = {
     "absences": ("start_date", "end_date"),
     "hours": ("date",),
     "performance": ("date",),
+}
+
+#: Who may read each input table (any one of the permissions).
+LOAD_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
+    "contacts": (Permission.VIEW_DATA,),
+    "traffic": (Permission.VIEW_DATA,),
+    "agents": (Permission.VIEW_STAFFING, Permission.VIEW_INDIVIDUAL_WELLBEING),
+    "absences": (Permission.VIEW_STAFFING, Permission.VIEW_INDIVIDUAL_WELLBEING),
+    "hours": (Permission.VIEW_INDIVIDUAL_WELLBEING,),
+    "performance": (Permission.VIEW_INDIVIDUAL_WELLBEING,),
 }
 
 
@@ -198,6 +209,21 @@ class Store:
                 == 0
             )
 
+    def holds_sample_only(self) -> bool:
+        """True while every import so far came from the bundled sample (demo mode is possible)."""
+        t = schema.import_batches
+        with self.engine.connect() as conn:
+            real = conn.execute(
+                sa.select(sa.func.count()).select_from(t).where(t.c.source != "sample")
+            ).scalar_one()
+        return real == 0
+
+    def has_users(self) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(sa.select(sa.func.count()).select_from(schema.users)).scalar_one() > 0
+            )
+
     def batches(self) -> pd.DataFrame:
         """Import history, newest first."""
         t = schema.import_batches
@@ -229,13 +255,21 @@ class Store:
                 out.append(TableSummary(kind, rows, first, last, countries))
         return out
 
-    def load(self, kind: str, **filters: Sequence[str] | None) -> pd.DataFrame:
+    def load(
+        self, kind: str, viewer: Principal | None = None, **filters: Sequence[str] | None
+    ) -> pd.DataFrame:
         """Rows of one input table as the clean frame the validators produce.
 
-        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``.
+        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``. Pages pass the
+        ``viewer``, whose role is checked (:data:`LOAD_PERMISSIONS`); absences lose their type
+        (sick or vacation becomes ``other``) for viewers without access to individual wellbeing
+        data, who only need to know that the person is away. Without a viewer the caller is
+        trusted code (the command line, the packages' own pipelines).
         """
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if viewer is not None and not any(viewer.can(p) for p in LOAD_PERMISSIONS[kind]):
+            require(viewer, LOAD_PERMISSIONS[kind][0])
         table = schema.TABLES[kind]
         columns = CLEAN_COLUMNS[kind]
         query = sa.select(*(table.c[c] for c in columns))
@@ -246,6 +280,12 @@ class Store:
             frame = pd.DataFrame(conn.execute(query).all(), columns=list(columns))
         for col in DATE_COLUMNS.get(kind, ()) + (("ds",) if kind == "contacts" else ()):
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
+        if (
+            kind == "absences"
+            and viewer is not None
+            and not viewer.can(Permission.VIEW_INDIVIDUAL_WELLBEING)
+        ):
+            frame["type"] = "other"
         sort = {"contacts": ["country", "channel", "ds"], "traffic": ["country", "date"]}.get(kind)
         return frame.sort_values(sort).reset_index(drop=True) if sort else frame
 
