@@ -7,15 +7,22 @@ Reported: holdout WAPE of the auto pick, the weekly seasonal naive and Prophet w
 holidays; holiday-aware vs unaware models on held-out days inside holiday windows (3 days
 before, the day, 1 day after); wall time per series per model (back-test folds + final fit).
 
+Speed mode (``--whole-sample``): back-test, pick and forecast the whole generated sample
+(six countries x two channels, two years of daily totals, web traffic as a regressor) 56 days
+ahead, as the Forecast page does for every series at once; reports the wall time (aim: under
+60 s on 2 cores) and the fit time per series per model (the back-test table's ``seconds``).
+
 Run from the repository root (not part of the test suite)::
 
     .venv/bin/python bench/forecast.py [--holdout 56] [--folds 3] [--data ../shared/data]
+    .venv/bin/python bench/forecast.py --whole-sample [--horizon 56] [--folds 3] [--workers 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import datetime as dt
 import logging
 import os
 import platform
@@ -30,6 +37,8 @@ import pycountry
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from data.sample import generate_sample  # noqa: E402
+from forecasting.frames import contacts_to_series  # noqa: E402
 from forecasting.holidays import holiday_regressors, make_holidays_frame  # noqa: E402
 from forecasting.metrics import wape  # noqa: E402
 from forecasting.models import ProphetForecaster, RegressionARIMA, SeasonalNaive  # noqa: E402
@@ -83,13 +92,84 @@ def timed_fit_predict(model, train: pd.DataFrame, h: int) -> tuple[pd.DataFrame,
     return fc, time.perf_counter() - t0
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def whole_sample(horizon: int, folds: int, workers: int, end: dt.date) -> None:
+    """Time ``run_forecast`` on every series of the generated sample (the speed benchmark)."""
+    sample = generate_sample(end)
+    contacts = sample.contacts.rename(columns={"interval_start": "ds"})
+    contacts["ds"] = contacts["ds"].astype("datetime64[ns]")
+    series, attrs = contacts_to_series(contacts)
+    traffic = sample.traffic.assign(date=sample.traffic["date"].astype("datetime64[ns]"))
+    print(
+        f"# forecast speed bench {time.strftime('%Y-%m-%d %H:%M')} | {platform.machine()} | "
+        f"{os.cpu_count()} cores | python {platform.python_version()} | "
+        f"load average before: {load_average()}"
+    )
+    print(
+        f"command: .venv/bin/python bench/forecast.py --whole-sample --horizon {horizon} "
+        f"--folds {folds} --workers {workers}"
+    )
+    span = series.groupby("unique_id")["ds"].agg(["min", "max", "size"])
+    print(
+        f"sample: {len(span)} series, {span['min'].min():%Y-%m-%d}..{span['max'].max():%Y-%m-%d}, "
+        f"{int(span['size'].median())} days each; traffic for {traffic['country'].nunique()} countries"
+    )
+    t0 = time.perf_counter()
+    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+        run = run_forecast(series, attrs, horizon, traffic=traffic, executor=pool, folds=folds)
+    wall = time.perf_counter() - t0
+    m = run.metrics
+    print(
+        f"run_forecast wall time ({len(span)} series x {m['model'].nunique()} models = {len(m)} jobs, "
+        f"{folds} folds + final fit, {workers} processes): {wall:.1f} s "
+        f"({'under' if wall < 60 else 'OVER'} the 60 s aim); load average after: {load_average()}"
+    )
+    for note in run.notes:
+        print(f"note: {note}")
+    per_model = (
+        m.groupby("model")["seconds"]
+        .agg(jobs="size", total="sum", mean="mean", min="min", max="max")
+        .sort_values("total", ascending=False)
+    )
+    per_model["share_of_cpu"] = per_model["total"] / per_model["total"].sum()
+    print("\n## fit time per model (seconds per series = back-test folds + final fit)")
+    print(to_markdown(per_model.reset_index().round(2)))
+    print(
+        f"sum of job seconds {m['seconds'].sum():.1f} s over {workers} workers "
+        f"= {m['seconds'].sum() / workers:.1f} s ideal wall"
+    )
+    print("\n## seconds per series per model")
+    table = m.pivot(index="unique_id", columns="model", values="seconds").round(2)
+    print(to_markdown(table.reset_index()))
+    print("\n## picks (back-test WAPE)")
+    print(to_markdown(run.picks))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--holdout", type=int, default=56)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument(
+        "--whole-sample", action="store_true", help="speed mode on the generated sample"
+    )
+    parser.add_argument("--horizon", type=int, default=56, help="days ahead (speed mode)")
+    parser.add_argument("--workers", type=int, default=2, help="processes (speed mode)")
+    parser.add_argument(
+        "--end", type=dt.date.fromisoformat, default=dt.date(2026, 11, 21),
+        help="last day of the generated history (speed mode; fixed so runs are comparable)",
+    )  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.whole_sample:
+        whole_sample(args.horizon, args.folds, args.workers, args.end)
+        return
     h = args.holdout
 
     series = pd.concat([load_italy(args.data), load_ga(args.data, GA_COUNTRIES)], ignore_index=True)
