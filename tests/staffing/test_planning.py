@@ -13,20 +13,25 @@ import pytest
 from staffing.erlang import StaffingTargets
 from staffing.planning import (
     AHT_COLUMNS,
+    GAP_COLUMNS,
     PlanningInputError,
     default_shift_templates,
     files_under,
     forecast_to_requirements_input,
+    gap_summary,
     recent_aht,
     requirements_for_week,
     requirements_summary,
+    scheduled_vs_required,
     staff_hours,
+    staff_on_shift,
     targets_by_channel,
     templates_to_frame,
     what_if_difference,
     zip_files,
 )
 from staffing.requirements import INPUT_COLUMNS, RequirementsInputError, interval_requirements
+from staffing.roster import build_roster
 from staffing.scheduling import OpeningHours, plan_shifts, shift_templates_from_frame
 
 
@@ -201,3 +206,133 @@ def test_zip_round_trip_and_prefix():
     with zipfile.ZipFile(io.BytesIO(zip_files(files, under="calendars/agents/"))) as archive:
         assert archive.namelist() == ["A001.ics"]
     assert files_under(files, "calendars/teams/") == {"HU_Voice.ics": b"BEGIN:VCALENDAR\r\nX\r\n"}
+
+
+def test_volume_share_scales_forecast_and_upper_bound_before_the_erlang_maths():
+    aht = pd.DataFrame({"country": ["HU"], "channel": ["voice"], "aht_seconds": [180.0]})
+    whole = forecast_to_requirements_input(intervals_frame((100.0, 40.0), (120.0, 50.0)), aht)
+    share = forecast_to_requirements_input(
+        intervals_frame((100.0, 40.0), (120.0, 50.0)), aht, volume_share=0.25
+    )
+    assert share["forecast"].tolist() == [25.0, 10.0]
+    assert share["forecast_upper"].tolist() == [30.0, 12.5]
+    targets = StaffingTargets(max_occupancy=0.85, shrinkage=0.3)
+    full = interval_requirements(whole, targets)["required_staff"]
+    quarter = interval_requirements(share, targets)["required_staff"]
+    # a quarter of the volume needs more than a quarter of the staff: queues pool badly when small
+    assert (quarter < full).all() and (quarter > full / 4).all()
+
+
+@pytest.mark.parametrize("share", [0.0, 1.5, -0.2, float("nan"), True])
+def test_volume_share_must_be_a_fraction_above_zero(share):
+    aht = pd.DataFrame({"country": ["HU"], "channel": ["voice"], "aht_seconds": [180.0]})
+    with pytest.raises(PlanningInputError, match="volume_share must be in"):
+        forecast_to_requirements_input(intervals_frame(), aht, volume_share=share)
+
+
+def reference_requirements(contacts=(100.0, 100.0, 100.0)):
+    """DOMAIN.md's reference queue: 100 contacts / 30 min, AHT 180 s, 80/20, 0.85, 0.3."""
+    starts = pd.date_range("2026-01-05 09:00", periods=len(contacts), freq="30min")
+    frame = pd.DataFrame(
+        {
+            "country": "HU",
+            "channel": "voice",
+            "interval_start": starts,
+            "interval_minutes": 30,
+            "forecast": list(contacts),
+            "forecast_upper": list(contacts),
+            "aht_seconds": 180.0,
+        }
+    )
+    return interval_requirements(frame, StaffingTargets())
+
+
+def test_scheduled_vs_required_projects_the_reference_service_level():
+    requirements = reference_requirements()
+    assert requirements["required_staff"].tolist() == [20, 20, 20]
+    scheduled = requirements[["country", "channel", "interval_start"]].assign(
+        scheduled_staff=[20.0, 17.0, 10.0]
+    )
+    gaps = scheduled_vs_required(requirements, scheduled, {"voice": StaffingTargets()})
+    assert list(gaps.columns) == list(GAP_COLUMNS)
+    assert gaps["gap"].tolist() == [0.0, -3.0, -10.0]
+    assert gaps["understaffed"].tolist() == [False, True, True]
+    # 20 scheduled x (1 - 0.3) = 14 on the phones: the published reference numbers
+    assert gaps["on_queue_agents"].tolist() == [14, 11, 7]
+    first = gaps.iloc[0]
+    assert first["service_level"] == pytest.approx(0.88835, abs=5e-5)
+    assert first["asa_seconds"] == pytest.approx(7.84, abs=5e-3)
+    assert first["occupancy"] == pytest.approx(10 / 14)
+    assert gaps.loc[1, "service_level"] < 0.8 and gaps.loc[1, "stable"]
+    # 7 agents for 10 Erlangs: the queue never clears; no finite ASA to show
+    assert not gaps.loc[2, "stable"] and gaps.loc[2, "service_level"] == 0.0
+    assert np.isnan(gaps.loc[2, "asa_seconds"])
+    assert gaps["time_of_day"].tolist() == ["09:00", "09:30", "10:00"]
+
+
+def test_scheduled_vs_required_keeps_the_scheduled_week_and_needs_targets():
+    requirements = reference_requirements((100.0, 100.0, 100.0, 100.0))
+    scheduled = requirements.iloc[1:3][["country", "channel", "interval_start"]].assign(
+        scheduled_staff=20.0
+    )
+    gaps = scheduled_vs_required(requirements, scheduled, {"voice": StaffingTargets()})
+    assert gaps["interval_start"].tolist() == requirements["interval_start"].iloc[1:3].tolist()
+    with pytest.raises(PlanningInputError, match="no targets for channel 'voice'"):
+        scheduled_vs_required(requirements, scheduled, {"chat": StaffingTargets()})
+    with pytest.raises(PlanningInputError, match="scheduled: missing column"):
+        scheduled_vs_required(requirements, scheduled.drop(columns="scheduled_staff"), {})
+
+
+def test_gap_summary_weights_service_by_contacts_and_counts_short_intervals():
+    requirements = reference_requirements((100.0, 100.0, 100.0))
+    scheduled = requirements[["country", "channel", "interval_start"]].assign(
+        scheduled_staff=[20.0, 20.0, 10.0]
+    )
+    gaps = scheduled_vs_required(requirements, scheduled, {"voice": StaffingTargets()})
+    summary = gap_summary(gaps).iloc[0]
+    assert summary["required_hours"] == 30.0 and summary["scheduled_hours"] == 25.0
+    assert summary["short_hours"] == 5.0
+    assert summary["understaffed_intervals"] == 1 and summary["unstable_intervals"] == 1
+    # the unstable interval counts as SL 0 in the service level, and is left out of the ASA
+    assert summary["service_level"] == pytest.approx(2 * gaps.loc[0, "service_level"] / 3)
+    assert summary["asa_seconds"] == pytest.approx(gaps.loc[0, "asa_seconds"])
+
+
+def test_staff_on_shift_matches_the_plans_coverage_when_every_shift_is_filled():
+    starts = pd.date_range("2026-01-05 08:00", "2026-01-06 21:30", freq="30min")
+    need = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "interval_start": starts,
+            "interval_minutes": 30,
+            "required_staff": np.where(starts.hour.isin(range(11, 15)), 3, 1),
+        }
+    )
+    need = need[need["interval_start"].dt.hour.between(8, 21)].reset_index(drop=True)
+    plan = plan_shifts(
+        need,
+        default_shift_templates(),
+        opening_hours=OpeningHours.every_day(dt.time(8), dt.time(22)),
+        time_limit_seconds=20,
+    )
+    agents = pd.DataFrame(
+        {
+            "agent_id": [f"a{k}" for k in range(12)],
+            "name": "Agent",
+            "team": "AR Voice",
+            "country": "AR",
+            "timezone": "America/Argentina/Buenos_Aires",
+            "contract_hours_per_week": 40.0,
+            "channels": "voice",
+        }
+    )
+    roster = build_roster(plan, agents, time_limit_seconds=20)
+    assert roster.unfilled_shifts == 0
+    assert roster.assignments["break_start"].notna().any()  # breaks are taken off
+    on_shift = staff_on_shift(roster.assignments, plan.coverage)
+    np.testing.assert_allclose(on_shift, plan.coverage["scheduled_staff"], atol=1e-9)
+    # an unfilled shift takes its agent off the count
+    fewer = staff_on_shift(roster.assignments.iloc[1:], plan.coverage)
+    assert fewer.sum() < on_shift.sum()
+    assert staff_on_shift(roster.assignments.iloc[:0], plan.coverage).sum() == 0.0
