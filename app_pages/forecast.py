@@ -1,4 +1,4 @@
-"""Forecast page: contacts per country and channel from traffic and holidays, with the back-test."""
+"""Forecast page: run, save, reload and compare contact forecasts per country and channel."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, load_daily_contacts, load_table
+from app_pages.common import (
+    data_version,
+    get_store,
+    load_daily_contacts,
+    load_table,
+    require_page,
+)
+from data import forecast_runs
+from data.access import Permission, Principal
 from forecasting.holidays import holidays_in_range
 from forecasting.service import ContactForecast, forecast_contacts
 from forecasting.traffic import TrafficScenario
@@ -112,36 +120,74 @@ def render_chart(history: pd.DataFrame, forecast: pd.DataFrame, holidays: pd.Dat
     )
 
 
-def render_results(result: ContactForecast, version: int) -> None:
+def run_frames(result: ContactForecast) -> dict:
+    """A live run in the saved-run layout (planners' words), so one renderer serves both."""
     run = result.run
-    for note in run.notes:
-        st.info(note)
-    series = sorted(run.picks["unique_id"])
-    chosen = st.selectbox("Series", series, key="forecast_series")
-    picks = run.picks.set_index("unique_id")
-    models = sorted(
-        run.all_forecasts.loc[run.all_forecasts["unique_id"] == chosen, "model"].unique()
-    )
-    picked = picks.loc[chosen, "model"]
-    model = st.selectbox(
-        "Model for this series",
-        models,
-        index=models.index(picked) if picked in models else 0,
-        key=f"forecast_model_{chosen}",
-        help=f"Picked: {picked} ({picks.loc[chosen, 'reason']}). Choose another to override it.",
-    )
-    country, channel = chosen.split("/")
-    daily = run.all_forecasts[
-        (run.all_forecasts["unique_id"] == chosen) & (run.all_forecasts["model"] == model)
-    ]
-    shown = daily.rename(
+
+    def split(frame: pd.DataFrame) -> pd.DataFrame:
+        parts = frame["unique_id"].str.split("/", n=1, expand=True)
+        return frame.drop(columns=["unique_id"]).assign(country=parts[0], channel=parts[1])
+
+    forecasts = split(run.all_forecasts).rename(
         columns={
             "ds": "date",
             "yhat": "forecast",
             "yhat_lo_80": "forecast_lower",
             "yhat_hi_80": "forecast_upper",
+            "yhat_lo_95": "forecast_lower_95",
+            "yhat_hi_95": "forecast_upper_95",
         }
     )
+    drivers = [
+        {
+            "country": d.unique_id.split("/", 1)[0],
+            "channel": d.unique_id.split("/", 1)[1],
+            "kind": d.kind,
+            "date": None if d.date is None else f"{d.date:%Y-%m-%d}",
+            "text": d.text,
+        }
+        for d in run.drivers
+    ]
+    return {
+        "forecasts": forecasts[list(forecast_runs.FORECAST_COLUMNS)],
+        "metrics": split(run.metrics)[list(forecast_runs.METRIC_COLUMNS)],
+        "picks": split(run.picks)[list(forecast_runs.PICK_COLUMNS)],
+        "notes": list(run.notes),
+        "drivers": drivers,
+    }
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def load_saved(run_id: int, viewer: Principal) -> forecast_runs.SavedRun:
+    return forecast_runs.load_run(get_store(), viewer, run_id)  # saved runs never change
+
+
+def render_results(
+    forecasts: pd.DataFrame,
+    metrics: pd.DataFrame,
+    picks: pd.DataFrame,
+    notes: list[str] | tuple[str, ...],
+    drivers: list[dict] | tuple[dict, ...],
+    version: int,
+    key: str = "forecast",
+) -> None:
+    """Chart, drivers, back-test and downloads of one run (live or saved)."""
+    for note in notes:
+        st.info(note)
+    label = picks["country"] + "/" + picks["channel"]
+    chosen = st.selectbox("Series", sorted(label), key=f"{key}_series")
+    country, channel = chosen.split("/", 1)
+    pick = picks[(picks["country"] == country) & (picks["channel"] == channel)].iloc[0]
+    in_series = (forecasts["country"] == country) & (forecasts["channel"] == channel)
+    models = sorted(forecasts.loc[in_series, "model"].unique())
+    model = st.selectbox(
+        "Model for this series",
+        models,
+        index=models.index(pick["model"]) if pick["model"] in models else 0,
+        key=f"{key}_model_{chosen}",
+        help=f"Picked: {pick['model']} ({pick['reason']}). Choose another to override it.",
+    )
+    shown = forecasts[in_series & (forecasts["model"] == model)]
     contacts = load_daily_contacts(version)
     history = contacts[(contacts["country"] == country) & (contacts["channel"] == channel)]
     history = history[history["date"] > history["date"].max() - pd.Timedelta(days=120)]
@@ -149,17 +195,17 @@ def render_results(result: ContactForecast, version: int) -> None:
     render_chart(history, shown, holidays)
 
     st.subheader("What drives the next weeks")
-    drivers = [d.text for d in run.drivers if d.unique_id == chosen]
-    st.markdown("\n".join(f"- {text}" for text in drivers) or "No holidays in the horizon.")
+    texts = [d["text"] for d in drivers if (d["country"], d["channel"]) == (country, channel)]
+    st.markdown("\n".join(f"- {text}" for text in texts) or "No holidays in the horizon.")
 
     st.subheader("Back-test")
     st.caption(
         "Rolling-origin back-test with forecast traffic. WAPE: share of contacts missed (lower is better); "
         "MASE: error relative to repeating last week (below 1 beats it); coverage: share of actuals inside the interval."
     )
-    table = run.metrics[run.metrics["unique_id"] == chosen].drop(columns=["unique_id"])
+    table = metrics[(metrics["country"] == country) & (metrics["channel"] == channel)]
     st.dataframe(
-        table.style.format(
+        table.drop(columns=["country", "channel"]).style.format(
             {
                 "wape": "{:.1%}",
                 "mase": "{:.2f}",
@@ -172,77 +218,236 @@ def render_results(result: ContactForecast, version: int) -> None:
         width="stretch",
     )
 
-    export = result.daily.copy()
+    export = forecast_runs.chosen_forecasts(forecasts, picks)
     export["date"] = export["date"].dt.strftime("%Y-%m-%d")
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", frame_to_csv(export), "forecast.csv", "text/csv", key="forecast_csv"
+        "Download CSV", frame_to_csv(export), "forecast.csv", "text/csv", key=f"{key}_csv"
     )
     right.download_button(
         "Download Excel",
-        frames_to_excel({"forecast": export, "back-test": run.metrics}),
+        frames_to_excel({"forecast": export, "back-test": metrics}),
         "forecast.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="forecast_xlsx",
+        key=f"{key}_xlsx",
     )
 
 
+def render_save(viewer: Principal, frames: dict, args: tuple, history: pd.DataFrame) -> None:
+    """The "Save this run" form under a live run."""
+    countries, channels, horizon, model, scenario = args
+    default = forecast_runs.default_run_name(countries, channels, horizon, dt.date.today())
+    if st.session_state.get("forecast_save_for") != args:  # a new run gets a fresh default name
+        st.session_state["forecast_save_for"] = args
+        st.session_state["forecast_save_name"] = default
+    with st.form("forecast_save_form"):
+        name = st.text_input("Name", key="forecast_save_name", max_chars=200)
+        if not st.form_submit_button("Save this run", icon=":material/save:"):
+            return
+    chosen = history[history["country"].isin(countries) & history["channel"].isin(channels)]
+    try:
+        run_id = forecast_runs.save_run(
+            get_store(),
+            viewer,
+            name=name,
+            horizon_days=horizon,
+            model=model,
+            history_start=chosen["date"].min(),
+            history_end=chosen["date"].max(),
+            settings={
+                "countries": list(countries),
+                "channels": list(channels),
+                "horizon_days": horizon,
+                "model": model,
+                "scenario": None
+                if scenario is None
+                else dict(zip(("country", "start", "pct_change"), scenario, strict=True)),
+            },
+            **frames,
+        )
+    except forecast_runs.ForecastRunError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"Saved as run #{run_id} “{name}”. Find it under Saved runs.")
+
+
+def render_live(viewer: Principal, version: int) -> None:
+    contacts = load_daily_contacts(version)
+    if contacts.empty:
+        st.info("No contacts loaded yet: upload a contacts file on the Data page.")
+        return
+    countries = sorted(contacts["country"].unique())
+    channels = sorted(contacts["channel"].unique())
+    with st.form("forecast_form"):
+        left, right = st.columns(2)
+        chosen_countries = left.multiselect(
+            "Countries", countries, default=countries[:1], key="forecast_countries"
+        )
+        chosen_channels = left.multiselect(
+            "Channels", channels, default=channels[:1], key="forecast_channels"
+        )
+        horizon = right.slider(
+            "Horizon (days)", 7, 183, 56, key="forecast_horizon", help="Up to six months ahead"
+        )
+        model = right.selectbox("Model", list(MODELS), format_func=MODELS.get, key="forecast_model")
+        with st.expander("Traffic scenario (e.g. a campaign)"):
+            s_country = st.selectbox(
+                "Country", ["none", *countries], key="forecast_scenario_country"
+            )
+            s_start = st.date_input(
+                "From", dt.date.today() + dt.timedelta(days=14), key="forecast_scenario_start"
+            )
+            s_pct = st.number_input(
+                "Change in web sessions (%)", -90.0, 500.0, 20.0, 5.0, key="forecast_scenario_pct",
+                help="+20 means 20% more sessions than forecast from that day on",
+            )  # fmt: skip
+        submitted = st.form_submit_button("Run forecast", type="primary")
+    if submitted:
+        if not chosen_countries or not chosen_channels:
+            st.info("Choose at least one country and one channel.")
+            return
+        scenario = (s_country, s_start, s_pct / 100) if s_country != "none" else None
+        bar = st.progress(0.0, text="Back-testing models...")
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.progress(done / max(total, 1), text=f"Fitted {label} ({done}/{total})")
+
+        st.session_state["forecast_args"] = (
+            tuple(chosen_countries),
+            tuple(chosen_channels),
+            horizon,
+            model,
+            scenario,
+        )
+        latest_run(version, st.session_state["forecast_args"], progress)
+        bar.empty()
+    args = st.session_state.get("forecast_args")
+    if args is None:
+        st.info(
+            "Choose countries, channels and a horizon, then run the forecast (a few seconds per series)."
+        )
+        return
+    frames = run_frames(latest_run(version, args))
+    render_results(**frames, version=version)
+    render_save(viewer, frames, args, contacts)
+
+
+def describe_run(info: forecast_runs.RunInfo) -> str:
+    return (
+        f"Saved by {info.created_by or 'unknown'} on {info.created_at:%Y-%m-%d %H:%M} UTC: "
+        f"{', '.join(info.countries)} · {', '.join(info.channels)} · "
+        f"{info.horizon_days} days · model {info.model} · history "
+        f"{info.history_start:%Y-%m-%d} to {info.history_end:%Y-%m-%d}"
+    )
+
+
+def run_label(runs: pd.DataFrame):
+    names = dict(zip(runs["id"], runs["name"], strict=True))
+    return lambda run_id: f"#{run_id} {names[run_id]}"
+
+
+def render_saved(viewer: Principal, runs: pd.DataFrame, version: int) -> None:
+    run_id = st.selectbox(
+        "Saved run", runs["id"].tolist(), format_func=run_label(runs), key="forecast_saved_run"
+    )
+    saved = load_saved(int(run_id), viewer)
+    st.caption(describe_run(saved.info))
+    with st.expander("Settings of this run"):
+        st.json(saved.info.settings)
+    render_results(
+        saved.forecasts,
+        saved.metrics,
+        saved.picks,
+        saved.info.notes,
+        saved.info.drivers,
+        version,
+        key="forecast_saved",
+    )
+
+
+def render_compare(viewer: Principal, runs: pd.DataFrame) -> None:
+    if len(runs) < 2:
+        st.info("Save at least two runs to compare them.")
+        return
+    ids = runs["id"].tolist()
+    left, right = st.columns(2)
+    a = left.selectbox(
+        "First run", ids, index=1, format_func=run_label(runs), key="forecast_compare_a"
+    )
+    b = right.selectbox(
+        "Second run", ids, index=0, format_func=run_label(runs), key="forecast_compare_b"
+    )
+    cmp = forecast_runs.compare_runs(get_store(), viewer, int(a), int(b))
+    labels = sorted(set(cmp.daily["country"] + "/" + cmp.daily["channel"]))
+    series = st.selectbox("Series", labels, key="forecast_compare_series")
+    country, channel = series.split("/", 1)
+    mine = cmp.daily[(cmp.daily["country"] == country) & (cmp.daily["channel"] == channel)]
+    names = {"forecast_a": f"#{a} {cmp.a.name}", "forecast_b": f"#{b} {cmp.b.name}"}
+    long = mine.melt("date", ["forecast_a", "forecast_b"], "run", "forecast").dropna()
+    long["run"] = long["run"].map(names)
+    chart = (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title="Date"),
+            y=alt.Y("forecast:Q", title="Contacts per day"),
+            color=alt.Color("run:N", title="Run", legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash("run:N", title="Run", legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("run:N", title="Run"),
+                alt.Tooltip("date:T", title="Date", format="%a %d %b %Y"),
+                alt.Tooltip("forecast:Q", title="Forecast", format=",.0f"),
+            ],
+        )
+        .properties(height=320)
+    )
+    st.altair_chart(chart, width="stretch")
+    st.subheader("Difference per week")
+    st.caption(
+        "Sums over the days both runs forecast, weeks from Monday; difference = second run "
+        "minus first run."
+    )
+    weekly = cmp.weekly[(cmp.weekly["country"] == country) & (cmp.weekly["channel"] == channel)]
+    st.dataframe(
+        weekly.drop(columns=["country", "channel"]).style.format(
+            {
+                "week_start": "{:%Y-%m-%d}",
+                "forecast_a": "{:,.0f}",
+                "forecast_b": "{:,.0f}",
+                "difference": "{:+,.0f}",
+                "difference_pct": "{:+.1%}",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="forecast_compare_weekly",
+    )
+    st.subheader("Back-test WAPE of each run")
+    st.dataframe(
+        cmp.backtest.style.format({"wape_a": "{:.1%}", "wape_b": "{:.1%}"}, na_rep="–"),
+        hide_index=True,
+        width="stretch",
+        key="forecast_compare_backtest",
+    )
+
+
+viewer = require_page(Permission.VIEW_FORECASTS)
 st.title("Forecast")
 st.caption(
     "Contacts per country and channel from web traffic and national holidays; the back-test picks the model."
 )
 version = data_version()
-contacts = load_daily_contacts(version)
-if contacts.empty:
-    st.info("No contacts loaded yet: upload a contacts file on the Data page.")
-    st.stop()
-countries = sorted(contacts["country"].unique())
-channels = sorted(contacts["channel"].unique())
-with st.form("forecast_form"):
-    left, right = st.columns(2)
-    chosen_countries = left.multiselect(
-        "Countries", countries, default=countries[:1], key="forecast_countries"
-    )
-    chosen_channels = left.multiselect(
-        "Channels", channels, default=channels[:1], key="forecast_channels"
-    )
-    horizon = right.slider(
-        "Horizon (days)", 7, 183, 56, key="forecast_horizon", help="Up to six months ahead"
-    )
-    model = right.selectbox("Model", list(MODELS), format_func=MODELS.get, key="forecast_model")
-    with st.expander("Traffic scenario (e.g. a campaign)"):
-        s_country = st.selectbox("Country", ["none", *countries], key="forecast_scenario_country")
-        s_start = st.date_input(
-            "From", dt.date.today() + dt.timedelta(days=14), key="forecast_scenario_start"
-        )
-        s_pct = st.number_input(
-            "Change in web sessions (%)", -90.0, 500.0, 20.0, 5.0, key="forecast_scenario_pct",
-            help="+20 means 20% more sessions than forecast from that day on",
-        )  # fmt: skip
-    submitted = st.form_submit_button("Run forecast", type="primary")
-if submitted:
-    if not chosen_countries or not chosen_channels:
-        st.info("Choose at least one country and one channel.")
-        st.stop()
-    scenario = (s_country, s_start, s_pct / 100) if s_country != "none" else None
-    bar = st.progress(0.0, text="Back-testing models...")
-
-    def progress(done: int, total: int, label: str) -> None:
-        bar.progress(done / max(total, 1), text=f"Fitted {label} ({done}/{total})")
-
-    st.session_state["forecast_args"] = (
-        tuple(chosen_countries),
-        tuple(chosen_channels),
-        horizon,
-        model,
-        scenario,
-    )
-    latest_run(version, st.session_state["forecast_args"], progress)
-    bar.empty()
-args = st.session_state.get("forecast_args")
-if args is None:
-    st.info(
-        "Choose countries, channels and a horizon, then run the forecast (a few seconds per series)."
-    )
-    st.stop()
-render_results(latest_run(version, args), version)
+can_run = viewer.can(Permission.RUN_FORECASTS)
+tab_names = ["Saved runs", "Compare runs"]
+tabs = st.tabs(["Run a forecast", *tab_names] if can_run else tab_names)
+if can_run:
+    with tabs[0]:
+        render_live(viewer, version)
+saved_runs = forecast_runs.list_runs(get_store(), viewer)
+with tabs[-2]:
+    if saved_runs.empty:
+        st.info("No saved forecasts yet; a planner runs and saves them.")
+    else:
+        render_saved(viewer, saved_runs, version)
+with tabs[-1]:
+    render_compare(viewer, saved_runs)
