@@ -366,6 +366,87 @@ def cmd_flags(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str | None:
+    """The new password: from stdin with --password-stdin, else asked twice on the terminal."""
+    if args.oidc:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"password for {args.username}: ")
+    if first != getpass.getpass("again: "):
+        raise ValueError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from data.store import open_store
+    from data.users import AccountError, add_user, list_users, remove_user, set_password, set_role
+
+    store = open_store()
+    try:
+        if args.action == "add":
+            user = add_user(
+                store,
+                args.username,
+                args.role,
+                password=_password(args),
+                display_name=args.display_name or "",
+            )
+            how = "a password" if user.local else "OIDC only"
+            print(f"added {user.username} as {user.role.value} (signs in with {how})")
+        elif args.action == "remove":
+            remove_user(store, args.username)
+            print(f"removed {args.username}; their audit history stays")
+        elif args.action == "set-role":
+            set_role(store, args.username, args.role)
+            print(f"{args.username} is now {args.role}")
+        elif args.action == "set-password":
+            args.oidc = False
+            set_password(store, args.username, _password(args) or "")
+            print(f"changed the password of {args.username}")
+        else:
+            users = list_users(store)
+            if users.empty:
+                print(
+                    "no accounts (demo mode is possible while the database holds the sample only)"
+                )
+            for row in users.itertuples():
+                print(f"{row.username}\t{row.role}\t{row.sign_in}\t{row.display_name}")
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from data.retention import purge_hr_data
+    from data.store import open_store
+
+    result = purge_hr_data(open_store(), days=args.retention_days, dry_run=args.dry_run)
+    verb = "would delete" if result.dry_run else "deleted"
+    for table, rows in result.deleted.items():
+        print(f"{table}: {verb} {rows} rows that ended before {result.cutoff.isoformat()}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from data.access import audit_frame
+    from data.store import open_store
+    from staffing.exports import frame_to_csv
+
+    since = None
+    if args.since:
+        since = dt.datetime.combine(dt.date.fromisoformat(args.since), dt.time(), tzinfo=dt.UTC)
+    log = audit_frame(open_store().engine, since=since).iloc[::-1]
+    _write_atomically(Path(args.out), frame_to_csv(log))
+    print(f"wrote {len(log)} audit rows to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python cli.py", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -474,6 +555,43 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--out", required=True, help="CSV to write")
     _add_reading_options(fl)
     fl.set_defaults(func=cmd_flags)
+
+    us = sub.add_parser("user", help="accounts and roles (admin, hr, manager, planner)")
+    actions = us.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="create an account")
+    add.add_argument("username", help="local user name, or the e-mail an OIDC provider gives")
+    add.add_argument("--role", required=True, choices=["admin", "hr", "manager", "planner"])
+    add.add_argument("--display-name")
+    add.add_argument(
+        "--oidc", action="store_true", help="no password: signs in through OIDC (st.login) only"
+    )
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    rm = actions.add_parser("remove", help="delete an account (its audit history stays)")
+    rm.add_argument("username")
+    sr = actions.add_parser("set-role", help="change an account's role")
+    sr.add_argument("username")
+    sr.add_argument("role", choices=["admin", "hr", "manager", "planner"])
+    sp = actions.add_parser("set-password", help="change a local account's password")
+    sp.add_argument("username")
+    sp.add_argument("--password-stdin", action="store_true")
+    actions.add_parser("list", help="list the accounts")
+    us.set_defaults(func=cmd_user)
+
+    pu = sub.add_parser("purge", help="delete HR records older than the retention period (audited)")
+    pu.add_argument(
+        "--retention-days",
+        type=int,
+        help="retention period (default: CREWCAST_HR_RETENTION_DAYS or 730)",
+    )
+    pu.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    pu.set_defaults(func=cmd_purge)
+
+    au = sub.add_parser("audit", help="export the audit log to CSV")
+    au.add_argument("--since", help="first day (YYYY-MM-DD)")
+    au.add_argument("--out", required=True, help="CSV to write")
+    au.set_defaults(func=cmd_audit)
     return parser
 
 

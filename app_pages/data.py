@@ -12,8 +12,11 @@ from app_pages.common import (
     get_store,
     load_daily_contacts,
     load_table,
+    require_page,
 )
+from data.access import Permission, Principal
 from data.readers import FileReadError
+from data.store import check_import
 from data.validation import KINDS, ReadOptions
 from forecasting.holidays import holidays_in_range
 
@@ -74,14 +77,18 @@ def render_charts() -> None:
     first = min(f["date"].min() for f in frames).date()
     last = max(f["date"].max() for f in frames).date()
     default_start = max(first, last - pd.Timedelta(days=180).to_pytimedelta())
-    period = st.slider(
-        "Period",
-        min_value=first,
-        max_value=last,
-        value=(default_start, last),
-        format="DD MMM YYYY",
-        key="data_period",
-    )
+    if first == last:  # a single day: nothing to choose (a slider needs two ends)
+        period = (first, last)
+        st.caption(f"One day loaded: {first:%d %b %Y}.")
+    else:
+        period = st.slider(
+            "Period",
+            min_value=first,
+            max_value=last,
+            value=(default_start, last),
+            format="DD MMM YYYY",
+            key="data_period",
+        )
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
     contacts = contacts[(contacts["date"] >= start) & (contacts["date"] <= end)]
     traffic = traffic[(traffic["date"] >= start) & (traffic["date"] <= end)]
@@ -138,12 +145,33 @@ def render_report(report) -> None:
         st.caption(note)
 
 
-def render_upload() -> None:
+def importable_kinds(viewer: Principal) -> list[str]:
+    allowed = []
+    for kind in KINDS:
+        try:
+            check_import(viewer, kind)
+        except PermissionError:
+            continue
+        allowed.append(kind)
+    return allowed
+
+
+def render_upload(viewer: Principal) -> None:
+    kinds = importable_kinds(viewer)
+    if not kinds:
+        return
     st.subheader("Upload a file")
+    if viewer.demo:
+        st.warning(
+            "Importing your own file ends demo mode: from then on the dashboard asks everyone to "
+            "sign in. Create the first admin account beforehand on the server with "
+            "`python cli.py user add NAME --role admin`.",
+            icon=":material/lock:",
+        )
     left, right = st.columns(2)
     kind = left.selectbox(
         "What the file holds",
-        KINDS,
+        kinds,
         key="data_kind",
         help="Columns expected per kind are in the README",
     )
@@ -194,7 +222,7 @@ def render_upload() -> None:
     render_report(report)
     if report.ok and st.button(f"Import {report.rows} rows", type="primary", key="data_import"):
         final, result = get_store().import_file(
-            kind, content, upload.name, options, source_label="upload"
+            kind, content, upload.name, options, source_label="upload", actor=viewer
         )
         if result is None:
             render_report(final)
@@ -210,10 +238,11 @@ def render_upload() -> None:
             )
 
 
+viewer = require_page(Permission.VIEW_DATA)
 st.title("Data")
 st.caption(
     "What is loaded, how contacts and web traffic move around national holidays, and new uploads."
 )
 render_summary()
 render_charts()
-render_upload()
+render_upload(viewer)

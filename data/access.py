@@ -188,7 +188,6 @@ class AuditAction(StrEnum):
     ROLE_CHANGE = "role_change"
     PASSWORD_CHANGE = "password_change"
     PURGE = "purge"
-    READ_AUDIT = "read_audit"
 
 
 def _now() -> dt.datetime:
@@ -238,6 +237,27 @@ def record(
 AUDIT_COLUMNS = ("id", "at", "actor", "role", "action", "subject", "detail")
 
 
+def audit_frame(
+    engine: Engine,
+    *,
+    since: dt.datetime | None = None,
+    actions: list[str] | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Audit rows, newest first, for trusted callers (the command line); pages use
+    :func:`read_audit`."""
+    t = schema.audit_log
+    query = sa.select(*[t.c[c] for c in AUDIT_COLUMNS]).order_by(t.c.id.desc())
+    if since is not None:
+        query = query.where(t.c.at >= since)
+    if actions:
+        query = query.where(t.c.action.in_(list(actions)))
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
 def read_audit(
     engine: Engine,
     viewer: Principal,
@@ -246,18 +266,9 @@ def read_audit(
     actions: list[str] | None = None,
     limit: int = 5000,
 ) -> pd.DataFrame:
-    """The newest audit rows (admins only); reading the log is itself logged."""
+    """The newest audit rows (admins only). Exports of it are audited by the caller."""
     require(viewer, Permission.READ_AUDIT)
-    t = schema.audit_log
-    query = sa.select(*[t.c[c] for c in AUDIT_COLUMNS]).order_by(t.c.id.desc()).limit(limit)
-    if since is not None:
-        query = query.where(t.c.at >= since)
-    if actions:
-        query = query.where(t.c.action.in_(list(actions)))
-    with engine.begin() as conn:
-        frame = pd.read_sql(query, conn)
-        audit(conn, viewer, AuditAction.READ_AUDIT, None, {"rows": len(frame)})
-    return frame
+    return audit_frame(engine, since=since, actions=actions, limit=limit)
 
 
 # --- pseudonyms ------------------------------------------------------------------------------

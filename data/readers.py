@@ -60,6 +60,16 @@ def _sniff_separator(text: str) -> str:
         return best if counts[best] else ","
 
 
+def safe_file_label(file_name: str | None) -> str | None:
+    """A file's name fit for messages and records: the last path part only, printable, at most
+    255 characters. Uploaded names are labels, never paths (``../../etc/passwd`` -> ``passwd``)."""
+    if file_name is None:
+        return None
+    name = str(file_name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    return name[:255] or "upload"
+
+
 def read_table(
     source: str | Path | bytes | BinaryIO,
     file_name: str | None = None,
@@ -80,6 +90,7 @@ def read_table(
     sheet : str or int
         Worksheet of an .xlsx file.
     """
+    file_name = safe_file_label(file_name)
     if isinstance(source, str | Path):
         path = Path(source)
         file_name = file_name or path.name

@@ -17,9 +17,9 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from data import schema
-from data.access import Permission, Principal, require
+from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings
-from data.readers import read_table
+from data.readers import read_table, safe_file_label
 from data.validation import (
     CLEAN_COLUMNS,
     KINDS,
@@ -52,6 +52,12 @@ LOAD_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "hours": (Permission.VIEW_INDIVIDUAL_WELLBEING,),
     "performance": (Permission.VIEW_INDIVIDUAL_WELLBEING,),
 }
+
+
+def check_import(actor: Principal | None, kind: str) -> None:
+    """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``)."""
+    if actor is not None:
+        require(actor, Permission.IMPORT_HR if kind in HR_KINDS else Permission.IMPORT_PLANNING)
 
 
 @dataclass(frozen=True)
@@ -126,12 +132,17 @@ class Store:
         *,
         source_label: str = "cli",
         separator: str | None = None,
+        actor: Principal | None = None,
     ) -> tuple[ValidationReport, ImportResult | None]:
         """Validate a file and, if it has no errors, import it in one transaction.
 
         Returns the report (with problems found against the database too) and the result,
-        which is ``None`` when the file was rejected and nothing changed.
+        which is ``None`` when the file was rejected and nothing changed. ``actor`` is the
+        signed-in user importing (checked and audited); ``None`` is trusted code (the command
+        line, seeding), audited under ``source_label``.
         """
+        check_import(actor, kind)
+        file_name = safe_file_label(file_name)
         if isinstance(source, str | Path):
             content = Path(source).read_bytes()
             file_name = file_name or Path(source).name
@@ -145,7 +156,9 @@ class Store:
             return report, None
         digest = hashlib.sha256(content).hexdigest()
         try:
-            result = self.import_frame(kind, report, sha256=digest, source_label=source_label)
+            result = self.import_frame(
+                kind, report, sha256=digest, source_label=source_label, actor=actor
+            )
         except DataValidationError as exc:
             return exc.report, None
         return result.report, result
@@ -157,6 +170,7 @@ class Store:
         *,
         sha256: str = "",
         source_label: str = "cli",
+        actor: Principal | None = None,
     ) -> ImportResult:
         """Write a validated frame in one transaction.
 
@@ -166,6 +180,7 @@ class Store:
         the same series over the period the file covers; agents are replaced by ``agent_id``;
         absences already stored identically are skipped, and overlapping ones are errors.
         """
+        check_import(actor, kind)
         frame = report.raise_for_errors()
         with self.engine.begin() as conn:
             problems = _check_against_database(conn, kind, frame, report.file)
@@ -193,6 +208,13 @@ class Store:
             records = _records(kind, frame, batch_id)
             if records:
                 conn.execute(sa.insert(schema.TABLES[kind]), records)
+            audit(
+                conn,
+                actor if actor is not None else source_label,
+                AuditAction.IMPORT,
+                report.file[:200],
+                {"kind": kind, "batch": batch_id, "rows": len(records), "replaced": replaced},
+            )
         logger.info(
             "imported %s rows of %s from %s (batch %s)", len(records), kind, report.file, batch_id
         )
