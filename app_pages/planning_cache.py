@@ -1,13 +1,15 @@
-"""Cached loaders shared by the Staffing and Schedule pages (UI layer: caching around pure calls).
+"""The forecast and requirements shared by the Staffing and Schedule pages (UI layer).
 
 The Staffing page keeps the planner's choices in ``st.session_state["staffing_plan"]`` (a plain
-dict of the arguments of :func:`interval_requirements_cached`); the Schedule page reads it, so
-both pages hit the same cache entries and the forecast is fitted once.
+dict: ``horizon_days, countries, channels, targets, chat_concurrency, use_upper_bound`` and
+``volume_share``); the Schedule page reads it. The interval forecast behind a plan is kept in
+session state, like the Forecast page's runs, so that a fit can show live progress (Streamlit's
+data cache records element calls made inside a cached function and cannot replay a progress
+bar) and both pages reuse one fit. The requirements, quick and pure, are cached by their inputs.
 """
 
 from __future__ import annotations
 
-import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,33 +25,47 @@ from staffing.requirements import interval_requirements
 PLAN_KEY = "staffing_plan"
 """Session key of the Staffing page's choices (read by the Schedule page)."""
 
+FORECASTS_KEY = "planning_forecasts"
+"""Session key of the interval forecasts fitted for plans, newest last."""
+
+MAX_FORECASTS = 4
 INTERVAL_MINUTES = 30
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def interval_forecast_cached(
-    version: int,
-    horizon_days: int,
-    countries: tuple[str, ...],
-    channels: tuple[str, ...],
-    _progress: ProgressCallback | None = None,
+def _forecast_key(version: int, plan: dict[str, Any]) -> tuple:
+    return (version, int(plan["horizon_days"]), tuple(plan["countries"]), tuple(plan["channels"]))
+
+
+def has_forecast(plan: dict[str, Any]) -> bool:
+    """True when this session already holds the interval forecast behind ``plan``."""
+    return _forecast_key(data_version(), plan) in st.session_state.get(FORECASTS_KEY, {})
+
+
+def interval_forecast(
+    plan: dict[str, Any], progress: ProgressCallback | None = None
 ) -> pd.DataFrame:
-    """Interval forecast (30 minutes) of the chosen series; ``_progress`` is not hashed."""
-    contacts = load_table("contacts", version)
-    traffic = load_table("traffic", version)
-    with ThreadPoolExecutor(2) as pool:
-        forecast = forecast_contacts(
-            contacts,
-            int(horizon_days),
-            traffic=traffic if not traffic.empty else None,
-            countries=list(countries),
-            channels=list(channels),
-            model="auto",
-            interval_minutes=INTERVAL_MINUTES,
-            executor=pool,
-            progress=_progress,
-        )
-    return forecast.intervals
+    """The 30-minute forecast of the plan's queues: fitted once per session and data version."""
+    version = data_version()
+    key = _forecast_key(version, plan)
+    held: dict[tuple, pd.DataFrame] = st.session_state.setdefault(FORECASTS_KEY, {})
+    if key not in held:
+        traffic = load_table("traffic", version)
+        with ThreadPoolExecutor(2) as pool:
+            forecast = forecast_contacts(
+                load_table("contacts", version),
+                key[1],
+                traffic=traffic if not traffic.empty else None,
+                countries=list(key[2]),
+                channels=list(key[3]),
+                model="auto",
+                interval_minutes=INTERVAL_MINUTES,
+                executor=pool,
+                progress=progress,
+            )
+        held[key] = forecast.intervals
+        while len(held) > MAX_FORECASTS:  # oldest first: dicts keep insertion order
+            held.pop(next(iter(held)))
+    return held[key]
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
@@ -58,46 +74,54 @@ def recent_aht_cached(version: int, weeks: int = 8) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def interval_requirements_cached(
-    version: int,
-    horizon_days: int,
-    countries: tuple[str, ...],
-    channels: tuple[str, ...],
+def _requirements_cached(
+    forecast_key: tuple,
     targets: dict[str, Any],
     chat_concurrency: int,
     use_upper_bound: bool,
-    aht_change_pct: float = 0.0,
-    _progress: ProgressCallback | None = None,
+    aht_change_pct: float,
+    volume_share: float,
+    _intervals: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Requirements per interval for the chosen series.
-
-    ``targets`` are keyword arguments of ``StaffingTargets`` (plain values, so they hash);
-    chat channels get ``chat_concurrency``.
-    """
-    intervals = interval_forecast_cached(version, horizon_days, countries, channels, _progress)
+    """Requirements per interval; ``forecast_key`` names ``_intervals`` (which is not hashed)."""
+    version, channels = forecast_key[0], forecast_key[3]
     frame = forecast_to_requirements_input(
-        intervals, recent_aht_cached(version), aht_change_pct=aht_change_pct
+        _intervals,
+        recent_aht_cached(version),
+        aht_change_pct=aht_change_pct,
+        volume_share=volume_share,
     )
     per_channel = targets_by_channel(channels, targets, chat_concurrency)
     return interval_requirements(frame, per_channel, use_upper_bound=use_upper_bound)
 
 
 def requirements_with_progress(plan: dict[str, Any], **overrides: Any) -> pd.DataFrame:
-    """Cached requirements for ``plan`` (see :data:`PLAN_KEY`), with a progress bar while fitting."""
-    bar = st.progress(0.0, text="Forecasting contacts...")
-    # The callback runs inside the cached functions, which record every element call for
-    # replay on a cache hit; a bar made outside cannot be replayed (CacheReplayClosureError).
-    # Updating it in the page's own context (taken here, outside the cache) keeps the update
-    # live and out of the cached record.
-    outside = contextvars.copy_context()
+    """Requirements for ``plan`` (see :data:`PLAN_KEY`) with ``overrides`` (``targets``,
+    ``aht_change_pct``); a progress bar shows while the forecast models are fitted."""
+    chosen = {**plan, **overrides}
+    bar = None if has_forecast(plan) else st.progress(0.0, text="Forecasting contacts...")
 
     def progress(done: int, total: int, label: str) -> None:
-        fraction = min(done / total, 1.0) if total else 1.0
-        outside.run(bar.progress, fraction, text=f"Fitting models: {label}")
+        if bar is not None:
+            fraction = min(done / total, 1.0) if total else 1.0
+            bar.progress(fraction, text=f"Fitting models: {label} ({done}/{total})")
 
     try:
-        return interval_requirements_cached(
-            data_version(), **{**plan, **overrides}, _progress=progress
-        )
+        intervals = interval_forecast(plan, progress)
     finally:
-        bar.empty()
+        if bar is not None:
+            bar.empty()
+    return _requirements_cached(
+        _forecast_key(data_version(), plan),
+        chosen["targets"],
+        int(chosen["chat_concurrency"]),
+        bool(chosen["use_upper_bound"]),
+        float(chosen.get("aht_change_pct", 0.0)),
+        float(chosen.get("volume_share", 1.0)),
+        intervals,
+    )
+
+
+def targets_of(plan: dict[str, Any]) -> dict:
+    """The per-channel ``StaffingTargets`` the plan's requirements were computed with."""
+    return targets_by_channel(plan["channels"], plan["targets"], int(plan["chat_concurrency"]))
