@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, load_table
+from app_pages.common import data_version, get_store, load_table, require_page
 from app_pages.planning_cache import PLAN_KEY, requirements_with_progress
+from data.access import AuditAction, Permission, record
 from staffing.exports import make_schedule_outputs
 from staffing.planning import (
     default_shift_templates,
@@ -19,6 +20,8 @@ from staffing.planning import (
     zip_files,
 )
 from staffing.scheduling import OpeningHours, shift_templates_from_frame
+
+viewer = require_page(Permission.VIEW_STAFFING)
 
 RESULT_KEY = "schedule_result"
 MIME = {
@@ -118,7 +121,8 @@ def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
     )
 
 
-def load_requirements() -> pd.DataFrame:
+def load_requirements() -> tuple[dict, pd.DataFrame]:
+    """The Staffing page's plan and its requirements, or a pointer to the Staffing page."""
     plan = st.session_state.get(PLAN_KEY)
     if plan is None:
         st.info(
@@ -131,11 +135,13 @@ def load_requirements() -> pd.DataFrame:
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
+    share = plan.get("volume_share", 1.0)
     st.caption(
         f"Requirements from the Staffing page: {', '.join(plan['countries'])} / "
-        f"{', '.join(plan['channels'])}, {plan['horizon_days']} days."
+        f"{', '.join(plan['channels'])}, {plan['horizon_days']} days"
+        + (f", {share:.0%} of the forecast volume." if share < 1 else ".")
     )
-    return requirements
+    return plan, requirements
 
 
 def choose_inputs(requirements: pd.DataFrame) -> dict:
@@ -199,7 +205,7 @@ def choose_inputs(requirements: pd.DataFrame) -> dict:
     }
 
 
-def generate(requirements: pd.DataFrame, inputs: dict) -> None:
+def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
     week = requirements_for_week(requirements, inputs["week_start"])
     version = data_version()
     with st.status("Planning shifts and assigning agents...", expanded=False) as status:
@@ -219,6 +225,7 @@ def generate(requirements: pd.DataFrame, inputs: dict) -> None:
             return
         status.update(label="Schedule ready", state="complete")
     st.session_state[RESULT_KEY] = {
+        "plan": plan,  # the Staffing page compares its plan with this one
         "outputs": outputs,
         "week_start": inputs["week_start"],
         "zips": {
@@ -246,7 +253,15 @@ def render_status(outputs) -> None:
         cols[0].metric("Roster", roster.status.replace("_", " "))
         cols[1].metric("Shifts filled", roster.filled_shifts)
         cols[2].metric("Shifts without an agent", roster.unfilled_shifts)
-        st.caption(roster.message)
+        if roster.unfilled_shifts:
+            st.warning(
+                f"{roster.unfilled_shifts} planned shift(s) have no agent: {roster.message}. "
+                "They are listed under **Shifts without an agent**; the coverage chart shows "
+                "the plan, the Staffing page the named agents against the requirement.",
+                icon=":material/person_off:",
+            )
+        else:
+            st.caption(roster.message)
 
 
 def render_result(result: dict) -> None:
@@ -287,22 +302,47 @@ def render_result(result: dict) -> None:
             width="stretch",
             key="schedule_overtime",
         )
-    render_downloads(outputs.files, result["zips"])
+    render_downloads(result)
 
 
-def render_downloads(files: dict, zips: dict) -> None:
+def record_export(file_name: str, detail: dict) -> None:
+    """``on_click`` of every download: one audit row per file handed out."""
+    record(get_store().engine, viewer, AuditAction.EXPORT, subject=file_name, detail=detail)
+
+
+def download(column, label: str, content: bytes, file_name: str, key: str, detail: dict) -> None:
+    column.download_button(
+        label,
+        content,
+        file_name=file_name,
+        mime=MIME[file_name.rsplit(".", 1)[-1]],
+        key=key,
+        icon=":material/download:",
+        on_click=record_export,
+        args=(file_name, {**detail, "bytes": len(content)}),
+    )
+
+
+def render_downloads(result: dict) -> None:
     st.subheader("Downloads")
+    if not viewer.can(Permission.EXPORT_SCHEDULES):
+        st.caption(
+            f"Exports are for planners and admins: as {viewer.role.value} you see the schedule "
+            "here but cannot download it."
+        )
+        return
+    files, zips = result["outputs"].files, result["zips"]
+    plan = result.get("plan") or {}
+    detail = {
+        "page": "schedule",
+        "week_start": str(result["week_start"]),
+        "countries": list(plan.get("countries", ())),
+        "channels": list(plan.get("channels", ())),
+    }
     tables = {path: content for path, content in files.items() if "/" not in path}
     cols = st.columns(4)
     for k, (path, content) in enumerate(sorted({**tables, **zips}.items())):
-        cols[k % 4].download_button(
-            path,
-            content,
-            file_name=path,
-            mime=MIME[path.rsplit(".", 1)[-1]],
-            key=f"schedule_download_{path}",
-            icon=":material/download:",
-        )
+        download(cols[k % 4], path, content, path, f"schedule_download_{path}", detail)
     agents = files_under(files, "calendars/agents/")
     teams = files_under(files, "calendars/teams/")
     left, right = st.columns(2)
@@ -312,12 +352,13 @@ def render_downloads(files: dict, zips: dict) -> None:
         name = column.selectbox(
             f"Calendar of one {kind}", sorted(calendars), key=f"schedule_{kind}_calendar"
         )
-        column.download_button(
+        download(
+            column,
             f"Download {name}",
             calendars[name],
-            file_name=name,
-            mime=MIME["ics"],
-            key=f"schedule_download_{kind}_ics",
+            name,
+            f"schedule_download_{kind}_ics",
+            detail,
         )
 
 
@@ -326,10 +367,10 @@ st.caption(
     "Shifts that cover a week of the Staffing page's requirements at least cost, the agents on "
     "them (contracts, absences, labour rules), and calendar and spreadsheet exports."
 )
-requirements = load_requirements()
+plan, requirements = load_requirements()
 inputs = choose_inputs(requirements)
 if st.button("Generate schedule", type="primary", key="schedule_generate"):
-    generate(requirements, inputs)
+    generate(plan, requirements, inputs)
 result = st.session_state.get(RESULT_KEY)
 if result is None:
     st.info("Choose a week and the shift templates, then press **Generate schedule**.")

@@ -1,4 +1,5 @@
-"""Staffing page: how many agents each half hour needs to hit the service targets, and what-ifs."""
+"""Staffing page: agents each half hour needs to hit the service targets, what-ifs, and how
+the schedule made for the plan compares with it."""
 
 from __future__ import annotations
 
@@ -6,16 +7,30 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, load_table
-from app_pages.planning_cache import PLAN_KEY, requirements_with_progress
+from app_pages.common import data_version, demo_mode, load_table, require_page
+from app_pages.planning_cache import PLAN_KEY, requirements_with_progress, targets_of
+from data.access import Permission
 from staffing.exports import frame_to_csv
 from staffing.planning import (
+    gap_summary,
     requirements_summary,
+    scheduled_vs_required,
     staff_hours,
+    staff_on_shift,
     targets_by_channel,
     what_if_difference,
     with_time_of_day,
 )
+
+viewer = require_page(Permission.VIEW_STAFFING)
+
+SCHEDULE_RESULT_KEY = "schedule_result"
+"""Where the Schedule page keeps its last result (``RESULT_KEY`` there)."""
+
+SAMPLE_DEFAULTS = {"channels": ("voice",), "volume_share": 0.3}
+"""First plan on the bundled sample: its teams (9-16 agents a country) are about a third of the
+size its contact volume needs, so the demo plans one voice queue for 30% of the volume, a plan
+the team can staff; the planner can raise the share to see the whole gap."""
 
 STAFF_TO = ("forecast", "upper 80% bound")
 
@@ -56,6 +71,63 @@ def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+GAP_COLUMNS = {
+    "country": st.column_config.TextColumn("Country"),
+    "channel": st.column_config.TextColumn("Channel"),
+    "required_hours": st.column_config.NumberColumn("Required staff-h", format="%.0f"),
+    "scheduled_hours": st.column_config.NumberColumn("Scheduled staff-h", format="%.0f"),
+    "short_hours": st.column_config.NumberColumn("Short staff-h", format="%.1f"),
+    "understaffed_intervals": st.column_config.NumberColumn("Short intervals"),
+    "unstable_intervals": st.column_config.NumberColumn(
+        "Overloaded intervals",
+        help="Fewer agents on the queue than Erlangs of traffic: the queue never clears.",
+    ),
+    "service_level": st.column_config.NumberColumn("Projected service level", format="percent"),
+    "asa_seconds": st.column_config.NumberColumn("Projected ASA (s)", format="%.1f"),
+    "occupancy": st.column_config.NumberColumn("Projected occupancy", format="percent"),
+}
+
+
+def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
+    """Day x time-of-day cells coloured by scheduled - required (red short, blue over), with the
+    gap written in every cell that has one, so it reads without the colours too."""
+    reach = max(float(gaps["gap"].abs().max()), 1.0)
+    base = alt.Chart(gaps).encode(
+        x=alt.X("time_of_day:O", title="Time of day", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("day:O", title="Date", timeUnit="yearmonthdate"),
+        tooltip=[
+            alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
+            alt.Tooltip("planned_contacts:Q", title="Contacts", format=",.1f"),
+            alt.Tooltip("required_staff:Q", title="Staff required"),
+            alt.Tooltip("scheduled_staff:Q", title="Staff scheduled", format=".1~f"),
+            alt.Tooltip("gap:Q", title="Scheduled - required", format="+.1~f"),
+            alt.Tooltip("on_queue_agents:Q", title="Agents on queue"),
+            alt.Tooltip("service_level:Q", title="Projected service level", format=".1%"),
+            alt.Tooltip("asa_seconds:Q", title="Projected ASA (s)", format=".1f"),
+            alt.Tooltip("occupancy:Q", title="Projected occupancy", format=".0%"),
+        ],
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "gap:Q",
+            title="Scheduled - required",
+            scale=alt.Scale(scheme="redblue", domain=[-reach, reach], domainMid=0),
+        )
+    )
+    labels = (
+        base.transform_filter("abs(datum.gap) > 1e-9")
+        .transform_calculate(label="(datum.gap < 0 ? '−' : '+') + format(abs(datum.gap), '.1~f')")
+        .mark_text(fontSize=10, fontWeight="bold")
+        .encode(
+            text="label:N",
+            color=alt.condition(
+                f"abs(datum.gap) > {reach / 2}", alt.value("white"), alt.value("black")
+            ),
+        )
+    )
+    return alt.layer(cells, labels).properties(height=320)
+
+
 def choose_plan(stored: dict | None) -> dict | None:
     """The planning form; returns the cached-requirements arguments when submitted, else None.
 
@@ -69,6 +141,14 @@ def choose_plan(stored: dict | None) -> dict | None:
     countries = sorted(contacts["country"].unique())
     channels = sorted(contacts["channel"].unique())
     last = stored or {}
+    if stored is None and demo_mode():
+        last = SAMPLE_DEFAULTS
+        st.caption(
+            "Sample data: its teams are about a third of the size the sample's contact volume "
+            "needs, so the first plan staffs one voice queue for 30% of the volume (as if the "
+            "rest went to another site). Set the share to 1 to plan for all of it; the Schedule "
+            "page then reports the shifts nobody can fill."
+        )
     last_targets = last.get("targets", {})
     with st.form("staffing_form", border=True):
         left, middle, right = st.columns(3)
@@ -132,7 +212,7 @@ def choose_plan(stored: dict | None) -> dict | None:
             help="The forecast is the expected volume. The upper bound of the 80% interval is "
             "exceeded in only about one interval in ten: safer, and dearer.",
         )
-        col1, col2, col3, col4, col5 = st.columns(5)
+        col1, col2, col3, col4, col5, col6 = st.columns(6)
         max_abandon = col1.number_input(
             "Max abandonment (optional)",
             min_value=0.01,
@@ -181,6 +261,17 @@ def choose_plan(stored: dict | None) -> dict | None:
             key="staffing_concurrency",
             help="Chats one agent handles at the same time (voice is always one call).",
         )
+        volume_share = col6.number_input(
+            "Share of the volume",
+            min_value=0.05,
+            max_value=1.0,
+            value=float(last.get("volume_share", 1.0)),
+            step=0.05,
+            key="staffing_volume_share",
+            help="Fraction of the forecast contacts this team answers: 1 for all of them, less "
+            "when another site or a partner takes the rest. Staff does not shrink in "
+            "proportion: small queues need relatively more agents.",
+        )
         submitted = st.form_submit_button("Plan staffing", type="primary", key="staffing_submit")
     if not submitted:
         return None
@@ -211,6 +302,7 @@ def choose_plan(stored: dict | None) -> dict | None:
         "targets": targets,
         "chat_concurrency": int(concurrency),
         "use_upper_bound": staff_to == STAFF_TO[1],
+        "volume_share": float(volume_share),
     }
 
 
@@ -222,7 +314,8 @@ def requirements_or_stop(plan: dict, **overrides) -> pd.DataFrame:
         st.stop()
 
 
-def render_requirements(requirements: pd.DataFrame) -> None:
+def render_requirements(requirements: pd.DataFrame) -> tuple[str, str]:
+    """Metrics, per-queue table, the heatmap of one queue and the download; returns that queue."""
     summary = requirements_summary(requirements)
     first, second, third = st.columns(3)
     first.metric(
@@ -256,6 +349,50 @@ def render_requirements(requirements: pd.DataFrame) -> None:
         mime="text/csv",
         key="staffing_download",
     )
+    return country, channel
+
+
+def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple[str, str]):
+    st.subheader("Scheduled against required")
+    result = st.session_state.get(SCHEDULE_RESULT_KEY)
+    if result is None or result.get("plan") != plan:
+        why = "No schedule yet" if result is None else "The last schedule was made for another plan"
+        st.info(
+            f"{why}: generate one for this plan on the Schedule page to see the agents it puts "
+            "on each half hour against this requirement, and the service they would give."
+        )
+        st.page_link(
+            "app_pages/schedule.py",
+            label="Open the Schedule page",
+            icon=":material/calendar_month:",
+        )
+        return
+    outputs = result["outputs"]
+    coverage = outputs.plan.coverage
+    if outputs.roster is not None:  # named agents: a shift nobody fills puts nobody there
+        coverage = coverage.assign(
+            scheduled_staff=staff_on_shift(outputs.roster.assignments, coverage)
+        )
+    gaps = scheduled_vs_required(requirements, coverage, targets_of(plan))
+    st.caption(
+        f"Week of {result['week_start']:%d %b %Y}: the "
+        f"{'agents on the roster' if outputs.roster is not None else 'shift plan'} against the "
+        "staff to schedule. Service is projected with the scheduled staff less shrinkage on the "
+        "queue; red cells and a minus sign mark half hours short of staff."
+    )
+    st.dataframe(
+        gap_summary(gaps),
+        hide_index=True,
+        width="stretch",
+        column_config=GAP_COLUMNS,
+        key="staffing_gap_summary",
+    )
+    country, channel = queue
+    shown = gaps[(gaps["country"] == country) & (gaps["channel"] == channel)]
+    if shown.empty:
+        st.info(f"The schedule does not cover {country}/{channel}.")
+        return
+    st.altair_chart(gap_chart(shown), width="stretch")
 
 
 def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
@@ -330,5 +467,6 @@ if plan is None:
     st.info("Choose the queues and targets above, then press **Plan staffing**.")
     st.stop()
 requirements = requirements_or_stop(plan)
-render_requirements(requirements)
+queue = render_requirements(requirements)
+render_against_schedule(plan, requirements, queue)
 render_what_if(plan, requirements)

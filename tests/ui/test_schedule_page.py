@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
 
-from tests.ui.test_staffing_page import open_page, table_with
+from data import schema
+from data.store import open_store
+from tests.conftest import REPO_ROOT
+from tests.ui.test_staffing_page import TIMEOUT, open_page, table_with
 
 PLAN = {
     "horizon_days": 7,
@@ -24,9 +30,32 @@ PLAN = {
 }
 
 
-@pytest.fixture(scope="module")
-def generated(seeded_data_dir):
-    at = open_page("app_pages/schedule.py")
+EXPECTED_FILES = {
+    "plan.csv",
+    "coverage.csv",
+    "uncovered.csv",
+    "roster.csv",
+    "unfilled.csv",
+    "overtime.csv",
+    "roster.xlsx",
+    "calendars_agents.zip",
+    "calendars_teams.zip",
+}
+
+
+def exports_on_record() -> pd.DataFrame:
+    with open_store().engine.connect() as conn:
+        query = sa.select(schema.audit_log).where(schema.audit_log.c.action == "export")
+        return pd.read_sql(query, conn)
+
+
+def generate_as(role: str | None = None):
+    """The Schedule page with a schedule generated for PLAN, as ``role`` (default: planner)."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    if role is not None:
+        at.session_state["demo_role"] = role  # before the first run: the role is set once
+    at.run()
+    at.switch_page("app_pages/schedule.py")
     at.session_state["staffing_plan"] = PLAN  # as the Staffing page leaves it
     at.run()
     assert not at.exception, at.exception
@@ -35,6 +64,11 @@ def generated(seeded_data_dir):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+@pytest.fixture(scope="module")
+def generated(seeded_data_dir):
+    return generate_as()
 
 
 def test_without_a_staffing_plan_the_page_says_where_to_start(seeded_data_dir):
@@ -61,17 +95,7 @@ def test_generate_shows_status_coverage_roster_and_tables(generated):
 
 def test_every_export_has_a_download_button_that_survives_reruns(generated):
     labels = {b.label for b in generated.get("download_button")}
-    expected = {
-        "plan.csv",
-        "coverage.csv",
-        "uncovered.csv",
-        "roster.csv",
-        "unfilled.csv",
-        "overtime.csv",
-        "roster.xlsx",
-        "calendars_agents.zip",
-        "calendars_teams.zip",
-    }
+    expected = EXPECTED_FILES
     assert expected <= labels
     assert any(label.startswith("Download A") and label.endswith(".ics") for label in labels)
     outputs = generated.session_state["schedule_result"]["outputs"]
@@ -80,3 +104,46 @@ def test_every_export_has_a_download_button_that_survives_reruns(generated):
     assert not generated.exception
     assert generated.session_state["schedule_result"]["outputs"] is outputs
     assert expected <= {b.label for b in generated.get("download_button")}
+
+
+def test_unfilled_shifts_are_reported_not_hidden(generated):
+    # the whole HU voice volume needs far more agents than the sample's HU team has
+    roster = generated.session_state["schedule_result"]["outputs"].roster
+    assert roster.unfilled_shifts > 0
+    assert any("have no agent" in w.value for w in generated.warning)
+
+
+def test_every_download_leaves_an_audit_row(generated):
+    before = exports_on_record()
+    generated.download_button(key="schedule_download_roster.xlsx").click().run()
+    generated.download_button(key="schedule_download_agent_ics").click().run()
+    assert not generated.exception, generated.exception
+    new = exports_on_record().iloc[len(before) :]
+    assert new["subject"].tolist()[-2:] == [
+        "roster.xlsx",
+        generated.selectbox(key="schedule_agent_calendar").value,
+    ]
+    row = new.iloc[-2]
+    assert (row["actor"], row["role"]) == ("demo", "planner")
+    assert '"week_start"' in row["detail"] and '"countries": ["HU"]' in row["detail"]
+
+
+def test_the_staffing_page_shows_the_schedule_against_the_requirement(generated):
+    generated.switch_page("app_pages/staffing.py").run()
+    assert not generated.exception, generated.exception
+    assert not any("No schedule yet" in i.value for i in generated.info)
+    # the requirement heatmap and the scheduled - required heatmap
+    assert len(generated.get("vega_lite_chart")) == 2
+    summary = table_with(generated, "short_hours").iloc[0]
+    assert summary["scheduled_hours"] > 0 and summary["short_hours"] > 0
+    assert 0 <= summary["service_level"] <= 1
+    assert summary["understaffed_intervals"] > 0
+
+
+def test_a_manager_sees_the_schedule_but_gets_no_exports(seeded_data_dir):
+    before = len(exports_on_record())
+    at = generate_as("manager")
+    assert {m.label for m in at.metric} >= {"Shift plan", "Roster"}
+    assert not at.get("download_button")
+    assert any("Exports are for planners" in c.value for c in at.caption)
+    assert len(exports_on_record()) == before

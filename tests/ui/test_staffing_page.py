@@ -80,6 +80,22 @@ def test_plan_shows_hours_service_heatmap_and_download(planned):
     assert planned.session_state["staffing_plan"]["countries"] == ("HU",)
 
 
+def test_without_a_schedule_the_page_points_to_the_schedule_page(planned):
+    assert any("No schedule yet" in i.value for i in planned.info)
+    link = planned.get("page_link")
+    assert len(link) == 1 and "Schedule" in link[0].value
+    assert link[0].proto.page == "schedule"
+
+
+def test_the_sample_starts_with_a_plan_its_team_can_staff(seeded_data_dir):
+    # the sample's teams are a third of its volume's needs: the first plan says so and scales
+    at = open_page("app_pages/staffing.py")
+    assert at.multiselect(key="staffing_countries").value == ["AR"]
+    assert at.multiselect(key="staffing_channels").value == ["voice"]
+    assert at.number_input(key="staffing_volume_share").value == 0.3
+    assert any("third of the size" in c.value for c in at.caption)
+
+
 def test_what_if_moves_the_staff_hours_difference(planned):
     assert metrics(planned)["Staff-hours against the baseline"][1] == "+0 h"
     planned.number_input(key="staffing_whatif_aht").set_value(20.0).run()
