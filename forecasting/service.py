@@ -9,7 +9,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from forecasting.errors import ForecastInputError
-from forecasting.frames import contacts_to_intraday, contacts_to_series
+from forecasting.frames import (
+    FORECAST_COLUMNS,
+    contacts_to_intraday,
+    contacts_to_series,
+    make_unique_id,
+)
 from forecasting.holidays import holidays_in_range
 from forecasting.intraday import split_intraday
 from forecasting.pipeline import ForecastRun, ProgressCallback, run_forecast
@@ -118,21 +123,62 @@ def forecast_contacts(
     daily = _with_attrs(run.forecast, attrs)
     intervals = None
     if interval_minutes:
-        history = contacts_to_intraday(chosen)
-        if history.empty:
-            raise ForecastInputError(
-                "interval forecasts need intraday history (contacts with 'interval_start'); this data is daily"
-            )
-        start, end = run.forecast["ds"].min(), run.forecast["ds"].max()
-        first_history = history["ds"].min()
-        holidays = holidays_in_range(sorted(attrs["country"].unique()), first_history, end)
-        holidays = holidays.merge(attrs, on="country")[["unique_id", "date"]].rename(
-            columns={"date": "ds"}
-        )
-        split = split_intraday(run.forecast, history, int(interval_minutes), holidays)
-        intervals = _with_attrs(split, attrs, interval=True)
-        intervals = intervals[intervals["date"] >= start.normalize()]
+        intervals = split_daily_forecast(daily, chosen, int(interval_minutes))
     return ContactForecast(run, daily, intervals)
+
+
+def split_daily_forecast(
+    daily: pd.DataFrame, contacts: pd.DataFrame, interval_minutes: int
+) -> pd.DataFrame:
+    """Split a daily forecast into intervals with the intraday profiles of the history.
+
+    Parameters
+    ----------
+    daily : DataFrame
+        ``DAILY_EXPORT_COLUMNS`` (``forecast_lower_95``/``forecast_upper_95`` optional), e.g.
+        :attr:`ContactForecast.daily` or a saved run's picked forecast.
+    contacts : DataFrame
+        The data layer's contacts frame with intraday rows for the same series.
+    interval_minutes : int
+        15, 30 or 60.
+
+    Returns
+    -------
+    DataFrame
+        ``INTERVAL_EXPORT_COLUMNS`` plus the 95% bounds; interval sums equal the daily totals.
+    """
+    frame = daily.copy()
+    for bound in ("lower", "upper"):
+        if f"forecast_{bound}_95" not in frame:
+            frame[f"forecast_{bound}_95"] = frame[f"forecast_{bound}"]
+    frame["unique_id"] = [make_unique_id(c, ch) for c, ch in zip(frame["country"], frame["channel"], strict=True)]  # fmt: skip
+    attrs = frame[["unique_id", "country", "channel"]].drop_duplicates("unique_id")
+    history = contacts_to_intraday(
+        contacts.merge(attrs[["country", "channel"]], on=["country", "channel"])
+    )
+    if history.empty:
+        raise ForecastInputError(
+            "interval forecasts need intraday history (contacts with 'interval_start'); this data is daily"
+        )
+    forecast = frame.rename(
+        columns={
+            "date": "ds",
+            "forecast": "yhat",
+            "forecast_lower": "yhat_lo_80",
+            "forecast_upper": "yhat_hi_80",
+            "forecast_lower_95": "yhat_lo_95",
+            "forecast_upper_95": "yhat_hi_95",
+        }
+    )[list(FORECAST_COLUMNS)]
+    forecast["ds"] = pd.to_datetime(forecast["ds"])
+    start, end = forecast["ds"].min(), forecast["ds"].max()
+    holidays = holidays_in_range(sorted(attrs["country"].unique()), history["ds"].min(), end)
+    holidays = holidays.merge(attrs, on="country")[["unique_id", "date"]].rename(
+        columns={"date": "ds"}
+    )
+    split = split_intraday(forecast, history, int(interval_minutes), holidays)
+    intervals = _with_attrs(split, attrs, interval=True)
+    return intervals[intervals["date"] >= start.normalize()].reset_index(drop=True)
 
 
 def _with_attrs(
