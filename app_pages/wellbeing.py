@@ -193,7 +193,7 @@ def absence_chart(absences: pd.DataFrame, first: dt.date, last: dt.date) -> alt.
             legend=alt.Legend(orient="top"),
         ),
     )
-    return alt.layer(bars, marks).properties(height=130)
+    return alt.layer(bars, marks).properties(height=200)
 
 
 def hours_chart(weekly: pd.DataFrame, limit_hours: float) -> alt.LayerChart:
@@ -222,7 +222,7 @@ def hours_chart(weekly: pd.DataFrame, limit_hours: float) -> alt.LayerChart:
         .mark_rule(color="#d62728", strokeDash=[2, 2])
         .encode(y="hours:Q", tooltip=[alt.Tooltip("hours:Q", title="Average weekly limit (h)")])
     )
-    return alt.layer(lines, limit).properties(height=220)
+    return alt.layer(lines, limit).properties(height=320)
 
 
 def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt.Chart:
@@ -252,7 +252,7 @@ def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt
                 alt.Tooltip("y:Q", title=title, format=".3g"),
             ],
         )
-        .properties(height=200, title=title)
+        .properties(height=300, title=title)
     )
 
 
