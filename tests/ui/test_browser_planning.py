@@ -1,0 +1,179 @@
+"""Real-browser walk of the planner's flow: Staffing -> Schedule -> exports -> Staffing again.
+
+One test, in order, because each step needs the one before (the schedule needs the plan, the
+comparison on the Staffing page needs the schedule). Screenshots of every step and the step
+times go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect, sync_playwright
+
+from data import schema
+from data.store import open_store
+from tests.ui.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, running_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+expect.set_options(timeout=90_000)  # the first plan fits forecast models on 2 shared cores
+
+FORMULA_START = ("=", "+", "-", "@")
+CHARTS = "[data-testid='stVegaLiteChart']"
+
+
+@pytest.fixture(scope="module")
+def page(seeded_data_dir):
+    with running_app(seeded_data_dir) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        yield page
+        browser.close()
+
+
+def go_to(page: Page, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+def charts_drawn(page: Page, count: int) -> None:
+    charts = page.locator(CHARTS)
+    expect(charts).to_have_count(count)
+    for k in range(count):
+        expect(charts.nth(k).locator("canvas, svg").first).to_be_visible()
+    page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=ARTIFACTS / f"planning-{name}.png", full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def download(page: Page, button) -> tuple[str, bytes]:
+    with page.expect_download() as info:
+        button.click()
+    saved = info.value
+    return saved.suggested_filename, saved.path().read_bytes()
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def formula_cells(values) -> list[str]:
+    """Text cells a spreadsheet would run as a formula (exports prefix them with a quote);
+    a negative number is a number, not a formula."""
+    return [
+        v for v in values if isinstance(v, str) and v.startswith(FORMULA_START) and not is_number(v)
+    ]
+
+
+def exports_on_record() -> pd.DataFrame:
+    with open_store().engine.connect() as conn:
+        query = sa.select(schema.audit_log).where(schema.audit_log.c.action == "export")
+        return pd.read_sql(query, conn)
+
+
+def test_planner_plans_schedules_exports_and_compares(page, tmp_path):
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        timings[step] = round(time.monotonic() - clock, 1)
+        clock = time.monotonic()
+
+    # 1. Staffing: the sample's first plan (AR voice, 30% of the volume); one week, 80/30
+    go_to(page, "Staffing")
+    expect(page.get_by_text("third of the size")).to_be_visible()
+    horizon = page.locator("[data-testid='stSlider']", has_text="Horizon (days)")
+    horizon.get_by_role("slider").focus()
+    for _ in range(7):  # 14 -> 7 days
+        page.keyboard.press("ArrowLeft")
+    expect(horizon).to_contain_text("7")
+    answer = page.get_by_role("spinbutton", name="Answer time (s)")
+    answer.fill("30")
+    answer.press("Tab")
+    page.get_by_role("button", name="Plan staffing").click()
+    expect(page.get_by_text("Staff needed per half hour")).to_be_visible()
+    charts_drawn(page, 1)
+    expect(page.get_by_text("No schedule yet")).to_be_visible()
+    lap("plan_staffing_s")
+    shot(page, "1-staffing-requirements")
+
+    # 2. Schedule: generate for that plan, see the Gantt views and the coverage gaps
+    page.get_by_role("link", name="Open the Schedule page").click()
+    expect(page.get_by_role("heading", name="Schedule", exact=True)).to_be_visible()
+    expect(page.get_by_text("AR / voice, 7 days, 30% of the forecast volume")).to_be_visible()
+    page.get_by_role("button", name="Generate schedule").click()
+    expect(page.get_by_text("Schedule for the week of")).to_be_visible()
+    charts_drawn(page, 3)  # coverage, teams, the agents of one team
+    expect(page.get_by_text("Coverage against the requirement")).to_be_visible()
+    expect(page.get_by_text("Who works when")).to_be_visible()
+    unfilled = page.locator("[data-testid='stMetric']", has_text="Shifts without an agent")
+    unfilled_text = unfilled.locator("[data-testid='stMetricValue']").inner_text()
+    filled_text = (
+        page.locator("[data-testid='stMetric']", has_text="Shifts filled")
+        .locator("[data-testid='stMetricValue']")
+        .inner_text()
+    )
+    if int(unfilled_text):  # an unfilled shift is said out loud, never hidden
+        expect(page.get_by_text("have no agent")).to_be_visible()
+    lap("generate_schedule_s")
+    shot(page, "2-schedule")
+
+    # 3. Exports: CSV, Excel and one agent's calendar, each parsed
+    before = len(exports_on_record())
+    name, content = download(page, page.get_by_role("button", name="roster.csv"))
+    assert name == "roster.csv"
+    roster = pd.read_csv(io.BytesIO(content), dtype=str, encoding="utf-8-sig")
+    assert len(roster) == int(filled_text) and {"agent_id", "shift_start"} <= set(roster.columns)
+    assert formula_cells(roster.to_numpy().ravel()) == []
+
+    name, content = download(page, page.get_by_role("button", name="roster.xlsx"))
+    assert name == "roster.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert len(book.worksheets) >= 1 and len(cells) > len(roster)
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert formula_cells(c.value for c in cells) == []
+
+    agent_ics = page.get_by_role("button", name=re.compile(r"^Download A\d+\.ics$"))
+    name, content = download(page, agent_ics)
+    text = content.decode("utf-8")
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and "END:VCALENDAR" in lines
+    uids = [line for line in lines if line.startswith("UID:")]
+    assert uids and len(uids) == len(set(uids)) == text.count("BEGIN:VEVENT")
+    subjects = exports_on_record()["subject"].tolist()[before:]
+    assert subjects == ["roster.csv", "roster.xlsx", name]
+    lap("three_downloads_s")
+    shot(page, "3-schedule-after-downloads")
+
+    # 4. Back to Staffing: the schedule against the requirement, short cells marked
+    go_to(page, "Staffing")
+    expect(page.get_by_text("Scheduled against required")).to_be_visible()
+    expect(page.get_by_text("agents on the roster against the staff to schedule")).to_be_visible()
+    expect(page.get_by_text("No schedule yet")).to_have_count(0)
+    charts_drawn(page, 2)  # requirement heatmap, scheduled - required heatmap
+    gap = page.locator(CHARTS).nth(1)
+    gap.scroll_into_view_if_needed()
+    lap("staffing_with_schedule_s")
+    gap.screenshot(path=ARTIFACTS / "planning-4-gap-heatmap.png")
+    shot(page, "4-staffing-against-schedule")
+
+    timings.update(filled_shifts=int(filled_text), unfilled_shifts=int(unfilled_text))
+    (ARTIFACTS / "planning-walk.json").write_text(json.dumps(timings, indent=2))
