@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,6 +67,11 @@ class SeriesModelTask:
         Traffic scenarios applied to the *final* forecast only.
     params : tuple of (name, value)
         Extra model constructor parameters.
+    traffic_forecasts : mapping of origin to DataFrame, optional
+        Traffic already forecast from each origin (a training set's last day) by
+        :func:`forecast_traffic_at`; origins not in it are forecast here. The traffic forecast
+        depends on the country and origin only, so the pipeline makes it once per country
+        instead of once per series, model and fold.
     """
 
     unique_id: str
@@ -78,6 +83,7 @@ class SeriesModelTask:
     traffic: pd.DataFrame | None = None
     scenarios: tuple[tuple[pd.Timestamp, float], ...] = ()
     params: tuple[tuple[str, object], ...] = field(default_factory=tuple)
+    traffic_forecasts: Mapping[pd.Timestamp, pd.DataFrame] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,14 +105,29 @@ def _with_traffic(history: pd.DataFrame, traffic: pd.DataFrame) -> pd.DataFrame:
     return history.assign(traffic=t.reindex(history["ds"]).to_numpy())
 
 
+def forecast_traffic_at(
+    traffic: pd.DataFrame, origin: pd.Timestamp, horizon_days: int
+) -> pd.DataFrame:
+    """Traffic forecast ``horizon_days`` ahead from ``origin``, seeing traffic up to it only.
+
+    Module-level (picklable) so the pipeline can run it in its executor; one BLAS thread, as
+    for the model jobs.
+    """
+    limit_blas_threads(1)
+    return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
+
+
 def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool):
     regressors: tuple[str, ...] = ()
     future_reg = None
     future_traffic = None
     if task.traffic is not None:
-        past = task.traffic.loc[task.traffic["ds"] <= train["ds"].max()]
+        origin = train["ds"].max()
+        past = task.traffic.loc[task.traffic["ds"] <= origin]
         # forecast traffic from the origin: never the actual future traffic (prophet#442)
-        future_traffic = forecast_traffic(past, h)
+        future_traffic = (task.traffic_forecasts or {}).get(origin)
+        if future_traffic is None:
+            future_traffic = forecast_traffic(past, h)
         if final:
             country = past["country"].iloc[0]
             for start, change in task.scenarios:
