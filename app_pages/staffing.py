@@ -27,10 +27,8 @@ viewer = require_page(Permission.VIEW_STAFFING)
 SCHEDULE_RESULT_KEY = "schedule_result"
 """Where the Schedule page keeps its last result (``RESULT_KEY`` there)."""
 
-SAMPLE_DEFAULTS = {"channels": ("voice",), "volume_share": 0.3}
-"""First plan on the bundled sample: its teams (9-16 agents a country) are about a third of the
-size its contact volume needs, so the demo plans one voice queue for 30% of the volume, a plan
-the team can staff; the planner can raise the share to see the whole gap."""
+SAMPLE_DEFAULTS = {"channels": ("voice",)}
+"""First plan on the bundled sample: one country's voice queue, quick to forecast and schedule."""
 
 STAFF_TO = ("forecast", "upper 80% bound")
 
@@ -144,10 +142,8 @@ def choose_plan(stored: dict | None) -> dict | None:
     if stored is None and demo_mode():
         last = SAMPLE_DEFAULTS
         st.caption(
-            "Sample data: its teams are about a third of the size the sample's contact volume "
-            "needs, so the first plan staffs one voice queue for 30% of the volume (as if the "
-            "rest went to another site). Set the share to 1 to plan for all of it; the Schedule "
-            "page then reports the shifts nobody can fill."
+            "Sample data: the first plan is one country's voice queue, quick to forecast and "
+            "schedule; add countries and chat as you like."
         )
     last_targets = last.get("targets", {})
     with st.form("staffing_form", border=True):

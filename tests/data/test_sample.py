@@ -41,7 +41,7 @@ def test_shape_of_the_sample(sample):
     assert sample.traffic["date"].max() == pd.Timestamp(END)
     steps = sample.contacts.groupby(["country", "channel"])["interval_start"].diff().dropna()
     assert steps.min() == pd.Timedelta(minutes=30)
-    assert 75 <= len(sample.agents) <= 90
+    assert 120 <= len(sample.agents) <= 150
     assert (
         sample.agents["team"].value_counts().min() < 5 <= sample.agents["team"].value_counts().max()
     )

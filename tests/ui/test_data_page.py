@@ -22,7 +22,7 @@ def test_data_page_shows_what_is_loaded_and_both_charts(app):
     assert app.title[0].value == "Data"
     summary = app.dataframe[0].value
     rows = dict(zip(summary["Table"], summary["Rows"], strict=True))
-    assert rows["agents"] == 80 and rows["contacts"] > 200_000
+    assert rows["agents"] == 137 and rows["contacts"] > 200_000
     assert summary.set_index("Table").loc["traffic", "Countries"] == "AR, BR, DE, GB, HU, US"
     assert [s.value for s in app.subheader][:2] == ["Contacts per day", "Web sessions per day"]
     assert len(app.get("vega_lite_chart")) == 2

@@ -87,13 +87,12 @@ def test_without_a_schedule_the_page_points_to_the_schedule_page(planned):
     assert link[0].proto.page == "schedule"
 
 
-def test_the_sample_starts_with_a_plan_its_team_can_staff(seeded_data_dir):
-    # the sample's teams are a third of its volume's needs: the first plan says so and scales
+def test_the_sample_starts_with_one_voice_queue_at_full_volume(seeded_data_dir):
     at = open_page("app_pages/staffing.py")
     assert at.multiselect(key="staffing_countries").value == ["AR"]
     assert at.multiselect(key="staffing_channels").value == ["voice"]
-    assert at.number_input(key="staffing_volume_share").value == 0.3
-    assert any("third of the size" in c.value for c in at.caption)
+    assert at.number_input(key="staffing_volume_share").value == 1.0
+    assert any("one country's voice queue" in c.value for c in at.caption)
 
 
 def test_what_if_moves_the_staff_hours_difference(planned):
