@@ -17,6 +17,7 @@ render_account(viewer)
 # Each page is listed only for roles that may use it; every page checks again itself, so an
 # address typed by hand gets no further than the menu would have let it.
 PAGES = [
+    (Permission.VIEW_FORECASTS, st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:")),
     (Permission.VIEW_DATA, st.Page("app_pages/data.py", title="Data", icon=":material/database:")),
     (Permission.VIEW_FORECASTS, st.Page("app_pages/forecast.py", title="Forecast", icon=":material/trending_up:")),
     (Permission.VIEW_STAFFING, st.Page("app_pages/staffing.py", title="Staffing", icon=":material/groups:")),

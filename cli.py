@@ -162,6 +162,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
     print(
         f"seeded {total} rows into {settings.database_url}; sample files in {settings.sample_dir}"
     )
+    if not args.no_baseline:
+        from overview.baseline import ensure_baseline_forecast
+
+        print("forecasting every queue for the overview's baseline (about 20 s)...")
+        run_id = ensure_baseline_forecast(store)
+        if run_id is not None:
+            print(f"saved the baseline forecast as run {run_id}")
     return 0
 
 
@@ -213,6 +220,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             traffic=traffic,
             countries=countries,
             model=CLI_MODELS[args.model],
+            # a fixed model is back-tested against the seasonal naive only, not every model
+            models=None if args.model == "auto" else [CLI_MODELS[args.model], "seasonal_naive"],
             interval_minutes=args.interval_minutes,
             executor=executor,
             progress=progress,
@@ -454,6 +463,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="generate the sample data and import it into the database")
     seed.add_argument("--force", action="store_true", help="seed even when the database holds data")
+    seed.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the baseline forecast the overview shows until a planner saves one",
+    )
     seed.set_defaults(func=cmd_seed)
 
     for name, func, text in (

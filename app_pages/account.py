@@ -114,7 +114,8 @@ def render_account(principal: Principal) -> None:
             return
         st.caption(f"Signed in as **{principal.label}**")
         if st.button("Sign out", key="sign_out"):
-            st.session_state.pop(PRINCIPAL_KEY, None)
+            for key in (PRINCIPAL_KEY, "sign_in_user", "sign_in_password"):
+                st.session_state.pop(key, None)
             if oidc_configured():
                 st.logout()
             st.rerun()

@@ -19,9 +19,13 @@ def get_store() -> Store:
     store = open_store()
     if store.is_empty():
         from data.sample import seed_store
+        from overview.baseline import ensure_baseline_forecast
 
-        with st.spinner("First start: generating and importing the sample data (about 10 s)..."):
+        with st.spinner(
+            "First start: generating the sample data and a baseline forecast (about 30 s)..."
+        ):
             seed_store(store, get_settings().sample_dir)
+            ensure_baseline_forecast(store)
     return store
 
 
@@ -85,3 +89,43 @@ def _load_table(kind: str, version: int, viewer: Principal | None) -> pd.DataFra
     if viewer is None:
         raise AccessDenied("sign in first")
     return get_store().load(kind, viewer)
+
+
+FILTERS_KEY = "shared_filters"
+"""Countries and channels chosen in the sidebar, kept across pages (widget state is not)."""
+
+
+def _keep_filter(name: str) -> None:
+    st.session_state.setdefault(FILTERS_KEY, {})[name] = st.session_state[f"filter_{name}"]
+
+
+def kept_filter(name: str, options: list[str]) -> list[str]:
+    """The sidebar's kept choice for ``name`` (``countries`` or ``channels``) among ``options``;
+    all options when nothing was chosen yet."""
+    kept = st.session_state.get(FILTERS_KEY, {}).get(name)
+    chosen = [o for o in (kept if kept is not None else options) if o in options]
+    return chosen if kept is not None else list(options)
+
+
+def shared_filters(countries: list[str], channels: list[str]) -> tuple[list[str], list[str]]:
+    """Country and channel filters in the sidebar, carried from page to page."""
+    chosen = []
+    with st.sidebar:
+        for name, label, options in (
+            ("countries", "Countries", countries),
+            ("channels", "Channels", channels),
+        ):
+            key = f"filter_{name}"
+            if key not in st.session_state:
+                st.session_state[key] = kept_filter(name, options)
+            chosen.append(
+                st.multiselect(
+                    label,
+                    options,
+                    key=key,
+                    on_change=_keep_filter,
+                    args=(name,),
+                    help="Kept as you move between pages.",
+                )
+            )
+    return chosen[0], chosen[1]

@@ -120,43 +120,6 @@ def render_chart(history: pd.DataFrame, forecast: pd.DataFrame, holidays: pd.Dat
     )
 
 
-def run_frames(result: ContactForecast) -> dict:
-    """A live run in the saved-run layout (planners' words), so one renderer serves both."""
-    run = result.run
-
-    def split(frame: pd.DataFrame) -> pd.DataFrame:
-        parts = frame["unique_id"].str.split("/", n=1, expand=True)
-        return frame.drop(columns=["unique_id"]).assign(country=parts[0], channel=parts[1])
-
-    forecasts = split(run.all_forecasts).rename(
-        columns={
-            "ds": "date",
-            "yhat": "forecast",
-            "yhat_lo_80": "forecast_lower",
-            "yhat_hi_80": "forecast_upper",
-            "yhat_lo_95": "forecast_lower_95",
-            "yhat_hi_95": "forecast_upper_95",
-        }
-    )
-    drivers = [
-        {
-            "country": d.unique_id.split("/", 1)[0],
-            "channel": d.unique_id.split("/", 1)[1],
-            "kind": d.kind,
-            "date": None if d.date is None else f"{d.date:%Y-%m-%d}",
-            "text": d.text,
-        }
-        for d in run.drivers
-    ]
-    return {
-        "forecasts": forecasts[list(forecast_runs.FORECAST_COLUMNS)],
-        "metrics": split(run.metrics)[list(forecast_runs.METRIC_COLUMNS)],
-        "picks": split(run.picks)[list(forecast_runs.PICK_COLUMNS)],
-        "notes": list(run.notes),
-        "drivers": drivers,
-    }
-
-
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def load_saved(run_id: int, viewer: Principal) -> forecast_runs.SavedRun:
     return forecast_runs.load_run(get_store(), viewer, run_id)  # saved runs never change
@@ -327,7 +290,7 @@ def render_live(viewer: Principal, version: int) -> None:
             "Choose countries, channels and a horizon, then run the forecast (a few seconds per series)."
         )
         return
-    frames = run_frames(latest_run(version, args))
+    frames = latest_run(version, args).saved_layout()
     render_results(**frames, version=version)
     render_save(viewer, frames, args, contacts)
 

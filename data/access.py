@@ -181,6 +181,7 @@ class AuditAction(StrEnum):
     EVALUATE = "evaluate"  # flags re-evaluated
     IMPORT = "import"
     EXPORT = "export"
+    SAVE_FORECAST = "save_forecast"
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     USER_ADD = "user_add"

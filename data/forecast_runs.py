@@ -85,8 +85,7 @@ _VALUE_DB = {  # frame column -> forecast_run_values column
     "forecast_lower_95": "lower_95",
     "forecast_upper_95": "upper_95",
 }
-# AuditAction has no member for saving a forecast yet; "save_forecast" once it does.
-SAVE_AUDIT_ACTION = getattr(AuditAction, "SAVE_FORECAST", AuditAction.EXPORT)
+SAVE_AUDIT_ACTION = AuditAction.SAVE_FORECAST
 
 
 class ForecastRunError(ValueError):

@@ -42,6 +42,14 @@ INTERVAL_EXPORT_COLUMNS = (
     "model",
 )
 
+_FORECAST_NAMES = {  # the model frames' names -> the files' and pages' names
+    "yhat": "forecast",
+    "yhat_lo_80": "forecast_lower",
+    "yhat_hi_80": "forecast_upper",
+    "yhat_lo_95": "forecast_lower_95",
+    "yhat_hi_95": "forecast_upper_95",
+}
+
 
 @dataclass(frozen=True)
 class ContactForecast:
@@ -62,6 +70,36 @@ class ContactForecast:
     daily: pd.DataFrame
     intervals: pd.DataFrame | None
 
+    def saved_layout(self) -> dict[str, object]:
+        """The run in the layout saved runs use (``country``/``channel`` instead of the series
+        key, the download files' column names), as keyword arguments for
+        ``data.forecast_runs.save_run``: ``forecasts`` (every model), ``metrics``, ``picks``,
+        ``notes`` and ``drivers``."""
+        run = self.run
+
+        def split(frame: pd.DataFrame) -> pd.DataFrame:
+            parts = frame["unique_id"].str.split("/", n=1, expand=True)
+            return frame.drop(columns=["unique_id"]).assign(country=parts[0], channel=parts[1])
+
+        forecasts = split(run.all_forecasts).rename(columns={**_FORECAST_NAMES, "ds": "date"})
+        drivers = [
+            {
+                "country": d.unique_id.split("/", 1)[0],
+                "channel": d.unique_id.split("/", 1)[1],
+                "kind": d.kind,
+                "date": None if d.date is None else f"{d.date:%Y-%m-%d}",
+                "text": d.text,
+            }
+            for d in run.drivers
+        ]
+        return {
+            "forecasts": forecasts,
+            "metrics": split(run.metrics),
+            "picks": split(run.picks),
+            "notes": list(run.notes),
+            "drivers": drivers,
+        }
+
 
 def forecast_contacts(
     contacts: pd.DataFrame,
@@ -75,6 +113,7 @@ def forecast_contacts(
     scenarios: Sequence[TrafficScenario] = (),
     executor: cf.Executor | None = None,
     progress: ProgressCallback | None = None,
+    models: Sequence[str] | None = None,
 ) -> ContactForecast:
     """Forecast the days after the history's last date for each (country, channel).
 
@@ -93,6 +132,10 @@ def forecast_contacts(
         ``"auto"`` (best back-test WAPE per series) or a model name.
     interval_minutes : int, optional
         Also split the daily forecast into 15/30/60-minute intervals (needs intraday history).
+    models : sequence of str, optional
+        Back-test only these models (default: every model that suits the history). With a fixed
+        ``model``, ``[model, "seasonal_naive"]`` keeps the naive benchmark and saves the time of
+        fitting models nobody will use.
     """
     if not 1 <= int(horizon_days) <= 183:
         raise ForecastInputError(
@@ -119,6 +162,7 @@ def forecast_contacts(
         scenario=list(scenarios) or None,
         executor=executor,
         progress=progress,
+        models=models,
     )
     daily = _with_attrs(run.forecast, attrs)
     intervals = None
@@ -161,14 +205,7 @@ def split_daily_forecast(
             "interval forecasts need intraday history (contacts with 'interval_start'); this data is daily"
         )
     forecast = frame.rename(
-        columns={
-            "date": "ds",
-            "forecast": "yhat",
-            "forecast_lower": "yhat_lo_80",
-            "forecast_upper": "yhat_hi_80",
-            "forecast_lower_95": "yhat_lo_95",
-            "forecast_upper_95": "yhat_hi_95",
-        }
+        columns={"date": "ds", **{ours: theirs for theirs, ours in _FORECAST_NAMES.items()}}
     )[list(FORECAST_COLUMNS)]
     forecast["ds"] = pd.to_datetime(forecast["ds"])
     start, end = forecast["ds"].min(), forecast["ds"].max()
@@ -184,16 +221,7 @@ def split_daily_forecast(
 def _with_attrs(
     frame: pd.DataFrame, attrs: pd.DataFrame, *, interval: bool = False
 ) -> pd.DataFrame:
-    out = frame.merge(attrs, on="unique_id", how="left")
-    out = out.rename(
-        columns={
-            "yhat": "forecast",
-            "yhat_lo_80": "forecast_lower",
-            "yhat_hi_80": "forecast_upper",
-            "yhat_lo_95": "forecast_lower_95",
-            "yhat_hi_95": "forecast_upper_95",
-        }
-    )
+    out = frame.merge(attrs, on="unique_id", how="left").rename(columns=_FORECAST_NAMES)
     if interval:
         out["interval_start"] = out["ds"]
         out["date"] = out["ds"].dt.normalize()

@@ -76,7 +76,7 @@ def test_missing_file_and_bad_option(tmp_path):
 @pytest.mark.slow
 def test_seed_then_refuse_to_seed_twice(tmp_path):
     db = tmp_path / "db"
-    seeded = run("seed", env_dir=db)
+    seeded = run("seed", "--no-baseline", env_dir=db)
     assert seeded.returncode == 0, seeded.stderr
     assert "[6/6] performance" in seeded.stdout
     assert (db / "sample" / "drift_truth.csv").exists()

@@ -9,6 +9,7 @@ import pytest
 from data.config import get_settings
 from data.sample import seed_store
 from data.store import open_store
+from overview.baseline import ensure_baseline_forecast
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +19,9 @@ def seeded_data_dir(tmp_path_factory):
     previous = os.environ.get("CREWCAST_DATA_DIR")
     os.environ["CREWCAST_DATA_DIR"] = str(directory)
     os.environ.pop("CREWCAST_DATABASE_URL", None)
-    seed_store(open_store(), get_settings().sample_dir)
+    store = open_store()
+    seed_store(store, get_settings().sample_dir)
+    ensure_baseline_forecast(store)  # as the app's first start does
     yield directory
     if previous is None:
         os.environ.pop("CREWCAST_DATA_DIR", None)

@@ -121,7 +121,7 @@ def test_local_sign_in_and_out(real_data_dir):
     at.text_input(key="sign_in_password").input(PASSWORD)
     at.button[0].click().run()
     assert not at.exception, at.exception
-    assert page_titles(at) == ["Data"]
+    assert page_titles(at) == ["Overview"]  # no saved forecast here: its empty state
     assert "Signed in as **Pia (planner)**" in at.sidebar.caption[0].value
     log = audit_frame(real_data_dir.engine)
     assert log["action"].head(2).tolist() == ["sign_in", "sign_in_failed"]
@@ -150,5 +150,5 @@ def test_oidc_identities_map_to_roles(real_data_dir):
     at.user = {"is_logged_in": True, "email": "carol@example.com"}
     at.run()
     assert not at.exception, at.exception
-    assert page_titles(at) == ["Data"]
+    assert page_titles(at) == ["Overview"]
     assert "carol@example.com (manager)" in at.sidebar.caption[0].value

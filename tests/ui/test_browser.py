@@ -17,7 +17,7 @@ def page(seeded_data_dir):
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(90_000)
-        page.goto(url)
+        page.goto(f"{url}/data")
         yield page
         browser.close()
 

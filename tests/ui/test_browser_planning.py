@@ -96,9 +96,9 @@ def test_planner_plans_schedules_exports_and_compares(page, tmp_path):
         timings[step] = round(time.monotonic() - clock, 1)
         clock = time.monotonic()
 
-    # 1. Staffing: the sample's first plan (AR voice, 30% of the volume); one week, 80/30
+    # 1. Staffing: the sample's first plan (AR voice, all of its volume); one week, 80/30
     go_to(page, "Staffing")
-    expect(page.get_by_text("third of the size")).to_be_visible()
+    expect(page.get_by_text("one country's voice queue")).to_be_visible()
     horizon = page.locator("[data-testid='stSlider']", has_text="Horizon (days)")
     horizon.get_by_role("slider").focus()
     for _ in range(7):  # 14 -> 7 days
@@ -117,7 +117,7 @@ def test_planner_plans_schedules_exports_and_compares(page, tmp_path):
     # 2. Schedule: generate for that plan, see the Gantt views and the coverage gaps
     page.get_by_role("link", name="Open the Schedule page").click()
     expect(page.get_by_role("heading", name="Schedule", exact=True)).to_be_visible()
-    expect(page.get_by_text("AR / voice, 7 days, 30% of the forecast volume")).to_be_visible()
+    expect(page.get_by_text("AR / voice, 7 days.")).to_be_visible()
     page.get_by_role("button", name="Generate schedule").click()
     expect(page.get_by_text("Schedule for the week of")).to_be_visible()
     charts_drawn(page, 3)  # coverage, teams, the agents of one team

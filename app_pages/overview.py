@@ -1,0 +1,254 @@
+"""Overview page: the coming weeks per country and channel, and where to act (the landing page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import data_version, get_store, load_table, require_page, shared_filters
+from data.access import Permission, Principal
+from data.flags import team_strain
+from overview import FTE_HOURS, Overview, build_overview
+from overview.sources import latest_forecast
+from overview.strain import gap_strain
+
+WEEKS = 8
+PAGES = {
+    "app_pages/schedule.py": ("Schedule", Permission.VIEW_STAFFING),
+    "app_pages/staffing.py": ("Staffing", Permission.VIEW_STAFFING),
+    "app_pages/forecast.py": ("Forecast", Permission.VIEW_FORECASTS),
+    "app_pages/wellbeing.py": ("Wellbeing", Permission.VIEW_TEAM_WELLBEING),
+}
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def compute(version: int, viewer: Principal, start: dt.date) -> tuple[Overview, pd.DataFrame, dict]:
+    daily, runs = latest_forecast(get_store(), viewer)
+    if daily.empty:
+        return None, daily, runs
+    overview = build_overview(
+        daily,
+        load_table("contacts", version),
+        load_table("agents", version),
+        load_table("absences", version),
+        start=start,
+        weeks=WEEKS,
+    )
+    return overview, daily, runs
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def strain(version: int, viewer: Principal, start: dt.date):
+    overview, _, _ = compute(version, viewer, start)
+    return team_strain(get_store(), viewer), gap_strain(get_store(), viewer, overview.weeks)
+
+
+def gap_heatmap(weeks: pd.DataFrame) -> alt.Chart:
+    frame = weeks.assign(
+        queue=weeks["country"] + " " + weeks["channel"],
+        week=weeks["week_start"].dt.strftime("%d %b"),
+        label=weeks["gap_fte"].map(lambda v: f"−{v:.1f}" if v >= 0.05 else "ok"),
+        sl=weeks["service_level"],
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("week:N", title="Week starting", sort=None),
+        y=alt.Y("queue:N", title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "gap_fte:Q",
+            title="Short (FTE)",
+            scale=alt.Scale(scheme="oranges", domainMin=0),
+        ),
+        tooltip=[
+            alt.Tooltip("queue:N", title="Queue"),
+            alt.Tooltip("week:N", title="Week"),
+            alt.Tooltip("contacts:Q", title="Contacts", format=",.0f"),
+            alt.Tooltip("required_hours:Q", title="Staff-hours needed", format=",.0f"),
+            alt.Tooltip("available_hours:Q", title="Staff-hours available", format=",.0f"),
+            alt.Tooltip("gap_fte:Q", title="Short (FTE)", format=".1f"),
+            alt.Tooltip("sl:Q", title="Reachable service level", format=".0%"),
+            alt.Tooltip("peak_day:N", title="Most short on"),
+            alt.Tooltip("peak_hours:N", title="Hours"),
+        ],
+    )
+    text = base.mark_text(fontSize=11).encode(text="label:N")
+    return (cells + text).properties(height=alt.Step(22))
+
+
+def service_chart(weeks: pd.DataFrame, target: float) -> alt.Chart:
+    frame = weeks.dropna(subset=["service_level"]).assign(
+        queue=lambda f: f["country"] + " " + f["channel"]
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start:T", title="Week starting", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("service_level:Q", title="Reachable service level", axis=alt.Axis(format="%")),
+            color=alt.Color("country:N", title="Country"),
+            strokeDash=alt.StrokeDash("channel:N", title="Channel"),
+            shape=alt.Shape("channel:N", title="Channel"),
+            tooltip=[
+                alt.Tooltip("queue:N", title="Queue"),
+                alt.Tooltip("week_start:T", title="Week", format="%d %b"),
+                alt.Tooltip("service_level:Q", title="Service level", format=".0%"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[2, 2], color="black")
+        .encode(y="target:Q")
+    )
+    return (lines + rule).properties(height=260)
+
+
+def render_kpis(overview: Overview) -> None:
+    weeks = overview.weeks
+    contacts = weeks["contacts"].sum()
+    queue_rows = weeks.dropna(subset=["service_level"])
+    reach = (queue_rows["service_level"] * queue_rows["contacts"]).sum() / max(
+        queue_rows["contacts"].sum(), 1
+    )
+    per_week = weeks.groupby("week_start")[["required_hours", "available_hours", "gap_hours"]].sum()
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Contacts, next {WEEKS} weeks",
+        f"{contacts:,.0f}",
+        help="The newest saved forecast of each country and channel (picked model).",
+    )
+    cols[1].metric(
+        "Staff needed a week (FTE)",
+        f"{per_week['required_hours'].mean() / FTE_HOURS:,.1f}",
+        help=f"Paid staff-hours the Erlang C requirement asks for, in FTE of {FTE_HOURS:g} h, "
+        "including shrinkage (breaks, training, absence: 30%).",
+    )
+    cols[2].metric(
+        "Largest weekly gap (FTE)",
+        f"{per_week['gap_hours'].max() / FTE_HOURS:,.1f}",
+        help="Hours the queues need beyond the hours their people have (contracts less approved "
+        "absences), summed over queues, in the worst week.",
+    )
+    cols[3].metric(
+        "Reachable service level",
+        f"{reach:.0%}",
+        help="Share of contacts answered within 20 s if the available people are scheduled to "
+        "the shape of the demand (target 80%).",
+    )
+
+
+def render_actions(overview: Overview, viewer: Principal, extra: list[tuple[str, str]]) -> None:
+    st.subheader("What to do")
+    items = [(a.text, a.page) for a in overview.actions] + extra
+    if not items:
+        st.success("Nothing needs action in the coming weeks.", icon=":material/check_circle:")
+        return
+    for text, page in items:
+        label, permission = PAGES[page]
+        with st.container(border=True):
+            st.markdown(text)
+            if viewer.can(permission):
+                st.page_link(page, label=f"Go to {label}", icon=":material/arrow_forward:")
+
+
+viewer = require_page(Permission.VIEW_FORECASTS)
+st.title("Overview")
+today = dt.date.today()
+version = data_version()
+with st.spinner("Working out the coming weeks..."):
+    overview, daily, runs = compute(version, viewer, today)
+if overview is None:
+    st.info(
+        "No saved forecast yet, so there is nothing to compare with the teams. "
+        + (
+            "Run and save one on the Forecast page."
+            if viewer.can(Permission.RUN_FORECASTS)
+            else "A planner runs and saves forecasts on the Forecast page."
+        ),
+        icon=":material/info:",
+    )
+    st.page_link("app_pages/forecast.py", label="Go to Forecast", icon=":material/trending_up:")
+    st.stop()
+
+countries, channels = shared_filters(
+    sorted(overview.weeks["country"].unique()), sorted(overview.weeks["channel"].unique())
+)
+shown = overview.weeks[
+    overview.weeks["country"].isin(countries) & overview.weeks["channel"].isin(channels)
+]
+view = Overview(
+    overview.start, overview.end, shown, overview.holidays, overview.actions, overview.notes
+)
+st.caption(
+    f"{overview.start:%a %d %b %Y} to {overview.end:%a %d %b %Y}. Forecast: "
+    + "; ".join(
+        f"run #{run_id} “{info.name}” (saved {info.created_at:%d %b %Y} by "
+        f"{info.created_by or 'the system'}, history to {info.history_end:%d %b %Y})"
+        for run_id, info in runs.items()
+    )
+)
+for note in overview.notes:
+    st.warning(note, icon=":material/warning:")
+if shown.empty:
+    st.info("Choose at least one country and channel in the sidebar.")
+    st.stop()
+
+render_kpis(view)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Where the people fall short")
+    st.caption(
+        "FTE short per queue and week: staff-hours needed (Erlang C at 80% in 20 s, occupancy "
+        'at most 85%, 30% shrinkage) against the hours the queue\'s people have. "ok": enough.'
+    )
+    st.altair_chart(gap_heatmap(shown), width="stretch")
+with right:
+    st.subheader("Upcoming holidays")
+    holidays = overview.holidays[overview.holidays["country"].isin(countries)]
+    if holidays.empty:
+        st.write("No public holidays in these weeks.")
+    else:
+        st.caption("Change in the forecast against the same weekdays away from holidays.")
+        for text in holidays["text"]:
+            st.markdown(f"- {text}")
+
+st.subheader("Service level the teams can reach")
+st.altair_chart(service_chart(shown, 0.8), width="stretch")
+
+extra: list[tuple[str, str]] = []
+if viewer.can(Permission.VIEW_TEAM_WELLBEING):
+    st.subheader("Team strain")
+    with st.spinner("Scoring team strain..."):
+        teams, outlook = strain(version, viewer, today)
+    st.caption(
+        "Workload strain per team from absences, hours and performance, in aggregate only: "
+        "teams under 5 people are not shown."
+    )
+    table = teams.teams[["team", "suppressed", "n_agents", "share_medium", "share_high"]]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "team": "Team",
+            "suppressed": st.column_config.CheckboxColumn("Hidden (< 5 people)"),
+            "n_agents": st.column_config.NumberColumn("People"),
+            "share_medium": st.column_config.NumberColumn("Medium strain", format="percent"),
+            "share_high": st.column_config.NumberColumn("High strain", format="percent"),
+        },
+        key="overview_strain",
+    )
+    st.markdown(f"**If the gap is covered with overtime:** {outlook.summary}")
+    if outlook.would_cross:
+        extra.append(
+            (
+                f"{outlook.summary} Spread the gap across teams or plan extra hires instead of "
+                "overtime; HR can see who is already strained.",
+                "app_pages/wellbeing.py",
+            )
+        )
+render_actions(view, viewer, extra)

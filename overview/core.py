@@ -1,0 +1,429 @@
+"""Demand against capacity per country, channel and week, holiday effects and recommended actions.
+
+How the numbers are made
+------------------------
+- **Demand**: the picked model's daily forecast of a saved run, split into 30-minute intervals with
+  the intraday profiles of the history (:func:`forecasting.service.split_daily_forecast`).
+- **Required hours**: Erlang C per interval at the targets (80% in 20 s, occupancy cap 85%,
+  shrinkage 30%, two chats at once), as paid staff-hours: ``required_staff x interval hours``.
+- **Available hours**: each agent's contract hours per week, less approved absences on working days
+  (a week has five working days), given to the agent's country and channels. People who work
+  several channels go where the dedicated staff fall shortest. A week the period covers in part
+  gets that share (days / 7) of the hours.
+- **Reachable service level**: the available hours laid over the week in the shape of the demand
+  (as a good schedule would), each interval's staff scaled by ``min(1, available / required)``,
+  then Erlang C at that staffing; weighted by contacts over the week.
+- **Gap**: ``max(0, required - available)`` hours, in FTE of :data:`FTE_HOURS` hours a week, with
+  the day and hours where most of it falls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecasting.errors import ForecastInputError
+from forecasting.holidays import holidays_in_range
+from forecasting.service import split_daily_forecast
+from staffing.planning import (
+    forecast_to_requirements_input,
+    recent_aht,
+    scheduled_vs_required,
+    targets_by_channel,
+)
+from staffing.requirements import channel_kind, interval_requirements
+
+FTE_HOURS = 40.0
+#: The targets the overview judges against (the Staffing page's defaults).
+DEFAULT_TARGETS: Mapping[str, float] = {
+    "service_level_target": 0.8,
+    "answer_target_seconds": 20.0,
+    "max_occupancy": 0.85,
+    "shrinkage": 0.3,
+}
+CHAT_CONCURRENCY = 2
+INTERVAL_MINUTES = 30
+WORKING_DAYS_PER_WEEK = 5
+PRE_HOLIDAY_DAYS = 3
+#: A queue-week is worth an action when the gap reaches this many FTE.
+ACTION_GAP_FTE = 0.5
+
+WEEK_COLUMNS: tuple[str, ...] = (
+    "country",
+    "channel",
+    "week_start",
+    "days",
+    "contacts",
+    "required_hours",
+    "available_hours",
+    "gap_hours",
+    "gap_fte",
+    "service_level",
+    "target_service_level",
+    "peak_day",
+    "peak_hours",
+)
+HOLIDAY_COLUMNS: tuple[str, ...] = (
+    "country",
+    "start",
+    "end",
+    "holiday",
+    "pre_change",
+    "day_change",
+    "text",
+)
+_KEYS = ["country", "channel"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A recommended action: what to do, why, and the page where it is done."""
+
+    text: str
+    page: str
+    severity: str = "medium"  # high, medium, info
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The coming weeks at a glance.
+
+    Attributes
+    ----------
+    start, end : date
+        First and last day covered.
+    weeks : DataFrame
+        :data:`WEEK_COLUMNS`, one row per (country, channel, week starting Monday).
+    holidays : DataFrame
+        :data:`HOLIDAY_COLUMNS`: each holiday (consecutive days merged) with the forecast's change
+        before it and on it, against the same weekdays away from holidays.
+    actions : tuple of Action
+        Most urgent first.
+    notes : tuple of str
+        What could not be computed and why.
+    """
+
+    start: dt.date
+    end: dt.date
+    weeks: pd.DataFrame
+    holidays: pd.DataFrame
+    actions: tuple[Action, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def totals(self) -> pd.DataFrame:
+        """Per (country, channel) over the whole period: contacts, hours, gap and service."""
+        if self.weeks.empty:
+            return pd.DataFrame(columns=[*_KEYS, "contacts", "required_hours", "available_hours",
+                                         "gap_fte_peak", "weeks_short", "service_level"])  # fmt: skip
+        w = self.weeks.assign(weighted=lambda f: f["service_level"] * f["contacts"])
+        out = w.groupby(_KEYS, as_index=False).agg(
+            contacts=("contacts", "sum"),
+            required_hours=("required_hours", "sum"),
+            available_hours=("available_hours", "sum"),
+            gap_fte_peak=("gap_fte", "max"),
+            weeks_short=("gap_fte", lambda s: int((s >= ACTION_GAP_FTE).sum())),
+            weighted=("weighted", "sum"),
+        )
+        out["service_level"] = out["weighted"] / out["contacts"].where(out["contacts"] > 0)
+        return out.drop(columns="weighted")
+
+
+def _monday(dates: pd.Series) -> pd.Series:
+    dates = pd.to_datetime(dates).dt.normalize()
+    return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+
+
+def available_hours(
+    agents: pd.DataFrame,
+    absences: pd.DataFrame,
+    week_starts: Sequence[pd.Timestamp],
+) -> pd.DataFrame:
+    """Contract hours per agent and week, less approved absences on working days.
+
+    Returns
+    -------
+    DataFrame
+        ``agent_id, country, channels (tuple), week_start, contract_hours, available_hours``.
+    """
+    weeks = pd.DatetimeIndex(sorted(set(pd.to_datetime(list(week_starts)))))
+    people = agents[["agent_id", "country", "channels", "contract_hours_per_week"]].dropna(
+        subset=["country"]
+    )
+    grid = people.merge(pd.DataFrame({"week_start": weeks}), how="cross")
+    grid["contract_hours"] = grid["contract_hours_per_week"].astype(float)
+    grid["channels"] = [
+        tuple(sorted({c.strip() for c in str(v).replace("|", ",").split(",") if c.strip()}))
+        for v in grid["channels"]
+    ]
+    away = np.zeros(len(grid))
+    if not absences.empty and len(grid):
+        days = []
+        for row in absences.itertuples(index=False):
+            span = pd.date_range(row.start_date, row.end_date, freq="D")
+            span = span[span.day_of_week < WORKING_DAYS_PER_WEEK]
+            days.append(pd.DataFrame({"agent_id": row.agent_id, "day": span}))
+        if days:
+            off = pd.concat(days, ignore_index=True).drop_duplicates()
+            off["week_start"] = _monday(off["day"])
+            count = off.groupby(["agent_id", "week_start"]).size()
+            away = (
+                pd.MultiIndex.from_frame(grid[["agent_id", "week_start"]])
+                .map(lambda k: count.get(k, 0))
+                .to_numpy(dtype=float)
+            )
+    grid["available_hours"] = grid["contract_hours"] * (
+        1 - np.minimum(away, WORKING_DAYS_PER_WEEK) / WORKING_DAYS_PER_WEEK
+    )
+    return grid[["agent_id", "country", "channels", "week_start", "contract_hours",
+                 "available_hours"]]  # fmt: skip
+
+
+def _allocate(required: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Hours available to each (country, channel, week): dedicated people first, then people
+    on several channels where the dedicated fall shortest (in proportion to the shortfall)."""
+    out = required[[*_KEYS, "week_start", "required_hours"]].copy()
+    out["available_hours"] = 0.0
+    index = {k: i for i, k in enumerate(zip(out["country"], out["channel"], out["week_start"], strict=True))}  # fmt: skip
+    single = people[people["channels"].map(len) == 1]
+    for row in single.itertuples(index=False):
+        i = index.get((row.country, row.channels[0], row.week_start))
+        if i is not None:
+            out.iat[i, out.columns.get_loc("available_hours")] += row.available_hours
+    multi = people[people["channels"].map(len) > 1]
+    for (country, week, channels), group in multi.groupby(["country", "week_start", "channels"]):
+        rows = [index[k] for ch in channels if (k := (country, ch, week)) in index]
+        if not rows:
+            continue
+        pool = float(group["available_hours"].sum())
+        need = np.maximum(
+            out["required_hours"].to_numpy()[rows] - out["available_hours"].to_numpy()[rows], 0
+        )
+        weights = need if need.sum() > 0 else out["required_hours"].to_numpy()[rows] + 1e-9
+        share = pool * weights / weights.sum()
+        for i, extra in zip(rows, share, strict=True):
+            out.iat[i, out.columns.get_loc("available_hours")] += extra
+    return out
+
+
+def _peak(frame: pd.DataFrame) -> tuple[str, str]:
+    """The day and hours where a queue-week's shortfall concentrates, e.g. ("Mon 14 Dec", "10:00-13:30")."""
+    short = frame[frame["short_staff"] > 1e-9]
+    if short.empty:
+        return "", ""
+    by_day = short.groupby(short["interval_start"].dt.normalize())["short_staff"].sum()
+    day = by_day.idxmax()
+    on_day = short[short["interval_start"].dt.normalize() == day].sort_values("interval_start")
+    top = on_day["short_staff"].max()
+    block = on_day[on_day["short_staff"] >= 0.5 * top]
+    first = block["interval_start"].min()
+    last = block["interval_start"].max() + pd.to_timedelta(block["interval_minutes"].iloc[-1], "m")
+    return f"{day:%a %d %b}", f"{first:%H:%M}-{last:%H:%M}"
+
+
+def _ratio(series: pd.Series, baseline: pd.Series, days: list[pd.Timestamp]) -> float:
+    """Mean of forecast / same-weekday baseline over ``days``, minus one (NaN without data)."""
+    values = [
+        series[d] / baseline[d.day_of_week]
+        for d in days
+        if d in series.index and baseline.get(d.day_of_week, 0) > 0
+    ]
+    return float(np.mean(values)) - 1 if values else np.nan
+
+
+def holiday_effects(
+    daily: pd.DataFrame, start: dt.date, end: dt.date, pre_days: int = PRE_HOLIDAY_DAYS
+) -> pd.DataFrame:
+    """Each holiday in the period with the forecast's change before it and on it.
+
+    The baseline of a day is the median forecast of the same weekday in the period, away from
+    holidays and their pre-holiday days, per country (channels summed).
+    """
+    countries = sorted(daily["country"].unique())
+    if not countries:
+        return pd.DataFrame(columns=list(HOLIDAY_COLUMNS))
+    table = holidays_in_range(countries, start, end)
+    if table.empty:
+        return pd.DataFrame(columns=list(HOLIDAY_COLUMNS))
+    volume = daily.groupby(["country", "date"])["forecast"].sum()
+    rows = []
+    for country, hols in table.groupby("country"):
+        if country not in volume.index.get_level_values(0):
+            continue
+        series = volume.loc[country]
+        series.index = pd.to_datetime(series.index)
+        hol_days = set(hols["date"])
+        near = {d - pd.Timedelta(days=k) for d in hol_days for k in range(0, pre_days + 1)}
+        near |= {d + pd.Timedelta(days=1) for d in hol_days}
+        normal = series[~series.index.isin(list(near))]
+        baseline = normal.groupby(normal.index.day_of_week).median()
+        names = hols.groupby("date")["holiday"].apply(lambda s: ", ".join(dict.fromkeys(s)))
+        dates = sorted(names.index)
+        spans: list[list[pd.Timestamp]] = []
+        for d in dates:
+            if spans and d - spans[-1][-1] == pd.Timedelta(days=1):
+                spans[-1].append(d)
+            else:
+                spans.append([d])
+        for span in spans:
+            before = [span[0] - pd.Timedelta(days=k) for k in range(1, pre_days + 1)]
+            before = [d for d in before if d not in hol_days]
+            pre, on = _ratio(series, baseline, before), _ratio(series, baseline, span)
+            name = " / ".join(dict.fromkeys(names[d] for d in span))
+            when = (
+                f"{span[0]:%d %b}"
+                if len(span) == 1
+                else f"{span[0]:%d}-{span[-1]:%d %b}"
+                if span[0].month == span[-1].month
+                else f"{span[0]:%d %b}-{span[-1]:%d %b}"
+            )
+            parts = []
+            if np.isfinite(pre):
+                parts.append(f"{pre:+.0%} in the {len(before)} days before")
+            if np.isfinite(on):
+                parts.append(f"{on:+.0%} on the day" + ("s" if len(span) > 1 else ""))
+            text = f"{country}, {when} ({name})" + (": " + ", ".join(parts) if parts else "")
+            rows.append((country, span[0], span[-1], name, pre, on, text))
+    frame = pd.DataFrame(rows, columns=list(HOLIDAY_COLUMNS))
+    return frame.sort_values(["start", "country"]).reset_index(drop=True)
+
+
+def build_overview(
+    daily_forecast: pd.DataFrame,
+    contacts: pd.DataFrame,
+    agents: pd.DataFrame,
+    absences: pd.DataFrame,
+    *,
+    start: dt.date,
+    weeks: int = 8,
+    targets: Mapping[str, float] = DEFAULT_TARGETS,
+    chat_concurrency: int = CHAT_CONCURRENCY,
+) -> Overview:
+    """Demand against capacity for ``weeks`` weeks from ``start``.
+
+    Parameters
+    ----------
+    daily_forecast : DataFrame
+        ``country, channel, date, forecast, forecast_lower, forecast_upper, model`` (a saved
+        run's picked forecast).
+    contacts : DataFrame
+        The contacts history (intraday rows give the interval profiles and the handle times).
+    agents, absences : DataFrame
+        The data layer's frames (absence types are not needed).
+    start : date
+        First day (usually today).
+    """
+    end = start + dt.timedelta(days=7 * int(weeks) - 1)
+    notes: list[str] = []
+    daily = daily_forecast.assign(date=pd.to_datetime(daily_forecast["date"]))
+    daily = daily[(daily["date"] >= pd.Timestamp(start)) & (daily["date"] <= pd.Timestamp(end))]
+    empty = pd.DataFrame(columns=list(WEEK_COLUMNS))
+    if daily.empty:
+        notes.append(f"The forecast does not cover {start:%d %b} to {end:%d %b}: run a new one.")
+        return Overview(
+            start, end, empty, pd.DataFrame(columns=list(HOLIDAY_COLUMNS)), (), tuple(notes)
+        )
+    covered = daily["date"].max().date()
+    if covered < end:
+        notes.append(f"The forecast ends on {covered:%d %b}; the weeks after it are not shown.")
+    holidays = holiday_effects(daily, start, min(end, covered))
+    aht = recent_aht(contacts)
+    lacking = daily[~daily.set_index(_KEYS).index.isin(aht.set_index(_KEYS).index)]
+    if not lacking.empty:
+        names = ", ".join(sorted({f"{c}/{ch}" for c, ch in zip(lacking["country"], lacking["channel"], strict=True)}))  # fmt: skip
+        notes.append(f"No handle times in the history for {names}: no staffing for them.")
+        daily = daily[daily.set_index(_KEYS).index.isin(aht.set_index(_KEYS).index)]
+    if daily.empty:
+        return Overview(start, end, empty, holidays, (), tuple(notes))
+    try:
+        intervals = split_daily_forecast(daily, contacts, INTERVAL_MINUTES)
+    except ForecastInputError:
+        notes.append("The history is daily only: no interval profile, so no staffing figures.")
+        return Overview(start, end, empty, holidays, (), tuple(notes))
+    per_channel = targets_by_channel(
+        sorted(daily["channel"].unique()), dict(targets), chat_concurrency
+    )
+    req = interval_requirements(forecast_to_requirements_input(intervals, aht), per_channel)
+    req["week_start"] = _monday(req["interval_start"])
+    req["staff_hours"] = req["required_staff"] * req["interval_minutes"] / 60.0
+    weekly = req.groupby([*_KEYS, "week_start"], as_index=False).agg(
+        required_hours=("staff_hours", "sum"),
+        contacts=("planned_contacts", "sum"),
+        days=("interval_start", lambda s: s.dt.normalize().nunique()),
+    )
+    people = available_hours(agents, absences, weekly["week_start"].unique())
+    weekly = weekly.merge(_allocate(weekly, people), on=[*_KEYS, "week_start", "required_hours"])
+    # A week the period covers only in part gets that part of its people's hours.
+    weekly["available_hours"] *= weekly["days"] / 7
+    weekly["gap_hours"] = (weekly["required_hours"] - weekly["available_hours"]).clip(lower=0)
+    weekly["gap_fte"] = weekly["gap_hours"] / FTE_HOURS
+    # Reachable service: available hours laid over the week in the shape of the demand.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (weekly["available_hours"] / weekly["required_hours"]).clip(upper=1.0).fillna(1.0)
+    req = req.merge(weekly[[*_KEYS, "week_start"]].assign(ratio=ratio), on=[*_KEYS, "week_start"])
+    req["scheduled_staff"] = req["required_staff"] * req["ratio"]
+    req["short_staff"] = req["required_staff"] - req["scheduled_staff"]
+    served = scheduled_vs_required(req, req, per_channel)
+    req = req.drop(columns="service_level").merge(
+        served[[*_KEYS, "interval_start", "service_level"]], on=[*_KEYS, "interval_start"]
+    )
+    queue = req[np.array([channel_kind(ch) != "workload" for ch in req["channel"]], dtype=bool)]
+    sl = (
+        queue.assign(w=queue["service_level"].fillna(0) * queue["planned_contacts"])
+        .groupby([*_KEYS, "week_start"])[["w", "planned_contacts"]]
+        .sum()
+    )
+    sl = (sl["w"] / sl["planned_contacts"].where(sl["planned_contacts"] > 0)).rename(
+        "service_level"
+    )
+    weekly = weekly.merge(sl.reset_index(), on=[*_KEYS, "week_start"], how="left")
+    weekly["target_service_level"] = [
+        per_channel[ch].service_level_target if channel_kind(ch) != "workload" else np.nan
+        for ch in weekly["channel"]
+    ]
+    peaks = {key: _peak(group) for key, group in req.groupby([*_KEYS, "week_start"])}
+    weekly["peak_day"] = [peaks.get(k, ("", ""))[0] for k in zip(weekly["country"], weekly["channel"], weekly["week_start"], strict=True)]  # fmt: skip
+    weekly["peak_hours"] = [peaks.get(k, ("", ""))[1] for k in zip(weekly["country"], weekly["channel"], weekly["week_start"], strict=True)]  # fmt: skip
+    weekly = weekly[list(WEEK_COLUMNS)].sort_values([*_KEYS, "week_start"]).reset_index(drop=True)
+    overview = Overview(start, end, weekly, holidays, (), tuple(notes))
+    return Overview(start, end, weekly, holidays, tuple(staffing_actions(overview)), tuple(notes))
+
+
+def staffing_actions(overview: Overview, limit: int = 5) -> list[Action]:
+    """One action per short queue (largest gap first), then the holidays that move demand most."""
+    actions = []
+    short = overview.weeks[overview.weeks["gap_fte"] >= ACTION_GAP_FTE]
+    worst = short.sort_values("gap_fte", ascending=False).groupby(_KEYS, sort=False).head(1)
+    for row in worst.head(limit).itertuples(index=False):
+        weeks_short = int(
+            ((short["country"] == row.country) & (short["channel"] == row.channel)).sum()
+        )
+        total = int(((overview.weeks["country"] == row.country) & (overview.weeks["channel"] == row.channel)).sum())  # fmt: skip
+        service = (
+            f"; then about {row.service_level:.0%} of contacts are answered within target "
+            f"instead of {row.target_service_level:.0%}"
+            if pd.notna(row.service_level)
+            else ""
+        )
+        actions.append(
+            Action(
+                f"{row.country} {row.channel} is short in {weeks_short} of {total} weeks, most in "
+                f"the week of {row.week_start:%d %b} ({row.gap_fte:.1f} FTE, above all "
+                f"{row.peak_day} {row.peak_hours}){service}. Plan shifts, overtime or help from "
+                "another team.",
+                "app_pages/schedule.py",
+                "high" if row.gap_fte >= 2 else "medium",
+            )
+        )
+    moving = overview.holidays[
+        (overview.holidays["pre_change"].abs() >= 0.15)
+        | (overview.holidays["day_change"].abs() >= 0.3)
+    ]
+    for row in moving.head(3).itertuples(index=False):
+        actions.append(
+            Action(f"{row.text}. Check the staffing around it.", "app_pages/staffing.py", "info")
+        )
+    return actions

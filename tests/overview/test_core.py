@@ -1,0 +1,154 @@
+"""The overview's numbers: available hours, the gap, reachable service and holiday effects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from overview import FTE_HOURS, available_hours, build_overview, holiday_effects
+from overview.core import _allocate
+
+MONDAY = pd.Timestamp("2026-11-30")
+
+
+def agents_frame(rows):
+    return pd.DataFrame(
+        rows, columns=["agent_id", "country", "channels", "contract_hours_per_week"]
+    ).assign(team="T", name="x", timezone=None)
+
+
+def test_absences_on_working_days_reduce_the_week():
+    agents = agents_frame([("A1", "AR", "voice", 40.0), ("A2", "AR", "voice", 20.0)])
+    absences = pd.DataFrame(
+        {
+            "agent_id": ["A1", "A2"],
+            # A1: Wed-Sun (3 working days); A2: Fri of week 1 to Tue of week 2
+            "start_date": pd.to_datetime(["2026-12-02", "2026-12-04"]),
+            "end_date": pd.to_datetime(["2026-12-06", "2026-12-08"]),
+            "type": ["other", "other"],
+        }
+    )
+    out = available_hours(agents, absences, [MONDAY, MONDAY + pd.Timedelta(weeks=1)])
+    hours = out.set_index(["agent_id", "week_start"])["available_hours"]
+    assert hours[("A1", MONDAY)] == pytest.approx(40 * 2 / 5)
+    assert hours[("A1", MONDAY + pd.Timedelta(weeks=1))] == 40
+    assert hours[("A2", MONDAY)] == pytest.approx(20 * 4 / 5)
+    assert hours[("A2", MONDAY + pd.Timedelta(weeks=1))] == pytest.approx(20 * 3 / 5)
+
+
+def test_people_on_several_channels_go_where_the_shortfall_is():
+    required = pd.DataFrame(
+        {
+            "country": ["AR", "AR"],
+            "channel": ["voice", "chat"],
+            "week_start": [MONDAY, MONDAY],
+            "required_hours": [80.0, 40.0],
+        }
+    )
+    people = available_hours(
+        agents_frame(
+            [
+                ("A1", "AR", "voice", 40.0),
+                ("A2", "AR", "chat,voice", 30.0),
+                ("A3", "AR", "voice,chat", 30.0),
+            ]
+        ),
+        pd.DataFrame(columns=["agent_id", "start_date", "end_date", "type"]),
+        [MONDAY],
+    )
+    out = _allocate(required, people).set_index("channel")["available_hours"]
+    # voice: 40 own + 30 of the flexible 60 (both queues 40 h short); chat: the other 30
+    assert out["voice"] == pytest.approx(70) and out["chat"] == pytest.approx(30)
+
+
+@pytest.fixture
+def one_queue():
+    """AR voice: 4 weeks of 30-minute history, 09:00-17:00, 12 calls per interval, AHT 300 s."""
+    days = pd.date_range("2026-11-02", "2026-11-29", freq="D")
+    starts = [d + pd.Timedelta(minutes=m) for d in days for m in range(9 * 60, 17 * 60, 30)]
+    contacts = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "ds": starts,
+            "interval_minutes": 30,
+            "contacts": 12.0,
+            "aht_seconds": 300.0,
+        }
+    )
+    future = pd.date_range(MONDAY, periods=14, freq="D")
+    daily = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "date": future,
+            "forecast": 12.0 * 16,
+            "forecast_lower": 150.0,
+            "forecast_upper": 230.0,
+            "model": "seasonal_naive",
+        }
+    )
+    return contacts, daily
+
+
+def test_gap_and_reachable_service_follow_the_hours(one_queue):
+    contacts, daily = one_queue
+    no_absence = pd.DataFrame(columns=["agent_id", "start_date", "end_date", "type"])
+    start = MONDAY.date()
+    few = agents_frame([(f"A{i}", "AR", "voice", 40.0) for i in range(3)])
+    many = agents_frame([(f"A{i}", "AR", "voice", 40.0) for i in range(30)])
+    short = build_overview(daily, contacts, few, no_absence, start=start, weeks=2)
+    ample = build_overview(daily, contacts, many, no_absence, start=start, weeks=2)
+    for result in (short, ample):
+        w = result.weeks
+        assert len(w) == 2 and (w["days"] == 7).all()
+        np.testing.assert_allclose(
+            w["gap_hours"], (w["required_hours"] - w["available_hours"]).clip(lower=0)
+        )
+        np.testing.assert_allclose(w["gap_fte"], w["gap_hours"] / FTE_HOURS)
+        # 12 calls of 300 s per half hour = 2 Erlangs: 80/20 needs 4 agents, 6 paid with 30% shrinkage
+        assert w["required_hours"].iloc[0] == pytest.approx(6 * 16 * 0.5 * 7)
+    assert (short.weeks["available_hours"] == 120).all()
+    assert (short.weeks["service_level"] < 0.8).all() and (short.weeks["gap_fte"] > 5).all()
+    assert (ample.weeks["gap_hours"] == 0).all() and (ample.weeks["service_level"] >= 0.8).all()
+    assert short.actions[0].page == "app_pages/schedule.py"
+    assert "AR voice is short in 2 of 2 weeks" in short.actions[0].text
+    assert not [a for a in ample.actions if a.page == "app_pages/schedule.py"]
+
+
+def test_a_forecast_that_stops_early_is_said():
+    daily = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "date": pd.date_range(MONDAY, periods=3),
+            "forecast": 1.0,
+            "forecast_lower": 0.0,
+            "forecast_upper": 2.0,
+            "model": "m",
+        }
+    )
+    result = build_overview(
+        daily.iloc[0:0], pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), start=MONDAY.date()
+    )
+    assert result.weeks.empty and "does not cover" in result.notes[0]
+
+
+def test_holiday_effects_compare_with_the_same_weekdays_away_from_holidays():
+    days = pd.date_range("2026-11-23", "2027-01-17", freq="D")
+    base = np.where(days.day_of_week >= 5, 50.0, 100.0)
+    factor = np.ones(len(days))
+    christmas = days.get_loc(pd.Timestamp("2026-12-25"))
+    factor[christmas] = 0.4
+    factor[christmas - 3 : christmas] = 1.3
+    daily = pd.DataFrame(
+        {"country": "AR", "channel": "voice", "date": days, "forecast": base * factor}
+    )
+    effects = holiday_effects(daily, dt.date(2026, 12, 20), dt.date(2026, 12, 31))
+    row = effects.set_index("holiday").loc["Christmas Day"]
+    assert row["day_change"] == pytest.approx(-0.6)
+    assert row["pre_change"] == pytest.approx(0.3)
+    assert row["text"] == "AR, 25 Dec (Christmas Day): +30% in the 3 days before, -60% on the day"

@@ -1,0 +1,81 @@
+"""AppTest of the Overview (the landing page) on the seeded sample and its baseline forecast."""
+
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+AGENT_ID = re.compile(r"\bA\d{3}\b")
+
+
+def open_overview(role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["demo_role"] = role
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_manager_lands_on_the_overview_and_sees_where_to_act(seeded_data_dir):
+    at = open_overview("manager")
+    assert [t.value for t in at.title] == ["Overview"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {
+        "Contacts, next 8 weeks",
+        "Staff needed a week (FTE)",
+        "Largest weekly gap (FTE)",
+        "Reachable service level",
+    }
+    assert int(metrics["Contacts, next 8 weeks"].replace(",", "")) > 10_000
+    assert [s.value for s in at.subheader] == [
+        "Where the people fall short",
+        "Upcoming holidays",
+        "Service level the teams can reach",
+        "Team strain",
+        "What to do",
+    ]
+    assert len(at.get("vega_lite_chart")) == 2
+    text = page_text(at)
+    assert "Baseline at first start" in text
+    assert re.search(r"- (AR|HU|US|GB|DE|BR), \d\d", text), "holidays listed with their effect"
+    assert "If the gap is covered with overtime" in text
+    assert not AGENT_ID.search(text), "managers see aggregates only"
+    links = [link.proto.page for link in at.get("page_link")]
+    assert "schedule" in links
+
+
+def test_shared_filters_narrow_the_overview_and_are_kept_across_pages(seeded_data_dir):
+    at = open_overview("manager")
+
+    def contacts() -> int:
+        return int(
+            next(m.value for m in at.metric if m.label.startswith("Contacts")).replace(",", "")
+        )
+
+    everyone = contacts()
+    at.sidebar.multiselect(key="filter_countries").set_value(["HU"]).run()
+    assert not at.exception, at.exception
+    assert 0 < contacts() < everyone / 4  # HU is the smallest of six countries
+    holidays = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert holidays and all(h.startswith("- HU,") for h in holidays)
+    at.switch_page("app_pages/forecast.py").run()
+    at.switch_page("app_pages/overview.py").run()
+    assert at.sidebar.multiselect(key="filter_countries").value == ["HU"]
+
+
+def test_planner_sees_no_team_strain_and_hr_is_refused(seeded_data_dir):
+    at = open_overview("planner")
+    assert "Team strain" not in [s.value for s in at.subheader]
+    page = AppTest.from_file(str(REPO_ROOT / "app_pages" / "overview.py"), default_timeout=60)
+    page.session_state["demo_role"] = "hr"
+    page.run()
+    assert "Access refused" in " ".join(e.value for e in page.error)
