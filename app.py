@@ -23,6 +23,7 @@ PAGES = [
     (Permission.VIEW_STAFFING, st.Page("app_pages/staffing.py", title="Staffing", icon=":material/groups:")),
     (Permission.VIEW_STAFFING, st.Page("app_pages/schedule.py", title="Schedule", icon=":material/calendar_month:")),
     (Permission.VIEW_TEAM_WELLBEING, st.Page("app_pages/wellbeing.py", title="Wellbeing", icon=":material/favorite:")),
+    (Permission.VIEW_INDIVIDUAL_WELLBEING, st.Page("app_pages/flag_review.py", title="Flag review", icon=":material/person_search:")),
     (Permission.MANAGE_USERS, st.Page("app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")),
 ]  # fmt: skip
 st.navigation([page for permission, page in PAGES if viewer.can(permission)]).run()

@@ -38,10 +38,22 @@ def errors(at: AppTest) -> str:
 @pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
-        ("planner", ["forecast", "staffing", "schedule"], ["admin"]),
-        ("manager", ["forecast", "staffing", "schedule"], ["admin"]),
-        ("hr", [], ["forecast", "staffing", "schedule", "admin"]),
-        ("admin", ["forecast", "admin"], []),
+        (
+            "planner",
+            ["overview", "forecast", "staffing", "schedule"],
+            ["admin", "wellbeing", "flag_review"],
+        ),
+        (
+            "manager",
+            ["overview", "forecast", "staffing", "schedule", "wellbeing"],
+            ["admin", "flag_review"],
+        ),
+        (
+            "hr",
+            ["wellbeing", "flag_review"],
+            ["overview", "forecast", "staffing", "schedule", "admin"],
+        ),
+        ("admin", ["forecast", "admin", "wellbeing"], ["flag_review"]),
     ],
 )
 def test_each_role_gets_its_pages_and_is_refused_the_others(

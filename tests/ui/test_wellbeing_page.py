@@ -1,4 +1,5 @@
-"""AppTest of the Wellbeing page: HR reviews flags, managers see teams only, planners are refused."""
+"""AppTest of the wellbeing pages: HR reviews flags on "Flag review", managers see teams only on
+"Wellbeing" and are refused the flags, planners are refused both."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from tests.conftest import REPO_ROOT
 
 TIMEOUT = 300  # seconds: the first visit evaluates flags and scores on 2 busy cores
 PAGE = "app_pages/wellbeing.py"
+REVIEW_PAGE = "app_pages/flag_review.py"
 AGENT_ID = re.compile(r"\bA\d{3}\b")  # the sample's agent ids
 
 
-def open_page(role: str) -> AppTest:
+def open_page(role: str, page: str = PAGE) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["demo_role"] = role
     at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 
@@ -41,8 +43,8 @@ def flags_table(at: AppTest) -> pd.DataFrame:
 
 
 def test_hr_reviews_a_flag_from_open_to_resolved(seeded_data_dir):
-    at = open_page("hr")
-    assert at.title[0].value == "Wellbeing"
+    at = open_page("hr", REVIEW_PAGE)
+    assert at.title[0].value == "Flag review"
     assert any("prompt for a conversation" in c.value for c in at.caption)
     flags = flags_table(at)
     assert len(flags) >= 5, flags
@@ -55,7 +57,7 @@ def test_hr_reviews_a_flag_from_open_to_resolved(seeded_data_dir):
     at.selectbox(key="wellbeing_agent").set_value(agent).run()
     assert not at.exception, at.exception
     assert any(agent in s.value for s in at.subheader)
-    assert len(at.get("vega_lite_chart")) >= 4  # absences or hours, performance, teams
+    assert len(at.get("vega_lite_chart")) >= 3  # absences or hours, performance
     assert "Open" in [m.value for m in at.metric]
     assert {b.key for b in at.button if b.key.startswith("wellbeing_to_")} == {
         "wellbeing_to_in_review"
@@ -90,7 +92,21 @@ def test_manager_sees_team_aggregates_and_no_individual(seeded_data_dir):
     text = page_text(at)
     assert "suppressed" in text
     assert not AGENT_ID.search(text), AGENT_ID.search(text)
-    assert "flag" not in " ".join(at.tabs[i].label for i in range(len(at.tabs))).lower()
+    assert not at.get("page_link"), "no way to the individual flags"
+
+
+def test_manager_is_refused_the_individual_flags(seeded_data_dir):
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["demo_role"] = "manager"
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(REVIEW_PAGE)
+    page = AppTest.from_file(str(REPO_ROOT / REVIEW_PAGE), default_timeout=TIMEOUT)
+    page.session_state["demo_role"] = "manager"
+    page.run()
+    assert "Access refused" in page.error[0].value
+    assert "view individual wellbeing; roles that may: hr" in page.error[0].value
+    assert not page.dataframe and not AGENT_ID.search(page_text(page))
 
 
 def test_planner_is_refused(seeded_data_dir):
