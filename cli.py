@@ -443,14 +443,15 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from data.access import audit_frame
+    from data.access import audit_frame, pseudonym_key
     from data.store import open_store
     from staffing.exports import frame_to_csv
 
     since = None
     if args.since:
         since = dt.datetime.combine(dt.date.fromisoformat(args.since), dt.time(), tzinfo=dt.UTC)
-    log = audit_frame(open_store().engine, since=since).iloc[::-1]
+    key = None if args.identify else pseudonym_key(get_settings().data_dir)
+    log = audit_frame(open_store().engine, since=since, pseudonym_key=key).iloc[::-1]
     _write_atomically(Path(args.out), frame_to_csv(log))
     print(f"wrote {len(log)} audit rows to {args.out}")
     return 0
@@ -605,6 +606,11 @@ def build_parser() -> argparse.ArgumentParser:
     au = sub.add_parser("audit", help="export the audit log to CSV")
     au.add_argument("--since", help="first day (YYYY-MM-DD)")
     au.add_argument("--out", required=True, help="CSV to write")
+    au.add_argument(
+        "--identify",
+        action="store_true",
+        help="agent ids instead of pseudonyms for wellbeing views and reviews (for HR)",
+    )
     au.set_defaults(func=cmd_audit)
     return parser
 

@@ -7,7 +7,8 @@ import datetime as dt
 import streamlit as st
 
 from app_pages.common import get_store, require_page
-from data.access import AuditAction, Permission, Role, read_audit, record
+from data.access import AuditAction, Permission, Role, pseudonym_key, read_audit, record
+from data.config import get_settings
 from data.retention import (
     DEFAULT_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
@@ -83,7 +84,8 @@ with users_tab:
 with audit_tab:
     st.caption(
         "Who viewed an individual's wellbeing data, every review change, import, export, sign-in "
-        "and role change. Append-only: the database refuses edits and deletions."
+        "and role change. Append-only: the database refuses edits and deletions. The people "
+        "whose wellbeing data was viewed or reviewed appear by pseudonym (P-...), not by id."
     )
     left, right = st.columns(2)
     actions = left.multiselect(
@@ -97,6 +99,7 @@ with audit_tab:
         viewer,
         since=dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
         actions=actions or None,
+        pseudonym_key=pseudonym_key(get_settings().data_dir),
     )
     st.dataframe(log, hide_index=True, width="stretch", key="audit_table")
     st.download_button(

@@ -236,6 +236,9 @@ def record(
 
 
 AUDIT_COLUMNS = ("id", "at", "actor", "role", "action", "subject", "detail")
+#: Actions whose subject is a person whose wellbeing data was looked at or decided on: outside
+#: HR's own views their agent id is replaced by a pseudonym.
+PERSONAL_ACTIONS = frozenset({AuditAction.VIEW_AGENT.value, AuditAction.REVIEW.value})
 
 
 def audit_frame(
@@ -244,9 +247,11 @@ def audit_frame(
     since: dt.datetime | None = None,
     actions: list[str] | None = None,
     limit: int | None = None,
+    pseudonym_key: bytes | None = None,
 ) -> pd.DataFrame:
     """Audit rows, newest first, for trusted callers (the command line); pages use
-    :func:`read_audit`."""
+    :func:`read_audit`. With ``pseudonym_key`` the people behind wellbeing views and reviews
+    appear as pseudonyms (:data:`PERSONAL_ACTIONS`)."""
     t = schema.audit_log
     query = sa.select(*[t.c[c] for c in AUDIT_COLUMNS]).order_by(t.c.id.desc())
     if since is not None:
@@ -256,7 +261,13 @@ def audit_frame(
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        frame = pd.read_sql(query, conn)
+    if pseudonym_key is not None and len(frame):
+        personal = frame["action"].isin(PERSONAL_ACTIONS) & frame["subject"].notna()
+        frame.loc[personal, "subject"] = [
+            pseudonymise(s, pseudonym_key) for s in frame.loc[personal, "subject"]
+        ]
+    return frame
 
 
 def read_audit(
@@ -266,10 +277,14 @@ def read_audit(
     since: dt.datetime | None = None,
     actions: list[str] | None = None,
     limit: int = 5000,
+    pseudonym_key: bytes,
 ) -> pd.DataFrame:
-    """The newest audit rows (admins only). Exports of it are audited by the caller."""
+    """The newest audit rows (admins only), people behind wellbeing views and reviews shown by
+    pseudonym (admins are not HR). Exports of it are audited by the caller."""
     require(viewer, Permission.READ_AUDIT)
-    return audit_frame(engine, since=since, actions=actions, limit=limit)
+    return audit_frame(
+        engine, since=since, actions=actions, limit=limit, pseudonym_key=pseudonym_key
+    )
 
 
 # --- pseudonyms ------------------------------------------------------------------------------

@@ -138,8 +138,11 @@ def test_the_audit_log_refuses_edits_and_deletions(store):
             conn.execute(statement)
     assert audit_rows(store)["actor"].tolist() == ["hana"]
     with pytest.raises(AccessDenied):
-        read_audit(store.engine, HR)
-    assert read_audit(store.engine, ADMIN)["subject"].tolist() == ["A1"]
+        read_audit(store.engine, HR, pseudonym_key=b"k")
+    record(store.engine, ADMIN, "import", "agents.csv")
+    shown = read_audit(store.engine, ADMIN, pseudonym_key=b"k")["subject"].tolist()
+    assert shown == ["agents.csv", pseudonymise("A1", b"k")]  # newest first; admins are not HR
+    assert audit_frame(store.engine)["subject"].tolist() == ["agents.csv", "A1"]
 
 
 def test_accounts_hash_passwords_and_audit_every_change(store):
