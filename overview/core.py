@@ -161,20 +161,24 @@ def available_hours(
     ]
     away = np.zeros(len(grid))
     if not absences.empty and len(grid):
-        days = []
-        for row in absences.itertuples(index=False):
-            span = pd.date_range(row.start_date, row.end_date, freq="D")
-            span = span[span.day_of_week < WORKING_DAYS_PER_WEEK]
-            days.append(pd.DataFrame({"agent_id": row.agent_id, "day": span}))
-        if days:
-            off = pd.concat(days, ignore_index=True).drop_duplicates()
-            off["week_start"] = _monday(off["day"])
-            count = off.groupby(["agent_id", "week_start"]).size()
-            away = (
-                pd.MultiIndex.from_frame(grid[["agent_id", "week_start"]])
-                .map(lambda k: count.get(k, 0))
-                .to_numpy(dtype=float)
-            )
+        first = pd.to_datetime(absences["start_date"]).to_numpy("datetime64[D]")
+        last = pd.to_datetime(absences["end_date"]).to_numpy("datetime64[D]")
+        lengths = (last - first).astype(int) + 1
+        day = np.repeat(first, lengths) + (
+            np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        ).astype("timedelta64[D]")
+        off = pd.DataFrame(
+            {"agent_id": np.repeat(absences["agent_id"].to_numpy(), lengths), "day": day}
+        ).drop_duplicates()
+        off = off[pd.DatetimeIndex(off["day"]).day_of_week < WORKING_DAYS_PER_WEEK]
+        off["week_start"] = _monday(off["day"])
+        count = off.groupby(["agent_id", "week_start"]).size().rename("away")
+        away = (
+            grid[["agent_id", "week_start"]]
+            .merge(count.reset_index(), on=["agent_id", "week_start"], how="left")["away"]
+            .fillna(0)
+            .to_numpy(dtype=float)
+        )
     grid["available_hours"] = grid["contract_hours"] * (
         1 - np.minimum(away, WORKING_DAYS_PER_WEEK) / WORKING_DAYS_PER_WEEK
     )
@@ -209,19 +213,30 @@ def _allocate(required: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _peak(frame: pd.DataFrame) -> tuple[str, str]:
-    """The day and hours where a queue-week's shortfall concentrates, e.g. ("Mon 14 Dec", "10:00-13:30")."""
-    short = frame[frame["short_staff"] > 1e-9]
+def _peaks(req: pd.DataFrame) -> pd.DataFrame:
+    """Per (country, channel, week): the day with the most short staff-hours and the hours
+    around its worst interval where the shortfall stays above half of it, e.g. "Mon 14 Dec",
+    "10:00-13:30"."""
+    keys = [*_KEYS, "week_start"]
+    short = req.loc[req["short_staff"] > 1e-9, [*keys, "interval_start", "interval_minutes",
+                                                "short_staff"]].copy()  # fmt: skip
     if short.empty:
-        return "", ""
-    by_day = short.groupby(short["interval_start"].dt.normalize())["short_staff"].sum()
-    day = by_day.idxmax()
-    on_day = short[short["interval_start"].dt.normalize() == day].sort_values("interval_start")
-    top = on_day["short_staff"].max()
+        return pd.DataFrame(columns=[*keys, "peak_day", "peak_hours"])
+    short["day"] = short["interval_start"].dt.normalize()
+    per_day = short.groupby([*keys, "day"], as_index=False)["short_staff"].sum()
+    worst = per_day.loc[per_day.groupby(keys)["short_staff"].idxmax(), [*keys, "day"]]
+    on_day = short.merge(worst, on=[*keys, "day"])
+    top = on_day.groupby(keys)["short_staff"].transform("max")
     block = on_day[on_day["short_staff"] >= 0.5 * top]
-    first = block["interval_start"].min()
-    last = block["interval_start"].max() + pd.to_timedelta(block["interval_minutes"].iloc[-1], "m")
-    return f"{day:%a %d %b}", f"{first:%H:%M}-{last:%H:%M}"
+    block = block.assign(
+        end=block["interval_start"] + pd.to_timedelta(block["interval_minutes"], "m")
+    )
+    out = block.groupby(keys, as_index=False).agg(
+        day=("day", "first"), first=("interval_start", "min"), last=("end", "max")
+    )
+    out["peak_day"] = out["day"].dt.strftime("%a %d %b")
+    out["peak_hours"] = out["first"].dt.strftime("%H:%M") + "-" + out["last"].dt.strftime("%H:%M")
+    return out[[*keys, "peak_day", "peak_hours"]]
 
 
 def _ratio(series: pd.Series, baseline: pd.Series, days: list[pd.Timestamp]) -> float:
@@ -282,7 +297,8 @@ def holiday_effects(
             )
             parts = []
             if np.isfinite(pre):
-                parts.append(f"{pre:+.0%} in the {len(before)} days before")
+                days = "the day" if len(before) == 1 else f"the {len(before)} days"
+                parts.append(f"{pre:+.0%} in {days} before")
             if np.isfinite(on):
                 parts.append(f"{on:+.0%} on the day" + ("s" if len(span) > 1 else ""))
             text = f"{country}, {when} ({name})" + (": " + ", ".join(parts) if parts else "")
@@ -370,7 +386,8 @@ def build_overview(
     req = req.drop(columns="service_level").merge(
         served[[*_KEYS, "interval_start", "service_level"]], on=[*_KEYS, "interval_start"]
     )
-    queue = req[np.array([channel_kind(ch) != "workload" for ch in req["channel"]], dtype=bool)]
+    kinds = {ch: channel_kind(ch) for ch in req["channel"].unique()}
+    queue = req[req["channel"].map(kinds) != "workload"]
     sl = (
         queue.assign(w=queue["service_level"].fillna(0) * queue["planned_contacts"])
         .groupby([*_KEYS, "week_start"])[["w", "planned_contacts"]]
@@ -384,9 +401,8 @@ def build_overview(
         per_channel[ch].service_level_target if channel_kind(ch) != "workload" else np.nan
         for ch in weekly["channel"]
     ]
-    peaks = {key: _peak(group) for key, group in req.groupby([*_KEYS, "week_start"])}
-    weekly["peak_day"] = [peaks.get(k, ("", ""))[0] for k in zip(weekly["country"], weekly["channel"], weekly["week_start"], strict=True)]  # fmt: skip
-    weekly["peak_hours"] = [peaks.get(k, ("", ""))[1] for k in zip(weekly["country"], weekly["channel"], weekly["week_start"], strict=True)]  # fmt: skip
+    weekly = weekly.merge(_peaks(req), on=[*_KEYS, "week_start"], how="left")
+    weekly[["peak_day", "peak_hours"]] = weekly[["peak_day", "peak_hours"]].fillna("")
     weekly = weekly[list(WEEK_COLUMNS)].sort_values([*_KEYS, "week_start"]).reset_index(drop=True)
     overview = Overview(start, end, weekly, holidays, (), tuple(notes))
     return Overview(start, end, weekly, holidays, tuple(staffing_actions(overview)), tuple(notes))
