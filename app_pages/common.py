@@ -95,37 +95,50 @@ FILTERS_KEY = "shared_filters"
 """Countries and channels chosen in the sidebar, kept across pages (widget state is not)."""
 
 
-def _keep_filter(name: str) -> None:
-    st.session_state.setdefault(FILTERS_KEY, {})[name] = st.session_state[f"filter_{name}"]
-
-
 def kept_filter(name: str, options: list[str]) -> list[str]:
-    """The sidebar's kept choice for ``name`` (``countries`` or ``channels``) among ``options``;
-    all options when nothing was chosen yet."""
+    """The kept choice for ``name`` (``countries`` or ``channels``) among ``options`` (maybe
+    none); all options when nothing was chosen yet."""
     kept = st.session_state.get(FILTERS_KEY, {}).get(name)
-    chosen = [o for o in (kept if kept is not None else options) if o in options]
-    return chosen if kept is not None else list(options)
+    return list(options) if kept is None else [o for o in kept if o in options]
 
 
-def shared_filters(countries: list[str], channels: list[str]) -> tuple[list[str], list[str]]:
-    """Country and channel filters in the sidebar, carried from page to page."""
-    chosen = []
+def kept_or(name: str, options: list[str], fallback: list[str]) -> list[str]:
+    """The kept choice for ``name`` among ``options`` if the user made one, else ``fallback``."""
+    kept = st.session_state.get(FILTERS_KEY, {}).get(name)
+    if kept is None:
+        return list(fallback)
+    return [o for o in kept if o in options] or list(fallback)
+
+
+def remember_filter(name: str, key: str) -> None:
+    """``on_change`` of a page's own selector: its choice becomes the kept one for every page."""
+    st.session_state.setdefault(FILTERS_KEY, {})[name] = list(st.session_state[key])
+
+
+def shared_filters(
+    countries: list[str], channels: list[str] | None = None
+) -> tuple[list[str], list[str] | None]:
+    """Country (and channel) filters in the sidebar, carried from page to page."""
+    chosen: list[list[str] | None] = []
     with st.sidebar:
         for name, label, options in (
             ("countries", "Countries", countries),
             ("channels", "Channels", channels),
         ):
+            if options is None:
+                chosen.append(None)
+                continue
             key = f"filter_{name}"
-            if key not in st.session_state:
-                st.session_state[key] = kept_filter(name, options)
+            # Widget state does not survive a page change: seed it from the kept choice each run.
+            st.session_state[key] = kept_filter(name, options)
             chosen.append(
                 st.multiselect(
                     label,
                     options,
                     key=key,
-                    on_change=_keep_filter,
-                    args=(name,),
+                    on_change=remember_filter,
+                    args=(name, key),
                     help="Kept as you move between pages.",
                 )
             )
-    return chosen[0], chosen[1]
+    return chosen[0] or [], chosen[1]

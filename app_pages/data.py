@@ -13,6 +13,7 @@ from app_pages.common import (
     load_daily_contacts,
     load_table,
     require_page,
+    shared_filters,
 )
 from data.access import Permission, Principal
 from data.readers import FileReadError
@@ -61,9 +62,9 @@ def render_charts() -> None:
         st.info("No contacts or traffic loaded yet: upload a contacts or traffic file below.")
         return
     countries = sorted(set(contacts["country"]) | set(traffic["country"]))
-    chosen = st.multiselect("Countries", countries, default=countries, key="data_countries")
+    chosen, _ = shared_filters(countries)
     if not chosen:
-        st.info("Choose at least one country to see its charts.")
+        st.info("Choose at least one country in the sidebar to see its charts.")
         return
     channels = sorted(contacts["channel"].unique())
     channel = st.segmented_control(

@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages.common import (
     data_version,
     get_store,
+    kept_or,
     load_daily_contacts,
     load_table,
     require_page,
@@ -244,10 +245,16 @@ def render_live(viewer: Principal, version: int) -> None:
     with st.form("forecast_form"):
         left, right = st.columns(2)
         chosen_countries = left.multiselect(
-            "Countries", countries, default=countries[:1], key="forecast_countries"
+            "Countries",
+            countries,
+            default=kept_or("countries", countries, countries[:1]),
+            key="forecast_countries",
         )
         chosen_channels = left.multiselect(
-            "Channels", channels, default=channels[:1], key="forecast_channels"
+            "Channels",
+            channels,
+            default=kept_or("channels", channels, channels[:1]),
+            key="forecast_channels",
         )
         horizon = right.slider(
             "Horizon (days)", 7, 183, 56, key="forecast_horizon", help="Up to six months ahead"

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, demo_mode, load_table, require_page
+from app_pages.common import data_version, demo_mode, kept_or, load_table, require_page
 from app_pages.planning_cache import PLAN_KEY, requirements_with_progress, targets_of
 from data.access import Permission
 from staffing.exports import frame_to_csv
@@ -151,14 +151,22 @@ def choose_plan(stored: dict | None) -> dict | None:
         chosen_countries = left.multiselect(
             "Countries",
             countries,
-            default=[c for c in last.get("countries", countries[:1]) if c in countries],
+            default=[
+                c
+                for c in last.get("countries", kept_or("countries", countries, countries[:1]))
+                if c in countries
+            ],
             key="staffing_countries",
             help="Each country and channel is forecast and staffed as its own queue.",
         )
         chosen_channels = middle.multiselect(
             "Channels",
             channels,
-            default=[c for c in last.get("channels", channels) if c in channels],
+            default=[
+                c
+                for c in last.get("channels", kept_or("channels", channels, channels))
+                if c in channels
+            ],
             key="staffing_channels",
         )
         horizon = right.slider(

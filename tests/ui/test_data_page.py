@@ -30,13 +30,13 @@ def test_data_page_shows_what_is_loaded_and_both_charts(app):
 
 
 def test_choosing_no_country_explains_itself(app):
-    app.multiselect(key="data_countries").set_value([]).run()
+    app.sidebar.multiselect(key="filter_countries").set_value([]).run()
     assert not app.exception
     assert "Choose at least one country" in app.info[0].value
     assert len(app.get("vega_lite_chart")) == 0
 
 
 def test_one_country_one_channel(app):
-    app.multiselect(key="data_countries").set_value(["HU"]).run()
+    app.sidebar.multiselect(key="filter_countries").set_value(["HU"]).run()
     assert not app.exception
     assert len(app.get("vega_lite_chart")) == 2
