@@ -140,6 +140,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (f" (replacing {result.rows_replaced} stored rows)" if result.rows_replaced else "")
     )
     _print_report(report, sys.stdout)
+    from data.flags import reevaluate_after_import
+
+    summary = reevaluate_after_import(store, args.kind)
+    if summary is not None:
+        print(f"wellbeing flags re-evaluated on the new data (evaluation {summary.evaluation_id})")
     return 0
 
 

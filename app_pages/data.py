@@ -16,6 +16,7 @@ from app_pages.common import (
     shared_filters,
 )
 from data.access import Permission, Principal
+from data.flags import reevaluate_after_import
 from data.readers import FileReadError
 from data.store import check_import
 from data.validation import KINDS, ReadOptions
@@ -228,6 +229,7 @@ def render_upload(viewer: Principal) -> None:
         if result is None:
             render_report(final)
         else:
+            reevaluate_after_import(get_store(), kind)
             bump_data_version()
             st.success(
                 f"Imported {result.rows_written} {kind} rows as batch {result.batch_id}"

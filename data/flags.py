@@ -981,3 +981,18 @@ def _top_families(
         ranked = sorted(fams, key=lambda f: (-fams[f], f))
         out.append("" if suppressed else ", ".join(ranked))
     return out
+
+
+#: Who re-evaluates flags when new HR data arrive (the audit log names it).
+REEVALUATOR = Principal("crewcast", "hr", "Crewcast (re-evaluation on new data)")
+
+
+def reevaluate_after_import(store: Store, kind: str) -> EvaluationSummary | None:
+    """Re-evaluate the flags after an import of HR data, once HR has started evaluating.
+
+    Before the first evaluation nothing is done: HR's first visit evaluates. Returns the summary,
+    or None when nothing was re-evaluated.
+    """
+    if kind not in HR_KINDS or last_evaluation(store) is None:
+        return None
+    return evaluate_flags(store, REEVALUATOR)

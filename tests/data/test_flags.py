@@ -331,3 +331,15 @@ def test_no_people_data_says_what_to_import(tmp_path):
         flags.evaluate_flags(empty, HR)
     result = flags.team_strain(empty, MANAGER)
     assert result.teams.empty and result.as_of is None and "Data page" in result.notes[0]
+
+
+def test_new_hr_data_re_evaluate_once_hr_has_started(store):
+    assert flags.reevaluate_after_import(store, "hours") is None  # HR's first visit evaluates
+    flags.evaluate_flags(store, HR)
+    _import(store, "hours", _hours({}), "hours_corrected.csv")
+    assert flags.reevaluate_after_import(store, "traffic") is None  # not HR data
+    summary = flags.reevaluate_after_import(store, "hours")
+    assert summary is not None and summary.eased == 1
+    info = flags.last_evaluation(store)
+    assert info.evaluated_by == "crewcast" and not info.data_changed
+    assert _audit(store)["action"].iloc[-1] == "evaluate"
