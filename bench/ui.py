@@ -1,0 +1,383 @@
+"""Benchmark: the dashboard's speed in a real browser (Chromium through Playwright).
+
+Run from the repository root::
+
+    .venv/bin/python bench/ui.py [--repeats 5] [--screenshots docs/screenshots]
+
+Seeds the bundled sample and the baseline forecast into a fresh temporary folder (as the app's
+first start does; not timed as part of the cold start), then measures
+
+- the cold start: ``streamlit run`` started to the Overview's charts drawn on the first visit
+  (the demo's default role, planner), and the first Overview of a manager (a new viewer: the
+  overview's cached computation and the team strain are worked out again);
+- page switches as a manager, Overview -> Data -> Forecast -> Staffing -> Wellbeing ->
+  Overview, ``--repeats`` rounds: the first round is each page's first visit, the others are
+  warm; time from the click on the sidebar link to the page settled;
+- a handful of common interactions: the sidebar country filter on the Overview, switching
+  role, HR's first visit to Flag review and opening a person there, and the two long ones:
+  Plan staffing and Generate schedule with the pages' defaults.
+
+"Settled" means: Streamlit's script run that the action started has ended
+(``data-test-script-state`` of ``stApp`` back to ``notRunning``), the page's title is shown,
+no element is stale, and every Vega chart on the page has its canvas or SVG. It is read in the
+browser every 50 ms. Aims (from the issue): warm page switch under 1 s, cold Overview under
+5 s on 2 cores. Prints Markdown tables for ``bench/RESULTS.md``.
+
+With ``--screenshots DIR`` it also saves the README's screenshots (1400 px wide, the whole
+page): overview.png and forecast.png (manager; the saved baseline run), flag-review.png (hr,
+one person opened), schedule.png (manager, after Plan staffing and Generate schedule with the
+pages' defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from tests.ui.browser import CHROMIUM_ARGS, chromium_path, running_app  # noqa: E402
+
+WIDTH, HEIGHT = 1400, 1000
+MAX_SHOT_BYTES = 400_000
+SWITCHES = ["Data", "Forecast", "Staffing", "Wellbeing", "Overview"]
+# what each page shows a manager once drawn: Vega charts, and a text near its end
+EXPECTED = {
+    "Overview": (2, "What to do"),
+    "Data": (2, ""),
+    "Forecast": (1, ""),  # the saved baseline run
+    "Staffing": (0, "press Plan staffing"),
+    "Wellbeing": (1, ""),
+}
+
+# Records every change of Streamlit's script state with its time, so a wait can tell a run
+# that this action started from the page that was already there.
+WATCH_RUNS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__runs = [];
+  if (window.__runObserver) window.__runObserver.disconnect();
+  window.__runObserver = new MutationObserver(() => window.__runs.push(
+    app.getAttribute("data-test-script-state")));
+  window.__runObserver.observe(app, {attributes: true,
+    attributeFilter: ["data-test-script-state"]});
+}"""
+SETTLED = """([title, minCharts, text]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (window.__runs !== undefined && !window.__runs.includes("running")) return false;
+  const main = document.querySelector("[data-testid='stMain']");
+  if (!main) return false;
+  const titles = [...main.querySelectorAll("h1")].map((h) => h.innerText.trim());
+  if (!titles.includes(title)) return false;
+  if (text && !main.innerText.includes(text)) return false;
+  if (document.querySelector("[data-stale='true']")) return false;
+  const charts = main.querySelectorAll("[data-testid='stVegaLiteChart']");
+  if (charts.length < minCharts) return false;
+  return [...charts].every((c) => c.querySelector("canvas, svg"));
+}"""
+
+
+def seed(directory: Path) -> float:
+    """Seed the sample and the baseline forecast as the app's first start would; seconds."""
+    os.environ["CREWCAST_DATA_DIR"] = str(directory)
+    os.environ.pop("CREWCAST_DATABASE_URL", None)
+    from data.config import get_settings
+    from data.sample import seed_store
+    from data.store import open_store
+    from overview.baseline import ensure_baseline_forecast
+
+    start = time.perf_counter()
+    store = open_store()
+    seed_store(store, get_settings().sample_dir)
+    ensure_baseline_forecast(store)
+    return time.perf_counter() - start
+
+
+def timed(
+    page: Page, action: Callable[[], object], title: str, min_charts: int = 0, text: str = ""
+) -> float:
+    """Seconds from ``action()`` to the page settled after the script run it started."""
+    page.evaluate(WATCH_RUNS)
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(SETTLED, arg=[title, min_charts, text], polling=50, timeout=300_000)
+    return time.perf_counter() - start
+
+
+def click_nav(page: Page, title: str) -> Callable[[], None]:
+    return lambda: page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+
+
+def view_as(page: Page, role: str) -> Callable[[], None]:
+    def act() -> None:
+        page.get_by_role("combobox", name="View as").click()
+        page.get_by_role("option", name=role, exact=True).click()
+
+    return act
+
+
+def choose(page: Page, label: str, option: str) -> Callable[[], None]:
+    """Pick ``option`` in the select box or multiselect labelled ``label``."""
+
+    def act() -> None:
+        page.get_by_role("combobox", name=label).click()
+        page.get_by_role("option", name=option).first.click()
+        page.keyboard.press("Escape")
+
+    return act
+
+
+def remove_tag(page: Page, label: str) -> Callable[[], None]:
+    return lambda: page.get_by_role("button", name=f"Remove {label}").first.click()
+
+
+def first_option(page: Page, label: str, k: int) -> Callable[[], None]:
+    def act() -> None:
+        page.get_by_role("combobox", name=label).click()
+        page.get_by_role("option").nth(k).click()
+
+    return act
+
+
+def save_page(page: Page, path: Path) -> int:
+    """The whole page at 1400 px wide: Streamlit scrolls an inner container, so the viewport
+    is made as tall as its content for the shot. Quantised to 256 colours only if too big."""
+    from PIL import Image
+
+    page.mouse.move(WIDTH - 10, HEIGHT - 10)  # no hover toolbar on a table in the picture
+    height = page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": WIDTH, "height": min(max(height, HEIGHT), 6000)})
+    page.wait_for_timeout(2500)  # charts re-measure their container and redraw
+    data = page.screenshot(full_page=True)
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    if len(data) > MAX_SHOT_BYTES:
+        image = Image.open(io.BytesIO(data)).convert("RGB").quantize(colors=256)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        data = buffer.getvalue()
+    path.write_bytes(data)
+    return len(data)
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.2f} / {max(values):.2f}"
+
+
+Rows = list[tuple[str, str, str]]  # what, seconds, note
+
+
+def run(repeats: int, screenshots: Path | None) -> tuple[Rows, Rows]:
+    """Seed a fresh data folder, start the server and time the walk; the two tables' rows."""
+    rows: Rows = []
+    with tempfile.TemporaryDirectory(prefix="crewcast-bench-ui-") as tmp:
+        seed_s = seed(Path(tmp))
+        rows.append(
+            (
+                "seed the sample + baseline forecast (not part of the cold start)",
+                f"{seed_s:.1f}",
+                "in-process, before the server starts",
+            )
+        )
+        with sync_playwright() as p:
+            # the user's browser is open before the server starts: its launch is not timed
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+            page.set_default_timeout(300_000)
+            start = time.perf_counter()
+            with running_app(Path(tmp), timeout_s=120) as url:
+                steps, switches = measure(page, url, start, repeats, screenshots)
+            browser.close()
+    return rows + steps, switches
+
+
+def measure(
+    page: Page, url: str, start: float, repeats: int, screenshots: Path | None
+) -> tuple[Rows, Rows]:
+    """The timed walk on a running server; ``start`` is when the server was started."""
+    rows: Rows = []
+    health_s = time.perf_counter() - start
+    page.goto(url)
+    page.locator("[data-testid='stSidebarNav']").wait_for()
+    frontend_s = time.perf_counter() - start  # the page loaded and the app script has begun
+    page.get_by_role("heading", name="Overview", exact=True).wait_for()
+    title_s = time.perf_counter() - start
+    page.wait_for_function(SETTLED, arg=["Overview", 2, "What to do"], polling=50, timeout=300_000)
+    cold_s = time.perf_counter() - start
+    rows.append(("cold start: server up (/_stcore/health answers)", f"{health_s:.2f}", ""))
+    rows.append(
+        (
+            "cold start: server start to Overview drawn (planner)",
+            f"{cold_s:.2f}",
+            f"sidebar menu at {frontend_s:.2f} s, title at {title_s:.2f} s, "
+            f"then {cold_s - title_s:.2f} s to the charts and actions",
+        )
+    )
+    manager_s = timed(page, view_as(page, "manager"), "Overview", 2, "Team strain")
+    rows.append(
+        (
+            "first Overview as manager (View as: planner -> manager)",
+            f"{manager_s:.2f}",
+            "new viewer: overview computed again + team strain",
+        )
+    )
+
+    first: dict[str, float] = {}
+    warm: dict[str, list[float]] = {name: [] for name in SWITCHES}
+    for round_ in range(repeats):
+        for name in SWITCHES:
+            seconds = timed(page, click_nav(page, name), name, *EXPECTED[name])
+            if round_ == 0:
+                first[name] = seconds
+            else:
+                warm[name].append(seconds)
+    all_warm = [s for values in warm.values() for s in values]
+    switches = [(name, f"{first[name]:.2f}", summary(warm[name])) for name in SWITCHES]
+    switches.append(("all warm switches", "", summary(all_warm)))
+
+    # interactions on the Overview (as manager)
+    rerun_s = [
+        timed(page, remove_tag(page, "US"), "Overview", 2, "What to do"),
+        timed(page, choose(page, "Countries", "US"), "Overview", 2, "What to do"),
+    ]
+    rows.append(
+        (
+            "Overview: remove a country in the sidebar filter, then add it back",
+            summary(rerun_s),
+            "median / max of the 2 reruns",
+        )
+    )
+    if screenshots:  # the manager's views; not timed
+        screenshots.mkdir(parents=True, exist_ok=True)
+        save_page(page, screenshots / "overview.png")
+        timed(page, click_nav(page, "Forecast"), "Forecast", 1)  # the saved baseline
+        save_page(page, screenshots / "forecast.png")
+        timed(page, click_nav(page, "Overview"), "Overview", 2)
+
+    # HR: the role switch, the first Flag review (evaluates flags), opening people
+    hr_s = timed(page, view_as(page, "hr"), "Data", 2)
+    rows.append(
+        (
+            "View as manager -> hr on the Overview (lands on Data: HR has no Overview)",
+            f"{hr_s:.2f}",
+            "",
+        )
+    )
+    review_s = timed(page, click_nav(page, "Flag review"), "Flag review", 0, "Open a person's flag")
+    rows.append(
+        (
+            "Flag review, first visit (flags never evaluated: scores all 137 people)",
+            f"{review_s:.2f}",
+            "the evaluation itself is 0.3 s in-process",
+        )
+    )
+    again_s = [
+        timed(page, click_nav(page, "Wellbeing"), "Wellbeing", 1),
+        timed(page, click_nav(page, "Flag review"), "Flag review", 0, "Open a person's flag"),
+    ]
+    rows.append(
+        (
+            "Flag review again (after Wellbeing)",
+            f"{again_s[1]:.2f}",
+            f"Wellbeing as hr {again_s[0]:.2f} s",
+        )
+    )
+    person_s = [
+        timed(
+            page,
+            first_option(page, "Open a person's flag", k),
+            "Flag review",
+            2,
+            "Review flag",
+        )
+        for k in range(3)
+    ]
+    rows.append(
+        (
+            "Flag review: open a person (3 people)",
+            summary(person_s),
+            "median / max; reasons, up to 6 charts, history",
+        )
+    )
+    if screenshots:
+        save_page(page, screenshots / "flag-review.png")
+
+    # Staffing's first plan with the page's defaults: fits the forecast models behind it
+    timed(page, view_as(page, "manager"), "Overview", 2, "What to do")  # Flag review is HR's
+    timed(page, click_nav(page, "Staffing"), "Staffing", *EXPECTED["Staffing"])
+    plan_s = timed(
+        page,
+        lambda: page.get_by_role("button", name="Plan staffing").click(),
+        "Staffing",
+        1,
+        "Staff needed per half hour",
+    )
+    rows.append(
+        (
+            "Staffing: Plan staffing with the defaults (manager, first plan of the session)",
+            f"{plan_s:.2f}",
+            "forecast models fitted for the plan; a long run, with a progress display",
+        )
+    )
+    timed(page, click_nav(page, "Schedule"), "Schedule", 0, "Generate schedule")
+    generate_s = timed(
+        page,
+        lambda: page.get_by_role("button", name="Generate schedule").click(),
+        "Schedule",
+        3,
+        "Who works when",
+    )
+    rows.append(
+        (
+            "Schedule: Generate schedule for that plan (manager)",
+            f"{generate_s:.2f}",
+            "shift MILP and the named roster, then 3 charts",
+        )
+    )
+    if screenshots:
+        save_page(page, screenshots / "schedule.png")
+    return rows, switches
+
+
+def report(rows: Rows, switches: Rows, repeats: int) -> None:
+    """Print the two Markdown tables."""
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(f"Command: .venv/bin/python bench/ui.py --repeats {repeats}\n")
+    print("| step | seconds | note |\n| --- | --- | --- |")
+    for what, seconds, note in rows:
+        print(f"| {what} | {seconds} | {note} |")
+    print(
+        "\nPage switches as a manager (click on the sidebar link to the page settled), seconds:\n"
+    )
+    print(f"| page | first visit | warm median / max ({repeats - 1} rounds) |\n| --- | --- | --- |")
+    for row in switches:
+        print("| " + " | ".join(row) + " |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="rounds of page switches (>= 2)")
+    parser.add_argument("--screenshots", type=Path, help="save the README's screenshots here")
+    args = parser.parse_args(argv)
+    if args.repeats < 2:
+        parser.error("--repeats must be at least 2: the first round is the cold one")
+    rows, switches = run(args.repeats, args.screenshots)
+    report(rows, switches, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
