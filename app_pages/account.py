@@ -90,9 +90,15 @@ def signed_in_user() -> Principal:
 
 def _demo_user() -> Principal:
     roles = [r.value for r in Role]
-    role = st.session_state.get(DEMO_ROLE_KEY, Role.PLANNER.value)
+    # The role also lives in the address (?as=hr), so a reload or a shared link keeps it.
+    role = st.session_state.get(DEMO_ROLE_KEY) or st.query_params.get("as", Role.PLANNER.value)
     st.session_state[DEMO_ROLE_KEY] = role if role in roles else Role.PLANNER.value
+    st.query_params["as"] = st.session_state[DEMO_ROLE_KEY]
     return Principal("demo", st.session_state[DEMO_ROLE_KEY], "Demo visitor", demo=True)
+
+
+def _demo_role_changed() -> None:
+    st.query_params["as"] = st.session_state[DEMO_ROLE_KEY]
 
 
 def render_account(principal: Principal) -> None:
@@ -108,6 +114,7 @@ def render_account(principal: Principal) -> None:
                 "View as",
                 [r.value for r in Role],
                 key=DEMO_ROLE_KEY,
+                on_change=_demo_role_changed,
                 help="Each role sees a different part of Crewcast: "
                 + "; ".join(f"{r.value}: {text}" for r, text in ROLE_HELP.items()),
             )

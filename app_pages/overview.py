@@ -10,10 +10,8 @@ import streamlit as st
 
 from app_pages.common import data_version, get_store, load_table, require_page, shared_filters
 from data.access import Permission, Principal
-from data.flags import team_strain
 from overview import FTE_HOURS, Overview, build_overview
 from overview.sources import latest_forecast
-from overview.strain import gap_strain
 
 WEEKS = 8
 PAGES = {
@@ -25,8 +23,12 @@ PAGES = {
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def compute(version: int, viewer: Principal, start: dt.date) -> tuple[Overview, pd.DataFrame, dict]:
-    daily, runs = latest_forecast(get_store(), viewer)
+def compute(
+    version: int, start: dt.date, _viewer: Principal
+) -> tuple[Overview, pd.DataFrame, dict]:
+    """One overview per data version and day, shared by every role that may see it (the
+    inputs do not depend on the role; the page has checked the viewer already)."""
+    daily, runs = latest_forecast(get_store(), _viewer)
     if daily.empty:
         return None, daily, runs
     overview = build_overview(
@@ -41,9 +43,12 @@ def compute(version: int, viewer: Principal, start: dt.date) -> tuple[Overview, 
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def strain(version: int, viewer: Principal, start: dt.date):
-    overview, _, _ = compute(version, viewer, start)
-    return team_strain(get_store(), viewer), gap_strain(get_store(), viewer, overview.weeks)
+def strain(version: int, start: dt.date, _viewer: Principal):
+    from data.flags import team_strain  # scipy's statistics load only for those who see this
+    from overview.strain import gap_strain
+
+    overview, _, _ = compute(version, start, _viewer)
+    return team_strain(get_store(), _viewer), gap_strain(get_store(), _viewer, overview.weeks)
 
 
 def gap_heatmap(weeks: pd.DataFrame) -> alt.Chart:
@@ -160,7 +165,7 @@ st.title("Overview")
 today = dt.date.today()
 version = data_version()
 with st.spinner("Working out the coming weeks..."):
-    overview, daily, runs = compute(version, viewer, today)
+    overview, daily, runs = compute(version, today, viewer)
 if overview is None:
     st.info(
         "No saved forecast yet, so there is nothing to compare with the teams. "
@@ -223,12 +228,14 @@ extra: list[tuple[str, str]] = []
 if viewer.can(Permission.VIEW_TEAM_WELLBEING):
     st.subheader("Team strain")
     with st.spinner("Scoring team strain..."):
-        teams, outlook = strain(version, viewer, today)
+        teams, outlook = strain(version, today, viewer)
     st.caption(
         "Workload strain per team from absences, hours and performance, in aggregate only: "
         "teams under 5 people are not shown."
     )
-    table = teams.teams[["team", "suppressed", "n_agents", "share_medium", "share_high"]]
+    table = teams.teams[["team", "suppressed", "n_agents", "share_medium", "share_high"]].astype(
+        {"share_medium": float, "share_high": float}
+    )  # suppressed teams: empty cells, not "None"
     st.dataframe(
         table,
         hide_index=True,

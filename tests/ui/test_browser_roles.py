@@ -1,9 +1,10 @@
 """Real-browser walks by role in demo mode: a manager's Monday morning, a manager who types HR's
 and the admin's addresses, and HR reviewing one person's flag until it is resolved.
 
-The demo role lives in the browser session's state, so every full load (``page.goto``,
-``page.reload``) starts again as the default role (planner) and the tests switch with the
-sidebar's "View as" box. Screenshots of every step go to ``test-artifacts/roles-*.png``.
+The demo role lives in the browser session's state and in the address (``?as=hr``), so a full
+load of an address without it starts again as the default role (planner) and the tests switch
+with the sidebar's "View as" box. The last test leaves demo mode: a database with real data and
+accounts, where a manager signs in and types the HR page's address. Screenshots of every step go to ``test-artifacts/roles-*.png``.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def test_manager_typing_hr_and_admin_addresses_sees_no_individual_data(page, app
     expect(heading(page, "Team strain")).to_be_visible()
     charts_drawn(page, 2)
     no_individual_data(page)
-    assert page.url.rstrip("/") == app_url  # the fallback is the landing page
+    assert page.url.split("?")[0].rstrip("/") == app_url  # the fallback is the landing page
 
     page.goto(f"{app_url}/admin")
     expect(page.get_by_text("Page not found")).to_be_visible()
@@ -198,17 +199,13 @@ def test_hr_reviews_a_flag_and_the_decision_persists(page, app_url):
     expect(page.get_by_text("This review has ended (resolved on")).to_be_visible()
     shot(page, "6-hr-resolved")
 
-    # A reload is a new session (the demo role is back to planner): what shows now came from
-    # the database, not from this session's state. A planner has no Flag review, so the
-    # reloaded address gets Streamlit's "Page not found" and the Overview.
+    # A reload is a new session: what shows now comes from the database, not from this
+    # session's state. The demo role is kept in the address (?as=hr), so HR is back on the page.
+    assert "as=hr" in page.url
     page.reload()
-    expect(page.get_by_text("Page not found")).to_be_visible()
-    page.keyboard.press("Escape")
+    expect(heading(page, "Flag review")).to_be_visible()
+    expect(page.get_by_role("combobox", name="View as")).to_have_value("hr")
     expect(page.get_by_text("Page not found")).to_have_count(0)
-    expect(heading(page, "Overview")).to_be_visible()
-    expect(page.get_by_role("combobox", name="View as")).to_have_value("planner")
-    view_as(page, "hr")
-    go_to(page, "Flag review")
     states = page.locator(".st-key-wellbeing_states")
     states.get_by_role("combobox").click()  # resolved flags are filtered out by default
     page.get_by_role("option", name="Resolved", exact=True).click()
@@ -222,3 +219,60 @@ def test_hr_reviews_a_flag_and_the_decision_persists(page, app_url):
     expect(reviews).to_contain_text(note)
     reviews.scroll_into_view_if_needed()
     shot(page, "7-hr-resolved-after-reload")
+
+
+@pytest.fixture(scope="module")
+def accounts_app(tmp_path_factory):
+    """A database that holds real data (no demo mode) and two accounts, served on its own."""
+    import datetime as dt
+
+    from data.config import Settings
+    from data.store import open_store
+    from data.users import add_user
+    from data.validation import ReadOptions
+
+    directory = tmp_path_factory.mktemp("crewcast-accounts")
+    store = open_store(Settings(directory, f"sqlite:///{directory / 'crewcast.db'}"))
+    options = ReadOptions(today=dt.date(2026, 11, 22))
+    store.import_file(
+        "agents",
+        b"agent_id,name,team,country,contract_hours_per_week,channels\nB001,Ana,T,AR,40,voice\n",
+        "agents.csv",
+        options,
+    )
+    store.import_file(
+        "hours", b"agent_id,date,hours_worked\nB001,2026-11-20,8\n", "hours.csv", options
+    )
+    add_user(store, "max", "manager", password=PASSWORD)
+    add_user(store, "hana", "hr", password=PASSWORD)
+    with running_app(directory) as url:
+        yield url
+
+
+PASSWORD = "correct horse battery"
+
+
+def sign_in(page: Page, username: str) -> None:
+    expect(page.get_by_role("textbox", name="User name")).to_be_visible()
+    page.get_by_role("textbox", name="User name").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_signed_in_manager_typing_the_hr_page_address_is_refused(page, accounts_app):
+    page.goto(f"{accounts_app}/flag_review")
+    sign_in(page, "max")  # an address typed by hand is a new session: sign in first
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    # Flag review is not in a manager's menu: the landing page runs instead (its empty state:
+    # this database has no saved forecast)
+    expect(heading(page, "Overview")).to_be_visible()
+    expect(page.get_by_text("No saved forecast yet")).to_be_visible()
+    no_individual_data(page)
+    assert "B001" not in page.evaluate("document.body.textContent")
+    shot(page, "8-signed-in-manager-typed-flag-review")
+    # HR signing in has the page in the menu, and it opens
+    page.goto(f"{accounts_app}/flag_review")
+    sign_in(page, "hana")
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    go_to(page, "Flag review")
+    shot(page, "9-signed-in-hr-flag-review")
