@@ -13,9 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import holidays as holidays_lib
 import numpy as np
 import pandas as pd
+
+from forecasting.holidays import holidays_in_range, weekend_days
 
 SEED = 20261122
 
@@ -89,14 +90,10 @@ IMPORT_ORDER = ("traffic", "contacts", "agents", "absences", "hours", "performan
 TRUTH_FILE = "drift_truth.csv"
 
 
-def national_holidays(code: str, years: range) -> dict[dt.date, str]:
-    """Public holidays of a country, names in English whatever the machine's locale."""
-    return dict(holidays_lib.country_holidays(code, years=list(years), language="en_US").items())
-
-
-def weekend_days(code: str) -> frozenset[int]:
-    """Weekend weekdays (Monday = 0) of a country, from the holidays package."""
-    return frozenset(holidays_lib.country_holidays(code).weekend)
+def national_holidays(code: str, days: pd.DatetimeIndex) -> dict[dt.date, str]:
+    """Public holidays of a country within ``days``: date -> names joined with "; "."""
+    table = holidays_in_range([code], days[0].date(), days[-1].date())
+    return table.groupby(table["date"].dt.date)["holiday"].agg("; ".join).to_dict()
 
 
 def generate_sample(end: dt.date | None = None, *, seed: int = SEED, years: int = 2) -> SampleData:
@@ -141,7 +138,7 @@ def generate_sample(end: dt.date | None = None, *, seed: int = SEED, years: int 
 
 def _holiday_factors(code: str, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     """(traffic factor, contact factor beyond traffic) per day for one country."""
-    cal = national_holidays(code, range(days[0].year, days[-1].year + 1))
+    cal = national_holidays(code, days)
     on = np.array([d.date() in cal for d in days])
     contact = np.ones(len(days))
     index = {d.date(): i for i, d in enumerate(days)}
@@ -340,7 +337,7 @@ def _hours(agents, drift, absences, start, end, rng) -> pd.DataFrame:
     parts = []
     for spec in COUNTRIES:
         weekend = weekend_days(spec.code)
-        cal = national_holidays(spec.code, range(days[0].year, days[-1].year + 1))
+        cal = national_holidays(spec.code, days)
         workday = ~np.isin(days.day_of_week, list(weekend)) & ~np.array(
             [d.date() in cal for d in days]
         )

@@ -8,7 +8,7 @@ import sys
 
 from tests.conftest import REPO_ROOT
 
-PACKAGES = ("data", "forecasting", "staffing", "wellbeing")
+PACKAGES = ("data", "forecasting", "staffing", "wellbeing", "overview")
 
 
 def test_packages_do_not_import_streamlit():
