@@ -318,7 +318,7 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from staffing.exports import make_schedule_outputs
+    from staffing.exports import make_schedule_outputs, write_schedule_outputs
     from staffing.scheduling import shift_templates_from_frame
 
     options = _read_options(args)
@@ -338,10 +338,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent if out.parent.exists() else None)
     )
     try:
-        for relative, content in outputs.files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+        write_schedule_outputs(outputs, staging)  # all files first, then one move: no half output
         if out.exists():
             out.rmdir()
         shutil.move(str(staging), out)
