@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
-from data.store import Store
+from data.store import Store, query_frame
 from wellbeing import (
     DEFAULT_THRESHOLDS,
     FlagReview,
@@ -560,7 +560,7 @@ def list_flags(
         if values:
             query = query.where(column.in_([str(v) for v in values]))
     with store.engine.begin() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(), columns=list(FLAG_COLUMNS))
+        frame = query_frame(conn, query).set_axis(list(FLAG_COLUMNS), axis=1)
         filters = {"states": states, "levels": levels, "teams": teams, "countries": countries}
         audit(
             conn,
@@ -579,49 +579,31 @@ def _agent_flags(conn: Connection, agent_id: str) -> tuple[pd.DataFrame, ...]:
         schema.flag_evaluations,
         schema.flag_reviews,
     )
-    flags = pd.DataFrame(
-        conn.execute(
-            sa.select(wf).where(wf.c.agent_id == agent_id).order_by(wf.c.id.desc())
-        ).mappings(),
-        columns=[c.name for c in wf.columns],
+    flags = query_frame(
+        conn, sa.select(wf).where(wf.c.agent_id == agent_id).order_by(wf.c.id.desc())
     ).rename(columns={"id": "flag_id"})
     ids = flags["flag_id"].tolist()
-    observations = pd.DataFrame(
-        conn.execute(
-            sa.select(
-                obs.c.flag_id,
-                obs.c.evaluation_id,
-                fe.c.evaluated_at,
-                obs.c.as_of,
-                obs.c.level,
-                obs.c.score,
-                obs.c.reasons,
-                obs.c.signals,
-            )
-            .select_from(obs.join(fe, fe.c.id == obs.c.evaluation_id))
-            .where(obs.c.flag_id.in_(ids))
-            .order_by(obs.c.id.desc())
-        ).all(),
-        columns=[
-            "flag_id",
-            "evaluation_id",
-            "evaluated_at",
-            "as_of",
-            "level",
-            "score",
-            "reasons",
-            "signals",
-        ],
+    observations = query_frame(
+        conn,
+        sa.select(
+            obs.c.flag_id,
+            obs.c.evaluation_id,
+            fe.c.evaluated_at,
+            obs.c.as_of,
+            obs.c.level,
+            obs.c.score,
+            obs.c.reasons,
+            obs.c.signals,
+        )
+        .select_from(obs.join(fe, fe.c.id == obs.c.evaluation_id))
+        .where(obs.c.flag_id.in_(ids))
+        .order_by(obs.c.id.desc()),
     )
-    reviews = pd.DataFrame(
-        conn.execute(
-            sa.select(
-                rv.c.flag_id, rv.c.at, rv.c.reviewer, rv.c.from_state, rv.c.to_state, rv.c.note
-            )
-            .where(rv.c.flag_id.in_(ids))
-            .order_by(rv.c.id.desc())
-        ).all(),
-        columns=["flag_id", "at", "reviewer", "from_state", "to_state", "note"],
+    reviews = query_frame(
+        conn,
+        sa.select(rv.c.flag_id, rv.c.at, rv.c.reviewer, rv.c.from_state, rv.c.to_state, rv.c.note)
+        .where(rv.c.flag_id.in_(ids))
+        .order_by(rv.c.id.desc()),
     )
     return _decode(flags), _decode(observations), _decode(reviews)
 

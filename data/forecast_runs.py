@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
-from data.store import Store
+from data.store import Store, query_frame
 
 logger = logging.getLogger(__name__)
 
@@ -393,8 +393,7 @@ def list_runs(store: Store, viewer: Principal) -> pd.DataFrame:
     t = schema.forecast_runs
     query = sa.select(*(t.c[c] for c in RUN_LIST_COLUMNS)).order_by(t.c.id.desc())
     with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=list(RUN_LIST_COLUMNS))
+        frame = query_frame(conn, query)
     return frame.astype({"id": int, "horizon_days": int}) if len(frame) else frame
 
 
@@ -410,32 +409,30 @@ def load_run(store: Store, viewer: Principal, run_id: int) -> SavedRun:
     with store.engine.connect() as conn:
         info = _run_info(conn, run_id)
         v = schema.forecast_run_values
-        rows = conn.execute(
+        values = query_frame(
+            conn,
             sa.select(
                 v.c.country,
                 v.c.channel,
                 v.c.date,
                 v.c.model,
                 v.c.chosen,
-                *(v.c[c] for c in _VALUE_DB.values()),
-            ).where(v.c.run_id == info.id)
-        ).all()
+                *(v.c[db].label(name) for name, db in _VALUE_DB.items()),
+            ).where(v.c.run_id == info.id),
+        )
         m = schema.forecast_run_metrics
-        metric_rows = conn.execute(
+        metric_frame = query_frame(
+            conn,
             sa.select(*(m.c[c] for c in METRIC_COLUMNS), m.c.chosen, m.c.reason).where(
                 m.c.run_id == info.id
-            )
-        ).all()
-    values = pd.DataFrame(
-        rows, columns=["country", "channel", "date", "model", "chosen", *_VALUE_DB]
-    )
+            ),
+        )
     values["date"] = pd.to_datetime(values["date"]).astype("datetime64[ns]")
     values = values.astype({c: float for c in _VALUE_DB} | {c: str for c in [*SERIES, "model"]})
     values = values.sort_values([*SERIES, "model", "date"], ignore_index=True)
     picks = values.loc[values["chosen"].astype(bool), [*SERIES, "model"]].drop_duplicates(
         ignore_index=True
     )
-    metric_frame = pd.DataFrame(metric_rows, columns=[*METRIC_COLUMNS, "chosen", "reason"])
     metric_frame = metric_frame.astype(
         {c: float for c in ("wape", "mase", "coverage_80", "coverage_95", "seconds")}
         | {"folds": int}

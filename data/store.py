@@ -54,6 +54,16 @@ LOAD_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
 }
 
 
+def query_frame(conn: Connection, query: sa.Executable) -> pd.DataFrame:
+    """The rows of ``query`` as a DataFrame with the query's column names.
+
+    Rows become plain tuples first: given SQLAlchemy ``Row`` objects, pandas probes each one
+    for attributes, which costs seconds per 100,000 rows.
+    """
+    result = conn.execute(query)
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=list(result.keys()))
+
+
 def check_import(actor: Principal | None, kind: str) -> None:
     """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``)."""
     if actor is not None:
@@ -250,8 +260,7 @@ class Store:
         """Import history, newest first."""
         t = schema.import_batches
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t).order_by(t.c.id.desc())).mappings().all()
-        return pd.DataFrame(rows, columns=[c.name for c in t.columns])
+            return query_frame(conn, sa.select(t).order_by(t.c.id.desc()))
 
     def summary(self) -> list[TableSummary]:
         """Rows, date range and countries per input table."""
@@ -309,9 +318,7 @@ class Store:
             if values:
                 query = query.where(table.c[col].in_(list(values)))
         with self.engine.connect() as conn:
-            # plain tuples: pandas probes each Row object, which costs seconds per 100,000 rows
-            rows = [tuple(row) for row in conn.execute(query)]
-        frame = pd.DataFrame.from_records(rows, columns=list(columns))
+            frame = query_frame(conn, query)
         for col in times:
             if epoch:
                 seconds = pd.to_numeric(frame[col]).round()
