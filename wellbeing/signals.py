@@ -303,7 +303,8 @@ def weekly_hours_matrix(
     flat = row[keep] * n_weeks + col[keep]
     worked = np.nan_to_num(hours["hours_worked"].to_numpy(dtype=float)[keep])
     sums = np.bincount(flat, weights=worked, minlength=len(agent_ids) * n_weeks)
-    sums = sums.reshape(len(agent_ids), n_weeks)
+    # float even when no hours fall in the window (bincount then returns integers)
+    sums = sums.astype(float).reshape(len(agent_ids), n_weeks)
     sums[sums <= 0] = np.nan
     return sums
 

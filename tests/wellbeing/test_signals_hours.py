@@ -190,3 +190,13 @@ def test_thresholds_change_the_outcome():
         .iloc[0]
         .startswith("Average 46.0 h a week over the last 17 weeks (threshold 45 h")
     )
+
+
+def test_weekly_hours_matrix_without_hours_in_the_window_is_all_missing():
+    from wellbeing.signals import weekly_hours_matrix
+
+    hours = pd.DataFrame(
+        {"agent_id": ["B001"], "date": pd.to_datetime(["2026-11-20"]), "hours_worked": [8.0]}
+    )
+    matrix = weekly_hours_matrix(hours, pd.Index(["B001"]), np.datetime64("2027-01-04"), 4)
+    assert matrix.shape == (1, 4) and np.isnan(matrix).all()
