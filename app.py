@@ -16,14 +16,25 @@ render_account(viewer)
 
 # Each page is listed only for roles that may use it; every page checks again itself, so an
 # address typed by hand gets no further than the menu would have let it.
+
+
+def page(name: str, title: str, icon: str) -> st.Page:
+    """``app_pages/<name>_page.py`` at the address ``/<name>``. The files end in ``_page`` so
+    that none shadows a package of the same name (``data``, ``staffing``, ...) when Streamlit
+    puts the script's folder on the import path."""
+    return st.Page(
+        f"app_pages/{name}_page.py", title=title, icon=f":material/{icon}:", url_path=name
+    )
+
+
 PAGES = [
-    (Permission.VIEW_FORECASTS, st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:")),
-    (Permission.VIEW_DATA, st.Page("app_pages/data.py", title="Data", icon=":material/database:")),
-    (Permission.VIEW_FORECASTS, st.Page("app_pages/forecast.py", title="Forecast", icon=":material/trending_up:")),
-    (Permission.VIEW_STAFFING, st.Page("app_pages/staffing.py", title="Staffing", icon=":material/groups:")),
-    (Permission.VIEW_STAFFING, st.Page("app_pages/schedule.py", title="Schedule", icon=":material/calendar_month:")),
-    (Permission.VIEW_TEAM_WELLBEING, st.Page("app_pages/wellbeing.py", title="Wellbeing", icon=":material/favorite:")),
-    (Permission.VIEW_INDIVIDUAL_WELLBEING, st.Page("app_pages/flag_review.py", title="Flag review", icon=":material/person_search:")),
-    (Permission.MANAGE_USERS, st.Page("app_pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")),
-]  # fmt: skip
+    (Permission.VIEW_FORECASTS, page("overview", "Overview", "dashboard")),
+    (Permission.VIEW_DATA, page("data", "Data", "database")),
+    (Permission.VIEW_FORECASTS, page("forecast", "Forecast", "trending_up")),
+    (Permission.VIEW_STAFFING, page("staffing", "Staffing", "groups")),
+    (Permission.VIEW_STAFFING, page("schedule", "Schedule", "calendar_month")),
+    (Permission.VIEW_TEAM_WELLBEING, page("wellbeing", "Wellbeing", "favorite")),
+    (Permission.VIEW_INDIVIDUAL_WELLBEING, page("flag_review", "Flag review", "person_search")),
+    (Permission.MANAGE_USERS, page("admin", "Admin", "admin_panel_settings")),
+]
 st.navigation([page for permission, page in PAGES if viewer.can(permission)]).run()

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import DEMO_ROLE_KEY, PRINCIPAL_KEY, demo_mode, get_store
+from app_pages.common import (
+    DEMO_ROLE_KEY,
+    PRINCIPAL_KEY,
+    current_user,
+    get_store,
+    oidc_configured,
+)
 from data.access import Principal, Role
 from data.users import authenticate, principal_for_identity
 
@@ -19,14 +25,6 @@ ROLE_HELP = {
     Role.HR: "individual wellbeing flags and their review, team aggregates, HR imports",
     Role.ADMIN: "accounts, the audit log, imports, planning pages; no individual wellbeing data",
 }
-
-
-def oidc_configured() -> bool:
-    """True when the app's secrets hold an ``[auth]`` section for ``st.login``."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return False
 
 
 def _oidc_user() -> Principal:
@@ -75,30 +73,12 @@ def _local_user() -> Principal:
 
 def signed_in_user() -> Principal:
     """The user for this session, asking them to sign in first if needed."""
-    principal = st.session_state.get(PRINCIPAL_KEY)
-    if isinstance(principal, Principal):
+    principal = current_user()
+    if principal is not None:
         return principal
-    if oidc_configured():
-        principal = _oidc_user()
-    elif demo_mode():
-        return _demo_user()
-    else:
-        principal = _local_user()
+    principal = _oidc_user() if oidc_configured() else _local_user()
     st.session_state[PRINCIPAL_KEY] = principal
     return principal
-
-
-def _demo_user() -> Principal:
-    roles = [r.value for r in Role]
-    # The role also lives in the address (?as=hr), so a reload or a shared link keeps it.
-    role = st.session_state.get(DEMO_ROLE_KEY) or st.query_params.get("as", Role.PLANNER.value)
-    st.session_state[DEMO_ROLE_KEY] = role if role in roles else Role.PLANNER.value
-    st.query_params["as"] = st.session_state[DEMO_ROLE_KEY]
-    return Principal("demo", st.session_state[DEMO_ROLE_KEY], "Demo visitor", demo=True)
-
-
-def _demo_role_changed() -> None:
-    st.query_params["as"] = st.session_state[DEMO_ROLE_KEY]
 
 
 def render_account(principal: Principal) -> None:
@@ -114,7 +94,6 @@ def render_account(principal: Principal) -> None:
                 "View as",
                 [r.value for r in Role],
                 key=DEMO_ROLE_KEY,
-                on_change=_demo_role_changed,
                 help="Each role sees a different part of Crewcast: "
                 + "; ".join(f"{r.value}: {text}" for r, text in ROLE_HELP.items()),
             )

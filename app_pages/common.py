@@ -38,14 +38,38 @@ def demo_mode() -> bool:
     return store.holds_sample_only() and not store.has_users()
 
 
+def oidc_configured() -> bool:
+    """True when the app's secrets hold an ``[auth]`` section for ``st.login``."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def demo_principal() -> Principal:
+    """The demo visitor in the role chosen in the sidebar, kept in the address too (``?as=hr``)
+    so that a reload or a shared link keeps it."""
+    roles = [r.value for r in Role]
+    role = st.session_state.get(DEMO_ROLE_KEY)
+    if role not in roles:  # first run of the session: app.py asks before the widget exists
+        role = st.query_params.get("as")
+        role = role if role in roles else Role.PLANNER.value
+        st.session_state[DEMO_ROLE_KEY] = role
+    if st.query_params.get("as") != role:
+        st.query_params["as"] = role
+    return Principal("demo", role, "Demo visitor", demo=True)
+
+
 def current_user() -> Principal | None:
-    """The signed-in user, the demo visitor in demo mode, or None (the sign-in form shows)."""
+    """The signed-in user, the demo visitor in demo mode, or None (the sign-in form shows).
+
+    The one place that decides who is acting: ``app.py``'s sign-in and every page ask here.
+    """
     principal = st.session_state.get(PRINCIPAL_KEY)
     if isinstance(principal, Principal):
         return principal
-    if demo_mode():
-        role = st.session_state.setdefault(DEMO_ROLE_KEY, Role.PLANNER.value)
-        return Principal("demo", role, "Demo visitor", demo=True)
+    if demo_mode() and not oidc_configured():  # OIDC, once configured, always signs in
+        return demo_principal()
     return None
 
 

@@ -430,7 +430,7 @@ def staffing_actions(overview: Overview, limit: int = 5) -> list[Action]:
                 f"the week of {row.week_start:%d %b} ({row.gap_fte:.1f} FTE, above all "
                 f"{row.peak_day} {row.peak_hours}){service}. Plan shifts, overtime or help from "
                 "another team.",
-                "app_pages/schedule.py",
+                "app_pages/schedule_page.py",
                 "high" if row.gap_fte >= 2 else "medium",
             )
         )
@@ -440,6 +440,8 @@ def staffing_actions(overview: Overview, limit: int = 5) -> list[Action]:
     ]
     for row in moving.head(3).itertuples(index=False):
         actions.append(
-            Action(f"{row.text}. Check the staffing around it.", "app_pages/staffing.py", "info")
+            Action(
+                f"{row.text}. Check the staffing around it.", "app_pages/staffing_page.py", "info"
+            )
         )
     return actions

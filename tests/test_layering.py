@@ -31,3 +31,11 @@ def test_packages_do_not_import_streamlit():
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) >= 10
+
+
+def test_no_page_file_shadows_a_package():
+    # Streamlit puts a page script's folder on sys.path: app_pages/data.py would be imported
+    # as the `data` package by the page's own imports, depending on what was imported before.
+    pages = {p.stem for p in (REPO_ROOT / "app_pages").glob("*.py")}
+    packages = {p.parent.name for p in REPO_ROOT.glob("*/__init__.py")}
+    assert not pages & packages, pages & packages

@@ -114,9 +114,9 @@ def test_gap_and_reachable_service_follow_the_hours(one_queue):
     assert (short.weeks["available_hours"] == 120).all()
     assert (short.weeks["service_level"] < 0.8).all() and (short.weeks["gap_fte"] > 5).all()
     assert (ample.weeks["gap_hours"] == 0).all() and (ample.weeks["service_level"] >= 0.8).all()
-    assert short.actions[0].page == "app_pages/schedule.py"
+    assert short.actions[0].page == "app_pages/schedule_page.py"
     assert "AR voice is short in 2 of 2 weeks" in short.actions[0].text
-    assert not [a for a in ample.actions if a.page == "app_pages/schedule.py"]
+    assert not [a for a in ample.actions if a.page == "app_pages/schedule_page.py"]
 
 
 def test_a_forecast_that_stops_early_is_said():

@@ -65,12 +65,14 @@ def test_each_role_gets_its_pages_and_is_refused_the_others(
     assert "Demo mode" in at.sidebar.warning[0].value
     assert at.sidebar.selectbox(key="demo_role").value == role
     for name in allowed:
-        at.switch_page(f"app_pages/{name}.py").run()
+        at.switch_page(f"app_pages/{name}_page.py").run()
         assert not at.exception, at.exception
         assert "Access refused" not in errors(at), (role, name)
     for name in refused:
         # Run the page script itself: what a hand-typed address reaches if the menu is bypassed.
-        page = AppTest.from_file(str(REPO_ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
+        page = AppTest.from_file(
+            str(REPO_ROOT / "app_pages" / f"{name}_page.py"), default_timeout=120
+        )
         page.session_state["demo_role"] = role
         page.run()
         assert "Access refused" in errors(page), (role, name)
@@ -81,7 +83,7 @@ def test_admin_page_manages_accounts_and_reads_the_audit_log(seeded_data_dir):
     # Only the checks: creating an account here would end demo mode for the shared database.
     at = app("admin")
     at.run()
-    at.switch_page("app_pages/admin.py").run()
+    at.switch_page("app_pages/admin_page.py").run()
     assert not at.exception, at.exception
     assert page_titles(at) == ["Admin"]
     log = next(d.value for d in at.dataframe if "action" in d.value.columns)

@@ -14,7 +14,7 @@ TIMEOUT = 120  # seconds; the default 3 s is too short on 2 cores
 def app(seeded_data_dir):
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/data_page.py").run()
     assert not at.exception, at.exception
     return at
 

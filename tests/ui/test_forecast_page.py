@@ -20,7 +20,7 @@ def open_page(role: str) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
     at.session_state["demo_role"] = role
     at.run()
-    at.switch_page("app_pages/forecast.py").run()
+    at.switch_page("app_pages/forecast_page.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -67,15 +67,15 @@ def test_shared_filters_narrow_the_overview_and_are_kept_across_pages(seeded_dat
     assert 0 < contacts() < everyone / 4  # HU is the smallest of six countries
     holidays = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert holidays and all(h.startswith("- HU,") for h in holidays)
-    at.switch_page("app_pages/forecast.py").run()
-    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/forecast_page.py").run()
+    at.switch_page("app_pages/overview_page.py").run()
     assert at.sidebar.multiselect(key="filter_countries").value == ["HU"]
 
 
 def test_planner_sees_no_team_strain_and_hr_is_refused(seeded_data_dir):
     at = open_overview("planner")
     assert "Team strain" not in [s.value for s in at.subheader]
-    page = AppTest.from_file(str(REPO_ROOT / "app_pages" / "overview.py"), default_timeout=60)
+    page = AppTest.from_file(str(REPO_ROOT / "app_pages" / "overview_page.py"), default_timeout=60)
     page.session_state["demo_role"] = "hr"
     page.run()
     assert "Access refused" in " ".join(e.value for e in page.error)

@@ -55,7 +55,7 @@ def generate_as(role: str | None = None):
     if role is not None:
         at.session_state["demo_role"] = role  # before the first run: the role is set once
     at.run()
-    at.switch_page("app_pages/schedule.py")
+    at.switch_page("app_pages/schedule_page.py")
     at.session_state["staffing_plan"] = PLAN  # as the Staffing page leaves it
     at.run()
     assert not at.exception, at.exception
@@ -72,7 +72,7 @@ def generated(seeded_data_dir):
 
 
 def test_without_a_staffing_plan_the_page_says_where_to_start(seeded_data_dir):
-    at = open_page("app_pages/schedule.py")
+    at = open_page("app_pages/schedule_page.py")
     assert at.title[0].value == "Schedule"
     assert "Staffing" in at.info[0].value
     assert not at.get("data_editor") and not at.button
@@ -129,7 +129,7 @@ def test_every_download_leaves_an_audit_row(generated):
 
 
 def test_the_staffing_page_shows_the_schedule_against_the_requirement(generated):
-    generated.switch_page("app_pages/staffing.py").run()
+    generated.switch_page("app_pages/staffing_page.py").run()
     assert not generated.exception, generated.exception
     assert not any("No schedule yet" in i.value for i in generated.info)
     # the requirement heatmap and the scheduled - required heatmap

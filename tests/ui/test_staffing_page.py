@@ -14,7 +14,7 @@ PLAN = {"staffing_countries": ["HU"], "staffing_channels": ["voice"], "staffing_
 
 
 def open_page(page: str) -> AppTest:
-    """The app with ``page`` (``"app_pages/staffing.py"``) shown, through app.py's navigation."""
+    """The app with ``page`` (``"app_pages/staffing_page.py"``) shown, through app.py's navigation."""
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     at.switch_page(page)
@@ -36,7 +36,7 @@ def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def planned(seeded_data_dir):
-    at = open_page("app_pages/staffing.py")
+    at = open_page("app_pages/staffing_page.py")
     at.multiselect(key="staffing_countries").set_value(PLAN["staffing_countries"])
     at.multiselect(key="staffing_channels").set_value(PLAN["staffing_channels"])
     at.slider(key="staffing_horizon").set_value(PLAN["staffing_horizon"])
@@ -47,7 +47,7 @@ def planned(seeded_data_dir):
 
 
 def test_nothing_is_forecast_before_the_planner_asks(seeded_data_dir):
-    at = open_page("app_pages/staffing.py")
+    at = open_page("app_pages/staffing_page.py")
     assert at.title[0].value == "Staffing"
     assert "press **Plan staffing**" in at.info[0].value
     assert not at.metric and not at.get("vega_lite_chart")
@@ -57,7 +57,7 @@ def test_nothing_is_forecast_before_the_planner_asks(seeded_data_dir):
 
 
 def test_abandonment_without_patience_explains_itself(seeded_data_dir):
-    at = open_page("app_pages/staffing.py")
+    at = open_page("app_pages/staffing_page.py")
     at.number_input(key="staffing_max_abandon").set_value(0.05)
     at.button(key="staffing_submit").click().run()
     assert not at.exception
@@ -88,7 +88,7 @@ def test_without_a_schedule_the_page_points_to_the_schedule_page(planned):
 
 
 def test_the_sample_starts_with_one_voice_queue_at_full_volume(seeded_data_dir):
-    at = open_page("app_pages/staffing.py")
+    at = open_page("app_pages/staffing_page.py")
     assert at.multiselect(key="staffing_countries").value == ["AR"]
     assert at.multiselect(key="staffing_channels").value == ["voice"]
     assert at.number_input(key="staffing_volume_share").value == 1.0

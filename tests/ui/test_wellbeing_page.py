@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import REPO_ROOT
 
 TIMEOUT = 300  # seconds: the first visit evaluates flags and scores on 2 busy cores
-PAGE = "app_pages/wellbeing.py"
-REVIEW_PAGE = "app_pages/flag_review.py"
+PAGE = "app_pages/wellbeing_page.py"
+REVIEW_PAGE = "app_pages/flag_review_page.py"
 AGENT_ID = re.compile(r"\bA\d{3}\b")  # the sample's agent ids
 
 

@@ -366,7 +366,7 @@ def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple
             "on each half hour against this requirement, and the service they would give."
         )
         st.page_link(
-            "app_pages/schedule.py",
+            "app_pages/schedule_page.py",
             label="Open the Schedule page",
             icon=":material/calendar_month:",
         )

@@ -15,6 +15,8 @@ with st.expander("How flags are worked out"):
     st.markdown(HOW_IT_WORKS)
 if viewer.can(Permission.VIEW_INDIVIDUAL_WELLBEING):
     st.page_link(
-        "app_pages/flag_review.py", label="Review individual flags", icon=":material/person_search:"
+        "app_pages/flag_review_page.py",
+        label="Review individual flags",
+        icon=":material/person_search:",
     )
 render_team_view(viewer)

@@ -15,22 +15,20 @@ from overview.sources import latest_forecast
 
 WEEKS = 8
 PAGES = {
-    "app_pages/schedule.py": ("Schedule", Permission.VIEW_STAFFING),
-    "app_pages/staffing.py": ("Staffing", Permission.VIEW_STAFFING),
-    "app_pages/forecast.py": ("Forecast", Permission.VIEW_FORECASTS),
-    "app_pages/wellbeing.py": ("Wellbeing", Permission.VIEW_TEAM_WELLBEING),
+    "app_pages/schedule_page.py": ("Schedule", Permission.VIEW_STAFFING),
+    "app_pages/staffing_page.py": ("Staffing", Permission.VIEW_STAFFING),
+    "app_pages/forecast_page.py": ("Forecast", Permission.VIEW_FORECASTS),
+    "app_pages/wellbeing_page.py": ("Wellbeing", Permission.VIEW_TEAM_WELLBEING),
 }
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def compute(
-    version: int, start: dt.date, _viewer: Principal
-) -> tuple[Overview, pd.DataFrame, dict]:
+def compute(version: int, start: dt.date, _viewer: Principal) -> tuple[Overview | None, dict]:
     """One overview per data version and day, shared by every role that may see it (the
     inputs do not depend on the role; the page has checked the viewer already)."""
     daily, runs = latest_forecast(get_store(), _viewer)
     if daily.empty:
-        return None, daily, runs
+        return None, runs
     overview = build_overview(
         daily,
         load_table("contacts", version),
@@ -39,7 +37,7 @@ def compute(
         start=start,
         weeks=WEEKS,
     )
-    return overview, daily, runs
+    return overview, runs
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -47,7 +45,7 @@ def strain(version: int, start: dt.date, _viewer: Principal):
     from data.flags import team_strain  # scipy's statistics load only for those who see this
     from overview.strain import gap_strain
 
-    overview, _, _ = compute(version, start, _viewer)
+    overview, _ = compute(version, start, _viewer)
     return team_strain(get_store(), _viewer), gap_strain(get_store(), _viewer, overview.weeks)
 
 
@@ -165,7 +163,7 @@ st.title("Overview")
 today = dt.date.today()
 version = data_version()
 with st.spinner("Working out the coming weeks..."):
-    overview, daily, runs = compute(version, today, viewer)
+    overview, runs = compute(version, today, viewer)
 if overview is None:
     st.info(
         "No saved forecast yet, so there is nothing to compare with the teams. "
@@ -176,7 +174,9 @@ if overview is None:
         ),
         icon=":material/info:",
     )
-    st.page_link("app_pages/forecast.py", label="Go to Forecast", icon=":material/trending_up:")
+    st.page_link(
+        "app_pages/forecast_page.py", label="Go to Forecast", icon=":material/trending_up:"
+    )
     st.stop()
 
 countries, channels = shared_filters(
@@ -255,7 +255,7 @@ if viewer.can(Permission.VIEW_TEAM_WELLBEING):
             (
                 f"{outlook.summary} Spread the gap across teams or plan extra hires instead of "
                 "overtime; HR can see who is already strained.",
-                "app_pages/wellbeing.py",
+                "app_pages/wellbeing_page.py",
             )
         )
 render_actions(view, viewer, extra)
