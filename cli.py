@@ -23,8 +23,8 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 
-def _add_file_options(parser: argparse.ArgumentParser) -> None:
-    """Options stating what detection must not guess about a file."""
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """Options stating what detection must not guess about the files a command reads."""
     parser.add_argument(
         "--date-order",
         choices=["auto", "ymd", "dmy", "mdy"],
@@ -51,22 +51,17 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE_NAME=OUR_NAME",
         help="rename a column, e.g. --column calls=contacts (repeatable)",
     )
+
+
+def _add_file_options(parser: argparse.ArgumentParser) -> None:
+    """The reading options, plus the interval length of a single contacts file."""
+    _add_reading_options(parser)
     parser.add_argument(
         "--interval-minutes",
         type=int,
         choices=[15, 30, 60],
         help="interval length of intraday contacts",
     )
-
-
-def _add_reading_options(parser: argparse.ArgumentParser) -> None:
-    """The file options that make sense for commands reading several input files."""
-    parser.add_argument("--date-order", choices=["auto", "ymd", "dmy", "mdy"], default="auto")
-    parser.add_argument("--decimal", choices=[".", ","], default=".")
-    parser.add_argument("--separator", help="CSV separator (detected by default)")
-    parser.add_argument("--column", action="append", default=[], metavar="FILE_NAME=OUR_NAME")
-    parser.add_argument("--default-country", metavar="CC")
-    parser.add_argument("--default-channel", choices=["voice", "chat", "email"], default="voice")
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
