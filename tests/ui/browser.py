@@ -78,3 +78,43 @@ def chromium_path() -> str:
             "Debian's chromium is not installed: scripts/test.sh installs it (apt-get install chromium)"
         )
     return path
+
+
+CHARTS = "[data-testid='stVegaLiteChart']"
+
+
+@contextlib.contextmanager
+def chromium_page(url: str | None = None) -> Iterator:
+    """A Playwright page in Debian's Chromium (1400x1000, downloads accepted, 90 s timeouts),
+    opened at ``url`` when given."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(90_000)
+        if url is not None:
+            page.goto(url)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def go_to(page, title: str) -> None:
+    """Click a page in the sidebar menu and wait for its title."""
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+def charts_drawn(page, count: int, settle_ms: int = 1500) -> None:
+    """Wait for ``count`` Vega charts with their canvas, then let Vega finish drawing."""
+    from playwright.sync_api import expect
+
+    charts = page.locator(CHARTS)
+    expect(charts).to_have_count(count)
+    for k in range(count):
+        expect(charts.nth(k).locator("canvas, svg").first).to_be_visible()
+    page.wait_for_timeout(settle_ms)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.ui.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, running_app
+from tests.ui.browser import ARTIFACTS, chromium_page, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # first render seeds caches on 2 shared cores
@@ -13,13 +13,8 @@ expect.set_options(timeout=90_000)  # first render seeds caches on 2 shared core
 
 @pytest.fixture(scope="module")
 def page(seeded_data_dir):
-    with running_app(seeded_data_dir) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(90_000)
-        page.goto(f"{url}/data")
+    with running_app(seeded_data_dir) as url, chromium_page(f"{url}/data") as page:
         yield page
-        browser.close()
 
 
 def test_data_page_renders_its_charts(page):

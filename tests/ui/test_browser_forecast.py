@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.ui.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, running_app
+from tests.ui.browser import ARTIFACTS, chromium_page, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # first render seeds caches on 2 shared cores
@@ -16,16 +16,8 @@ DAILY_CONTRACT = ["country", "channel", "date", "forecast", "forecast_lower", "f
 
 @pytest.fixture(scope="module")
 def page(seeded_data_dir):
-    with running_app(seeded_data_dir) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        page.goto(url)
+    with running_app(seeded_data_dir) as url, chromium_page(url) as page:
         yield page
-        browser.close()
 
 
 def choose_only(page: Page, label: str, option: str) -> None:

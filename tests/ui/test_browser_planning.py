@@ -16,41 +16,22 @@ import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from data import schema
 from data.store import open_store
-from tests.ui.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, running_app
+from tests.ui.browser import ARTIFACTS, CHARTS, charts_drawn, chromium_page, go_to, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # the first plan fits forecast models on 2 shared cores
 
 FORMULA_START = ("=", "+", "-", "@")
-CHARTS = "[data-testid='stVegaLiteChart']"
 
 
 @pytest.fixture(scope="module")
 def page(seeded_data_dir):
-    with running_app(seeded_data_dir) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page.set_default_timeout(90_000)
-        page.goto(url)
+    with running_app(seeded_data_dir) as url, chromium_page(url) as page:
         yield page
-        browser.close()
-
-
-def go_to(page: Page, title: str) -> None:
-    page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-
-
-def charts_drawn(page: Page, count: int) -> None:
-    charts = page.locator(CHARTS)
-    expect(charts).to_have_count(count)
-    for k in range(count):
-        expect(charts.nth(k).locator("canvas, svg").first).to_be_visible()
-    page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
 
 
 def shot(page: Page, name: str) -> None:

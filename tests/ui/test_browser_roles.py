@@ -13,14 +13,13 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.ui.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, running_app
+from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # the first overview per role computes on 2 shared cores
 
-CHARTS = "[data-testid='stVegaLiteChart']"
 AGENT_ID = re.compile(r"\bA\d{3}\b")  # the sample's agent ids: A001..A137
 REASON = re.compile(r"\d.*\(threshold [^)]*\d")  # "Bradford Factor 891 ... (threshold 650)..."
 
@@ -33,12 +32,8 @@ def app_url(seeded_data_dir):
 
 @pytest.fixture(scope="module")
 def page(app_url):
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(90_000)
+    with chromium_page() as page:
         yield page
-        browser.close()
 
 
 def shot(page: Page, name: str) -> None:
@@ -61,19 +56,6 @@ def view_as(page: Page, role: str) -> None:
     page.get_by_role("combobox", name="View as").click()
     page.get_by_role("option", name=role, exact=True).click()
     expect(page.get_by_role("combobox", name="View as")).to_have_value(role)
-
-
-def go_to(page: Page, title: str) -> None:
-    page.locator("[data-testid='stSidebarNav'] a", has_text=title).click()
-    expect(heading(page, title)).to_be_visible()
-
-
-def charts_drawn(page: Page, count: int) -> None:
-    charts = page.locator(CHARTS)
-    expect(charts).to_have_count(count)
-    for k in range(count):
-        expect(charts.nth(k).locator("canvas, svg").first).to_be_visible()
-    page.wait_for_timeout(1000)  # let Vega finish drawing before the screenshot
 
 
 def table_with_column(page: Page, column: str):
