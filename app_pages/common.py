@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -116,7 +118,12 @@ def _load_table(kind: str, version: int, viewer: Principal | None) -> pd.DataFra
 
 
 FILTERS_KEY = "shared_filters"
-"""Countries and channels chosen in the sidebar, kept across pages (widget state is not)."""
+"""Countries, channels and the planning period chosen in the sidebar, kept across pages (widget
+state is not)."""
+
+PERIOD_KEY = "filter_period"
+#: The planning period until one is chosen: the overview's eight weeks from today.
+DEFAULT_PERIOD_DAYS = 56
 
 
 def kept_filter(name: str, options: list[str]) -> list[str]:
@@ -166,3 +173,42 @@ def shared_filters(
                 )
             )
     return chosen[0] or [], chosen[1]
+
+
+def kept_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The kept planning period clipped to ``first..last``; eight weeks from ``first`` when
+    nothing was chosen yet or the kept one lies wholly outside."""
+    kept = st.session_state.get(FILTERS_KEY, {}).get("period")
+    default = (first, min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)))
+    if not kept or len(kept) != 2 or kept[1] < first or kept[0] > last:
+        return default
+    return max(kept[0], first), min(kept[1], last)
+
+
+def _remember_period() -> None:
+    chosen = st.session_state[PERIOD_KEY]
+    if len(chosen) == 2:  # the picker reports the first click (start only) too
+        st.session_state.setdefault(FILTERS_KEY, {})["period"] = list(chosen)
+
+
+def shared_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The planning period (dates of the coming weeks) in the sidebar, carried from page to page.
+
+    The Overview, Forecast, Staffing and Schedule pages show and plan these days; each page
+    passes the days it can show (``first..last``) and the kept choice is clipped to them.
+    """
+    kept = kept_period(first, last)
+    current = st.session_state.get(PERIOD_KEY)
+    if not current or len(current) == 2 or current[0] < first or current[0] > last:
+        st.session_state[PERIOD_KEY] = kept  # seed it, unless a range is half picked
+    chosen = st.sidebar.date_input(
+        "Planning period",
+        min_value=first,
+        max_value=last,
+        key=PERIOD_KEY,
+        on_change=_remember_period,
+        format="DD/MM/YYYY",
+        help="The coming days the Overview, Forecast, Staffing and Schedule pages show and plan. "
+        "Kept as you move between pages.",
+    )
+    return (chosen[0], chosen[1]) if len(chosen) == 2 else kept
