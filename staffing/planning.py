@@ -22,10 +22,12 @@ from staffing.scheduling import TEMPLATE_FILE_COLUMNS, WEEKDAY_NAMES, ShiftTempl
 
 __all__ = [
     "AHT_COLUMNS",
+    "FORECAST_GAP_COLUMNS",
     "GAP_COLUMNS",
     "PlanningInputError",
     "default_shift_templates",
     "files_under",
+    "forecast_gaps",
     "forecast_to_requirements_input",
     "gap_summary",
     "recent_aht",
@@ -43,6 +45,15 @@ __all__ = [
 
 AHT_COLUMNS: tuple[str, ...] = ("country", "channel", "aht_seconds")
 """Columns of :func:`recent_aht`'s result."""
+
+FORECAST_GAP_COLUMNS: tuple[str, ...] = (
+    "country",
+    "channel",
+    "missing_days",
+    "first_missing",
+    "last_missing",
+)
+"""Columns of :func:`forecast_gaps`'s result."""
 
 _KEYS = ["country", "channel"]
 
@@ -99,6 +110,49 @@ def recent_aht(contacts: pd.DataFrame, weeks: int = 8) -> pd.DataFrame:
         weighted = sums["work"] / sums["volume"]
     sums["aht_seconds"] = weighted.where(sums["volume"] > 0, sums["plain"])
     return sums[list(AHT_COLUMNS)].sort_values(_KEYS).reset_index(drop=True)
+
+
+def forecast_gaps(
+    daily: pd.DataFrame,
+    queues: Sequence[tuple[str, str]],
+    start: dt.date,
+    end: dt.date,
+) -> pd.DataFrame:
+    """The days of ``start..end`` (both included) a daily forecast has no value for, per queue.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        ``country, channel, date, forecast``, e.g. a saved run's picked forecast; a row whose
+        ``forecast`` is NaN counts as missing. An empty frame without columns is accepted
+        (nothing saved).
+    queues : sequence of (country, channel)
+        The queues that need a forecast.
+    start, end : date
+        The period; ``end`` before ``start`` is an empty period.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FORECAST_GAP_COLUMNS`, one row per queue lacking at least one day, in the order
+        of ``queues``: ``missing_days`` (int) and the first and last missing dates
+        (``datetime.date``; days in between may be covered). Empty when every queue has
+        every day.
+    """
+    days = pd.date_range(start, end, freq="D")
+    if len(daily):
+        _require(daily, [*_KEYS, "date", "forecast"], "daily forecast")
+        present = daily[daily["forecast"].notna()]
+        dates = pd.to_datetime(present["date"]).dt.normalize()
+        have = set(zip(present["country"], present["channel"], dates, strict=True))
+    else:
+        have = set()
+    rows = []
+    for country, channel in dict.fromkeys((str(c), str(ch)) for c, ch in queues):
+        missing = [d for d in days if (country, channel, d) not in have]
+        if missing:
+            rows.append((country, channel, len(missing), missing[0].date(), missing[-1].date()))
+    return pd.DataFrame(rows, columns=list(FORECAST_GAP_COLUMNS)).astype({"missing_days": int})
 
 
 def forecast_to_requirements_input(

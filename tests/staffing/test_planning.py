@@ -13,10 +13,12 @@ import pytest
 from staffing.erlang import StaffingTargets
 from staffing.planning import (
     AHT_COLUMNS,
+    FORECAST_GAP_COLUMNS,
     GAP_COLUMNS,
     PlanningInputError,
     default_shift_templates,
     files_under,
+    forecast_gaps,
     forecast_to_requirements_input,
     gap_summary,
     recent_aht,
@@ -336,3 +338,64 @@ def test_staff_on_shift_matches_the_plans_coverage_when_every_shift_is_filled():
     fewer = staff_on_shift(roster.assignments.iloc[1:], plan.coverage)
     assert fewer.sum() < on_shift.sum()
     assert staff_on_shift(roster.assignments.iloc[:0], plan.coverage).sum() == 0.0
+
+
+def daily_forecast(queue: tuple[str, str], first: str, days: int) -> pd.DataFrame:
+    dates = pd.date_range(first, periods=days, freq="D")
+    return pd.DataFrame(
+        {"country": queue[0], "channel": queue[1], "date": dates, "forecast": 100.0}
+    )
+
+
+def test_forecast_gaps_is_empty_when_every_queue_has_every_day():
+    daily = pd.concat(
+        [
+            daily_forecast(("HU", "voice"), "2026-03-01", 70),
+            daily_forecast(("AR", "chat"), "2026-03-01", 70),
+        ]
+    )
+    gaps = forecast_gaps(
+        daily, [("HU", "voice"), ("AR", "chat")], dt.date(2026, 3, 2), dt.date(2026, 4, 26)
+    )
+    assert list(gaps.columns) == list(FORECAST_GAP_COLUMNS) and gaps.empty
+
+
+def test_forecast_gaps_names_the_queue_and_the_days_it_lacks():
+    daily = pd.concat(
+        [
+            daily_forecast(("HU", "voice"), "2026-03-01", 14),
+            daily_forecast(("AR", "voice"), "2026-03-01", 70),
+        ]
+    )
+    daily.loc[(daily["country"] == "AR") & (daily["date"] == "2026-03-05"), "forecast"] = np.nan
+    gaps = forecast_gaps(
+        daily,
+        [("HU", "voice"), ("AR", "voice"), ("DE", "voice")],
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 20),
+    )
+    assert gaps.to_dict("records") == [
+        {"country": "HU", "channel": "voice", "missing_days": 6,
+         "first_missing": dt.date(2026, 3, 15), "last_missing": dt.date(2026, 3, 20)},
+        {"country": "AR", "channel": "voice", "missing_days": 1,
+         "first_missing": dt.date(2026, 3, 5), "last_missing": dt.date(2026, 3, 5)},
+        {"country": "DE", "channel": "voice", "missing_days": 20,
+         "first_missing": dt.date(2026, 3, 1), "last_missing": dt.date(2026, 3, 20)},
+    ]  # fmt: skip
+
+
+def test_forecast_gaps_of_nothing_saved_is_every_day_of_every_queue():
+    gaps = forecast_gaps(
+        pd.DataFrame(), [("HU", "voice")], dt.date(2026, 3, 1), dt.date(2026, 3, 7)
+    )
+    assert gaps[["country", "missing_days"]].values.tolist() == [["HU", 7]]
+
+
+def test_forecast_gaps_needs_dates_and_values():
+    with pytest.raises(PlanningInputError, match=r"daily forecast: missing column.*forecast"):
+        forecast_gaps(
+            pd.DataFrame({"country": ["HU"], "channel": ["voice"], "date": ["2026-03-01"]}),
+            [("HU", "voice")],
+            dt.date(2026, 3, 1),
+            dt.date(2026, 3, 1),
+        )
