@@ -109,10 +109,9 @@ def _holiday_mask(
     h = holidays.copy()
     h["ds"] = pd.to_datetime(h["ds"]).dt.normalize()
     if "unique_id" in h.columns:
-        keys = set(zip(h["unique_id"], h["ds"], strict=True))
-        return np.array(
-            [(u, d) in keys for u, d in zip(frame["unique_id"], frame[date_col], strict=True)]
-        )
+        keys = pd.MultiIndex.from_arrays([h["unique_id"].astype(object), h["ds"]])
+        rows = pd.MultiIndex.from_arrays([frame["unique_id"].astype(object), frame[date_col]])
+        return np.asarray(rows.isin(keys), dtype=bool)
     return frame[date_col].isin(set(h["ds"])).to_numpy()
 
 
