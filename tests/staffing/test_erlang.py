@@ -404,7 +404,7 @@ def test_erlang_a_with_fewer_agents_than_erlangs_is_finite() -> None:
 
 
 def test_evaluate_reports_an_unstable_queue(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="staffing.erlang"):
+    with caplog.at_level(logging.INFO, logger="staffing.erlang"):
         result = evaluate_staffing(100, 180, 30, [9, 10, 11], StaffingTargets())
     np.testing.assert_array_equal(result.stable, [False, False, True])
     np.testing.assert_array_equal(result.service_level[:2], [0.0, 0.0])
