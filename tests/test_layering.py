@@ -8,7 +8,7 @@ import sys
 
 from tests.conftest import REPO_ROOT
 
-PACKAGES = ("data", "forecasting", "staffing", "wellbeing", "overview")
+PACKAGES = ("data", "forecasting", "staffing", "wellbeing", "overview", "formats")
 
 
 def test_packages_do_not_import_streamlit():
@@ -18,7 +18,7 @@ def test_packages_do_not_import_streamlit():
         for m in pkgutil.iter_modules([str(REPO_ROOT / pkg)])
         if m.name != "migrations"
     ]
-    modules += ["cli"]
+    modules += ["cli", *PACKAGES]
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
