@@ -10,6 +10,7 @@ import streamlit as st
 from data.access import AccessDenied, Permission, Principal, Role, require
 from data.config import get_settings
 from data.store import Store, open_store
+from formats import Formats, date_input_format, resolve_locale, vega_locale
 
 DEMO_ROLE_KEY = "demo_role"
 PRINCIPAL_KEY = "principal"
@@ -29,6 +30,17 @@ def get_store() -> Store:
             seed_store(store, get_settings().sample_dir)
             ensure_baseline_forecast(store)
     return store
+
+
+def formats() -> Formats:
+    """How this viewer reads numbers and dates: ``CREWCAST_LOCALE`` if set, else the browser's
+    language, else British English. Every page writes its numbers and dates through this."""
+    return Formats(resolve_locale(st.context.locale))
+
+
+def show_chart(chart, *, key: str | None = None) -> None:
+    """Draw an Altair chart full width, its axes and tooltips in the viewer's locale."""
+    st.altair_chart(chart.configure(locale=vega_locale(formats().locale)), width="stretch", key=key)
 
 
 def demo_mode() -> bool:
@@ -207,7 +219,7 @@ def shared_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
         max_value=last,
         key=PERIOD_KEY,
         on_change=_remember_period,
-        format="DD/MM/YYYY",
+        format=date_input_format(formats().locale),
         help="The coming days the Overview, Forecast, Staffing and Schedule pages show and plan. "
         "Kept as you move between pages.",
     )

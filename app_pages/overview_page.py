@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, get_store, load_table, require_page, shared_filters
+from app_pages.common import (
+    data_version,
+    formats,
+    require_page,
+    shared_filters,
+    shared_period,
+    show_chart,
+)
+from app_pages.overview_data import compute, forecast_days, strain
 from data.access import Permission, Principal
-from overview import FTE_HOURS, Overview, build_overview
-from overview.sources import latest_forecast
+from formats import Formats
+from overview import FTE_HOURS, Overview, in_locale
 
-WEEKS = 8
 PAGES = {
     "app_pages/schedule_page.py": ("Schedule", Permission.VIEW_STAFFING),
     "app_pages/staffing_page.py": ("Staffing", Permission.VIEW_STAFFING),
@@ -22,38 +30,11 @@ PAGES = {
 }
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def compute(version: int, start: dt.date, _viewer: Principal) -> tuple[Overview | None, dict]:
-    """One overview per data version and day, shared by every role that may see it (the
-    inputs do not depend on the role; the page has checked the viewer already)."""
-    daily, runs = latest_forecast(get_store(), _viewer)
-    if daily.empty:
-        return None, runs
-    overview = build_overview(
-        daily,
-        load_table("contacts", version),
-        load_table("agents", version),
-        load_table("absences", version),
-        start=start,
-        weeks=WEEKS,
-    )
-    return overview, runs
-
-
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def strain(version: int, start: dt.date, _viewer: Principal):
-    from data.flags import team_strain  # scipy's statistics load only for those who see this
-    from overview.strain import gap_strain
-
-    overview, _ = compute(version, start, _viewer)
-    return team_strain(get_store(), _viewer), gap_strain(get_store(), _viewer, overview.weeks)
-
-
-def gap_heatmap(weeks: pd.DataFrame) -> alt.Chart:
+def gap_heatmap(weeks: pd.DataFrame, fmt: Formats) -> alt.Chart:
     frame = weeks.assign(
         queue=weeks["country"] + " " + weeks["channel"],
-        week=weeks["week_start"].dt.strftime("%d %b"),
-        label=weeks["gap_fte"].map(lambda v: f"−{v:.1f}" if v >= 0.05 else "ok"),
+        week=[fmt.day(d.date()) for d in weeks["week_start"]],
+        label=weeks["gap_fte"].map(lambda v: fmt.signed(-v, 1) if v >= 0.05 else "ok"),
         sl=weeks["service_level"],
     )
     base = alt.Chart(frame).encode(
@@ -110,7 +91,7 @@ def service_chart(weeks: pd.DataFrame, target: float) -> alt.Chart:
     return (lines + rule).properties(height=260)
 
 
-def render_kpis(overview: Overview) -> None:
+def render_kpis(overview: Overview, fmt: Formats) -> None:
     weeks = overview.weeks
     contacts = weeks["contacts"].sum()
     queue_rows = weeks.dropna(subset=["service_level"])
@@ -119,26 +100,28 @@ def render_kpis(overview: Overview) -> None:
     )
     per_week = weeks.groupby("week_start")[["required_hours", "available_hours", "gap_hours"]].sum()
     cols = st.columns(4)
+    days = (overview.end - overview.start).days + 1
     cols[0].metric(
-        f"Contacts, next {WEEKS} weeks",
-        f"{contacts:,.0f}",
+        f"Contacts in the {fmt.number(days)} days",
+        fmt.number(contacts),
         help="The newest saved forecast of each country and channel (picked model).",
     )
     cols[1].metric(
         "Staff needed a week (FTE)",
-        f"{per_week['required_hours'].mean() / FTE_HOURS:,.1f}",
-        help=f"Paid staff-hours the Erlang C requirement asks for, in FTE of {FTE_HOURS:g} h, "
+        fmt.fte(per_week["required_hours"].mean() / FTE_HOURS),
+        help=f"Paid staff-hours the Erlang C requirement asks for, in FTE of "
+        f"{fmt.hours(FTE_HOURS)} a week, "
         "including shrinkage (breaks, training, absence: 30%).",
     )
     cols[2].metric(
         "Largest weekly gap (FTE)",
-        f"{per_week['gap_hours'].max() / FTE_HOURS:,.1f}",
+        fmt.fte(per_week["gap_hours"].max() / FTE_HOURS),
         help="Hours the queues need beyond the hours their people have (contracts less approved "
         "absences), summed over queues, in the worst week.",
     )
     cols[3].metric(
         "Reachable service level",
-        f"{reach:.0%}",
+        fmt.percent(reach),
         help="Share of contacts answered within 20 s if the available people are scheduled to "
         "the shape of the demand (target 80%).",
     )
@@ -159,12 +142,11 @@ def render_actions(overview: Overview, viewer: Principal, extra: list[tuple[str,
 
 
 viewer = require_page(Permission.VIEW_FORECASTS)
+fmt = formats()
 st.title("Overview")
-today = dt.date.today()
 version = data_version()
-with st.spinner("Working out the coming weeks..."):
-    overview, runs = compute(version, today, viewer)
-if overview is None:
+days = forecast_days(version, dt.date.today(), viewer)
+if days is None:
     st.info(
         "No saved forecast yet, so there is nothing to compare with the teams. "
         + (
@@ -178,6 +160,10 @@ if overview is None:
         "app_pages/forecast_page.py", label="Go to Forecast", icon=":material/trending_up:"
     )
     st.stop()
+start, end = shared_period(*days)
+with st.spinner("Working out the coming weeks..."):
+    overview, runs = compute(version, start, end, viewer)
+overview = in_locale(overview, fmt)  # the numbers are shared; the words are the viewer's
 
 countries, channels = shared_filters(
     sorted(overview.weeks["country"].unique()), sorted(overview.weeks["channel"].unique())
@@ -185,14 +171,13 @@ countries, channels = shared_filters(
 shown = overview.weeks[
     overview.weeks["country"].isin(countries) & overview.weeks["channel"].isin(channels)
 ]
-view = Overview(
-    overview.start, overview.end, shown, overview.holidays, overview.actions, overview.notes
-)
+view = dataclasses.replace(overview, weeks=shown)
 st.caption(
-    f"{overview.start:%a %d %b %Y} to {overview.end:%a %d %b %Y}. Forecast: "
+    f"{fmt.date(overview.start)} to {fmt.date(overview.end)} (the planning period in the "
+    "sidebar). Forecast: "
     + "; ".join(
-        f"run #{run_id} “{info.name}” (saved {info.created_at:%d %b %Y} by "
-        f"{info.created_by or 'the system'}, history to {info.history_end:%d %b %Y})"
+        f"run #{run_id} “{info.name}” (saved {fmt.date(info.created_at.date())} by "
+        f"{info.created_by or 'the system'}, history to {fmt.date(info.history_end)})"
         for run_id, info in runs.items()
     )
 )
@@ -202,7 +187,7 @@ if shown.empty:
     st.info("Choose at least one country and channel in the sidebar.")
     st.stop()
 
-render_kpis(view)
+render_kpis(view, fmt)
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where the people fall short")
@@ -210,7 +195,7 @@ with left:
         "FTE short per queue and week: staff-hours needed (Erlang C at 80% in 20 s, occupancy "
         'at most 85%, 30% shrinkage) against the hours the queue\'s people have. "ok": enough.'
     )
-    st.altair_chart(gap_heatmap(shown), width="stretch")
+    show_chart(gap_heatmap(shown, fmt))
 with right:
     st.subheader("Upcoming holidays")
     holidays = overview.holidays[overview.holidays["country"].isin(countries)]
@@ -222,13 +207,13 @@ with right:
             st.markdown(f"- {text}")
 
 st.subheader("Service level the teams can reach")
-st.altair_chart(service_chart(shown, 0.8), width="stretch")
+show_chart(service_chart(shown, 0.8))
 
 extra: list[tuple[str, str]] = []
 if viewer.can(Permission.VIEW_TEAM_WELLBEING):
     st.subheader("Team strain")
     with st.spinner("Scoring team strain..."):
-        teams, outlook = strain(version, today, viewer)
+        teams, outlook = strain(version, start, end, viewer)
     st.caption(
         "Workload strain per team from absences, hours and performance, in aggregate only: "
         "teams under 5 people are not shown."

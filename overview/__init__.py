@@ -10,6 +10,7 @@ from overview.core import (
     available_hours,
     build_overview,
     holiday_effects,
+    in_locale,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "available_hours",
     "build_overview",
     "holiday_effects",
+    "in_locale",
 ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ import pandas as pd
 from forecasting.errors import ForecastInputError
 from forecasting.holidays import holidays_in_range
 from forecasting.service import split_daily_forecast
+from formats import Formats
 from staffing.planning import (
     forecast_to_requirements_input,
     recent_aht,
@@ -46,6 +47,8 @@ DEFAULT_TARGETS: Mapping[str, float] = {
     "shrinkage": 0.3,
 }
 CHAT_CONCURRENCY = 2
+#: Numbers and dates in the texts when the caller names no locale.
+DEFAULT_FORMATS = Formats()
 INTERVAL_MINUTES = 30
 WORKING_DAYS_PER_WEEK = 5
 PRE_HOLIDAY_DAYS = 3
@@ -64,6 +67,7 @@ WEEK_COLUMNS: tuple[str, ...] = (
     "gap_fte",
     "service_level",
     "target_service_level",
+    "peak_date",
     "peak_day",
     "peak_hours",
 )
@@ -74,6 +78,7 @@ HOLIDAY_COLUMNS: tuple[str, ...] = (
     "holiday",
     "pre_change",
     "day_change",
+    "pre_days",
     "text",
 )
 _KEYS = ["country", "channel"]
@@ -105,6 +110,16 @@ class Overview:
         Most urgent first.
     notes : tuple of str
         What could not be computed and why.
+    forecast_end : date or None
+        The forecast's last day within the period (None: it covers none of it).
+    lacking_handle_times : tuple of str
+        Queues with a forecast but no handle times in the history (no staffing for them).
+    daily_only : bool
+        The history has no intervals, so there are no staffing figures.
+
+    The texts (``notes``, ``actions``, the holidays' ``text`` and the weeks' ``peak_day``) are
+    words about the numbers in one locale; :func:`in_locale` writes them again in another
+    without measuring anything again.
     """
 
     start: dt.date
@@ -113,6 +128,9 @@ class Overview:
     holidays: pd.DataFrame
     actions: tuple[Action, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    forecast_end: dt.date | None = None
+    lacking_handle_times: tuple[str, ...] = ()
+    daily_only: bool = False
 
     def totals(self) -> pd.DataFrame:
         """Per (country, channel) over the whole period: contacts, hours, gap and service."""
@@ -215,13 +233,15 @@ def _allocate(required: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
 
 def _peaks(req: pd.DataFrame) -> pd.DataFrame:
     """Per (country, channel, week): the day with the most short staff-hours and the hours
-    around its worst interval where the shortfall stays above half of it, e.g. "Mon 14 Dec",
-    "10:00-13:30"."""
+    around its worst interval where the shortfall stays above half of it, e.g. 2026-12-14 and
+    "10:00–13:30"."""
     keys = [*_KEYS, "week_start"]
     short = req.loc[req["short_staff"] > 1e-9, [*keys, "interval_start", "interval_minutes",
                                                 "short_staff"]].copy()  # fmt: skip
     if short.empty:
-        return pd.DataFrame(columns=[*keys, "peak_day", "peak_hours"])
+        return pd.DataFrame(columns=[*keys, "peak_date", "peak_hours"]).astype(
+            {"week_start": "datetime64[ns]", "peak_date": "datetime64[ns]"}
+        )
     short["day"] = short["interval_start"].dt.normalize()
     per_day = short.groupby([*keys, "day"], as_index=False)["short_staff"].sum()
     worst = per_day.loc[per_day.groupby(keys)["short_staff"].idxmax(), [*keys, "day"]]
@@ -234,9 +254,54 @@ def _peaks(req: pd.DataFrame) -> pd.DataFrame:
     out = block.groupby(keys, as_index=False).agg(
         day=("day", "first"), first=("interval_start", "min"), last=("end", "max")
     )
-    out["peak_day"] = out["day"].dt.strftime("%a %d %b")
-    out["peak_hours"] = out["first"].dt.strftime("%H:%M") + "-" + out["last"].dt.strftime("%H:%M")
-    return out[[*keys, "peak_day", "peak_hours"]]
+    out["peak_date"] = out["day"]
+    out["peak_hours"] = out["first"].dt.strftime("%H:%M") + "–" + out["last"].dt.strftime("%H:%M")
+    return out[[*keys, "peak_date", "peak_hours"]]
+
+
+def _holiday_texts(holidays: pd.DataFrame, fmt: Formats) -> list[str]:
+    """ "AR, 24–25 Dec (Christmas Eve / Christmas Day): +22% in the 3 days before, −50% on the
+    days" for each row of :func:`holiday_effects`."""
+    texts = []
+    for row in holidays.itertuples(index=False):
+        parts = []
+        if np.isfinite(row.pre_change):
+            days = "the day" if row.pre_days == 1 else f"the {row.pre_days} days"
+            parts.append(f"{fmt.signed_percent(row.pre_change)} in {days} before")
+        if np.isfinite(row.day_change):
+            several = row.end > row.start
+            parts.append(f"{fmt.signed_percent(row.day_change)} on the day" + "s" * several)
+        when = fmt.day_span(row.start.date(), row.end.date())
+        texts.append(
+            f"{row.country}, {when} ({row.holiday})" + (": " + ", ".join(parts) if parts else "")
+        )
+    return texts
+
+
+def _notes(overview: Overview, fmt: Formats) -> tuple[str, ...]:
+    """What could not be computed and why, in ``fmt``'s words."""
+    start, end, covered = overview.start, overview.end, overview.forecast_end
+    if covered is None:
+        return (f"The forecast does not cover {fmt.day(start)} to {fmt.day(end)}: run a new one.",)
+    notes = []
+    if covered < end:
+        notes.append(f"The forecast ends on {fmt.day(covered)}; the days after it are not shown.")
+    if overview.lacking_handle_times:
+        names = ", ".join(overview.lacking_handle_times)
+        notes.append(f"No handle times in the history for {names}: no staffing for them.")
+    if overview.daily_only:
+        notes.append("The history is daily only: no interval profile, so no staffing figures.")
+    return tuple(notes)
+
+
+def in_locale(overview: Overview, fmt: Formats) -> Overview:
+    """The same overview with its texts written in ``fmt``'s locale (cheap: the numbers stay)."""
+    holidays = overview.holidays.copy()
+    holidays["text"] = _holiday_texts(holidays, fmt)
+    weeks = overview.weeks.copy()
+    weeks["peak_day"] = [fmt.weekday(d.date()) if pd.notna(d) else "" for d in weeks["peak_date"]]
+    worded = replace(overview, weeks=weeks, holidays=holidays, notes=_notes(overview, fmt))
+    return replace(worded, actions=tuple(staffing_actions(worded, fmt=fmt)))
 
 
 def _ratio(series: pd.Series, baseline: pd.Series, days: list[pd.Timestamp]) -> float:
@@ -250,19 +315,25 @@ def _ratio(series: pd.Series, baseline: pd.Series, days: list[pd.Timestamp]) -> 
 
 
 def holiday_effects(
-    daily: pd.DataFrame, start: dt.date, end: dt.date, pre_days: int = PRE_HOLIDAY_DAYS
+    daily: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    pre_days: int = PRE_HOLIDAY_DAYS,
+    fmt: Formats = DEFAULT_FORMATS,
 ) -> pd.DataFrame:
-    """Each holiday in the period with the forecast's change before it and on it.
+    """Each holiday in the period with the forecast's change before it and on it, and a sentence
+    saying so in ``fmt``'s locale ("AR, 24–25 Dec (Christmas Eve / Christmas Day): +22% in the 3
+    days before, −50% on the days").
 
     The baseline of a day is the median forecast of the same weekday in the period, away from
     holidays and their pre-holiday days, per country (channels summed).
     """
     countries = sorted(daily["country"].unique())
     if not countries:
-        return pd.DataFrame(columns=list(HOLIDAY_COLUMNS))
+        return _no_holidays()
     table = holidays_in_range(countries, start, end)
     if table.empty:
-        return pd.DataFrame(columns=list(HOLIDAY_COLUMNS))
+        return _no_holidays()
     volume = daily.groupby(["country", "date"])["forecast"].sum()
     rows = []
     for country, hols in table.groupby("country"):
@@ -288,23 +359,17 @@ def holiday_effects(
             before = [d for d in before if d not in hol_days]
             pre, on = _ratio(series, baseline, before), _ratio(series, baseline, span)
             name = " / ".join(dict.fromkeys(names[d] for d in span))
-            when = (
-                f"{span[0]:%d %b}"
-                if len(span) == 1
-                else f"{span[0]:%d}-{span[-1]:%d %b}"
-                if span[0].month == span[-1].month
-                else f"{span[0]:%d %b}-{span[-1]:%d %b}"
-            )
-            parts = []
-            if np.isfinite(pre):
-                days = "the day" if len(before) == 1 else f"the {len(before)} days"
-                parts.append(f"{pre:+.0%} in {days} before")
-            if np.isfinite(on):
-                parts.append(f"{on:+.0%} on the day" + ("s" if len(span) > 1 else ""))
-            text = f"{country}, {when} ({name})" + (": " + ", ".join(parts) if parts else "")
-            rows.append((country, span[0], span[-1], name, pre, on, text))
+            rows.append((country, span[0], span[-1], name, pre, on, len(before), ""))
     frame = pd.DataFrame(rows, columns=list(HOLIDAY_COLUMNS))
+    frame["text"] = _holiday_texts(frame, fmt)
     return frame.sort_values(["start", "country"]).reset_index(drop=True)
+
+
+def _no_holidays() -> pd.DataFrame:
+    return pd.DataFrame(columns=list(HOLIDAY_COLUMNS)).astype(
+        {"start": "datetime64[ns]", "end": "datetime64[ns]", "pre_change": float,
+         "day_change": float, "pre_days": int}
+    )  # fmt: skip
 
 
 def build_overview(
@@ -315,10 +380,12 @@ def build_overview(
     *,
     start: dt.date,
     weeks: int = 8,
+    end: dt.date | None = None,
     targets: Mapping[str, float] = DEFAULT_TARGETS,
     chat_concurrency: int = CHAT_CONCURRENCY,
+    fmt: Formats = DEFAULT_FORMATS,
 ) -> Overview:
-    """Demand against capacity for ``weeks`` weeks from ``start``.
+    """Demand against capacity from ``start`` to ``end`` (or for ``weeks`` weeks from ``start``).
 
     Parameters
     ----------
@@ -331,34 +398,35 @@ def build_overview(
         The data layer's frames (absence types are not needed).
     start : date
         First day (usually today).
+    end : date, optional
+        Last day (the planning period's); ``weeks`` weeks from ``start`` when not given. Weeks
+        run Monday to Sunday, and a week the period covers in part gets that share of the hours.
+    fmt : Formats
+        How the notes, holiday sentences and actions write numbers and dates.
     """
-    end = start + dt.timedelta(days=7 * int(weeks) - 1)
-    notes: list[str] = []
+    end = end or start + dt.timedelta(days=7 * int(weeks) - 1)
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    period = Overview(start, end, pd.DataFrame(columns=list(WEEK_COLUMNS)), _no_holidays())
     daily = daily_forecast.assign(date=pd.to_datetime(daily_forecast["date"]))
     daily = daily[(daily["date"] >= pd.Timestamp(start)) & (daily["date"] <= pd.Timestamp(end))]
-    empty = pd.DataFrame(columns=list(WEEK_COLUMNS))
     if daily.empty:
-        notes.append(f"The forecast does not cover {start:%d %b} to {end:%d %b}: run a new one.")
-        return Overview(
-            start, end, empty, pd.DataFrame(columns=list(HOLIDAY_COLUMNS)), (), tuple(notes)
-        )
+        return in_locale(period, fmt)
     covered = daily["date"].max().date()
-    if covered < end:
-        notes.append(f"The forecast ends on {covered:%d %b}; the weeks after it are not shown.")
-    holidays = holiday_effects(daily, start, min(end, covered))
+    holidays = holiday_effects(daily, start, min(end, covered), fmt=fmt)
+    period = replace(period, holidays=holidays, forecast_end=covered)
     aht = recent_aht(contacts)
     lacking = daily[~daily.set_index(_KEYS).index.isin(aht.set_index(_KEYS).index)]
     if not lacking.empty:
-        names = ", ".join(sorted({f"{c}/{ch}" for c, ch in zip(lacking["country"], lacking["channel"], strict=True)}))  # fmt: skip
-        notes.append(f"No handle times in the history for {names}: no staffing for them.")
+        names = sorted({f"{c}/{ch}" for c, ch in zip(lacking["country"], lacking["channel"], strict=True)})  # fmt: skip
+        period = replace(period, lacking_handle_times=tuple(names))
         daily = daily[daily.set_index(_KEYS).index.isin(aht.set_index(_KEYS).index)]
     if daily.empty:
-        return Overview(start, end, empty, holidays, (), tuple(notes))
+        return in_locale(period, fmt)
     try:
         intervals = split_daily_forecast(daily, contacts, INTERVAL_MINUTES)
     except ForecastInputError:
-        notes.append("The history is daily only: no interval profile, so no staffing figures.")
-        return Overview(start, end, empty, holidays, (), tuple(notes))
+        return in_locale(replace(period, daily_only=True), fmt)
     per_channel = targets_by_channel(
         sorted(daily["channel"].unique()), dict(targets), chat_concurrency
     )
@@ -402,13 +470,15 @@ def build_overview(
         for ch in weekly["channel"]
     ]
     weekly = weekly.merge(_peaks(req), on=[*_KEYS, "week_start"], how="left")
-    weekly[["peak_day", "peak_hours"]] = weekly[["peak_day", "peak_hours"]].fillna("")
+    weekly["peak_hours"] = weekly["peak_hours"].fillna("")
+    weekly["peak_day"] = ""  # words: in_locale writes them
     weekly = weekly[list(WEEK_COLUMNS)].sort_values([*_KEYS, "week_start"]).reset_index(drop=True)
-    overview = Overview(start, end, weekly, holidays, (), tuple(notes))
-    return Overview(start, end, weekly, holidays, tuple(staffing_actions(overview)), tuple(notes))
+    return in_locale(replace(period, weeks=weekly), fmt)
 
 
-def staffing_actions(overview: Overview, limit: int = 5) -> list[Action]:
+def staffing_actions(
+    overview: Overview, limit: int = 5, fmt: Formats = DEFAULT_FORMATS
+) -> list[Action]:
     """One action per short queue (largest gap first), then the holidays that move demand most."""
     actions = []
     short = overview.weeks[overview.weeks["gap_fte"] >= ACTION_GAP_FTE]
@@ -419,15 +489,15 @@ def staffing_actions(overview: Overview, limit: int = 5) -> list[Action]:
         )
         total = int(((overview.weeks["country"] == row.country) & (overview.weeks["channel"] == row.channel)).sum())  # fmt: skip
         service = (
-            f"; then about {row.service_level:.0%} of contacts are answered within target "
-            f"instead of {row.target_service_level:.0%}"
+            f"; then about {fmt.percent(row.service_level)} of contacts are answered within "
+            f"target instead of {fmt.percent(row.target_service_level)}"
             if pd.notna(row.service_level)
             else ""
         )
         actions.append(
             Action(
                 f"{row.country} {row.channel} is short in {weeks_short} of {total} weeks, most in "
-                f"the week of {row.week_start:%d %b} ({row.gap_fte:.1f} FTE, above all "
+                f"the week of {fmt.day(row.week_start.date())} ({fmt.fte(row.gap_fte)}, above all "
                 f"{row.peak_day} {row.peak_hours}){service}. Plan shifts, overtime or help from "
                 "another team.",
                 "app_pages/schedule_page.py",

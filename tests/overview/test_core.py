@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from overview import FTE_HOURS, available_hours, build_overview, holiday_effects
+from formats import Formats
+from overview import (
+    FTE_HOURS,
+    available_hours,
+    build_overview,
+    holiday_effects,
+    in_locale,
+)
 from overview.core import _allocate
 
 MONDAY = pd.Timestamp("2026-11-30")
@@ -117,6 +125,14 @@ def test_gap_and_reachable_service_follow_the_hours(one_queue):
     assert short.actions[0].page == "app_pages/schedule_page.py"
     assert "AR voice is short in 2 of 2 weeks" in short.actions[0].text
     assert not [a for a in ample.actions if a.page == "app_pages/schedule_page.py"]
+    # the words in another locale, the numbers untouched
+    german = in_locale(short, Formats("de_DE"))
+    pd.testing.assert_frame_equal(
+        german.weeks.drop(columns="peak_day"), short.weeks.drop(columns="peak_day")
+    )
+    assert german.weeks["peak_day"].iloc[0].startswith(("Mo.", "Di.", "Mi.", "Do.", "Fr."))
+    assert "the week of 30. Nov. (" in german.actions[0].text
+    assert re.search(r"\(\d+,\d\u00a0FTE", german.actions[0].text)
 
 
 def test_a_forecast_that_stops_early_is_said():
@@ -151,4 +167,28 @@ def test_holiday_effects_compare_with_the_same_weekdays_away_from_holidays():
     row = effects.set_index("holiday").loc["Christmas Day"]
     assert row["day_change"] == pytest.approx(-0.6)
     assert row["pre_change"] == pytest.approx(0.3)
-    assert row["text"] == "AR, 25 Dec (Christmas Day): +30% in the 3 days before, -60% on the day"
+    assert row["text"] == "AR, 25 Dec (Christmas Day): +30% in the 3 days before, −60% on the day"
+    # the same sentence in the reader's locale: day and month, percent sign, minus
+    german = holiday_effects(
+        daily, dt.date(2026, 12, 20), dt.date(2026, 12, 31), fmt=Formats("de_DE")
+    )
+    text = german.set_index("holiday").loc["Christmas Day", "text"]
+    assert (
+        text
+        == "AR, 25. Dez. (Christmas Day): +30\u00a0% in the 3 days before, −60\u00a0% on the day"
+    )
+
+
+def test_the_period_may_end_within_a_week_and_counts_that_part_of_it(one_queue):
+    contacts, daily = one_queue
+    no_absence = pd.DataFrame(columns=["agent_id", "start_date", "end_date", "type"])
+    few = agents_frame([(f"A{i}", "AR", "voice", 40.0) for i in range(3)])
+    end = MONDAY.date() + dt.timedelta(days=9)  # the second week's Wednesday
+    result = build_overview(daily, contacts, few, no_absence, start=MONDAY.date(), end=end)
+    w = result.weeks
+    assert list(w["days"]) == [7, 3] and result.end == end
+    assert w["contacts"].iloc[1] == pytest.approx(3 / 7 * w["contacts"].iloc[0])
+    assert w["available_hours"].iloc[1] == pytest.approx(120 * 3 / 7)
+    assert w["required_hours"].iloc[1] == pytest.approx(6 * 16 * 0.5 * 3)
+    with pytest.raises(ValueError, match="ends"):
+        build_overview(daily, contacts, few, no_absence, start=end, end=MONDAY.date())

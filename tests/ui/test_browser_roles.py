@@ -87,7 +87,7 @@ def test_manager_monday_morning(page, app_url):
     metrics = page.locator("[data-testid='stMetric']")
     expect(metrics).to_have_count(4)
     for label in (
-        "Contacts, next 8 weeks",
+        "Contacts in the 56 days",
         "Staff needed a week (FTE)",
         "Largest weekly gap (FTE)",
         "Reachable service level",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from streamlit.testing.v1 import AppTest
@@ -30,12 +31,18 @@ def test_manager_lands_on_the_overview_and_sees_where_to_act(seeded_data_dir):
     assert [t.value for t in at.title] == ["Overview"]
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {
-        "Contacts, next 8 weeks",
+        "Contacts in the 56 days",
         "Staff needed a week (FTE)",
         "Largest weekly gap (FTE)",
         "Reachable service level",
     }
-    assert int(metrics["Contacts, next 8 weeks"].replace(",", "")) > 10_000
+    assert int(metrics["Contacts in the 56 days"].replace(",", "")) > 10_000
+    assert re.fullmatch(r"\d+\.\d\u00a0FTE", metrics["Staff needed a week (FTE)"])
+    today = dt.date.today()
+    assert at.sidebar.date_input(key="filter_period").value == (
+        today,
+        today + dt.timedelta(days=55),
+    )
     assert [s.value for s in at.subheader] == [
         "Where the people fall short",
         "Upcoming holidays",
@@ -79,3 +86,33 @@ def test_planner_sees_no_team_strain_and_hr_is_refused(seeded_data_dir):
     page.session_state["demo_role"] = "hr"
     page.run()
     assert "Access refused" in " ".join(e.value for e in page.error)
+
+
+def contacts_metric(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label.startswith("Contacts"))
+
+
+def test_the_planning_period_narrows_the_overview_and_is_kept_across_pages(seeded_data_dir):
+    at = open_overview("manager")
+    eight_weeks = int(contacts_metric(at).replace(",", ""))
+    today = dt.date.today()
+    two_weeks = (today, today + dt.timedelta(days=13))
+    at.sidebar.date_input(key="filter_period").set_value(two_weeks).run()
+    assert not at.exception, at.exception
+    assert any(m.label == "Contacts in the 14 days" for m in at.metric)
+    assert 0 < int(contacts_metric(at).replace(",", "")) < eight_weeks / 3
+    assert any(c.value.startswith(f"{today:%a}, ") for c in at.caption)
+    at.switch_page("app_pages/data_page.py").run()
+    at.switch_page("app_pages/overview_page.py").run()
+    assert at.sidebar.date_input(key="filter_period").value == two_weeks
+
+
+def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeypatch):
+    monkeypatch.setenv("CREWCAST_LOCALE", "de_DE")
+    at = open_overview("manager")
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+", contacts_metric(at)), contacts_metric(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert re.fullmatch(r"\d+,\d\u00a0FTE", metrics["Staff needed a week (FTE)"])
+    assert re.fullmatch(r"\d+\u00a0%", metrics["Reachable service level"])
+    holidays = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any(re.search(r"\d+\. (Nov|Dez|Jan)\.", h) for h in holidays), holidays
