@@ -35,7 +35,8 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(data_dir: Path, timeout_s: float = 90) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free loopback port until the block ends."""
+    """Run ``streamlit run serve.py`` (the app with its warm-up, as ``scripts/run.sh`` does) on a
+    free loopback port until the block ends."""
     port = free_port()
     env = {**os.environ, "CREWCAST_DATA_DIR": str(data_dir)}
     log = ARTIFACTS / f"server-{port}.log"
@@ -43,7 +44,7 @@ def running_app(data_dir: Path, timeout_s: float = 90) -> Iterator[str]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "app.py",
+                sys.executable, "-m", "streamlit", "run", "serve.py",
                 "--server.headless", "true", "--server.port", str(port),
                 "--server.address", "127.0.0.1",
             ],
@@ -84,14 +85,16 @@ CHARTS = "[data-testid='stVegaLiteChart']"
 
 
 @contextlib.contextmanager
-def chromium_page(url: str | None = None) -> Iterator:
+def chromium_page(url: str | None = None, locale: str | None = None) -> Iterator:
     """A Playwright page in Debian's Chromium (1400x1000, downloads accepted, 90 s timeouts),
-    opened at ``url`` when given."""
+    opened at ``url`` when given; ``locale`` (``de-DE``) is the browser's language."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = browser.new_page(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale=locale
+        )
         page.set_default_timeout(90_000)
         if url is not None:
             page.goto(url)

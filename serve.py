@@ -1,0 +1,45 @@
+"""Crewcast's server: the dashboard (``app.py``) with a warm-up at start.
+
+``streamlit run serve.py`` (what ``scripts/run.sh`` does) serves ``app.py`` as usual, and as the
+server starts it opens the database (seeding the sample on the very first start) and works out
+the default Overview in a background thread. The first manager to arrive then finds the
+Overview cached instead of waiting for it. Pages, caches and sign-in are exactly those of
+``streamlit run app.py``, which still works; it only lacks the warm-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+
+import streamlit as st
+
+LOG = logging.getLogger("crewcast.serve")
+
+
+def warm_up() -> None:
+    """Open the database and compute the default Overview into the page's cache."""
+    try:
+        from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
+        from app_pages.overview_data import WARM_UP_VIEWER, compute, forecast_days
+
+        get_store()
+        days = forecast_days(0, dt.date.today(), WARM_UP_VIEWER)
+        if days is not None:
+            first, last = days
+            end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
+            compute(0, first, end, WARM_UP_VIEWER)  # 0: a new session's data version
+        LOG.info("warm-up done: the Overview is cached")
+    except Exception:  # a failed warm-up only means the first visitor computes it
+        LOG.exception("warm-up failed; the first visit will compute the Overview")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    threading.Thread(target=warm_up, name="crewcast-warm-up", daemon=True).start()
+    yield
+
+
+app = st.App("app.py", lifespan=lifespan)
