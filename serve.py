@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import threading
+import time
 
 import streamlit as st
+from streamlit.logger import get_logger
 
-LOG = logging.getLogger("crewcast.serve")
+LOG = get_logger("crewcast.serve")  # Streamlit's handler and level, so the line is printed
 
 
 def warm_up() -> None:
     """Open the database and compute the default Overview into the page's cache."""
+    began = time.perf_counter()
     try:
         from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
         from app_pages.overview_data import WARM_UP_VIEWER, compute, forecast_days
@@ -31,7 +33,7 @@ def warm_up() -> None:
             first, last = days
             end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
             compute(0, first, end, WARM_UP_VIEWER)  # 0: a new session's data version
-        LOG.info("warm-up done: the Overview is cached")
+        LOG.info("warm-up done in %.1f s: the Overview is cached", time.perf_counter() - began)
     except Exception:  # a failed warm-up only means the first visitor computes it
         LOG.exception("warm-up failed; the first visit will compute the Overview")
 
