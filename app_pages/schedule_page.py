@@ -8,8 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, get_store, load_table, require_page
-from app_pages.planning_cache import PLAN_KEY, requirements_with_progress
+from app_pages.common import data_version, get_store, load_table, require_page, shared_period
+from app_pages.planning_cache import (
+    PLAN_KEY,
+    SAVED,
+    describe_period,
+    plan_forecast,
+    requirements_with_progress,
+)
 from data.access import AuditAction, Permission, record
 from staffing.exports import make_schedule_outputs
 from staffing.planning import (
@@ -131,22 +137,36 @@ def load_requirements() -> tuple[dict, pd.DataFrame]:
         )
         st.stop()
     try:
+        source = plan_forecast(plan)
         requirements = requirements_with_progress(plan)
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
     share = plan.get("volume_share", 1.0)
+    forecast = (
+        "saved run " + ", ".join(f"#{i}" for i in source.runs)
+        if source.source == SAVED
+        else "fitted on the Staffing page"
+    )
     st.caption(
         f"Requirements from the Staffing page: {', '.join(plan['countries'])} / "
-        f"{', '.join(plan['channels'])}, {plan['horizon_days']} days"
+        f"{', '.join(plan['channels'])}, {describe_period(plan['period'])}, forecast "
+        + forecast
         + (f", {share:.0%} of the forecast volume." if share < 1 else ".")
     )
     return plan, requirements
 
 
-def choose_inputs(requirements: pd.DataFrame) -> dict:
-    first = requirements["interval_start"].min().date()
-    last = requirements["interval_start"].max().date()
+def week_bounds(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    """First and last start of a week to schedule: whole weeks inside ``period`` (or its first
+    day when it is shorter than a week)."""
+    start, end = period
+    return start, max(start, end - dt.timedelta(days=6))
+
+
+def choose_inputs(plan: dict) -> dict:
+    # The sidebar's planning period, within the plan's days: the week to schedule lies in it.
+    first, last = week_bounds(shared_period(*plan["period"]))
     left, middle, right = st.columns(3)
     week_start = left.date_input(
         "Week starting",
@@ -154,7 +174,8 @@ def choose_inputs(requirements: pd.DataFrame) -> dict:
         min_value=first,
         max_value=last,
         key="schedule_week_start",
-        help="Seven days from this date are scheduled (fewer if the forecast ends sooner).",
+        help="Seven days from this date are scheduled, within the planning period "
+        "(fewer days if the period is shorter than a week).",
     )
     opening = middle.slider(
         "Opening hours",
@@ -368,7 +389,7 @@ st.caption(
     "them (contracts, absences, labour rules), and calendar and spreadsheet exports."
 )
 plan, requirements = load_requirements()
-inputs = choose_inputs(requirements)
+inputs = choose_inputs(plan)
 if st.button("Generate schedule", type="primary", key="schedule_generate"):
     generate(plan, requirements, inputs)
 result = st.session_state.get(RESULT_KEY)

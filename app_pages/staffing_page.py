@@ -3,12 +3,35 @@ the schedule made for the plan compares with it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, demo_mode, kept_or, load_table, require_page
-from app_pages.planning_cache import PLAN_KEY, requirements_with_progress, targets_of
+from app_pages.common import (
+    data_version,
+    demo_mode,
+    kept_or,
+    load_table,
+    require_page,
+    shared_period,
+)
+from app_pages.planning_cache import (
+    FIT,
+    PLAN_KEY,
+    SAVED,
+    PlanForecast,
+    describe_gaps,
+    describe_period,
+    describe_runs,
+    history_end,
+    period_bounds,
+    plan_forecast,
+    requirements_with_progress,
+    saved_gaps,
+    targets_of,
+)
 from data.access import Permission
 from staffing.exports import frame_to_csv
 from staffing.planning import (
@@ -31,6 +54,7 @@ SAMPLE_DEFAULTS = {"channels": ("voice",)}
 """First plan on the bundled sample: one country's voice queue, quick to forecast and schedule."""
 
 STAFF_TO = ("forecast", "upper 80% bound")
+FORECAST_CHOICES = {SAVED: "Newest saved forecast", FIT: "Fit a new forecast now"}
 
 SUMMARY_COLUMNS = {
     "country": st.column_config.TextColumn("Country"),
@@ -45,7 +69,8 @@ SUMMARY_COLUMNS = {
 
 
 def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Day x time-of-day rectangles coloured by the staff to schedule."""
+    """Day x time-of-day rectangles coloured by the staff to schedule, a row per day."""
+    days = frame["interval_start"].dt.normalize().nunique()
     return (
         alt.Chart(frame)
         .mark_rect()
@@ -65,7 +90,7 @@ def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("occupancy:Q", title="Occupancy", format=".0%"),
             ],
         )
-        .properties(height=320)
+        .properties(height=max(320, 10 * days))  # eight weeks stay readable
     )
 
 
@@ -126,16 +151,14 @@ def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(cells, labels).properties(height=320)
 
 
-def choose_plan(stored: dict | None) -> dict | None:
-    """The planning form; returns the cached-requirements arguments when submitted, else None.
+def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | None:
+    """The planning form for the days of ``period``; returns the plan (see
+    ``planning_cache``) when submitted, else None.
 
     A form, so that no forecast runs while the planner is still choosing; the last submitted
     plan (``stored``) pre-fills it.
     """
     contacts = load_table("contacts", data_version())
-    if contacts.empty:
-        st.info("No contacts loaded yet: upload a contacts file on the Data page.")
-        st.stop()
     countries = sorted(contacts["country"].unique())
     channels = sorted(contacts["channel"].unique())
     last = stored or {}
@@ -146,37 +169,44 @@ def choose_plan(stored: dict | None) -> dict | None:
             "schedule; add countries and chat as you like."
         )
     last_targets = last.get("targets", {})
+    default_countries = [
+        c
+        for c in last.get("countries", kept_or("countries", countries, countries[:1]))
+        if c in countries
+    ]
+    default_channels = [
+        c for c in last.get("channels", kept_or("channels", channels, channels)) if c in channels
+    ]
+    gaps, _ = saved_gaps(default_countries, default_channels, period)
     with st.form("staffing_form", border=True):
         left, middle, right = st.columns(3)
         chosen_countries = left.multiselect(
             "Countries",
             countries,
-            default=[
-                c
-                for c in last.get("countries", kept_or("countries", countries, countries[:1]))
-                if c in countries
-            ],
+            default=default_countries,
             key="staffing_countries",
             help="Each country and channel is forecast and staffed as its own queue.",
         )
         chosen_channels = middle.multiselect(
-            "Channels",
-            channels,
-            default=[
-                c
-                for c in last.get("channels", kept_or("channels", channels, channels))
-                if c in channels
-            ],
-            key="staffing_channels",
+            "Channels", channels, default=default_channels, key="staffing_channels"
         )
-        horizon = right.slider(
-            "Horizon (days)",
-            min_value=7,
-            max_value=28,
-            value=last.get("horizon_days", 14),
-            key="staffing_horizon",
-            help="Days after the last day of history to forecast and staff. Each queue takes "
-            "10-30 s to forecast.",
+        source = right.radio(
+            "Forecast",
+            list(FORECAST_CHOICES.values()),
+            index=int(not gaps.empty or last.get("forecast", SAVED) == FIT),
+            key="staffing_forecast_source",
+            help="The newest saved forecast of each queue (the first start's baseline or a "
+            "run saved on the Forecast page) plans in about a second. Fitting picks the best "
+            "model per queue on the newest contacts and takes 10-40 s per queue. Where the "
+            "saved forecast misses a queue or day of the period, a new one is fitted.",
+        )
+        st.caption(
+            f"Plans the planning period in the sidebar: {describe_period(period)}."
+            + (
+                f" The newest saved forecast does not cover it: {describe_gaps(gaps, period)}."
+                if not gaps.empty and default_countries and default_channels
+                else ""
+            )
         )
         st.markdown("**Targets**")
         col1, col2, col3, col4 = st.columns(4)
@@ -300,7 +330,8 @@ def choose_plan(stored: dict | None) -> dict | None:
         st.error(str(exc))
         st.stop()
     return {
-        "horizon_days": int(horizon),
+        "period": tuple(period),
+        "forecast": SAVED if source == FORECAST_CHOICES[SAVED] else FIT,
         "countries": tuple(chosen_countries),
         "channels": tuple(chosen_channels),
         "targets": targets,
@@ -316,6 +347,28 @@ def requirements_or_stop(plan: dict, **overrides) -> pd.DataFrame:
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
+
+
+def render_source(plan: dict, source: PlanForecast) -> None:
+    """Under the plan: its days and the forecast behind it (the saved runs, or a fit)."""
+    if source.source == SAVED:
+        text = f"the newest saved forecast, {describe_runs(source.runs)}"
+        stale = [i for i, info in source.runs.items() if info.history_end < source.history_end]
+        if stale:
+            text += (
+                f". Saved before the newest contacts (to {source.history_end:%d %b %Y}): "
+                "choose **Fit a new forecast now** to use them"
+            )
+    else:
+        text = (
+            f"fitted now on the contacts to {source.history_end:%d %b %Y}, the best "
+            "back-tested model per queue"
+        )
+    st.caption(
+        f"{describe_period(plan['period'])}, half hour by half hour. Forecast: {text}.",
+        help="Saved forecasts are daily; the plan splits them into half hours with each "
+        "queue's intraday pattern of the last weeks.",
+    )
 
 
 def render_requirements(requirements: pd.DataFrame) -> tuple[str, str]:
@@ -463,14 +516,37 @@ st.caption(
     "Forecast contacts per half hour, then the agents needed to meet the service targets "
     "(Erlang C/A for voice and chat), after shrinkage."
 )
-submitted = choose_plan(st.session_state.get(PLAN_KEY))
+last_history_day = history_end()
+if last_history_day is None:
+    st.info("No contacts loaded yet: upload a contacts file on the Data page.")
+    st.stop()
+period = shared_period(*period_bounds(last_history_day))
+submitted = choose_plan(st.session_state.get(PLAN_KEY), period)
 if submitted is not None:
     st.session_state[PLAN_KEY] = submitted
 plan = st.session_state.get(PLAN_KEY)
 if plan is None:
     st.info("Choose the queues and targets above, then press **Plan staffing**.")
     st.stop()
+if tuple(plan["period"]) != tuple(period):
+    st.info(
+        f"The plan below covers {describe_period(plan['period'])}; the planning period in the "
+        "sidebar is now different: press **Plan staffing** to plan it.",
+        icon=":material/date_range:",
+    )
+try:
+    source = plan_forecast(plan)
+except ValueError as exc:
+    st.error(f"Could not plan: {exc}")
+    st.stop()
+if not source.gaps.empty:
+    st.info(
+        "The newest saved forecast does not cover this plan: "
+        f"{describe_gaps(source.gaps, plan['period'])}, so a new forecast is fitted for it.",
+        icon=":material/model_training:",
+    )
 requirements = requirements_or_stop(plan)
+render_source(plan, source)
 queue = render_requirements(requirements)
 render_against_schedule(plan, requirements, queue)
 render_what_if(plan, requirements)

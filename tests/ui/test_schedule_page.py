@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -10,10 +12,12 @@ from streamlit.testing.v1 import AppTest
 from data import schema
 from data.store import open_store
 from tests.conftest import REPO_ROOT
-from tests.ui.test_staffing_page import TIMEOUT, open_page, table_with
+from tests.ui.test_staffing_page import TIMEOUT, open_page, set_period, table_with
 
+#: The plan days, counted from the day after the history: the Schedule page's week lies in them.
+PLAN_DAYS = (3, 16)
 PLAN = {
-    "horizon_days": 7,
+    "forecast": "saved",  # the seeded baseline covers it: no model is fitted
     "countries": ("HU",),
     "channels": ("voice",),
     "targets": {
@@ -49,17 +53,30 @@ def exports_on_record() -> pd.DataFrame:
         return pd.read_sql(query, conn)
 
 
-def generate_as(role: str | None = None):
-    """The Schedule page with a schedule generated for PLAN, as ``role`` (default: planner)."""
+def plan_period() -> tuple[dt.date, dt.date]:
+    """PLAN's period on the seeded data (it ends yesterday, so this moves with the calendar)."""
+    history_end = open_store().daily_contacts()["date"].max().date()
+    first, last = (history_end + dt.timedelta(days=d) for d in PLAN_DAYS)
+    return first, last
+
+
+def open_with_plan(role: str | None = None) -> AppTest:
+    """The Schedule page on PLAN, as ``role`` (default: planner), nothing generated yet."""
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
     if role is not None:
         at.session_state["demo_role"] = role  # before the first run: the role is set once
     at.run()
     at.switch_page("app_pages/schedule_page.py")
-    at.session_state["staffing_plan"] = PLAN  # as the Staffing page leaves it
+    at.session_state["staffing_plan"] = {**PLAN, "period": plan_period()}  # as Staffing leaves it
     at.run()
     assert not at.exception, at.exception
     assert "Generate schedule" in at.info[0].value
+    return at
+
+
+def generate_as(role: str | None = None) -> AppTest:
+    """The Schedule page with a schedule generated for PLAN, as ``role`` (default: planner)."""
+    at = open_with_plan(role)
     at.button(key="schedule_generate").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -76,6 +93,32 @@ def test_without_a_staffing_plan_the_page_says_where_to_start(seeded_data_dir):
     assert at.title[0].value == "Schedule"
     assert "Staffing" in at.info[0].value
     assert not at.get("data_editor") and not at.button
+
+
+def test_the_week_to_schedule_lies_in_the_plans_period(generated):
+    start, end = generated.session_state["staffing_plan"]["period"]
+    week = generated.date_input(key="schedule_week_start")
+    # the period's first week by default; a week starting later still ends within the period
+    assert (week.value, week.min, week.max) == (start, start, end - dt.timedelta(days=6))
+    assert any("(14 days), forecast saved run #1." in c.value for c in generated.caption)
+    coverage = generated.session_state["schedule_result"]["outputs"].plan.coverage
+    scheduled = set(coverage["interval_start"].dt.date)
+    assert min(scheduled) == start and max(scheduled) == start + dt.timedelta(days=6)
+
+
+def test_a_narrower_planning_period_narrows_the_weeks_to_choose(seeded_data_dir):
+    at = open_with_plan()
+    start, end = at.session_state["staffing_plan"]["period"]
+    # the sidebar offers the plan's days only
+    sidebar = at.sidebar.date_input(key="filter_period")
+    assert (sidebar.min, sidebar.max) == (start, end)
+    later = start + dt.timedelta(days=4)
+    set_period(at, later, end)
+    week = at.date_input(key="schedule_week_start")
+    assert (week.value, week.min, week.max) == (later, later, end - dt.timedelta(days=6))
+    set_period(at, later, later + dt.timedelta(days=2))  # shorter than a week: its first day
+    week = at.date_input(key="schedule_week_start")
+    assert (week.value, week.min, week.max) == (later, later, later)
 
 
 def test_generate_shows_status_coverage_roster_and_tables(generated):

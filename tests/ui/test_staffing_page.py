@@ -1,16 +1,23 @@
-"""AppTest of the Staffing page on the seeded sample: one queue, one week, to stay quick."""
+"""AppTest of the Staffing page on the seeded sample: one queue; the saved baseline forecast
+plans the default period in about a second, fits plan one week to stay quick."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from data.store import open_store
 from tests.conftest import REPO_ROOT
 
 TIMEOUT = 300  # seconds; fitting the forecast models on 2 busy cores can take a minute
 
-#: What the tests plan: one country, one channel, the shortest horizon.
-PLAN = {"staffing_countries": ["HU"], "staffing_channels": ["voice"], "staffing_horizon": 7}
+#: What the tests plan: one country, one channel.
+PLAN = {"staffing_countries": ["HU"], "staffing_channels": ["voice"]}
+SAVED_LABEL, FIT_LABEL = "Newest saved forecast", "Fit a new forecast now"
 
 
 def open_page(page: str) -> AppTest:
@@ -34,16 +41,80 @@ def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in at.metric}
 
 
+def chart_data(at: AppTest, index: int = 0) -> pd.DataFrame:
+    """The rows behind the ``index``-th chart on the page (the requirement heatmap first)."""
+    chart = at.get("vega_lite_chart")[index].proto
+    return convert_arrow_bytes_to_pandas_df(chart.datasets[0].data.data)
+
+
+def planned_days(at: AppTest) -> list[dt.date]:
+    """The days the requirement heatmap shows, one row per day."""
+    return sorted(pd.to_datetime(chart_data(at)["day"]).dt.date.unique())
+
+
+def days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [d.date() for d in pd.date_range(start, end, freq="D")]
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
 @pytest.fixture(scope="module")
-def planned(seeded_data_dir):
-    at = open_page("app_pages/staffing_page.py")
+def history_end(seeded_data_dir) -> dt.date:
+    """The last day of the seeded contacts: plans start the day after."""
+    return open_store().daily_contacts()["date"].max().date()
+
+
+@pytest.fixture
+def no_fitting(monkeypatch):
+    """Fail the test if a forecast model is fitted."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a forecast was fitted")
+
+    monkeypatch.setattr("app_pages.planning_cache.forecast_contacts", refuse)
+
+
+@pytest.fixture
+def fits(monkeypatch) -> list[int]:
+    """The horizons of the forecasts fitted during the test (the fits still run)."""
+    from app_pages import planning_cache
+
+    horizons: list[int] = []
+    real = planning_cache.forecast_contacts
+
+    def spy(contacts, horizon_days, **kwargs):
+        horizons.append(horizon_days)
+        return real(contacts, horizon_days, **kwargs)
+
+    monkeypatch.setattr(planning_cache, "forecast_contacts", spy)
+    return horizons
+
+
+def plan_with(at: AppTest, forecast: str | None = None) -> AppTest:
+    """Fill the form with PLAN (and the forecast choice) and press Plan staffing."""
     at.multiselect(key="staffing_countries").set_value(PLAN["staffing_countries"])
     at.multiselect(key="staffing_channels").set_value(PLAN["staffing_channels"])
-    at.slider(key="staffing_horizon").set_value(PLAN["staffing_horizon"])
+    if forecast is not None:
+        at.radio(key="staffing_forecast_source").set_value(forecast)
     at.button(key="staffing_submit").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def set_period(at: AppTest, start: dt.date, end: dt.date) -> AppTest:
+    """Choose the shared planning period in the sidebar."""
+    at.sidebar.date_input(key="filter_period").set_value((start, end)).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def planned(seeded_data_dir):
+    """HU voice planned with the defaults: the saved baseline over the default period."""
+    return plan_with(open_page("app_pages/staffing_page.py"))
 
 
 def test_nothing_is_forecast_before_the_planner_asks(seeded_data_dir):
@@ -93,6 +164,74 @@ def test_the_sample_starts_with_one_voice_queue_at_full_volume(seeded_data_dir):
     assert at.multiselect(key="staffing_channels").value == ["voice"]
     assert at.number_input(key="staffing_volume_share").value == 1.0
     assert any("one country's voice queue" in c.value for c in at.caption)
+    # the saved baseline covers the default period, so the plan reuses it
+    assert at.radio(key="staffing_forecast_source").value == SAVED_LABEL
+
+
+def test_the_default_plan_reuses_the_saved_baseline_for_the_period(
+    seeded_data_dir, history_end, no_fitting
+):
+    at = open_page("app_pages/staffing_page.py")
+    start, end = at.sidebar.date_input(key="filter_period").value
+    assert start == history_end + dt.timedelta(days=1)  # the day after the history
+    assert (end - start).days + 1 == 56  # the shared period's default: eight weeks
+    plan_with(at)
+    plan = at.session_state["staffing_plan"]
+    assert plan["period"] == (start, end) and plan["forecast"] == "saved"
+    assert "horizon_days" not in plan
+    assert "run #1 “Baseline at first start" in captions(at)
+    assert f"history to {history_end:%d %b %Y}" in captions(at)
+    assert planned_days(at) == days(start, end)
+
+
+def test_the_requirements_cover_exactly_the_chosen_period(seeded_data_dir, history_end, no_fitting):
+    at = open_page("app_pages/staffing_page.py")
+    start = history_end + dt.timedelta(days=10)
+    end = start + dt.timedelta(days=20)
+    set_period(at, start, end)
+    assert "(21 days)" in captions(at)  # the form says which days it plans
+    plan_with(at)
+    assert at.session_state["staffing_plan"]["period"] == (start, end)
+    assert planned_days(at) == days(start, end)
+    # a later change of the period leaves the plan alone and says how to follow it
+    set_period(at, start, end + dt.timedelta(days=7))
+    assert any("press **Plan staffing** to plan it" in i.value for i in at.info)
+    assert planned_days(at) == days(start, end)
+
+
+def test_fit_a_new_forecast_now_still_fits(seeded_data_dir, history_end, fits):
+    at = open_page("app_pages/staffing_page.py")
+    start = history_end + dt.timedelta(days=1)
+    set_period(at, start, start + dt.timedelta(days=6))
+    plan_with(at, FIT_LABEL)
+    assert fits == [7]  # the period's last day, counted from the end of the history
+    assert at.session_state["staffing_plan"]["forecast"] == "fit"
+    assert "Forecast: fitted now on the contacts to" in captions(at)
+    assert "run #1" not in captions(at)
+    assert planned_days(at) == days(start, start + dt.timedelta(days=6))
+    at.run()  # a rerun reuses the fit held in the session
+    assert fits == [7]
+
+
+def test_a_period_beyond_the_saved_forecast_falls_back_to_a_fit(
+    seeded_data_dir, history_end, fits, monkeypatch
+):
+    # As if the newest saved forecast were a week shorter than the longest plan
+    monkeypatch.setattr("app_pages.planning_cache.MAX_PERIOD_DAYS", 77)
+    at = open_page("app_pages/staffing_page.py")
+    start, end = history_end + dt.timedelta(days=68), history_end + dt.timedelta(days=74)
+    set_period(at, start, end)
+    plan_with(at, SAVED_LABEL)
+    last_saved = history_end + dt.timedelta(days=70)
+    message = " ".join(i.value for i in at.info)
+    assert "The newest saved forecast does not cover this plan" in message
+    assert (
+        f"HU/voice lacks 4 of the 7 days ({last_saved + dt.timedelta(days=1):%d %b} to "
+        f"{end:%d %b %Y})" in message
+    )
+    assert fits == [74]
+    assert "Forecast: fitted now" in captions(at)
+    assert planned_days(at) == days(start, end)
 
 
 def test_what_if_moves_the_staff_hours_difference(planned):
