@@ -214,9 +214,16 @@ if viewer.can(Permission.VIEW_TEAM_WELLBEING):
     st.subheader("Team strain")
     with st.spinner("Scoring team strain..."):
         teams, outlook = strain(version, start, end, viewer)
+    if teams.as_of is None:  # nothing to score yet
+        st.info(
+            f"No team strain yet: {teams.notes[0] if teams.notes else 'no people data'}.",
+            icon=":material/info:",
+        )
+        render_actions(view, viewer, extra)
+        st.stop()
     st.caption(
-        "Workload strain per team from absences, hours and performance, in aggregate only: "
-        "teams under 5 people are not shown."
+        f"Workload strain per team from absences, hours and performance up to "
+        f"{fmt.date(teams.as_of)}, in aggregate only: teams under 5 people are not shown."
     )
     table = teams.teams[["team", "suppressed", "n_agents", "share_medium", "share_high"]].astype(
         {"share_medium": float, "share_high": float}

@@ -77,6 +77,8 @@ FLAG_COLUMNS: tuple[str, ...] = (
 NO_DATA_MESSAGE = (
     "no people data yet: import the agents, absences, hours and performance files on the Data page"
 )
+#: The HR tables strain is scored from (with the agents).
+SCORED_KINDS = ("absences", "hours", "performance")
 
 
 class FlagError(ValueError):
@@ -907,7 +909,8 @@ def team_strain(
     """
     require(viewer, Permission.VIEW_TEAM_WELLBEING)
     frames = _load_people(store)
-    if frames["agents"].empty:
+    # agents alone (a roster without HR history) give nothing to score yet: say what is missing
+    if frames["agents"].empty or all(frames[k].empty for k in SCORED_KINDS):
         empty = pd.DataFrame(columns=[*TEAM_STRAIN_COLUMNS])
         return TeamStrain(None, empty, thresholds.min_group_size, (NO_DATA_MESSAGE,))
     scores = _score(frames, as_of, thresholds)

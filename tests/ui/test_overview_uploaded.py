@@ -1,0 +1,100 @@
+"""The Overview on uploaded data: another country, history that ended months ago, signed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from data.access import Principal
+from data.config import get_settings
+from data.store import open_store
+from data.validation import ReadOptions
+from overview.baseline import ensure_baseline_forecast
+from tests.conftest import REPO_ROOT
+
+HISTORY_END = dt.date(2026, 3, 31)  # months before today: the forecast lies in the past
+
+
+def contacts_csv() -> bytes:
+    """Italian voice and chat, 30-minute intervals 08:00-18:00, 16 weeks, weekends quieter."""
+    rng = np.random.default_rng(7)
+    days = pd.date_range(HISTORY_END - dt.timedelta(weeks=16) + dt.timedelta(days=1), HISTORY_END)
+    rows = []
+    for day in days:
+        level = 0.5 if day.day_of_week >= 5 else 1.0
+        for slot in range(20):
+            start = day + pd.Timedelta(hours=8, minutes=30 * slot)
+            for channel, base in (("voice", 14), ("chat", 6)):
+                count = rng.poisson(base * level * (1.3 if 4 <= slot < 12 else 0.8))
+                rows.append((start.strftime("%Y-%m-%d %H:%M"), channel, count, 280))
+    frame = pd.DataFrame(rows, columns=["interval_start", "channel", "contacts", "aht_seconds"])
+    buffer = io.StringIO()
+    frame.assign(country="Italy").to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
+
+
+AGENTS = b"""agent_id,name,team,country,timezone,contract_hours_per_week,channels
+IT01,Giulia,Milano,IT,Europe/Rome,40,voice
+IT02,Marco,Milano,IT,Europe/Rome,40,voice
+IT03,Sara,Milano,IT,Europe/Rome,30,voice
+IT04,Luca,Milano,IT,Europe/Rome,40,"voice,chat"
+IT05,Anna,Milano,IT,Europe/Rome,20,chat
+"""
+
+
+@pytest.fixture
+def uploaded_data_dir(tmp_path):
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store = open_store(get_settings())
+    options = ReadOptions(today=dt.date.today())
+    for kind, content, name in (
+        ("contacts", contacts_csv(), "it-contacts.csv"),
+        ("agents", AGENTS, "it-agents.csv"),
+    ):
+        report, result = store.import_file(kind, content, name, options)
+        assert result is not None, report.messages()
+    assert ensure_baseline_forecast(store) is not None
+    yield store
+    if previous is None:
+        os.environ.pop("CREWCAST_DATA_DIR", None)
+    else:
+        os.environ["CREWCAST_DATA_DIR"] = previous
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_overview_answers_on_uploaded_data_from_an_earlier_period(uploaded_data_dir):
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["principal"] = Principal("mia", "manager", "Mia")  # signed in
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Overview"]
+    # the saved forecast starts the day after the history, months ago: the period starts there
+    first = HISTORY_END + dt.timedelta(days=1)
+    assert at.sidebar.date_input(key="filter_period").value == (
+        first,
+        first + dt.timedelta(days=55),
+    )
+    assert at.sidebar.multiselect(key="filter_countries").options == ["IT"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Contacts in the 56 days"].replace(",", "")) > 1_000
+    text = "\n".join(m.value for m in at.markdown)
+    # Italy's Easter and Liberation Day fall in the period, named with their effect
+    assert "- IT, 5–6 Apr (Easter Sunday / Easter Monday):" in text
+    assert "- IT, 25 Apr (Liberation Day):" in text
+    # five people cannot carry the queues: the gap and the action say so
+    assert re.search(r"IT (voice|chat) is short in \d of \d weeks", text), text
+    # a manager's team strain says what HR has not imported yet instead of failing
+    assert any("No team strain yet" in i.value for i in at.info)
+    assert len(at.get("vega_lite_chart")) == 2
