@@ -47,11 +47,12 @@ from staffing.planning import (
 
 viewer = require_page(Permission.VIEW_STAFFING)
 
+# Comments, not attribute docstrings: Streamlit's magic would write a bare string on the page.
+#: Where the Schedule page keeps its last result (``RESULT_KEY`` there).
 SCHEDULE_RESULT_KEY = "schedule_result"
-"""Where the Schedule page keeps its last result (``RESULT_KEY`` there)."""
 
+#: First plan on the bundled sample: one country's voice queue, quick to plan and schedule.
 SAMPLE_DEFAULTS = {"channels": ("voice",)}
-"""First plan on the bundled sample: one country's voice queue, quick to forecast and schedule."""
 
 STAFF_TO = ("forecast", "upper 80% bound")
 FORECAST_CHOICES = {SAVED: "Newest saved forecast", FIT: "Fit a new forecast now"}

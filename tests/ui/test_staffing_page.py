@@ -122,6 +122,8 @@ def test_nothing_is_forecast_before_the_planner_asks(seeded_data_dir):
     assert at.title[0].value == "Staffing"
     assert "press **Plan staffing**" in at.info[0].value
     assert not at.metric and not at.get("vega_lite_chart")
+    # no stray text: Streamlit's magic writes any bare string of the page script
+    assert [m.value for m in at.markdown] == ["**Targets**"]
     # every target explains itself to a newcomer
     assert "not available" in at.slider(key="staffing_shrinkage").help
     assert "handling contacts" in at.slider(key="staffing_occupancy").help
