@@ -23,7 +23,7 @@ from data.store import open_store
 from tests.ui.browser import ARTIFACTS, CHARTS, charts_drawn, chromium_page, go_to, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-expect.set_options(timeout=90_000)  # the first plan fits forecast models on 2 shared cores
+expect.set_options(timeout=90_000)  # the server's first page load on 2 shared cores
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -77,20 +77,22 @@ def test_planner_plans_schedules_exports_and_compares(page, tmp_path):
         timings[step] = round(time.monotonic() - clock, 1)
         clock = time.monotonic()
 
-    # 1. Staffing: the sample's first plan (AR voice, all of its volume); one week, 80/30
+    # 1. Staffing: the sample's first plan (AR voice, all of its volume) over the default
+    # planning period (eight weeks), from the saved baseline forecast; 80/30
     go_to(page, "Staffing")
     expect(page.get_by_text("one country's voice queue")).to_be_visible()
-    horizon = page.locator("[data-testid='stSlider']", has_text="Horizon (days)")
-    horizon.get_by_role("slider").focus()
-    for _ in range(7):  # 14 -> 7 days
-        page.keyboard.press("ArrowLeft")
-    expect(horizon).to_contain_text("7")
+    expect(page.get_by_text("Plans the planning period in the sidebar")).to_contain_text(
+        "(56 days)"
+    )
+    expect(page.get_by_role("radio", name="Newest saved forecast")).to_be_checked()
     answer = page.get_by_role("spinbutton", name="Answer time (s)")
     answer.fill("30")
     answer.press("Tab")
     page.get_by_role("button", name="Plan staffing").click()
     expect(page.get_by_text("Staff needed per half hour")).to_be_visible()
     charts_drawn(page, 1)
+    expect(page.get_by_text("Forecast: the newest saved forecast, run #1")).to_be_visible()
+    expect(page.get_by_text("Fitting models")).to_have_count(0)
     expect(page.get_by_text("No schedule yet")).to_be_visible()
     lap("plan_staffing_s")
     shot(page, "1-staffing-requirements")
@@ -98,7 +100,7 @@ def test_planner_plans_schedules_exports_and_compares(page, tmp_path):
     # 2. Schedule: generate for that plan, see the Gantt views and the coverage gaps
     page.get_by_role("link", name="Open the Schedule page").click()
     expect(page.get_by_role("heading", name="Schedule", exact=True)).to_be_visible()
-    expect(page.get_by_text("AR / voice, 7 days.")).to_be_visible()
+    expect(page.get_by_text("(56 days), forecast saved run #1.")).to_be_visible()
     page.get_by_role("button", name="Generate schedule").click()
     expect(page.get_by_text("Schedule for the week of")).to_be_visible()
     charts_drawn(page, 3)  # coverage, teams, the agents of one team
