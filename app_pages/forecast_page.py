@@ -45,6 +45,8 @@ def compute(
     contacts = load_table("contacts", version)
     traffic = load_table("traffic", version)
     scenarios = [TrafficScenario(*scenario)] if scenario else []
+    # a fixed model is back-tested against the seasonal naive only, not every model (as the CLI)
+    models = None if model == "auto" else list(dict.fromkeys([model, "seasonal_naive"]))
     with ThreadPoolExecutor(2) as pool:
         return forecast_contacts(
             contacts,
@@ -53,6 +55,7 @@ def compute(
             countries=list(countries),
             channels=list(channels),
             model=model,
+            models=models,
             scenarios=scenarios,
             executor=pool,
             progress=progress,
@@ -259,7 +262,14 @@ def render_live(viewer: Principal, version: int) -> None:
         horizon = right.slider(
             "Horizon (days)", 7, 183, 56, key="forecast_horizon", help="Up to six months ahead"
         )
-        model = right.selectbox("Model", list(MODELS), format_func=MODELS.get, key="forecast_model")
+        model = right.selectbox(
+            "Model",
+            list(MODELS),
+            format_func=MODELS.get,
+            key="forecast_model",
+            help="Auto back-tests every model and picks the best per series; a fixed model is "
+            "back-tested against the weekly seasonal naive only.",
+        )
         with st.expander("Traffic scenario (e.g. a campaign)"):
             s_country = st.selectbox(
                 "Country", ["none", *countries], key="forecast_scenario_country"

@@ -57,7 +57,7 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     assert subheaders[:2] == ["What drives the next weeks", "Back-test"]
     assert len(at.get("vega_lite_chart")) >= 1
     backtest = at.dataframe[0].value
-    assert set(backtest["model"]) >= {"ets", "seasonal_naive"}
+    assert set(backtest["model"]) == {"ets", "seasonal_naive"}  # a fixed model vs the naive only
     assert backtest["wape"].between(0, 1).all()
     drivers = "\n".join(m.value for m in at.markdown)
     assert "HU/voice" in drivers or "No holidays" in drivers
@@ -74,8 +74,11 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     assert not at.exception, at.exception
     assert any("apptest 14 days" in s.value for s in at.success)
     at.slider(key="forecast_horizon").set_value(7)
+    at.selectbox(key="forecast_model").set_value("seasonal_naive")
     at.button(key="FormSubmitter:forecast_form-Run forecast").click().run()
     assert not at.exception, at.exception
+    assert set(at.dataframe[0].value["model"]) == {"seasonal_naive"}  # the naive is the benchmark
+    assert at.selectbox(key="forecast_model_HU/voice").options == ["seasonal_naive"]
     assert at.text_input(key="forecast_save_name").value.startswith("HU voice, 7 days, ")
     at.text_input(key="forecast_save_name").set_value("apptest 7 days")
     at.button(key="FormSubmitter:forecast_save_form-Save this run").click().run()
@@ -100,7 +103,7 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     }
     saved_backtest = [d.value for d in at.dataframe if "folds" in getattr(d.value, "columns", [])]
     assert len(saved_backtest) == 2  # the live run's and the saved run's
-    assert set(saved_backtest[1]["model"]) >= {"ets", "seasonal_naive"}
+    assert set(saved_backtest[1]["model"]) == {"ets", "seasonal_naive"}
     assert len(at.get("download_button")) == 4
     assert any('"horizon_days": 14' in j.proto.body for j in at.json)
 
