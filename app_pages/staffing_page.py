@@ -69,9 +69,23 @@ SUMMARY_COLUMNS = {
 }
 
 
+#: What the requirement heatmap draws or shows in its tooltip, besides the day and time.
+HEATMAP_FIELDS = (
+    "interval_start",
+    "planned_contacts",
+    "agents",
+    "required_staff",
+    "service_level",
+    "asa_seconds",
+    "occupancy",
+)
+
+
 def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
     """Day x time-of-day rectangles coloured by the staff to schedule, a row per day."""
     days = frame["interval_start"].dt.normalize().nunique()
+    # Only the fields drawn: the chart's data travel to the browser inside its spec.
+    frame = frame[["day", "time_of_day", *HEATMAP_FIELDS]]
     return (
         alt.Chart(frame)
         .mark_rect()
