@@ -201,11 +201,6 @@ def plan_forecast(plan: dict[str, Any]) -> PlanForecast:
     return PlanForecast(FIT, {}, last_day, key, gaps)
 
 
-def has_forecast(plan: dict[str, Any]) -> bool:
-    """True when this session already holds the interval forecast behind ``plan``."""
-    return plan_forecast(plan).key in st.session_state.get(FORECASTS_KEY, {})
-
-
 def _split_saved(source: PlanForecast, plan: dict[str, Any]) -> pd.DataFrame:
     daily, _ = saved_forecast()
     start, end = plan["period"]
