@@ -1,20 +1,32 @@
-"""AppTest of the Data page on the seeded sample."""
+"""AppTest of the Data page on the seeded sample, and on databases that lack contacts or traffic."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from data.access import Principal
+from data.config import get_settings
+from data.store import open_store
+from data.validation import ReadOptions
+from formats import Formats
 from tests.conftest import REPO_ROOT
 
 TIMEOUT = 120  # seconds; the default 3 s is too short on 2 cores
+PAGE = "app_pages/data_page.py"
+AGENTS = b"agent_id,name,team,country\nB001,Ana,T,AR\nB002,Ben,T,AR\n"
+TRAFFIC_ONE_DAY = b"country,date,sessions\nAR,2026-01-01,5\n"
 
 
 @pytest.fixture
 def app(seeded_data_dir):
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
-    at.switch_page("app_pages/data_page.py").run()
+    at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 
@@ -25,8 +37,10 @@ def test_data_page_shows_what_is_loaded_and_both_charts(app):
     rows = dict(zip(summary["Table"], summary["Rows"], strict=True))
     assert rows["agents"] == 137 and rows["contacts"] > 200_000
     assert summary.set_index("Table").loc["traffic", "Countries"] == "AR, BR, DE, GB, HU, US"
+    assert summary.set_index("Table").loc["traffic", "From"] < dt.date.today()  # dates, not text
     assert [s.value for s in app.subheader][:2] == ["Contacts per day", "Web sessions per day"]
     assert len(app.get("vega_lite_chart")) == 2
+    assert not app.info  # everything the page needs is loaded
 
 
 def test_choosing_no_country_explains_itself(app):
@@ -40,3 +54,68 @@ def test_one_country_one_channel(app):
     app.sidebar.multiselect(key="filter_countries").set_value(["HU"]).run()
     assert not app.exception
     assert len(app.get("vega_lite_chart")) == 2
+
+
+@pytest.fixture
+def own_data_dir(tmp_path):
+    """A database of its own (not the shared sample); the test imports what it needs."""
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def with_files(*files: tuple[str, bytes]) -> None:
+        store = open_store(get_settings())
+        for kind, content in files:
+            report, result = store.import_file(
+                kind, content, f"{kind}.csv", ReadOptions(today=dt.date(2026, 11, 22))
+            )
+            assert result is not None, report.messages()
+
+    yield with_files
+    if previous is None:
+        os.environ.pop("CREWCAST_DATA_DIR", None)
+    else:
+        os.environ["CREWCAST_DATA_DIR"] = previous
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_as(role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["principal"] = Principal("someone", role, "Someone")  # signed in
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_without_contacts_or_traffic_the_page_says_what_to_upload_and_where(own_data_dir):
+    own_data_dir(("agents", AGENTS))  # a database with people but no contacts or traffic
+    at = open_as("planner")
+    assert not at.get("vega_lite_chart")
+    text = at.info[0].value
+    assert "No contacts or web traffic loaded yet" in text
+    assert "**contacts** (country, date or interval_start, contacts" in text
+    assert "**traffic** (country (code or name), date, sessions)" in text
+    assert "with *Upload a file* below" in text and "`python cli.py import KIND FILE`" in text
+    assert at.selectbox(key="data_kind").options == ["contacts", "traffic"]
+    assert "Nothing loaded yet for contacts, traffic, absences, hours, performance" in " ".join(
+        c.value for c in at.caption
+    )
+
+    manager = open_as("manager")  # may look, not import: told who can
+    assert "your role cannot import them, a planner or an admin can, here" in (
+        manager.info[0].value
+    )
+    assert not manager.selectbox
+
+
+def test_one_day_of_traffic_in_the_viewers_locale(own_data_dir, monkeypatch):
+    own_data_dir(("traffic", TRAFFIC_ONE_DAY))
+    monkeypatch.setenv("CREWCAST_LOCALE", "de_DE")
+    at = open_as("planner")
+    captions = [c.value for c in at.caption]
+    assert f"One day loaded: {Formats('de_DE').date(dt.date(2026, 1, 1))}." in captions
+    assert len(at.get("vega_lite_chart")) == 1  # web sessions; contacts are missing
+    assert "No contacts loaded yet" in at.info[0].value
+    assert at.subheader[0].value == "Web sessions per day"
