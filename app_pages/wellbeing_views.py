@@ -7,12 +7,13 @@ only) and "Wellbeing" (team aggregates, HR and managers).
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, get_store, load_table
+from app_pages.common import data_version, formats, get_store, load_table, show_chart
 from data.access import AccessDenied, Permission, Principal
 from data.flags import (
     AgentDetail,
@@ -26,6 +27,8 @@ from data.flags import (
     review_flag,
     team_strain,
 )
+from data.validation import CLEAN_COLUMNS, REQUIRED_COLUMNS
+from formats import Formats
 from wellbeing import ALLOWED_TRANSITIONS, DEFAULT_THRESHOLDS, ReviewState, join_reasons
 
 VERSION_KEY = "wellbeing_version"  # bumped by evaluations and reviews: refreshes the views
@@ -35,10 +38,13 @@ REVIEW_MESSAGE_KEY = "wellbeing_review_message"
 NOTE_KEY = "wellbeing_note"
 AGENT_KEY = "wellbeing_agent"
 
-EMPTY_TEXT = (
-    "No people data yet. Upload the **agents**, **absences**, **hours** and **performance** "
-    "files on the Data page; workload strain is worked out from them."
-)
+#: The files workload strain is worked out from, and what each one feeds.
+PEOPLE_FILES = {
+    "agents": "who is in which team, with contract hours",
+    "absences": "the absence rules (Bradford Factor, sick days, spells)",
+    "hours": "the workload and rest rules (weekly hours, overtime, rest between shifts)",
+    "performance": "the performance rules (a metric getting worse against the person's own usual)",
+}
 PURPOSE = (
     "Signs of **workload strain** worked out from absences, hours and performance: never a "
     "diagnosis. A flag is a prompt for a conversation with the person, and a person (HR) decides "
@@ -63,39 +69,111 @@ ACTION_HELP = {
     "dismissed": "No action needed (needs a note). The same concern will not be flagged again; "
     "a higher level or a new kind of strain raises a new flag.",
 }
-LEVEL_HELP = (
-    f"Workload-strain level at the latest evaluation: high from a score of "
-    f"{DEFAULT_THRESHOLDS.high_score:g}, medium from {DEFAULT_THRESHOLDS.medium_score:g} (of 100). "
-    "A flag at low means the strain has eased since it was raised; HR still closes it."
-)
 STATE_HELP = (
     "Review state: open (not yet looked at), in review, resolved (action agreed) or dismissed "
     "(no action). Resolved and dismissed flags stay on file."
 )
 ABSENCE_TYPES = ["sick", "vacation", "other"]
-HOW_IT_WORKS = f"""
+
+
+def level_help(fmt: Formats) -> str:
+    """What the low/medium/high levels mean, with the thresholds in the viewer's locale."""
+    th = DEFAULT_THRESHOLDS
+    return (
+        f"Workload-strain level at the latest evaluation: high from a score of "
+        f"{fmt.number(th.high_score)}, medium from {fmt.number(th.medium_score)} (of 100), "
+        "low below. A flag at low means the strain has eased since it was raised; HR still "
+        "closes it."
+    )
+
+
+def how_it_works(fmt: Formats) -> str:
+    """The rules behind the flags, for the "How flags are worked out" expander."""
+    th = DEFAULT_THRESHOLDS
+    triggers = ", ".join(fmt.number(t) for t in th.bradford_triggers)
+    return f"""
 Each rule below fires on its own numbers; the reasons list every rule that fired, with the
 measured value and the threshold. Within a family only the strongest rule counts, and the
-families combine into a score from 0 to 100.
+families combine into a score from 0 to 100 (medium from {fmt.number(th.medium_score)},
+high from {fmt.number(th.high_score)}).
 
-- **Absence.** The *Bradford Factor* is S² × D over the last 52 weeks, where S is the number of
-  separate spells of sickness and D the days absent: ten 1-day spells score 1,000, one 10-day
-  spell scores 10, because frequent short absences disrupt more. Trigger points
-  {", ".join(f"{t:g}" for t in DEFAULT_THRESHOLDS.bradford_triggers)}. It is one transparent
-  signal, not a verdict (disability-related absence, for instance, must be taken into account).
-  Also: many sick days, and more spells in the last 13 weeks than the person's own usual.
-- **Workload.** Average weekly hours over 17 weeks (and 4 weeks) above the 48 h of the Working
-  Time Directive; several overtime weeks in a row.
-- **Rest.** Rests under 11 h between shifts; more than 6 working days in a row.
+- **Absence.** The *Bradford Factor* is S² × D over the last
+  {fmt.with_unit(th.bradford_window_weeks, "weeks")}, where S is the number of separate spells
+  of sickness and D the days absent: ten 1-day spells score {fmt.number(1000)}, one 10-day
+  spell scores {fmt.number(10)}, because frequent short absences disrupt more. Trigger points
+  {triggers}. It is one transparent signal, not a verdict (disability-related absence, for
+  instance, must be taken into account). Also: more than
+  {fmt.with_unit(th.sick_days_threshold, "sick days")}, and more spells in the last
+  {fmt.with_unit(th.frequency_recent_weeks, "weeks")} than the person's own usual.
+- **Workload.** Average weekly hours over {fmt.with_unit(th.reference_period_weeks, "weeks")}
+  (and {fmt.with_unit(th.short_period_weeks, "weeks")}) above the
+  {fmt.hours(th.max_average_weekly_hours)} of the Working Time Directive;
+  {fmt.number(th.overtime_streak_weeks)} or more overtime weeks in a row.
+- **Rest.** Rests under {fmt.hours(th.min_daily_rest_hours)} between shifts; more than
+  {fmt.with_unit(th.max_consecutive_working_days, "working days")} in a row.
 - **Performance.** A metric getting worse (CSAT, QA score, adherence falling; handle time
   rising) by a robust trend test over the person's *own* history (Mann-Kendall, with
-  Benjamini-Hochberg control of false alarms across everybody), and the last 4 weeks clearly
-  below their own baseline. The dashed line on the charts is the Theil-Sen trend: the median
-  of all week-to-week slopes, which a single odd week cannot tilt.
+  Benjamini-Hochberg control of false alarms across everybody), and the last
+  {fmt.with_unit(th.short_period_weeks, "weeks")} clearly below their own baseline. The dashed
+  line on the charts is the Theil-Sen trend: the median of all week-to-week slopes, which a
+  single odd week cannot tilt.
+- **Exposure.** *Occupancy* (the share of logged-in time spent handling contacts) above
+  {fmt.percent(th.occupancy_threshold)} for {fmt.with_unit(th.occupancy_sustained_weeks, "weeks")}
+  in a row, when the staffing results provide it.
 
 Managers see team aggregates only, and nothing for groups under
-{DEFAULT_THRESHOLDS.min_group_size} people.
+{fmt.with_unit(th.min_group_size, "people")}.
 """
+
+
+def file_columns(kind: str) -> str:
+    """A people file's columns as the validators read them: required first, then optional."""
+    required = REQUIRED_COLUMNS[kind]
+    optional = [c for c in CLEAN_COLUMNS[kind] if c not in required]
+    return ", ".join(required) + (f"; optional {', '.join(optional)}" if optional else "")
+
+
+def missing_people_files() -> list[str]:
+    """The people files (:data:`PEOPLE_FILES`) with no rows in the database."""
+    rows = {s.table: s.rows for s in get_store().summary()}
+    return [kind for kind in PEOPLE_FILES if not rows.get(kind)]
+
+
+def missing_people_data(viewer: Principal, missing: list[str], *, complete: bool) -> str:
+    """What the wellbeing views lack and how to get it in: the empty people files with their
+    columns and what they feed, and where they are uploaded (for this viewer's role).
+
+    ``complete``: nothing can be scored yet (else some rules only are missing their data).
+    """
+    files = "\n".join(
+        f"- **{kind}** ({file_columns(kind)}): {PEOPLE_FILES[kind]}" for kind in missing
+    )
+    where = (
+        "on the **Data** page (*Upload a file*)"
+        if viewer.can(Permission.IMPORT_HR)
+        else "on the **Data** page (HR or an admin does this)"
+    )
+    lead = (
+        "No workload strain yet: it is worked out from the people files, and these are not loaded:"
+        if complete
+        else "Some rules cannot fire because these people files are not loaded:"
+    )
+    return (
+        f"{lead}\n\n{files}\n\nUpload them {where}, agents first, or on the server with "
+        "`python cli.py import KIND FILE`."
+    )
+
+
+def _hours_decimals(hours: float) -> int:
+    """0 for whole hours (40 h), 1 otherwise (37.5 h)."""
+    return 0 if float(hours).is_integer() else 1
+
+
+def _significant_decimals(value: float, digits: int = 3) -> int:
+    """Decimals that show ``value`` to about ``digits`` significant digits (at most 4)."""
+    if not value or not math.isfinite(value):
+        return 0
+    return min(4, max(0, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
 # --- session helpers -------------------------------------------------------------------------
@@ -128,14 +206,17 @@ def load_team_strain(version: int, viewer: Principal) -> TeamStrain:
 
 def _reevaluate(viewer: Principal) -> None:
     try:
-        summary = evaluate_flags(get_store(), viewer)
+        with st.spinner("Scoring everybody on the data now loaded..."):
+            summary = evaluate_flags(get_store(), viewer)
     except FlagError as exc:
         st.session_state[MESSAGE_KEY] = ("error", f"Nothing evaluated: {exc}.")
         return
+    fmt = formats()
     st.session_state[MESSAGE_KEY] = (
         "success",
-        f"Re-evaluated {summary.agents_scored} people as of {summary.as_of:%d %b %Y}: "
-        f"{summary.raised} new flag(s), {summary.updated} still strained, {summary.eased} eased.",
+        f"Re-evaluated {fmt.with_unit(summary.agents_scored, 'people')} on data as of "
+        f"{fmt.date(summary.as_of)}: {fmt.number(summary.raised)} new flag(s), "
+        f"{fmt.number(summary.updated)} still strained, {fmt.number(summary.eased)} eased.",
     )
     _bump()
 
@@ -171,12 +252,14 @@ def absence_chart(absences: pd.DataFrame, first: dt.date, last: dt.date) -> alt.
     """Absences as bars on a timeline, one row and one marker shape per type."""
     frame = absences.assign(bar_end=absences["end_date"] + pd.Timedelta(days=1))
     scale = alt.Scale(domain=ABSENCE_TYPES, range=["#d62728", "#1f77b4", "#7f7f7f"])
-    x_scale = alt.Scale(domain=[pd.Timestamp(first).isoformat(), pd.Timestamp(last).isoformat()])
+    # ISO timestamps without a zone: Vega reads them in local time, as it reads the data
+    days = [pd.Timestamp(d).isoformat() for d in (first, last)]  # machine-readable: Vega spec
+    x_scale = alt.Scale(domain=days)
     tooltip = [
         alt.Tooltip("type:N", title="Type"),
         alt.Tooltip("start_date:T", title="From", format="%a %d %b %Y"),
         alt.Tooltip("end_date:T", title="To", format="%a %d %b %Y"),
-        alt.Tooltip("days:Q", title="Days in window"),
+        alt.Tooltip("days:Q", title="Days in the window", format=",.0f"),
     ]
     base = alt.Chart(frame).encode(
         y=alt.Y("type:N", title=None, sort=ABSENCE_TYPES, scale=alt.Scale(domain=ABSENCE_TYPES)),
@@ -200,42 +283,70 @@ def absence_chart(absences: pd.DataFrame, first: dt.date, last: dt.date) -> alt.
     return alt.layer(bars, marks).properties(height=200)
 
 
-def hours_chart(weekly: pd.DataFrame, limit_hours: float) -> alt.LayerChart:
-    """Weekly hours worked against contract hours and the 48 h average limit."""
+def hours_chart(weekly: pd.DataFrame, limit_hours: float, limit_label: str) -> alt.LayerChart:
+    """Weekly hours worked against contract hours and the 48 h average limit.
+
+    The two series differ in dash and marker shape as well as colour (one merged legend shows
+    all three), and the limit is a dotted rule with its name written on it.
+    """
     series = {"hours_worked": "Hours worked", "contract_hours": "Contract hours"}
-    base = alt.Chart(weekly).transform_fold(list(series), as_=["series", "hours"])
+    domain = list(series)
+    legend = alt.Legend(orient="top", labelExpr=_label_expr(series))
+    base = alt.Chart(weekly).transform_fold(domain, as_=["series", "hours"])
     lines = base.mark_line(point=True, strokeWidth=1.5).encode(
         x=alt.X("week_start:T", title="Week starting"),
-        y=alt.Y("hours:Q", title="Hours a week"),
+        y=alt.Y("hours:Q", title="Hours a week (h)"),
         color=alt.Color(
             "series:N",
             title=None,
-            scale=alt.Scale(domain=list(series), range=["#1f77b4", "#7f7f7f"]),
-            legend=alt.Legend(orient="top", labelExpr=_label_expr(series)),
+            scale=alt.Scale(domain=domain, range=["#1f77b4", "#7f7f7f"]),
+            legend=legend,
         ),
         strokeDash=alt.StrokeDash(
-            "series:N", scale=alt.Scale(domain=list(series), range=[[1, 0], [5, 3]]), legend=None
+            "series:N",
+            title=None,
+            scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]]),
+            legend=legend,
+        ),
+        shape=alt.Shape(
+            "series:N",
+            title=None,
+            scale=alt.Scale(domain=domain, range=["circle", "square"]),
+            legend=legend,
         ),
         tooltip=[
-            alt.Tooltip("week_start:T", title="Week starting", format="%d %b %Y"),
-            alt.Tooltip("hours:Q", title="Hours", format=".1f"),
+            alt.Tooltip("series:N", title="Series"),
+            alt.Tooltip("week_start:T", title="Week starting", format="%a %d %b %Y"),
+            alt.Tooltip("hours:Q", title="Hours (h)", format=",.1f"),
         ],
     )
+    limit_frame = pd.DataFrame({"hours": [limit_hours], "label": [limit_label]})
     limit = (
-        alt.Chart(pd.DataFrame({"hours": [limit_hours]}))
+        alt.Chart(limit_frame)
         .mark_rule(color="#d62728", strokeDash=[2, 2])
-        .encode(y="hours:Q", tooltip=[alt.Tooltip("hours:Q", title="Average weekly limit (h)")])
+        .encode(
+            y="hours:Q",
+            tooltip=[alt.Tooltip("hours:Q", title="Average weekly limit (h)", format=",.0f")],
+        )
     )
-    return alt.layer(lines, limit).properties(height=320)
+    limit_text = (
+        alt.Chart(limit_frame)
+        .mark_text(align="left", baseline="bottom", dx=4, dy=-3, color="#d62728")
+        .encode(y="hours:Q", x=alt.value(0), text="label:N")
+    )
+    return alt.layer(lines, limit, limit_text).properties(height=320)
 
 
 def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt.Chart:
     """One metric's weekly means with the Theil-Sen trend line over the trend window."""
     trend_name = f"Theil-Sen trend, last {window_weeks} weeks"
     series = {"value": "Weekly mean", "trend": trend_name}
+    domain = list(series)
+    # colour, dash and marker shape all tell the series apart; one merged legend shows them
+    legend = alt.Legend(orient="top", labelExpr=_label_expr(series), labelLimit=320)
     return (
         alt.Chart(frame)
-        .transform_fold(list(series), as_=["series", "y"])
+        .transform_fold(domain, as_=["series", "y"])
         .mark_line(point=True, strokeWidth=1.5)
         .encode(
             x=alt.X("week_start:T", title="Week starting"),
@@ -243,17 +354,24 @@ def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt
             color=alt.Color(
                 "series:N",
                 title=None,
-                scale=alt.Scale(domain=list(series), range=["#1f77b4", "#ff7f0e"]),
-                legend=alt.Legend(orient="top", labelExpr=_label_expr(series)),
+                scale=alt.Scale(domain=domain, range=["#1f77b4", "#ff7f0e"]),
+                legend=legend,
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
-                scale=alt.Scale(domain=list(series), range=[[1, 0], [6, 3]]),
-                legend=None,
+                title=None,
+                scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3]]),
+                legend=legend,
+            ),
+            shape=alt.Shape(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=["circle", "triangle-down"]),
+                legend=legend,
             ),
             tooltip=[
-                alt.Tooltip("week_start:T", title="Week starting", format="%d %b %Y"),
-                alt.Tooltip("y:Q", title=title, format=".3g"),
+                alt.Tooltip("week_start:T", title="Week starting", format="%a %d %b %Y"),
+                alt.Tooltip("y:Q", title=title, format=",.3~g"),
             ],
         )
         .properties(height=300, title=title)
@@ -268,28 +386,37 @@ def _label_expr(labels: dict[str, str]) -> str:
 # --- HR view ---------------------------------------------------------------------------------
 
 
-def render_evaluation(store, viewer: Principal) -> bool:
+def render_evaluation(store, viewer: Principal, fmt: Formats) -> bool:
     """Evaluation status and the Re-evaluate button; False when there is nothing to show."""
     info = last_evaluation(store)
+    missing = missing_people_files()
     if info is None:
         with st.spinner("Working out workload strain for the first time..."):
             try:
                 summary = evaluate_flags(store, viewer)
-            except FlagError:
-                st.info(EMPTY_TEXT, icon=":material/upload_file:")
+            except FlagError as exc:
+                if missing:
+                    st.info(
+                        missing_people_data(viewer, missing, complete=True),
+                        icon=":material/upload_file:",
+                    )
+                else:
+                    st.info(f"Nothing evaluated: {exc}.", icon=":material/info:")
                 return False
         _bump()
         st.info(
-            f"Flags had never been evaluated, so they were just now: {summary.agents_scored} "
-            f"people scored as of {summary.as_of:%d %b %Y}, {summary.raised} flag(s) raised.",
+            f"Flags had never been evaluated, so they were just now: "
+            f"{fmt.with_unit(summary.agents_scored, 'people')} scored on data as of "
+            f"{fmt.date(summary.as_of)}, {fmt.number(summary.raised)} flag(s) raised.",
             icon=":material/info:",
         )
         info = last_evaluation(store)
     _show_message(MESSAGE_KEY)
     left, right = st.columns([4, 1], vertical_alignment="center")
     left.caption(
-        f"Last evaluated {info.evaluated_at:%d %b %Y %H:%M} UTC by {info.evaluated_by}, "
-        f"on data as of {info.as_of:%d %b %Y} ({info.agents_scored} people scored)."
+        f"Last evaluated {fmt.timestamp(info.evaluated_at)} UTC by {info.evaluated_by}, "
+        f"on data as of {fmt.date(info.as_of)} "
+        f"({fmt.with_unit(info.agents_scored, 'people')} scored)."
     )
     right.button(
         "Re-evaluate",
@@ -306,10 +433,12 @@ def render_evaluation(store, viewer: Principal) -> bool:
             f"New HR data since the last evaluation ({files}). Re-evaluate to include them.",
             icon=":material/update:",
         )
+    if missing:
+        st.caption(missing_people_data(viewer, missing, complete=False))
     return True
 
 
-def render_flags_table(store, viewer: Principal) -> pd.DataFrame:
+def render_flags_table(store, viewer: Principal, fmt: Formats) -> pd.DataFrame:
     """Filters and the flags table; returns the flags shown."""
     agents = load_table("agents", data_version())
     cols = st.columns(4)
@@ -318,7 +447,7 @@ def render_flags_table(store, viewer: Principal) -> pd.DataFrame:
         ["high", "medium", "low"],
         default=["high", "medium", "low"],
         key="wellbeing_levels",
-        help=LEVEL_HELP,
+        help=level_help(fmt),
     )
     states = cols[1].multiselect(
         "State",
@@ -326,19 +455,22 @@ def render_flags_table(store, viewer: Principal) -> pd.DataFrame:
         default=["open", "in_review"],
         key="wellbeing_states",
         format_func=STATE_LABELS.get,
-        help=STATE_HELP,
+        help=STATE_HELP + " Open and in review are shown at first.",
     )
     teams = cols[2].multiselect(
         "Team",
         sorted(agents["team"].dropna().unique()),
         key="wellbeing_teams",
         placeholder="All teams",
+        help="Only the flags of people in these teams (as the agents file names them); "
+        "none chosen: every team.",
     )
     countries = cols[3].multiselect(
         "Country",
         sorted(agents["country"].dropna().unique()),
         key="wellbeing_countries",
         placeholder="All countries",
+        help="Only the flags of people working in these countries; none chosen: every country.",
     )
     filters = (tuple(levels), tuple(states), tuple(teams), tuple(countries))
     flags = _memo(
@@ -356,7 +488,9 @@ def render_flags_table(store, viewer: Principal) -> pd.DataFrame:
         )
         return flags
     shown = flags.assign(
-        reasons=join_reasons(flags["reasons"]), state=flags["state"].map(STATE_LABELS)
+        reasons=join_reasons(flags["reasons"]),
+        state=flags["state"].map(STATE_LABELS),
+        score=flags["score"].astype(float).round(),
     )
     st.dataframe(
         shown[
@@ -370,76 +504,104 @@ def render_flags_table(store, viewer: Principal) -> pd.DataFrame:
             "agent_id": st.column_config.TextColumn("Agent id"),
             "team": st.column_config.TextColumn("Team"),
             "country": st.column_config.TextColumn("Country"),
-            "level": st.column_config.TextColumn("Level", help=LEVEL_HELP),
+            "level": st.column_config.TextColumn("Level", help=level_help(fmt)),
             "score": st.column_config.ProgressColumn(
                 "Score",
                 help="0-100: the rules that fired, combined",
                 min_value=0,
                 max_value=100,
-                format="%.0f",
+                format="localized",
             ),
             "state": st.column_config.TextColumn("State", help=STATE_HELP),
             "reasons": st.column_config.TextColumn("Reasons", width="large"),
-            "as_of": st.column_config.DateColumn("Data as of", format="D MMM YYYY"),
+            "as_of": st.column_config.DateColumn(
+                "Data as of", format="localized", help="The day the flag's numbers refer to"
+            ),
         },
     )
     return flags
 
 
-def render_agent(detail: AgentDetail, viewer: Principal) -> None:
+def render_agent(detail: AgentDetail, viewer: Principal, fmt: Formats) -> None:
     """The drill-down: reasons, timelines, history and the review actions."""
     flag = detail.current_flag
+    th = DEFAULT_THRESHOLDS
+    contract = detail.contract_hours_per_week
     st.subheader(f"{detail.name} ({detail.agent_id})")
     st.caption(
         f"{detail.team or 'No team'} · {detail.country or 'no country'} · contract "
-        f"{detail.contract_hours_per_week:g} h a week · data as of {detail.as_of:%d %b %Y}"
+        f"{fmt.hours(contract, _hours_decimals(contract))} a week · data as of "
+        f"{fmt.date(detail.as_of)}"
     )
     m = st.columns(3)
-    m[0].metric("Workload strain", detail.level.capitalize(), help=LEVEL_HELP)
-    m[1].metric("Score", f"{detail.score:.0f} / 100")
-    m[2].metric("Review", STATE_LABELS.get(flag["state"], "-") if flag is not None else "-")
+    m[0].metric("Workload strain", detail.level.capitalize(), help=level_help(fmt))
+    m[1].metric(
+        "Score",
+        f"{fmt.number(detail.score)} / 100",
+        help="The rules that fired, combined: 0 (none) to 100",
+    )
+    m[2].metric(
+        "Review",
+        STATE_LABELS.get(flag["state"], "-") if flag is not None else "-",
+        help=STATE_HELP,
+    )
     st.markdown("**Why** (the rules that fired, with their numbers and thresholds)")
     if detail.reasons:
         st.markdown("\n".join(f"- {reason}" for reason in detail.reasons))
     else:
         st.markdown("No rule fired at the latest evaluation: the strain has eased.")
 
-    first = detail.as_of - dt.timedelta(days=7 * DEFAULT_THRESHOLDS.bradford_window_weeks - 1)
-    st.markdown("**Absences** over the Bradford window (52 weeks)")
+    first = detail.as_of - dt.timedelta(days=7 * th.bradford_window_weeks - 1)
+    st.markdown(
+        f"**Absences** over the Bradford window ({fmt.with_unit(th.bradford_window_weeks, 'weeks')}"
+        f" to {fmt.date(detail.as_of)})"
+    )
     if detail.absences.empty:
         st.caption("No absences in the window.")
     else:
-        st.altair_chart(absence_chart(detail.absences, first, detail.as_of), width="stretch")
-    st.markdown("**Weekly hours** against contract hours (dashed) and the 48 h average limit (red)")
+        show_chart(absence_chart(detail.absences, first, detail.as_of), key="wellbeing_absences")
+    limit = th.max_average_weekly_hours
+    st.markdown(
+        f"**Weekly hours** against contract hours (grey, dashed) and the "
+        f"{fmt.hours(limit)} average limit (dotted, labelled)"
+    )
     if detail.weekly_hours["hours_worked"].notna().any():
-        st.altair_chart(
-            hours_chart(detail.weekly_hours, DEFAULT_THRESHOLDS.max_average_weekly_hours),
-            width="stretch",
+        show_chart(
+            hours_chart(detail.weekly_hours, limit, f"{fmt.hours(limit)} average limit"),
+            key="wellbeing_hours",
         )
     else:
-        st.caption("No hours on file for this person; upload an hours file on the Data page.")
+        st.caption(
+            "No hours on file for this person, so the workload and rest rules could not look at "
+            f"them: upload an **hours** file ({file_columns('hours')}) on the Data page."
+        )
     st.markdown(
         f"**Performance**, weekly means; the dashed line is the trend over the last "
-        f"{detail.window_weeks} weeks that the decline rule tests"
+        f"{fmt.with_unit(detail.window_weeks, 'weeks')} that the decline rule tests"
     )
     if detail.trends.empty:
-        st.caption("No performance data on file for this person.")
+        st.caption(
+            "No performance data on file for this person: upload a **performance** file "
+            f"({file_columns('performance')}) on the Data page."
+        )
     metric_cols = st.columns(2)
     for k, trend in enumerate(detail.trends.itertuples(index=False)):
         frame = detail.performance[detail.performance["metric"] == trend.metric]
+        slope = trend.slope_per_week
         with metric_cols[k % 2]:
-            st.altair_chart(
+            show_chart(
                 performance_chart(frame, trend.label, detail.window_weeks),
-                width="stretch",
+                key=f"wellbeing_performance_{trend.metric}",
             )
             st.caption(
-                f"Trend {trend.slope_per_week:+.3g} per week ({trend.change}), "
-                f"{trend.weeks_with_data} of {detail.window_weeks} weeks with data."
+                f"Trend {fmt.signed(slope, _significant_decimals(slope))} per week "
+                f"({trend.change}), {fmt.number(trend.weeks_with_data)} of "
+                f"{fmt.with_unit(detail.window_weeks, 'weeks')} with data."
             )
 
     render_history(detail)
     if flag is not None:
-        render_review(flag, viewer)
+        render_review(flag, viewer, fmt)
 
 
 def render_history(detail: AgentDetail) -> None:
@@ -447,9 +609,10 @@ def render_history(detail: AgentDetail) -> None:
         if detail.flags.empty:
             st.caption("Never flagged.")
             return
-        observed = detail.observations.assign(reasons=detail.observations["reasons"].str.len())[
-            ["flag_id", "evaluated_at", "as_of", "level", "score", "reasons"]
-        ]
+        observed = detail.observations.assign(
+            reasons=detail.observations["reasons"].str.len(),
+            score=detail.observations["score"].astype(float).round(),
+        )[["flag_id", "evaluated_at", "as_of", "level", "score", "reasons"]]
         st.markdown("Evaluations (newest first)")
         st.dataframe(
             observed,
@@ -457,14 +620,20 @@ def render_history(detail: AgentDetail) -> None:
             width="stretch",
             key="wellbeing_observations",
             column_config={
-                "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
+                "flag_id": st.column_config.NumberColumn("Flag", format="plain"),
                 "evaluated_at": st.column_config.DatetimeColumn(
-                    "Evaluated (UTC)", format="D MMM YYYY HH:mm"
+                    "Evaluated (UTC)", format="localized"
                 ),
-                "as_of": st.column_config.DateColumn("Data as of", format="D MMM YYYY"),
+                "as_of": st.column_config.DateColumn(
+                    "Data as of", format="localized", help="The day the numbers refer to"
+                ),
                 "level": "Level",
-                "score": st.column_config.NumberColumn("Score", format="%.0f"),
-                "reasons": st.column_config.NumberColumn("Reasons", help="Rules that fired"),
+                "score": st.column_config.NumberColumn(
+                    "Score", format="localized", help="0-100: the rules that fired, combined"
+                ),
+                "reasons": st.column_config.NumberColumn(
+                    "Reasons", format="localized", help="Rules that fired"
+                ),
             },
         )
         st.markdown("Review decisions (newest first)")
@@ -480,8 +649,8 @@ def render_history(detail: AgentDetail) -> None:
                 width="stretch",
                 key="wellbeing_reviews",
                 column_config={
-                    "flag_id": st.column_config.NumberColumn("Flag", format="%d"),
-                    "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY HH:mm"),
+                    "flag_id": st.column_config.NumberColumn("Flag", format="plain"),
+                    "at": st.column_config.DatetimeColumn("When (UTC)", format="localized"),
                     "reviewer": "Reviewer",
                     "from_state": "From",
                     "to_state": "To",
@@ -490,7 +659,7 @@ def render_history(detail: AgentDetail) -> None:
             )
 
 
-def render_review(flag: pd.Series, viewer: Principal) -> None:
+def render_review(flag: pd.Series, viewer: Principal, fmt: Formats) -> None:
     """Buttons for the moves the workflow allows from the flag's state, and the note."""
     st.markdown(f"**Review flag {flag['flag_id']}**")
     _show_message(REVIEW_MESSAGE_KEY)
@@ -499,8 +668,8 @@ def render_review(flag: pd.Series, viewer: Principal) -> None:
     if not allowed:
         st.info(
             f"This review has ended ({STATE_LABELS[state].lower()} on "
-            f"{flag['state_changed_at']:%d %b %Y}). A higher level or a new kind of strain "
-            "would raise a new flag.",
+            f"{fmt.date(pd.Timestamp(flag['state_changed_at']).date())}). A higher level or a "
+            "new kind of strain would raise a new flag.",
             icon=":material/task_alt:",
         )
         return
@@ -527,19 +696,19 @@ def render_review(flag: pd.Series, viewer: Principal) -> None:
 
 
 def render_hr_view(store, viewer: Principal) -> None:
-    if not render_evaluation(store, viewer):
+    fmt = formats()
+    if not render_evaluation(store, viewer, fmt):
         return
-    flags = render_flags_table(store, viewer)
+    flags = render_flags_table(store, viewer, fmt)
     if flags.empty:
         return
     # the person open stays choosable after a review moves their flag out of the filters
     current = st.session_state.get(AGENT_KEY)
     people = list(dict.fromkeys([*flags["agent_id"], *([current] if current else [])]))
-    labels = (
-        flags.drop_duplicates("agent_id")
-        .set_index("agent_id")
-        .apply(lambda f: f"{f['name']} ({f.name}) · {f['level']} {f['score']:.0f}", axis=1)
-    )
+    labels = {
+        row.agent_id: f"{row.name} ({row.agent_id}) · {row.level} {fmt.number(row.score)}"
+        for row in flags.drop_duplicates("agent_id").itertuples(index=False)
+    }
     agent_id = st.selectbox(
         "Open a person's flag",
         people,
@@ -553,37 +722,49 @@ def render_hr_view(store, viewer: Principal) -> None:
     if agent_id is None:
         return
     try:
-        detail = _memo(
-            "agent", (_version(), agent_id), lambda: agent_detail(store, viewer, agent_id)
-        )
+        with st.spinner("Gathering this person's absences, hours and performance..."):
+            detail = _memo(
+                "agent", (_version(), agent_id), lambda: agent_detail(store, viewer, agent_id)
+            )
     except FlagError as exc:  # the person left the agents file since the list was shown
         st.info(f"Cannot show {agent_id}: {exc}.")
         return
     st.divider()
-    render_agent(detail, viewer)
+    render_agent(detail, viewer, fmt)
 
 
 # --- team view -------------------------------------------------------------------------------
 
 
 def render_team_view(viewer: Principal) -> None:
-    result = load_team_strain(data_version(), viewer)
+    fmt = formats()
+    with st.spinner("Scoring workload strain per team..."):
+        result = load_team_strain(data_version(), viewer)
+    missing = missing_people_files()
     if result.as_of is None:
-        st.info(EMPTY_TEXT, icon=":material/upload_file:")
+        st.info(
+            missing_people_data(viewer, missing, complete=True)
+            if missing
+            else "No workload strain yet: " + "; ".join(result.notes),
+            icon=":material/upload_file:",
+        )
         return
     st.caption(
-        f"Workload strain per team on data as of {result.as_of:%d %b %Y}. Groups under "
-        f"{result.min_group_size} people are suppressed (no numbers at all), so that nobody can "
-        "be singled out; individual flags are for HR only."
+        f"Workload strain per team on data as of {fmt.date(result.as_of)}. Groups under "
+        f"{fmt.with_unit(result.min_group_size, 'people')} are suppressed (no numbers at all), "
+        "so that nobody can be singled out; individual flags are for HR only."
     )
+    if missing:
+        st.caption(missing_people_data(viewer, missing, complete=False))
     teams = result.teams
     if teams["suppressed"].any():
         st.info(
-            f"{int(teams['suppressed'].sum())} team(s) have fewer than {result.min_group_size} "
-            "people and are shown as suppressed.",
+            f"{fmt.number(int(teams['suppressed'].sum()))} team(s) have fewer than "
+            f"{fmt.with_unit(result.min_group_size, 'people')} and are shown as suppressed.",
             icon=":material/visibility_off:",
         )
     share = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
+    levels = level_help(fmt)
     st.dataframe(
         teams[
             [
@@ -597,23 +778,30 @@ def render_team_view(viewer: Principal) -> None:
                 "top_reason_families",
                 "note",
             ]
-        ],
+        ].assign(mean_score=teams["mean_score"].astype("Float64").round()),
         key="wellbeing_teams_table",
         hide_index=True,
         width="stretch",
         column_config={
             "team": "Team",
-            "n_agents": st.column_config.NumberColumn("People"),
-            "share_low": st.column_config.ProgressColumn("Low", **share),
-            "share_medium": st.column_config.ProgressColumn("Medium", **share, help=LEVEL_HELP),
-            "share_high": st.column_config.ProgressColumn("High", **share, help=LEVEL_HELP),
+            "n_agents": st.column_config.NumberColumn("People", format="localized"),
+            "share_low": st.column_config.ProgressColumn(
+                "Low", **share, help="Share of the team at low strain. " + levels
+            ),
+            "share_medium": st.column_config.ProgressColumn(
+                "Medium", **share, help="Share of the team at medium strain. " + levels
+            ),
+            "share_high": st.column_config.ProgressColumn(
+                "High", **share, help="Share of the team at high strain. " + levels
+            ),
             "mean_score": st.column_config.NumberColumn(
-                "Mean score", format="%.0f", help="Mean workload-strain score, 0-100"
+                "Mean score", format="localized", help="Mean workload-strain score, 0-100"
             ),
             "share_with_overtime": st.column_config.ProgressColumn(
                 "With overtime",
                 **share,
-                help="Share of the team with at least one overtime week in the last 4 weeks",
+                help="Share of the team with at least one overtime week (more hours than the "
+                "contract) in the last 4 weeks",
             ),
             "top_reason_families": st.column_config.TextColumn(
                 "Main reasons",
@@ -625,42 +813,78 @@ def render_team_view(viewer: Principal) -> None:
     )
     shown = teams[~teams["suppressed"]]
     if not shown.empty:
-        st.altair_chart(team_chart(shown), width="stretch")
+        st.caption(
+            "Each bar is one team: high strain on the left, then medium, then low; each part "
+            "is labelled with its level and share (or its initial, H or M, where it is narrow)."
+        )
+        show_chart(team_chart(shown), key="wellbeing_team_chart")
 
 
-def team_chart(teams: pd.DataFrame) -> alt.Chart:
-    """Share of each team at each level, stacked; level sets colour, opacity and order."""
-    levels = {"share_high": "high", "share_medium": "medium", "share_low": "low"}
+LEVEL_ORDER = ["high", "medium", "low"]
+
+
+def team_chart(teams: pd.DataFrame) -> alt.LayerChart:
+    """Share of each team at each level, stacked high-medium-low; level sets colour, opacity
+    and order, and each wide enough part is labelled (level and share), so it reads without
+    colour."""
+    levels = {f"share_{level}": level for level in LEVEL_ORDER}
     frame = teams[["team", *levels]].astype({k: float for k in levels})
-    return (
+    base = (
         alt.Chart(frame)
         .transform_fold(list(levels), as_=["level", "share"])
         .transform_calculate(level="replace(datum.level, 'share_', '')")
-        .mark_bar()
-        .encode(
-            y=alt.Y("team:N", title=None),
-            x=alt.X(
-                "share:Q", title="Share of the team", axis=alt.Axis(format="%"), stack="normalize"
-            ),
-            color=alt.Color(
-                "level:N",
-                title="Level",
-                scale=alt.Scale(
-                    domain=["high", "medium", "low"], range=["#d62728", "#ff7f0e", "#c7c7c7"]
-                ),
-                legend=alt.Legend(orient="top"),
-            ),
-            order=alt.Order("level:N", sort="ascending"),
-            opacity=alt.Opacity(
-                "level:N",
-                scale=alt.Scale(domain=["high", "medium", "low"], range=[1.0, 0.75, 0.5]),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("team:N", title="Team"),
-                alt.Tooltip("level:N", title="Level"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
-            ],
+        .transform_calculate(rank=f"indexof({LEVEL_ORDER!r}, datum.level)")
+        .transform_stack(
+            stack="share",
+            groupby=["team"],
+            sort=[alt.SortField("rank", order="ascending")],
+            as_=["x0", "x1"],
+            offset="normalize",
         )
-        .properties(height=28 * len(frame) + 40)
     )
+    y = alt.Y("team:N", title=None)
+    bars = base.mark_bar().encode(
+        y=y,
+        x=alt.X(
+            "x0:Q",
+            title="Share of the team",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        x2="x1:Q",
+        color=alt.Color(
+            "level:N",
+            title="Level",
+            scale=alt.Scale(domain=LEVEL_ORDER, range=["#d62728", "#ff7f0e", "#c7c7c7"]),
+            legend=alt.Legend(orient="top"),
+        ),
+        opacity=alt.Opacity(
+            "level:O",
+            title="Level",
+            sort=LEVEL_ORDER,
+            scale=alt.Scale(domain=LEVEL_ORDER, range=[1.0, 0.75, 0.5]),
+            legend=alt.Legend(orient="top"),
+        ),
+        tooltip=[
+            alt.Tooltip("team:N", title="Team"),
+            alt.Tooltip("level:N", title="Level"),
+            alt.Tooltip("share:Q", title="Share", format=".0%"),
+        ],
+    )
+    # "high 17%" where the part is wide enough, its initial ("H") where it is narrow
+    labels = (
+        base.transform_filter("datum.share >= 0.025")
+        .transform_calculate(
+            mid="(datum.x0 + datum.x1) / 2",
+            label="datum.share >= 0.06 ? datum.level + ' ' + format(datum.share, '.0%') "
+            ": upper(slice(datum.level, 0, 1))",
+        )
+        .mark_text(fontSize=11)
+        .encode(
+            y=y,
+            x="mid:Q",
+            text="label:N",
+            color=alt.condition("datum.level == 'high'", alt.value("white"), alt.value("black")),
+        )
+    )
+    return alt.layer(bars, labels).properties(height=alt.Step(26))

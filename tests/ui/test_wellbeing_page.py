@@ -1,14 +1,22 @@
 """AppTest of the wellbeing pages: HR reviews flags on "Flag review", managers see teams only on
-"Wellbeing" and are refused the flags, planners are refused both."""
+"Wellbeing" and are refused the flags, planners are refused both; without the people files both
+pages say which to upload."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from data.access import Principal
+from data.config import get_settings
+from data.store import open_store
+from data.validation import ReadOptions
 from tests.conftest import REPO_ROOT
 
 TIMEOUT = 300  # seconds: the first visit evaluates flags and scores on 2 busy cores
@@ -123,3 +131,59 @@ def test_planner_is_refused(seeded_data_dir):
     assert "Access refused" in page.error[0].value
     assert "view team wellbeing" in page.error[0].value
     assert not page.title and not page.dataframe
+
+
+@pytest.fixture
+def agents_only_dir(tmp_path):
+    """A database of its own holding a roster and nothing else: no absences, hours or
+    performance, so nothing to score."""
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    agents = "agent_id,name,team,country\n" + "".join(f"B{i:03d},N{i},T,AR\n" for i in range(6))
+    report, result = open_store(get_settings()).import_file(
+        "agents", agents.encode(), "agents.csv", ReadOptions(today=dt.date(2026, 11, 22))
+    )
+    assert result is not None, report.messages()
+    yield tmp_path
+    if previous is None:
+        os.environ.pop("CREWCAST_DATA_DIR", None)
+    else:
+        os.environ["CREWCAST_DATA_DIR"] = previous
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def signed_in(role: str, page: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / page), default_timeout=TIMEOUT)
+    at.session_state["principal"] = Principal("someone", role, "Someone")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+MISSING_FILES = (
+    "**absences** (agent_id, start_date, end_date, type)",
+    "**hours** (agent_id, date, hours_worked)",
+    "**performance** (agent_id, date, metric, value)",
+)
+
+
+def test_without_hr_files_hr_is_told_which_to_upload(agents_only_dir):
+    at = signed_in("hr", REVIEW_PAGE)
+    text = at.info[0].value
+    assert text.startswith("No workload strain yet")
+    assert all(f in text for f in MISSING_FILES), text
+    assert "**agents**" not in text  # loaded
+    assert "on the **Data** page (*Upload a file*)" in text
+    assert "`python cli.py import KIND FILE`" in text
+    assert not at.dataframe and not at.button
+
+
+def test_without_hr_files_a_manager_is_told_who_uploads_them(agents_only_dir):
+    at = signed_in("manager", PAGE)
+    text = at.info[0].value
+    assert all(f in text for f in MISSING_FILES), text
+    assert "(HR or an admin does this)" in text
+    assert not at.dataframe and not at.get("vega_lite_chart")
