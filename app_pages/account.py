@@ -58,7 +58,13 @@ def _local_user() -> Principal:
         st.stop()
     with st.form("sign_in"):
         st.write("Sign in")
-        username = st.text_input("User name", key="sign_in_user")
+        username = st.text_input(
+            "User name",
+            key="sign_in_user",
+            help="Your Crewcast account, made by an admin (Admin page or `python cli.py user "
+            "add`). Forgotten password: an admin sets a new one with `python cli.py user "
+            "set-password`.",
+        )
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
@@ -94,8 +100,9 @@ def render_account(principal: Principal) -> None:
                 "View as",
                 [r.value for r in Role],
                 key=DEMO_ROLE_KEY,
-                help="Each role sees a different part of Crewcast: "
-                + "; ".join(f"{r.value}: {text}" for r, text in ROLE_HELP.items()),
+                help="Demo mode only: try Crewcast as each role would see it. "
+                + "; ".join(f"**{r.value}**: {text}" for r, text in ROLE_HELP.items())
+                + ". Kept in the address (?as=hr), so a reload or a shared link keeps it.",
             )
             return
         st.caption(f"Signed in as **{principal.label}**")

@@ -89,6 +89,11 @@ def test_admin_page_manages_accounts_and_reads_the_audit_log(seeded_data_dir):
     log = next(d.value for d in at.dataframe if "action" in d.value.columns)
     assert {"actor", "action", "subject"} <= set(log.columns)
     assert (log["action"] == "import").any()  # the sample's imports are on record
+    at.multiselect(key="audit_actions").set_value(["purge"]).run()  # nothing purged yet
+    assert not at.exception, at.exception
+    assert not any("action" in d.value.columns for d in at.dataframe)
+    assert any(i.value.startswith("No audit entries since ") for i in at.info)
+    assert not at.get("download_button")
 
 
 @pytest.fixture
