@@ -32,6 +32,13 @@ MODELS = {
     "prophet": "Prophet with holidays and traffic",
 }
 
+RUN, SAVED, COMPARE = "Run a forecast", "Saved runs", "Compare runs"
+SECTION_KEY = "forecast_section"
+#: The open section, kept across page switches (widget state is not).
+KEPT_SECTION_KEY = "forecast_section_kept"
+#: Widgets of a hidden section keep their values while the user stays on the page (as in tabs).
+KEEP_ON_PAGE = "page"
+
 
 def compute(
     version: int,
@@ -142,7 +149,7 @@ def render_results(
     for note in notes:
         st.info(note)
     label = picks["country"] + "/" + picks["channel"]
-    chosen = st.selectbox("Series", sorted(label), key=f"{key}_series")
+    chosen = st.selectbox("Series", sorted(label), key=f"{key}_series", persist_state=KEEP_ON_PAGE)
     country, channel = chosen.split("/", 1)
     pick = picks[(picks["country"] == country) & (picks["channel"] == channel)].iloc[0]
     in_series = (forecasts["country"] == country) & (forecasts["channel"] == channel)
@@ -152,6 +159,7 @@ def render_results(
         models,
         index=models.index(pick["model"]) if pick["model"] in models else 0,
         key=f"{key}_model_{chosen}",
+        persist_state=KEEP_ON_PAGE,
         help=f"Picked: {pick['model']} ({pick['reason']}). Choose another to override it.",
     )
     shown = forecasts[in_series & (forecasts["model"] == model)]
@@ -204,11 +212,17 @@ def render_save(viewer: Principal, frames: dict, args: tuple, history: pd.DataFr
     """The "Save this run" form under a live run."""
     countries, channels, horizon, model, scenario = args
     default = forecast_runs.default_run_name(countries, channels, horizon, dt.date.today())
-    if st.session_state.get("forecast_save_for") != args:  # a new run gets a fresh default name
+    # a new run gets a fresh default name, and so does a field Streamlit dropped on a page switch
+    if (
+        st.session_state.get("forecast_save_for") != args
+        or "forecast_save_name" not in st.session_state
+    ):
         st.session_state["forecast_save_for"] = args
         st.session_state["forecast_save_name"] = default
     with st.form("forecast_save_form"):
-        name = st.text_input("Name", key="forecast_save_name", max_chars=200)
+        name = st.text_input(
+            "Name", key="forecast_save_name", max_chars=200, persist_state=KEEP_ON_PAGE
+        )
         if not st.form_submit_button("Save this run", icon=":material/save:"):
             return
     chosen = history[history["country"].isin(countries) & history["channel"].isin(channels)]
@@ -252,33 +266,49 @@ def render_live(viewer: Principal, version: int) -> None:
             countries,
             default=kept_or("countries", countries, countries[:1]),
             key="forecast_countries",
+            persist_state=KEEP_ON_PAGE,
         )
         chosen_channels = left.multiselect(
             "Channels",
             channels,
             default=kept_or("channels", channels, channels[:1]),
             key="forecast_channels",
+            persist_state=KEEP_ON_PAGE,
         )
         horizon = right.slider(
-            "Horizon (days)", 7, 183, 56, key="forecast_horizon", help="Up to six months ahead"
+            "Horizon (days)",
+            7,
+            183,
+            56,
+            key="forecast_horizon",
+            help="Up to six months ahead",
+            persist_state=KEEP_ON_PAGE,
         )
         model = right.selectbox(
             "Model",
             list(MODELS),
             format_func=MODELS.get,
             key="forecast_model",
+            persist_state=KEEP_ON_PAGE,
             help="Auto back-tests every model and picks the best per series; a fixed model is "
             "back-tested against the weekly seasonal naive only.",
         )
         with st.expander("Traffic scenario (e.g. a campaign)"):
             s_country = st.selectbox(
-                "Country", ["none", *countries], key="forecast_scenario_country"
+                "Country",
+                ["none", *countries],
+                key="forecast_scenario_country",
+                persist_state=KEEP_ON_PAGE,
             )
             s_start = st.date_input(
-                "From", dt.date.today() + dt.timedelta(days=14), key="forecast_scenario_start"
+                "From",
+                dt.date.today() + dt.timedelta(days=14),
+                key="forecast_scenario_start",
+                persist_state=KEEP_ON_PAGE,
             )
             s_pct = st.number_input(
                 "Change in web sessions (%)", -90.0, 500.0, 20.0, 5.0, key="forecast_scenario_pct",
+                persist_state=KEEP_ON_PAGE,
                 help="+20 means 20% more sessions than forecast from that day on",
             )  # fmt: skip
         submitted = st.form_submit_button("Run forecast", type="primary")
@@ -328,7 +358,11 @@ def run_label(runs: pd.DataFrame):
 
 def render_saved(viewer: Principal, runs: pd.DataFrame, version: int) -> None:
     run_id = st.selectbox(
-        "Saved run", runs["id"].tolist(), format_func=run_label(runs), key="forecast_saved_run"
+        "Saved run",
+        runs["id"].tolist(),
+        format_func=run_label(runs),
+        key="forecast_saved_run",
+        persist_state=KEEP_ON_PAGE,
     )
     saved = load_saved(int(run_id), viewer)
     st.caption(describe_run(saved.info))
@@ -352,14 +386,26 @@ def render_compare(viewer: Principal, runs: pd.DataFrame) -> None:
     ids = runs["id"].tolist()
     left, right = st.columns(2)
     a = left.selectbox(
-        "First run", ids, index=1, format_func=run_label(runs), key="forecast_compare_a"
+        "First run",
+        ids,
+        index=1,
+        format_func=run_label(runs),
+        key="forecast_compare_a",
+        persist_state=KEEP_ON_PAGE,
     )
     b = right.selectbox(
-        "Second run", ids, index=0, format_func=run_label(runs), key="forecast_compare_b"
+        "Second run",
+        ids,
+        index=0,
+        format_func=run_label(runs),
+        key="forecast_compare_b",
+        persist_state=KEEP_ON_PAGE,
     )
     cmp = forecast_runs.compare_runs(get_store(), viewer, int(a), int(b))
     labels = sorted(set(cmp.daily["country"] + "/" + cmp.daily["channel"]))
-    series = st.selectbox("Series", labels, key="forecast_compare_series")
+    series = st.selectbox(
+        "Series", labels, key="forecast_compare_series", persist_state=KEEP_ON_PAGE
+    )
     country, channel = series.split("/", 1)
     mine = cmp.daily[(cmp.daily["country"] == country) & (cmp.daily["channel"] == channel)]
     names = {"forecast_a": f"#{a} {cmp.a.name}", "forecast_b": f"#{b} {cmp.b.name}"}
@@ -411,23 +457,51 @@ def render_compare(viewer: Principal, runs: pd.DataFrame) -> None:
     )
 
 
+def remember_section() -> None:
+    st.session_state[KEPT_SECTION_KEY] = st.session_state[SECTION_KEY]
+
+
+def choose_section(sections: list[str]) -> str:
+    """The section to show, chosen above the page's content and kept across page switches.
+
+    Streamlit runs the code of every ``st.tabs`` tab on each rerun; with a selector the page
+    runs the open section only. Widget state is dropped when the user leaves the page, so the
+    choice is kept under a plain key and seeds the widget each run (as ``shared_filters`` does);
+    a kept section the viewer may not see falls back to the first.
+    """
+    kept = st.session_state.get(KEPT_SECTION_KEY)
+    st.session_state[SECTION_KEY] = kept if kept in sections else sections[0]
+    chosen = st.segmented_control(
+        "Section",
+        sections,
+        key=SECTION_KEY,
+        required=True,
+        on_change=remember_section,
+        label_visibility="collapsed",
+    )
+    return chosen or sections[0]
+
+
+def render_saved_section(viewer: Principal, version: int) -> None:
+    runs = forecast_runs.list_runs(get_store(), viewer)
+    if runs.empty:
+        st.info("No saved forecasts yet; a planner runs and saves them.")
+    else:
+        render_saved(viewer, runs, version)
+
+
 viewer = require_page(Permission.VIEW_FORECASTS)
 st.title("Forecast")
 st.caption(
     "Contacts per country and channel from web traffic and national holidays; the back-test picks the model."
 )
 version = data_version()
+# viewers who may only view (managers) open on the saved runs
 can_run = viewer.can(Permission.RUN_FORECASTS)
-tab_names = ["Saved runs", "Compare runs"]
-tabs = st.tabs(["Run a forecast", *tab_names] if can_run else tab_names)
-if can_run:
-    with tabs[0]:
-        render_live(viewer, version)
-saved_runs = forecast_runs.list_runs(get_store(), viewer)
-with tabs[-2]:
-    if saved_runs.empty:
-        st.info("No saved forecasts yet; a planner runs and saves them.")
-    else:
-        render_saved(viewer, saved_runs, version)
-with tabs[-1]:
-    render_compare(viewer, saved_runs)
+section = choose_section([RUN, SAVED, COMPARE] if can_run else [SAVED, COMPARE])
+if section == RUN:
+    render_live(viewer, version)
+elif section == SAVED:
+    render_saved_section(viewer, version)
+else:
+    render_compare(viewer, forecast_runs.list_runs(get_store(), viewer))

@@ -1,7 +1,8 @@
 """AppTest of the Forecast page on the seeded sample (one short series to stay quick).
 
 The seeded database is shared by the UI tests, so saved runs from other tests may exist;
-assertions about saved runs look for this test's own runs by name.
+assertions about saved runs look for this test's own runs by name. The first start's baseline
+run is always there, so the Saved runs section always has a run to show.
 """
 
 from __future__ import annotations
@@ -14,13 +15,22 @@ from data.store import open_store
 from tests.conftest import REPO_ROOT
 
 MANAGER = Principal("check", "manager")
+PAGE = "app_pages/forecast_page.py"
+SECTIONS = ["Run a forecast", "Saved runs", "Compare runs"]
+# widgets only each section draws (the compare widgets need two saved runs, else an info shows)
+RUN_KEYS = {"forecast_countries", "forecast_horizon", "forecast_model"}
+SAVED_KEYS = {"forecast_saved_run", "forecast_saved_series"}
+COMPARE_KEYS = {"forecast_compare_a", "forecast_compare_b", "forecast_compare_series"}
+TWO_RUNS_NEEDED = "Save at least two runs to compare them."
 
 
-def open_page(role: str) -> AppTest:
+def open_page(role: str, **state) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
     at.session_state["demo_role"] = role
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
-    at.switch_page("app_pages/forecast_page.py").run()
+    at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 
@@ -29,23 +39,87 @@ def labels(at: AppTest) -> list[str]:
     return [b.label for b in at.button]
 
 
+def section(at: AppTest):
+    return at.segmented_control(key="forecast_section")
+
+
+def open_section(at: AppTest, name: str) -> None:
+    section(at).set_value(name).run()
+    assert not at.exception, at.exception
+    assert section(at).value == name
+
+
+def widget_keys(at: AppTest) -> set[str]:
+    widgets = [*at.multiselect, *at.slider, *at.selectbox, *at.text_input, *at.date_input]
+    return {w.key for w in widgets if w.key}
+
+
+def infos(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def assert_only(at: AppTest, name: str) -> None:
+    """Only ``name``'s content is drawn: the other sections' code did not run."""
+    keys = widget_keys(at)
+    if name == "Run a forecast":
+        assert keys >= RUN_KEYS
+    else:
+        assert not keys & RUN_KEYS and "Run forecast" not in labels(at)
+    if name == "Saved runs":
+        assert keys >= SAVED_KEYS
+    else:
+        assert not keys & SAVED_KEYS and not at.json
+    if name == "Compare runs":
+        assert keys >= COMPARE_KEYS or TWO_RUNS_NEEDED in infos(at)
+    else:
+        assert not keys & COMPARE_KEYS and TWO_RUNS_NEEDED not in infos(at)
+        assert "Difference per week" not in [s.value for s in at.subheader]
+
+
 def test_manager_sees_saved_runs_only(seeded_data_dir):
     saved_before = len(list_runs(open_store(), MANAGER))
     at = open_page("manager")
     assert "Run forecast" not in labels(at)
     assert "Save this run" not in labels(at)
-    assert [t.label for t in at.tabs] == ["Saved runs", "Compare runs"]
-    assert not [w for w in at.multiselect if w.key == "forecast_countries"]
-    if saved_before == 0:
-        assert "No saved forecasts yet; a planner runs and saves them." in [
-            i.value for i in at.info
-        ]
-        assert "Save at least two runs to compare them." in [i.value for i in at.info]
+    assert section(at).options == SECTIONS[1:]
+    assert section(at).value == "Saved runs"  # a viewer who may not run opens on the saved runs
+    assert_only(at, "Saved runs")
+    open_section(at, "Compare runs")
+    assert_only(at, "Compare runs")
+    if saved_before < 2:
+        assert TWO_RUNS_NEEDED in infos(at)
+
+
+def test_a_manager_never_gets_the_run_section(seeded_data_dir):
+    # e.g. kept from a planner's visit before the role was switched to manager
+    at = open_page("manager", forecast_section_kept="Run a forecast")
+    assert section(at).value == "Saved runs"
+    assert_only(at, "Saved runs")
+
+
+def test_only_the_open_section_runs_and_the_choice_survives_a_page_switch(seeded_data_dir):
+    at = open_page("planner")
+    assert section(at).options == SECTIONS
+    assert section(at).value == "Run a forecast"
+    assert_only(at, "Run a forecast")
+    for name in ("Saved runs", "Compare runs"):
+        open_section(at, name)
+        assert_only(at, name)
+
+    at.switch_page("app_pages/data_page.py").run()
+    assert not at.exception, at.exception
+    assert not [s for s in at.segmented_control if s.key == "forecast_section"]
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert section(at).value == "Compare runs"
+    assert_only(at, "Compare runs")
+    at.run()  # and on a plain rerun
+    assert section(at).value == "Compare runs"
 
 
 def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     at = open_page("planner")
-    assert [t.label for t in at.tabs] == ["Run a forecast", "Saved runs", "Compare runs"]
+    assert section(at).value == "Run a forecast"
     assert "run the forecast" in at.info[0].value
     at.multiselect(key="forecast_countries").set_value(["HU"])
     at.multiselect(key="forecast_channels").set_value(["voice"])
@@ -64,7 +138,17 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     # Overriding the pick switches the chart without refitting.
     at.selectbox(key="forecast_model_HU/voice").set_value("seasonal_naive").run()
     assert not at.exception
-    assert len(at.get("download_button")) >= 2
+    assert len(at.get("download_button")) == 2
+    assert_only(at, "Run a forecast")
+
+    # Another section and back: the form, the override and the run are as they were (as in tabs).
+    open_section(at, "Saved runs")
+    open_section(at, "Run a forecast")
+    assert at.slider(key="forecast_horizon").value == 14
+    assert at.multiselect(key="forecast_countries").value == ["HU"]
+    assert at.selectbox(key="forecast_model").value == "ets"
+    assert at.selectbox(key="forecast_model_HU/voice").value == "seasonal_naive"
+    assert [s.value for s in at.subheader][:2] == ["What drives the next weeks", "Back-test"]
 
     # Save under the default name, then under a name of our own after a second, shorter run.
     default_name = at.text_input(key="forecast_save_name").value
@@ -84,12 +168,20 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     at.button(key="FormSubmitter:forecast_save_form-Save this run").click().run()
     assert not at.exception, at.exception
 
+    # After another page, the run is still on screen with a fresh default name to save it under.
+    at.switch_page("app_pages/data_page.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert section(at).value == "Run a forecast"
+    assert at.text_input(key="forecast_save_name").value.startswith("HU voice, 7 days, ")
+
     runs = list_runs(open_store(), MANAGER)
     ids = dict(zip(runs["name"], runs["id"], strict=False))
     first, second = int(ids["apptest 14 days"]), int(ids["apptest 7 days"])
     assert runs.loc[runs["id"] == second, "created_by"].item() == "demo"
 
     # Reload the first run: same chart, back-test and downloads as a live run, plus settings.
+    open_section(at, "Saved runs")
     at.selectbox(key="forecast_saved_run").set_value(first).run()
     assert not at.exception, at.exception
     assert any("Saved by demo on" in c.value and "14 days" in c.value for c in at.caption)
@@ -102,12 +194,15 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
         "ensemble",
     }
     saved_backtest = [d.value for d in at.dataframe if "folds" in getattr(d.value, "columns", [])]
-    assert len(saved_backtest) == 2  # the live run's and the saved run's
-    assert set(saved_backtest[1]["model"]) == {"ets", "seasonal_naive"}
-    assert len(at.get("download_button")) == 4
+    assert len(saved_backtest) == 1  # the saved run's only: the live run is not drawn
+    assert set(saved_backtest[0]["model"]) == {"ets", "seasonal_naive"}
+    assert len(at.get("download_button")) == 2
     assert any('"horizon_days": 14' in j.proto.body for j in at.json)
+    assert_only(at, "Saved runs")
 
     # Compare the two: a chart of both, weekly differences, and each run's back-test WAPE.
+    open_section(at, "Compare runs")
+    assert_only(at, "Compare runs")
     at.selectbox(key="forecast_compare_a").set_value(first)
     at.selectbox(key="forecast_compare_b").set_value(second).run()
     assert not at.exception, at.exception
@@ -116,6 +211,7 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     assert weekly["days"].sum() == 7  # the second run forecasts 7 of the first run's 14 days
     wapes = next(d.value for d in at.dataframe if "wape_a" in d.value.columns)
     assert wapes[["wape_a", "wape_b"]].notna().all().all()
+    assert not at.get("download_button")
 
 
 def test_manager_views_a_saved_run(seeded_data_dir):
@@ -123,6 +219,7 @@ def test_manager_views_a_saved_run(seeded_data_dir):
         return  # nothing saved in this session (the planner test was deselected)
     at = open_page("manager")
     assert "Run forecast" not in labels(at)
+    assert section(at).value == "Saved runs"
     assert at.selectbox(key="forecast_saved_run").value is not None
     assert len(at.get("vega_lite_chart")) >= 1
     assert len(at.get("download_button")) == 2
