@@ -1,12 +1,15 @@
-"""Real-browser walk of the Forecast page: run one short series, save it, download the CSV."""
+"""Real-browser walk of the Forecast page: run one short series, save it, download the CSV,
+reopen it under Saved runs, and find that section still open after another page."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import ARTIFACTS, chromium_page, running_app
+from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # first render seeds caches on 2 shared cores
@@ -30,9 +33,19 @@ def choose_only(page: Page, label: str, option: str) -> None:
     expect(widget.get_by_text(option, exact=True)).to_be_visible()
 
 
-def test_run_save_and_download_a_forecast(page, tmp_path):
-    page.locator("[data-testid='stSidebarNav']").get_by_text("Forecast", exact=True).click()
-    expect(page.get_by_role("heading", name="Forecast", exact=True)).to_be_visible()
+def section(page: Page, name: str):
+    """One option of the page's section selector (a segmented control: a radio group)."""
+    return page.get_by_role("radiogroup", name="Section").get_by_role("radio", name=name)
+
+
+def open_section(page: Page, name: str) -> None:
+    section(page, name).click()
+    expect(section(page, name)).to_be_checked()
+
+
+def test_run_save_download_and_reopen_a_forecast(page, tmp_path):
+    go_to(page, "Forecast")
+    expect(section(page, "Run a forecast")).to_be_checked()  # a planner's default
     expect(page.get_by_role("button", name="Run forecast")).to_be_visible()
 
     choose_only(page, "Countries", "HU")
@@ -45,24 +58,24 @@ def test_run_save_and_download_a_forecast(page, tmp_path):
     page.get_by_role("option", name="Exponential smoothing").click()
     page.get_by_role("button", name="Run forecast").click()
 
-    run_tab = page.get_by_role("tabpanel").first
-    expect(run_tab.get_by_role("heading", name="Back-test")).to_be_visible()
-    chart = run_tab.locator("[data-testid='stVegaLiteChart']").first
+    main = page.locator("[data-testid='stMain']")
+    expect(main.get_by_role("heading", name="Back-test")).to_be_visible()
+    chart = main.locator("[data-testid='stVegaLiteChart']").first
     expect(chart.locator("canvas, svg").first).to_be_visible()
-    expect(run_tab.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    expect(main.locator("[data-testid='stDataFrame']").first).to_be_visible()
     page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
     page.screenshot(path=ARTIFACTS / "forecast-run.png", full_page=True)
 
-    name = run_tab.get_by_label("Name")
+    name = main.get_by_label("Name")
     assert name.input_value().startswith("HU voice, 7 days, ")
     name.fill("browser walk HU voice 7 days")
-    run_tab.get_by_role("button", name="Save this run").click()
+    main.get_by_role("button", name="Save this run").click()
     expect(page.get_by_text("browser walk HU voice 7 days").first).to_be_visible()
     expect(page.get_by_text("Saved as run #")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "forecast-saved.png", full_page=True)
 
     with page.expect_download() as info:
-        run_tab.get_by_role("button", name="Download CSV").click()
+        main.get_by_role("button", name="Download CSV").click()
     path = tmp_path / "forecast.csv"
     info.value.save_as(path)
     csv = pd.read_csv(path)
@@ -72,4 +85,19 @@ def test_run_save_and_download_a_forecast(page, tmp_path):
     assert set(csv["model"]) == {"ets"}  # the model fixed in the form
     assert (csv["forecast_lower"] <= csv["forecast"]).all()
     assert (csv["forecast"] <= csv["forecast_upper"]).all()
+
+    # The saved run under Saved runs (the newest, shown first); the run section is not drawn.
+    open_section(page, "Saved runs")
+    chosen = main.get_by_role("combobox", name="Saved run")
+    expect(chosen).to_have_value(re.compile(r"^#\d+ browser walk HU voice 7 days$"))
+    expect(main.get_by_role("button", name="Run forecast")).to_have_count(0)  # hidden: not run
+    expect(main.get_by_role("button", name="Download Excel")).to_be_visible()
+    charts_drawn(page, 1)
+    page.screenshot(path=ARTIFACTS / "forecast-saved-runs.png", full_page=True)
+
+    go_to(page, "Data")
+    go_to(page, "Forecast")
+    expect(section(page, "Saved runs")).to_be_checked()
+    expect(main.get_by_role("button", name="Download Excel")).to_be_visible()
+    expect(main.get_by_role("button", name="Run forecast")).to_have_count(0)
     assert page.locator("[data-testid='stException']").count() == 0
