@@ -201,7 +201,8 @@ def render_results(
     )
     right.download_button(
         "Download Excel",
-        frames_to_excel({"forecast": export, "back-test": metrics}),
+        # built when clicked: writing the workbook took most of every rerun of a shown run
+        lambda: frames_to_excel({"forecast": export, "back-test": metrics}),
         "forecast.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

@@ -91,8 +91,15 @@ def test_run_save_download_and_reopen_a_forecast(page, tmp_path):
     chosen = main.get_by_role("combobox", name="Saved run")
     expect(chosen).to_have_value(re.compile(r"^#\d+ browser walk HU voice 7 days$"))
     expect(main.get_by_role("button", name="Run forecast")).to_have_count(0)  # hidden: not run
-    expect(main.get_by_role("button", name="Download Excel")).to_be_visible()
     charts_drawn(page, 1)
+    with page.expect_download() as info:  # the workbook is built on the click
+        main.get_by_role("button", name="Download Excel").click()
+    path = tmp_path / "forecast.xlsx"
+    info.value.save_as(path)
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["forecast", "back-test"]
+    assert len(sheets["forecast"]) == 7
+    assert set(sheets["back-test"]["model"]) == {"ets", "seasonal_naive"}
     page.screenshot(path=ARTIFACTS / "forecast-saved-runs.png", full_page=True)
 
     go_to(page, "Data")
