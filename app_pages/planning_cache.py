@@ -36,11 +36,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, data_version, get_store, load_table
+from app_pages.common import current_user, data_version, formats, get_store, load_table
 from data.access import Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from forecasting.pipeline import ProgressCallback
 from forecasting.service import forecast_contacts, split_daily_forecast
+from formats import Formats
 from overview.baseline import HORIZON_DAYS
 from overview.sources import MAX_RUNS, latest_forecast
 from staffing.planning import (
@@ -188,7 +189,7 @@ def plan_forecast(plan: dict[str, Any]) -> PlanForecast:
     start, end = plan["period"]
     if end <= max(ends[q] for q in queues):
         raise ValueError(
-            f"the plan's period ends {end:%d %b %Y}, before the newest contacts: plan again"
+            f"the plan's period ends {formats().date(end)}, before the newest contacts: plan again"
         )
     gaps = pd.DataFrame(columns=list(FORECAST_GAP_COLUMNS))
     if plan.get("forecast", SAVED) == SAVED:
@@ -285,7 +286,9 @@ def _requirements_cached(
 
 def requirements_with_progress(plan: dict[str, Any], **overrides: Any) -> pd.DataFrame:
     """Requirements for ``plan`` (see :data:`PLAN_KEY`) with ``overrides`` (``targets``,
-    ``aht_change_pct``); a progress bar shows while the forecast models are fitted."""
+    ``aht_change_pct``); a progress bar shows while the forecast models are fitted, a spinner
+    while a saved forecast is split into half hours and the staff worked out (when that takes
+    over half a second)."""
     chosen = {**plan, **overrides}
     source = plan_forecast(plan)
     fitting = source.source == FIT and source.key not in st.session_state.get(FORECASTS_KEY, {})
@@ -294,25 +297,30 @@ def requirements_with_progress(plan: dict[str, Any], **overrides: Any) -> pd.Dat
     def progress(done: int, total: int, label: str) -> None:
         if bar is not None:
             fraction = min(done / total, 1.0) if total else 1.0
-            bar.progress(fraction, text=f"Fitting models: {label} ({done}/{total})")
+            bar.progress(fraction, text=f"Fitting models: {label} ({done} of {total})")
 
     try:
-        intervals = interval_forecast(plan, progress, source)
+        if fitting:
+            intervals = interval_forecast(plan, progress, source)
+        else:
+            with st.spinner("Splitting the forecast into half hours..."):
+                intervals = interval_forecast(plan, progress, source)
     finally:
         if bar is not None:
             bar.empty()
-    return _requirements_cached(
-        data_version(),
-        source.key,
-        tuple(plan["period"]),
-        tuple(plan["channels"]),
-        chosen["targets"],
-        int(chosen["chat_concurrency"]),
-        bool(chosen["use_upper_bound"]),
-        float(chosen.get("aht_change_pct", 0.0)),
-        float(chosen.get("volume_share", 1.0)),
-        intervals,
-    )
+    with st.spinner("Working out the staff each half hour needs..."):
+        return _requirements_cached(
+            data_version(),
+            source.key,
+            tuple(plan["period"]),
+            tuple(plan["channels"]),
+            chosen["targets"],
+            int(chosen["chat_concurrency"]),
+            bool(chosen["use_upper_bound"]),
+            float(chosen.get("aht_change_pct", 0.0)),
+            float(chosen.get("volume_share", 1.0)),
+            intervals,
+        )
 
 
 def targets_of(plan: dict[str, Any]) -> dict:
@@ -320,18 +328,18 @@ def targets_of(plan: dict[str, Any]) -> dict:
     return targets_by_channel(plan["channels"], plan["targets"], int(plan["chat_concurrency"]))
 
 
-def describe_runs(runs: dict[int, RunInfo]) -> str:
+def describe_runs(runs: dict[int, RunInfo], fmt: Formats) -> str:
     """The saved runs as the Overview names them: id, name, when and by whom, history end."""
     return "; ".join(
-        f"run #{run_id} “{info.name}” (saved {info.created_at:%d %b %Y} by "
-        f"{info.created_by or 'the system'}, history to {info.history_end:%d %b %Y})"
+        f"run #{run_id} “{info.name}” (saved {fmt.date(info.created_at.date())} by "
+        f"{info.created_by or 'the system'}, history to {fmt.date(info.history_end)})"
         for run_id, info in runs.items()
     )
 
 
-def describe_gaps(gaps: pd.DataFrame, period: tuple[dt.date, dt.date]) -> str:
-    """``forecast_gaps`` in words: ``HU/voice has no saved forecast; AR/voice lacks 6 of the
-    56 days (18 Jan to 23 Jan 2027)``."""
+def describe_gaps(gaps: pd.DataFrame, period: tuple[dt.date, dt.date], fmt: Formats) -> str:
+    """``forecast_gaps`` in words: ``HU/voice has no saved forecast for these days; AR/voice
+    lacks 6 of the 56 days (Mon, 18 Jan 2027 to Sat, 23 Jan 2027)`` (en_GB)."""
     length = (period[1] - period[0]).days + 1
     parts = []
     for row in gaps.itertuples(index=False):
@@ -339,16 +347,45 @@ def describe_gaps(gaps: pd.DataFrame, period: tuple[dt.date, dt.date]) -> str:
         if row.missing_days == length:
             parts.append(f"{queue} has no saved forecast for these days")
         elif row.first_missing == row.last_missing:
-            parts.append(f"{queue} lacks {row.first_missing:%d %b %Y}")
+            parts.append(f"{queue} lacks {fmt.date(row.first_missing)}")
         else:
             parts.append(
-                f"{queue} lacks {row.missing_days} of the {length} days "
-                f"({row.first_missing:%d %b} to {row.last_missing:%d %b %Y})"
+                f"{queue} lacks {fmt.number(row.missing_days)} of the {fmt.number(length)} days "
+                f"({fmt.date(row.first_missing)} to {fmt.date(row.last_missing)})"
             )
     return "; ".join(parts)
 
 
-def describe_period(period: tuple[dt.date, dt.date]) -> str:
-    """``Mon 23 Nov 2026 to Sun 17 Jan 2027 (56 days)``."""
+def describe_period(period: tuple[dt.date, dt.date], fmt: Formats) -> str:
+    """``Mon, 23 Nov 2026 to Sun, 17 Jan 2027 (56 days)`` (en_GB)."""
     start, end = period
-    return f"{start:%a %d %b %Y} to {end:%a %d %b %Y} ({(end - start).days + 1} days)"
+    return f"{fmt.date(start)} to {fmt.date(end)} ({fmt.number((end - start).days + 1)} days)"
+
+
+#: What each kind of file an empty page asks for holds, and who may import it (as the Data
+#: page says it).
+UPLOADS = {
+    "contacts": (
+        "country, date or interval_start, contacts; optional channel, aht_seconds",
+        Permission.IMPORT_PLANNING,
+        "a planner or an admin",
+    ),
+    "agents": (
+        "agent_id; optional name, team, country, timezone, contract_hours_per_week, channels",
+        Permission.IMPORT_HR,
+        "HR or an admin",
+    ),
+}
+
+
+def how_to_upload(kind: str, viewer: Principal | None) -> str:
+    """Where a ``kind`` file (``contacts``, ``agents``) comes from, for a page's empty state:
+    the Data page's upload if the viewer may import it (else who may), or the command line."""
+    columns, permission, who = UPLOADS[kind]
+    article = "an" if kind[0] in "aeiou" else "a"
+    what = f"{article} **{kind}** file (CSV or Excel with {columns})"
+    if viewer is not None and viewer.can(permission):
+        where = f"Upload {what} under *Upload a file* on the Data page"
+    else:
+        where = f"{who[0].upper()}{who[1:]} uploads {what} on the Data page"
+    return f"{where}, or on the server with `python cli.py import {kind} FILE`."

@@ -8,7 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, get_store, load_table, require_page, shared_period
+from app_pages.common import (
+    data_version,
+    formats,
+    get_store,
+    load_table,
+    require_page,
+    shared_period,
+)
 from app_pages.planning_cache import (
     PLAN_KEY,
     SAVED,
@@ -150,7 +157,7 @@ def load_requirements() -> tuple[dict, pd.DataFrame]:
     )
     st.caption(
         f"Requirements from the Staffing page: {', '.join(plan['countries'])} / "
-        f"{', '.join(plan['channels'])}, {describe_period(plan['period'])}, forecast "
+        f"{', '.join(plan['channels'])}, {describe_period(plan['period'], formats())}, forecast "
         + forecast
         + (f", {share:.0%} of the forecast volume." if share < 1 else ".")
     )

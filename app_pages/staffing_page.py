@@ -12,10 +12,12 @@ import streamlit as st
 from app_pages.common import (
     data_version,
     demo_mode,
+    formats,
     kept_or,
     load_table,
     require_page,
     shared_period,
+    show_chart,
 )
 from app_pages.planning_cache import (
     FIT,
@@ -26,6 +28,7 @@ from app_pages.planning_cache import (
     describe_period,
     describe_runs,
     history_end,
+    how_to_upload,
     period_bounds,
     plan_forecast,
     requirements_with_progress,
@@ -33,6 +36,7 @@ from app_pages.planning_cache import (
     targets_of,
 )
 from data.access import Permission
+from overview import FTE_HOURS
 from staffing.exports import frame_to_csv
 from staffing.planning import (
     gap_summary,
@@ -46,6 +50,7 @@ from staffing.planning import (
 )
 
 viewer = require_page(Permission.VIEW_STAFFING)
+fmt = formats()
 
 # Comments, not attribute docstrings: Streamlit's magic would write a bare string on the page.
 #: Where the Schedule page keeps its last result (``RESULT_KEY`` there).
@@ -57,15 +62,47 @@ SAMPLE_DEFAULTS = {"channels": ("voice",)}
 STAFF_TO = ("forecast", "upper 80% bound")
 FORECAST_CHOICES = {SAVED: "Newest saved forecast", FIT: "Fit a new forecast now"}
 
+# Table numbers are "localized" (grouping and decimal sign of the browser's language) with the
+# decimals set by ``step``; shares are "percent" (step 0.001: one decimal, as 80.4%).
+HELP_SERVICE_LEVEL = (
+    "Share of contacts answered within the answer time, averaged over the half hours "
+    "weighted by their contacts."
+)
+HELP_ASA = (
+    "Average speed of answer: the mean wait of all contacts in seconds, answered late or not."
+)
+HELP_OCCUPANCY = (
+    "Share of the agents' time on the queue spent handling contacts; the rest they wait for "
+    "the next one. Much above 85% people burn out."
+)
+HELP_STAFF_HOURS = (
+    "Hours of paid staff to put on the schedule: the staff each half hour needs, shrinkage "
+    "included, times half an hour, summed."
+)
 SUMMARY_COLUMNS = {
     "country": st.column_config.TextColumn("Country"),
     "channel": st.column_config.TextColumn("Channel"),
-    "contacts": st.column_config.NumberColumn("Contacts planned", format="%.0f"),
-    "staff_hours": st.column_config.NumberColumn("Staff-hours", format="%.1f"),
-    "peak_staff": st.column_config.NumberColumn("Peak staff"),
-    "service_level": st.column_config.NumberColumn("Service level", format="percent"),
-    "asa_seconds": st.column_config.NumberColumn("ASA (s)", format="%.1f"),
-    "occupancy": st.column_config.NumberColumn("Occupancy", format="percent"),
+    "contacts": st.column_config.NumberColumn(
+        "Contacts planned", format="localized", step=1, help="Forecast contacts in the plan."
+    ),
+    "staff_hours": st.column_config.NumberColumn(
+        "Staff to schedule (staff-h)", format="localized", step=1, help=HELP_STAFF_HOURS
+    ),
+    "peak_staff": st.column_config.NumberColumn(
+        "Peak staff (agents)",
+        format="localized",
+        step=1,
+        help="Most staff to schedule in one half hour (shrinkage included).",
+    ),
+    "service_level": st.column_config.NumberColumn(
+        "Service level", format="percent", step=0.001, help=HELP_SERVICE_LEVEL
+    ),
+    "asa_seconds": st.column_config.NumberColumn(
+        "ASA (s)", format="localized", step=0.1, help=HELP_ASA
+    ),
+    "occupancy": st.column_config.NumberColumn(
+        "Occupancy", format="percent", step=0.001, help=HELP_OCCUPANCY
+    ),
 }
 
 
@@ -81,48 +118,95 @@ HEATMAP_FIELDS = (
 )
 
 
-def heatmap_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Day x time-of-day rectangles coloured by the staff to schedule, a row per day."""
+#: Up to this many days the heatmap writes the staff in every cell (rows are tall enough).
+LABELLED_DAYS = 14
+
+
+def heatmap_chart(frame: pd.DataFrame) -> alt.Chart | alt.LayerChart:
+    """Day x time-of-day rectangles, darker for more staff to schedule, a row per day; up to
+    :data:`LABELLED_DAYS` days the number is written in each cell too."""
     days = frame["interval_start"].dt.normalize().nunique()
     # Only the fields drawn: the chart's data travel to the browser inside its spec.
     frame = frame[["day", "time_of_day", *HEATMAP_FIELDS]]
-    return (
-        alt.Chart(frame)
-        .mark_rect()
-        .encode(
-            x=alt.X("time_of_day:O", title="Time of day", axis=alt.Axis(labelAngle=-90)),
-            y=alt.Y("day:O", title="Date", timeUnit="yearmonthdate"),
-            color=alt.Color(
-                "required_staff:Q", title="Staff needed", scale=alt.Scale(scheme="blues")
-            ),
-            tooltip=[
-                alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
-                alt.Tooltip("planned_contacts:Q", title="Contacts", format=",.1f"),
-                alt.Tooltip("agents:Q", title="Agents on queue"),
-                alt.Tooltip("required_staff:Q", title="Staff to schedule"),
-                alt.Tooltip("service_level:Q", title="Service level", format=".1%"),
-                alt.Tooltip("asa_seconds:Q", title="ASA (s)", format=".1f"),
-                alt.Tooltip("occupancy:Q", title="Occupancy", format=".0%"),
-            ],
-        )
-        .properties(height=max(320, 10 * days))  # eight weeks stay readable
+    base = alt.Chart(frame).encode(
+        x=alt.X("time_of_day:O", title="Time of day", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("day:O", title="Date", timeUnit="yearmonthdate", axis=alt.Axis(format="%a %d %b")),
+        tooltip=[
+            alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
+            alt.Tooltip("planned_contacts:Q", title="Contacts", format=",.1f"),
+            alt.Tooltip("agents:Q", title="Agents on queue", format=",.0f"),
+            alt.Tooltip("required_staff:Q", title="Staff to schedule", format=",.0f"),
+            alt.Tooltip("service_level:Q", title="Service level", format=".1%"),
+            alt.Tooltip("asa_seconds:Q", title="ASA (s)", format=",.1f"),
+            alt.Tooltip("occupancy:Q", title="Occupancy", format=".0%"),
+        ],
     )
+    # one hue, light to dark: the amount reads from the lightness, not the colour
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "required_staff:Q", title="Staff to schedule", scale=alt.Scale(scheme="blues")
+        )
+    )
+    height = max(320, 10 * days)  # eight weeks stay readable
+    if days > LABELLED_DAYS:
+        return cells.properties(height=height)
+    top = float(frame["required_staff"].max() or 1)
+    labels = base.mark_text(fontSize=9).encode(
+        text=alt.Text("required_staff:Q", format=",.0f"),
+        color=alt.condition(
+            f"datum.required_staff > {top / 2}", alt.value("white"), alt.value("black")
+        ),
+    )
+    return alt.layer(cells, labels).properties(height=height)
 
 
 GAP_COLUMNS = {
     "country": st.column_config.TextColumn("Country"),
     "channel": st.column_config.TextColumn("Channel"),
-    "required_hours": st.column_config.NumberColumn("Required staff-h", format="%.0f"),
-    "scheduled_hours": st.column_config.NumberColumn("Scheduled staff-h", format="%.0f"),
-    "short_hours": st.column_config.NumberColumn("Short staff-h", format="%.1f"),
-    "understaffed_intervals": st.column_config.NumberColumn("Short intervals"),
-    "unstable_intervals": st.column_config.NumberColumn(
-        "Overloaded intervals",
-        help="Fewer agents on the queue than Erlangs of traffic: the queue never clears.",
+    "required_hours": st.column_config.NumberColumn(
+        "Required (staff-h)", format="localized", step=1, help=HELP_STAFF_HOURS
     ),
-    "service_level": st.column_config.NumberColumn("Projected service level", format="percent"),
-    "asa_seconds": st.column_config.NumberColumn("Projected ASA (s)", format="%.1f"),
-    "occupancy": st.column_config.NumberColumn("Projected occupancy", format="percent"),
+    "scheduled_hours": st.column_config.NumberColumn(
+        "Scheduled (staff-h)",
+        format="localized",
+        step=1,
+        help="Hours of staff the schedule puts on the half hours of its week.",
+    ),
+    "short_hours": st.column_config.NumberColumn(
+        "Short (staff-h)",
+        format="localized",
+        step=0.1,
+        help="Staff-hours below the requirement, summed over the half hours short of staff "
+        "(hours over it elsewhere do not make up for them).",
+    ),
+    "understaffed_intervals": st.column_config.NumberColumn(
+        "Short half hours",
+        format="localized",
+        step=1,
+        help="Half hours with fewer staff scheduled than required.",
+    ),
+    "unstable_intervals": st.column_config.NumberColumn(
+        "Overloaded half hours",
+        format="localized",
+        step=1,
+        help="Fewer agents on the queue than Erlangs of traffic (contacts x handle time / "
+        "30 min): the queue never clears.",
+    ),
+    "service_level": st.column_config.NumberColumn(
+        "Projected service level",
+        format="percent",
+        step=0.001,
+        help=HELP_SERVICE_LEVEL + " Projected with the scheduled staff less shrinkage.",
+    ),
+    "asa_seconds": st.column_config.NumberColumn(
+        "Projected ASA (s)",
+        format="localized",
+        step=0.1,
+        help=HELP_ASA + " Over the half hours that are not overloaded.",
+    ),
+    "occupancy": st.column_config.NumberColumn(
+        "Projected occupancy", format="percent", step=0.001, help=HELP_OCCUPANCY
+    ),
 }
 
 
@@ -132,23 +216,23 @@ def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
     reach = max(float(gaps["gap"].abs().max()), 1.0)
     base = alt.Chart(gaps).encode(
         x=alt.X("time_of_day:O", title="Time of day", axis=alt.Axis(labelAngle=-90)),
-        y=alt.Y("day:O", title="Date", timeUnit="yearmonthdate"),
+        y=alt.Y("day:O", title="Date", timeUnit="yearmonthdate", axis=alt.Axis(format="%a %d %b")),
         tooltip=[
             alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
             alt.Tooltip("planned_contacts:Q", title="Contacts", format=",.1f"),
-            alt.Tooltip("required_staff:Q", title="Staff required"),
-            alt.Tooltip("scheduled_staff:Q", title="Staff scheduled", format=".1~f"),
-            alt.Tooltip("gap:Q", title="Scheduled - required", format="+.1~f"),
-            alt.Tooltip("on_queue_agents:Q", title="Agents on queue"),
+            alt.Tooltip("required_staff:Q", title="Staff required", format=",.0f"),
+            alt.Tooltip("scheduled_staff:Q", title="Staff scheduled", format=",.1~f"),
+            alt.Tooltip("gap:Q", title="Scheduled − required", format="+,.1~f"),
+            alt.Tooltip("on_queue_agents:Q", title="Agents on queue", format=",.1~f"),
             alt.Tooltip("service_level:Q", title="Projected service level", format=".1%"),
-            alt.Tooltip("asa_seconds:Q", title="Projected ASA (s)", format=".1f"),
+            alt.Tooltip("asa_seconds:Q", title="Projected ASA (s)", format=",.1f"),
             alt.Tooltip("occupancy:Q", title="Projected occupancy", format=".0%"),
         ],
     )
     cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
         color=alt.Color(
             "gap:Q",
-            title="Scheduled - required",
+            title="Scheduled − required",
             scale=alt.Scale(scheme="redblue", domain=[-reach, reach], domainMid=0),
         )
     )
@@ -192,7 +276,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
     default_channels = [
         c for c in last.get("channels", kept_or("channels", channels, channels)) if c in channels
     ]
-    gaps, _ = saved_gaps(default_countries, default_channels, period)
+    gaps, used = saved_gaps(default_countries, default_channels, period)
     with st.form("staffing_form", border=True):
         left, middle, right = st.columns(3)
         chosen_countries = left.multiselect(
@@ -203,7 +287,14 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             help="Each country and channel is forecast and staffed as its own queue.",
         )
         chosen_channels = middle.multiselect(
-            "Channels", channels, default=default_channels, key="staffing_channels"
+            "Channels",
+            channels,
+            default=default_channels,
+            key="staffing_channels",
+            help="Voice and chat wait in a queue, staffed with Erlang C (or Erlang A when callers' "
+            "patience is set) to meet the targets below. Email and back-office work is "
+            "workload: contacts x handle time, spread over the half hour, with no waiting "
+            "targets.",
         )
         source = right.radio(
             "Forecast",
@@ -215,24 +306,28 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             "model per queue on the newest contacts and takes 10-40 s per queue. Where the "
             "saved forecast misses a queue or day of the period, a new one is fitted.",
         )
-        st.caption(
-            f"Plans the planning period in the sidebar: {describe_period(period)}."
-            + (
-                f" The newest saved forecast does not cover it: {describe_gaps(gaps, period)}."
-                if not gaps.empty and default_countries and default_channels
-                else ""
+        uncovered = ""
+        if not gaps.empty and default_countries and default_channels:
+            uncovered = (
+                f" The newest saved forecast does not cover it: {describe_gaps(gaps, period, fmt)}."
+                if used
+                else " No forecast is saved for these queues yet: one is fitted when you plan. "
+                "Save one on the Forecast page to plan in about a second."
             )
+        st.caption(
+            f"Plans the planning period in the sidebar: {describe_period(period, fmt)}." + uncovered
         )
         st.markdown("**Targets**")
         col1, col2, col3, col4 = st.columns(4)
-        service_level = col1.number_input(
+        service_level = col1.slider(
             "Service level target",
             min_value=0.05,
             max_value=0.99,
             value=last_targets.get("service_level_target", 0.8),
-            step=0.05,
+            step=0.01,
+            format="percent",
             key="staffing_service_level",
-            help="Share of contacts to answer within the answer time: 0.8 with 20 s is the "
+            help="Share of contacts to answer within the answer time: 80% within 20 s is the "
             "classic '80/20'.",
         )
         answer_seconds = col2.number_input(
@@ -242,7 +337,8 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             value=last_targets.get("answer_target_seconds", 20.0),
             step=5.0,
             key="staffing_answer_seconds",
-            help="The '20' in 80/20: the wait within which a contact counts as answered on time.",
+            help="The '20' in 80/20: the wait, in seconds, within which a contact counts as "
+            "answered on time.",
         )
         asa = col3.number_input(
             "ASA target (s, optional)",
@@ -250,37 +346,41 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             value=last_targets.get("asa_target_seconds"),
             key="staffing_asa",
             placeholder="none",
-            help="Average speed of answer: the mean wait of all contacts, answered late or "
-            "not. Leave empty for no ASA target.",
+            help="Average speed of answer: the mean wait of all contacts in seconds, answered "
+            "late or not. Set, the plan adds agents until the ASA is at most this. Leave empty "
+            "for no ASA target.",
         )
         staff_to = col4.radio(
             "Staff to",
             STAFF_TO,
             index=int(last.get("use_upper_bound", False)),
             key="staffing_staff_to",
-            help="The forecast is the expected volume. The upper bound of the 80% interval is "
-            "exceeded in only about one interval in ten: safer, and dearer.",
+            help="The forecast is the expected volume. The upper bound of the 80% prediction "
+            "interval is exceeded in only about one half hour in ten: safer, and dearer.",
         )
         col1, col2, col3, col4, col5, col6 = st.columns(6)
-        max_abandon = col1.number_input(
-            "Max abandonment (optional)",
-            min_value=0.01,
-            max_value=0.99,
-            value=last_targets.get("max_abandon_rate"),
-            step=0.01,
+        last_abandon = last_targets.get("max_abandon_rate")
+        max_abandon_pct = col1.number_input(
+            "Max abandonment (%, optional)",
+            min_value=1.0,
+            max_value=99.0,
+            value=None if last_abandon is None else round(100 * last_abandon, 1),
+            step=1.0,
             key="staffing_max_abandon",
             placeholder="none",
-            help="Highest share of callers allowed to hang up before an answer, e.g. 0.05. "
-            "Needs the patience.",
+            help="Abandonment: callers who hang up before an answer. The highest share of "
+            "them allowed, in percent, e.g. 5. Needs the patience (Erlang A).",
         )
+        max_abandon = None if max_abandon_pct is None else max_abandon_pct / 100
         patience = col2.number_input(
             "Patience (s, optional)",
             min_value=1.0,
             value=last_targets.get("patience_seconds"),
             key="staffing_patience",
             placeholder="none",
-            help="How long callers wait on average before hanging up. Set, the model counts "
-            "abandoned calls (Erlang A); empty, it assumes nobody hangs up (Erlang C).",
+            help="How long callers wait on average before hanging up, in seconds. Set, the "
+            "model counts abandoned calls (Erlang A); empty, it assumes nobody hangs up "
+            "(Erlang C), which asks for a few more agents.",
         )
         occupancy = col3.slider(
             "Max occupancy",
@@ -288,6 +388,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             max_value=1.0,
             value=last_targets.get("max_occupancy", 0.85),
             step=0.01,
+            format="percent",
             key="staffing_occupancy",
             help="Share of logged-in time agents spend handling contacts. Much above 85% "
             "people burn out, so the plan adds agents until occupancy is at most this.",
@@ -298,9 +399,10 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             max_value=0.6,
             value=last_targets.get("shrinkage", 0.30),
             step=0.01,
+            format="percent",
             key="staffing_shrinkage",
             help="Share of paid time agents are not available for contacts: breaks, meetings, "
-            "training, sickness. 0.30 means 7 agents on the queue need 10 on the schedule.",
+            "training, sickness. 30% means 7 agents on the queue need 10 on the schedule.",
         )
         concurrency = col5.number_input(
             "Chat concurrency",
@@ -308,16 +410,18 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             max_value=5,
             value=last.get("chat_concurrency", 2),
             key="staffing_concurrency",
-            help="Chats one agent handles at the same time (voice is always one call).",
+            help="Concurrency: chats one agent handles at the same time (voice is always one "
+            "call). The plan counts each chat's handle time divided by this.",
         )
-        volume_share = col6.number_input(
+        volume_share = col6.slider(
             "Share of the volume",
             min_value=0.05,
             max_value=1.0,
             value=float(last.get("volume_share", 1.0)),
             step=0.05,
+            format="percent",
             key="staffing_volume_share",
-            help="Fraction of the forecast contacts this team answers: 1 for all of them, less "
+            help="Share of the forecast contacts this team answers: 100% for all of them, less "
             "when another site or a partner takes the rest. Staff does not shrink in "
             "proportion: small queues need relatively more agents.",
         )
@@ -367,36 +471,58 @@ def requirements_or_stop(plan: dict, **overrides) -> pd.DataFrame:
 def render_source(plan: dict, source: PlanForecast) -> None:
     """Under the plan: its days and the forecast behind it (the saved runs, or a fit)."""
     if source.source == SAVED:
-        text = f"the newest saved forecast, {describe_runs(source.runs)}"
+        text = f"the newest saved forecast, {describe_runs(source.runs, fmt)}"
         stale = [i for i, info in source.runs.items() if info.history_end < source.history_end]
         if stale:
             text += (
-                f". Saved before the newest contacts (to {source.history_end:%d %b %Y}): "
+                f". Saved before the newest contacts (to {fmt.date(source.history_end)}): "
                 "choose **Fit a new forecast now** to use them"
             )
     else:
         text = (
-            f"fitted now on the contacts to {source.history_end:%d %b %Y}, the best "
+            f"fitted now on the contacts to {fmt.date(source.history_end)}, the best "
             "back-tested model per queue"
         )
     st.caption(
-        f"{describe_period(plan['period'])}, half hour by half hour. Forecast: {text}.",
+        f"{describe_period(plan['period'], fmt)}, half hour by half hour. Forecast: {text}.",
         help="Saved forecasts are daily; the plan splits them into half hours with each "
         "queue's intraday pattern of the last weeks.",
     )
 
 
-def render_requirements(requirements: pd.DataFrame) -> tuple[str, str]:
+def render_requirements(requirements: pd.DataFrame, plan: dict) -> tuple[str, str]:
     """Metrics, per-queue table, the heatmap of one queue and the download; returns that queue."""
     summary = requirements_summary(requirements)
-    first, second, third = st.columns(3)
+    hours = staff_hours(requirements)
+    start, end = plan["period"]
+    weeks = ((end - start).days + 1) / 7
+    first, second, third, fourth = st.columns(4)
     first.metric(
         "Staff-hours to schedule",
-        f"{staff_hours(requirements):,.0f}",
-        help="Sum over intervals of the staff to schedule (after shrinkage) x interval length.",
+        fmt.with_unit(hours, "staff-h"),
+        help=HELP_STAFF_HOURS,
     )
-    second.metric("Peak staff in one interval", int(summary["peak_staff"].max()))
-    third.metric("Contacts planned", f"{summary['contacts'].sum():,.0f}")
+    second.metric(
+        "Staff needed a week (FTE)",
+        fmt.fte(hours / weeks / FTE_HOURS),
+        help=f"The staff-hours of an average week in full-time equivalents (FTE) of "
+        f"{fmt.hours(FTE_HOURS)} a week: how many full-time people the plan asks for.",
+    )
+    third.metric(
+        "Peak staff in one interval",
+        fmt.number(summary["peak_staff"].max()),
+        help="Most staff to schedule at once in one half hour of one queue (shrinkage included).",
+    )
+    fourth.metric(
+        "Contacts planned",
+        fmt.number(summary["contacts"].sum()),
+        help="Forecast contacts of the queues and days planned"
+        + (
+            ", the share of the volume this team answers."
+            if plan.get("volume_share", 1) < 1
+            else "."
+        ),
+    )
     st.subheader("Projected service per queue")
     st.dataframe(
         summary,
@@ -408,12 +534,26 @@ def render_requirements(requirements: pd.DataFrame) -> tuple[str, str]:
     st.subheader("Staff needed per half hour")
     queues = list(zip(summary["country"], summary["channel"], strict=True))
     country, channel = st.selectbox(
-        "Queue", queues, format_func="/".join, key="staffing_queue", disabled=len(queues) < 2
+        "Queue",
+        queues,
+        format_func="/".join,
+        key="staffing_queue",
+        disabled=len(queues) < 2,
+        help="A queue is one country's channel, planned on its own.",
     )
     shown = requirements[
         (requirements["country"] == country) & (requirements["channel"] == channel)
     ]
-    st.altair_chart(heatmap_chart(with_time_of_day(shown)), width="stretch")
+    st.caption(
+        "Staff to schedule each half hour, shrinkage included: darker is more"
+        + (
+            ", the number in each cell."
+            if shown["interval_start"].dt.normalize().nunique() <= LABELLED_DAYS
+            else "."
+        )
+        + " Point at a half hour for its contacts, service level, ASA and occupancy."
+    )
+    show_chart(heatmap_chart(with_time_of_day(shown)))
     st.download_button(
         "Download requirements (CSV)",
         frame_to_csv(requirements, excel_bom=True),
@@ -447,7 +587,7 @@ def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple
         )
     gaps = scheduled_vs_required(requirements, coverage, targets_of(plan))
     st.caption(
-        f"Week of {result['week_start']:%d %b %Y}: the "
+        f"Week of {fmt.date(result['week_start'])}: the "
         f"{'agents on the roster' if outputs.roster is not None else 'shift plan'} against the "
         "staff to schedule. Service is projected with the scheduled staff less shrinkage on the "
         "queue; red cells and a minus sign mark half hours short of staff."
@@ -462,14 +602,20 @@ def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple
     country, channel = queue
     shown = gaps[(gaps["country"] == country) & (gaps["channel"] == channel)]
     if shown.empty:
-        st.info(f"The schedule does not cover {country}/{channel}.")
+        st.info(
+            f"The schedule does not cover {country}/{channel}: choose another queue above, or "
+            "generate a schedule that includes it on the Schedule page."
+        )
         return
-    st.altair_chart(gap_chart(shown), width="stretch")
+    show_chart(gap_chart(shown))
 
 
 def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
     st.subheader("What if?")
-    st.caption("Change handle time, service target or shrinkage and see the staff-hours move.")
+    st.caption(
+        "Change handle time, service target or shrinkage and see the staff-hours move; the plan "
+        "above stays as it is."
+    )
     col1, col2, col3 = st.columns(3)
     aht_change = col1.number_input(
         "Handle time change (%)",
@@ -478,15 +624,20 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
         value=0.0,
         step=5.0,
         key="staffing_whatif_aht",
-        help="10 means every contact takes 10% longer than in the last eight weeks.",
+        help="Handle time (AHT): talk or chat time plus the wrap-up after it. 10 means every "
+        "contact takes 10% longer than in the last eight weeks, -10 that it is 10% quicker.",
     )
-    service_level = col2.number_input(
+    service_level = col2.slider(
         "Service level target",
         min_value=0.05,
         max_value=0.99,
         value=plan["targets"]["service_level_target"],
-        step=0.05,
+        step=0.01,
+        format="percent",
         key="staffing_whatif_service_level",
+        help=f"Share of contacts answered within "
+        f"{fmt.seconds(plan['targets']['answer_target_seconds'])}; the plan's target is "
+        f"{fmt.percent(plan['targets']['service_level_target'])}.",
     )
     shrinkage = col3.slider(
         "Shrinkage",
@@ -494,7 +645,10 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
         max_value=0.6,
         value=plan["targets"]["shrinkage"],
         step=0.01,
+        format="percent",
         key="staffing_whatif_shrinkage",
+        help="Share of paid time agents are not available for contacts (breaks, meetings, "
+        f"training, sickness); the plan's is {fmt.percent(plan['targets']['shrinkage'])}.",
     )
     targets = {
         **plan["targets"],
@@ -504,24 +658,44 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
     scenario = requirements_or_stop(plan, targets=targets, aht_change_pct=float(aht_change))
     difference = what_if_difference(baseline, scenario)
     total = difference.iloc[-1]
+    change = float(total["difference_hours"])
+    more, fewer = round(change) > 0, round(change) < 0
     st.metric(
         "Staff-hours against the baseline",
-        f"{total['scenario_hours']:,.0f}",
-        delta=f"{total['difference_hours']:+,.0f} h",
-        delta_color="inverse" if total["difference_hours"] else "off",
+        fmt.with_unit(total["scenario_hours"], "staff-h"),
+        delta=f"{fmt.signed(change)}\u00a0staff-h",
+        # Streamlit reads the direction from an ASCII minus; the true minus needs it said
+        delta_color="red" if more else "green" if fewer else "gray",
+        delta_arrow="up" if more else "down" if fewer else "off",
+        help="Staff-hours to schedule with the what-if settings, and the change against the "
+        "plan above: more hours cost more.",
     )
     st.dataframe(
-        difference,
+        # a share, as the other tables show theirs (what_if_difference gives percent points)
+        difference.assign(difference_pct=difference["difference_pct"] / 100).rename(
+            columns={"difference_pct": "difference_share"}
+        ),
         hide_index=True,
         width="stretch",
         key="staffing_whatif_table",
         column_config={
             "country": "Country",
             "channel": "Channel",
-            "baseline_hours": st.column_config.NumberColumn("Baseline staff-hours", format="%.0f"),
-            "scenario_hours": st.column_config.NumberColumn("What-if staff-hours", format="%.0f"),
-            "difference_hours": st.column_config.NumberColumn("Difference (h)", format="%+.0f"),
-            "difference_pct": st.column_config.NumberColumn("Difference (%)", format="%+.1f"),
+            "baseline_hours": st.column_config.NumberColumn(
+                "Plan (staff-h)", format="localized", step=1
+            ),
+            "scenario_hours": st.column_config.NumberColumn(
+                "What-if (staff-h)", format="localized", step=1
+            ),
+            "difference_hours": st.column_config.NumberColumn(
+                "Difference (staff-h)",
+                format="localized",
+                step=1,
+                help="What-if less plan: positive means more hours.",
+            ),
+            "difference_share": st.column_config.NumberColumn(
+                "Difference (%)", format="percent", step=0.001
+            ),
         },
     )
 
@@ -533,7 +707,12 @@ st.caption(
 )
 last_history_day = history_end()
 if last_history_day is None:
-    st.info("No contacts loaded yet: upload a contacts file on the Data page.")
+    st.info(
+        "No contacts yet, so there is nothing to plan: the staff each half hour needs comes "
+        "from the forecast of the contacts. " + how_to_upload("contacts", viewer),
+        icon=":material/upload_file:",
+    )
+    st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
     st.stop()
 period = shared_period(*period_bounds(last_history_day))
 submitted = choose_plan(st.session_state.get(PLAN_KEY), period)
@@ -545,8 +724,8 @@ if plan is None:
     st.stop()
 if tuple(plan["period"]) != tuple(period):
     st.info(
-        f"The plan below covers {describe_period(plan['period'])}; the planning period in the "
-        "sidebar is now different: press **Plan staffing** to plan it.",
+        f"The plan below covers {describe_period(plan['period'], fmt)}; the planning period in "
+        "the sidebar is now different: press **Plan staffing** to plan it.",
         icon=":material/date_range:",
     )
 try:
@@ -557,11 +736,11 @@ except ValueError as exc:
 if not source.gaps.empty:
     st.info(
         "The newest saved forecast does not cover this plan: "
-        f"{describe_gaps(source.gaps, plan['period'])}, so a new forecast is fitted for it.",
+        f"{describe_gaps(source.gaps, plan['period'], fmt)}, so a new forecast is fitted for it.",
         icon=":material/model_training:",
     )
 requirements = requirements_or_stop(plan)
 render_source(plan, source)
-queue = render_requirements(requirements)
+queue = render_requirements(requirements, plan)
 render_against_schedule(plan, requirements, queue)
 render_what_if(plan, requirements)

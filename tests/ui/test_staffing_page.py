@@ -4,13 +4,21 @@ plans the default period in about a second, fits plan one week to stay quick."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from data.access import Principal
+from data.config import get_settings
 from data.store import open_store
+from data.validation import ReadOptions
+from formats import Formats
 from tests.conftest import REPO_ROOT
 
 TIMEOUT = 300  # seconds; fitting the forecast models on 2 busy cores can take a minute
@@ -18,6 +26,8 @@ TIMEOUT = 300  # seconds; fitting the forecast models on 2 busy cores can take a
 #: What the tests plan: one country, one channel.
 PLAN = {"staffing_countries": ["HU"], "staffing_channels": ["voice"]}
 SAVED_LABEL, FIT_LABEL = "Newest saved forecast", "Fit a new forecast now"
+#: The app's words without CREWCAST_LOCALE or a browser language (AppTest sends none).
+FMT = Formats("en_GB")
 
 
 def open_page(page: str) -> AppTest:
@@ -58,6 +68,42 @@ def days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def captions(at: AppTest) -> str:
     return "\n".join(c.value for c in at.caption)
+
+
+@pytest.fixture
+def contactless_data_dir(tmp_path):
+    """A database without contacts (nor agents, nor forecasts): one traffic file, imported as
+    from the command line, so that the app does not seed the sample into it."""
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store = open_store(get_settings())
+    report, result = store.import_file(
+        "traffic",
+        b"country,date,sessions\nAR,2026-01-01,5\n",
+        "traffic.csv",
+        ReadOptions(today=dt.date(2026, 11, 22)),
+        source_label="cli",
+    )
+    assert result is not None, report.messages()
+    yield store
+    if previous is None:
+        os.environ.pop("CREWCAST_DATA_DIR", None)
+    else:
+        os.environ["CREWCAST_DATA_DIR"] = previous
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_signed_in(page: str, role: str = "planner") -> AppTest:
+    """``page`` for a signed-in user (no demo visitor outside the sample)."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["principal"] = Principal("pia", role, "Pia")
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
 
 
 @pytest.fixture(scope="module")
@@ -129,9 +175,23 @@ def test_nothing_is_forecast_before_the_planner_asks(seeded_data_dir):
     assert "handling contacts" in at.slider(key="staffing_occupancy").help
 
 
+def test_without_contacts_the_page_says_what_to_upload_and_where(contactless_data_dir):
+    at = open_signed_in("app_pages/staffing_page.py")
+    assert [t.value for t in at.title] == ["Staffing"]
+    (message,) = [i.value for i in at.info]
+    assert "No contacts yet" in message
+    assert "Upload a **contacts** file (CSV or Excel with country, date or interval_start" in (
+        message
+    )
+    assert "*Upload a file* on the Data page" in message
+    assert "`python cli.py import contacts FILE`" in message
+    assert at.get("page_link")[0].proto.page == "data"
+    assert not at.error and not at.metric and not at.get("form")
+
+
 def test_abandonment_without_patience_explains_itself(seeded_data_dir):
     at = open_page("app_pages/staffing_page.py")
-    at.number_input(key="staffing_max_abandon").set_value(0.05)
+    at.number_input(key="staffing_max_abandon").set_value(5.0)  # percent
     at.button(key="staffing_submit").click().run()
     assert not at.exception
     assert "patience" in at.info[0].value
@@ -146,8 +206,11 @@ def test_plan_shows_hours_service_heatmap_and_download(planned):
     assert row["service_level"] >= 0.8  # every busy interval meets 80/20
     assert 0 < row["occupancy"] <= 0.85 and row["asa_seconds"] > 0
     shown = metrics(planned)
-    assert shown["Staff-hours to schedule"][0] == f"{row['staff_hours']:,.0f}"
-    assert shown["Peak staff in one interval"][0] == str(row["peak_staff"])
+    assert shown["Staff-hours to schedule"][0] == FMT.with_unit(row["staff_hours"], "staff-h")
+    assert shown["Peak staff in one interval"][0] == FMT.number(row["peak_staff"])
+    assert shown["Contacts planned"][0] == FMT.number(row["contacts"])
+    weeks = 56 / 7  # the default period
+    assert shown["Staff needed a week (FTE)"][0] == FMT.fte(row["staff_hours"] / weeks / 40)
     assert len(planned.get("vega_lite_chart")) == 1  # the day x interval heatmap
     assert planned.get("download_button")[0].label == "Download requirements (CSV)"
     assert planned.session_state["staffing_plan"]["countries"] == ("HU",)
@@ -164,7 +227,7 @@ def test_the_sample_starts_with_one_voice_queue_at_full_volume(seeded_data_dir):
     at = open_page("app_pages/staffing_page.py")
     assert at.multiselect(key="staffing_countries").value == ["AR"]
     assert at.multiselect(key="staffing_channels").value == ["voice"]
-    assert at.number_input(key="staffing_volume_share").value == 1.0
+    assert at.slider(key="staffing_volume_share").value == 1.0
     assert any("one country's voice queue" in c.value for c in at.caption)
     # the saved baseline covers the default period, so the plan reuses it
     assert at.radio(key="staffing_forecast_source").value == SAVED_LABEL
@@ -182,7 +245,8 @@ def test_the_default_plan_reuses_the_saved_baseline_for_the_period(
     assert plan["period"] == (start, end) and plan["forecast"] == "saved"
     assert "horizon_days" not in plan
     assert "run #1 “Baseline at first start" in captions(at)
-    assert f"history to {history_end:%d %b %Y}" in captions(at)
+    assert f"history to {FMT.date(history_end)}" in captions(at)
+    assert f"{FMT.date(start)} to {FMT.date(end)} (56 days)" in captions(at)
     assert planned_days(at) == days(start, end)
 
 
@@ -228,28 +292,58 @@ def test_a_period_beyond_the_saved_forecast_falls_back_to_a_fit(
     message = " ".join(i.value for i in at.info)
     assert "The newest saved forecast does not cover this plan" in message
     assert (
-        f"HU/voice lacks 4 of the 7 days ({last_saved + dt.timedelta(days=1):%d %b} to "
-        f"{end:%d %b %Y})" in message
+        f"HU/voice lacks 4 of the 7 days ({FMT.date(last_saved + dt.timedelta(days=1))} to "
+        f"{FMT.date(end)})" in message
     )
     assert fits == [74]
     assert "Forecast: fitted now" in captions(at)
     assert planned_days(at) == days(start, end)
 
 
+def what_if_metric(at: AppTest):
+    (metric,) = [m for m in at.metric if m.label == "Staff-hours against the baseline"]
+    return metric
+
+
 def test_what_if_moves_the_staff_hours_difference(planned):
-    assert metrics(planned)["Staff-hours against the baseline"][1] == "+0 h"
+    assert what_if_metric(planned).delta == "0\u00a0staff-h"
     planned.number_input(key="staffing_whatif_aht").set_value(20.0).run()
     assert not planned.exception
     longer = table_with(planned, "difference_hours").iloc[-1]
     assert longer["country"] == "All" and longer["difference_hours"] > 0
-    assert metrics(planned)["Staff-hours against the baseline"][1] == (
-        f"{longer['difference_hours']:+,.0f} h"
+    assert what_if_metric(planned).delta == (
+        f"{FMT.signed(longer['difference_hours'])}\u00a0staff-h"
     )
+    assert what_if_metric(planned).delta.startswith("+")
     planned.slider(key="staffing_whatif_shrinkage").set_value(0.4).run()
     more_shrinkage = table_with(planned, "difference_hours").iloc[-1]
     assert more_shrinkage["difference_hours"] > longer["difference_hours"]
     planned.number_input(key="staffing_whatif_aht").set_value(0.0)
     planned.slider(key="staffing_whatif_shrinkage").set_value(0.3)
-    planned.number_input(key="staffing_whatif_service_level").set_value(0.6).run()
+    planned.slider(key="staffing_whatif_service_level").set_value(0.6).run()
     looser = table_with(planned, "difference_hours").iloc[-1]
     assert looser["difference_hours"] < 0
+    # fewer hours: a true minus sign, and the arrow and colour say "down, good"
+    metric = what_if_metric(planned)
+    assert metric.delta.startswith("−")
+    assert (metric.proto.direction, metric.proto.color) == (
+        MetricProto.MetricDirection.DOWN,
+        MetricProto.MetricColor.GREEN,
+    )
+    # the difference is shown as a share, like the other tables' shares
+    share = table_with(planned, "difference_share").iloc[-1]["difference_share"]
+    assert share == pytest.approx(looser["difference_hours"] / looser["baseline_hours"])
+
+
+def test_the_metrics_follow_the_locale(seeded_data_dir, monkeypatch):
+    monkeypatch.setenv("CREWCAST_LOCALE", "de_DE")
+    at = plan_with(open_page("app_pages/staffing_page.py"))
+    shown = metrics(at)
+    hours = table_with(at, "staff_hours").iloc[0]["staff_hours"]
+    german = Formats("de_DE")
+    # German grouping (1.234) and decimal comma (12,5), the unit after a no-break space
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+\u00a0staff-h", shown["Staff-hours to schedule"][0])
+    assert shown["Staff-hours to schedule"][0] == german.with_unit(hours, "staff-h")
+    assert re.fullmatch(r"\d+,\d\u00a0FTE", shown["Staff needed a week (FTE)"][0])
+    start, end = at.session_state["staffing_plan"]["period"]
+    assert f"{german.date(start)} to {german.date(end)}" in captions(at)
