@@ -15,15 +15,19 @@ from app_pages.common import (
     load_table,
     require_page,
     shared_period,
+    show_chart,
 )
 from app_pages.planning_cache import (
     PLAN_KEY,
     SAVED,
     describe_period,
+    history_end,
+    how_to_upload,
     plan_forecast,
     requirements_with_progress,
 )
 from data.access import AuditAction, Permission, record
+from formats import date_input_format
 from staffing.exports import make_schedule_outputs
 from staffing.planning import (
     default_shift_templates,
@@ -32,11 +36,16 @@ from staffing.planning import (
     templates_to_frame,
     zip_files,
 )
-from staffing.scheduling import OpeningHours, shift_templates_from_frame
+from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
 
 viewer = require_page(Permission.VIEW_STAFFING)
+fmt = formats()
 
 RESULT_KEY = "schedule_result"
+CALENDAR_ZIPS = {
+    "calendars_agents.zip": "calendars/agents/",
+    "calendars_teams.zip": "calendars/teams/",
+}
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -44,48 +53,87 @@ MIME = {
     "zip": "application/zip",
 }
 TEMPLATE_COLUMNS = {
-    "name": st.column_config.TextColumn("Name", required=True),
+    "name": st.column_config.TextColumn(
+        "Name", help="Shown in the rosters, calendars and exports", required=True
+    ),
     "start": st.column_config.TextColumn(
-        "Start", help="Local start time, HH:MM", required=True, validate=r"^\d{1,2}:\d{2}$"
+        "Start",
+        help="Start time in the queue's local time, HH:MM (24-hour clock)",
+        required=True,
+        validate=r"^\d{1,2}:\d{2}$",
     ),
     "length_hours": st.column_config.NumberColumn(
-        "Length (h)", help="Start to end, unpaid break included", min_value=0.5, max_value=24.0
+        "Length (h)",
+        help="Start to end in hours, unpaid break included",
+        min_value=0.5,
+        max_value=24.0,
+        format="localized",
+        step=0.5,
     ),
-    "break_minutes": st.column_config.NumberColumn("Break (min)", help="Unpaid", min_value=0),
+    "break_minutes": st.column_config.NumberColumn(
+        "Break (min)", help="Unpaid break in minutes; 0 for none", min_value=0, format="localized"
+    ),
     "days": st.column_config.TextColumn(
-        "Days", help="e.g. Mon-Sun, Mon-Fri or Mon,Wed,Sat", required=True
+        "Days", help="Weekdays the shift runs: e.g. Mon-Sun, Mon-Fri or Mon,Wed,Sat", required=True
     ),
     "cost_per_hour": st.column_config.NumberColumn(
-        "Cost per hour", help="Relative cost of a paid hour; the planner minimises the total"
+        "Cost per hour",
+        help="Relative cost of a paid hour (1 = normal; 1.25 for a dearer evening shift); the "
+        "planner picks the shifts that cover the requirement at the least total cost",
+        format="localized",
+        step=0.01,
     ),
     "break_earliest_minutes": st.column_config.NumberColumn(
-        "Break from (min)", help="Earliest break start, minutes after the shift start"
+        "Break from (min)",
+        help="Earliest break start, in minutes after the shift start",
+        format="localized",
     ),
     "break_latest_minutes": st.column_config.NumberColumn(
-        "Break until (min)", help="Latest break start, minutes after the shift start"
+        "Break until (min)",
+        help="Latest break start, in minutes after the shift start; the planner places each "
+        "break in this window (both empty: mid-shift)",
+        format="localized",
     ),
-    "countries": st.column_config.TextColumn("Countries", help="Comma-separated; empty = all"),
-    "channels": st.column_config.TextColumn("Channels", help="Comma-separated; empty = all"),
+    "countries": st.column_config.TextColumn(
+        "Countries", help="Country codes the shift is for, comma-separated; empty = all"
+    ),
+    "channels": st.column_config.TextColumn(
+        "Channels", help="Channels the shift is for, comma-separated; empty = all"
+    ),
 }
 
 
+#: The coverage chart's two lines: solid for what is required, dashed for what is scheduled,
+#: so they tell apart without their colours.
+SERIES = {"required_staff": "Required", "scheduled_staff": "Scheduled"}
+
+
 def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
-    """Required and scheduled staff per interval as lines, shortfalls as red bars."""
+    """Required (solid) and scheduled (dashed) staff per interval as lines, shortfalls as red
+    bars under them."""
     base = alt.Chart(coverage).encode(x=alt.X("interval_start:T", title="Interval"))
+    legend = alt.Legend(orient="top", title=None, symbolStrokeWidth=2)
     lines = (
-        base.transform_fold(["required_staff", "scheduled_staff"], as_=["series", "staff"])
+        base.transform_fold(list(SERIES), as_=["series", "staff"])
+        .transform_calculate(
+            series=f"datum.series == 'required_staff' ? '{SERIES['required_staff']}' : "
+            f"'{SERIES['scheduled_staff']}'"
+        )
         .mark_line(interpolate="step-after", strokeWidth=1.5)
         .encode(
             y=alt.Y("staff:Q", title="Staff"),
             color=alt.Color(
                 "series:N",
                 title=None,
-                scale=alt.Scale(
-                    domain=["required_staff", "scheduled_staff"], range=["#1f77b4", "#2ca02c"]
-                ),
-                legend=alt.Legend(orient="top", labelExpr="replace(datum.label, '_', ' ')"),
+                scale=alt.Scale(domain=list(SERIES.values()), range=["#1f77b4", "#2ca02c"]),
+                legend=legend,
             ),
-            strokeDash=alt.StrokeDash("series:N", legend=None),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=list(SERIES.values()), range=[[1, 0], [6, 3]]),
+                legend=legend,
+            ),
         )
     )
     gaps = (
@@ -95,20 +143,35 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
             y=alt.Y("shortfall:Q"),
             tooltip=[
                 alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
-                alt.Tooltip("required_staff:Q", title="Required"),
-                alt.Tooltip("scheduled_staff:Q", title="Scheduled"),
-                alt.Tooltip("shortfall:Q", title="Short by"),
+                alt.Tooltip("required_staff:Q", title="Required", format=",.0f"),
+                alt.Tooltip("scheduled_staff:Q", title="Scheduled", format=",.1~f"),
+                alt.Tooltip("shortfall:Q", title="Short by", format=",.1~f"),
             ],
         )
     )
     return alt.layer(gaps, lines).properties(height=300).interactive(bind_y=False)
 
 
+#: Pixels of one shift's lane in a team's row of the team chart.
+LANE_HEIGHT = 8
+
+
 def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
-    """One bar per shift from start to end, a row per team or agent, coloured by shift."""
+    """One bar per shift from start to end, a row per team or agent, coloured by shift.
+
+    A team's row has a lane per shift, as its agents' shifts overlap: the lane, not only the
+    colour, tells the shifts apart. An agent works one shift at a time, its row needs none.
+    """
     chart = alt.Chart(assignments)
     if row == "agent":  # names can repeat: label rows with the id too
         chart = chart.transform_calculate(agent="datum.name + ' (' + datum.agent_id + ')'")
+    # shifts in the order they start, so lanes and legend read like the day
+    order = list(assignments.sort_values(["shift_start", "shift_end"])["shift"].drop_duplicates())
+    lanes = {}
+    height = alt.Step(24)
+    if row == "team":
+        lanes = {"yOffset": alt.YOffset("shift:N", sort=order, title="Shift")}
+        height = alt.Step(LANE_HEIGHT * max(len(order), 1) + 8, **{"for": "position"})
     return (
         chart.mark_bar(opacity=0.75 if row == "team" else 1.0, cornerRadius=2)
         .encode(
@@ -120,7 +183,7 @@ def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
                 sort="ascending",
                 axis=alt.Axis(labelOverlap=False, labelLimit=240),
             ),
-            color=alt.Color("shift:N", title="Shift", legend=alt.Legend(orient="top")),
+            color=alt.Color("shift:N", title="Shift", sort=order, legend=alt.Legend(orient="top")),
             tooltip=[
                 alt.Tooltip("name:N", title="Agent"),
                 alt.Tooltip("team:N", title="Team"),
@@ -129,19 +192,30 @@ def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
                 alt.Tooltip("shift_end:T", title="End", format="%H:%M"),
                 alt.Tooltip("break_start:T", title="Break", format="%H:%M"),
             ],
+            **lanes,
         )
-        .properties(height=alt.Step(24))
+        .properties(height=height)
     )
 
 
 def load_requirements() -> tuple[dict, pd.DataFrame]:
     """The Staffing page's plan and its requirements, or a pointer to the Staffing page."""
     plan = st.session_state.get(PLAN_KEY)
+    if plan is None and history_end() is None:
+        st.info(
+            "No contacts yet, so there is nothing to schedule: shifts are planned to cover the "
+            "staff the Staffing page works out from the contacts forecast. "
+            + how_to_upload("contacts", viewer),
+            icon=":material/upload_file:",
+        )
+        st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
+        st.stop()
     if plan is None:
         st.info(
             "No staffing plan yet: choose queues and targets on the **Staffing** page and press "
             "**Plan staffing**; this page schedules those requirements."
         )
+        st.page_link("app_pages/staffing_page.py", label="Go to Staffing", icon=":material/groups:")
         st.stop()
     try:
         source = plan_forecast(plan)
@@ -157,11 +231,21 @@ def load_requirements() -> tuple[dict, pd.DataFrame]:
     )
     st.caption(
         f"Requirements from the Staffing page: {', '.join(plan['countries'])} / "
-        f"{', '.join(plan['channels'])}, {describe_period(plan['period'], formats())}, forecast "
+        f"{', '.join(plan['channels'])}, {describe_period(plan['period'], fmt)}, forecast "
         + forecast
-        + (f", {share:.0%} of the forecast volume." if share < 1 else ".")
+        + (f", {fmt.percent(share)} of the forecast volume." if share < 1 else ".")
     )
     return plan, requirements
+
+
+def labour_rules_text() -> str:
+    """The roster's working-time rules (the EU directive's defaults) in words."""
+    rules = LabourRules()
+    return (
+        f"at least {fmt.hours(rules.min_rest_hours)} of rest between shifts, at most "
+        f"{fmt.number(rules.max_consecutive_days)} days in a row and "
+        f"{fmt.hours(rules.max_weekly_hours)} a week, overtime included"
+    )
 
 
 def week_bounds(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
@@ -181,6 +265,7 @@ def choose_inputs(plan: dict) -> dict:
         min_value=first,
         max_value=last,
         key="schedule_week_start",
+        format=date_input_format(fmt.locale),
         help="Seven days from this date are scheduled, within the planning period "
         "(fewer days if the period is shorter than a week).",
     )
@@ -192,7 +277,8 @@ def choose_inputs(plan: dict) -> dict:
         step=dt.timedelta(minutes=30),
         format="HH:mm",
         key="schedule_opening",
-        help="Shifts must lie within these hours, every day; no staff is planned outside.",
+        help="The queue's local hours, every day: shifts must lie within them and no staff is "
+        "planned outside, even where the forecast has contacts.",
     )
     min_staff = right.number_input(
         "Minimum staff while open",
@@ -200,7 +286,7 @@ def choose_inputs(plan: dict) -> dict:
         max_value=50,
         value=1,
         key="schedule_min_staff",
-        help="Never fewer agents than this while the queue is open, even when it is quiet.",
+        help="Never fewer staff than this while the queue is open, even when it is quiet.",
     )
     time_limit = right.number_input(
         "Solver time limit (s)",
@@ -208,9 +294,18 @@ def choose_inputs(plan: dict) -> dict:
         max_value=300,
         value=30,
         key="schedule_time_limit",
-        help="The best plan found in this time is used; the gap says how far from optimal.",
+        help="Seconds the solver may search for the cheapest shifts (and as long again for "
+        "the roster). The best plan found in this time is used; its MIP gap says how far from "
+        "the cheapest possible it may be.",
     )
-    st.markdown("**Shift templates** (edit, add or delete rows)")
+    st.markdown(
+        "**Shift templates** (edit, add or delete rows)",
+        help="Shift rules: the shifts the planner may use, each with its start, length, unpaid "
+        "break and the days it runs. The planner chooses how many agents work each shift on "
+        "each day so that the staff on duty covers the requirement at least cost; agents are "
+        "then assigned within their contract hours, absences and the labour rules: "
+        f"{labour_rules_text()}.",
+    )
     edited = st.data_editor(
         templates_to_frame(default_shift_templates()),
         num_rows="dynamic",
@@ -233,16 +328,25 @@ def choose_inputs(plan: dict) -> dict:
     }
 
 
+def loaded_agents() -> pd.DataFrame | None:
+    """The agents to roster, or None when none are loaded (the schedule is then the shift plan
+    alone, without names)."""
+    agents = load_table("agents", data_version())
+    return None if agents.empty else agents
+
+
 def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
     week = requirements_for_week(requirements, inputs["week_start"])
-    version = data_version()
-    with st.status("Planning shifts and assigning agents...", expanded=False) as status:
+    agents = loaded_agents()
+    limit = fmt.seconds(inputs["time_limit_seconds"] * (1 if agents is None else 2))
+    label = "Planning shifts" if agents is None else "Planning shifts and assigning agents"
+    with st.status(f"{label} (at most {limit})...", expanded=False) as status:
         try:
             outputs = make_schedule_outputs(
                 week,
                 inputs["templates"],
-                load_table("agents", version),
-                load_table("absences", version),
+                agents,
+                load_table("absences", data_version()) if agents is not None else None,
                 opening_hours=inputs["opening_hours"],
                 min_staff_while_open=inputs["min_staff_while_open"],
                 time_limit_seconds=inputs["time_limit_seconds"],
@@ -256,78 +360,178 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
         "plan": plan,  # the Staffing page compares its plan with this one
         "outputs": outputs,
         "week_start": inputs["week_start"],
-        "zips": {
-            "calendars_agents.zip": zip_files(outputs.files, under="calendars/agents/"),
-            "calendars_teams.zip": zip_files(outputs.files, under="calendars/teams/"),
+        "zips": {  # without a roster there are no calendars: no empty zip files either
+            name: zip_files(outputs.files, under=under)
+            for name, under in CALENDAR_ZIPS.items()
+            if files_under(outputs.files, under)
         },
     }
+
+
+STATUS_HELP = (
+    "optimal: the cheapest plan (within a tiny tolerance); time limit: the best found before "
+    "the solver time limit; no solution: none found in time; empty: nothing to schedule."
+)
 
 
 def render_status(outputs) -> None:
     plan, roster = outputs.plan, outputs.roster
     cols = st.columns(5)
-    cols[0].metric("Shift plan", plan.status.replace("_", " "))
-    cols[1].metric("MIP gap", "-" if plan.mip_gap is None else f"{plan.mip_gap:.2%}")
-    cols[2].metric("Solve time", f"{plan.solve_seconds:.1f} s")
+    cols[0].metric(
+        "Shift plan",
+        plan.status.replace("_", " "),
+        help="How many agents work each shift template on each day. " + STATUS_HELP,
+    )
+    cols[1].metric(
+        "MIP gap",
+        fmt.percent(plan.mip_gap, 2),
+        help="How far the plan's cost may at most be above the cheapest possible, as the "
+        "solver (a mixed-integer program, MIP) proves it: 0% is the cheapest.",
+    )
+    cols[2].metric(
+        "Solve time",
+        fmt.seconds(plan.solve_seconds, 1),
+        help="Seconds the solver took for the shift plan.",
+    )
     cols[3].metric(
         "Shortfall",
-        f"{plan.shortfall_staff_hours:,.1f} staff-h",
-        help="Agent-hours the plan could not cover with the templates and opening hours.",
+        fmt.with_unit(plan.shortfall_staff_hours, "staff-h", 1),
+        help="Staff-hours of the requirement the plan could not cover with the shift templates "
+        "and opening hours, summed over the half hours short of staff.",
     )
-    cols[4].metric("Labour cost", f"{plan.labour_cost:,.0f}")
+    cols[4].metric(
+        "Labour cost",
+        fmt.number(plan.labour_cost),
+        help="Paid hours of the planned shifts times their cost per hour, summed: in the "
+        "templates' units (1 a normal hour), not money.",
+    )
     st.caption(plan.message)
-    if roster is not None:
-        cols = st.columns(3)
-        cols[0].metric("Roster", roster.status.replace("_", " "))
-        cols[1].metric("Shifts filled", roster.filled_shifts)
-        cols[2].metric("Shifts without an agent", roster.unfilled_shifts)
-        if roster.unfilled_shifts:
-            st.warning(
-                f"{roster.unfilled_shifts} planned shift(s) have no agent: {roster.message}. "
-                "They are listed under **Shifts without an agent**; the coverage chart shows "
-                "the plan, the Staffing page the named agents against the requirement.",
-                icon=":material/person_off:",
-            )
-        else:
-            st.caption(roster.message)
+    if roster is None:  # no agents loaded: the page says so above
+        return
+    cols = st.columns(3)
+    cols[0].metric(
+        "Roster",
+        roster.status.replace("_", " "),
+        help="Agents assigned to the planned shifts, within their contract hours, absences and "
+        f"the labour rules ({labour_rules_text()}). " + STATUS_HELP,
+    )
+    cols[1].metric(
+        "Shifts filled",
+        fmt.number(roster.filled_shifts),
+        help="Planned shifts with an agent on them (one per agent and shift).",
+    )
+    cols[2].metric(
+        "Shifts without an agent",
+        fmt.number(roster.unfilled_shifts),
+        help="Planned shifts no agent could take: too few agents for the queue, or their "
+        "contracts, absences and rest rules leave nobody free.",
+    )
+    if roster.unfilled_shifts:
+        st.warning(
+            f"{fmt.number(roster.unfilled_shifts)} planned shift(s) have no agent: "
+            f"{roster.message}. "
+            "They are listed under **Shifts without an agent**; the coverage chart shows "
+            "the plan, the Staffing page the named agents against the requirement.",
+            icon=":material/person_off:",
+        )
+    else:
+        st.caption(roster.message)
+
+
+def hours_column(label: str, help: str) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format="localized", step=0.1, help=help)
+
+
+def count_column(label: str, help: str) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(label, format="localized", step=1, help=help)
+
+
+# Times of day on the 24-hour clock, as Formats.time writes them; dates in the browser's style.
+UNFILLED_COLUMNS = {
+    "country": "Country",
+    "channel": "Channel",
+    "date": st.column_config.DateColumn("Date", format="localized"),
+    "shift": "Shift",
+    "shift_start": st.column_config.DatetimeColumn("Start", format="HH:mm"),
+    "shift_end": st.column_config.DatetimeColumn("End", format="HH:mm"),
+    "break_start": st.column_config.DatetimeColumn("Break", format="HH:mm"),
+    "break_end": st.column_config.DatetimeColumn("Break end", format="HH:mm"),
+    "paid_hours": hours_column("Paid (h)", "Paid hours of one such shift, break excluded."),
+    "planned": count_column("Planned", "Agents the shift plan puts on this shift."),
+    "assigned": count_column("Assigned", "Agents the roster found for it."),
+    "unfilled": count_column("Without an agent", "Planned less assigned."),
+}
+OVERTIME_COLUMNS = {
+    "agent_id": "Agent",
+    "week_start": st.column_config.DateColumn("Week starting", format="localized"),
+    "contract_hours": hours_column("Contract (h)", "Contract hours of the week."),
+    "scheduled_hours": hours_column(
+        "Scheduled within contract (h)", "Rostered paid hours up to the contract hours."
+    ),
+    "projected_overtime_hours": hours_column(
+        "Projected overtime (h)",
+        "Rostered hours above the contract: the overtime the roster needs to close gaps.",
+    ),
+}
 
 
 def render_result(result: dict) -> None:
     outputs = result["outputs"]
-    st.subheader(f"Schedule for the week of {result['week_start']:%d %b %Y}")
+    st.subheader(f"Schedule for the week of {fmt.date(result['week_start'])}")
     render_status(outputs)
     coverage = outputs.plan.coverage
     st.subheader("Coverage against the requirement")
     queues = sorted(set(zip(coverage["country"], coverage["channel"], strict=True)))
     country, channel = st.selectbox(
-        "Queue", queues, format_func="/".join, key="schedule_queue", disabled=len(queues) < 2
+        "Queue",
+        queues,
+        format_func="/".join,
+        key="schedule_queue",
+        disabled=len(queues) < 2,
+        help="A queue is one country's channel, scheduled on its own.",
     )
     shown = coverage[(coverage["country"] == country) & (coverage["channel"] == channel)]
-    st.altair_chart(coverage_chart(shown), width="stretch")
+    st.caption(
+        "Solid line: staff required; dashed line: staff the shift plan puts on duty; red bars: "
+        "half hours short of staff, by how many (point at one for the numbers). Drag to move "
+        "along the week, scroll to zoom."
+    )
+    show_chart(coverage_chart(shown))
     roster = outputs.roster
     if roster is not None and not roster.assignments.empty:
         assignments = roster.assignments
         st.subheader("Who works when")
-        st.altair_chart(gantt_chart(assignments, "team", "Team"), width="stretch")
-        teams = sorted(assignments["team"].unique())
-        team = st.selectbox("Team", teams, key="schedule_team")
-        st.altair_chart(
-            gantt_chart(assignments[assignments["team"] == team], "agent", "Agent"),
-            width="stretch",
+        st.caption(
+            "Each bar runs from a shift's start to its end. Per team a lane for each shift, in "
+            "the order they start; point at a bar for the agent, the shift and the break."
         )
+        show_chart(gantt_chart(assignments, "team", "Team"))
+        teams = sorted(assignments["team"].unique())
+        team = st.selectbox(
+            "Team", teams, key="schedule_team", help="Whose shifts the chart below shows."
+        )
+        show_chart(gantt_chart(assignments[assignments["team"] == team], "agent", "Agent"))
         left, right = st.columns(2)
-        left.markdown("**Shifts without an agent**")
+        left.markdown(
+            "**Shifts without an agent**",
+            help="Planned shifts the roster could not fill, per day and break placement.",
+        )
         left.dataframe(
             roster.unfilled[roster.unfilled["unfilled"] > 0],
             hide_index=True,
             width="stretch",
+            column_config=UNFILLED_COLUMNS,
             key="schedule_unfilled",
         )
-        right.markdown("**Projected overtime**")
+        right.markdown(
+            "**Projected overtime**",
+            help="Agents who would work beyond their contract in a week of this roster.",
+        )
         right.dataframe(
             roster.overtime[roster.overtime["projected_overtime_hours"] > 0],
             hide_index=True,
             width="stretch",
+            column_config=OVERTIME_COLUMNS,
             key="schedule_overtime",
         )
     render_downloads(result)
@@ -367,6 +571,10 @@ def render_downloads(result: dict) -> None:
         "countries": list(plan.get("countries", ())),
         "channels": list(plan.get("channels", ())),
     }
+    st.caption(
+        "CSV and Excel files of the plan, its coverage and the roster; calendars (.ics) of every "
+        "agent and team. Every download is recorded in the audit log."
+    )
     tables = {path: content for path, content in files.items() if "/" not in path}
     cols = st.columns(4)
     for k, (path, content) in enumerate(sorted({**tables, **zips}.items())):
@@ -378,7 +586,11 @@ def render_downloads(result: dict) -> None:
         if not calendars:
             continue
         name = column.selectbox(
-            f"Calendar of one {kind}", sorted(calendars), key=f"schedule_{kind}_calendar"
+            f"Calendar of one {kind}",
+            sorted(calendars),
+            key=f"schedule_{kind}_calendar",
+            help=f"An .ics file of the {kind}'s shifts this week, to import into Outlook, "
+            "Google or Apple calendars.",
         )
         download(
             column,
@@ -397,6 +609,12 @@ st.caption(
 )
 plan, requirements = load_requirements()
 inputs = choose_inputs(plan)
+if loaded_agents() is None:
+    st.info(
+        "No agents loaded yet, so the schedule is the shift plan alone: how many people work "
+        "which shift, without names, rosters or calendars. " + how_to_upload("agents", viewer),
+        icon=":material/person_off:",
+    )
 if st.button("Generate schedule", type="primary", key="schedule_generate"):
     generate(plan, requirements, inputs)
 result = st.session_state.get(RESULT_KEY)

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data import schema
+from data.config import get_settings
 from data.store import open_store
+from data.validation import ReadOptions
+from overview.baseline import ensure_baseline_forecast
 from tests.conftest import REPO_ROOT
-from tests.ui.test_staffing_page import TIMEOUT, open_page, set_period, table_with
+from tests.ui.test_overview_uploaded import HISTORY_END, contacts_csv
+from tests.ui.test_staffing_page import (
+    FMT,
+    TIMEOUT,
+    contactless_data_dir,  # noqa: F401 (a fixture, used by name)
+    open_page,
+    open_signed_in,
+    set_period,
+    table_with,
+)
 
 #: The plan days, counted from the day after the history: the Schedule page's week lies in them.
 PLAN_DAYS = (3, 16)
@@ -93,6 +107,71 @@ def test_without_a_staffing_plan_the_page_says_where_to_start(seeded_data_dir):
     assert at.title[0].value == "Schedule"
     assert "Staffing" in at.info[0].value
     assert not at.get("data_editor") and not at.button
+    assert at.get("page_link")[0].proto.page == "staffing"
+
+
+@pytest.mark.parametrize(
+    ("role", "where"),
+    [
+        ("planner", "Upload a **contacts** file (CSV or Excel with country, date or"),
+        ("manager", "A planner or an admin uploads a **contacts** file"),
+    ],
+)
+@pytest.mark.usefixtures("contactless_data_dir")
+def test_without_contacts_the_page_says_what_to_upload(role, where):
+    at = open_signed_in("app_pages/schedule_page.py", role)
+    assert [t.value for t in at.title] == ["Schedule"]
+    (message,) = [i.value for i in at.info]
+    assert "No contacts yet" in message and where in message
+    assert "`python cli.py import contacts FILE`" in message
+    assert at.get("page_link")[0].proto.page == "data"
+    assert not at.error and not at.get("data_editor") and not at.main.button
+
+
+@pytest.fixture
+def agentless_data_dir(tmp_path):
+    """Italian contacts and the baseline forecast the first start saves, but no agents."""
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store = open_store(get_settings())
+    report, result = store.import_file(
+        "contacts", contacts_csv(), "it-contacts.csv", ReadOptions(today=dt.date.today())
+    )
+    assert result is not None, report.messages()
+    assert ensure_baseline_forecast(store) is not None
+    yield store
+    if previous is None:
+        os.environ.pop("CREWCAST_DATA_DIR", None)
+    else:
+        os.environ["CREWCAST_DATA_DIR"] = previous
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_without_agents_the_schedule_is_the_shift_plan_and_says_why(agentless_data_dir):
+    at = open_signed_in("app_pages/schedule_page.py")
+    first = HISTORY_END + dt.timedelta(days=1)
+    at.session_state["staffing_plan"] = {
+        **PLAN,
+        "countries": ("IT",),
+        "period": (first, first + dt.timedelta(days=6)),
+    }
+    at.run()
+    assert not at.exception, at.exception
+    message = " ".join(i.value for i in at.info)
+    assert "No agents loaded yet, so the schedule is the shift plan alone" in message
+    assert "HR or an admin uploads an **agents** file (CSV or Excel with agent_id" in message
+    assert "`python cli.py import agents FILE`" in message
+    at.button(key="schedule_generate").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    shown = {m.label for m in at.metric}
+    assert "Shift plan" in shown and "Roster" not in shown
+    assert len(at.get("vega_lite_chart")) == 1  # coverage; no roster to draw
+    labels = {b.label for b in at.get("download_button")}
+    assert labels == {"plan.csv", "coverage.csv", "uncovered.csv"}
 
 
 def test_the_week_to_schedule_lies_in_the_plans_period(generated):
@@ -100,6 +179,10 @@ def test_the_week_to_schedule_lies_in_the_plans_period(generated):
     week = generated.date_input(key="schedule_week_start")
     # the period's first week by default; a week starting later still ends within the period
     assert (week.value, week.min, week.max) == (start, start, end - dt.timedelta(days=6))
+    assert week.proto.format == "DD/MM/YYYY"  # en_GB's order
+    assert any(
+        f"Schedule for the week of {FMT.date(start)}" in h.value for h in generated.subheader
+    )
     assert any("(14 days), forecast saved run #1." in c.value for c in generated.caption)
     coverage = generated.session_state["schedule_result"]["outputs"].plan.coverage
     scheduled = set(coverage["interval_start"].dt.date)
@@ -125,9 +208,11 @@ def test_generate_shows_status_coverage_roster_and_tables(generated):
     shown = {m.label: m.value for m in generated.metric}
     assert shown["Shift plan"] in {"optimal", "time limit"}
     assert shown["Roster"] in {"optimal", "time limit"}
-    assert shown["Solve time"].endswith(" s") and shown["MIP gap"].endswith("%")
-    assert shown["Shortfall"].endswith("staff-h")
-    assert int(shown["Shifts filled"]) > 0
+    assert shown["Solve time"].endswith("\u00a0s") and shown["MIP gap"].endswith("%")
+    assert shown["Shortfall"].endswith("\u00a0staff-h")
+    assert int(shown["Shifts filled"].replace(",", "")) > 0
+    # every metric explains itself to a newcomer
+    assert all(m.help for m in generated.metric), [m.label for m in generated.metric if not m.help]
     # coverage, teams and agents of one team
     assert len(generated.get("vega_lite_chart")) == 3
     unfilled = table_with(generated, "unfilled")
