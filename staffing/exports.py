@@ -142,10 +142,11 @@ def _write_sheet(sheet: object, frame: pd.DataFrame) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(h) for h in header]
-    for record in frame.itertuples(index=False, name=None):
+    for row, record in enumerate(frame.itertuples(index=False, name=None), start=2):
         values = [_excel_value(v) for v in record]
         sheet.append(values)
-        row_cells = sheet[sheet.max_row]
+        # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell, once per row
+        row_cells = [sheet.cell(row=row, column=k) for k in range(1, len(values) + 1)]
         for k, (cell, value) in enumerate(zip(row_cells, values, strict=True)):
             if isinstance(value, str):
                 cell.data_type = "s"  # never let openpyxl store text as a formula
