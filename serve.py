@@ -21,11 +21,12 @@ LOG = get_logger("crewcast.serve")  # Streamlit's handler and level, so the line
 
 
 def warm_up() -> None:
-    """Open the database and compute the default Overview into the page's cache."""
+    """Open the database and compute the default Overview (with the managers' team strain)
+    into the page's cache."""
     began = time.perf_counter()
     try:
         from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
-        from app_pages.overview_data import WARM_UP_VIEWER, compute, forecast_days
+        from app_pages.overview_data import WARM_UP_VIEWER, compute, forecast_days, strain
 
         get_store()
         days = forecast_days(0, dt.date.today(), WARM_UP_VIEWER)
@@ -33,6 +34,7 @@ def warm_up() -> None:
             first, last = days
             end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
             compute(0, first, end, WARM_UP_VIEWER)  # 0: a new session's data version
+            strain(0, first, end, WARM_UP_VIEWER)  # the managers' team strain on the Overview
         LOG.info("warm-up done in %.1f s: the Overview is cached", time.perf_counter() - began)
     except Exception:  # a failed warm-up only means the first visitor computes it
         LOG.exception("warm-up failed; the first visit will compute the Overview")
