@@ -10,7 +10,6 @@ Overview cached instead of waiting for it. Pages, caches and sign-in are exactly
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import threading
 import time
 
@@ -21,20 +20,11 @@ LOG = get_logger("crewcast.serve")  # Streamlit's handler and level, so the line
 
 
 def warm_up() -> None:
-    """Open the database and compute the default Overview (with the managers' team strain)
-    into the page's cache."""
     began = time.perf_counter()
     try:
-        from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
-        from app_pages.overview_data import WARM_UP_VIEWER, compute, forecast_days, strain
+        from app_pages.overview_data import warm_up as fill_caches
 
-        get_store()
-        days = forecast_days(0, dt.date.today(), WARM_UP_VIEWER)
-        if days is not None:
-            first, last = days
-            end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
-            compute(0, first, end, WARM_UP_VIEWER)  # 0: a new session's data version
-            strain(0, first, end, WARM_UP_VIEWER)  # the managers' team strain on the Overview
+        fill_caches()
         LOG.info("warm-up done in %.1f s: the Overview is cached", time.perf_counter() - began)
     except Exception:  # a failed warm-up only means the first visitor computes it
         LOG.exception("warm-up failed; the first visit will compute the Overview")

@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.common import get_store
+from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
 from data.access import Principal, Role
 from overview import Overview, build_overview
 from overview.sources import latest_forecast
@@ -66,3 +66,20 @@ def forecast_days(
     dates = daily["date"]
     first, last = dates.min().date(), dates.max().date()
     return (today if first <= today <= last else first), last
+
+
+def warm_up(today: dt.date | None = None) -> None:
+    """Open the database and work out what a new session's first Overview asks for (data
+    version 0, the default planning period), team strain included, into the caches above.
+
+    ``serve.py`` calls this in a background thread as the server starts.
+    """
+    get_store()
+    today = today or dt.date.today()
+    days = forecast_days(0, today, WARM_UP_VIEWER)
+    if days is None:
+        return
+    first, last = days
+    end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's default
+    compute(0, first, end, WARM_UP_VIEWER)
+    strain(0, first, end, WARM_UP_VIEWER)
