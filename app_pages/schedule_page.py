@@ -103,6 +103,13 @@ TEMPLATE_COLUMNS = {
 }
 
 
+#: A week's time axis: the day at midnight, hours on the 24-hour clock (Vega's default writes
+#: "12 pm" whatever the locale); the day and month names follow the viewer's locale.
+WEEK_AXIS = alt.Axis(
+    labelExpr="hours(datum.value) == 0 && minutes(datum.value) == 0 "
+    "? timeFormat(datum.value, '%a %d %b') : timeFormat(datum.value, '%H:%M')"
+)
+
 #: The coverage chart's two lines: solid for what is required, dashed for what is scheduled,
 #: so they tell apart without their colours.
 SERIES = {"required_staff": "Required", "scheduled_staff": "Scheduled"}
@@ -111,7 +118,7 @@ SERIES = {"required_staff": "Required", "scheduled_staff": "Scheduled"}
 def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     """Required (solid) and scheduled (dashed) staff per interval as lines, shortfalls as red
     bars under them."""
-    base = alt.Chart(coverage).encode(x=alt.X("interval_start:T", title="Interval"))
+    base = alt.Chart(coverage).encode(x=alt.X("interval_start:T", title="Interval", axis=WEEK_AXIS))
     legend = alt.Legend(orient="top", title=None, symbolStrokeWidth=2)
     lines = (
         base.transform_fold(list(SERIES), as_=["series", "staff"])
@@ -175,7 +182,7 @@ def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
     return (
         chart.mark_bar(opacity=0.75 if row == "team" else 1.0, cornerRadius=2)
         .encode(
-            x=alt.X("shift_start:T", title="Local time of the queue"),
+            x=alt.X("shift_start:T", title="Local time of the queue", axis=WEEK_AXIS),
             x2="shift_end:T",
             y=alt.Y(
                 f"{row}:N",
