@@ -1,20 +1,17 @@
-"""AppTest of the Schedule page on the seeded sample, on the Staffing page's one-queue plan."""
+"""AppTest of the Schedule page on the seeded sample, on the Staffing page's one-queue plan, and
+what it says on databases without contacts or agents."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data import schema
-from data.config import get_settings
 from data.store import open_store
-from data.validation import ReadOptions
 from overview.baseline import ensure_baseline_forecast
 from tests.conftest import REPO_ROOT
 from tests.ui.test_overview_uploaded import HISTORY_END, contacts_csv
@@ -22,6 +19,7 @@ from tests.ui.test_staffing_page import (
     FMT,
     TIMEOUT,
     contactless_data_dir,  # noqa: F401 (a fixture, used by name)
+    data_dir_with,
     open_page,
     open_signed_in,
     set_period,
@@ -131,23 +129,9 @@ def test_without_contacts_the_page_says_what_to_upload(role, where):
 @pytest.fixture
 def agentless_data_dir(tmp_path):
     """Italian contacts and the baseline forecast the first start saves, but no agents."""
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store = open_store(get_settings())
-    report, result = store.import_file(
-        "contacts", contacts_csv(), "it-contacts.csv", ReadOptions(today=dt.date.today())
-    )
-    assert result is not None, report.messages()
-    assert ensure_baseline_forecast(store) is not None
-    yield store
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR", None)
-    else:
-        os.environ["CREWCAST_DATA_DIR"] = previous
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with data_dir_with(tmp_path, [("contacts", contacts_csv())]) as store:
+        assert ensure_baseline_forecast(store) is not None
+        yield store
 
 
 def test_without_agents_the_schedule_is_the_shift_plan_and_says_why(agentless_data_dir):

@@ -1,8 +1,10 @@
 """AppTest of the Staffing page on the seeded sample: one queue; the saved baseline forecast
-plans the default period in about a second, fits plan one week to stay quick."""
+plans the default period in about a second, fits plan one week to stay quick. Also what the page
+says on databases without contacts or a saved forecast, and in another locale."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -20,6 +22,7 @@ from data.store import open_store
 from data.validation import ReadOptions
 from formats import Formats
 from tests.conftest import REPO_ROOT
+from tests.ui.test_overview_uploaded import contacts_csv
 
 TIMEOUT = 300  # seconds; fitting the forecast models on 2 busy cores can take a minute
 
@@ -70,30 +73,36 @@ def captions(at: AppTest) -> str:
     return "\n".join(c.value for c in at.caption)
 
 
-@pytest.fixture
-def contactless_data_dir(tmp_path):
-    """A database without contacts (nor agents, nor forecasts): one traffic file, imported as
-    from the command line, so that the app does not seed the sample into it."""
+@contextlib.contextmanager
+def data_dir_with(directory, files: list[tuple[str, bytes]]):
+    """The app pointed at a fresh database in ``directory`` holding ``files`` (kind, content),
+    imported as from the command line, so that the app does not seed the sample into it."""
     previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    os.environ["CREWCAST_DATA_DIR"] = str(directory)
     st.cache_resource.clear()
     st.cache_data.clear()
     store = open_store(get_settings())
-    report, result = store.import_file(
-        "traffic",
-        b"country,date,sessions\nAR,2026-01-01,5\n",
-        "traffic.csv",
-        ReadOptions(today=dt.date(2026, 11, 22)),
-        source_label="cli",
-    )
-    assert result is not None, report.messages()
-    yield store
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR", None)
-    else:
-        os.environ["CREWCAST_DATA_DIR"] = previous
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    for kind, content in files:
+        report, result = store.import_file(
+            kind, content, f"{kind}.csv", ReadOptions(today=dt.date.today()), source_label="cli"
+        )
+        assert result is not None, report.messages()
+    try:
+        yield store
+    finally:
+        if previous is None:
+            os.environ.pop("CREWCAST_DATA_DIR", None)
+        else:
+            os.environ["CREWCAST_DATA_DIR"] = previous
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+@pytest.fixture
+def contactless_data_dir(tmp_path):
+    """A database without contacts (nor agents, nor forecasts): one traffic file."""
+    with data_dir_with(tmp_path, [("traffic", b"country,date,sessions\nAR,2026-01-01,5\n")]) as s:
+        yield s
 
 
 def open_signed_in(page: str, role: str = "planner") -> AppTest:
@@ -187,6 +196,16 @@ def test_without_contacts_the_page_says_what_to_upload_and_where(contactless_dat
     assert "`python cli.py import contacts FILE`" in message
     assert at.get("page_link")[0].proto.page == "data"
     assert not at.error and not at.metric and not at.get("form")
+
+
+def test_without_a_saved_forecast_the_form_says_one_is_fitted(tmp_path, no_fitting):
+    with data_dir_with(tmp_path, [("contacts", contacts_csv())]):
+        at = open_signed_in("app_pages/staffing_page.py")
+        assert at.radio(key="staffing_forecast_source").value == FIT_LABEL
+        text = captions(at)
+        assert "No forecast is saved for these queues yet: one is fitted when you plan." in text
+        assert "Save one on the Forecast page" in text
+        assert not at.error and not at.metric  # nothing is fitted before Plan staffing
 
 
 def test_abandonment_without_patience_explains_itself(seeded_data_dir):
