@@ -1,5 +1,6 @@
 """Real-browser walk of the Forecast page: run one short series, save it, download the CSV,
-reopen it under Saved runs, and find that section still open after another page."""
+reopen it under Saved runs with the sidebar's planning period, and find that section still open
+after another page."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def section(page: Page, name: str):
     return page.get_by_role("radiogroup", name="Section").get_by_role("radio", name=name)
 
 
+def metric_label(page: Page, label: str):
+    return page.locator("[data-testid='stMetricLabel']").filter(has_text=label)
+
+
 def open_section(page: Page, name: str) -> None:
     section(page, name).click()
     expect(section(page, name)).to_be_checked()
@@ -63,10 +68,11 @@ def test_run_save_download_and_reopen_a_forecast(page, tmp_path):
     chart = main.locator("[data-testid='stVegaLiteChart']").first
     expect(chart.locator("canvas, svg").first).to_be_visible()
     expect(main.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    expect(metric_label(page, "Contacts in the 7 days")).to_be_visible()  # the whole horizon
     page.wait_for_timeout(1500)  # let Vega finish drawing before the screenshot
     page.screenshot(path=ARTIFACTS / "forecast-run.png", full_page=True)
 
-    name = main.get_by_label("Name")
+    name = main.get_by_role("textbox", name="Name")  # not its help button
     assert name.input_value().startswith("HU voice, 7 days, ")
     name.fill("browser walk HU voice 7 days")
     main.get_by_role("button", name="Save this run").click()
@@ -92,6 +98,10 @@ def test_run_save_download_and_reopen_a_forecast(page, tmp_path):
     expect(chosen).to_have_value(re.compile(r"^#\d+ browser walk HU voice 7 days$"))
     expect(main.get_by_role("button", name="Run forecast")).to_have_count(0)  # hidden: not run
     charts_drawn(page, 1)
+    # the sidebar's planning period, clipped to the run's 7 days, is summed above the chart
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text("Planning period")).to_be_visible()
+    expect(metric_label(page, "Contacts in the 7 days")).to_be_visible()
     with page.expect_download() as info:  # the workbook is built on the click
         main.get_by_role("button", name="Download Excel").click()
     path = tmp_path / "forecast.xlsx"
