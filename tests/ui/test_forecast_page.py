@@ -7,11 +7,16 @@ run is always there, so the Saved runs section always has a run to show.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
-from data.forecast_runs import list_runs
+from data.forecast_runs import list_runs, load_run
 from data.store import open_store
+from formats import Formats
 from tests.conftest import REPO_ROOT
 
 MANAGER = Principal("check", "manager")
@@ -206,6 +211,12 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     assert len(at.get("download_button")) == 2
     assert any('"horizon_days": 14' in j.proto.body for j in at.json)
     assert_only(at, "Saved runs")
+    # a model chosen for one saved run stays with it: the baseline opens on its own pick
+    at.selectbox(key=f"forecast_saved_model_{first}_HU/voice").set_value("seasonal_naive").run()
+    baseline = int(open_baseline(at).selectbox(key="forecast_saved_run").value)
+    picks = load_run(open_store(), MANAGER, baseline).picks.set_index(["country", "channel"])
+    shown = at.selectbox(key=f"forecast_saved_model_{baseline}_HU/voice").value
+    assert shown == picks.loc[("HU", "voice"), "model"] != "seasonal_naive"
 
     # Compare the two: a chart of both, weekly differences, and each run's back-test WAPE.
     open_section(at, "Compare runs")
@@ -230,3 +241,71 @@ def test_manager_views_a_saved_run(seeded_data_dir):
     assert at.selectbox(key="forecast_saved_run").value is not None
     assert len(at.get("vega_lite_chart")) >= 1
     assert len(at.get("download_button")) == 2
+
+
+# --- the planning period, the locale and the empty states ------------------------------------
+
+
+def open_baseline(at: AppTest) -> AppTest:
+    """Show the first start's baseline run (70 days of every series) under Saved runs."""
+    runs = list_runs(open_store(), MANAGER)
+    baseline = runs.loc[runs["name"].str.startswith("Baseline at first start"), "id"]
+    at.selectbox(key="forecast_saved_run").set_value(int(baseline.iloc[0])).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, starts: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(starts))
+
+
+def shown_forecast(at: AppTest) -> pd.Series:
+    """The shown series' picked forecast over the sidebar's planning period, from the store."""
+    run = load_run(open_store(), MANAGER, int(at.selectbox(key="forecast_saved_run").value))
+    country, channel = at.selectbox(key="forecast_saved_series").value.split("/", 1)
+    daily = run.daily[(run.daily["country"] == country) & (run.daily["channel"] == channel)]
+    first, last = at.sidebar.date_input(key="filter_period").value
+    return daily.loc[daily["date"].dt.date.between(first, last), "forecast"]
+
+
+def test_the_overview_period_shows_on_the_saved_run(seeded_data_dir):
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+    at.session_state["demo_role"] = "manager"
+    at.run()
+    start = at.sidebar.date_input(key="filter_period").value[0]
+    two_weeks = (start, start + dt.timedelta(days=13))
+    at.sidebar.date_input(key="filter_period").set_value(two_weeks).run()  # on the Overview
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    open_baseline(at)
+    assert at.sidebar.date_input(key="filter_period").value == two_weeks
+    expected = shown_forecast(at)
+    assert len(expected) == 14
+    assert metric(at, "Contacts in the 14 days") == Formats("en_GB").number(expected.sum())
+    # the chart keeps the history and the whole forecast, and boxes the period in
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "Planning period" in spec
+    assert any("Planning period" in c.value for c in at.caption)
+    # a period chosen here is the one the Overview shows next
+    week = (start, start + dt.timedelta(days=6))
+    at.sidebar.date_input(key="filter_period").set_value(week).run()
+    assert metric(at, "Contacts in the 7 days") == Formats("en_GB").number(shown_forecast(at).sum())
+    at.switch_page("app_pages/overview_page.py").run()
+    assert at.sidebar.date_input(key="filter_period").value == week
+
+
+def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeypatch):
+    monkeypatch.setenv("CREWCAST_LOCALE", "de_DE")
+    at = open_baseline(open_page("manager"))
+    german = Formats("de_DE")
+    expected = shown_forecast(at)
+    total, average = metric(at, "Contacts in the"), metric(at, "Contacts a day on average")
+    # German grouping (12.345) and decimal comma (123,4)
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+", total), total
+    assert total == german.number(expected.sum())
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*,\d", average), average
+    assert average == german.number(expected.mean(), 1)
+    run = load_run(open_store(), MANAGER, int(at.selectbox(key="forecast_saved_run").value))
+    saved = next(c.value for c in at.caption if c.value.startswith("Saved by"))
+    assert german.date(run.info.history_end) in saved
+    assert "70 days" in saved
