@@ -8,14 +8,19 @@ run is always there, so the Saved runs section always has a run to show.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pandas as pd
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
+from data.config import get_settings
 from data.forecast_runs import list_runs, load_run
 from data.store import open_store
+from data.validation import ReadOptions
 from formats import Formats
 from tests.conftest import REPO_ROOT
 
@@ -309,3 +314,77 @@ def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeyp
     saved = next(c.value for c in at.caption if c.value.startswith("Saved by"))
     assert german.date(run.info.history_end) in saved
     assert "70 days" in saved
+
+
+@pytest.fixture
+def empty_data_dir(tmp_path):
+    """A database without contacts or saved runs: one traffic file, imported as from the command
+    line, so that the app does not seed the sample into it."""
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    store = open_store(get_settings())
+    report, result = store.import_file(
+        "traffic",
+        b"country,date,sessions\nAR,2026-01-01,5\n",
+        "traffic.csv",
+        ReadOptions(today=dt.date(2026, 11, 22)),
+        source_label="cli",
+    )
+    assert result is not None, report.messages()
+    yield store
+    if previous is None:
+        os.environ.pop("CREWCAST_DATA_DIR", None)
+    else:
+        os.environ["CREWCAST_DATA_DIR"] = previous
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def open_signed_in(role: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at.session_state["principal"] = Principal("pia", role, "Pia")
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Forecast"]
+    return at
+
+
+def test_a_planner_without_contacts_is_told_what_to_upload_and_where(empty_data_dir):
+    at = open_signed_in("planner")
+    (message,) = infos(at)
+    assert "No contacts yet" in message
+    assert "Upload a **contacts** file (CSV or Excel with country, date or interval_start" in (
+        message
+    )
+    assert "*Upload a file* on the Data page" in message
+    assert "`python cli.py import contacts FILE`" in message
+    assert at.get("page_link")[0].proto.page == "data"
+    assert not at.get("form") and not at.error
+
+    open_section(at, "Saved runs")
+    (message,) = infos(at)
+    assert "No saved forecasts yet" in message
+    assert "A forecast needs contacts first" in message and "python cli.py import" in message
+    assert "**Run a forecast**" in message and "**Save this run**" in message
+    assert at.get("page_link")[0].proto.page == "data"
+    assert not at.sidebar.date_input  # no run, no planning period to show
+
+    open_section(at, "Compare runs")
+    (message,) = infos(at)
+    assert "Comparing needs two saved runs; there is none so far." in message
+    assert "**Save this run**" in message
+
+
+def test_a_manager_without_saved_runs_is_told_who_makes_them(empty_data_dir):
+    at = open_signed_in("manager")
+    assert section(at).value == "Saved runs"
+    (message,) = infos(at)
+    assert "No saved forecasts yet. Planners run and save them on this page" in message
+    assert "Upload" not in message and "Save this run" not in message  # not theirs to do
+    open_section(at, "Compare runs")
+    (message,) = infos(at)
+    assert "Planners run and save forecasts" in message
+    assert not at.error
