@@ -28,7 +28,7 @@ def compute(
     """The overview of ``start..end``, once per data version, shared by every role that may see
     it: its inputs do not depend on the role, and the page has checked the viewer already."""
     store = get_store()
-    daily, runs = latest_forecast(store, _viewer)
+    daily, runs = latest_forecast(store, _viewer, cover=(start, end))
     if daily.empty:
         return None, runs
     overview = build_overview(

@@ -130,16 +130,20 @@ def plan_queues(countries: Sequence[str], channels: Sequence[str]) -> list[tuple
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _saved_daily(
-    run_ids: tuple[int, ...], _viewer: Principal
+    run_ids: tuple[int, ...], period: tuple[dt.date, dt.date], _viewer: Principal
 ) -> tuple[pd.DataFrame, dict[int, RunInfo]]:
-    """``overview.sources.latest_forecast``, once per set of saved runs (``run_ids`` names it;
-    every role that may plan may read forecasts, and the runs are the same for all)."""
-    return latest_forecast(get_store(), _viewer)
+    """``overview.sources.latest_forecast``, once per set of saved runs and period (``run_ids``
+    names the runs; every role that may plan may read forecasts, and the runs are the same for
+    all)."""
+    return latest_forecast(get_store(), _viewer, cover=period)
 
 
-def saved_forecast() -> tuple[pd.DataFrame, dict[int, RunInfo]]:
-    """The newest saved daily forecast of each queue and the runs it comes from (empty when
-    nothing is saved or the viewer may not see forecasts)."""
+def saved_forecast(
+    period: tuple[dt.date, dt.date],
+) -> tuple[pd.DataFrame, dict[int, RunInfo]]:
+    """Per queue, the newest saved daily forecast that spans ``period`` (else the queue's
+    newest), and the runs it comes from (empty when nothing is saved or the viewer may not see
+    forecasts)."""
     viewer = current_user()
     if viewer is None or not viewer.can(Permission.VIEW_FORECASTS):
         return pd.DataFrame(), {}
@@ -147,7 +151,7 @@ def saved_forecast() -> tuple[pd.DataFrame, dict[int, RunInfo]]:
     run_ids = tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
     if not run_ids:
         return pd.DataFrame(), {}
-    return _saved_daily(run_ids, viewer)
+    return _saved_daily(run_ids, tuple(period), viewer)
 
 
 def _of_queues(frame: pd.DataFrame, queues: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -160,7 +164,7 @@ def saved_gaps(
 ) -> tuple[pd.DataFrame, dict[int, RunInfo]]:
     """What the newest saved forecast lacks for these queues and days (``forecast_gaps``),
     and the saved runs that cover them."""
-    daily, runs = saved_forecast()
+    daily, runs = saved_forecast(period)
     queues = plan_queues(countries, channels)
     gaps = forecast_gaps(daily, queues, *period)
     if daily.empty:
@@ -203,7 +207,7 @@ def plan_forecast(plan: dict[str, Any]) -> PlanForecast:
 
 
 def _split_saved(source: PlanForecast, plan: dict[str, Any]) -> pd.DataFrame:
-    daily, _ = saved_forecast()
+    daily, _ = saved_forecast(plan["period"])
     start, end = plan["period"]
     dates = daily["date"].dt.date
     mine = daily[_of_queues(daily, source.key[3]) & (dates >= start) & (dates <= end)]
