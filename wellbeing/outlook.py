@@ -211,9 +211,9 @@ def project_overtime_outlook(
                 "agent_id": ids[i],
                 "crosses": crossed,
                 "first_week_over": pd.Timestamp(weeks[first]),
-                "peak_average_hours_reference": np.nanmax(cross["avg_ref"][i], initial=np.nan),
-                "peak_average_hours_recent": np.nanmax(cross["avg_recent"][i], initial=np.nan),
-                "peak_week_hours": np.nanmax(proj_hours[i], initial=np.nan),
+                "peak_average_hours_reference": _peak(cross["avg_ref"][i]),
+                "peak_average_hours_recent": _peak(cross["avg_recent"][i]),
+                "peak_week_hours": _peak(proj_hours[i]),
                 "overtime_hours": float(overtime[i].sum()),
                 "over_without_overtime": bool(
                     any_base[i, [CROSSINGS.index(c) for c in crossed]].any()
@@ -324,3 +324,9 @@ def _summary(
     if extras:
         text += "; " + "; ".join(extras)
     return text + "."
+
+
+def _peak(values: np.ndarray) -> float:
+    """The largest known value; NaN when none is known (without numpy's all-NaN warning)."""
+    known = values[~np.isnan(values)]
+    return float(known.max()) if known.size else float("nan")
