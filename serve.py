@@ -10,6 +10,7 @@ Overview cached instead of waiting for it. Pages, caches and sign-in are exactly
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 
@@ -17,6 +18,22 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 LOG = get_logger("crewcast.serve")  # Streamlit's handler and level, so the line is printed
+WARM_UP_THREAD = "crewcast-warm-up"
+
+
+class _NoContextNoticeFromWarmUp(logging.Filter):
+    """The warm-up runs outside any session, so Streamlit notes "missing ScriptRunContext" when
+    the database's spinner is asked for; that note says it "can be ignored", and here it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.threadName == WARM_UP_THREAD and "missing ScriptRunContext" in record.msg
+        )
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    _NoContextNoticeFromWarmUp()
+)
 
 
 def warm_up() -> None:
@@ -32,7 +49,7 @@ def warm_up() -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app):
-    threading.Thread(target=warm_up, name="crewcast-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name=WARM_UP_THREAD, daemon=True).start()
     yield
 
 

@@ -16,19 +16,23 @@ DEMO_ROLE_KEY = "demo_role"
 PRINCIPAL_KEY = "principal"
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(
+    show_spinner="Opening the database. On the very first start this generates the sample data "
+    "and a baseline forecast (about 30 s)..."
+)
 def get_store() -> Store:
-    """Open the configured database once per server; seed the sample data on the first start."""
+    """Open the configured database once per server; seed the sample data on the first start.
+
+    The spinner shows to every visitor waiting for it, also while the server's warm-up thread
+    (``serve.py``) is the one opening it.
+    """
     store = open_store()
     if store.is_empty():
         from data.sample import seed_store
         from overview.baseline import ensure_baseline_forecast
 
-        with st.spinner(
-            "First start: generating the sample data and a baseline forecast (about 30 s)..."
-        ):
-            seed_store(store, get_settings().sample_dir)
-            ensure_baseline_forecast(store)
+        seed_store(store, get_settings().sample_dir)
+        ensure_baseline_forecast(store)
     return store
 
 
