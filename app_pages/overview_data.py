@@ -13,20 +13,28 @@ import streamlit as st
 
 from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
 from data.access import Principal, Role
+from data.forecast_runs import list_runs
 from overview import Overview, build_overview
-from overview.sources import latest_forecast
+from overview.sources import MAX_RUNS, latest_forecast
 
 #: Who reads the inputs when no visitor is there yet (the warm-up at server start). A manager
 #: sees what the overview needs: forecasts, contacts, agents and absences without their type.
 WARM_UP_VIEWER = Principal("crewcast", Role.MANAGER, "Crewcast (server start)")
 
 
+def inputs_key(version: int, viewer: Principal) -> tuple[int, tuple[int, ...]]:
+    """What the caches below are keyed on: the session's data version (imports) and the saved
+    runs, so a forecast saved in any session shows on every Overview at once (a few ms)."""
+    runs = list_runs(get_store(), viewer)
+    return version, tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
+
+
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def compute(
-    version: int, start: dt.date, end: dt.date, _viewer: Principal
+    key: tuple, start: dt.date, end: dt.date, _viewer: Principal
 ) -> tuple[Overview | None, dict]:
-    """The overview of ``start..end``, once per data version, shared by every role that may see
-    it: its inputs do not depend on the role, and the page has checked the viewer already."""
+    """The overview of ``start..end``, once per :func:`inputs_key`, shared by every role that
+    may see it: its inputs do not depend on the role, and the page has checked the viewer."""
     store = get_store()
     daily, runs = latest_forecast(store, _viewer, cover=(start, end))
     if daily.empty:
@@ -43,20 +51,18 @@ def compute(
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def strain(version: int, start: dt.date, end: dt.date, _viewer: Principal):
+def strain(key: tuple, start: dt.date, end: dt.date, _viewer: Principal):
     """Team strain now, and what covering the period's gap with overtime would add."""
     from data.flags import team_strain  # scipy's statistics load only for those who see this
     from overview.strain import gap_strain
 
-    overview, _ = compute(version, start, end, _viewer)
+    overview, _ = compute(key, start, end, _viewer)
     store = get_store()
     return team_strain(store, _viewer), gap_strain(store, _viewer, overview.weeks)
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def forecast_days(
-    version: int, today: dt.date, _viewer: Principal
-) -> tuple[dt.date, dt.date] | None:
+def forecast_days(key: tuple, today: dt.date, _viewer: Principal) -> tuple[dt.date, dt.date] | None:
     """The days the overview can show: from today (or the forecast's first day, when the saved
     forecast lies wholly before or after today, as with data uploaded from an older period) to
     the forecast's last day; None with no saved forecast."""
@@ -70,16 +76,17 @@ def forecast_days(
 
 def warm_up(today: dt.date | None = None) -> None:
     """Open the database and work out what a new session's first Overview asks for (data
-    version 0, the default planning period), team strain included, into the caches above.
+    version 0, the saved runs, the default planning period), team strain included, into the
+    caches above.
 
     ``serve.py`` calls this in a background thread as the server starts.
     """
-    get_store()
+    key = inputs_key(0, WARM_UP_VIEWER)  # 0: a new session's data version
     today = today or dt.date.today()
-    days = forecast_days(0, today, WARM_UP_VIEWER)
+    days = forecast_days(key, today, WARM_UP_VIEWER)
     if days is None:
         return
     first, last = days
     end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's default
-    compute(0, first, end, WARM_UP_VIEWER)
-    strain(0, first, end, WARM_UP_VIEWER)
+    compute(key, first, end, WARM_UP_VIEWER)
+    strain(key, first, end, WARM_UP_VIEWER)

@@ -17,7 +17,7 @@ from app_pages.common import (
     shared_period,
     show_chart,
 )
-from app_pages.overview_data import compute, forecast_days, strain
+from app_pages.overview_data import compute, forecast_days, inputs_key, strain
 from data.access import Permission, Principal
 from formats import Formats
 from overview import FTE_HOURS, Overview, in_locale
@@ -144,8 +144,8 @@ def render_actions(overview: Overview, viewer: Principal, extra: list[tuple[str,
 viewer = require_page(Permission.VIEW_FORECASTS)
 fmt = formats()
 st.title("Overview")
-version = data_version()
-days = forecast_days(version, dt.date.today(), viewer)
+key = inputs_key(data_version(), viewer)  # a run saved anywhere shows at once
+days = forecast_days(key, dt.date.today(), viewer)
 if days is None:
     st.info(
         "No saved forecast yet, so there is nothing to compare with the teams. "
@@ -162,7 +162,7 @@ if days is None:
     st.stop()
 start, end = shared_period(*days)
 with st.spinner("Working out the coming weeks..."):
-    overview, runs = compute(version, start, end, viewer)
+    overview, runs = compute(key, start, end, viewer)
 overview = in_locale(overview, fmt)  # the numbers are shared; the words are the viewer's
 
 countries, channels = shared_filters(
@@ -213,7 +213,7 @@ extra: list[tuple[str, str]] = []
 if viewer.can(Permission.VIEW_TEAM_WELLBEING):
     st.subheader("Team strain")
     with st.spinner("Scoring team strain..."):
-        teams, outlook = strain(version, start, end, viewer)
+        teams, outlook = strain(key, start, end, viewer)
     if teams.as_of is None:  # nothing to score yet
         st.info(
             f"No team strain yet: {teams.notes[0] if teams.notes else 'no people data'}.",

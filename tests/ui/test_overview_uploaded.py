@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
 from data.config import get_settings
+from data.forecast_runs import list_runs, load_run, save_run
 from data.store import open_store
 from data.validation import ReadOptions
 from overview.baseline import ensure_baseline_forecast
@@ -98,3 +99,36 @@ def test_overview_answers_on_uploaded_data_from_an_earlier_period(uploaded_data_
     # a manager's team strain says what HR has not imported yet instead of failing
     assert any("No team strain yet" in i.value for i in at.info)
     assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_a_run_saved_in_another_session_shows_on_the_overview_at_once(uploaded_data_dir):
+    store = uploaded_data_dir
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["principal"] = Principal("mia", "manager", "Mia")
+    at.run()
+    before = int(
+        next(m.value for m in at.metric if m.label.startswith("Contacts")).replace(",", "")
+    )
+    # a planner elsewhere saves a run forecasting twice the contacts
+    planner = Principal("pia", "planner", "Pia")
+    baseline = load_run(store, planner, int(list_runs(store, planner)["id"].iloc[0]))
+    doubled = baseline.forecasts.copy()
+    for column in ("forecast", "forecast_lower", "forecast_upper"):
+        doubled[column] *= 2
+    save_run(
+        store,
+        planner,
+        name="Twice the contacts",
+        forecasts=doubled,
+        metrics=baseline.metrics,
+        picks=baseline.picks,
+        horizon_days=baseline.info.horizon_days,
+        model=baseline.info.model,
+        history_start=baseline.info.history_start,
+        history_end=baseline.info.history_end,
+    )
+    at.run()  # the same session: its data version has not moved
+    assert not at.exception, at.exception
+    after = int(next(m.value for m in at.metric if m.label.startswith("Contacts")).replace(",", ""))
+    assert after == pytest.approx(2 * before, rel=0.01)
+    assert any("“Twice the contacts”" in c.value for c in at.caption)
