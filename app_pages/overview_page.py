@@ -20,8 +20,12 @@ from app_pages.common import (
 from app_pages.overview_data import compute, forecast_days, inputs_key, strain
 from data.access import Permission, Principal
 from formats import Formats
-from overview import FTE_HOURS, Overview, in_locale
+from overview import DEFAULT_TARGETS, FTE_HOURS, Overview, in_locale
 
+# the targets the overview judges against, for its help texts and the target line
+SL_TARGET = DEFAULT_TARGETS["service_level_target"]
+ANSWER_S = DEFAULT_TARGETS["answer_target_seconds"]
+SHRINKAGE = DEFAULT_TARGETS["shrinkage"]
 PAGES = {
     "app_pages/schedule_page.py": ("Schedule", Permission.VIEW_STAFFING),
     "app_pages/staffing_page.py": ("Staffing", Permission.VIEW_STAFFING),
@@ -111,7 +115,7 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
         fmt.fte(per_week["required_hours"].mean() / FTE_HOURS),
         help=f"Paid staff-hours the Erlang C requirement asks for, in FTE of "
         f"{fmt.hours(FTE_HOURS)} a week, "
-        "including shrinkage (breaks, training, absence: 30%).",
+        f"including shrinkage (breaks, training, absence: {fmt.percent(SHRINKAGE)}).",
     )
     cols[2].metric(
         "Largest weekly gap (FTE)",
@@ -122,8 +126,8 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
     cols[3].metric(
         "Reachable service level",
         fmt.percent(reach),
-        help="Share of contacts answered within 20 s if the available people are scheduled to "
-        "the shape of the demand (target 80%).",
+        help=f"Share of contacts answered within {fmt.seconds(ANSWER_S)} if the available "
+        f"people are scheduled to the shape of the demand (target {fmt.percent(SL_TARGET)}).",
     )
 
 
@@ -163,6 +167,9 @@ if days is None:
 start, end = shared_period(*days)
 with st.spinner("Working out the coming weeks..."):
     overview, runs = compute(key, start, end, viewer)
+if overview is None:  # no saved run has a day in the period
+    st.info("No saved forecast covers the planning period: choose other dates in the sidebar.")
+    st.stop()
 overview = in_locale(overview, fmt)  # the numbers are shared; the words are the viewer's
 
 countries, channels = shared_filters(
@@ -192,8 +199,10 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Where the people fall short")
     st.caption(
-        "FTE short per queue and week: staff-hours needed (Erlang C at 80% in 20 s, occupancy "
-        'at most 85%, 30% shrinkage) against the hours the queue\'s people have. "ok": enough.'
+        f"FTE short per queue and week: staff-hours needed (Erlang C at {fmt.percent(SL_TARGET)} "
+        f"in {fmt.seconds(ANSWER_S)}, occupancy at most "
+        f"{fmt.percent(DEFAULT_TARGETS['max_occupancy'])}, {fmt.percent(SHRINKAGE)} shrinkage) "
+        'against the hours the queue\'s people have. "ok": enough.'
     )
     show_chart(gap_heatmap(shown, fmt))
 with right:
@@ -207,7 +216,7 @@ with right:
             st.markdown(f"- {text}")
 
 st.subheader("Service level the teams can reach")
-show_chart(service_chart(shown, 0.8))
+show_chart(service_chart(shown, SL_TARGET))
 
 extra: list[tuple[str, str]] = []
 if viewer.can(Permission.VIEW_TEAM_WELLBEING):
