@@ -1,14 +1,20 @@
-"""A seeded database shared by the UI tests (AppTest and the real browser)."""
+"""A seeded database shared by the UI tests (AppTest and the real browser), and databases of
+their own for the tests that need other data."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+from collections.abc import Iterator, Sequence
 
 import pytest
+import streamlit as st
 
 from data.config import get_settings
 from data.sample import seed_store
-from data.store import open_store
+from data.store import Store, open_store
+from data.validation import ReadOptions
 from overview.baseline import ensure_baseline_forecast
 
 
@@ -27,3 +33,34 @@ def seeded_data_dir(tmp_path_factory):
         os.environ.pop("CREWCAST_DATA_DIR", None)
     else:
         os.environ["CREWCAST_DATA_DIR"] = previous
+
+
+def import_files(store: Store, files: Sequence[tuple[str, bytes]]) -> None:
+    """Import ``(kind, content)`` files as from the command line; each must be accepted."""
+    for kind, content in files:
+        report, result = store.import_file(
+            kind, content, f"{kind}.csv", ReadOptions(today=dt.date.today()), source_label="cli"
+        )
+        assert result is not None, report.messages()
+
+
+@contextlib.contextmanager
+def data_dir_with(directory, files: Sequence[tuple[str, bytes]] = ()) -> Iterator[Store]:
+    """The app pointed at a fresh database in ``directory`` holding ``files`` (kind, content),
+    Streamlit's caches cleared before and after. Any imported file keeps the app from seeding
+    the sample into it."""
+    previous = os.environ.get("CREWCAST_DATA_DIR")
+    os.environ["CREWCAST_DATA_DIR"] = str(directory)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        store = open_store(get_settings())
+        import_files(store, files)
+        yield store
+    finally:
+        if previous is None:
+            os.environ.pop("CREWCAST_DATA_DIR", None)
+        else:
+            os.environ["CREWCAST_DATA_DIR"] = previous
+        st.cache_resource.clear()
+        st.cache_data.clear()

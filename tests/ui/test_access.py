@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.access import audit_frame
-from data.config import get_settings
-from data.store import open_store
 from data.users import add_user
-from data.validation import ReadOptions
 from tests.conftest import REPO_ROOT
+from tests.ui.conftest import data_dir_with
 
 APP = str(REPO_ROOT / "app.py")
 PASSWORD = "correct horse battery"
@@ -99,24 +93,10 @@ def test_admin_page_manages_accounts_and_reads_the_audit_log(seeded_data_dir):
 @pytest.fixture
 def real_data_dir(tmp_path):
     """A database holding one imported (non-sample) file: no demo mode here."""
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store = open_store(get_settings())
-    store.import_file(
-        "traffic",
-        b"country,date,sessions\nAR,2026-01-01,5\n",
-        "traffic.csv",
-        ReadOptions(today=dt.date(2026, 11, 22)),
-        source_label="cli",
-    )
-    yield store
-    os.environ["CREWCAST_DATA_DIR"] = previous or ""
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with data_dir_with(
+        tmp_path, [("traffic", b"country,date,sessions\nAR,2026-01-01,5\n")]
+    ) as store:
+        yield store
 
 
 def test_real_data_without_accounts_stays_locked(real_data_dir):

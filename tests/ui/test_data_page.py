@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
-from data.config import get_settings
-from data.store import open_store
-from data.validation import ReadOptions
 from formats import Formats
 from tests.conftest import REPO_ROOT
+from tests.ui.conftest import data_dir_with, import_files
 
 TIMEOUT = 120  # seconds; the default 3 s is too short on 2 cores
 PAGE = "app_pages/data_page.py"
@@ -59,26 +55,8 @@ def test_one_country_one_channel(app):
 @pytest.fixture
 def own_data_dir(tmp_path):
     """A database of its own (not the shared sample); the test imports what it needs."""
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def with_files(*files: tuple[str, bytes]) -> None:
-        store = open_store(get_settings())
-        for kind, content in files:
-            report, result = store.import_file(
-                kind, content, f"{kind}.csv", ReadOptions(today=dt.date(2026, 11, 22))
-            )
-            assert result is not None, report.messages()
-
-    yield with_files
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR", None)
-    else:
-        os.environ["CREWCAST_DATA_DIR"] = previous
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with data_dir_with(tmp_path) as store:
+        yield lambda *files: import_files(store, files)
 
 
 def open_as(role: str) -> AppTest:

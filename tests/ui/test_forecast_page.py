@@ -8,21 +8,18 @@ run is always there, so the Saved runs section always has a run to show.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
-from data.config import get_settings
 from data.forecast_runs import list_runs, load_run
 from data.store import open_store
-from data.validation import ReadOptions
 from formats import Formats
 from tests.conftest import REPO_ROOT
+from tests.ui.conftest import data_dir_with
 
 MANAGER = Principal("check", "manager")
 ETS, NAIVE = "Exponential smoothing", "Weekly seasonal naive"
@@ -320,26 +317,10 @@ def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeyp
 def empty_data_dir(tmp_path):
     """A database without contacts or saved runs: one traffic file, imported as from the command
     line, so that the app does not seed the sample into it."""
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store = open_store(get_settings())
-    report, result = store.import_file(
-        "traffic",
-        b"country,date,sessions\nAR,2026-01-01,5\n",
-        "traffic.csv",
-        ReadOptions(today=dt.date(2026, 11, 22)),
-        source_label="cli",
-    )
-    assert result is not None, report.messages()
-    yield store
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR", None)
-    else:
-        os.environ["CREWCAST_DATA_DIR"] = previous
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with data_dir_with(
+        tmp_path, [("traffic", b"country,date,sessions\nAR,2026-01-01,5\n")]
+    ) as store:
+        yield store
 
 
 def open_signed_in(role: str) -> AppTest:

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
-from data.config import get_settings
 from data.forecast_runs import list_runs, load_run, save_run
-from data.store import open_store
-from data.validation import ReadOptions
 from overview.baseline import ensure_baseline_forecast
 from tests.conftest import REPO_ROOT
+from tests.ui.conftest import data_dir_with
 
 HISTORY_END = dt.date(2026, 3, 31)  # months before today: the forecast lies in the past
 
@@ -53,26 +49,9 @@ IT05,Anna,Milano,IT,Europe/Rome,20,chat
 
 @pytest.fixture
 def uploaded_data_dir(tmp_path):
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store = open_store(get_settings())
-    options = ReadOptions(today=dt.date.today())
-    for kind, content, name in (
-        ("contacts", contacts_csv(), "it-contacts.csv"),
-        ("agents", AGENTS, "it-agents.csv"),
-    ):
-        report, result = store.import_file(kind, content, name, options)
-        assert result is not None, report.messages()
-    assert ensure_baseline_forecast(store) is not None
-    yield store
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR", None)
-    else:
-        os.environ["CREWCAST_DATA_DIR"] = previous
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with data_dir_with(tmp_path, [("contacts", contacts_csv()), ("agents", AGENTS)]) as store:
+        assert ensure_baseline_forecast(store) is not None
+        yield store
 
 
 def test_overview_answers_on_uploaded_data_from_an_earlier_period(uploaded_data_dir):

@@ -4,24 +4,20 @@ says on databases without contacts or a saved forecast, and in another locale.""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import re
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
-from data.config import get_settings
 from data.store import open_store
-from data.validation import ReadOptions
 from formats import Formats
 from tests.conftest import REPO_ROOT
+from tests.ui.conftest import data_dir_with
 from tests.ui.test_overview_uploaded import contacts_csv
 
 TIMEOUT = 300  # seconds; fitting the forecast models on 2 busy cores can take a minute
@@ -71,31 +67,6 @@ def days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def captions(at: AppTest) -> str:
     return "\n".join(c.value for c in at.caption)
-
-
-@contextlib.contextmanager
-def data_dir_with(directory, files: list[tuple[str, bytes]]):
-    """The app pointed at a fresh database in ``directory`` holding ``files`` (kind, content),
-    imported as from the command line, so that the app does not seed the sample into it."""
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(directory)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    store = open_store(get_settings())
-    for kind, content in files:
-        report, result = store.import_file(
-            kind, content, f"{kind}.csv", ReadOptions(today=dt.date.today()), source_label="cli"
-        )
-        assert result is not None, report.messages()
-    try:
-        yield store
-    finally:
-        if previous is None:
-            os.environ.pop("CREWCAST_DATA_DIR", None)
-        else:
-            os.environ["CREWCAST_DATA_DIR"] = previous
-        st.cache_resource.clear()
-        st.cache_data.clear()
 
 
 @pytest.fixture

@@ -4,20 +4,15 @@ pages say which to upload."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
-from data.config import get_settings
-from data.store import open_store
-from data.validation import ReadOptions
 from tests.conftest import REPO_ROOT
+from tests.ui.conftest import data_dir_with
 
 TIMEOUT = 300  # seconds: the first visit evaluates flags and scores on 2 busy cores
 PAGE = "app_pages/wellbeing_page.py"
@@ -137,22 +132,9 @@ def test_planner_is_refused(seeded_data_dir):
 def agents_only_dir(tmp_path):
     """A database of its own holding a roster and nothing else: no absences, hours or
     performance, so nothing to score."""
-    previous = os.environ.get("CREWCAST_DATA_DIR")
-    os.environ["CREWCAST_DATA_DIR"] = str(tmp_path)
-    st.cache_resource.clear()
-    st.cache_data.clear()
     agents = "agent_id,name,team,country\n" + "".join(f"B{i:03d},N{i},T,AR\n" for i in range(6))
-    report, result = open_store(get_settings()).import_file(
-        "agents", agents.encode(), "agents.csv", ReadOptions(today=dt.date(2026, 11, 22))
-    )
-    assert result is not None, report.messages()
-    yield tmp_path
-    if previous is None:
-        os.environ.pop("CREWCAST_DATA_DIR", None)
-    else:
-        os.environ["CREWCAST_DATA_DIR"] = previous
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with data_dir_with(tmp_path, [("agents", agents.encode())]):
+        yield tmp_path
 
 
 def signed_in(role: str, page: str) -> AppTest:
