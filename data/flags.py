@@ -47,8 +47,8 @@ from wellbeing.signals import (
     HISTORY_WEEKS,
     METRIC_LABELS,
     SIGNALS,
-    _weekly_performance,  # the signal's own weekly means, so the chart is what was tested
     sen_slopes,
+    weekly_performance,  # the signal's own weekly means, so the chart is what was tested
 )
 
 logger = logging.getLogger(__name__)
@@ -723,7 +723,7 @@ def _weekly_hours(ctx: Any) -> pd.DataFrame:
 def _performance_trends(ctx: Any, th: Thresholds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Weekly means per metric and the Theil-Sen line over the trend window."""
     n_weeks = th.baseline_weeks + th.trend_weeks
-    keys, matrix = _weekly_performance(ctx, n_weeks)
+    keys, matrix = weekly_performance(ctx, n_weeks)
     first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
     weeks = pd.to_datetime(first + np.arange(n_weeks).astype("timedelta64[D]") * 7)
     window = matrix[:, -th.trend_weeks :]

@@ -970,8 +970,25 @@ def sen_slopes(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _weekly_performance(ctx: SignalContext, n_weeks: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """Mean value per (agent, metric) and week: keys frame and matrix ``(n_pairs, n_weeks)``."""
+def weekly_performance(ctx: SignalContext, n_weeks: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Mean value per agent, metric and calendar week, as the performance signal tests them.
+
+    Parameters
+    ----------
+    ctx : SignalContext
+        Inputs; its ``performance`` frame (``agent_id, date, metric, value``) is read.
+    n_weeks : int
+        Number of complete weeks, ending with :attr:`SignalContext.last_week`.
+
+    Returns
+    -------
+    keys : pandas.DataFrame
+        One row per agent and metric with data in the window: ``row`` (position in
+        :attr:`SignalContext.agent_ids`) and ``metric`` (str).
+    matrix : numpy.ndarray
+        Shape ``(len(keys), n_weeks)``, oldest week first: the weekly means in the metric's
+        own unit (NaN for weeks without data).
+    """
     perf = ctx.performance
     first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
     col = (week_start(to_days(perf["date"], "date")) - first).astype("int64") // 7
@@ -1039,7 +1056,7 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
     BH-adjusted p-value and ``threshold`` the FDR level q (fires when value <= threshold).
     """
     n_weeks = th.trend_weeks + th.baseline_weeks
-    keys, matrix = _weekly_performance(ctx, n_weeks)
+    keys, matrix = weekly_performance(ctx, n_weeks)
     direction = np.array([th.metric_direction(m) for m in keys["metric"]], dtype=float)
     for metric in sorted(set(keys["metric"][direction == 0])):
         ctx.note(f"performance_decline: metric {metric!r} has no known direction; skipped")
