@@ -35,17 +35,20 @@ from data.store import Store, query_frame
 from wellbeing import (
     DEFAULT_THRESHOLDS,
     FlagReview,
+    Reason,
     ReviewState,
     Thresholds,
     WellbeingInputError,
     aggregate_teams,
     make_signal_context,
+    reasons_from_json,
+    reasons_to_json,
     score_burnout_risk,
 )
 from wellbeing.aggregates import NO_TEAM
+from wellbeing.reasons import METRIC_LABELS
 from wellbeing.signals import (
     HISTORY_WEEKS,
-    METRIC_LABELS,
     SIGNALS,
     sen_slopes,
     weekly_performance,  # the signal's own weekly means, so the chart is what was tested
@@ -176,8 +179,9 @@ class AgentDetail:
         ``low``/``medium``/``high`` at the latest observation (``low`` without a flag).
     score : float
         0..100 at the latest observation.
-    reasons : tuple of str
-        The latest observation's reasons, sentences with numbers and thresholds.
+    reasons : tuple of Reason
+        The latest observation's reasons (a code, the numbers and thresholds, the English
+        sentence); :func:`wellbeing.word_reason` writes them in a reader's locale.
     absences : pandas.DataFrame
         ``start_date, end_date, type, days`` in the absence window ending ``as_of``.
     weekly_hours : pandas.DataFrame
@@ -207,7 +211,7 @@ class AgentDetail:
     as_of: dt.date
     level: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     absences: pd.DataFrame
     weekly_hours: pd.DataFrame
     performance: pd.DataFrame
@@ -299,7 +303,8 @@ def _flag_values(row: Any, as_of: dt.date) -> dict[str, Any]:
         "as_of": as_of,
         "level": str(row.level),
         "score": float(row.score),
-        "reasons": json.dumps(list(row.reasons)),
+        # code, values and English sentence of each reason: pages word them in their locale
+        "reasons": reasons_to_json(row.reasons),
         "signals": json.dumps(list(row.signals)),
     }
 
@@ -490,9 +495,11 @@ def last_evaluation(store: Store) -> EvaluationInfo | None:
 
 
 def _decode(frame: pd.DataFrame) -> pd.DataFrame:
-    for col in ("reasons", "signals"):
-        if col in frame:
-            frame[col] = frame[col].map(json.loads)
+    if "reasons" in frame:
+        # objects with a code and values; rows written before hold plain sentences
+        frame["reasons"] = frame["reasons"].map(reasons_from_json)
+    if "signals" in frame:
+        frame["signals"] = frame["signals"].map(json.loads)
     for col in ("raised_at", "state_changed_at", "evaluated_at", "at"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col], utc=True)
@@ -533,8 +540,9 @@ def list_flags(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`FLAG_COLUMNS`; ``reasons`` and ``signals`` are lists; sorted by level
-        (high first), then score (highest first).
+        Columns :data:`FLAG_COLUMNS`; ``reasons`` (lists of :class:`wellbeing.Reason`) and
+        ``signals`` (lists of str) are lists; sorted by level (high first), then score
+        (highest first).
     """
     require(viewer, Permission.VIEW_INDIVIDUAL_WELLBEING)
     wf, ag = schema.wellbeing_flags, schema.agents

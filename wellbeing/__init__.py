@@ -8,6 +8,13 @@ from wellbeing.errors import (
     WellbeingInputError,
 )
 from wellbeing.outlook import OUTLOOK_COLUMNS, OvertimeOutlook, project_overtime_outlook
+from wellbeing.reasons import (
+    Reason,
+    make_reason,
+    reasons_from_json,
+    reasons_to_json,
+    word_reason,
+)
 from wellbeing.review import (
     ALLOWED_TRANSITIONS,
     FlagReview,
@@ -47,6 +54,7 @@ __all__ = [
     "InvalidTransitionError",
     "MissingColumnsError",
     "OvertimeOutlook",
+    "Reason",
     "ReviewState",
     "SignalContext",
     "ThresholdError",
@@ -57,11 +65,15 @@ __all__ = [
     "compute_signals",
     "flags_table",
     "join_reasons",
+    "make_reason",
     "make_signal_context",
     "project_overtime_outlook",
+    "reasons_from_json",
+    "reasons_to_json",
     "register_signal",
     "replay_reviews",
     "score_burnout_risk",
     "score_signals",
     "validate_transition",
+    "word_reason",
 ]

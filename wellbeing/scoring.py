@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from formats import Formats
+from wellbeing.reasons import Reason, word_reason
 from wellbeing.signals import SignalContext, compute_signals, make_signal_context
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, FAMILIES, Thresholds
 
@@ -62,8 +64,9 @@ def score_signals(
     -------
     pandas.DataFrame
         Columns :data:`SCORE_COLUMNS`: ``agent_id`` (str), ``level`` (``low``/``medium``/
-        ``high``), ``score`` (float, 0..100, one decimal), ``reasons`` (list of str, strongest
-        first) and ``signals`` (list of the signal names that fired).
+        ``high``), ``score`` (float, 0..100, one decimal), ``reasons`` (list of
+        :class:`wellbeing.reasons.Reason`, strongest first) and ``signals`` (list of the signal
+        names that fired).
     """
     ids = pd.Index(pd.Series(list(agent_ids), dtype=str), name="agent_id")
     families = list(FAMILIES)
@@ -174,13 +177,37 @@ def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLD
     return scores
 
 
-def join_reasons(reasons: pd.Series, sep: str = REASON_SEPARATOR) -> pd.Series:
-    """Join each list of reasons into one string (``"; "`` by default; empty list -> ``""``)."""
-    return reasons.map(lambda items: sep.join(items) if isinstance(items, list) else str(items))
+def join_reasons(
+    reasons: pd.Series, sep: str = REASON_SEPARATOR, fmt: Formats | None = None
+) -> pd.Series:
+    """Join each list of reasons into one string (``"; "`` by default; empty list -> ``""``).
+
+    Parameters
+    ----------
+    reasons : pandas.Series
+        Lists of :class:`wellbeing.reasons.Reason` (or of plain sentences).
+    sep : str, default "; "
+        Separator between reasons.
+    fmt : Formats, optional
+        Word the reasons with this locale's numbers and dates (the viewer's, on a page).
+        Default: the English sentences as stored, for exports and the command line.
+    """
+
+    def sentence(item: Reason | str) -> str:
+        if fmt is None:
+            return str(item)  # a Reason's stored English sentence
+        return word_reason(item, fmt)
+
+    return reasons.map(
+        lambda items: sep.join(map(sentence, items)) if isinstance(items, list) else str(items)
+    )
 
 
 def flags_table(scores: pd.DataFrame, sep: str = REASON_SEPARATOR) -> pd.DataFrame:
     """The export form of the scores: ``agent_id, level, score, reasons`` with joined reasons.
+
+    The reasons are the English sentences (British number style, ``Bradford Factor 1,000``)
+    whatever the reader's locale: exports and the command line are read by programs too.
 
     Parameters
     ----------

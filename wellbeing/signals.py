@@ -8,7 +8,10 @@ with the columns of :data:`SIGNAL_COLUMNS` minus ``family`` (the loop adds it):
 
 ``agent_id`` (str), ``signal`` (str), ``severity`` (float, 0 < severity <= 1),
 ``value`` (float, the measured number), ``threshold`` (float, the rule's threshold) and
-``reason`` (str, a sentence with the numbers and the threshold).
+``reason`` (a :class:`wellbeing.reasons.Reason`: a code and the numbers behind it, with the
+sentence in English; :func:`wellbeing.reasons.word_reason` words it in a reader's locale). A
+signal registered elsewhere may give a plain sentence; :func:`compute_signals` keeps it as a
+reason without a wording of its own.
 
 These are signs of *workload strain*, never a diagnosis; HR reviews every flag.
 
@@ -33,6 +36,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from wellbeing.errors import WellbeingInputError, require_columns
+from wellbeing.reasons import Reason, make_reason
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, FAMILIES, Thresholds
 
 logger = logging.getLogger(__name__)
@@ -415,7 +419,7 @@ def empty_signals() -> pd.DataFrame:
             "severity": pd.Series(dtype=float),
             "value": pd.Series(dtype=float),
             "threshold": pd.Series(dtype=float),
-            "reason": pd.Series(dtype=str),
+            "reason": pd.Series(dtype=object),
         }
     )
 
@@ -461,7 +465,8 @@ def compute_signals(
             out, f"signal {name!r} output", [c for c in SIGNAL_COLUMNS if c != "family"]
         )
         if len(out):
-            frames.append(out.assign(family=spec.family)[list(SIGNAL_COLUMNS)])
+            reasons = out["reason"].map(lambda r, n=name: _as_reason(r, n))
+            frames.append(out.assign(family=spec.family, reason=reasons)[list(SIGNAL_COLUMNS)])
     if not frames:
         return empty_signals()
     signals = pd.concat(frames, ignore_index=True)
@@ -472,13 +477,18 @@ def compute_signals(
     return signals.drop(columns="_order").reset_index(drop=True)
 
 
+def _as_reason(reason: Any, signal: str) -> Reason:
+    """A signal's reason as a :class:`Reason` (a plain sentence keeps the signal's name)."""
+    return reason if isinstance(reason, Reason) else Reason(signal, {}, str(reason))
+
+
 def _rows(
     agent_ids: Iterable[str],
     signal: str,
     severity: Iterable[float],
     value: Iterable[float],
     threshold: Iterable[float] | float,
-    reasons: Iterable[str],
+    reasons: Iterable[Reason],
 ) -> pd.DataFrame:
     """Build a signal's output frame (``family`` is added by :func:`compute_signals`)."""
     ids = list(agent_ids)
@@ -489,7 +499,7 @@ def _rows(
             "severity": np.asarray(list(severity), dtype=float).reshape(-1),
             "value": np.asarray(list(value), dtype=float).reshape(-1),
             "threshold": np.broadcast_to(np.asarray(threshold, dtype=float), (len(ids),)),
-            "reason": pd.Series(list(reasons), dtype=str),
+            "reason": pd.Series(list(reasons), dtype=object),
         }
     )
 
@@ -500,13 +510,8 @@ def ramp(value: np.ndarray | float, start: float, full: float, top: float = 1.0)
     return 0.5 + (top - 0.5) * np.clip((np.asarray(value, dtype=float) - start) / span, 0.0, 1.0)
 
 
-def _plural(n: float, word: str) -> str:
-    n = int(n)
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def format_day(day: np.datetime64) -> str:
-    """A day as readers write it in reasons, e.g. ``"1 Jul 2024"``."""
+    """A day as the outlook's sentences write it, e.g. ``"1 Jul 2024"``."""
     return pd.Timestamp(day).strftime("%d %b %Y").lstrip("0")
 
 
@@ -652,8 +657,15 @@ def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     score, band = score[fired], band[fired]
     threshold = triggers[band - 1]
     reasons = [
-        f"Bradford Factor {b:,.0f} over {th.bradford_window_weeks} weeks (threshold {t:g}): "
-        f"{_plural(s, 'spell')}, {_plural(d, 'day')} absent ({'/'.join(th.bradford_absence_types)})"
+        make_reason(
+            "bradford",
+            bradford_factor=b,
+            threshold=t,
+            window_weeks=th.bradford_window_weeks,
+            spells=s,
+            days=d,
+            types=th.bradford_absence_types,
+        )
         for b, t, s, d in zip(score, threshold, sub["spells"], sub["days"], strict=True)
     ]
     return _rows(sub.index, "bradford", band / len(triggers), score, threshold, reasons)
@@ -666,9 +678,14 @@ def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     per_agent = per_agent[per_agent["days"] >= th.sick_days_threshold]
     days = per_agent["days"].to_numpy(dtype=float)
     reasons = [
-        f"{_plural(d, 'day')} absent ({'/'.join(th.bradford_absence_types)}) in "
-        f"{_plural(s, 'spell')} over {th.bradford_window_weeks} weeks "
-        f"(threshold {th.sick_days_threshold:g} days)"
+        make_reason(
+            "sick_days",
+            days=int(d),
+            spells=s,
+            window_weeks=th.bradford_window_weeks,
+            threshold_days=th.sick_days_threshold,
+            types=th.bradford_absence_types,
+        )
         for d, s in zip(days, per_agent["spells"], strict=True)
     ]
     severity = ramp(days, th.sick_days_threshold, th.sick_days_full)
@@ -698,10 +715,16 @@ def absence_frequency_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame
     )
     counts, base_rate = counts[fired], base_rate[fired]
     reasons = [
-        f"{_plural(r, 'absence spell')} ({'/'.join(th.bradford_absence_types)}) in the last "
-        f"{th.frequency_recent_weeks} weeks against an own baseline of {b:.1f} per "
-        f"{th.frequency_recent_weeks} weeks over the {th.frequency_baseline_weeks} weeks before "
-        f"(threshold: at least {th.frequency_min_recent_spells} and {th.frequency_ratio:g}x baseline)"
+        make_reason(
+            "absence_frequency",
+            recent_spells=r,
+            recent_weeks=th.frequency_recent_weeks,
+            baseline_spells=b,
+            baseline_weeks=th.frequency_baseline_weeks,
+            min_recent_spells=th.frequency_min_recent_spells,
+            min_ratio=th.frequency_ratio,
+            types=th.bradford_absence_types,
+        )
         for r, b in zip(counts["recent"], base_rate, strict=True)
     ]
     severity = ramp(
@@ -764,9 +787,14 @@ def _average_hours_signal(
     fired = np.flatnonzero(avg > th.max_average_weekly_hours)
     limit = th.max_average_weekly_hours
     reasons = [
-        f"Average {avg[i]:.1f} h a week over the last {n_weeks} weeks "
-        f"(threshold {limit:g} h; {_plural(have[i], 'week')} with hours, to week of "
-        f"{format_day(weekly.weeks[-1])})"
+        make_reason(
+            name,
+            average_hours=avg[i],
+            weeks=n_weeks,
+            threshold_hours=limit,
+            weeks_with_hours=have[i],
+            last_week=weekly.weeks[-1],
+        )
         for i in fired
     ]
     severity = ramp(avg[fired], limit, th.long_hours_week)
@@ -796,11 +824,17 @@ def overtime_streak_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     window = weekly.hours[fired]
     s = streak[fired]
     mean_hours = np.array([window[k, -n:].mean() for k, n in enumerate(s)])
-    capped = np.where(s >= weekly.hours.shape[1], "at least ", "")
     reasons = [
-        f"Worked above contract ({ctx.contract_hours[i]:g} h) for {capped[k]}{s[k]} consecutive weeks "
-        f"to week of {format_day(weekly.weeks[-1])}, averaging {mean_hours[k]:.1f} h "
-        f"(threshold {th.overtime_streak_weeks} weeks at {th.overtime_min_hours:g} h or more over contract)"
+        make_reason(
+            "overtime_streak",
+            weeks=s[k],
+            at_least=s[k] >= weekly.hours.shape[1],  # the streak fills the history
+            contract_hours=ctx.contract_hours[i],
+            last_week=weekly.weeks[-1],
+            average_hours=mean_hours[k],
+            threshold_weeks=th.overtime_streak_weeks,
+            min_overtime_hours=th.overtime_min_hours,
+        )
         for k, i in enumerate(fired)
     ]
     # a long run of modest overtime is a medium concern on its own (severity at most 0.75);
@@ -831,10 +865,15 @@ def short_rest_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     fired = np.flatnonzero(counts >= th.short_rest_min_count)
     longest = daily[fired].max(axis=1) if len(fired) else np.array([])
     reasons = [
-        f"{_plural(counts[i], 'day')} in the last {th.rest_lookback_weeks} weeks with more than "
-        f"{long_day:g} h worked (longest {longest[k]:.1f} h), leaving under "
-        f"{th.min_daily_rest_hours:g} h of rest (threshold {th.min_daily_rest_hours:g} h rest, "
-        f"{_plural(th.short_rest_min_count, 'occurrence')})"
+        make_reason(
+            "short_rest_long_days",
+            days=counts[i],
+            lookback_weeks=th.rest_lookback_weeks,
+            long_day_hours=long_day,
+            longest_hours=longest[k],
+            min_rest_hours=th.min_daily_rest_hours,
+            min_count=th.short_rest_min_count,
+        )
         for k, i in enumerate(fired)
     ]
     severity = ramp(counts[fired], th.short_rest_min_count, 4 * th.short_rest_min_count)
@@ -868,8 +907,13 @@ def _short_rest_from_shifts(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     per = per[per["size"] >= th.short_rest_min_count]
     rows = per.index.to_numpy()
     reasons = [
-        f"{_plural(n, 'rest')} under {th.min_daily_rest_hours:g} h between shifts in the last "
-        f"{th.rest_lookback_weeks} weeks (shortest {m:.1f} h; threshold {th.min_daily_rest_hours:g} h)"
+        make_reason(
+            "short_rest_shifts",
+            rests=n,
+            lookback_weeks=th.rest_lookback_weeks,
+            shortest_hours=m,
+            min_rest_hours=th.min_daily_rest_hours,
+        )
         for n, m in zip(per["size"], per["min"], strict=True)
     ]
     severity = ramp(per["size"].to_numpy(), th.short_rest_min_count, 4 * th.short_rest_min_count)
@@ -891,10 +935,13 @@ def consecutive_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     fired = np.flatnonzero(longest > th.max_consecutive_working_days)
     tail_days = days[-lookback:]
     reasons = [
-        f"Worked {longest[i]} days in a row "
-        f"({format_day(tail_days[end_col[i]] - np.timedelta64(int(longest[i]) - 1, 'D'))} to "
-        f"{format_day(tail_days[end_col[i]])}) without a day off "
-        f"(threshold {th.max_consecutive_working_days} days)"
+        make_reason(
+            "consecutive_days",
+            days=longest[i],
+            first_day=tail_days[end_col[i]] - np.timedelta64(int(longest[i]) - 1, "D"),
+            last_day=tail_days[end_col[i]],
+            threshold_days=th.max_consecutive_working_days,
+        )
         for i in fired
     ]
     limit = th.max_consecutive_working_days
@@ -1019,22 +1066,6 @@ def weekly_performance(ctx: SignalContext, n_weeks: int) -> tuple[pd.DataFrame, 
     return keys, matrix
 
 
-METRIC_LABELS = {
-    "csat": "CSAT",
-    "qa_score": "QA score",
-    "adherence": "Adherence",
-    "fcr": "FCR",
-    "nps": "NPS",
-    "aht_seconds": "AHT (s)",
-    "acw_seconds": "After-call work (s)",
-    "hold_seconds": "Hold time (s)",
-}
-
-
-def _metric_label(metric: str) -> str:
-    return METRIC_LABELS.get(metric, metric)
-
-
 @register_signal("performance_decline", family="performance")
 def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     """Direction-aware declining trend per metric, FDR-controlled across agents x metrics.
@@ -1089,23 +1120,26 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
         ok = np.isfinite(y)
         # scipy for the confidence interval, only for the few series that fire
         _, _, lo, hi = stats.theilslopes(y[ok], np.flatnonzero(ok), alpha=0.95)
-        metric = keys["metric"].iloc[i]
-        word = "rising" if direction[i] < 0 else "falling"
-        text = (
-            f"{_metric_label(metric)} {word}: Theil-Sen slope {slopes[k]:+.3g} per week over the "
-            f"last {th.trend_weeks} weeks (95% CI {lo:+.3g} to {hi:+.3g}); Mann-Kendall trend "
-            f"over {int(n[i])} weeks of own history, BH-adjusted p {q_values[i]:.3g} "
-            f"(threshold q = {th.fdr_q:g})"
-        )
-        if has_base[i]:
-            text += (
-                f"; last {RECENT_LEVEL_WEEKS} weeks {recent[i]:.3g} vs own baseline "
-                f"{base_mean[i]:.3g} ({effect[i]:.1f} SD worse; threshold "
-                f"{th.min_decline_baseline_sd:g} SD)"
+        reasons.append(
+            make_reason(
+                "performance_decline",
+                metric=keys["metric"].iloc[i],
+                rising=direction[i] < 0,  # worse is higher (handle times)
+                slope=slopes[k],
+                slope_low=lo,
+                slope_high=hi,
+                trend_weeks=th.trend_weeks,
+                history_weeks=int(n[i]),
+                p_adjusted=q_values[i],
+                fdr_q=th.fdr_q,
+                recent_weeks=RECENT_LEVEL_WEEKS,
+                recent=recent[i] if has_base[i] else None,
+                baseline=base_mean[i] if has_base[i] else None,
+                effect_sd=effect[i] if has_base[i] else None,
+                min_effect_sd=th.min_decline_baseline_sd,
+                min_baseline_weeks=th.min_baseline_weeks,
             )
-        else:
-            text += f"; no own baseline yet (fewer than {th.min_baseline_weeks} earlier weeks)"
-        reasons.append(text)
+        )
     severity = np.where(has_base[idx], ramp(effect[idx], th.min_decline_baseline_sd, 2.0), 0.5)
     return _rows(
         ctx.agent_ids[keys["row"].to_numpy()[idx]],
@@ -1146,9 +1180,14 @@ def sustained_occupancy_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
     fired = np.flatnonzero(streak >= th.occupancy_sustained_weeks)
     mean_occ = np.array([matrix[i, -streak[i] :].mean() for i in fired])
     reasons = [
-        f"Occupancy above {th.occupancy_threshold:.0%} for {streak[i]} consecutive weeks to week "
-        f"of {format_day(last)} (mean {m:.0%}; threshold {th.occupancy_sustained_weeks} weeks "
-        f"above {th.occupancy_threshold:.0%})"
+        make_reason(
+            "sustained_occupancy",
+            occupancy_threshold=th.occupancy_threshold,
+            weeks=streak[i],
+            last_week=last,
+            mean_occupancy=m,
+            threshold_weeks=th.occupancy_sustained_weeks,
+        )
         for i, m in zip(fired, mean_occ, strict=True)
     ]
     severity = ramp(mean_occ, th.occupancy_threshold, th.occupancy_full)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -13,7 +14,8 @@ from data.access import AccessDenied, Principal
 from data.config import Settings
 from data.store import open_store
 from data.validation import ReadOptions
-from wellbeing import InvalidTransitionError, Thresholds
+from formats import Formats
+from wellbeing import InvalidTransitionError, Reason, Thresholds, word_reason
 
 OPT = ReadOptions(today=dt.date(2026, 11, 22))
 AS_OF = dt.date(2026, 6, 26)  # a Friday, the last day with hours: the default reference day
@@ -103,11 +105,54 @@ def test_evaluation_raises_a_flag_for_the_strained_agent_only(store):
     flag = _only_flag(store)
     assert flag["state"] == "open" and flag["level"] == "medium"
     assert flag["name"] == "Person A1" and flag["team"] == "Team One"
-    assert any("50" in reason and "48 h" in reason for reason in flag["reasons"])
+    assert any("50" in reason.text and "48 h" in reason.text for reason in flag["reasons"])
     assert "average_hours_reference" in flag["signals"]
     info = flags.last_evaluation(store)
     assert info.evaluation_id == summary.evaluation_id and info.evaluated_by == "hr.one"
     assert info.flags_raised == 1 and not info.data_changed
+
+
+def test_reasons_are_stored_with_their_codes_and_numbers_and_read_back(store):
+    flags.evaluate_flags(store, HR)
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(schema.wellbeing_flags.c.reasons)).scalar_one()
+        observed = conn.execute(sa.select(schema.flag_observations.c.reasons)).scalar_one()
+    assert stored == observed
+    items = json.loads(stored)  # a JSON list of objects in the same Text column
+    by_code = {item["code"]: item for item in items}
+    reference = by_code["average_hours_reference"]
+    assert reference["values"]["average_hours"] == pytest.approx(50.0)
+    assert reference["values"]["threshold_hours"] == 48
+    assert reference["text"].startswith("Average 50.0 h a week over the last 17 weeks")
+    flag = _only_flag(store)
+    assert [r.code for r in flag["reasons"]] == [item["code"] for item in items]
+    (reason,) = [r for r in flag["reasons"] if r.code == "average_hours_reference"]
+    assert reason.text == reference["text"]
+    assert word_reason(reason, Formats("de_DE")).startswith(
+        "Average 50,0 h a week over the last 17 weeks (threshold 48 h"
+    )
+    detail = flags.agent_detail(store, HR, "A1")
+    assert list(detail.reasons) == list(flag["reasons"])
+    assert list(detail.observations["reasons"].iloc[0]) == list(flag["reasons"])
+
+
+def test_reasons_stored_as_plain_sentences_still_read(store):
+    flags.evaluate_flags(store, HR)
+    old = ["Average 50.0 h a week over the last 17 weeks (threshold 48 h; 17 weeks with hours)"]
+    wf, obs = schema.wellbeing_flags, schema.flag_observations
+    with store.engine.begin() as conn:  # as rows were written before reasons had codes
+        conn.execute(sa.update(wf).values(reasons=json.dumps(old)))
+        conn.execute(sa.update(obs).values(reasons=json.dumps(old)))
+    flag = _only_flag(store)
+    assert list(flag["reasons"]) == [Reason(None, {}, old[0])]
+    assert word_reason(flag["reasons"][0], Formats("de_DE")) == old[0]  # shown as stored
+    assert flags.agent_detail(store, HR, "A1").reasons == (Reason(None, {}, old[0]),)
+    # the next evaluation writes codes again; the old observation keeps its sentence
+    flags.evaluate_flags(store, HR)
+    detail = flags.agent_detail(store, HR, "A1")
+    assert all(r.code for r in detail.reasons)
+    newest, oldest = detail.observations["reasons"].iloc[0], detail.observations["reasons"].iloc[-1]
+    assert all(r.code for r in newest) and [r.text for r in oldest] == old
 
 
 def test_re_evaluation_updates_the_flag_and_adds_an_observation(store):

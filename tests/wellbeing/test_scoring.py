@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from formats import Formats
 from tests.wellbeing.builders import (
     AS_OF,
     absences_frame,
@@ -15,6 +16,7 @@ from tests.wellbeing.builders import (
     weekly_pattern,
 )
 from wellbeing.errors import MissingColumnsError, WellbeingInputError
+from wellbeing.reasons import word_reason
 from wellbeing.scoring import (
     SCORE_COLUMNS,
     flags_table,
@@ -53,11 +55,11 @@ def test_scores_combine_families_as_a_noisy_or():
     assert scores.loc["BOTH", "score"] == pytest.approx(round(100 * (1 - 0.7 * (1 - busy)), 1))
     assert scores.loc["BOTH", "level"] == "high"
     assert any(
-        "Bradford Factor 216 over 52 weeks (threshold 125)" in r
+        "Bradford Factor 216 over 52 weeks (threshold 125)" in r.text
         for r in scores.loc["BOTH", "reasons"]
     )
     assert any(
-        "Average 50.0 h a week over the last 17 weeks (threshold 48 h" in r
+        "Average 50.0 h a week over the last 17 weeks (threshold 48 h" in r.text
         for r in scores.loc["BOTH", "reasons"]
     )
     assert set(scores.loc["BOTH", "signals"]) >= {"bradford", "average_hours_reference"}
@@ -97,9 +99,14 @@ def test_reasons_are_strongest_first_and_join_for_export():
     assert list(table.columns) == ["agent_id", "level", "score", "reasons"]
     both = table.set_index("agent_id").loc["BOTH", "reasons"]
     reasons = scores.set_index("agent_id").loc["BOTH", "reasons"]
-    assert both == "; ".join(reasons)
+    assert both == "; ".join(r.text for r in reasons)  # the English sentences
+    assert reasons[0].code == "overtime_streak"  # severity 0.75: stronger than Bradford's 0.5
     assert table.set_index("agent_id").loc["CALM", "reasons"] == ""
     assert join_reasons(pd.Series([["a", "b"], []]), sep=" | ").tolist() == ["a | b", ""]
+    # in a reader's locale: German numbers, the same words
+    german = join_reasons(pd.Series([reasons]), fmt=Formats("de_DE")).iloc[0]
+    assert "Average 50,0 h a week over the last 17 weeks (threshold 48 h" in german
+    assert german.count("; ") == both.count("; ")
 
 
 def test_default_as_of_is_the_latest_hours_date():
@@ -135,7 +142,10 @@ def test_a_registered_signal_joins_the_loop():
     try:
         scores = score_burnout_risk(*_inputs(), as_of=AS_OF).set_index("agent_id")
         assert scores.loc["CALM", "score"] == pytest.approx(40.0)  # exposure weight 0.4
-        assert scores.loc["CALM", "reasons"] == ["always fires (threshold 0)"]
+        (reason,) = scores.loc["CALM", "reasons"]
+        # a plain sentence from another signal is kept, and every reader sees it as it is
+        assert (reason.code, reason.text) == ("test_always", "always fires (threshold 0)")
+        assert word_reason(reason, Formats("de_DE")) == "always fires (threshold 0)"
     finally:
         SIGNALS.pop("test_always")
     with pytest.raises(ValueError, match="already registered"):

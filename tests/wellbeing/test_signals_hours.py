@@ -41,7 +41,7 @@ def test_rolling_averages_by_hand():
     assert late["value"] == pytest.approx(54.0)
     assert late["threshold"] == 48
     assert late["severity"] == pytest.approx(0.5 + 0.5 * 6 / 7)  # 48 h -> 0.5, 55 h -> 1
-    assert late["reason"] == (
+    assert late["reason"].text == (
         "Average 54.0 h a week over the last 4 weeks (threshold 48 h; 4 weeks with hours, "
         "to week of 24 Jun 2024)"
     )
@@ -50,7 +50,7 @@ def test_rolling_averages_by_hand():
     assert steady["severity"] == pytest.approx(0.5 + 0.5 * 2 / 7)
     gaps = out.loc[("GAPS", "average_hours_reference")]
     assert gaps["value"] == pytest.approx(49.0)
-    assert "9 weeks with hours" in gaps["reason"]
+    assert "9 weeks with hours" in gaps["reason"].text
     assert not any(agent == "FEW" for agent, _ in out.index)
 
 
@@ -80,7 +80,7 @@ def test_overtime_streak_counts_consecutive_weeks_over_contract():
     assert row["value"] == 5
     assert row["threshold"] == 4
     assert row["severity"] == pytest.approx(0.5 + 0.25 * 1 / 4)  # 4 weeks -> 0.5, 8 -> 0.75 (cap)
-    assert row["reason"] == (
+    assert row["reason"].text == (
         "Worked above contract (37.5 h) for 5 consecutive weeks to week of 24 Jun 2024, "
         "averaging 40.0 h (threshold 4 weeks at 1 h or more over contract)"
     )
@@ -93,7 +93,7 @@ def test_short_rest_inferred_from_daily_totals_is_conservative():
     ctx = context(agents_frame(["LONG", "EDGE", "OLD"]), hours=hours_frame(rows))
     out = compute_signals(ctx, names=["short_rest"])
     assert out["agent_id"].tolist() == ["LONG"]
-    assert out["reason"].iloc[0] == (
+    assert out["reason"].iloc[0].text == (
         "1 day in the last 4 weeks with more than 13 h worked (longest 14.0 h), leaving under "
         "11 h of rest (threshold 11 h rest, 1 occurrence)"
     )
@@ -130,7 +130,7 @@ def test_short_rest_is_exact_with_shift_times():
     out = compute_signals(ctx, names=["short_rest"])
     # A: 20:00 -> 06:00 is 10 h of rest; B: 16:00 -> 07:00 is 15 h
     assert out["agent_id"].tolist() == ["A"]
-    assert out["reason"].iloc[0] == (
+    assert out["reason"].iloc[0].text == (
         "1 rest under 11 h between shifts in the last 4 weeks (shortest 10.0 h; threshold 11 h)"
     )
 
@@ -144,7 +144,7 @@ def test_consecutive_working_days():
     out = compute_signals(ctx, names=["consecutive_days"]).set_index("agent_id")
     assert sorted(out.index) == ["NINE", "SPAN"]
     assert out.loc["NINE", "value"] == 9
-    assert out.loc["NINE", "reason"] == (
+    assert out.loc["NINE", "reason"].text == (
         "Worked 9 days in a row (20 Jun 2024 to 28 Jun 2024) without a day off (threshold 6 days)"
     )
     assert out.loc["SPAN", "value"] == 11
@@ -170,7 +170,7 @@ def test_sustained_occupancy():
     row = out.iloc[0]
     assert row["value"] == 4
     assert row["severity"] == pytest.approx(1.0)  # mean 0.90 reaches occupancy_full
-    assert row["reason"] == (
+    assert row["reason"].text == (
         "Occupancy above 85% for 4 consecutive weeks to week of 24 Jun 2024 "
         "(mean 90%; threshold 4 weeks above 85%)"
     )
@@ -188,7 +188,7 @@ def test_thresholds_change_the_outcome():
     assert (
         out["reason"]
         .iloc[0]
-        .startswith("Average 46.0 h a week over the last 17 weeks (threshold 45 h")
+        .text.startswith("Average 46.0 h a week over the last 17 weeks (threshold 45 h")
     )
 
 
