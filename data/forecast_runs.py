@@ -5,6 +5,10 @@ back-test table and the pick per series. This module is the data layer: it takes
 plain frames in the words planners use (``country, channel, date, forecast, ...``); turning a
 ``forecasting`` result into these frames is the caller's job, so the data layer never imports
 the forecasting package.
+
+Notes, drivers and the picks' reasons are kept as their callers give them: JSON objects (a code,
+its values and the English text, which the forecasting package words in a reader's locale) or
+plain strings, as runs saved before they had codes hold them. Both come back as saved.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "folds",
     "seconds",
 )
-#: The model picked per series and why.
+#: The model picked per series and why (``reason``: a JSON object or, in older runs, a string).
 PICK_COLUMNS: tuple[str, ...] = ("country", "channel", "model", "reason")
 #: The chosen model's forecast as the download files have it (``forecasting.service`` contract).
 DAILY_COLUMNS: tuple[str, ...] = (
@@ -100,8 +104,11 @@ class RunInfo:
     ----------
     settings : dict
         What the run was asked for (JSON round trip: dates come back as ISO strings).
+    notes : tuple of dict or str
+        The run's visible notes: ``code, values, text`` objects, or sentences (older runs).
     drivers : tuple of dict
-        ``country, channel, kind, date, text`` per driver sentence.
+        ``country, channel, kind, date, text`` per driver, and ``values`` (the numbers and
+        dates of the sentence) in runs saved since drivers have them.
     """
 
     id: int
@@ -115,7 +122,7 @@ class RunInfo:
     history_start: dt.date
     history_end: dt.date
     settings: dict[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
+    notes: tuple[dict[str, Any] | str, ...] = ()
     drivers: tuple[dict[str, Any], ...] = ()
 
 
@@ -193,7 +200,7 @@ def save_run(
     history_start: dt.date,
     history_end: dt.date,
     settings: Mapping[str, Any] | None = None,
-    notes: Sequence[str] = (),
+    notes: Sequence[Mapping[str, Any] | str] = (),
     drivers: Sequence[Mapping[str, Any]] = (),
 ) -> int:
     """Save a forecast run in one transaction (run row, values, back-test, audit row).
@@ -210,7 +217,8 @@ def save_run(
     metrics : DataFrame
         :data:`METRIC_COLUMNS`, the back-test per series and model.
     picks : DataFrame
-        :data:`PICK_COLUMNS`, exactly one model per series in ``forecasts``.
+        :data:`PICK_COLUMNS`, exactly one model per series in ``forecasts``; ``reason`` a
+        mapping (stored as a JSON object) or a string.
     horizon_days : int
         Days forecast.
     model : str
@@ -219,10 +227,10 @@ def save_run(
         The history the run was fitted on.
     settings : mapping, optional
         Anything else the run was asked for (scenarios, ...); stored as JSON.
-    notes : sequence of str
-        The run's visible notes.
+    notes : sequence of mapping or str
+        The run's visible notes (mappings such as ``code, values, text``, stored as JSON).
     drivers : sequence of mapping
-        ``country, channel, kind, date, text`` per driver sentence.
+        ``country, channel, kind, date, text, values`` per driver.
 
     Returns
     -------
@@ -262,7 +270,7 @@ def save_run(
         "history_start": pd.Timestamp(history_start).date(),
         "history_end": pd.Timestamp(history_end).date(),
         "settings": json.dumps(dict(settings or {}), default=str, sort_keys=True),
-        "notes": json.dumps([str(n) for n in notes]),
+        "notes": json.dumps([_json_entry(n) for n in notes], default=str),
         "drivers": json.dumps([dict(d) for d in drivers], default=str),
     }
     with store.engine.begin() as conn:
@@ -283,6 +291,29 @@ def save_run(
         )
     logger.info("saved forecast run %s (%s) for %s", run_id, name, viewer.username)
     return run_id
+
+
+def _json_entry(entry: Mapping[str, Any] | str) -> dict[str, Any] | str:
+    """A note or reason as JSON keeps it: a mapping as an object, anything else as a string."""
+    return dict(entry) if isinstance(entry, Mapping) else str(entry)
+
+
+def _reason_text(reason: object) -> str | None:
+    """A pick's reason for its Text column: a JSON object for a mapping, else the string."""
+    if isinstance(reason, Mapping):
+        return json.dumps(dict(reason), default=str, sort_keys=True)
+    return None if reason is None or pd.isna(reason) else str(reason)
+
+
+def _stored_reason(text: object) -> dict[str, Any] | str:
+    """A reason as saved: the JSON object back as a dict, an older run's sentence as it is."""
+    if isinstance(text, str) and text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        return value if isinstance(value, dict) else text
+    return str(text)
 
 
 def _check_frame(what: str, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -377,7 +408,7 @@ def _metric_records(run_id: int, metrics: pd.DataFrame, picks: pd.DataFrame) -> 
     out["chosen"] = _chosen_mask(out, picks)
     reasons = picks.set_index([*SERIES, "model"])["reason"]
     keyed = pd.MultiIndex.from_frame(out[[*SERIES, "model"]])
-    out["reason"] = reasons.reindex(keyed).to_numpy()
+    out["reason"] = [_reason_text(r) for r in reasons.reindex(keyed)]
     out["run_id"] = run_id
     out["folds"] = out["folds"].fillna(0).astype(int)
     out = out.astype(object).where(out.notna(), None)
@@ -439,12 +470,18 @@ def load_run(store: Store, viewer: Principal, run_id: int) -> SavedRun:
         | {c: str for c in [*SERIES, "model"]}
     )
     reasons = metric_frame.loc[metric_frame["chosen"].astype(bool)].set_index([*SERIES, "model"])
-    picks["reason"] = (
-        reasons["reason"].reindex(pd.MultiIndex.from_frame(picks)).astype(str).to_numpy()
+    stored = (
+        [_stored_reason(r) for r in reasons["reason"].reindex(pd.MultiIndex.from_frame(picks))]
         if len(picks)
-        else pd.Series(dtype=str)
+        else []
     )
-    picks = picks.astype({"reason": str}).sort_values(SERIES, ignore_index=True)
+    # sentences only (older runs) stay a string column; JSON objects come back as dicts
+    picks["reason"] = pd.Series(
+        stored,
+        index=picks.index,
+        dtype=str if all(isinstance(r, str) for r in stored) else object,
+    )
+    picks = picks.sort_values(SERIES, ignore_index=True)
     return SavedRun(
         info=info,
         forecasts=values[list(FORECAST_COLUMNS)],

@@ -142,6 +142,76 @@ def test_round_trip_gives_the_same_frames_and_settings(store):
     )
 
 
+def structured(run: dict) -> dict:
+    """The run with notes, drivers and reasons as the forecasting package now gives them:
+    JSON objects with a code, the values it states and the English text."""
+    picks = run["picks"].copy()
+    picks["reason"] = [
+        {"code": "lowest_wape", "values": {"wape": w}, "text": f"lowest back-test WAPE, {t}"}
+        for w, t in ((0.1, "10.0%"), (0.08, "8.0%"))
+    ]
+    note = {
+        "code": "closed_holidays",
+        "values": {"series": "HU/voice", "holidays": ["Christmas Day"]},
+        "text": "HU/voice: closed on Christmas Day in the history; forecast 0 then",
+    }
+    driver = {
+        **run["drivers"][0],
+        "date": "2026-12-25",
+        "text": "HU/voice: Christmas Day (25 Dec): contacts about +22% in the 3 days before",
+        "values": {"series": "HU/voice", "holiday": "Christmas Day", "date": "2026-12-25",
+                   "pre_days": 3, "post_days": 0, "estimated": True, "pre": 0.22, "on": None,
+                   "post": None},
+    }  # fmt: skip
+    return {**run, "picks": picks, "notes": [note, "a plain note"], "drivers": [driver]}
+
+
+def test_structured_notes_drivers_and_reasons_round_trip(store):
+    run = structured(make_run())
+    saved = fr.load_run(store, MANAGER, fr.save_run(store, PLANNER, **run))
+    assert saved.info.notes == tuple(run["notes"])
+    assert saved.info.drivers == tuple(run["drivers"])
+    pd.testing.assert_frame_equal(saved.picks, run["picks"])
+    assert saved.picks.loc[1, "reason"]["values"] == {"wape": 0.08}
+    # the reason's Text column holds a JSON object; the other models have none
+    with store.engine.connect() as conn:
+        m = schema.forecast_run_metrics
+        rows = conn.execute(sa.select(m.c.country, m.c.chosen, m.c.reason)).all()
+    for country, chosen, reason in rows:
+        if chosen:
+            assert json.loads(reason)["code"] == "lowest_wape", country
+        else:
+            assert reason is None
+
+
+def test_older_runs_plain_strings_still_load_as_stored(store):
+    """Runs saved before notes and reasons had codes: JSON lists of sentences, drivers without
+    values, the reason a plain sentence in its Text column."""
+    run_id = fr.save_run(store, PLANNER, **structured(make_run()))
+    old_reason = "lowest back-test WAPE (0.080)"
+    old_notes = ["HU/voice: closed on Christmas Day in the history; forecast 0 then"]
+    old_drivers = [{"country": "HU", "channel": "voice", "kind": "holiday",
+                    "date": "2026-12-25", "text": "HU/voice: Christmas Day (25 Dec): +22%"}]  # fmt: skip
+    with store.engine.begin() as conn:
+        t, m = schema.forecast_runs, schema.forecast_run_metrics
+        conn.execute(
+            sa.update(t)
+            .where(t.c.id == run_id)
+            .values(notes=json.dumps(old_notes), drivers=json.dumps(old_drivers))
+        )
+        conn.execute(sa.update(m).where(m.c.chosen).values(reason=old_reason))
+        conn.execute(  # a sentence that merely starts like JSON stays a sentence
+            sa.update(m).where(m.c.chosen, m.c.country == "AR").values(reason="{not json")
+        )
+    saved = fr.load_run(store, MANAGER, run_id)
+    assert saved.info.notes == tuple(old_notes)
+    assert saved.info.drivers == tuple(old_drivers)
+    assert saved.picks.set_index("country")["reason"].to_dict() == {
+        "AR": "{not json",
+        "HU": old_reason,
+    }
+
+
 def test_list_runs_newest_first(store):
     assert fr.list_runs(store, MANAGER).empty
     first = fr.save_run(store, PLANNER, **{**make_run(), "name": "first"})
