@@ -26,6 +26,7 @@ from data.access import Permission, Principal
 from forecasting.holidays import holidays_in_range
 from forecasting.service import ContactForecast, forecast_contacts
 from forecasting.traffic import TrafficScenario
+from forecasting.wording import Entry, make_statement, word
 from formats import Formats, date_input_format
 from staffing.exports import frame_to_csv, frames_to_excel
 
@@ -300,19 +301,23 @@ def load_saved(run_id: int, viewer: Principal) -> forecast_runs.SavedRun:
 
 def describe_pick(pick: pd.Series, table: pd.DataFrame, fmt: Formats) -> str:
     """Why the run picked its model, the WAPE written in the viewer's numbers."""
+    reason = pick["reason"]
     wape = table.loc[table["model"] == pick["model"], "wape"]
-    if str(pick["reason"]).startswith("lowest back-test WAPE") and wape.notna().any():
-        why = f"the lowest back-test WAPE, {fmt.percent(wape.iloc[0], 1)}"
-    else:
-        why = str(pick["reason"])
-    return f"{model_name(pick['model'])} ({why})"
+    # runs saved before reasons had codes wrote the WAPE as "(0.123)": take it from the table
+    if (
+        isinstance(reason, str)
+        and reason.startswith("lowest back-test WAPE")
+        and wape.notna().any()
+    ):
+        reason = make_statement("lowest_wape", wape=float(wape.iloc[0]))
+    return f"{model_name(pick['model'])} ({word(reason, fmt)})"
 
 
 def render_results(
     forecasts: pd.DataFrame,
     metrics: pd.DataFrame,
     picks: pd.DataFrame,
-    notes: list[str] | tuple[str, ...],
+    notes: list[Entry] | tuple[Entry, ...],
     drivers: list[dict] | tuple[dict, ...],
     version: int,
     key: str = "forecast",
@@ -323,11 +328,12 @@ def render_results(
     run's share of the sidebar's planning period) is shaded in the chart and summed above it.
 
     A saved run (``run_id``) keeps its own model override per series: another run opens on its
-    own pick, not on a model chosen for the run shown before.
+    own pick, not on a model chosen for the run shown before. Notes, drivers and the pick's
+    reason are worded in the viewer's locale (those of older runs show as they were saved).
     """
     fmt = formats()
     for note in notes:
-        st.info(note)
+        st.info(word(note, fmt))
     label = picks["country"] + "/" + picks["channel"]
     chosen = st.selectbox(
         "Series",
@@ -363,7 +369,7 @@ def render_results(
     render_chart(history, shown, holidays, fmt, period)
 
     st.subheader("What drives the next weeks")
-    texts = [d["text"] for d in drivers if (d["country"], d["channel"]) == (country, channel)]
+    texts = [word(d, fmt) for d in drivers if (d["country"], d["channel"]) == (country, channel)]
     st.markdown("\n".join(f"- {text}" for text in texts) or "No holidays in the horizon.")
 
     st.subheader("Back-test")

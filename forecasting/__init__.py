@@ -28,8 +28,9 @@ from forecasting.models import (
     SeasonalNaive,
     make_forecaster,
 )
-from forecasting.pipeline import Driver, ForecastRun, run_forecast
+from forecasting.pipeline import ForecastRun, run_forecast
 from forecasting.traffic import TrafficScenario, apply_traffic_scenario, forecast_traffic
+from forecasting.wording import Driver, Statement, word
 
 __all__ = [
     "FORECAST_COLUMNS",
@@ -46,6 +47,7 @@ __all__ = [
     "ProphetForecaster",
     "RegressionARIMA",
     "SeasonalNaive",
+    "Statement",
     "TrafficScenario",
     "apply_traffic_scenario",
     "contacts_to_intraday",
@@ -65,4 +67,5 @@ __all__ = [
     "validate_history",
     "wape",
     "weekend_days",
+    "word",
 ]

@@ -32,6 +32,7 @@ from forecasting.frames import (
 from forecasting.holidays import HolidayWindow, make_holidays_frame
 from forecasting.models import MODEL_CLASSES, open_weekdays
 from forecasting.traffic import TrafficScenario
+from forecasting.wording import Driver, Statement, holiday_driver, make_statement, traffic_driver
 
 logger = logging.getLogger(__name__)
 
@@ -41,29 +42,6 @@ FULL_MODELS: tuple[str, ...] = ("seasonal_naive", "ets", "regression", "prophet"
 #: Models tried on shorter series (no yearly terms, no Prophet).
 SHORT_MODELS: tuple[str, ...] = ("seasonal_naive", "ets", "regression", "ensemble")
 DEFAULT_MAX_WORKERS = 2
-
-
-@dataclass(frozen=True)
-class Driver:
-    """One reason behind the forecast, as a sentence for planners.
-
-    Parameters
-    ----------
-    unique_id : str
-        Series key.
-    kind : str
-        ``"holiday"`` or ``"traffic"``.
-    date : pandas.Timestamp or None
-        The holiday's date (``None`` for traffic).
-    text : str
-        The sentence, e.g. ``"HU/phone: Christmas Day (25 Dec): contacts about +35% in the
-        3 days before, -60% on the day"``.
-    """
-
-    unique_id: str
-    kind: str
-    date: pd.Timestamp | None
-    text: str
 
 
 @dataclass(frozen=True)
@@ -81,9 +59,12 @@ class ForecastRun:
         Back-test table ``unique_id, model, wape, mase, coverage_80, coverage_95, folds,
         seconds`` (fractions; mean over folds; seconds of wall time for back-test + fit).
     picks : pandas.DataFrame
-        ``unique_id, model, reason`` (why that model: best back-test WAPE or user choice).
-    notes : tuple of str
+        ``unique_id, model, reason``; ``reason`` is a :class:`~forecasting.wording.Statement`
+        (why that model: best back-test WAPE or user choice).
+    notes : tuple of Statement
         Visible notes: short-history fallbacks, unused traffic, failed models, closed days.
+        ``str(note)`` is the English sentence; :func:`~forecasting.wording.word` words it in a
+        locale.
     drivers : tuple of Driver
         Holidays in the horizon with their estimated effect, and the traffic trend.
     future_traffic : pandas.DataFrame
@@ -94,7 +75,7 @@ class ForecastRun:
     all_forecasts: pd.DataFrame
     metrics: pd.DataFrame
     picks: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[Statement, ...]
     drivers: tuple[Driver, ...]
     future_traffic: pd.DataFrame
 
@@ -142,63 +123,6 @@ def _prepare_traffic(traffic: pd.DataFrame | None) -> pd.DataFrame | None:
     if "date" not in traffic.columns and "ds" in traffic.columns:
         traffic = traffic.rename(columns={"ds": "date"})
     return traffic_to_frame(traffic)
-
-
-def _format_pct(value: float) -> str:
-    return f"{value:+.0%}"
-
-
-def _holiday_sentence(
-    uid: str, name: str, day: pd.Timestamp, lower: int, upper: int, effects: pd.DataFrame | None
-) -> str:
-    head = f"{uid}: {name} ({day:%d %b})"
-    if effects is None or effects.empty or not (effects["holiday"] == name).any():
-        return f"{head}: no past occurrence in the history, effect not estimated"
-    e = effects.loc[effects["holiday"] == name].set_index("group")["effect"]
-    parts = []
-    if "pre" in e and lower < 0:
-        days = -lower
-        parts.append(f"{_format_pct(e['pre'])} in the {days} day{'s' if days > 1 else ''} before")
-    if "on" in e:
-        parts.append(f"{_format_pct(e['on'])} on the day")
-    if "post" in e and upper > 0:
-        parts.append(
-            f"{_format_pct(e['post'])} in the {upper} day{'s' if upper > 1 else ''} after"
-            if upper > 1
-            else f"{_format_pct(e['post'])} the day after"
-        )
-    return f"{head}: contacts about " + ", ".join(parts)
-
-
-def _traffic_sentence(
-    uid: str,
-    country: str,
-    past: pd.DataFrame,
-    future: pd.DataFrame,
-    coef: float | None,
-    scenarios: Sequence[TrafficScenario],
-) -> str:
-    h = len(future)
-    recent = past.sort_values("ds").tail(h)["sessions"].mean()
-    ahead = future["sessions"].mean()
-    change = ahead / recent - 1.0 if recent > 0 else float("nan")
-    text = (
-        f"{uid}: {country} web sessions forecast {ahead:,.0f}/day over the next {h} days, "
-        f"{_format_pct(change)} vs the last {h} days"
-    )
-    applied = [s for s in scenarios if s.country == country]
-    if applied:
-        text += (
-            " (scenario: "
-            + "; ".join(
-                f"{_format_pct(s.pct_change)} from {pd.Timestamp(s.start):%d %b %Y}"
-                for s in applied
-            )
-            + ")"
-        )
-    if coef is not None and np.isfinite(coef):
-        text += f"; +10% sessions -> about {_format_pct(1.1**coef - 1.0)} contacts"
-    return text
 
 
 def run_forecast(
@@ -305,7 +229,7 @@ def run_forecast(
     elif scenarios:
         raise ForecastInputError("a traffic scenario needs a traffic frame")
 
-    notes: list[str] = []
+    notes: list[Statement] = []
     spans = history_span_days(contacts_daily)
     tasks: list[SeriesModelTask] = []
     # (traffic country, origin) per series: each is forecast once, not per model and fold
@@ -327,34 +251,43 @@ def run_forecast(
             )
         except ForecastInputError as exc:
             hf = None
-            notes.append(f"{uid}: no holiday calendar ({exc}); holidays not modelled")
+            notes.append(make_statement("no_holiday_calendar", series=uid, error=str(exc)))
         holidays_by_uid[uid] = hf
         short = int(spans[uid]) < YEAR_HISTORY_DAYS
         candidates = list(SHORT_MODELS if short else FULL_MODELS)
         if short:
             notes.append(
-                f"{uid}: only {int(spans[uid])} days of history (< {YEAR_HISTORY_DAYS}); "
-                "using simpler models (seasonal naive, ETS, regression without yearly terms, "
-                "their mean)"
+                make_statement(
+                    "short_history",
+                    series=uid,
+                    days=int(spans[uid]),
+                    needed_days=YEAR_HISTORY_DAYS,
+                )
             )
         if models is not None:
             candidates = [m for m in candidates if m in models] or list(models)
         wanted = model if isinstance(model, str) else (overrides or {}).get(uid, "auto")
         if wanted != "auto" and wanted not in candidates:
             candidates.append(wanted)
-            notes.append(f"{uid}: {wanted} added at the user's request despite the short history")
+            notes.append(make_statement("model_added", series=uid, model=wanted))
         series_traffic = None
         if traffic_grid is not None:
             t = traffic_grid.loc[traffic_grid["country"] == country]
             if t.empty:  # "US-CA" series use the "US" traffic when no subdivision traffic exists
                 t = traffic_grid.loc[traffic_grid["country"] == country.split("-")[0]]
             if t.empty:
-                notes.append(f"{uid}: no web traffic for {country}; traffic not used")
+                notes.append(make_statement("no_traffic", series=uid, country=country))
             elif t["ds"].min() > first or t["ds"].max() < last:
                 notes.append(
-                    f"{uid}: traffic for {country} covers {t['ds'].min():%Y-%m-%d}.."
-                    f"{t['ds'].max():%Y-%m-%d}, not the history {first:%Y-%m-%d}..{last:%Y-%m-%d}; "
-                    "traffic not used"
+                    make_statement(
+                        "traffic_short",
+                        series=uid,
+                        country=country,
+                        traffic_start=t["ds"].min(),
+                        traffic_end=t["ds"].max(),
+                        history_start=first,
+                        history_end=last,
+                    )
                 )
             else:
                 series_traffic = t.loc[t["ds"] <= last].reset_index(drop=True)
@@ -393,7 +326,9 @@ def run_forecast(
             pool.shutdown(wait=True, cancel_futures=True)
     for r in results:
         if r.error is not None:
-            notes.append(f"{r.unique_id}: model {r.model} failed and was skipped ({r.error})")
+            notes.append(
+                make_statement("model_failed", series=r.unique_id, model=r.model, error=r.error)
+            )
     metrics = metrics_frame(results)
     ok = [r for r in results if r.error is None and r.forecast is not None]
     if not ok:
@@ -417,9 +352,7 @@ def run_forecast(
         hist = contacts_daily.loc[contacts_daily["unique_id"] == uid]
         closed = closed_holidays(hist, hf) if hf is not None else frozenset()
         if closed:
-            notes.append(
-                f"{uid}: closed on {', '.join(sorted(closed))} in the history; forecast 0 then"
-            )
+            notes.append(make_statement("closed_holidays", series=uid, holidays=sorted(closed)))
 
     picks = _pick(metrics, ok, model, overrides, notes)
     chosen = all_forecasts.merge(picks[["unique_id", "model"]], on=["unique_id", "model"])
@@ -514,7 +447,7 @@ def _pick(
     ok: Sequence[SeriesModelResult],
     model: str | Mapping[str, str],
     overrides: Mapping[str, str] | None,
-    notes: list[str],
+    notes: list[Statement],
 ) -> pd.DataFrame:
     fitted: dict[str, list[str]] = {}
     for r in ok:
@@ -524,18 +457,19 @@ def _pick(
         wanted = model if isinstance(model, str) else (overrides or {}).get(uid, "auto")
         if wanted != "auto":
             if wanted in names:
-                rows.append((uid, wanted, "user choice"))
+                rows.append((uid, wanted, make_statement("user_choice")))
                 continue
-            notes.append(f"{uid}: requested model {wanted} did not fit; picked automatically")
+            notes.append(make_statement("requested_model_failed", series=uid, model=wanted))
         m = metrics.loc[(metrics["unique_id"] == uid) & metrics["model"].isin(names)]
         m = m.loc[m["wape"].notna()]
         if m.empty:
             fallback = "ets" if "ets" in names else names[0]
-            notes.append(f"{uid}: history too short for a back-test; using {fallback}")
-            rows.append((uid, fallback, "no back-test possible"))
+            notes.append(make_statement("too_short_to_backtest", series=uid, model=fallback))
+            rows.append((uid, fallback, make_statement("no_backtest")))
             continue
         best = m.sort_values(["wape", "model"]).iloc[0]
-        rows.append((uid, str(best["model"]), f"lowest back-test WAPE ({best['wape']:.3f})"))
+        reason = make_statement("lowest_wape", wape=float(best["wape"]))
+        rows.append((uid, str(best["model"]), reason))
     return (
         pd.DataFrame(rows, columns=["unique_id", "model", "reason"])
         .sort_values("unique_id")
@@ -564,13 +498,13 @@ def _drivers(
             effects = reg.holiday_effects if reg is not None else None
             for row in ahead.itertuples(index=False):
                 drivers.append(
-                    Driver(
+                    holiday_driver(
                         uid,
-                        "holiday",
+                        row.holiday,
                         row.ds,
-                        _holiday_sentence(
-                            uid, row.holiday, row.ds, row.lower_window, row.upper_window, effects
-                        ),
+                        pre_days=-int(row.lower_window),
+                        post_days=int(row.upper_window),
+                        effects=effects,
                     )
                 )
         if uid in traffic_by_uid:
@@ -580,18 +514,13 @@ def _drivers(
             )
             if source is not None and source.future_traffic is not None:
                 drivers.append(
-                    Driver(
+                    _traffic_driver(
                         uid,
-                        "traffic",
-                        None,
-                        _traffic_sentence(
-                            uid,
-                            country,
-                            traffic_by_uid[uid],
-                            source.future_traffic,
-                            reg.traffic_coef if reg is not None else None,
-                            scenarios,
-                        ),
+                        country,
+                        traffic_by_uid[uid],
+                        source.future_traffic,
+                        reg.traffic_coef if reg is not None else None,
+                        scenarios,
                     )
                 )
                 if country not in seen_countries:
@@ -609,3 +538,29 @@ def _drivers(
         )
     )
     return drivers, future_traffic
+
+
+def _traffic_driver(
+    uid: str,
+    country: str,
+    past: pd.DataFrame,
+    future: pd.DataFrame,
+    coef: float | None,
+    scenarios: Sequence[TrafficScenario],
+) -> Driver:
+    """The horizon's sessions against the last as many days, and contacts per +10% sessions."""
+    h = len(future)
+    recent = past.sort_values("ds").tail(h)["sessions"].mean()
+    change = future["sessions"].mean() / recent - 1.0 if recent > 0 else None
+    return traffic_driver(
+        uid,
+        country,
+        sessions_per_day=float(future["sessions"].mean()),
+        days=h,
+        change=change,
+        scenarios=[
+            (float(s.pct_change), pd.Timestamp(s.start)) for s in scenarios if s.country == country
+        ],
+        # log-log elasticity: 10% more sessions multiply contacts by 1.1 ** coef
+        contacts_change=1.1**coef - 1.0 if coef is not None and np.isfinite(coef) else None,
+    )

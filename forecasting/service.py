@@ -19,6 +19,7 @@ from forecasting.holidays import holidays_in_range
 from forecasting.intraday import split_intraday
 from forecasting.pipeline import ForecastRun, ProgressCallback, run_forecast
 from forecasting.traffic import TrafficScenario
+from forecasting.wording import Statement
 
 # Columns of the forecast files the CLI writes and the pages offer for download.
 DAILY_EXPORT_COLUMNS = (
@@ -74,7 +75,11 @@ class ContactForecast:
         """The run in the layout saved runs use (``country``/``channel`` instead of the series
         key, the download files' column names), as keyword arguments for
         ``data.forecast_runs.save_run``: ``forecasts`` (every model), ``metrics``, ``picks``,
-        ``notes`` and ``drivers``."""
+        ``notes`` and ``drivers``.
+
+        Notes, drivers and the picks' ``reason`` are JSON objects with their code, values and
+        English text (:mod:`forecasting.wording`), so a saved run can be worded again in its
+        reader's locale with :func:`~forecasting.wording.word`."""
         run = self.run
 
         def split(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,16 +94,23 @@ class ContactForecast:
                 "kind": d.kind,
                 "date": None if d.date is None else f"{d.date:%Y-%m-%d}",
                 "text": d.text,
+                "values": dict(d.values),
             }
             for d in run.drivers
         ]
+        picks = split(run.picks)
+        picks["reason"] = [_record(r) for r in picks["reason"]]
         return {
             "forecasts": forecasts,
             "metrics": split(run.metrics),
-            "picks": split(run.picks),
-            "notes": list(run.notes),
+            "picks": picks,
+            "notes": [_record(n) for n in run.notes],
             "drivers": drivers,
         }
+
+
+def _record(entry: Statement | str) -> dict[str, object] | str:
+    return entry.as_record() if isinstance(entry, Statement) else str(entry)
 
 
 def forecast_contacts(

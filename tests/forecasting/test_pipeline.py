@@ -15,6 +15,7 @@ from forecasting.errors import ForecastInputError, InsufficientHistoryError
 from forecasting.frames import FORECAST_COLUMNS
 from forecasting.pipeline import SHORT_MODELS, run_forecast
 from forecasting.traffic import TrafficScenario, apply_traffic_scenario, forecast_traffic
+from formats import Formats
 from tests.forecasting.conftest import WEEKLY, make_series
 
 
@@ -32,7 +33,9 @@ def test_executor_progress_picks_and_notes(two_series):
     assert {c[2].split(" · ")[0] for c in calls[1:]} == {"AR/phone", "HU/chat"}
     # 84 days < a year: simpler models only, with a visible note
     assert set(run.metrics["model"]) == set(SHORT_MODELS)
-    assert sum("using simpler models" in n for n in run.notes) == 2
+    assert sum("using simpler models" in str(n) for n in run.notes) == 2
+    short = next(n for n in run.notes if n.code == "short_history")
+    assert (short.values["days"], short.values["needed_days"]) == (84, 365)
     assert (run.metrics["folds"] == 2).all()
     # the pick is the lowest mean back-test WAPE per series
     for uid, m in run.metrics.groupby("unique_id"):
@@ -53,8 +56,14 @@ def test_user_override_of_the_pick(two_series):
         )
     picks = run.picks.set_index("unique_id")
     assert picks.loc["HU/chat", "model"] == "seasonal_naive"
-    assert picks.loc["HU/chat", "reason"] == "user choice"
-    assert picks.loc["AR/phone", "reason"].startswith("lowest back-test WAPE")
+    assert picks.loc["HU/chat", "reason"].code == "user_choice"
+    assert str(picks.loc["HU/chat", "reason"]) == "user choice"
+    reason = picks.loc["AR/phone", "reason"]
+    assert reason.code == "lowest_wape"
+    backtest = run.metrics.set_index(["unique_id", "model"])["wape"]
+    wape = backtest[("AR/phone", picks.loc["AR/phone", "model"])]
+    assert reason.values == {"wape": pytest.approx(wape)}
+    assert reason.text == f"lowest back-test WAPE, {Formats().percent(wape, 1)}"
     with pytest.raises(ForecastInputError, match="model 'best' unknown"):
         run_forecast(hist, attrs, 7, model="best")
     with pytest.raises(ForecastInputError, match=r"models \['arima9'\] unknown"):
@@ -167,6 +176,9 @@ def test_traffic_regressor_scenario_and_drivers():
     assert len(traffic_text) == 1
     assert re.search(r"AR web sessions forecast [\d,]+/day over the next 14 days", traffic_text[0])
     assert "scenario: +50%" in traffic_text[0]
+    (driver,) = [d for d in scen.drivers if d.kind == "traffic"]
+    assert driver.values["scenarios"] == [{"change": 0.5, "start": f"{start:%Y-%m-%d}"}]
+    assert driver.values["days"] == 14 and driver.values["sessions_per_day"] > 0
     fut = scen.future_traffic
     assert set(fut["country"]) == {"AR"} and len(fut) == 14
 
@@ -201,7 +213,13 @@ def test_drivers_report_estimated_holiday_effect_and_closed_days():
     line = next(t for t in texts if "Christmas Day (25 Dec)" in t)
     pct = int(re.search(r"contacts about \+(\d+)% in the 3 days before", line).group(1))
     assert 20 <= pct <= 60
-    assert any("closed on" in n and "Second Day of Christmas" in n for n in run.notes)
+    assert any("closed on" in str(n) and "Second Day of Christmas" in str(n) for n in run.notes)
+    closed = next(n for n in run.notes if n.code == "closed_holidays")
+    assert "Second Day of Christmas" in closed.values["holidays"]
+    xmas = next(
+        d for d in run.drivers if d.kind == "holiday" and d.date == pd.Timestamp("2023-12-25")
+    )
+    assert xmas.values["pre"] == pytest.approx(pct / 100, abs=0.005)
     fc = run.forecast.set_index("ds")
     assert fc.loc[pd.Timestamp("2023-12-26"), "yhat"] == 0.0
     assert fc.loc[pd.Timestamp("2023-12-27"), "yhat"] > 100
