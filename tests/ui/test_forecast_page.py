@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from data.access import Principal
 from data.forecast_runs import list_runs, load_run
 from data.store import open_store
+from forecasting.wording import word
 from formats import Formats
 from tests.conftest import REPO_ROOT
 from tests.ui.conftest import data_dir_with
@@ -311,6 +312,16 @@ def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeyp
     saved = next(c.value for c in at.caption if c.value.startswith("Saved by"))
     assert german.date(run.info.history_end) in saved
     assert "70 days" in saved
+    # the run's drivers in German numbers and dates too (+22 %, 25. Dez.), not as saved in English
+    country, channel = at.selectbox(key="forecast_saved_series").value.split("/", 1)
+    drivers = [
+        word(d, german)
+        for d in run.info.drivers
+        if (d["country"], d["channel"]) == (country, channel)
+    ]
+    shown = "\n".join(m.value for m in at.markdown)
+    assert all(f"- {text}" in shown for text in drivers)
+    assert not any(re.search(r"\d%", text) for text in drivers), drivers
 
 
 @pytest.fixture
