@@ -29,7 +29,13 @@ from data.flags import (
 )
 from data.validation import CLEAN_COLUMNS, REQUIRED_COLUMNS
 from formats import Formats
-from wellbeing import ALLOWED_TRANSITIONS, DEFAULT_THRESHOLDS, ReviewState, join_reasons
+from wellbeing import (
+    ALLOWED_TRANSITIONS,
+    DEFAULT_THRESHOLDS,
+    ReviewState,
+    join_reasons,
+    word_reason,
+)
 
 VERSION_KEY = "wellbeing_version"  # bumped by evaluations and reviews: refreshes the views
 MEMO_KEY = "wellbeing_memo"
@@ -488,7 +494,7 @@ def render_flags_table(store, viewer: Principal, fmt: Formats) -> pd.DataFrame:
         )
         return flags
     shown = flags.assign(
-        reasons=join_reasons(flags["reasons"]),
+        reasons=join_reasons(flags["reasons"], fmt=fmt),  # numbers and dates as the viewer's
         state=flags["state"].map(STATE_LABELS),
         score=flags["score"].astype(float).round(),
     )
@@ -547,7 +553,7 @@ def render_agent(detail: AgentDetail, viewer: Principal, fmt: Formats) -> None:
     )
     st.markdown("**Why** (the rules that fired, with their numbers and thresholds)")
     if detail.reasons:
-        st.markdown("\n".join(f"- {reason}" for reason in detail.reasons))
+        st.markdown("\n".join(f"- {word_reason(reason, fmt)}" for reason in detail.reasons))
     else:
         st.markdown("No rule fired at the latest evaluation: the strain has eased.")
 

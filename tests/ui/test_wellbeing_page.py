@@ -8,11 +8,16 @@ import re
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from data import schema
 from data.access import Principal
+from data.store import open_store
+from formats import Formats
 from tests.conftest import REPO_ROOT
 from tests.ui.conftest import data_dir_with
+from wellbeing import reasons_from_json, word_reason
 
 TIMEOUT = 300  # seconds: the first visit evaluates flags and scores on 2 busy cores
 PAGE = "app_pages/wellbeing_page.py"
@@ -84,6 +89,37 @@ def test_hr_reviews_a_flag_from_open_to_resolved(seeded_data_dir):
     reviews = next(d.value for d in at.dataframe if "reviewer" in d.value.columns)
     assert reviews["note"].iloc[0] == "Spoke with the agent; overtime reduced from May."
     assert reviews["reviewer"].iloc[0] == "demo"
+
+
+def stored_reasons() -> dict[str, list]:
+    """Each agent's newest flag's reasons as stored (read directly: no audited look)."""
+    wf = schema.wellbeing_flags
+    with open_store().engine.connect() as conn:
+        rows = conn.execute(sa.select(wf.c.agent_id, wf.c.reasons).order_by(wf.c.id)).all()
+    return {agent: reasons_from_json(text) for agent, text in rows}
+
+
+def test_a_german_viewer_reads_the_reasons_in_german_numbers(seeded_data_dir, monkeypatch):
+    monkeypatch.setenv("CREWCAST_LOCALE", "de_DE")
+    german = Formats("de_DE")
+    at = open_page("hr", REVIEW_PAGE)
+    flags = flags_table(at).set_index("agent_id")
+    reasons = stored_reasons()
+    for agent, shown in flags["reasons"].items():
+        assert shown == "; ".join(word_reason(r, german) for r in reasons[agent]), agent
+    # hours with decimals (weekly averages, the longest day) get a decimal comma: 50,3 h
+    decimal = re.compile(r"\b\d+,\d h\b")
+    agent = next(
+        a for a in flags.index if any(decimal.search(word_reason(r, german)) for r in reasons[a])
+    )
+    english = "; ".join(r.text for r in reasons[agent])
+    assert flags.loc[agent, "reasons"] != english and re.search(r"\b\d+\.\d h\b", english)
+
+    at.selectbox(key="wellbeing_agent").set_value(agent).run()
+    assert not at.exception, at.exception
+    why = "\n".join(f"- {word_reason(r, german)}" for r in reasons[agent])
+    assert why in [m.value for m in at.markdown]
+    assert decimal.search(why)
 
 
 def test_manager_sees_team_aggregates_and_no_individual(seeded_data_dir):
