@@ -11,7 +11,7 @@ with the columns of :data:`SIGNAL_COLUMNS` minus ``family`` (the loop adds it):
 ``reason`` (a :class:`wellbeing.reasons.Reason`: a code and the numbers behind it, with the
 sentence in English; :func:`wellbeing.reasons.word_reason` words it in a reader's locale). A
 signal registered elsewhere may give a plain sentence; :func:`compute_signals` keeps it as a
-reason without a wording of its own.
+reason without a code, which every reader sees as it is.
 
 These are signs of *workload strain*, never a diagnosis; HR reviews every flag.
 
@@ -465,7 +465,7 @@ def compute_signals(
             out, f"signal {name!r} output", [c for c in SIGNAL_COLUMNS if c != "family"]
         )
         if len(out):
-            reasons = out["reason"].map(lambda r, n=name: _as_reason(r, n))
+            reasons = out["reason"].map(_as_reason)
             frames.append(out.assign(family=spec.family, reason=reasons)[list(SIGNAL_COLUMNS)])
     if not frames:
         return empty_signals()
@@ -477,9 +477,9 @@ def compute_signals(
     return signals.drop(columns="_order").reset_index(drop=True)
 
 
-def _as_reason(reason: Any, signal: str) -> Reason:
-    """A signal's reason as a :class:`Reason` (a plain sentence keeps the signal's name)."""
-    return reason if isinstance(reason, Reason) else Reason(signal, {}, str(reason))
+def _as_reason(reason: Any) -> Reason:
+    """A signal's reason as a :class:`Reason` (a plain sentence: without a code, as it is)."""
+    return reason if isinstance(reason, Reason) else Reason(None, {}, str(reason))
 
 
 def _rows(

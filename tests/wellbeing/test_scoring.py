@@ -144,7 +144,7 @@ def test_a_registered_signal_joins_the_loop():
         assert scores.loc["CALM", "score"] == pytest.approx(40.0)  # exposure weight 0.4
         (reason,) = scores.loc["CALM", "reasons"]
         # a plain sentence from another signal is kept, and every reader sees it as it is
-        assert (reason.code, reason.text) == ("test_always", "always fires (threshold 0)")
+        assert (reason.code, reason.text) == (None, "always fires (threshold 0)")
         assert word_reason(reason, Formats("de_DE")) == "always fires (threshold 0)"
     finally:
         SIGNALS.pop("test_always")
