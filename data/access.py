@@ -56,6 +56,7 @@ class Permission(StrEnum):
     RUN_FORECASTS = "run_forecasts"  # fit, save and delete-free compare runs
     VIEW_STAFFING = "view_staffing"  # requirements, schedules, rosters
     EXPORT_SCHEDULES = "export_schedules"
+    PUBLISH_SCHEDULES = "publish_schedules"  # make a schedule the current one for its days
     VIEW_TEAM_WELLBEING = "view_team_wellbeing"  # aggregates, suppressed under five people
     VIEW_INDIVIDUAL_WELLBEING = "view_individual_wellbeing"  # flags, reasons, timelines
     REVIEW_FLAGS = "review_flags"
@@ -77,6 +78,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.RUN_FORECASTS,
                 P.VIEW_STAFFING,
                 P.EXPORT_SCHEDULES,
+                P.PUBLISH_SCHEDULES,
                 P.VIEW_TEAM_WELLBEING,
                 P.MANAGE_USERS,
                 P.READ_AUDIT,
@@ -105,6 +107,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.RUN_FORECASTS,
                 P.VIEW_STAFFING,
                 P.EXPORT_SCHEDULES,
+                P.PUBLISH_SCHEDULES,
             }
         ),
     }
@@ -182,6 +185,7 @@ class AuditAction(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     SAVE_FORECAST = "save_forecast"
+    PUBLISH_SCHEDULE = "publish_schedule"
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     USER_ADD = "user_add"

@@ -87,6 +87,11 @@ def purge_hr_data(
         ("absences", schema.absences, schema.absences.c.end_date < cutoff),
         ("hours", schema.hours, schema.hours.c.date < cutoff),
         ("performance", schema.performance, schema.performance.c.date < cutoff),
+        (  # who worked when: the published rosters' shifts (their staff counts stay)
+            "published_schedule_shifts",
+            schema.published_schedule_shifts,
+            schema.published_schedule_shifts.c.date < cutoff,
+        ),
         ("flag_reviews", schema.flag_reviews, schema.flag_reviews.c.flag_id.in_(old_flags)),
         (
             "flag_observations",

@@ -269,6 +269,61 @@ audit_log = Table(
 )
 Index("ix_audit_log_at", audit_log.c.at)
 
+# --- published schedules (issue: the manager's overview) ---------------------------------------
+
+published_schedules = Table(
+    "published_schedules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("countries", String(400), nullable=False),  # comma-separated ISO codes
+    Column("channels", String(100), nullable=False),  # comma-separated
+    Column("plan_status", String(16), nullable=False),  # optimal, time_limit, ...
+    Column("roster_status", String(16), nullable=True),  # NULL: a shift plan without names
+    Column("shortfall_staff_hours", Float, nullable=False),
+    Column("labour_cost", Float, nullable=False),
+    Column("filled_shifts", Integer, nullable=True),
+    Column("unfilled_shifts", Integer, nullable=True),
+    Column("settings", Text, nullable=False),  # JSON: opening hours, templates, plan inputs
+    Column("note", Text, nullable=True),
+)
+
+published_schedule_intervals = Table(
+    "published_schedule_intervals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("schedule_id", Integer, ForeignKey("published_schedules.id"), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("interval_start", DateTime, nullable=False),  # the queue's local time
+    Column("interval_minutes", Integer, nullable=False),
+    Column("required_staff", Float, nullable=False),
+    Column("planned_staff", Float, nullable=False),  # the shift plan's staff on duty
+    Column("rostered_staff", Float, nullable=True),  # named agents on duty; NULL: no roster
+    UniqueConstraint("schedule_id", "country", "channel", "interval_start"),
+)
+
+published_schedule_shifts = Table(
+    "published_schedule_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("schedule_id", Integer, ForeignKey("published_schedules.id"), nullable=False),
+    Column("agent_id", String(64), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("shift", String(100), nullable=False),
+    Column("shift_start", DateTime, nullable=False),  # the queue's local time
+    Column("shift_end", DateTime, nullable=False),
+    Column("break_start", DateTime, nullable=True),
+    Column("break_end", DateTime, nullable=True),
+    Column("paid_hours", Float, nullable=False),
+)
+Index("ix_published_schedule_shifts_schedule_id", published_schedule_shifts.c.schedule_id)
+
 TABLES = {
     "contacts": contacts,
     "traffic": traffic,
