@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from staffing.planning import staff_on_shift
 from staffing.roster import ASSIGNMENT_COLUMNS, Roster, build_roster
 from staffing.scheduling import (
     LabourRules,
@@ -595,3 +596,39 @@ def write_schedule_outputs(outputs: ScheduleOutputs, directory: Path | str) -> l
         written.append(target)
     logger.info("wrote %d schedule files to %s", len(written), root)
     return written
+
+
+#: :func:`staff_on_duty`'s columns, as ``data.schedules`` publishes them.
+ON_DUTY_COLUMNS: tuple[str, ...] = (
+    "country",
+    "channel",
+    "interval_start",
+    "interval_minutes",
+    "required_staff",
+    "planned_staff",
+    "rostered_staff",
+)
+
+
+def staff_on_duty(outputs: ScheduleOutputs) -> pd.DataFrame:
+    """Staff on duty per queue and interval of a schedule: required, the shift plan's and the
+    named agents' (:func:`staffing.planning.staff_on_shift` of the roster; NaN without one).
+
+    The roster may leave planned shifts unfilled, so its staff can fall below the plan's: it is
+    the staff the schedule really puts on the queue.
+    """
+    coverage = outputs.plan.coverage
+    out = pd.DataFrame(
+        {
+            "country": coverage["country"],
+            "channel": coverage["channel"],
+            "interval_start": pd.to_datetime(coverage["interval_start"]),
+            "interval_minutes": coverage["interval_minutes"].astype(int),
+            "required_staff": coverage["required_staff"].astype(float),
+            "planned_staff": coverage["scheduled_staff"].astype(float),
+            "rostered_staff": np.nan,
+        }
+    )
+    if outputs.roster is not None:
+        out["rostered_staff"] = staff_on_shift(outputs.roster.assignments, out)
+    return out[list(ON_DUTY_COLUMNS)].reset_index(drop=True)

@@ -7,6 +7,7 @@ import io
 import re
 import zoneinfo
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -21,6 +22,7 @@ from staffing.exports import (
     frames_to_excel,
     make_schedule_outputs,
     roster_to_excel,
+    staff_on_duty,
     team_calendars,
     write_schedule_outputs,
 )
@@ -308,3 +310,11 @@ def test_make_schedule_outputs_and_write(tmp_path) -> None:
         "coverage.csv",
         "uncovered.csv",
     }
+    # staff on duty, as published: the plan's, and the named agents' (the break excluded)
+    on_duty = staff_on_duty(outputs)
+    assert len(on_duty) == 16 and (on_duty["required_staff"] == 1).all()
+    np.testing.assert_allclose(on_duty["planned_staff"], outputs.plan.coverage["scheduled_staff"])
+    # one agent on the eight-and-a-half-hour shift: on duty but for the half-hour break
+    assert on_duty["rostered_staff"].sum() == pytest.approx(on_duty["planned_staff"].sum())
+    assert on_duty["rostered_staff"].sum() == pytest.approx(16 - 1)
+    assert staff_on_duty(plan_only)["rostered_staff"].isna().all()
