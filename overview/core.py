@@ -10,11 +10,17 @@ How the numbers are made
   (a week has five working days), given to the agent's country and channels. People who work
   several channels go where the dedicated staff fall shortest. A week the period covers in part
   gets that share (days / 7) of the hours.
-- **Reachable service level**: the available hours laid over the week in the shape of the demand
-  (as a good schedule would), each interval's staff scaled by ``min(1, available / required)``,
-  then Erlang C at that staffing; weighted by contacts over the week.
-- **Gap**: ``max(0, required - available)`` hours, in FTE of :data:`FTE_HOURS` hours a week, with
-  the day and hours where most of it falls.
+- **Scheduled capacity**: on the days a published schedule covers (``data.schedules``: the newest
+  per queue and day), the staff it puts on duty; on the other days the available hours, as the
+  share of the week those days are.
+- **Service level the schedule reaches**: Erlang C per interval at the published staff; on days
+  without one, at the available hours laid over the days in the shape of the demand (as a good
+  schedule would), each interval's staff scaled by ``min(1, available / required)``. Weighted by
+  contacts over the week.
+- **Gap**: staff-hours short summed over the intervals, in FTE of :data:`FTE_HOURS` hours a
+  week, with the day and hours where most of it falls. Without a schedule this is
+  ``max(0, required - available)``; a published schedule's surplus in one hour does not make
+  up for a shortfall in another.
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ WEEK_COLUMNS: tuple[str, ...] = (
     "contacts",
     "required_hours",
     "available_hours",
+    "scheduled_days",
+    "capacity_hours",
     "gap_hours",
     "gap_fte",
     "service_level",
@@ -132,16 +140,24 @@ class Overview:
     lacking_handle_times: tuple[str, ...] = ()
     daily_only: bool = False
 
+    @property
+    def scheduled_share(self) -> float:
+        """Share of the queue-days shown that a published schedule covers (0 without weeks)."""
+        days = self.weeks["days"].sum()
+        return float(self.weeks["scheduled_days"].sum() / days) if days else 0.0
+
     def totals(self) -> pd.DataFrame:
         """Per (country, channel) over the whole period: contacts, hours, gap and service."""
         if self.weeks.empty:
             return pd.DataFrame(columns=[*_KEYS, "contacts", "required_hours", "available_hours",
-                                         "gap_fte_peak", "weeks_short", "service_level"])  # fmt: skip
+                                         "capacity_hours", "gap_fte_peak", "weeks_short",
+                                         "service_level"])  # fmt: skip
         w = self.weeks.assign(weighted=lambda f: f["service_level"] * f["contacts"])
         out = w.groupby(_KEYS, as_index=False).agg(
             contacts=("contacts", "sum"),
             required_hours=("required_hours", "sum"),
             available_hours=("available_hours", "sum"),
+            capacity_hours=("capacity_hours", "sum"),
             gap_fte_peak=("gap_fte", "max"),
             weeks_short=("gap_fte", lambda s: int((s >= ACTION_GAP_FTE).sum())),
             weighted=("weighted", "sum"),
@@ -383,6 +399,7 @@ def build_overview(
     end: dt.date | None = None,
     targets: Mapping[str, float] = DEFAULT_TARGETS,
     chat_concurrency: int = CHAT_CONCURRENCY,
+    scheduled: pd.DataFrame | None = None,
     fmt: Formats = DEFAULT_FORMATS,
 ) -> Overview:
     """Demand against capacity from ``start`` to ``end`` (or for ``weeks`` weeks from ``start``).
@@ -401,6 +418,11 @@ def build_overview(
     end : date, optional
         Last day (the planning period's); ``weeks`` weeks from ``start`` when not given. Weeks
         run Monday to Sunday, and a week the period covers in part gets that share of the hours.
+    scheduled : DataFrame, optional
+        The current schedule's staff on duty (``data.schedules.current_staff``: ``country,
+        channel, interval_start, interval_minutes, scheduled_staff``). A queue's day it has
+        rows for counts these staff (0 in intervals it lacks); other days count the agents'
+        available hours.
     fmt : Formats
         How the notes, holiday sentences and actions write numbers and dates.
     """
@@ -432,24 +454,45 @@ def build_overview(
     )
     req = interval_requirements(forecast_to_requirements_input(intervals, aht), per_channel)
     req["week_start"] = _monday(req["interval_start"])
-    req["staff_hours"] = req["required_staff"] * req["interval_minutes"] / 60.0
+    hours = req["interval_minutes"] / 60.0
+    req["staff_hours"] = req["required_staff"] * hours
+    req = _with_published(req, scheduled)
+    req["published_hours"] = np.where(req["published"], req["published_staff"] * hours, 0.0)
+    req["open_hours"] = np.where(req["published"], 0.0, req["staff_hours"])
+    req["day"] = req["interval_start"].dt.normalize()
     weekly = req.groupby([*_KEYS, "week_start"], as_index=False).agg(
         required_hours=("staff_hours", "sum"),
         contacts=("planned_contacts", "sum"),
-        days=("interval_start", lambda s: s.dt.normalize().nunique()),
+        days=("day", "nunique"),
+        published_hours=("published_hours", "sum"),
+        open_hours=("open_hours", "sum"),
     )
+    covered = req[req["published"]].groupby([*_KEYS, "week_start"])["day"].nunique()
+    weekly = weekly.merge(
+        covered.rename("scheduled_days").reset_index(), on=[*_KEYS, "week_start"], how="left"
+    )
+    weekly["scheduled_days"] = weekly["scheduled_days"].fillna(0).astype(int)
     people = available_hours(agents, absences, weekly["week_start"].unique())
     weekly = weekly.merge(_allocate(weekly, people), on=[*_KEYS, "week_start", "required_hours"])
     # A week the period covers only in part gets that part of its people's hours.
     weekly["available_hours"] *= weekly["days"] / 7
-    weekly["gap_hours"] = (weekly["required_hours"] - weekly["available_hours"]).clip(lower=0)
-    weekly["gap_fte"] = weekly["gap_hours"] / FTE_HOURS
-    # Reachable service: available hours laid over the week in the shape of the demand.
+    # Days without a published schedule count their share of the available hours.
+    unscheduled = weekly["available_hours"] * (1 - weekly["scheduled_days"] / weekly["days"])
+    weekly["capacity_hours"] = weekly["published_hours"] + unscheduled
+    # There, the hours are laid over the days in the shape of the demand.
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (weekly["available_hours"] / weekly["required_hours"]).clip(upper=1.0).fillna(1.0)
+        ratio = (unscheduled / weekly["open_hours"]).clip(upper=1.0).fillna(1.0)
     req = req.merge(weekly[[*_KEYS, "week_start"]].assign(ratio=ratio), on=[*_KEYS, "week_start"])
-    req["scheduled_staff"] = req["required_staff"] * req["ratio"]
-    req["short_staff"] = req["required_staff"] - req["scheduled_staff"]
+    req["scheduled_staff"] = np.where(
+        req["published"], req["published_staff"], req["required_staff"] * req["ratio"]
+    )
+    req["short_staff"] = (req["required_staff"] - req["scheduled_staff"]).clip(lower=0)
+    req["short_hours"] = req["short_staff"] * req["interval_minutes"] / 60.0
+    short = req.groupby([*_KEYS, "week_start"])["short_hours"].sum()
+    weekly = weekly.merge(
+        short.rename("gap_hours").reset_index(), on=[*_KEYS, "week_start"], how="left"
+    )
+    weekly["gap_fte"] = weekly["gap_hours"] / FTE_HOURS
     served = scheduled_vs_required(req, req, per_channel)
     req = req.drop(columns="service_level").merge(
         served[[*_KEYS, "interval_start", "service_level"]], on=[*_KEYS, "interval_start"]
@@ -504,6 +547,21 @@ def staffing_actions(
                 "high" if row.gap_fte >= 2 else "medium",
             )
         )
+    unscheduled = overview.weeks[overview.weeks["scheduled_days"] < overview.weeks["days"]]
+    if len(unscheduled):
+        first = unscheduled["week_start"].min().date()
+        queues = unscheduled[unscheduled["week_start"].dt.date == first]
+        names = ", ".join(sorted(dict.fromkeys(queues["country"] + " " + queues["channel"])))
+        actions.append(
+            Action(
+                f"No schedule is published for the week of {fmt.day(first)} ({names}): its "
+                "capacity is the teams' available hours, as a good schedule would lay them. "
+                "Generate and publish its schedule so that the overview measures the shifts "
+                "themselves.",
+                "app_pages/schedule_page.py",
+                "info",
+            )
+        )
     moving = overview.holidays[
         (overview.holidays["pre_change"].abs() >= 0.15)
         | (overview.holidays["day_change"].abs() >= 0.3)
@@ -515,3 +573,42 @@ def staffing_actions(
             )
         )
     return actions
+
+
+#: Minutes of the slots a published schedule's intervals are cut into to meet the overview's.
+_SLOT_MINUTES = 5
+
+
+def _with_published(req: pd.DataFrame, scheduled: pd.DataFrame | None) -> pd.DataFrame:
+    """``req`` with ``published`` (a published schedule covers the queue's day) and
+    ``published_staff`` (its staff on duty, the time-weighted mean over the interval; 0 where
+    it has nobody)."""
+    if scheduled is None or scheduled.empty:
+        return req.assign(published=False, published_staff=np.nan)
+    n = np.maximum(scheduled["interval_minutes"].to_numpy(dtype=int) // _SLOT_MINUTES, 1)
+    rows = np.repeat(np.arange(len(scheduled)), n)
+    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    starts = pd.to_datetime(scheduled["interval_start"]).to_numpy("datetime64[ns]")[rows]
+    slots = pd.DataFrame(
+        {
+            "country": scheduled["country"].to_numpy()[rows],
+            "channel": scheduled["channel"].to_numpy()[rows],
+            "interval_start": pd.DatetimeIndex(
+                starts + offset * np.timedelta64(_SLOT_MINUTES, "m")
+            ).floor(f"{INTERVAL_MINUTES}min"),
+            "staff": scheduled["scheduled_staff"].to_numpy(dtype=float)[rows],
+        }
+    )
+    per_slot = INTERVAL_MINUTES / _SLOT_MINUTES
+    staff = (slots.groupby([*_KEYS, "interval_start"])["staff"].sum().div(per_slot)).rename(
+        "published_staff"
+    )
+    days = slots.assign(day=slots["interval_start"].dt.normalize())[[*_KEYS, "day"]]
+    days = days.drop_duplicates().assign(published=True)
+    out = req.merge(staff.reset_index(), on=[*_KEYS, "interval_start"], how="left")
+    out = out.assign(day=out["interval_start"].dt.normalize()).merge(
+        days, on=[*_KEYS, "day"], how="left"
+    )
+    out["published"] = out["published"].fillna(False).astype(bool)
+    out["published_staff"] = np.where(out["published"], out["published_staff"].fillna(0.0), np.nan)
+    return out.drop(columns="day")

@@ -124,7 +124,10 @@ def test_gap_and_reachable_service_follow_the_hours(one_queue):
     assert (ample.weeks["gap_hours"] == 0).all() and (ample.weeks["service_level"] >= 0.8).all()
     assert short.actions[0].page == "app_pages/schedule_page.py"
     assert "AR voice is short in 2 of 2 weeks" in short.actions[0].text
-    assert not [a for a in ample.actions if a.page == "app_pages/schedule_page.py"]
+    assert [a.severity for a in ample.actions if a.page == "app_pages/schedule_page.py"] == [
+        "info"  # no shortfall: the only action there is to publish a schedule
+    ]
+    assert ample.actions[0].text.startswith("No schedule is published for the week of 30 Nov")
     # the words in another locale, the numbers untouched
     german = in_locale(short, Formats("de_DE"))
     pd.testing.assert_frame_equal(
@@ -192,3 +195,63 @@ def test_the_period_may_end_within_a_week_and_counts_that_part_of_it(one_queue):
     assert w["required_hours"].iloc[1] == pytest.approx(6 * 16 * 0.5 * 3)
     with pytest.raises(ValueError, match="ends"):
         build_overview(daily, contacts, few, no_absence, start=end, end=MONDAY.date())
+
+
+def published(days, hours_staff, minutes=60):
+    """A published schedule's staff on duty: ``hours_staff`` maps an hour of the day (09..16)
+    to the staff on duty, every day of ``days``, in intervals of ``minutes``."""
+    rows = [
+        ("AR", "voice", day + pd.Timedelta(hours=h, minutes=m), minutes, staff)
+        for day in days
+        for h, staff in hours_staff.items()
+        for m in range(0, 60, minutes)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["country", "channel", "interval_start", "interval_minutes", "scheduled_staff"],
+    )
+
+
+def test_a_published_schedule_is_the_capacity_on_its_days(one_queue):
+    contacts, daily = one_queue
+    no_absence = pd.DataFrame(columns=["agent_id", "start_date", "end_date", "type"])
+    few = agents_frame([(f"A{i}", "AR", "voice", 40.0) for i in range(3)])  # 120 h a week
+    week1 = pd.date_range(MONDAY, periods=7, freq="D")
+    required = 6 * 16 * 0.5  # staff-hours a day: 6 paid staff from 09:00 to 17:00
+
+    def overview(scheduled):
+        return build_overview(daily, contacts, few, no_absence, start=MONDAY.date(), weeks=2,
+                              scheduled=scheduled)  # fmt: skip
+
+    without = overview(None).weeks
+    assert (without["scheduled_days"] == 0).all()
+    np.testing.assert_allclose(without["capacity_hours"], without["available_hours"])
+
+    # 6 on duty all day, in hour-long intervals: week 1 is covered whatever the teams' hours
+    exact = overview(published(week1, dict.fromkeys(range(9, 17), 6.0))).weeks
+    assert list(exact["scheduled_days"]) == [7, 0]
+    assert exact["capacity_hours"].iloc[0] == pytest.approx(7 * required)
+    assert exact["gap_hours"].iloc[0] == pytest.approx(0) and exact["service_level"].iloc[0] >= 0.8
+    pd.testing.assert_series_equal(exact.iloc[1], without.iloc[1])  # week 2 as before
+
+    # the same hours put 10 on the mornings and 2 on the afternoons: 4 short for 4 hours a day,
+    # which the surplus of the mornings does not make up for
+    lopsided = {h: (10.0 if h < 13 else 2.0) for h in range(9, 17)}
+    uneven = overview(published(week1, lopsided)).weeks.iloc[0]
+    assert uneven["capacity_hours"] == pytest.approx(7 * required)
+    assert uneven["gap_hours"] == pytest.approx(4 * 4 * 7)
+    assert uneven["service_level"] < 0.6 and uneven["peak_hours"] == "13:00–17:00"
+
+    # Monday to Wednesday published; Thursday to Sunday count 4/7 of the teams' 120 hours
+    result = overview(published(week1[:3], dict.fromkeys(range(9, 17), 6.0), minutes=30))
+    first = result.weeks.iloc[0]
+    assert first["scheduled_days"] == 3
+    assert first["capacity_hours"] == pytest.approx(3 * required + 120 * 4 / 7)
+    assert first["gap_hours"] == pytest.approx(4 * required - 120 * 4 / 7)
+    assert result.scheduled_share == pytest.approx(3 / 14)
+    # the first week not wholly published is the one to publish
+    assert "No schedule is published for the week of 30 Nov (AR voice)" in result.actions[-1].text
+    both = pd.date_range(MONDAY, periods=14, freq="D")
+    whole = overview(published(both, dict.fromkeys(range(9, 17), 6.0)))
+    assert whole.scheduled_share == 1
+    assert not [a for a in whole.actions if a.text.startswith("No schedule is published")]
