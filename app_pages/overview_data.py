@@ -14,6 +14,7 @@ import streamlit as st
 from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
 from data.access import Principal, Role
 from data.forecast_runs import list_runs
+from data.schedules import current_staff, schedules_version
 from overview import Overview, build_overview
 from overview.sources import MAX_RUNS, latest_forecast
 
@@ -22,11 +23,14 @@ from overview.sources import MAX_RUNS, latest_forecast
 WARM_UP_VIEWER = Principal("crewcast", Role.MANAGER, "Crewcast (server start)")
 
 
-def inputs_key(version: int, viewer: Principal) -> tuple[int, tuple[int, ...]]:
-    """What the caches below are keyed on: the session's data version (imports) and the saved
-    runs, so a forecast saved in any session shows on every Overview at once (a few ms)."""
-    runs = list_runs(get_store(), viewer)
-    return version, tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
+def inputs_key(version: int, viewer: Principal) -> tuple:
+    """What the caches below are keyed on: the session's data version (imports), the saved
+    runs and the published schedules, so a forecast saved or a schedule published in any
+    session shows on every Overview at once (a few ms)."""
+    store = get_store()
+    runs = list_runs(store, viewer)
+    saved = tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
+    return version, saved, schedules_version(store)
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -46,6 +50,7 @@ def compute(
         store.load("absences", _viewer),
         start=start,
         end=end,
+        scheduled=current_staff(store, _viewer, start, end),
     )
     return overview, runs
 

@@ -26,6 +26,12 @@ from overview import DEFAULT_TARGETS, FTE_HOURS, Overview, in_locale
 SL_TARGET = DEFAULT_TARGETS["service_level_target"]
 ANSWER_S = DEFAULT_TARGETS["answer_target_seconds"]
 SHRINKAGE = DEFAULT_TARGETS["shrinkage"]
+#: Where the capacity comes from, for the help texts.
+CAPACITY_HELP = (
+    "Days with a published schedule (Schedule page) count the staff it puts on duty; other "
+    "days count the teams' hours (contracts less approved absences) laid over the demand as "
+    "a good schedule would."
+)
 PAGES = {
     "app_pages/schedule_page.py": ("Schedule", Permission.VIEW_STAFFING),
     "app_pages/staffing_page.py": ("Staffing", Permission.VIEW_STAFFING),
@@ -56,9 +62,10 @@ def gap_heatmap(weeks: pd.DataFrame, fmt: Formats) -> alt.Chart:
             alt.Tooltip("week:N", title="Week"),
             alt.Tooltip("contacts:Q", title="Contacts", format=",.0f"),
             alt.Tooltip("required_hours:Q", title="Staff-hours needed", format=",.0f"),
-            alt.Tooltip("available_hours:Q", title="Staff-hours available", format=",.0f"),
+            alt.Tooltip("capacity_hours:Q", title="Staff-hours scheduled", format=",.0f"),
+            alt.Tooltip("scheduled_days:Q", title="Days with a published schedule"),
             alt.Tooltip("gap_fte:Q", title="Short (FTE)", format=".1f"),
-            alt.Tooltip("sl:Q", title="Reachable service level", format=".0%"),
+            alt.Tooltip("sl:Q", title="Service level", format=".0%"),
             alt.Tooltip("peak_day:N", title="Most short on"),
             alt.Tooltip("peak_hours:N", title="Hours"),
         ],
@@ -76,7 +83,7 @@ def service_chart(weeks: pd.DataFrame, target: float) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("week_start:T", title="Week starting", axis=alt.Axis(format="%d %b")),
-            y=alt.Y("service_level:Q", title="Reachable service level", axis=alt.Axis(format="%")),
+            y=alt.Y("service_level:Q", title="Service level", axis=alt.Axis(format="%")),
             color=alt.Color("country:N", title="Country"),
             strokeDash=alt.StrokeDash("channel:N", title="Channel"),
             shape=alt.Shape("channel:N", title="Channel"),
@@ -102,7 +109,7 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
     reach = (queue_rows["service_level"] * queue_rows["contacts"]).sum() / max(
         queue_rows["contacts"].sum(), 1
     )
-    per_week = weeks.groupby("week_start")[["required_hours", "available_hours", "gap_hours"]].sum()
+    per_week = weeks.groupby("week_start")[["required_hours", "capacity_hours", "gap_hours"]].sum()
     cols = st.columns(4)
     days = (overview.end - overview.start).days + 1
     cols[0].metric(
@@ -120,14 +127,31 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
     cols[2].metric(
         "Largest weekly gap (FTE)",
         fmt.fte(per_week["gap_hours"].max() / FTE_HOURS),
-        help="Hours the queues need beyond the hours their people have (contracts less approved "
-        "absences), summed over queues, in the worst week.",
+        help="Staff-hours the queues need beyond what is scheduled, summed over the half hours "
+        "short and over queues, in the worst week. " + CAPACITY_HELP,
     )
     cols[3].metric(
-        "Reachable service level",
+        "Service level of the schedule",
         fmt.percent(reach),
-        help=f"Share of contacts answered within {fmt.seconds(ANSWER_S)} if the available "
-        f"people are scheduled to the shape of the demand (target {fmt.percent(SL_TARGET)}).",
+        help=f"Share of contacts answered within {fmt.seconds(ANSWER_S)} (target "
+        f"{fmt.percent(SL_TARGET)}) with the staff scheduled. " + CAPACITY_HELP,
+    )
+
+
+def capacity_source(overview: Overview, fmt: Formats) -> str:
+    """Where the scheduled capacity of these weeks comes from, in a sentence."""
+    share = overview.scheduled_share
+    if share == 0:
+        return (
+            "No schedule is published for these weeks: the capacity is the teams' hours "
+            "(contracts less approved absences) laid over the demand as a good schedule would."
+        )
+    if share == 1:
+        return "Capacity: the published schedules' staff on duty, on every day shown."
+    return (
+        f"Capacity: the published schedules' staff on duty on {fmt.percent(share)} of the "
+        "queue-days shown; on the other days the teams' hours (contracts less approved "
+        "absences) laid over the demand."
     )
 
 
@@ -190,6 +214,7 @@ st.caption(
 )
 for note in overview.notes:
     st.warning(note, icon=":material/warning:")
+st.caption(capacity_source(view, fmt))
 if shown.empty:
     st.info("Choose at least one country and channel in the sidebar.")
     st.stop()
@@ -202,7 +227,7 @@ with left:
         f"FTE short per queue and week: staff-hours needed (Erlang C at {fmt.percent(SL_TARGET)} "
         f"in {fmt.seconds(ANSWER_S)}, occupancy at most "
         f"{fmt.percent(DEFAULT_TARGETS['max_occupancy'])}, {fmt.percent(SHRINKAGE)} shrinkage) "
-        'against the hours the queue\'s people have. "ok": enough.'
+        'against the staff scheduled. "ok": enough.'
     )
     show_chart(gap_heatmap(shown, fmt))
 with right:
@@ -215,7 +240,7 @@ with right:
         for text in holidays["text"]:
             st.markdown(f"- {text}")
 
-st.subheader("Service level the teams can reach")
+st.subheader("Service level the schedule reaches")
 show_chart(service_chart(shown, SL_TARGET))
 
 extra: list[tuple[str, str]] = []

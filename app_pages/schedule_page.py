@@ -27,8 +27,15 @@ from app_pages.planning_cache import (
     requirements_with_progress,
 )
 from data.access import AuditAction, Permission, record
+from data.schedules import (
+    SHIFT_COLUMNS,
+    ScheduleSummary,
+    list_schedules,
+    load_schedule,
+    publish_schedule,
+)
 from formats import date_input_format
-from staffing.exports import make_schedule_outputs
+from staffing.exports import make_schedule_outputs, staff_on_duty
 from staffing.planning import (
     default_shift_templates,
     files_under,
@@ -328,6 +335,7 @@ def choose_inputs(plan: dict) -> dict:
         st.stop()
     return {
         "week_start": week_start,
+        "opening": opening,
         "opening_hours": OpeningHours.every_day(*opening),
         "min_staff_while_open": int(min_staff),
         "time_limit_seconds": float(time_limit),
@@ -367,6 +375,16 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
         "plan": plan,  # the Staffing page compares its plan with this one
         "outputs": outputs,
         "week_start": inputs["week_start"],
+        "settings": {  # stored with the schedule when it is published
+            "countries": list(plan["countries"]),
+            "channels": list(plan["channels"]),
+            "period": [str(day) for day in plan["period"]],
+            "targets": plan.get("targets", {}),
+            "opening_hours": [str(t) for t in inputs["opening"]],
+            "min_staff_while_open": inputs["min_staff_while_open"],
+            "time_limit_seconds": inputs["time_limit_seconds"],
+            "templates": templates_to_frame(inputs["templates"]).to_dict("records"),
+        },
         "zips": {  # without a roster there are no calendars: no empty zip files either
             name: zip_files(outputs.files, under=under)
             for name, under in CALENDAR_ZIPS.items()
@@ -541,7 +559,154 @@ def render_result(result: dict) -> None:
             column_config=OVERTIME_COLUMNS,
             key="schedule_overtime",
         )
+    render_publish(result)
     render_downloads(result)
+
+
+def render_publish(result: dict) -> None:
+    """Publish the generated schedule: the Overview then counts its staff on duty."""
+    st.subheader("Publish")
+    outputs = result["outputs"]
+    intervals = staff_on_duty(outputs)
+    days = intervals["interval_start"].dt.date
+    span = fmt.day_span(days.min(), days.max())
+    if result.get("published_id") is not None:
+        st.success(
+            f"Published as schedule #{result['published_id']}: the Overview counts its staff "
+            f"on duty for {span}.",
+            icon=":material/event_available:",
+        )
+        return
+    if not viewer.can(Permission.PUBLISH_SCHEDULES):
+        st.caption(
+            f"Planners and admins publish schedules: as {viewer.role.value} you see this one "
+            "but cannot make it the current schedule."
+        )
+        return
+    st.caption(
+        f"Publishing makes this the current schedule for {span}: the Overview then measures "
+        "its staff on duty (the named agents, unfilled shifts left out) against the forecast, "
+        "instead of the teams' hours. A schedule published later for the same days replaces it; "
+        "published schedules are listed at the top of this page."
+    )
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    note = left.text_input(
+        "Note (optional)",
+        key="schedule_publish_note",
+        max_chars=500,
+        placeholder="e.g. agreed with the team leads",
+        help="Kept with the schedule and shown in the list of published schedules.",
+    )
+    if right.button("Publish this schedule", key="schedule_publish", icon=":material/publish:"):
+        roster = outputs.roster
+        shifts = (
+            roster.assignments[list(SHIFT_COLUMNS)]
+            if roster is not None
+            else pd.DataFrame(columns=list(SHIFT_COLUMNS))
+        )
+        summary = ScheduleSummary(
+            plan_status=outputs.plan.status,
+            shortfall_staff_hours=outputs.plan.shortfall_staff_hours,
+            labour_cost=outputs.plan.labour_cost,
+            roster_status=None if roster is None else roster.status,
+            filled_shifts=None if roster is None else roster.filled_shifts,
+            unfilled_shifts=None if roster is None else roster.unfilled_shifts,
+        )
+        result["published_id"] = publish_schedule(
+            get_store(),
+            viewer,
+            intervals=intervals,
+            shifts=shifts,
+            summary=summary,
+            settings=result.get("settings"),
+            note=note,
+        )
+        st.rerun()
+
+
+PUBLISHED_COLUMNS = {
+    "id": st.column_config.NumberColumn("#", format="%d"),
+    "published_at": st.column_config.DatetimeColumn("Published", format="localized"),
+    "published_by": "By",
+    "first_day": st.column_config.DateColumn("From", format="localized"),
+    "last_day": st.column_config.DateColumn("To", format="localized"),
+    "countries": "Countries",
+    "channels": "Channels",
+    "shortfall_staff_hours": st.column_config.NumberColumn(
+        "Shortfall (staff-h)",
+        format="localized",
+        step=0.1,
+        help="Staff-hours of the requirement the shift plan could not cover.",
+    ),
+    "filled_shifts": st.column_config.NumberColumn(
+        "Shifts filled", format="localized", help="Agent-shifts with a named agent."
+    ),
+    "unfilled_shifts": st.column_config.NumberColumn(
+        "Without an agent", format="localized", help="Planned shifts the roster left unfilled."
+    ),
+    "note": "Note",
+}
+
+
+def render_published() -> None:
+    """The published schedules, newest first; one of them shown on request."""
+    published = list_schedules(get_store(), viewer)
+    label = f"Published schedules ({fmt.number(len(published))})"
+    with st.expander(label, icon=":material/event_available:"):
+        if published.empty:
+            st.write(
+                "None yet. Generate a schedule below and publish it: the Overview then counts "
+                "its staff on duty instead of the teams' hours."
+            )
+            return
+        st.caption(
+            "For each queue and day, the newest schedule covering it is the current one: it is "
+            "what the Overview measures."
+        )
+        st.dataframe(
+            published[list(PUBLISHED_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config=PUBLISHED_COLUMNS,
+            key="schedule_published",
+        )
+        chosen = st.selectbox(
+            "Show a published schedule",
+            published["id"].tolist(),
+            index=None,
+            format_func=lambda i: f"#{i}",
+            placeholder="Choose one",
+            key="schedule_published_show",
+            help="Its staff on duty against the requirement and who works when.",
+        )
+        if chosen is not None:
+            render_published_schedule(int(chosen))
+
+
+def render_published_schedule(schedule_id: int) -> None:
+    schedule = load_schedule(get_store(), viewer, schedule_id)
+    info, intervals = schedule.info, schedule.intervals
+    on_duty = intervals["rostered_staff"].fillna(intervals["planned_staff"])
+    coverage = intervals.assign(
+        scheduled_staff=on_duty,
+        shortfall=(intervals["required_staff"] - on_duty).clip(lower=0),
+    )
+    st.caption(
+        f"Schedule #{schedule_id}, {fmt.day_span(info['first_day'], info['last_day'])}, "
+        f"published {fmt.date(info['published_at'].date())} by {info['published_by']}"
+        + (f": “{info['note']}”" if info["note"] else ".")
+    )
+    queues = sorted(set(zip(coverage["country"], coverage["channel"], strict=True)))
+    for country, channel in queues:
+        st.markdown(f"**{country} {channel}**")
+        shown = coverage[(coverage["country"] == country) & (coverage["channel"] == channel)]
+        show_chart(coverage_chart(shown), key=f"schedule_published_{country}_{channel}")
+    if not schedule.shifts.empty:
+        shifts = schedule.shifts.assign(
+            name=schedule.shifts["name"].fillna("(no longer loaded)"),
+            team=schedule.shifts["team"].fillna("(no team)"),
+        )
+        show_chart(gantt_chart(shifts, "team", "Team"), key="schedule_published_teams")
 
 
 def record_export(file_name: str, detail: dict) -> None:
@@ -614,6 +779,7 @@ st.caption(
     "Shifts that cover a week of the Staffing page's requirements at least cost, the agents on "
     "them (contracts, absences, labour rules), and calendar and spreadsheet exports."
 )
+render_published()
 plan, requirements = load_requirements()
 inputs = choose_inputs(plan)
 if loaded_agents() is None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -45,11 +47,16 @@ def import_files(store: Store, files: Sequence[tuple[str, bytes]]) -> None:
 
 
 @contextlib.contextmanager
-def data_dir_with(directory, files: Sequence[tuple[str, bytes]] = ()) -> Iterator[Store]:
+def data_dir_with(
+    directory, files: Sequence[tuple[str, bytes]] = (), copy_of: Path | None = None
+) -> Iterator[Store]:
     """The app pointed at a fresh database in ``directory`` holding ``files`` (kind, content),
     Streamlit's caches cleared before and after. Any imported file keeps the app from seeding
-    the sample into it."""
+    the sample into it. ``copy_of``: start from a copy of that data directory (e.g. the seeded
+    one, for a test that changes it)."""
     previous = os.environ.get("CREWCAST_DATA_DIR")
+    if copy_of is not None:
+        shutil.copytree(copy_of, directory, dirs_exist_ok=True)
     os.environ["CREWCAST_DATA_DIR"] = str(directory)
     st.cache_resource.clear()
     st.cache_data.clear()

@@ -90,7 +90,7 @@ def test_manager_monday_morning(page, app_url):
         "Contacts in the 56 days",
         "Staff needed a week (FTE)",
         "Largest weekly gap (FTE)",
-        "Reachable service level",
+        "Service level of the schedule",
     ):
         expect(metrics.filter(has_text=label)).to_have_count(1)
     charts_drawn(page, 2)  # the gap heatmap and the service-level lines

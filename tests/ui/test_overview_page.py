@@ -34,7 +34,7 @@ def test_manager_lands_on_the_overview_and_sees_where_to_act(seeded_data_dir):
         "Contacts in the 56 days",
         "Staff needed a week (FTE)",
         "Largest weekly gap (FTE)",
-        "Reachable service level",
+        "Service level of the schedule",
     }
     assert int(metrics["Contacts in the 56 days"].replace(",", "")) > 10_000
     assert re.fullmatch(r"\d+\.\d\u00a0FTE", metrics["Staff needed a week (FTE)"])
@@ -46,7 +46,7 @@ def test_manager_lands_on_the_overview_and_sees_where_to_act(seeded_data_dir):
     assert [s.value for s in at.subheader] == [
         "Where the people fall short",
         "Upcoming holidays",
-        "Service level the teams can reach",
+        "Service level the schedule reaches",
         "Team strain",
         "What to do",
     ]
@@ -113,6 +113,6 @@ def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeyp
     assert re.fullmatch(r"\d{1,3}(\.\d{3})+", contacts_metric(at)), contacts_metric(at)
     metrics = {m.label: m.value for m in at.metric}
     assert re.fullmatch(r"\d+,\d\u00a0FTE", metrics["Staff needed a week (FTE)"])
-    assert re.fullmatch(r"\d+\u00a0%", metrics["Reachable service level"])
+    assert re.fullmatch(r"\d+\u00a0%", metrics["Service level of the schedule"])
     holidays = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert any(re.search(r"\d+\. (Nov|Dez|Jan)\.", h) for h in holidays), holidays
