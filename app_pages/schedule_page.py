@@ -430,7 +430,7 @@ def render_status(outputs) -> None:
         help="Paid hours of the planned shifts times their cost per hour, summed: in the "
         "templates' units (1 a normal hour), not money.",
     )
-    st.caption(plan.message)
+    st.caption(plan.describe(fmt))
     if roster is None:  # no agents loaded: the page says so above
         return
     cols = st.columns(3)
@@ -454,13 +454,13 @@ def render_status(outputs) -> None:
     if roster.unfilled_shifts:
         st.warning(
             f"{fmt.number(roster.unfilled_shifts)} planned shift(s) have no agent: "
-            f"{roster.message}. "
+            f"{roster.describe(fmt)}. "
             "They are listed under **Shifts without an agent**; the coverage chart shows "
             "the plan, the Staffing page the named agents against the requirement.",
             icon=":material/person_off:",
         )
     else:
-        st.caption(roster.message)
+        st.caption(roster.describe(fmt))
 
 
 def hours_column(label: str, help: str) -> st.column_config.NumberColumn:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
+from formats import Formats
 from staffing.scheduling import (
     PLAN_COLUMNS,
     LabourRules,
@@ -150,6 +151,8 @@ class Roster:
         Largest relative gap over the per-country solves.
     solve_seconds : float
         Total solver wall time.
+
+    :meth:`describe` writes :attr:`message` again with the numbers in another locale.
     """
 
     status: str
@@ -161,6 +164,34 @@ class Roster:
     unfilled_shifts: int
     mip_gap: float | None
     solve_seconds: float
+
+    def describe(self, fmt: Formats) -> str:
+        """:attr:`message` with its numbers written in ``fmt``'s locale."""
+        if self.status == "empty":
+            return self.message
+        projected = float(self.overtime["projected_overtime_hours"].sum())
+        return _roster_notes(self.status, self.filled_shifts, self.unfilled_shifts, projected, fmt)
+
+
+#: The words of :attr:`Roster.message` and logs: English, as the command line prints them.
+_ENGLISH = Formats("en_GB")
+
+
+def _roster_notes(status: str, filled: int, unfilled: int, overtime_hours: float,
+                  fmt: Formats) -> str:  # fmt: skip
+    """E.g. "412 agent-shifts filled, 35 unfilled; unfilled shifts had no eligible agent ...;
+    18.5 h projected overtime"."""
+    notes = [f"{fmt.number(filled)} agent-shifts filled, {fmt.number(unfilled)} unfilled"]
+    if unfilled:
+        notes.append(
+            "unfilled shifts had no eligible agent left within contracts, overtime limits, "
+            "absences, rest and consecutive-day rules"
+        )
+    if overtime_hours > 0:
+        notes.append(f"{fmt.hours(overtime_hours, 1)} projected overtime")
+    if status == "time_limit":
+        notes.append("time limit reached: the roster may not be the best possible")
+    return "; ".join(notes)
 
 
 def parse_channels(text: object) -> frozenset[str]:
@@ -423,23 +454,14 @@ def build_roster(
         else "optimal"
     )
     n_unfilled = int(unfilled["unfilled"].sum()) if len(unfilled) else 0
-    notes = [f"{len(assignments)} agent-shifts filled, {n_unfilled} unfilled"]
-    if n_unfilled:
-        notes.append(
-            "unfilled shifts had no eligible agent left within contracts, overtime limits, "
-            "absences, rest and consecutive-day rules"
-        )
     projected = float(overtime["projected_overtime_hours"].sum())
-    if projected > 0:
-        notes.append(f"{projected:.1f} h projected overtime")
-    if status == "time_limit":
-        notes.append("time limit reached: the roster may not be the best possible")
+    message = _roster_notes(status, len(assignments), n_unfilled, projected, _ENGLISH)
     violations = find_rule_violations(assignments, rules, absence_frame)
     if len(violations):  # the model forbids these; a hit here is a bug worth shouting about
         logger.error("roster breaks labour rules: %s", violations.to_dict("records")[:5])
     return Roster(
         status=status,
-        message="; ".join(notes),
+        message=message,
         assignments=assignments,
         unfilled=unfilled,
         overtime=overtime,

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
+from formats import Formats
+
 logger = logging.getLogger(__name__)
 
 REQUIREMENT_COLUMNS: tuple[str, ...] = (
@@ -388,6 +390,12 @@ class ShiftPlan:
         Wall time of the solver call.
     uncoverable : pandas.DataFrame
         Coverage rows with a positive target that no allowed shift touches at all.
+    time_limit_seconds : float or None
+        The solver's time limit.
+    solver_message : str
+        HiGHS's words when it stopped without a plan.
+
+    :meth:`describe` writes :attr:`message` again with the numbers in another locale.
     """
 
     status: str
@@ -401,6 +409,25 @@ class ShiftPlan:
     mip_gap: float | None
     solve_seconds: float
     uncoverable: pd.DataFrame
+    time_limit_seconds: float | None = None
+    solver_message: str = ""
+
+    def describe(self, fmt: Formats) -> str:
+        """:attr:`message` with its numbers written in ``fmt``'s locale (HiGHS's own words, when
+        it found no plan, stay as it wrote them)."""
+        if self.status == "empty":
+            return self.message
+        short = self.coverage["shortfall"].to_numpy(dtype=float) > 1e-9
+        return _plan_notes(
+            self.status,
+            self.time_limit_seconds,
+            self.mip_gap,
+            int(short.sum()),
+            self.shortfall_staff_hours,
+            len(self.uncoverable),
+            self.solver_message,
+            fmt,
+        )
 
     @property
     def fully_covered(self) -> bool:
@@ -897,16 +924,10 @@ def plan_shifts(
         status = "no_solution"
         x = np.zeros(n_x)
         mip_gap = None
-        reason = f"HiGHS stopped without a plan ({result.message.strip()}); nothing is scheduled"
     else:
         status = "optimal" if result.status == 0 else "time_limit"
         x = np.round(result.x[:n_x])
         mip_gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
-        reason = (
-            "optimal within the gap tolerance"
-            if status == "optimal"
-            else (f"time limit of {limit:g} s reached; best plan found (MIP gap {mip_gap:.2%})")
-        )
 
     scheduled = cover @ x if n_x else np.zeros(n_i)
     coverage["scheduled_staff"] = scheduled
@@ -920,14 +941,11 @@ def plan_shifts(
 
     shifts = _plan_frame(variant_parts, x)
     uncoverable = coverage[uncoverable_mask].reset_index(drop=True)
-    notes = [reason]
-    if shortfall_hours > 1e-9:
-        notes.append(
-            f"{int((coverage['shortfall'] > 1e-9).sum())} interval(s) short by {shortfall_hours:.2f} agent-hours"
-        )
-    if len(uncoverable):
-        notes.append(f"{len(uncoverable)} of them are covered by no allowed shift template")
-    message = "; ".join(notes)
+    solver_message = "" if result.x is not None else result.message.strip()
+    short = int((coverage["shortfall"] > 1e-9).sum())
+    message = _plan_notes(
+        status, limit, mip_gap, short, shortfall_hours, len(uncoverable), solver_message, _ENGLISH
+    )
     logger.info("shift plan: %s (%.2f s)", message, solve_seconds)
     return ShiftPlan(
         status=status,
@@ -941,7 +959,44 @@ def plan_shifts(
         mip_gap=mip_gap,
         solve_seconds=solve_seconds,
         uncoverable=uncoverable,
+        time_limit_seconds=limit,
+        solver_message=solver_message,
     )
+
+
+#: The words of :attr:`ShiftPlan.message` and logs: English, as the command line prints them.
+_ENGLISH = Formats("en_GB")
+
+
+def _plan_notes(
+    status: str,
+    time_limit_seconds: float | None,
+    mip_gap: float | None,
+    short_intervals: int,
+    shortfall_hours: float,
+    uncoverable: int,
+    solver_message: str,
+    fmt: Formats,
+) -> str:
+    """How the solve went and what stays short, e.g. "time limit of 30 s reached; best plan
+    found (MIP gap 0.41%); 12 interval(s) short by 7.50 agent-hours"."""
+    if status == "no_solution":
+        notes = [f"HiGHS stopped without a plan ({solver_message}); nothing is scheduled"]
+    elif status == "optimal":
+        notes = ["optimal within the gap tolerance"]
+    else:
+        notes = [
+            f"time limit of {fmt.seconds(time_limit_seconds)} reached; best plan found "
+            f"(MIP gap {fmt.percent(mip_gap, 2)})"
+        ]
+    if shortfall_hours > 1e-9:
+        notes.append(
+            f"{fmt.number(short_intervals)} interval(s) short by "
+            f"{fmt.with_unit(shortfall_hours, 'agent-hours', 2)}"
+        )
+    if uncoverable:
+        notes.append(f"{fmt.number(uncoverable)} of them are covered by no allowed shift template")
+    return "; ".join(notes)
 
 
 def _empty_plan() -> pd.DataFrame:

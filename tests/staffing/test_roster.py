@@ -8,6 +8,7 @@ import itertools
 import pandas as pd
 import pytest
 
+from formats import Formats
 from staffing.roster import (
     ASSIGNMENT_COLUMNS,
     OVERTIME_COLUMNS,
@@ -137,6 +138,10 @@ def test_weekly_hours_contract_and_projected_overtime() -> None:
     assert row["contract_hours"] == 20.0 and row["scheduled_hours"] == 20.0
     assert row["projected_overtime_hours"] == 28.0
     assert find_rule_violations(with_overtime.assignments, LabourRules()).empty
+    assert with_overtime.message.startswith("6 agent-shifts filled, 1 unfilled; unfilled shifts")
+    assert with_overtime.message.endswith("; 28.0\u00a0h projected overtime")
+    assert with_overtime.describe(Formats("en_GB")) == with_overtime.message
+    assert with_overtime.describe(Formats("de_DE")).endswith("; 28,0\u00a0h projected overtime")
     capped = build_roster(plan, agents, rules=LabourRules(max_weekly_hours=30))
     capped_row = capped.overtime.iloc[0]
     assert capped_row["scheduled_hours"] + capped_row["projected_overtime_hours"] <= 30

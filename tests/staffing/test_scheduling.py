@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from formats import Formats
 from staffing.scheduling import (
     COVERAGE_COLUMNS,
     PLAN_COLUMNS,
@@ -86,7 +87,13 @@ def test_uncoverable_interval_is_a_reported_shortfall_not_an_error() -> None:
     assert uncovered["shortfall"].tolist() == [3, 3]
     assert plan.shortfall_staff_hours == pytest.approx(3.0)  # 3 agents x 2 x 0.5 h
     assert len(plan.uncoverable) == 2
-    assert "no allowed shift template" in plan.message
+    assert plan.message == (
+        "optimal within the gap tolerance; 2 interval(s) short by 3.00\u00a0agent-hours; "
+        "2 of them are covered by no allowed shift template"
+    )
+    # the same words with German numbers for a German planner; English by default
+    assert plan.describe(Formats("en_GB")) == plan.message
+    assert "short by 3,00\u00a0agent-hours" in plan.describe(Formats("de_DE"))
     # the coverable morning is still staffed
     assert plan.agents_per_shift()["agents"].sum() == 1
 
