@@ -275,11 +275,11 @@ if viewer.can(Permission.VIEW_TEAM_WELLBEING):
         },
         key="overview_strain",
     )
-    st.markdown(f"**If the gap is covered with overtime:** {outlook.summary}")
+    st.markdown(f"**If the gap is covered with overtime:** {outlook.describe(fmt)}")
     if outlook.would_cross:
         extra.append(
             (
-                f"{outlook.summary} Spread the gap across teams or plan extra hires instead of "
+                f"{outlook.describe(fmt)} Spread the gap across teams or plan extra hires instead of "
                 "overtime; HR can see who is already strained.",
                 "app_pages/wellbeing_page.py",
             )

@@ -15,10 +15,13 @@ import pandas as pd
 
 from data.access import Permission, Principal, require
 from data.store import Store
+from formats import Formats
 from overview.core import available_hours
 from wellbeing import DEFAULT_THRESHOLDS, Thresholds, project_overtime_outlook
 
 STRAIN_COLUMNS = ("team", "people", "would_cross", "overtime_hours_per_person")
+#: The words of :attr:`GapStrain.summary`: English, as the command line would print them.
+_ENGLISH = Formats("en_GB")
 
 
 @dataclass(frozen=True)
@@ -29,18 +32,49 @@ class GapStrain:
     ----------
     summary : str
         One sentence with the total, e.g. "Covering the gap with overtime would put 6 of 137
-        people above a working-time limit (48 h average, 55 h week or 8 weeks of overtime)."
+        people over a working-time limit (48 h average, 55 h week or 4 weeks of overtime in a row)."
     teams : DataFrame
         :data:`STRAIN_COLUMNS`; ``would_cross`` and the hours are empty for teams under the
         suppression size.
     would_cross, people : int
         Totals over the teams shown (small teams are left out of them too).
+    thresholds : Thresholds
+        The working-time limits judged against.
+    left_out : bool
+        Some teams are under the suppression size and left out.
+
+    :meth:`describe` writes the summary with the numbers in another locale.
     """
 
     summary: str
     teams: pd.DataFrame
     would_cross: int
     people: int
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    left_out: bool = False
+
+    def describe(self, fmt: Formats) -> str:
+        """:attr:`summary` with its numbers written in ``fmt``'s locale."""
+        if self.teams.empty:
+            return self.summary
+        return _summary(self.would_cross, self.people, self.thresholds, self.left_out, fmt)
+
+
+def _summary(n: int, total: int, thresholds: Thresholds, left_out: bool, fmt: Formats) -> str:
+    limits = (
+        f"{fmt.hours(thresholds.max_average_weekly_hours)} average, "
+        f"{fmt.hours(thresholds.long_hours_week)} week or "
+        f"{fmt.number(thresholds.overtime_streak_weeks)} weeks of overtime in a row"
+    )
+    whom = f"{fmt.number(n)} of {fmt.number(total)} people" if n else "nobody"
+    return (
+        f"Covering the gap with overtime would put {whom} over a working-time limit ({limits})."
+        + (
+            f" Teams under {fmt.number(thresholds.min_group_size)} people are left out."
+            if left_out
+            else ""
+        )
+    )
 
 
 def gap_strain(
@@ -105,17 +139,5 @@ def gap_strain(
     # Totals leave the small teams out too, or they could be recovered by subtraction.
     shown = teams[~small.to_numpy()]
     n, total = int(shown["would_cross"].sum()), int(shown["people"].sum())
-    left_out = (
-        f" Teams under {thresholds.min_group_size} people are left out." if small.any() else ""
-    )
-    limits = (
-        f"{thresholds.max_average_weekly_hours:g} h average, {thresholds.long_hours_week:g} h "
-        f"week or {thresholds.overtime_streak_weeks} weeks of overtime in a row"
-    )
-    summary = (
-        f"Covering the gap with overtime would put {n} of {total} people over a working-time "
-        f"limit ({limits})."
-        if n
-        else f"Covering the gap with overtime would put nobody over a working-time limit ({limits})."
-    ) + left_out
-    return GapStrain(summary, teams, n, total)
+    summary = _summary(n, total, thresholds, bool(small.any()), _ENGLISH)
+    return GapStrain(summary, teams, n, total, thresholds, bool(small.any()))
