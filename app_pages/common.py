@@ -37,8 +37,9 @@ def get_store() -> Store:
 
 
 def formats() -> Formats:
-    """How this viewer reads numbers and dates: ``CREWCAST_LOCALE`` if set, else the browser's
-    language, else British English. Every page writes its numbers and dates through this."""
+    """How this viewer reads numbers and dates: the browser's language (as Streamlit's tables
+    and sliders do), else ``CREWCAST_LOCALE``, else British English. Every page writes its
+    numbers and dates through this."""
     return Formats(resolve_locale(st.context.locale))
 
 

@@ -5,8 +5,10 @@ text, so every page writes ``1,234.5 h`` (en_GB) or ``1.234,5 h`` (de_DE) alike.
 locale drives the Altair charts (:func:`vega_locale`, Vega's number and time format locales
 built from CLDR through babel) and the date pickers (:func:`date_input_format`).
 
-The pages pick the locale (``CREWCAST_LOCALE``, else the browser's, else :data:`FALLBACK`);
-this package only formats, so the pure packages and the CLI can use it too.
+The pages pick the locale (the browser's, else ``CREWCAST_LOCALE``, else :data:`FALLBACK`);
+this package only formats, so the pure packages and the CLI can use it too. The browser comes
+first because Streamlit's own tables and sliders write numbers in the browser's language and
+cannot be told otherwise: text, charts and tables then always agree.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ DASH = "–"  # shown for a missing value
 
 
 def resolve_locale(*candidates: str | None) -> str:
-    """The first candidate babel knows, as ``ll_CC``; ``CREWCAST_LOCALE`` comes before them all.
+    """The first candidate babel knows, as ``ll_CC``; then ``CREWCAST_LOCALE``; then
+    :data:`FALLBACK`.
 
     Browsers send BCP 47 tags (``en-US``); babel wants ``en_US``. Unknown or empty candidates are
-    skipped, and :data:`FALLBACK` is the last resort.
+    skipped.
     """
-    for candidate in (os.environ.get(ENV_VAR), *candidates):
+    for candidate in (*candidates, os.environ.get(ENV_VAR)):
         if not candidate:
             continue
         try:

@@ -56,10 +56,13 @@ def test_the_setting_comes_first_then_the_browser_then_the_fallback(monkeypatch)
     assert resolve_locale("de-DE") == "de_DE"  # browsers send BCP 47 tags
     assert resolve_locale("xx-YY", "", None, "hu-HU") == "hu_HU"  # unknown ones are skipped
     assert resolve_locale(None) == "en_GB"
+    # the setting is for viewers whose browser says nothing: Streamlit's tables follow the
+    # browser and cannot be told otherwise, so the text follows it too
     monkeypatch.setenv("CREWCAST_LOCALE", "fr_FR")
-    assert resolve_locale("de-DE") == "fr_FR"
-    monkeypatch.setenv("CREWCAST_LOCALE", "not a locale")
     assert resolve_locale("de-DE") == "de_DE"
+    assert resolve_locale(None) == resolve_locale("xx-YY") == "fr_FR"
+    monkeypatch.setenv("CREWCAST_LOCALE", "not a locale")
+    assert resolve_locale(None) == "en_GB"
 
 
 def test_charts_and_date_pickers_follow_the_locale():
