@@ -1,8 +1,10 @@
-"""Real-browser walk of the planner's flow: Staffing -> Schedule -> exports -> Staffing again.
+"""Real-browser walk of the planner's flow: Staffing -> Schedule -> exports -> Staffing again ->
+publish -> the Overview measuring the published schedule.
 
 One test, in order, because each step needs the one before (the schedule needs the plan, the
 comparison on the Staffing page needs the schedule). Screenshots of every step and the step
-times go to ``test-artifacts/``.
+times go to ``test-artifacts/``. The server runs on a copy of the seeded database, as publishing
+changes what the other UI tests' Overview shows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from playwright.sync_api import Page, expect
 from data import schema
 from data.store import open_store
 from tests.ui.browser import ARTIFACTS, CHARTS, charts_drawn, chromium_page, go_to, running_app
+from tests.ui.conftest import data_dir_with
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # the server's first page load on 2 shared cores
@@ -29,8 +32,13 @@ FORMULA_START = ("=", "+", "-", "@")
 
 
 @pytest.fixture(scope="module")
-def page(seeded_data_dir):
-    with running_app(seeded_data_dir) as url, chromium_page(url) as page:
+def page(seeded_data_dir, tmp_path_factory):
+    copy = tmp_path_factory.mktemp("planning")
+    with (
+        data_dir_with(copy, copy_of=seeded_data_dir),  # open_store() reads the copy too
+        running_app(copy) as url,
+        chromium_page(url) as page,
+    ):
         yield page
 
 
@@ -176,6 +184,28 @@ def test_planner_plans_schedules_exports_and_compares(page, tmp_path):
     lap("staffing_with_schedule_s")
     gap.screenshot(path=ARTIFACTS / "planning-4-gap-heatmap.png")
     shot(page, "4-staffing-against-schedule")
+
+    # 5. Publish the schedule: it is listed, and the Overview measures its staff on duty
+    go_to(page, "Schedule")
+    expect(page.get_by_text("Schedule for the week of")).to_be_visible()
+    page.get_by_role("textbox", name="Note (optional)").fill("walked by the browser test")
+    page.get_by_role("button", name="Publish this schedule").click()
+    expect(page.get_by_text(re.compile(r"Published as schedule #1: the Overview"))).to_be_visible()
+    expect(page.get_by_text("Published schedules (1)")).to_be_visible()
+    with open_store().engine.connect() as conn:
+        published = conn.execute(sa.select(schema.published_schedules)).mappings().all()
+    assert [(p["countries"], p["note"]) for p in published] == [
+        ("AR", "walked by the browser test")
+    ]
+    lap("publish_s")
+    shot(page, "5-published")
+    go_to(page, "Overview")
+    expect(
+        page.get_by_text(re.compile(r"published schedules' staff on duty on \d"))
+    ).to_be_visible()
+    expect(page.get_by_text("No schedule is published for these weeks")).to_have_count(0)
+    lap("overview_after_publish_s")
+    shot(page, "6-overview-with-schedule")
 
     timings.update(filled_shifts=count(filled_text), unfilled_shifts=count(unfilled_text))
     (ARTIFACTS / "planning-walk.json").write_text(json.dumps(timings, indent=2))
