@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.account import ROLE_HELP
-from app_pages.common import formats, get_store, require_page
+from app_pages.common import amount_column, formats, get_store, require_page
 from data.access import AuditAction, Permission, Role, pseudonym_key, read_audit, record
 from data.config import get_settings
 from data.retention import (
@@ -250,7 +250,7 @@ with retention_tab:
             key="retention_preview",
             column_config={
                 "table": "Table",
-                "rows": st.column_config.NumberColumn("Rows to purge", format="localized"),
+                "rows": amount_column("Rows to purge", decimals=None),
             },
         )
         if not removable:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,9 @@ from data.access import AccessDenied, Permission, Principal, Role, require
 from data.config import get_settings
 from data.store import Store, open_store
 from formats import Formats, date_input_format, resolve_locale, vega_locale
+
+if TYPE_CHECKING:
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 DEMO_ROLE_KEY = "demo_role"
 PRINCIPAL_KEY = "principal"
@@ -41,6 +45,61 @@ def formats() -> Formats:
     and sliders do), else ``CREWCAST_LOCALE``, else British English. Every page writes its
     numbers and dates through this."""
     return Formats(resolve_locale(st.context.locale))
+
+
+def _set_step(extra: dict[str, Any], step: float) -> None:
+    if "step" in extra:  # the step would silently replace the decimals asked for
+        raise TypeError("give decimals or step, not both (decimals=None with step=...)")
+    extra["step"] = step
+
+
+def amount_column(
+    label: str, help: str | None = None, *, decimals: int | None = 0, **extra: Any
+) -> ColumnConfig:
+    """A table column of amounts (counts, hours, contacts, seconds) in the viewer's language.
+
+    Streamlit's ``"localized"`` number format follows the browser's language, the locale
+    ``formats()`` uses too, so a table's numbers are written as the text around it writes them.
+    Streamlit takes the decimals shown from the column's ``step``, hence ``decimals``.
+
+    Parameters
+    ----------
+    label, help
+        The column header and its tooltip.
+    decimals
+        Digits after the decimal sign: 0 for counts (step 1), 1 for hours or seconds (step 0.1).
+        ``None`` sets no step and leaves the decimals to Streamlit; an editable column whose
+        entries move in another step passes it as ``step=`` then (half hours: ``step=0.5``).
+    **extra
+        Further ``st.column_config.NumberColumn`` arguments (``min_value``, ``required``...).
+    """
+    if decimals is not None:
+        _set_step(extra, 10**-decimals)
+    return st.column_config.NumberColumn(label, help=help, format="localized", **extra)
+
+
+def share_column(
+    label: str, help: str | None = None, *, decimals: int | None = 1, **extra: Any
+) -> ColumnConfig:
+    """A table column of shares (fractions, 0.804) written as percentages, 80.4%.
+
+    Streamlit's ``"percent"`` format follows the browser's language, as ``formats().percent``
+    does, so tables and text agree; its decimals come from the ``step`` of the fraction (0.001
+    for one decimal of a percentage), hence ``decimals``.
+
+    Parameters
+    ----------
+    label, help
+        The column header and its tooltip.
+    decimals
+        Digits after the decimal sign of the percentage: 1 (step 0.001) or 0 (step 0.01).
+        ``None`` sets no step and leaves the decimals to Streamlit.
+    **extra
+        Further ``st.column_config.NumberColumn`` arguments (``min_value``, ``required``...).
+    """
+    if decimals is not None:
+        _set_step(extra, 10 ** -(decimals + 2))
+    return st.column_config.NumberColumn(label, help=help, format="percent", **extra)
 
 
 def show_chart(chart, *, key: str | None = None) -> None:

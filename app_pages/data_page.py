@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.charts import series_with_holidays_chart
 from app_pages.common import (
+    amount_column,
     bump_data_version,
     data_version,
     formats,
@@ -105,7 +106,7 @@ def render_summary(fmt: Formats, viewer: Principal) -> None:
                 help="One table per kind of file: "
                 + "; ".join(f"{kind}: {use}" for kind, use in KIND_USE.items()),
             ),
-            "Rows": st.column_config.NumberColumn("Rows", format="localized"),
+            "Rows": amount_column("Rows", decimals=None),
             "From": st.column_config.DateColumn(
                 "From", format="localized", help="Earliest date in the table (agents have none)"
             ),

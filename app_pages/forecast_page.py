@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
+    amount_column,
     data_version,
     formats,
     get_store,
@@ -17,6 +18,7 @@ from app_pages.common import (
     load_daily_contacts,
     load_table,
     require_page,
+    share_column,
     shared_period,
     show_chart,
 )
@@ -249,47 +251,37 @@ def backtest_columns(fmt: Formats) -> dict:
         "model": st.column_config.TextColumn(
             "Model", help="Hover the Model selector above for what each model does."
         ),
-        "wape": st.column_config.NumberColumn(
+        "wape": share_column(
             "WAPE",
-            format="percent",
-            step=0.001,
-            help="Weighted absolute percentage error: the contacts the forecast missed (too many "
+            "Weighted absolute percentage error: the contacts the forecast missed (too many "
             "or too few) as a share of all contacts of the back-test days. Lower is better; "
             "Auto picks the lowest.",
         ),
-        "mase": st.column_config.NumberColumn(
+        "mase": amount_column(
             "MASE",
-            format="localized",
-            step=0.01,
-            help="Mean absolute scaled error: the error divided by that of repeating last week's "
+            "Mean absolute scaled error: the error divided by that of repeating last week's "
             f"same weekday. Below {fmt.number(1)} beats that simple rule; above, it does worse.",
+            decimals=2,
         ),
-        "coverage_80": st.column_config.NumberColumn(
+        "coverage_80": share_column(
             f"Inside {fmt.percent(0.8)} band",
-            format="percent",
-            step=0.01,
-            help=f"Share of the back-test days inside the {fmt.percent(0.8)} band. Near "
+            f"Share of the back-test days inside the {fmt.percent(0.8)} band. Near "
             f"{fmt.percent(0.8)}, the band is honest; well below, it is too narrow (the model is "
             "surer than it should be).",
+            decimals=0,
         ),
-        "coverage_95": st.column_config.NumberColumn(
+        "coverage_95": share_column(
             f"Inside {fmt.percent(0.95)} band",
-            format="percent",
-            step=0.01,
-            help=f"The same for the wider {fmt.percent(0.95)} band (in the downloads).",
+            f"The same for the wider {fmt.percent(0.95)} band (in the downloads).",
+            decimals=0,
         ),
-        "folds": st.column_config.NumberColumn(
+        "folds": amount_column(
             "Folds",
-            format="localized",
-            step=1,
-            help="How often the model was fitted on older contacts and checked on the days "
+            "How often the model was fitted on older contacts and checked on the days "
             "after, each time as many days as the horizon. More folds, a surer verdict.",
         ),
-        "seconds": st.column_config.NumberColumn(
-            "Fit time (s)",
-            format="localized",
-            step=0.1,
-            help="Seconds the back-test of this model took.",
+        "seconds": amount_column(
+            "Fit time (s)", "Seconds the back-test of this model took.", decimals=1
         ),
     }
 
@@ -718,26 +710,14 @@ def render_compare(viewer: Principal, runs: pd.DataFrame) -> None:
             "week_start": st.column_config.DateColumn(
                 "Week starting", format="localized", help="The Monday of the week."
             ),
-            "days": st.column_config.NumberColumn(
-                "Days",
-                format="localized",
-                step=1,
-                help="Days of the week both runs forecast (fewer than 7 at either end).",
+            "days": amount_column(
+                "Days", "Days of the week both runs forecast (fewer than 7 at either end)."
             ),
-            "forecast_a": st.column_config.NumberColumn(
-                "First run (contacts)", format="localized", step=1
-            ),
-            "forecast_b": st.column_config.NumberColumn(
-                "Second run (contacts)", format="localized", step=1
-            ),
-            "difference": st.column_config.NumberColumn(
-                "Second − first (contacts)", format="localized", step=1
-            ),
-            "difference_pct": st.column_config.NumberColumn(
-                "Second − first (%)",
-                format="percent",
-                step=0.001,
-                help="The difference as a share of the first run's contacts.",
+            "forecast_a": amount_column("First run (contacts)"),
+            "forecast_b": amount_column("Second run (contacts)"),
+            "difference": amount_column("Second − first (contacts)"),
+            "difference_pct": share_column(
+                "Second − first (%)", "The difference as a share of the first run's contacts."
             ),
         },
     )
@@ -760,13 +740,9 @@ def render_compare(viewer: Principal, runs: pd.DataFrame) -> None:
             "country": "Country",
             "channel": "Channel",
             "model_a": "First run: model",
-            "wape_a": st.column_config.NumberColumn(
-                "First run: WAPE", format="percent", step=0.001, help=wape_help
-            ),
+            "wape_a": share_column("First run: WAPE", wape_help),
             "model_b": "Second run: model",
-            "wape_b": st.column_config.NumberColumn(
-                "Second run: WAPE", format="percent", step=0.001, help=wape_help
-            ),
+            "wape_b": share_column("Second run: WAPE", wape_help),
         },
     )
 

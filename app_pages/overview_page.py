@@ -13,6 +13,7 @@ from app_pages.common import (
     data_version,
     formats,
     require_page,
+    share_column,
     shared_filters,
     shared_period,
     show_chart,
@@ -270,8 +271,8 @@ if viewer.can(Permission.VIEW_TEAM_WELLBEING):
             "team": "Team",
             "suppressed": st.column_config.CheckboxColumn("Hidden (< 5 people)"),
             "n_agents": st.column_config.NumberColumn("People"),
-            "share_medium": st.column_config.NumberColumn("Medium strain", format="percent"),
-            "share_high": st.column_config.NumberColumn("High strain", format="percent"),
+            "share_medium": share_column("Medium strain", decimals=None),
+            "share_high": share_column("High strain", decimals=None),
         },
         key="overview_strain",
     )

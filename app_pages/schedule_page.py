@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
+    amount_column,
     data_version,
     formats,
     get_store,
@@ -69,37 +70,34 @@ TEMPLATE_COLUMNS = {
         required=True,
         validate=r"^\d{1,2}:\d{2}$",
     ),
-    "length_hours": st.column_config.NumberColumn(
+    "length_hours": amount_column(
         "Length (h)",
-        help="Start to end in hours, unpaid break included",
+        "Start to end in hours, unpaid break included",
+        decimals=None,
+        step=0.5,
         min_value=0.5,
         max_value=24.0,
-        format="localized",
-        step=0.5,
     ),
-    "break_minutes": st.column_config.NumberColumn(
-        "Break (min)", help="Unpaid break in minutes; 0 for none", min_value=0, format="localized"
+    "break_minutes": amount_column(
+        "Break (min)", "Unpaid break in minutes; 0 for none", decimals=None, min_value=0
     ),
     "days": st.column_config.TextColumn(
         "Days", help="Weekdays the shift runs: e.g. Mon-Sun, Mon-Fri or Mon,Wed,Sat", required=True
     ),
-    "cost_per_hour": st.column_config.NumberColumn(
+    "cost_per_hour": amount_column(
         "Cost per hour",
-        help="Relative cost of a paid hour (1 = normal; 1.25 for a dearer evening shift); the "
+        "Relative cost of a paid hour (1 = normal; 1.25 for a dearer evening shift); the "
         "planner picks the shifts that cover the requirement at the least total cost",
-        format="localized",
-        step=0.01,
+        decimals=2,
     ),
-    "break_earliest_minutes": st.column_config.NumberColumn(
-        "Break from (min)",
-        help="Earliest break start, in minutes after the shift start",
-        format="localized",
+    "break_earliest_minutes": amount_column(
+        "Break from (min)", "Earliest break start, in minutes after the shift start", decimals=None
     ),
-    "break_latest_minutes": st.column_config.NumberColumn(
+    "break_latest_minutes": amount_column(
         "Break until (min)",
-        help="Latest break start, in minutes after the shift start; the planner places each "
+        "Latest break start, in minutes after the shift start; the planner places each "
         "break in this window (both empty: mid-shift)",
-        format="localized",
+        decimals=None,
     ),
     "countries": st.column_config.TextColumn(
         "Countries", help="Country codes the shift is for, comma-separated; empty = all"
@@ -463,14 +461,6 @@ def render_status(outputs) -> None:
         st.caption(roster.describe(fmt))
 
 
-def hours_column(label: str, help: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized", step=0.1, help=help)
-
-
-def count_column(label: str, help: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="localized", step=1, help=help)
-
-
 # Times of day on the 24-hour clock, as Formats.time writes them; dates in the browser's style.
 UNFILLED_COLUMNS = {
     "country": "Country",
@@ -481,21 +471,24 @@ UNFILLED_COLUMNS = {
     "shift_end": st.column_config.DatetimeColumn("End", format="HH:mm"),
     "break_start": st.column_config.DatetimeColumn("Break", format="HH:mm"),
     "break_end": st.column_config.DatetimeColumn("Break end", format="HH:mm"),
-    "paid_hours": hours_column("Paid (h)", "Paid hours of one such shift, break excluded."),
-    "planned": count_column("Planned", "Agents the shift plan puts on this shift."),
-    "assigned": count_column("Assigned", "Agents the roster found for it."),
-    "unfilled": count_column("Without an agent", "Planned less assigned."),
+    "paid_hours": amount_column(
+        "Paid (h)", "Paid hours of one such shift, break excluded.", decimals=1
+    ),
+    "planned": amount_column("Planned", "Agents the shift plan puts on this shift."),
+    "assigned": amount_column("Assigned", "Agents the roster found for it."),
+    "unfilled": amount_column("Without an agent", "Planned less assigned."),
 }
 OVERTIME_COLUMNS = {
     "agent_id": "Agent",
     "week_start": st.column_config.DateColumn("Week starting", format="localized"),
-    "contract_hours": hours_column("Contract (h)", "Contract hours of the week."),
-    "scheduled_hours": hours_column(
-        "Scheduled within contract (h)", "Rostered paid hours up to the contract hours."
+    "contract_hours": amount_column("Contract (h)", "Contract hours of the week.", decimals=1),
+    "scheduled_hours": amount_column(
+        "Scheduled within contract (h)", "Rostered paid hours up to the contract hours.", decimals=1
     ),
-    "projected_overtime_hours": hours_column(
+    "projected_overtime_hours": amount_column(
         "Projected overtime (h)",
         "Rostered hours above the contract: the overtime the roster needs to close gaps.",
+        decimals=1,
     ),
 }
 
@@ -632,17 +625,16 @@ PUBLISHED_COLUMNS = {
     "last_day": st.column_config.DateColumn("To", format="localized"),
     "countries": "Countries",
     "channels": "Channels",
-    "shortfall_staff_hours": st.column_config.NumberColumn(
+    "shortfall_staff_hours": amount_column(
         "Shortfall (staff-h)",
-        format="localized",
-        step=0.1,
-        help="Staff-hours of the requirement the shift plan could not cover.",
+        "Staff-hours of the requirement the shift plan could not cover.",
+        decimals=1,
     ),
-    "filled_shifts": st.column_config.NumberColumn(
-        "Shifts filled", format="localized", help="Agent-shifts with a named agent."
+    "filled_shifts": amount_column(
+        "Shifts filled", "Agent-shifts with a named agent.", decimals=None
     ),
-    "unfilled_shifts": st.column_config.NumberColumn(
-        "Without an agent", format="localized", help="Planned shifts the roster left unfilled."
+    "unfilled_shifts": amount_column(
+        "Without an agent", "Planned shifts the roster left unfilled.", decimals=None
     ),
     "note": "Note",
 }

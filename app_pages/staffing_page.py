@@ -10,12 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
+    amount_column,
     data_version,
     demo_mode,
     formats,
     kept_or,
     load_table,
     require_page,
+    share_column,
     shared_period,
     show_chart,
 )
@@ -62,8 +64,8 @@ SAMPLE_DEFAULTS = {"channels": ("voice",)}
 STAFF_TO = ("forecast", "upper 80% bound")
 FORECAST_CHOICES = {SAVED: "Newest saved forecast", FIT: "Fit a new forecast now"}
 
-# Table numbers are "localized" (grouping and decimal sign of the browser's language) with the
-# decimals set by ``step``; shares are "percent" (step 0.001: one decimal, as 80.4%).
+# Table numbers come from common.amount_column (the browser's grouping and decimal sign, whole
+# numbers unless decimals= says otherwise); shares from common.share_column (one decimal, 80.4%).
 HELP_SERVICE_LEVEL = (
     "Share of contacts answered within the answer time, averaged over the half hours "
     "weighted by their contacts."
@@ -82,27 +84,14 @@ HELP_STAFF_HOURS = (
 SUMMARY_COLUMNS = {
     "country": st.column_config.TextColumn("Country"),
     "channel": st.column_config.TextColumn("Channel"),
-    "contacts": st.column_config.NumberColumn(
-        "Contacts planned", format="localized", step=1, help="Forecast contacts in the plan."
+    "contacts": amount_column("Contacts planned", "Forecast contacts in the plan."),
+    "staff_hours": amount_column("Staff to schedule (staff-h)", HELP_STAFF_HOURS),
+    "peak_staff": amount_column(
+        "Peak staff (agents)", "Most staff to schedule in one half hour (shrinkage included)."
     ),
-    "staff_hours": st.column_config.NumberColumn(
-        "Staff to schedule (staff-h)", format="localized", step=1, help=HELP_STAFF_HOURS
-    ),
-    "peak_staff": st.column_config.NumberColumn(
-        "Peak staff (agents)",
-        format="localized",
-        step=1,
-        help="Most staff to schedule in one half hour (shrinkage included).",
-    ),
-    "service_level": st.column_config.NumberColumn(
-        "Service level", format="percent", step=0.001, help=HELP_SERVICE_LEVEL
-    ),
-    "asa_seconds": st.column_config.NumberColumn(
-        "ASA (s)", format="localized", step=0.1, help=HELP_ASA
-    ),
-    "occupancy": st.column_config.NumberColumn(
-        "Occupancy", format="percent", step=0.001, help=HELP_OCCUPANCY
-    ),
+    "service_level": share_column("Service level", HELP_SERVICE_LEVEL),
+    "asa_seconds": amount_column("ASA (s)", HELP_ASA, decimals=1),
+    "occupancy": share_column("Occupancy", HELP_OCCUPANCY),
 }
 
 
@@ -163,50 +152,32 @@ def heatmap_chart(frame: pd.DataFrame) -> alt.Chart | alt.LayerChart:
 GAP_COLUMNS = {
     "country": st.column_config.TextColumn("Country"),
     "channel": st.column_config.TextColumn("Channel"),
-    "required_hours": st.column_config.NumberColumn(
-        "Required (staff-h)", format="localized", step=1, help=HELP_STAFF_HOURS
+    "required_hours": amount_column("Required (staff-h)", HELP_STAFF_HOURS),
+    "scheduled_hours": amount_column(
+        "Scheduled (staff-h)", "Hours of staff the schedule puts on the half hours of its week."
     ),
-    "scheduled_hours": st.column_config.NumberColumn(
-        "Scheduled (staff-h)",
-        format="localized",
-        step=1,
-        help="Hours of staff the schedule puts on the half hours of its week.",
-    ),
-    "short_hours": st.column_config.NumberColumn(
+    "short_hours": amount_column(
         "Short (staff-h)",
-        format="localized",
-        step=0.1,
-        help="Staff-hours below the requirement, summed over the half hours short of staff "
+        "Staff-hours below the requirement, summed over the half hours short of staff "
         "(hours over it elsewhere do not make up for them).",
+        decimals=1,
     ),
-    "understaffed_intervals": st.column_config.NumberColumn(
-        "Short half hours",
-        format="localized",
-        step=1,
-        help="Half hours with fewer staff scheduled than required.",
+    "understaffed_intervals": amount_column(
+        "Short half hours", "Half hours with fewer staff scheduled than required."
     ),
-    "unstable_intervals": st.column_config.NumberColumn(
+    "unstable_intervals": amount_column(
         "Overloaded half hours",
-        format="localized",
-        step=1,
-        help="Fewer agents on the queue than Erlangs of traffic (contacts x handle time / "
+        "Fewer agents on the queue than Erlangs of traffic (contacts x handle time / "
         "30 min): the queue never clears.",
     ),
-    "service_level": st.column_config.NumberColumn(
+    "service_level": share_column(
         "Projected service level",
-        format="percent",
-        step=0.001,
-        help=HELP_SERVICE_LEVEL + " Projected with the scheduled staff less shrinkage.",
+        HELP_SERVICE_LEVEL + " Projected with the scheduled staff less shrinkage.",
     ),
-    "asa_seconds": st.column_config.NumberColumn(
-        "Projected ASA (s)",
-        format="localized",
-        step=0.1,
-        help=HELP_ASA + " Over the half hours that are not overloaded.",
+    "asa_seconds": amount_column(
+        "Projected ASA (s)", HELP_ASA + " Over the half hours that are not overloaded.", decimals=1
     ),
-    "occupancy": st.column_config.NumberColumn(
-        "Projected occupancy", format="percent", step=0.001, help=HELP_OCCUPANCY
-    ),
+    "occupancy": share_column("Projected occupancy", HELP_OCCUPANCY),
 }
 
 
@@ -681,21 +652,12 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
         column_config={
             "country": "Country",
             "channel": "Channel",
-            "baseline_hours": st.column_config.NumberColumn(
-                "Plan (staff-h)", format="localized", step=1
+            "baseline_hours": amount_column("Plan (staff-h)"),
+            "scenario_hours": amount_column("What-if (staff-h)"),
+            "difference_hours": amount_column(
+                "Difference (staff-h)", "What-if less plan: positive means more hours."
             ),
-            "scenario_hours": st.column_config.NumberColumn(
-                "What-if (staff-h)", format="localized", step=1
-            ),
-            "difference_hours": st.column_config.NumberColumn(
-                "Difference (staff-h)",
-                format="localized",
-                step=1,
-                help="What-if less plan: positive means more hours.",
-            ),
-            "difference_share": st.column_config.NumberColumn(
-                "Difference (%)", format="percent", step=0.001
-            ),
+            "difference_share": share_column("Difference (%)"),
         },
     )
 

@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import data_version, formats, get_store, load_table, show_chart
+from app_pages.common import amount_column, data_version, formats, get_store, load_table, show_chart
 from data.access import AccessDenied, Permission, Principal
 from data.flags import (
     AgentDetail,
@@ -634,12 +634,10 @@ def render_history(detail: AgentDetail) -> None:
                     "Data as of", format="localized", help="The day the numbers refer to"
                 ),
                 "level": "Level",
-                "score": st.column_config.NumberColumn(
-                    "Score", format="localized", help="0-100: the rules that fired, combined"
+                "score": amount_column(
+                    "Score", "0-100: the rules that fired, combined", decimals=None
                 ),
-                "reasons": st.column_config.NumberColumn(
-                    "Reasons", format="localized", help="Rules that fired"
-                ),
+                "reasons": amount_column("Reasons", "Rules that fired", decimals=None),
             },
         )
         st.markdown("Review decisions (newest first)")
@@ -790,7 +788,7 @@ def render_team_view(viewer: Principal) -> None:
         width="stretch",
         column_config={
             "team": "Team",
-            "n_agents": st.column_config.NumberColumn("People", format="localized"),
+            "n_agents": amount_column("People", decimals=None),
             "share_low": st.column_config.ProgressColumn(
                 "Low", **share, help="Share of the team at low strain. " + levels
             ),
@@ -800,8 +798,8 @@ def render_team_view(viewer: Principal) -> None:
             "share_high": st.column_config.ProgressColumn(
                 "High", **share, help="Share of the team at high strain. " + levels
             ),
-            "mean_score": st.column_config.NumberColumn(
-                "Mean score", format="localized", help="Mean workload-strain score, 0-100"
+            "mean_score": amount_column(
+                "Mean score", "Mean workload-strain score, 0-100", decimals=None
             ),
             "share_with_overtime": st.column_config.ProgressColumn(
                 "With overtime",
