@@ -4,7 +4,10 @@
   in f-strings or format templates (``f"{x:,.0f}"``, ``"{:.1%}"``, ``f"{day:%d %b}"``) and no
   ``.strftime(`` / ``.isoformat(`` for display;
 - charts are drawn through ``common.show_chart`` (Vega's locale set), never ``st.altair_chart``;
-- every ``st.date_input`` is given the locale's ``format=``.
+- every ``st.date_input`` is given the locale's ``format=``;
+- table numbers in the browser's language (``NumberColumn`` with ``format="localized"`` or
+  ``"percent"``) are built by ``common.amount_column`` / ``common.share_column``, so that the
+  format and the step that sets the decimals are chosen in one place.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ PAGES = REPO_ROOT / "app_pages"
 NOT_YET_CONVERTED: set[str] = set()
 # The one file allowed to call st.altair_chart: it is where show_chart lives.
 CHART_HELPER = "common.py"
+# The one file allowed to build "localized"/"percent" NumberColumns: amount_column and
+# share_column live there.
+COLUMN_HELPER = "common.py"
+COLUMN_HELPERS = {"localized": "amount_column", "percent": "share_column"}
 
 # An f-string's format spec that formats a number: grouping, precision or a number type
 # (",.0f", ".1%", "+.3g", ",", ".2", "d"); "%" followed by a letter is a date spec ("%d %b %Y").
@@ -98,6 +105,14 @@ def _is_iso(call: ast.Call) -> bool:
     )
 
 
+def _number_format(call: ast.Call) -> str | None:
+    """The literal ``format=`` a call is given, if any."""
+    for keyword in call.keywords:
+        if keyword.arg == "format" and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value
+    return None
+
+
 def check_source(source: str, name: str) -> list[Problem]:
     """Every break of the conventions in one page file's ``source``."""
     tree = ast.parse(source)
@@ -137,6 +152,18 @@ def check_source(source: str, name: str) -> list[Problem]:
                     Problem(
                         node.lineno,
                         "st.date_input without format=date_input_format(formats().locale)",
+                    )
+                )
+            elif (
+                called == "NumberColumn"
+                and (number_format := _number_format(node)) in COLUMN_HELPERS
+                and name != COLUMN_HELPER
+            ):
+                problems.append(
+                    Problem(
+                        node.lineno,
+                        f'NumberColumn(format="{number_format}"): '
+                        f"use common.{COLUMN_HELPERS[number_format]}",
                     )
                 )
     return sorted(problems, key=lambda p: p.line)
@@ -189,6 +216,12 @@ BAD = {
     'st.write(day.strftime("%d %b"))  # machine-readable': ".strftime() for display",
     "st.altair_chart(chart)": "st.altair_chart: use common.show_chart",
     'left.date_input("Since", key="since")': "st.date_input without format=",
+    'st.column_config.NumberColumn("Rows", format="localized", step=1)': (
+        'NumberColumn(format="localized"): use common.amount_column'
+    ),
+    'NumberColumn("Occupancy", format="percent", step=0.001)': (
+        'NumberColumn(format="percent"): use common.share_column'
+    ),
 }
 GOOD = [
     'st.metric("Contacts", fmt.number(total))',
@@ -201,6 +234,12 @@ GOOD = [
     "show_chart(chart)",
     'st.date_input("Since", format=date_input_format(fmt.locale))',
     'def f():\n    """Shows ``f"{x:.1f}"`` as an example."""',
+    'amount_column("Rows", decimals=0)',
+    'share_column("Occupancy", help=HELP_OCCUPANCY)',
+    'st.column_config.NumberColumn("Entry", format="plain")',
+    'st.column_config.NumberColumn("#", format="%d")',
+    'st.column_config.NumberColumn("Row", help="As a spreadsheet numbers it")',
+    'st.column_config.DateColumn("From", format="localized")',
 ]
 
 
@@ -217,3 +256,11 @@ def test_the_checker_lets_pass(snippet: str):
 
 def test_show_chart_may_call_altair_chart_in_common():
     assert check_source("st.altair_chart(chart)", CHART_HELPER) == []
+
+
+def test_the_column_helpers_may_build_number_columns_in_common():
+    source = (
+        'st.column_config.NumberColumn(label, format="localized", step=1)\n'
+        'st.column_config.NumberColumn(label, format="percent", step=0.001)'
+    )
+    assert check_source(source, COLUMN_HELPER) == []
