@@ -110,7 +110,7 @@ class ContactForecast:
 
 
 def _record(entry: Statement | str) -> dict[str, object] | str:
-    return entry.as_record() if isinstance(entry, Statement) else str(entry)
+    return entry.to_dict() if isinstance(entry, Statement) else str(entry)
 
 
 def forecast_contacts(

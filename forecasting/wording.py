@@ -15,56 +15,20 @@ benchmarks and file exports keep to it. Entries saved before they had codes are 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from formats import Formats
+from formats.statements import ENGLISH, Statement, Wordings, plain_value
 
-logger = logging.getLogger(__name__)
-
-#: The locale of the stored sentences, the CLI and the file exports.
-ENGLISH = Formats()
-
-Wording = Callable[[Mapping[str, Any], Formats], str]
-#: code -> the function that words an entry's values in a locale (:func:`register_wording`).
-WORDINGS: dict[str, Wording] = {}
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A run's note or a pick's reason: a stable code, the values it states, the English text.
-
-    Parameters
-    ----------
-    code : str
-        What kind of statement, e.g. ``"short_history"`` or ``"lowest_wape"``
-        (a key of :data:`WORDINGS`).
-    values : mapping
-        Its JSON values: numbers, ISO dates (``"2026-12-25"``), names, lists of them.
-    text : str
-        The sentence in English (``word(statement)``), e.g. ``"AR/voice: only 84 days of
-        history (< 365); ..."``.
-    """
-
-    code: str
-    values: Mapping[str, Any]
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __hash__(self) -> int:  # the values are a dict; equal statements share code and text
-        return hash((self.code, self.text))
-
-    def as_record(self) -> dict[str, Any]:
-        """The JSON object saved runs keep: ``{"code", "values", "text"}``."""
-        return {"code": self.code, "values": dict(self.values), "text": self.text}
+# A run's note or a pick's reason is a formats.statements.Statement: a stable code (e.g.
+# "short_history", "lowest_wape"), the values it states and the English sentence.
+#: code -> the function that words an entry's values in a locale (``@register_wording(code)``).
+WORDINGS = Wordings("forecast note")
+register_wording = WORDINGS.register
 
 
 @dataclass(frozen=True)
@@ -98,16 +62,6 @@ class Driver:
 
 
 Entry = Statement | Driver | Mapping[str, Any] | str
-
-
-def register_wording(code: str) -> Callable[[Wording], Wording]:
-    """Register ``wording(values, fmt) -> str`` as the way entries with ``code`` are worded."""
-
-    def add(wording: Wording) -> Wording:
-        WORDINGS[code] = wording
-        return wording
-
-    return add
 
 
 def word(entry: Entry, fmt: Formats = ENGLISH) -> str:
@@ -144,22 +98,13 @@ def word(entry: Entry, fmt: Formats = ENGLISH) -> str:
         values, text = entry.get("values"), str(entry.get("text", ""))
     else:
         return str(entry)
-    wording = WORDINGS.get(str(code))
-    if wording is None or not isinstance(values, Mapping):
-        return text
-    try:
-        return wording(values, fmt)
-    # babel raises decimal.InvalidOperation (an ArithmeticError) for a number that is not one
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-        logger.warning("cannot word %s %r (%s); showing it as stored", code, values, exc)
-        return text
+    return WORDINGS.word(None if code is None else str(code), values, fmt, text)
 
 
 def make_statement(code: str, **values: Any) -> Statement:
     """A :class:`Statement` with its English text; values become JSON values (ISO dates,
     plain numbers, ``None`` for NaN, lists for tuples) so that a saved run reads the same."""
-    plain = {name: _plain(value) for name, value in values.items()}
-    return Statement(code, plain, WORDINGS[code](plain, ENGLISH))
+    return WORDINGS.make(code, **values)
 
 
 def holiday_driver(
@@ -205,7 +150,7 @@ def holiday_driver(
         on=e.get("on"),
         post=e.get("post") if post_days > 0 else None,
     )
-    return Driver(unique_id, "holiday", day, WORDINGS["holiday"](values, ENGLISH), values)
+    return Driver(unique_id, "holiday", day, WORDINGS.english("holiday", values), values)
 
 
 def traffic_driver(
@@ -252,33 +197,14 @@ def traffic_driver(
         scenarios=[{"change": pct, "start": start} for pct, start in scenarios],
         contacts_change_at_10pct=contacts_change,
     )
-    return Driver(unique_id, "traffic", None, WORDINGS["traffic"](values, ENGLISH), values)
+    return Driver(unique_id, "traffic", None, WORDINGS.english("traffic", values), values)
 
 
 # --- values as JSON ----------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """A JSON value: ISO dates, Python numbers, ``None`` for NaN/inf, lists and dicts of them."""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return f"{pd.Timestamp(value):%Y-%m-%d}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value if value is None else str(value)
-
-
 def _plain_values(**values: Any) -> dict[str, Any]:
-    return {name: _plain(value) for name, value in values.items()}
+    return {name: plain_value(value) for name, value in values.items()}
 
 
 def _day(iso: str) -> dt.date:

@@ -43,84 +43,29 @@ import datetime as dt
 import json
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from babel import Locale
 from babel import dates as babel_dates
 
 from formats import Formats
+from formats.statements import ENGLISH, Statement, Wordings
 
 logger = logging.getLogger(__name__)
 
 #: The English sentences kept with every reason (exports, command line, database).
-DEFAULT_FORMATS = Formats()
+DEFAULT_FORMATS = ENGLISH
 #: p-values below this are written as "< 0.0001" (scientific notation reads badly).
 SMALLEST_P = 0.0001
 
-Wording = Callable[[Mapping[str, Any], Formats], str]
-#: Wording functions by reason code (see :func:`register_wording`).
-REASON_WORDINGS: dict[str, Wording] = {}
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One reason of a flag: a rule that fired, with its numbers.
-
-    Attributes
-    ----------
-    code : str or None
-        What kind of reason (see the module docstring); None for a reason stored as a sentence
-        alone, before codes were kept.
-    values : mapping
-        The numbers, dates and names the sentence is made of (JSON-friendly).
-    text : str
-        The sentence in English with British number style, as stored.
-    """
-
-    code: str | None
-    values: Mapping[str, Any] = field(default_factory=dict)
-    text: str = ""
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __hash__(self) -> int:  # values is a dict: hash what identifies the sentence
-        return hash((self.code, self.text))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The stored form: ``{"code": ..., "values": {...}, "text": ...}``."""
-        return {"code": self.code, "values": dict(self.values), "text": self.text}
-
-    @classmethod
-    def from_stored(cls, item: Any) -> Reason:
-        """A reason from its stored form: a dict as :meth:`to_dict` writes, or a plain sentence
-        (rows written before reasons had codes)."""
-        if isinstance(item, Reason):
-            return item
-        if isinstance(item, Mapping):
-            code = item.get("code")
-            values = dict(item.get("values") or {})
-            text = item.get("text")
-            if text is None:
-                text = _word(code, values, DEFAULT_FORMATS, "")
-            return cls(code if code else None, values, str(text))
-        return cls(None, {}, str(item))
-
-
-def register_wording(*codes: str) -> Callable[[Wording], Wording]:
-    """Register a function ``(values, fmt) -> sentence`` for reasons with these codes."""
-
-    def decorator(func: Wording) -> Wording:
-        for code in codes:
-            REASON_WORDINGS[code] = func
-        return func
-
-    return decorator
+#: A flag's reason: a rule that fired (``code``), with its numbers (``values``) and the English
+#: sentence (``text``); ``code`` is None for a reason stored as a sentence alone.
+Reason = Statement
+#: Wording functions by reason code (``@REASON_WORDINGS.register(code)``).
+REASON_WORDINGS = Wordings("reason")
+register_wording = REASON_WORDINGS.register
 
 
 def make_reason(code: str, **values: Any) -> Reason:
@@ -131,12 +76,7 @@ def make_reason(code: str, **values: Any) -> Reason:
     ValueError
         If no wording is registered for ``code``.
     """
-    if code not in REASON_WORDINGS:
-        raise ValueError(
-            f"no wording for reason code {code!r}; known: {', '.join(REASON_WORDINGS)}"
-        )
-    plain = {key: _plain_value(value) for key, value in values.items()}
-    return Reason(code, plain, REASON_WORDINGS[code](plain, DEFAULT_FORMATS))
+    return REASON_WORDINGS.make(code, **values)
 
 
 def word_reason(reason: Reason | str, fmt: Formats = DEFAULT_FORMATS) -> str:
@@ -154,23 +94,18 @@ def word_reason(reason: Reason | str, fmt: Formats = DEFAULT_FORMATS) -> str:
     """
     if not isinstance(reason, Reason):
         return str(reason)
-    return _word(reason.code, reason.values, fmt, reason.text)
+    return REASON_WORDINGS.word(reason.code, reason.values, fmt, reason.text)
 
 
-def _word(code: str | None, values: Mapping[str, Any], fmt: Formats, stored: str) -> str:
-    wording = REASON_WORDINGS.get(code) if code else None
-    if wording is None:
-        return stored
-    try:
-        return wording(values, fmt)
-    except (KeyError, TypeError, ValueError) as exc:
-        logger.warning("reason %r: cannot word %r (%s); showing it as stored", code, values, exc)
-        return stored
+def reason_from_stored(item: object) -> Reason:
+    """A reason from its stored form: a dict as :meth:`Reason.to_dict` writes, or a plain
+    sentence (rows written before reasons had codes)."""
+    return REASON_WORDINGS.from_stored(item)
 
 
 def reasons_to_json(reasons: Iterable[Reason | str]) -> str:
     """The JSON list stored in ``wellbeing_flags.reasons`` and ``flag_observations.reasons``."""
-    return json.dumps([Reason.from_stored(r).to_dict() for r in reasons])
+    return json.dumps([reason_from_stored(r).to_dict() for r in reasons])
 
 
 def reasons_from_json(text: str | None) -> list[Reason]:
@@ -180,27 +115,10 @@ def reasons_from_json(text: str | None) -> list[Reason]:
     items = json.loads(text)
     if not isinstance(items, list):
         items = [items]
-    return [Reason.from_stored(item) for item in items]
+    return [reason_from_stored(item) for item in items]
 
 
-# --- values and number styles ----------------------------------------------------------------
-
-
-def _plain_value(value: Any) -> Any:
-    """A JSON-friendly value: numpy scalars to Python, dates to ISO strings, tuples to lists."""
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.datetime64 | pd.Timestamp | dt.datetime):
-        return pd.Timestamp(value).date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain_value(v) for v in value]
-    return value
+# --- number styles -----------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=8192)

@@ -62,9 +62,9 @@ def test_a_saved_run_words_its_notes_drivers_and_reasons_as_the_fresh_one(hu_con
     run = result.run
     xmas = next(d for d in layout["drivers"] if d["date"] == "2026-12-25")
     assert xmas["kind"] == "holiday" and "(25 Dec)" in xmas["text"]
-    assert layout["notes"] == [n.as_record() for n in run.notes]
+    assert layout["notes"] == [n.to_dict() for n in run.notes]
     assert [d["values"] for d in layout["drivers"]] == [dict(d.values) for d in run.drivers]
-    assert layout["picks"]["reason"].tolist() == [r.as_record() for r in run.picks["reason"]]
+    assert layout["picks"]["reason"].tolist() == [r.to_dict() for r in run.picks["reason"]]
     store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'runs.db'}"))
     planner = Principal("pia", "planner")
     run_id = save_run(

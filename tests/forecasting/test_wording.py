@@ -143,7 +143,7 @@ def test_every_code_is_worded_from_its_stored_json():
         record = (
             {"kind": entry.kind, "text": entry.text, "values": dict(entry.values)}
             if isinstance(entry, Driver)
-            else entry.as_record()
+            else entry.to_dict()
         )
         back = json.loads(json.dumps(record))
         assert back == record  # plain JSON values: nothing changes on the way
@@ -171,5 +171,5 @@ def test_statements_compare_and_hash():
     a, b = make_statement("lowest_wape", wape=0.1), make_statement("lowest_wape", wape=0.1)
     assert a == b and hash(a) == hash(b) and len({a, b}) == 1
     assert hash(christmas()) == hash(christmas())
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match="no wording for forecast note code 'no_such_code'"):
         make_statement("no_such_code")

@@ -21,6 +21,7 @@ from wellbeing.reasons import (
     REASON_WORDINGS,
     Reason,
     make_reason,
+    reason_from_stored,
     reasons_from_json,
     reasons_to_json,
     word_reason,
@@ -124,7 +125,7 @@ def test_old_string_reasons_still_read_as_stored():
 
 
 def test_a_reason_the_wording_cannot_read_is_shown_as_stored():
-    unknown = Reason.from_stored({"code": "next_year", "values": {"x": 1}, "text": "Something"})
+    unknown = reason_from_stored({"code": "next_year", "values": {"x": 1}, "text": "Something"})
     assert word_reason(unknown, GERMAN) == "Something"
     renamed = Reason("bradford", {"factor": 1000}, "Bradford Factor 1,000 (stored)")
     assert word_reason(renamed, GERMAN) == "Bradford Factor 1,000 (stored)"
