@@ -52,12 +52,14 @@ def gap_heatmap(weeks: pd.DataFrame, fmt: Formats) -> alt.Chart:
         x=alt.X("week:N", title="Week starting", sort=None),
         y=alt.Y("queue:N", title=None),
     )
-    cells = base.mark_rect().encode(
+    # a week with a published schedule is outlined: a line, not a colour, tells it apart
+    cells = base.mark_rect(strokeWidth=2).encode(
         color=alt.Color(
             "gap_fte:Q",
             title="Short (FTE)",
             scale=alt.Scale(scheme="oranges", domainMin=0),
         ),
+        stroke=alt.condition("datum.scheduled_days > 0", alt.value("black"), alt.value(None)),
         tooltip=[
             alt.Tooltip("queue:N", title="Queue"),
             alt.Tooltip("week:N", title="Week"),
@@ -228,7 +230,8 @@ with left:
         f"FTE short per queue and week: staff-hours needed (Erlang C at {fmt.percent(SL_TARGET)} "
         f"in {fmt.seconds(ANSWER_S)}, occupancy at most "
         f"{fmt.percent(DEFAULT_TARGETS['max_occupancy'])}, {fmt.percent(SHRINKAGE)} shrinkage) "
-        'against the staff scheduled. "ok": enough.'
+        'against the staff scheduled. "ok": enough. Outlined: weeks a published schedule '
+        "covers (on some or all of their days)."
     )
     show_chart(gap_heatmap(shown, fmt))
 with right:
