@@ -630,11 +630,9 @@ PUBLISHED_COLUMNS = {
         "Staff-hours of the requirement the shift plan could not cover.",
         decimals=1,
     ),
-    "filled_shifts": amount_column(
-        "Shifts filled", "Agent-shifts with a named agent.", decimals=None
-    ),
+    "filled_shifts": amount_column("Shifts filled", "Agent-shifts with a named agent."),
     "unfilled_shifts": amount_column(
-        "Without an agent", "Planned shifts the roster left unfilled.", decimals=None
+        "Without an agent", "Planned shifts the roster left unfilled."
     ),
     "note": "Note",
 }
