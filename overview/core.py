@@ -454,9 +454,9 @@ def build_overview(
     )
     req = interval_requirements(forecast_to_requirements_input(intervals, aht), per_channel)
     req["week_start"] = _monday(req["interval_start"])
+    req = _with_published(req, scheduled)
     hours = req["interval_minutes"] / 60.0
     req["staff_hours"] = req["required_staff"] * hours
-    req = _with_published(req, scheduled)
     req["published_hours"] = np.where(req["published"], req["published_staff"] * hours, 0.0)
     req["open_hours"] = np.where(req["published"], 0.0, req["staff_hours"])
     req["day"] = req["interval_start"].dt.normalize()
