@@ -14,6 +14,7 @@ from app_pages.common import (
     data_version,
     demo_mode,
     formats,
+    get_store,
     kept_or,
     load_table,
     require_page,
@@ -38,6 +39,7 @@ from app_pages.planning_cache import (
     targets_of,
 )
 from data.access import Permission
+from data.schedules import current_staff
 from overview import FTE_HOURS
 from staffing.exports import frame_to_csv
 from staffing.planning import (
@@ -535,14 +537,42 @@ def render_requirements(requirements: pd.DataFrame, plan: dict) -> tuple[str, st
     return country, channel
 
 
+def published_coverage(plan: dict) -> pd.DataFrame:
+    """The published schedules' staff on duty in the plan's period and queues (newest per
+    queue and day), as a schedule's coverage: ``country, channel, interval_start,
+    scheduled_staff``; empty when none is published there."""
+    first, last = plan["period"]
+    staff = current_staff(get_store(), viewer, first, last)
+    return staff[staff["country"].isin(plan["countries"]) & staff["channel"].isin(plan["channels"])]
+
+
 def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple[str, str]):
     st.subheader("Scheduled against required")
     result = st.session_state.get(SCHEDULE_RESULT_KEY)
-    if result is None or result.get("plan") != plan:
+    if result is not None and result.get("plan") == plan:  # just generated for this plan
+        outputs = result["outputs"]
+        coverage = outputs.plan.coverage
+        if outputs.roster is not None:  # named agents: a shift nobody fills puts nobody there
+            coverage = coverage.assign(
+                scheduled_staff=staff_on_shift(outputs.roster.assignments, coverage)
+            )
+        source = (
+            f"Week of {fmt.date(result['week_start'])}: the "
+            f"{'agents on the roster' if outputs.roster is not None else 'shift plan'}"
+        )
+    elif not (coverage := published_coverage(plan)).empty:
+        ids = ", ".join(f"#{i}" for i in sorted(coverage["schedule_id"].unique()))
+        days = coverage["interval_start"].dt.date
+        source = (
+            f"The published schedule ({ids}) on the days it covers, "
+            f"{fmt.day_span(days.min(), days.max())}: its staff on duty"
+        )
+    else:
         why = "No schedule yet" if result is None else "The last schedule was made for another plan"
         st.info(
-            f"{why}: generate one for this plan on the Schedule page to see the agents it puts "
-            "on each half hour against this requirement, and the service they would give."
+            f"{why}: generate one for this plan on the Schedule page (or publish one there) to "
+            "see the agents it puts on each half hour against this requirement, and the service "
+            "they would give."
         )
         st.page_link(
             "app_pages/schedule_page.py",
@@ -550,17 +580,9 @@ def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple
             icon=":material/calendar_month:",
         )
         return
-    outputs = result["outputs"]
-    coverage = outputs.plan.coverage
-    if outputs.roster is not None:  # named agents: a shift nobody fills puts nobody there
-        coverage = coverage.assign(
-            scheduled_staff=staff_on_shift(outputs.roster.assignments, coverage)
-        )
     gaps = scheduled_vs_required(requirements, coverage, targets_of(plan))
     st.caption(
-        f"Week of {fmt.date(result['week_start'])}: the "
-        f"{'agents on the roster' if outputs.roster is not None else 'shift plan'} against the "
-        "staff to schedule. Service is projected with the scheduled staff less shrinkage on the "
+        f"{source} against the staff to schedule. Service is projected with the scheduled staff less shrinkage on the "
         "queue; red cells and a minus sign mark half hours short of staff."
     )
     st.dataframe(

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from data import schema
 from tests.conftest import REPO_ROOT
 from tests.ui.conftest import data_dir_with
-from tests.ui.test_schedule_page import generate_as, plan_period
-from tests.ui.test_staffing_page import TIMEOUT, chart_data
+from tests.ui.test_schedule_page import generate_as, open_with_plan, plan_period
+from tests.ui.test_staffing_page import TIMEOUT, chart_data, table_with
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,14 @@ def test_a_published_schedule_is_listed_and_measured_by_the_overview(published_c
     assert not manager.exception, manager.exception
     assert len(manager.get("vega_lite_chart")) == charts + 2  # HU voice coverage and the teams
     assert any("“agreed with the team leads”" in c.value for c in manager.caption)
+
+    # the Staffing page of a new session (nothing generated there) compares with it
+    fresh = open_with_plan("manager")
+    fresh.switch_page("app_pages/staffing_page.py").run()
+    assert not fresh.exception, fresh.exception
+    assert any(f"The published schedule (#{row['id']})" in c.value for c in fresh.caption)
+    summary = table_with(fresh, "short_hours").iloc[0]
+    assert summary["scheduled_hours"] > 0 and 0 <= summary["service_level"] <= 1
 
     # the Overview now measures the published week of HU voice
     after = overview_as("manager")
