@@ -30,6 +30,7 @@ from app_pages.planning_cache import (
 from data.access import AuditAction, Permission, record
 from data.schedules import (
     SHIFT_COLUMNS,
+    ScheduleError,
     ScheduleSummary,
     list_schedules,
     load_schedule,
@@ -498,6 +499,12 @@ def render_result(result: dict) -> None:
     st.subheader(f"Schedule for the week of {fmt.date(result['week_start'])}")
     render_status(outputs)
     coverage = outputs.plan.coverage
+    if coverage.empty:  # the week has no half hours to staff: nothing to show or publish
+        st.info(
+            "This week has no staffing requirement to schedule: choose another week, or check "
+            "the plan's queues and period on the Staffing page."
+        )
+        return
     st.subheader("Coverage against the requirement")
     queues = sorted(set(zip(coverage["country"], coverage["channel"], strict=True)))
     country, channel = st.selectbox(
@@ -560,7 +567,7 @@ def render_publish(result: dict) -> None:
     """Publish the generated schedule: the Overview then counts its staff on duty."""
     st.subheader("Publish")
     outputs = result["outputs"]
-    intervals = staff_on_duty(outputs)
+    intervals = staff_on_duty(outputs)  # not empty: render_result returned before otherwise
     days = intervals["interval_start"].dt.date
     span = fmt.day_span(days.min(), days.max())
     if result.get("published_id") is not None:
@@ -605,15 +612,19 @@ def render_publish(result: dict) -> None:
             filled_shifts=None if roster is None else roster.filled_shifts,
             unfilled_shifts=None if roster is None else roster.unfilled_shifts,
         )
-        result["published_id"] = publish_schedule(
-            get_store(),
-            viewer,
-            intervals=intervals,
-            shifts=shifts,
-            summary=summary,
-            settings=result.get("settings"),
-            note=note,
-        )
+        try:
+            result["published_id"] = publish_schedule(
+                get_store(),
+                viewer,
+                intervals=intervals,
+                shifts=shifts,
+                summary=summary,
+                settings=result.get("settings"),
+                note=note,
+            )
+        except ScheduleError as exc:
+            st.error(f"Could not publish the schedule: {exc}")
+            return
         st.rerun()
 
 

@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 from data import schema
 from data.store import open_store
 from overview.baseline import ensure_baseline_forecast
+from staffing.exports import make_schedule_outputs
+from staffing.planning import default_shift_templates
 from tests.conftest import REPO_ROOT
 from tests.ui.test_overview_uploaded import HISTORY_END, contacts_csv
 from tests.ui.test_staffing_page import (
@@ -259,3 +261,29 @@ def test_a_manager_sees_the_schedule_but_gets_no_exports(seeded_data_dir):
     assert not at.get("download_button")
     assert any("Exports are for planners" in c.value for c in at.caption)
     assert len(exports_on_record()) == before
+
+
+def test_a_week_without_requirements_says_so_and_offers_nothing_to_publish(seeded_data_dir):
+    at = open_with_plan()
+    empty = pd.DataFrame(
+        {
+            "country": pd.Series(dtype=str),
+            "channel": pd.Series(dtype=str),
+            "interval_start": pd.Series(dtype="datetime64[ns]"),
+            "interval_minutes": pd.Series(dtype=int),
+            "required_staff": pd.Series(dtype=float),
+        }
+    )
+    outputs = make_schedule_outputs(empty, default_shift_templates())
+    assert outputs.plan.status == "empty"
+    at.session_state["schedule_result"] = {
+        "plan": at.session_state["staffing_plan"],
+        "outputs": outputs,
+        "week_start": plan_period()[0],
+        "zips": {},
+        "settings": {},
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert any("no staffing requirement to schedule" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "schedule_publish"]
