@@ -598,21 +598,12 @@ def write_schedule_outputs(outputs: ScheduleOutputs, directory: Path | str) -> l
     return written
 
 
-#: :func:`staff_on_duty`'s columns, as ``data.schedules`` publishes them.
-ON_DUTY_COLUMNS: tuple[str, ...] = (
-    "country",
-    "channel",
-    "interval_start",
-    "interval_minutes",
-    "required_staff",
-    "planned_staff",
-    "rostered_staff",
-)
-
-
 def staff_on_duty(outputs: ScheduleOutputs) -> pd.DataFrame:
     """Staff on duty per queue and interval of a schedule: required, the shift plan's and the
     named agents' (:func:`staffing.planning.staff_on_shift` of the roster; NaN without one).
+
+    Columns ``country, channel, interval_start, interval_minutes, required_staff,
+    planned_staff, rostered_staff``: what ``data.schedules.publish_schedule`` stores.
 
     The roster may leave planned shifts unfilled, so its staff can fall below the plan's: it is
     the staff the schedule really puts on the queue.
@@ -631,4 +622,4 @@ def staff_on_duty(outputs: ScheduleOutputs) -> pd.DataFrame:
     )
     if outputs.roster is not None:
         out["rostered_staff"] = staff_on_shift(outputs.roster.assignments, out)
-    return out[list(ON_DUTY_COLUMNS)].reset_index(drop=True)
+    return out.reset_index(drop=True)

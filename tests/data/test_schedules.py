@@ -15,6 +15,8 @@ from data.access import AccessDenied, Principal
 from data.config import Settings
 from data.retention import purge_hr_data
 from data.store import open_store
+from staffing.exports import make_schedule_outputs, staff_on_duty
+from staffing.planning import default_shift_templates
 
 PLANNER = Principal("pia", "planner")
 MANAGER = Principal("max", "manager")
@@ -180,3 +182,12 @@ def test_the_retention_purge_deletes_old_rosters_but_keeps_the_staff_counts(stor
             sa.select(sa.func.count()).select_from(schema.published_schedule_intervals)
         ).scalar_one()
     assert left == [MONDAY, MONDAY] and counts == 8
+
+
+def test_a_schedules_staff_on_duty_has_the_columns_published():
+    # staffing.exports.staff_on_duty makes what publish_schedule stores
+    requirements = intervals(MONDAY, 1, 0.0)[
+        ["country", "channel", "interval_start", "interval_minutes", "required_staff"]
+    ]
+    on_duty = staff_on_duty(make_schedule_outputs(requirements, default_shift_templates()))
+    assert list(on_duty.columns) == list(ps.INTERVAL_COLUMNS)
