@@ -254,6 +254,13 @@ def _checked_intervals(intervals: pd.DataFrame) -> pd.DataFrame:
         ["interval_minutes", "required_staff", "planned_staff", "rostered_staff"],
         optional=("rostered_staff",),
     )
+    zero = staff["interval_minutes"] <= 0
+    if zero.any():
+        row = int(np.flatnonzero(zero.to_numpy())[0])
+        raise ScheduleError(
+            f"intervals row {row}: column 'interval_minutes' has "
+            f"'{staff['interval_minutes'].iloc[row]:g}', not a length of at least one minute"
+        )
     staff["interval_minutes"] = staff["interval_minutes"].astype(int)
     dupes = staff.duplicated([*_QUEUE, "interval_start"])
     if dupes.any():

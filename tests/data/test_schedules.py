@@ -154,6 +154,9 @@ def test_bad_rows_name_the_row_column_and_value_and_write_nothing(store):
     negative.loc[1, "planned_staff"] = -1
     with pytest.raises(ps.ScheduleError, match=r"row 1: column 'planned_staff' has '-1\.0'"):
         ps.publish_schedule(store, PLANNER, intervals=negative, shifts=shifts(), summary=SUMMARY)
+    no_length = intervals(MONDAY, 1, 2.0).assign(interval_minutes=[30, 0, 30, 30])
+    with pytest.raises(ps.ScheduleError, match="row 1: column 'interval_minutes' has '0', not a"):
+        ps.publish_schedule(store, PLANNER, intervals=no_length, shifts=shifts(), summary=SUMMARY)
     with pytest.raises(ps.ScheduleError, match="the schedule is empty"):
         ps.publish_schedule(store, PLANNER, intervals=intervals(MONDAY, 0, 2.0),
                             shifts=shifts(), summary=SUMMARY)  # fmt: skip
