@@ -34,6 +34,7 @@ from data.schedules import (
     ScheduleSummary,
     list_schedules,
     load_schedule,
+    on_duty,
     publish_schedule,
 )
 from formats import date_input_format
@@ -687,10 +688,9 @@ def render_published() -> None:
 def render_published_schedule(schedule_id: int) -> None:
     schedule = load_schedule(get_store(), viewer, schedule_id)
     info, intervals = schedule.info, schedule.intervals
-    on_duty = intervals["rostered_staff"].fillna(intervals["planned_staff"])
+    staff = on_duty(intervals)
     coverage = intervals.assign(
-        scheduled_staff=on_duty,
-        shortfall=(intervals["required_staff"] - on_duty).clip(lower=0),
+        scheduled_staff=staff, shortfall=(intervals["required_staff"] - staff).clip(lower=0)
     )
     st.caption(
         f"Schedule #{schedule_id}, {fmt.day_span(info['first_day'], info['last_day'])}, "

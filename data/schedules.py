@@ -382,14 +382,8 @@ def current_staff(store: Store, viewer: Principal, first: dt.date, last: dt.date
     frame["day"] = frame["interval_start"].dt.normalize()
     newest = frame.groupby([*_QUEUE, "day"])["schedule_id"].transform("max")
     current = frame[frame["schedule_id"] == newest]
-    # a schedule with a roster counts its named agents in every interval it has
-    has_roster = current.groupby("schedule_id")["rostered_staff"].transform(
-        lambda s: s.notna().any()
-    )
     current = current.assign(
-        scheduled_staff=np.where(
-            has_roster, current["rostered_staff"].fillna(0.0), current["planned_staff"]
-        ).astype(float),
+        scheduled_staff=on_duty(current),
         interval_minutes=current["interval_minutes"].astype(int),
         schedule_id=current["schedule_id"].astype(int),
     )
@@ -398,6 +392,13 @@ def current_staff(store: Store, viewer: Principal, first: dt.date, last: dt.date
         .sort_values([*_QUEUE, "interval_start"])
         .reset_index(drop=True)
     )
+
+
+def on_duty(intervals: pd.DataFrame) -> pd.Series:
+    """The staff a published schedule puts on duty per row of its intervals: the named agents
+    (``rostered_staff``) where it has a roster, else the shift plan's (``planned_staff``).
+    A roster has a value in every interval, so the rule holds row by row."""
+    return intervals["rostered_staff"].fillna(intervals["planned_staff"]).astype(float)
 
 
 def schedules_version(store: Store) -> tuple[int, int]:
