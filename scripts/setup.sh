@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Create .venv and install the project's requirements into it (skipped when nothing changed).
+# Create .venv and install the locked requirements and the project into it (skipped when nothing changed).
 # Usage: scripts/setup.sh [runtime|dev]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile="${1:-runtime}"
-requirements=requirements.txt
-[ "$profile" = dev ] && requirements=requirements-dev.txt
+# Exact versions with hashes (scripts/lock.sh writes them from the bounded requirements*.txt).
+lock=requirements.lock
+[ "$profile" = dev ] && lock=requirements-dev.lock
 python="${PYTHON:-python3}"
 
 as_root() {
@@ -30,10 +31,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.crewcast-$profile
-wanted=$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)
+wanted=$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-  echo "installing $requirements into .venv (first time: a few minutes)..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  echo "installing $lock into .venv (first time: a few minutes)..."
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
+  # The project itself (the `crewcast` command), editable so the clone is what runs; its
+  # dependencies are the lock's, already installed.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
   echo "$wanted" > "$stamp"
 fi
