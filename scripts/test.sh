@@ -14,5 +14,6 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports --no-cache  # the import direction contract in pyproject.toml
 # pytest exits 5 when it collected no tests: that is a failure here too, as is any other non-zero.
 .venv/bin/python -m pytest "$@"

@@ -13,6 +13,7 @@ from formats import (
     resolve_locale,
     vega_locale,
 )
+from tests.conftest import plain_text
 
 NBSP = "\u00a0"
 DAY = dt.date(2026, 11, 24)
@@ -46,7 +47,7 @@ def test_units_signs_and_missing_values():
     assert fmt.signed(-3) == "−3" and fmt.signed(3) == "+3" and fmt.signed(0.01) == "0"
     assert fmt.signed_percent(-0.5) == "−50%" and fmt.signed_percent(0.0004) == "0%"
     assert fmt.number(None) == fmt.percent(float("nan")) == fmt.hours(None) == DASH
-    assert fmt.day_span(dt.date(2026, 12, 24), dt.date(2026, 12, 25)) == "24–25 Dec"
+    assert plain_text(fmt.day_span(dt.date(2026, 12, 24), dt.date(2026, 12, 25))) == "24–25 Dec"
     assert fmt.day_span(DAY, DAY) == "24 Nov"
     assert fmt.timestamp(dt.datetime(2026, 11, 24, 9, 30)) == "Tue, 24 Nov 2026, 09:30"
 

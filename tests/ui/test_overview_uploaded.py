@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from data.access import Principal
 from data.forecast_runs import list_runs, load_run, save_run
 from overview.baseline import ensure_baseline_forecast
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, plain_text
 from tests.ui.conftest import data_dir_with
 
 HISTORY_END = dt.date(2026, 3, 31)  # months before today: the forecast lies in the past
@@ -69,7 +69,7 @@ def test_overview_answers_on_uploaded_data_from_an_earlier_period(uploaded_data_
     assert at.sidebar.multiselect(key="filter_countries").options == ["IT"]
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Contacts in the 56 days"].replace(",", "")) > 1_000
-    text = "\n".join(m.value for m in at.markdown)
+    text = plain_text("\n".join(m.value for m in at.markdown))
     # Italy's Easter and Liberation Day fall in the period, named with their effect
     assert "- IT, 5–6 Apr (Easter Sunday / Easter Monday):" in text
     assert "- IT, 25 Apr (Liberation Day):" in text
