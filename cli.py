@@ -163,7 +163,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         f"seeded {total} rows into {settings.database_url}; sample files in {settings.sample_dir}"
     )
     if not args.no_baseline:
-        from overview.baseline import ensure_baseline_forecast
+        from services.forecasts import ensure_baseline_forecast
 
         print("forecasting every queue for the overview's baseline (about 20 s)...")
         run_id = ensure_baseline_forecast(store)
@@ -200,9 +200,8 @@ def _write_atomically(path: Path, content: bytes) -> None:
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    import concurrent.futures as cf
-
-    from forecasting.service import DAILY_EXPORT_COLUMNS, INTERVAL_EXPORT_COLUMNS, forecast_contacts
+    from forecasting.service import DAILY_EXPORT_COLUMNS, INTERVAL_EXPORT_COLUMNS
+    from services.forecasts import forecast_frames
     from staffing.exports import frame_to_csv
 
     options = _read_options(args)
@@ -213,19 +212,15 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     def progress(done: int, total: int, label: str) -> None:
         logging.getLogger("crewcast").info("[%d/%d] %s", done, total, label)
 
-    with cf.ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as executor:
-        result = forecast_contacts(
-            contacts,
-            args.horizon,
-            traffic=traffic,
-            countries=countries,
-            model=CLI_MODELS[args.model],
-            # a fixed model is back-tested against the seasonal naive only, not every model
-            models=None if args.model == "auto" else [CLI_MODELS[args.model], "seasonal_naive"],
-            interval_minutes=args.interval_minutes,
-            executor=executor,
-            progress=progress,
-        )
+    result = forecast_frames(  # the fitting jobs run in the package's default process pool
+        contacts,
+        args.horizon,
+        traffic=traffic,
+        countries=countries,
+        model=CLI_MODELS[args.model],
+        interval_minutes=args.interval_minutes,
+        progress=progress,
+    )
     if args.interval_minutes:
         out = result.intervals.loc[:, list(INTERVAL_EXPORT_COLUMNS)]
         out["interval_start"] = out["interval_start"].dt.strftime("%Y-%m-%d %H:%M")

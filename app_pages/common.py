@@ -33,7 +33,7 @@ def get_store() -> Store:
     store = open_store()
     if store.is_empty():
         from data.sample import seed_store
-        from overview.baseline import ensure_baseline_forecast
+        from services.forecasts import ensure_baseline_forecast
 
         seed_store(store, get_settings().sample_dir)
         ensure_baseline_forecast(store)

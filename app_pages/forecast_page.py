@@ -26,10 +26,11 @@ from app_pages.planning_cache import how_to_upload
 from data import forecast_runs
 from data.access import Permission, Principal
 from forecasting.holidays import holidays_in_range
-from forecasting.service import ContactForecast, forecast_contacts
+from forecasting.service import ContactForecast
 from forecasting.traffic import TrafficScenario
 from forecasting.wording import Entry, make_statement, word
 from formats import Formats, date_input_format
+from services.forecasts import forecast_frames
 from staffing.exports import frame_to_csv, frames_to_excel
 
 MODELS = {
@@ -85,17 +86,14 @@ def compute(
     contacts = load_table("contacts", version)
     traffic = load_table("traffic", version)
     scenarios = [TrafficScenario(*scenario)] if scenario else []
-    # a fixed model is back-tested against the seasonal naive only, not every model (as the CLI)
-    models = None if model == "auto" else list(dict.fromkeys([model, "seasonal_naive"]))
     with ThreadPoolExecutor(2) as pool:
-        return forecast_contacts(
+        return forecast_frames(
             contacts,
             horizon_days,
-            traffic=traffic if not traffic.empty else None,
+            traffic=traffic,
             countries=list(countries),
             channels=list(channels),
             model=model,
-            models=models,
             scenarios=scenarios,
             executor=pool,
             progress=progress,

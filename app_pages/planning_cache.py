@@ -40,10 +40,10 @@ from app_pages.common import current_user, data_version, formats, get_store, loa
 from data.access import Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from forecasting.pipeline import ProgressCallback
-from forecasting.service import forecast_contacts, split_daily_forecast
+from forecasting.service import split_daily_forecast
 from formats import Formats
-from overview.baseline import HORIZON_DAYS
 from overview.sources import MAX_RUNS, latest_forecast
+from services.forecasts import BASELINE_HORIZON_DAYS, forecast_frames
 from staffing.planning import (
     FORECAST_GAP_COLUMNS,
     forecast_gaps,
@@ -66,7 +66,7 @@ FIT = "fit"
 
 #: The last day a plan may reach, in days after the history: the first start's baseline
 #: forecast covers as many, so any plan of the sample can reuse it.
-MAX_PERIOD_DAYS = HORIZON_DAYS
+MAX_PERIOD_DAYS = BASELINE_HORIZON_DAYS
 MAX_FORECASTS = 4
 INTERVAL_MINUTES = 30
 
@@ -219,10 +219,10 @@ def _fit(source: PlanForecast, progress: ProgressCallback | None) -> pd.DataFram
     version, horizon, countries, channels = source.key[1:]
     traffic = load_table("traffic", version)
     with ThreadPoolExecutor(2) as pool:
-        forecast = forecast_contacts(
+        forecast = forecast_frames(
             load_table("contacts", version),
             horizon,
-            traffic=traffic if not traffic.empty else None,
+            traffic=traffic,
             countries=list(countries),
             channels=list(channels),
             model="auto",

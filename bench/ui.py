@@ -97,7 +97,7 @@ def seed(directory: Path) -> float:
     from data.config import get_settings
     from data.sample import seed_store
     from data.store import open_store
-    from overview.baseline import ensure_baseline_forecast
+    from services.forecasts import ensure_baseline_forecast
 
     start = time.perf_counter()
     store = open_store()

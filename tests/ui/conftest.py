@@ -17,7 +17,7 @@ from data.config import get_settings
 from data.sample import seed_store
 from data.store import Store, open_store
 from data.validation import ReadOptions
-from overview.baseline import ensure_baseline_forecast
+from services.forecasts import ensure_baseline_forecast
 
 
 @pytest.fixture(scope="session")

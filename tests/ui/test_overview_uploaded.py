@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
 from data.forecast_runs import list_runs, load_run, save_run
-from overview.baseline import ensure_baseline_forecast
+from services.forecasts import ensure_baseline_forecast
 from tests.conftest import REPO_ROOT, plain_text
 from tests.ui.conftest import data_dir_with
 

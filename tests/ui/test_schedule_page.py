@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import schema
 from data.store import open_store
-from overview.baseline import ensure_baseline_forecast
+from services.forecasts import ensure_baseline_forecast
 from staffing.exports import make_schedule_outputs
 from staffing.planning import default_shift_templates
 from tests.conftest import REPO_ROOT

@@ -1,0 +1,40 @@
+"""Crewcast dashboard entry point: page config, the shared database, sign-in and navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.account import render_account, signed_in_user
+from app_pages.common import get_store
+from data.access import Permission
+
+st.set_page_config(page_title="Crewcast", page_icon=":material/support_agent:", layout="wide")
+
+get_store()  # opens and migrates the database; seeds the sample data on the very first start
+viewer = signed_in_user()  # or the sign-in screen, and the run stops there
+render_account(viewer)
+
+# Each page is listed only for roles that may use it; every page checks again itself, so an
+# address typed by hand gets no further than the menu would have let it.
+
+
+def page(name: str, title: str, icon: str) -> st.Page:
+    """``app_pages/<name>_page.py`` at the address ``/<name>``. The files end in ``_page`` so
+    that none shadows a package of the same name (``data``, ``staffing``, ...) when Streamlit
+    puts the script's folder on the import path."""
+    return st.Page(
+        f"app_pages/{name}_page.py", title=title, icon=f":material/{icon}:", url_path=name
+    )
+
+
+PAGES = [
+    (Permission.VIEW_FORECASTS, page("overview", "Overview", "dashboard")),
+    (Permission.VIEW_DATA, page("data", "Data", "database")),
+    (Permission.VIEW_FORECASTS, page("forecast", "Forecast", "trending_up")),
+    (Permission.VIEW_STAFFING, page("staffing", "Staffing", "groups")),
+    (Permission.VIEW_STAFFING, page("schedule", "Schedule", "calendar_month")),
+    (Permission.VIEW_TEAM_WELLBEING, page("wellbeing", "Wellbeing", "favorite")),
+    (Permission.VIEW_INDIVIDUAL_WELLBEING, page("flag_review", "Flag review", "person_search")),
+    (Permission.MANAGE_USERS, page("admin", "Admin", "admin_panel_settings")),
+]
+st.navigation([page for permission, page in PAGES if viewer.can(permission)]).run()

@@ -1,0 +1,270 @@
+"""Admin page: accounts and roles, the audit log (read and export), and the HR data retention purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.account import ROLE_HELP
+from app_pages.common import amount_column, formats, get_store, require_page
+from data.access import AuditAction, Permission, Role, pseudonym_key, read_audit, record
+from data.config import get_settings
+from data.retention import (
+    DEFAULT_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    RetentionError,
+    purge_hr_data,
+    retention_days,
+)
+from data.users import AccountError, add_user, list_users, remove_user, set_role
+from formats import date_input_format
+from staffing.exports import frame_to_csv
+
+AUDIT_LIMIT = 5000  # read_audit's default: the newest rows only
+AUDIT_ACTION_HELP = {
+    AuditAction.VIEW_AGENT: "an individual's wellbeing data was shown (HR's flag review)",
+    AuditAction.VIEW_FLAGS: "the list of individual flags was shown",
+    AuditAction.REVIEW: "a flag's review state changed (with the note)",
+    AuditAction.EVALUATE: "flags were worked out again",
+    AuditAction.IMPORT: "a file was imported",
+    AuditAction.EXPORT: "data left Crewcast (a download or a CLI export)",
+    AuditAction.SAVE_FORECAST: "a forecast run was saved",
+    AuditAction.SIGN_IN: "a successful sign-in",
+    AuditAction.SIGN_IN_FAILED: "a wrong user name or password",
+    AuditAction.USER_ADD: "an account was created",
+    AuditAction.USER_REMOVE: "an account was removed",
+    AuditAction.ROLE_CHANGE: "an account's role changed",
+    AuditAction.PASSWORD_CHANGE: "an account's password changed",
+    AuditAction.PURGE: "old HR records were purged",
+}
+ROLE_LIST_HELP = "What each role sees and does: " + "; ".join(
+    f"**{r.value}**: {text}" for r, text in ROLE_HELP.items()
+)
+
+viewer = require_page(Permission.MANAGE_USERS)
+fmt = formats()
+store = get_store()
+ROLES = [r.value for r in Role]
+
+st.title("Admin")
+st.caption("Accounts and roles, the audit log, and the retention of HR data.")
+if viewer.demo:
+    st.info(
+        "Demo mode: accounts created here end demo mode for everyone; from then on, everybody "
+        "signs in.",
+        icon=":material/info:",
+    )
+
+users_tab, audit_tab, retention_tab = st.tabs(["Accounts", "Audit log", "Retention"])
+
+with users_tab:
+    users = list_users(store, viewer)
+    if users.empty:
+        st.info(
+            "No accounts yet. Add the first one below (an admin, so that someone can manage the "
+            "others), or on the server with `python cli.py user add NAME --role admin`.",
+            icon=":material/person_add:",
+        )
+    else:
+        st.dataframe(
+            users,
+            hide_index=True,
+            width="stretch",
+            key="admin_users",
+            column_config={
+                "display_name": "Display name",
+                "role": st.column_config.TextColumn("Role", help=ROLE_LIST_HELP),
+                "sign_in": st.column_config.TextColumn(
+                    "Signs in with",
+                    help="password: a local account with a password; oidc: your organisation's "
+                    "sign-in (the e-mail is the user name)",
+                ),
+                "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="localized"),
+            },
+        )
+    with st.form("add_user", clear_on_submit=True):
+        st.write("Add an account")
+        left, right = st.columns(2)
+        username = left.text_input(
+            "User name", help="A local name, or the e-mail an OIDC provider signs in with"
+        )
+        role = right.selectbox("Role", ROLES, index=ROLES.index("planner"), help=ROLE_LIST_HELP)
+        display_name = left.text_input(
+            "Display name (optional)", help="How the person is greeted and named in the audit log"
+        )
+        password = right.text_input(
+            "Password",
+            type="password",
+            help="At least 12 characters. Leave empty for an account that signs in through "
+            "your organisation's OIDC provider only.",
+        )
+        if st.form_submit_button("Add account", type="primary"):
+            try:
+                add_user(
+                    store,
+                    username,
+                    role,
+                    password=password or None,
+                    display_name=display_name,
+                    actor=viewer,
+                )
+                st.success(f"Added {username.strip()} as {role}.")
+            except AccountError as exc:
+                st.error(str(exc))
+    if not users.empty:
+        left, middle, right = st.columns(3)
+        who = left.selectbox("Account", users["username"], key="admin_who")
+        new_role = middle.selectbox(
+            "New role",
+            ROLES,
+            key="admin_new_role",
+            help=ROLE_LIST_HELP + ". The change applies at the account's next sign-in.",
+        )
+        if middle.button("Change role", key="admin_set_role"):
+            try:
+                set_role(store, who, new_role, actor=viewer)
+                st.success(f"{who} is now {new_role}.")
+            except AccountError as exc:
+                st.error(str(exc))
+        if right.button(
+            "Remove account",
+            key="admin_remove",
+            disabled=who == viewer.username,
+            help="The account can no longer sign in; its audit history stays. You cannot "
+            "remove your own account.",
+        ):
+            remove_user(store, who, actor=viewer)
+            st.success(f"Removed {who}; their audit history stays.")
+
+with audit_tab:
+    st.caption(
+        "Who viewed an individual's wellbeing data, every review change, import, export, sign-in "
+        "and role change. Append-only: the database refuses edits and deletions. The people "
+        "whose wellbeing data was viewed or reviewed appear by pseudonym (P-...), not by id."
+    )
+    left, right = st.columns(2)
+    actions = left.multiselect(
+        "Actions",
+        [a.value for a in AuditAction],
+        key="audit_actions",
+        placeholder="All actions",
+        help="Only entries of these kinds; none chosen: all. "
+        + "; ".join(f"**{a.value}**: {text}" for a, text in AUDIT_ACTION_HELP.items()),
+    )
+    today = dt.date.today()
+    since = right.date_input(
+        "Since",
+        value=today - dt.timedelta(days=30),
+        max_value=today,
+        key="audit_since",
+        format=date_input_format(fmt.locale),
+        help="Entries from this day on (00:00 UTC); the last 30 days at first.",
+    )
+    with st.spinner("Reading the audit log..."):
+        log = read_audit(
+            store.engine,
+            viewer,
+            since=dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
+            actions=actions or None,
+            limit=AUDIT_LIMIT,
+            pseudonym_key=pseudonym_key(get_settings().data_dir),
+        )
+    if log.empty:
+        st.info(
+            f"No audit entries since {fmt.date(since)}"
+            + (" of the chosen kinds" if actions else "")
+            + ". Entries appear as people sign in, import or export files, save forecasts and "
+            "look at or review wellbeing flags; choose an earlier day or other actions to see "
+            "older ones.",
+            icon=":material/manage_search:",
+        )
+    else:
+        st.caption(
+            f"{fmt.number(len(log))} entries, newest first"
+            + (
+                f" (the newest {fmt.number(AUDIT_LIMIT)}: choose a later day or fewer actions, or "
+                "export everything with `python cli.py audit --out FILE`)."
+                if len(log) >= AUDIT_LIMIT
+                else "."
+            )
+        )
+        st.dataframe(
+            log,
+            hide_index=True,
+            width="stretch",
+            key="audit_table",
+            column_config={
+                "id": st.column_config.NumberColumn("Entry", format="plain"),
+                "at": st.column_config.DatetimeColumn("When (UTC)", format="localized"),
+                "actor": "Who",
+                "role": "Role",
+                "action": st.column_config.TextColumn(
+                    "Action", help="What happened; the Actions filter explains each kind"
+                ),
+                "subject": st.column_config.TextColumn(
+                    "Subject",
+                    help="What or whom it concerned: a file, an account, or a person's "
+                    "pseudonym (P-...) for wellbeing views and reviews",
+                ),
+                "detail": st.column_config.TextColumn("Detail", width="large"),
+            },
+        )
+        st.download_button(
+            "Download as CSV",
+            frame_to_csv(log),
+            file_name=f"crewcast-audit-{today.isoformat()}.csv",
+            mime="text/csv",
+            key="audit_download",
+            on_click=record,
+            args=(store.engine, viewer, AuditAction.EXPORT, "audit log", {"rows": len(log)}),
+            help="The entries shown, as a CSV file; the download itself is recorded in the log.",
+        )
+
+with retention_tab:
+    try:
+        days = retention_days()
+    except RetentionError as exc:
+        st.error(str(exc))
+        days = DEFAULT_RETENTION_DAYS
+    st.write(
+        f"HR records (absences, hours, performance, closed wellbeing flags) older than "
+        f"**{fmt.with_unit(days, 'days')}** are purged when you run the purge below or "
+        "`python cli.py purge`. Set `CREWCAST_HR_RETENTION_DAYS` on the server to change the "
+        f"period (at least {fmt.with_unit(MIN_RETENTION_DAYS, 'days')}, so that a year of "
+        "history stays for the absence rules). Accounts, agents, contacts, forecasts and the "
+        "audit log are kept."
+    )
+    try:
+        with st.spinner("Counting what the purge would remove..."):
+            preview = purge_hr_data(store, days=days, actor=viewer, dry_run=True)
+    except RetentionError as exc:
+        st.error(str(exc))
+    else:
+        removable = sum(preview.deleted.values())
+        st.write(f"Records that ended before {fmt.date(preview.cutoff)}:")
+        st.dataframe(
+            pd.DataFrame({"table": list(preview.deleted), "rows": list(preview.deleted.values())}),
+            hide_index=True,
+            key="retention_preview",
+            column_config={
+                "table": "Table",
+                "rows": amount_column("Rows to purge", decimals=None),
+            },
+        )
+        if not removable:
+            st.caption("Nothing is old enough to purge.")
+        elif st.button(
+            "Purge now",
+            type="primary",
+            key="retention_purge",
+            help="Deletes the rows counted above for good, in one transaction; the purge is "
+            "recorded in the audit log.",
+        ):
+            with st.spinner(f"Purging {fmt.number(removable)} records..."):
+                done = purge_hr_data(store, days=days, actor=viewer)
+            st.success(
+                f"Purged {fmt.number(sum(done.deleted.values()))} records; the purge is in the "
+                "audit log."
+            )

@@ -1,0 +1,291 @@
+"""Overview page: the coming weeks per country and channel, and where to act (the landing page)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import (
+    data_version,
+    formats,
+    require_page,
+    share_column,
+    shared_filters,
+    shared_period,
+    show_chart,
+)
+from app_pages.overview_data import compute, forecast_days, inputs_key, strain
+from data.access import Permission, Principal
+from formats import Formats
+from overview import DEFAULT_TARGETS, FTE_HOURS, Overview, in_locale
+
+# the targets the overview judges against, for its help texts and the target line
+SL_TARGET = DEFAULT_TARGETS["service_level_target"]
+ANSWER_S = DEFAULT_TARGETS["answer_target_seconds"]
+SHRINKAGE = DEFAULT_TARGETS["shrinkage"]
+#: Where the capacity comes from, for the help texts.
+CAPACITY_HELP = (
+    "Days with a published schedule (Schedule page) count the staff it puts on duty; other "
+    "days count the teams' hours (contracts less approved absences) laid over the demand as "
+    "a good schedule would."
+)
+PAGES = {
+    "app_pages/schedule_page.py": ("Schedule", Permission.VIEW_STAFFING),
+    "app_pages/staffing_page.py": ("Staffing", Permission.VIEW_STAFFING),
+    "app_pages/forecast_page.py": ("Forecast", Permission.VIEW_FORECASTS),
+    "app_pages/wellbeing_page.py": ("Wellbeing", Permission.VIEW_TEAM_WELLBEING),
+}
+
+
+def gap_heatmap(weeks: pd.DataFrame, fmt: Formats) -> alt.Chart:
+    frame = weeks.assign(
+        queue=weeks["country"] + " " + weeks["channel"],
+        week=[fmt.day(d.date()) for d in weeks["week_start"]],
+        label=weeks["gap_fte"].map(lambda v: fmt.signed(-v, 1) if v >= 0.05 else "ok"),
+        sl=weeks["service_level"],
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("week:N", title="Week starting", sort=None),
+        y=alt.Y("queue:N", title=None),
+    )
+    # a week with a published schedule is outlined: a line, not a colour, tells it apart
+    cells = base.mark_rect(strokeWidth=2).encode(
+        color=alt.Color(
+            "gap_fte:Q",
+            title="Short (FTE)",
+            scale=alt.Scale(scheme="oranges", domainMin=0),
+        ),
+        stroke=alt.condition("datum.scheduled_days > 0", alt.value("black"), alt.value(None)),
+        tooltip=[
+            alt.Tooltip("queue:N", title="Queue"),
+            alt.Tooltip("week:N", title="Week"),
+            alt.Tooltip("contacts:Q", title="Contacts", format=",.0f"),
+            alt.Tooltip("required_hours:Q", title="Staff-hours needed", format=",.0f"),
+            alt.Tooltip("capacity_hours:Q", title="Staff-hours scheduled", format=",.0f"),
+            alt.Tooltip("scheduled_days:Q", title="Days with a published schedule"),
+            alt.Tooltip("gap_fte:Q", title="Short (FTE)", format=".1f"),
+            alt.Tooltip("sl:Q", title="Service level", format=".0%"),
+            alt.Tooltip("peak_day:N", title="Most short on"),
+            alt.Tooltip("peak_hours:N", title="Hours"),
+        ],
+    )
+    text = base.mark_text(fontSize=11).encode(text="label:N")
+    return (cells + text).properties(height=alt.Step(22))
+
+
+def service_chart(weeks: pd.DataFrame, target: float) -> alt.Chart:
+    frame = weeks.dropna(subset=["service_level"]).assign(
+        queue=lambda f: f["country"] + " " + f["channel"]
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_start:T", title="Week starting", axis=alt.Axis(format="%d %b")),
+            y=alt.Y("service_level:Q", title="Service level", axis=alt.Axis(format="%")),
+            color=alt.Color("country:N", title="Country"),
+            strokeDash=alt.StrokeDash("channel:N", title="Channel"),
+            shape=alt.Shape("channel:N", title="Channel"),
+            tooltip=[
+                alt.Tooltip("queue:N", title="Queue"),
+                alt.Tooltip("week_start:T", title="Week", format="%d %b"),
+                alt.Tooltip("service_level:Q", title="Service level", format=".0%"),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(strokeDash=[2, 2], color="black")
+        .encode(y="target:Q")
+    )
+    return (lines + rule).properties(height=260)
+
+
+def render_kpis(overview: Overview, fmt: Formats) -> None:
+    weeks = overview.weeks
+    contacts = weeks["contacts"].sum()
+    queue_rows = weeks.dropna(subset=["service_level"])
+    reach = (queue_rows["service_level"] * queue_rows["contacts"]).sum() / max(
+        queue_rows["contacts"].sum(), 1
+    )
+    per_week = weeks.groupby("week_start")[["required_hours", "capacity_hours", "gap_hours"]].sum()
+    cols = st.columns(4)
+    days = (overview.end - overview.start).days + 1
+    cols[0].metric(
+        f"Contacts in the {fmt.number(days)} days",
+        fmt.number(contacts),
+        help="The newest saved forecast of each country and channel (picked model).",
+    )
+    cols[1].metric(
+        "Staff needed a week (FTE)",
+        fmt.fte(per_week["required_hours"].mean() / FTE_HOURS),
+        help=f"Paid staff-hours the Erlang C requirement asks for, in FTE of "
+        f"{fmt.hours(FTE_HOURS)} a week, "
+        f"including shrinkage (breaks, training, absence: {fmt.percent(SHRINKAGE)}).",
+    )
+    cols[2].metric(
+        "Largest weekly gap (FTE)",
+        fmt.fte(per_week["gap_hours"].max() / FTE_HOURS),
+        help="Staff-hours the queues need beyond what is scheduled, summed over the half hours "
+        "short and over queues, in the worst week. " + CAPACITY_HELP,
+    )
+    cols[3].metric(
+        "Service level of the schedule",
+        fmt.percent(reach),
+        help=f"Share of contacts answered within {fmt.seconds(ANSWER_S)} (target "
+        f"{fmt.percent(SL_TARGET)}) with the staff scheduled. " + CAPACITY_HELP,
+    )
+
+
+def capacity_source(overview: Overview, fmt: Formats) -> str:
+    """Where the scheduled capacity of these weeks comes from, in a sentence."""
+    share = overview.scheduled_share
+    if share == 0:
+        return (
+            "No schedule is published for these weeks: the capacity is the teams' hours "
+            "(contracts less approved absences) laid over the demand as a good schedule would."
+        )
+    if share == 1:
+        return "Capacity: the published schedules' staff on duty, on every day shown."
+    return (
+        f"Capacity: the published schedules' staff on duty on {fmt.percent(share)} of the "
+        "queue-days shown; on the other days the teams' hours (contracts less approved "
+        "absences) laid over the demand."
+    )
+
+
+def render_actions(overview: Overview, viewer: Principal, extra: list[tuple[str, str]]) -> None:
+    st.subheader("What to do")
+    items = [(a.text, a.page) for a in overview.actions] + extra
+    if not items:
+        st.success("Nothing needs action in the coming weeks.", icon=":material/check_circle:")
+        return
+    for text, page in items:
+        label, permission = PAGES[page]
+        with st.container(border=True):
+            st.markdown(text)
+            if viewer.can(permission):
+                st.page_link(page, label=f"Go to {label}", icon=":material/arrow_forward:")
+
+
+viewer = require_page(Permission.VIEW_FORECASTS)
+fmt = formats()
+st.title("Overview")
+key = inputs_key(data_version(), viewer)  # a run saved anywhere shows at once
+days = forecast_days(key, dt.date.today(), viewer)
+if days is None:
+    st.info(
+        "No saved forecast yet, so there is nothing to compare with the teams. "
+        + (
+            "Run and save one on the Forecast page."
+            if viewer.can(Permission.RUN_FORECASTS)
+            else "A planner runs and saves forecasts on the Forecast page."
+        ),
+        icon=":material/info:",
+    )
+    st.page_link(
+        "app_pages/forecast_page.py", label="Go to Forecast", icon=":material/trending_up:"
+    )
+    st.stop()
+start, end = shared_period(*days)
+with st.spinner("Working out the coming weeks..."):
+    overview, runs = compute(key, start, end, viewer)
+if overview is None:  # no saved run has a day in the period
+    st.info("No saved forecast covers the planning period: choose other dates in the sidebar.")
+    st.stop()
+overview = in_locale(overview, fmt)  # the numbers are shared; the words are the viewer's
+
+countries, channels = shared_filters(
+    sorted(overview.weeks["country"].unique()), sorted(overview.weeks["channel"].unique())
+)
+shown = overview.weeks[
+    overview.weeks["country"].isin(countries) & overview.weeks["channel"].isin(channels)
+]
+view = dataclasses.replace(overview, weeks=shown)
+st.caption(
+    f"{fmt.date(overview.start)} to {fmt.date(overview.end)} (the planning period in the "
+    "sidebar). Forecast: "
+    + "; ".join(
+        f"run #{run_id} “{info.name}” (saved {fmt.date(info.created_at.date())} by "
+        f"{info.created_by or 'the system'}, history to {fmt.date(info.history_end)})"
+        for run_id, info in runs.items()
+    )
+)
+for note in overview.notes:
+    st.warning(note, icon=":material/warning:")
+st.caption(capacity_source(view, fmt))
+if shown.empty:
+    st.info("Choose at least one country and channel in the sidebar.")
+    st.stop()
+
+render_kpis(view, fmt)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Where the people fall short")
+    st.caption(
+        f"FTE short per queue and week: staff-hours needed (Erlang C at {fmt.percent(SL_TARGET)} "
+        f"in {fmt.seconds(ANSWER_S)}, occupancy at most "
+        f"{fmt.percent(DEFAULT_TARGETS['max_occupancy'])}, {fmt.percent(SHRINKAGE)} shrinkage) "
+        'against the staff scheduled. "ok": enough. Outlined: weeks a published schedule '
+        "covers (on some or all of their days)."
+    )
+    show_chart(gap_heatmap(shown, fmt))
+with right:
+    st.subheader("Upcoming holidays")
+    holidays = overview.holidays[overview.holidays["country"].isin(countries)]
+    if holidays.empty:
+        st.write("No public holidays in these weeks.")
+    else:
+        st.caption("Change in the forecast against the same weekdays away from holidays.")
+        for text in holidays["text"]:
+            st.markdown(f"- {text}")
+
+st.subheader("Service level the schedule reaches")
+show_chart(service_chart(shown, SL_TARGET))
+
+extra: list[tuple[str, str]] = []
+if viewer.can(Permission.VIEW_TEAM_WELLBEING):
+    st.subheader("Team strain")
+    with st.spinner("Scoring team strain..."):
+        teams, outlook = strain(key, start, end, viewer)
+    if teams.as_of is None:  # nothing to score yet
+        st.info(
+            f"No team strain yet: {teams.notes[0] if teams.notes else 'no people data'}.",
+            icon=":material/info:",
+        )
+        render_actions(view, viewer, extra)
+        st.stop()
+    st.caption(
+        f"Workload strain per team from absences, hours and performance up to "
+        f"{fmt.date(teams.as_of)}, in aggregate only: teams under 5 people are not shown."
+    )
+    table = teams.teams[["team", "suppressed", "n_agents", "share_medium", "share_high"]].astype(
+        {"share_medium": float, "share_high": float}
+    )  # suppressed teams: empty cells, not "None"
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "team": "Team",
+            "suppressed": st.column_config.CheckboxColumn("Hidden (< 5 people)"),
+            "n_agents": st.column_config.NumberColumn("People"),
+            "share_medium": share_column("Medium strain", decimals=None),
+            "share_high": share_column("High strain", decimals=None),
+        },
+        key="overview_strain",
+    )
+    st.markdown(f"**If the gap is covered with overtime:** {outlook.describe(fmt)}")
+    if outlook.would_cross:
+        extra.append(
+            (
+                f"{outlook.describe(fmt)} Spread the gap across teams or plan extra hires instead of "
+                "overtime; HR can see who is already strained.",
+                "app_pages/wellbeing_page.py",
+            )
+        )
+render_actions(view, viewer, extra)

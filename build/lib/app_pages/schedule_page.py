@@ -1,0 +1,798 @@
+"""Schedule page: shifts that cover a week of staffing requirements, the roster, and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import (
+    amount_column,
+    data_version,
+    formats,
+    get_store,
+    load_table,
+    require_page,
+    shared_period,
+    show_chart,
+)
+from app_pages.planning_cache import (
+    PLAN_KEY,
+    SAVED,
+    describe_period,
+    history_end,
+    how_to_upload,
+    plan_forecast,
+    requirements_with_progress,
+)
+from data.access import AuditAction, Permission, record
+from data.schedules import (
+    SHIFT_COLUMNS,
+    ScheduleError,
+    ScheduleSummary,
+    list_schedules,
+    load_schedule,
+    on_duty,
+    publish_schedule,
+)
+from formats import date_input_format
+from staffing.exports import make_schedule_outputs, staff_on_duty
+from staffing.planning import (
+    default_shift_templates,
+    files_under,
+    requirements_for_week,
+    templates_to_frame,
+    zip_files,
+)
+from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
+
+viewer = require_page(Permission.VIEW_STAFFING)
+fmt = formats()
+
+RESULT_KEY = "schedule_result"
+CALENDAR_ZIPS = {
+    "calendars_agents.zip": "calendars/agents/",
+    "calendars_teams.zip": "calendars/teams/",
+}
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ics": "text/calendar",
+    "zip": "application/zip",
+}
+TEMPLATE_COLUMNS = {
+    "name": st.column_config.TextColumn(
+        "Name", help="Shown in the rosters, calendars and exports", required=True
+    ),
+    "start": st.column_config.TextColumn(
+        "Start",
+        help="Start time in the queue's local time, HH:MM (24-hour clock)",
+        required=True,
+        validate=r"^\d{1,2}:\d{2}$",
+    ),
+    "length_hours": amount_column(
+        "Length (h)",
+        "Start to end in hours, unpaid break included",
+        decimals=None,
+        step=0.5,
+        min_value=0.5,
+        max_value=24.0,
+    ),
+    "break_minutes": amount_column(
+        "Break (min)", "Unpaid break in minutes; 0 for none", decimals=None, min_value=0
+    ),
+    "days": st.column_config.TextColumn(
+        "Days", help="Weekdays the shift runs: e.g. Mon-Sun, Mon-Fri or Mon,Wed,Sat", required=True
+    ),
+    "cost_per_hour": amount_column(
+        "Cost per hour",
+        "Relative cost of a paid hour (1 = normal; 1.25 for a dearer evening shift); the "
+        "planner picks the shifts that cover the requirement at the least total cost",
+        decimals=2,
+    ),
+    "break_earliest_minutes": amount_column(
+        "Break from (min)", "Earliest break start, in minutes after the shift start", decimals=None
+    ),
+    "break_latest_minutes": amount_column(
+        "Break until (min)",
+        "Latest break start, in minutes after the shift start; the planner places each "
+        "break in this window (both empty: mid-shift)",
+        decimals=None,
+    ),
+    "countries": st.column_config.TextColumn(
+        "Countries", help="Country codes the shift is for, comma-separated; empty = all"
+    ),
+    "channels": st.column_config.TextColumn(
+        "Channels", help="Channels the shift is for, comma-separated; empty = all"
+    ),
+}
+
+
+#: A week's time axis: the day at midnight, hours on the 24-hour clock (Vega's default writes
+#: "12 pm" whatever the locale); the day and month names follow the viewer's locale.
+WEEK_AXIS = alt.Axis(
+    labelExpr="hours(datum.value) == 0 && minutes(datum.value) == 0 "
+    "? timeFormat(datum.value, '%a %d %b') : timeFormat(datum.value, '%H:%M')"
+)
+
+#: The coverage chart's two lines: solid for what is required, dashed for what is scheduled,
+#: so they tell apart without their colours.
+SERIES = {"required_staff": "Required", "scheduled_staff": "Scheduled"}
+
+
+def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
+    """Required (solid) and scheduled (dashed) staff per interval as lines, shortfalls as red
+    bars under them."""
+    base = alt.Chart(coverage).encode(x=alt.X("interval_start:T", title="Interval", axis=WEEK_AXIS))
+    legend = alt.Legend(orient="top", title=None, symbolStrokeWidth=2)
+    lines = (
+        base.transform_fold(list(SERIES), as_=["series", "staff"])
+        .transform_calculate(
+            series=f"datum.series == 'required_staff' ? '{SERIES['required_staff']}' : "
+            f"'{SERIES['scheduled_staff']}'"
+        )
+        .mark_line(interpolate="step-after", strokeWidth=1.5)
+        .encode(
+            y=alt.Y("staff:Q", title="Staff"),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=list(SERIES.values()), range=["#1f77b4", "#2ca02c"]),
+                legend=legend,
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=list(SERIES.values()), range=[[1, 0], [6, 3]]),
+                legend=legend,
+            ),
+        )
+    )
+    gaps = (
+        base.transform_filter("datum.shortfall > 0")
+        .mark_bar(color="#d62728", opacity=0.7)
+        .encode(
+            y=alt.Y("shortfall:Q"),
+            tooltip=[
+                alt.Tooltip("interval_start:T", title="Interval", format="%a %d %b %H:%M"),
+                alt.Tooltip("required_staff:Q", title="Required", format=",.0f"),
+                alt.Tooltip("scheduled_staff:Q", title="Scheduled", format=",.1~f"),
+                alt.Tooltip("shortfall:Q", title="Short by", format=",.1~f"),
+            ],
+        )
+    )
+    return alt.layer(gaps, lines).properties(height=300).interactive(bind_y=False)
+
+
+#: Pixels of one shift's lane in a team's row of the team chart.
+LANE_HEIGHT = 8
+
+
+def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
+    """One bar per shift from start to end, a row per team or agent, coloured by shift.
+
+    A team's row has a lane per shift, as its agents' shifts overlap: the lane, not only the
+    colour, tells the shifts apart. An agent works one shift at a time, its row needs none.
+    """
+    chart = alt.Chart(assignments)
+    if row == "agent":  # names can repeat: label rows with the id too
+        chart = chart.transform_calculate(agent="datum.name + ' (' + datum.agent_id + ')'")
+    # shifts in the order they start, so lanes and legend read like the day
+    order = list(assignments.sort_values(["shift_start", "shift_end"])["shift"].drop_duplicates())
+    lanes = {}
+    height = alt.Step(24)
+    if row == "team":
+        lanes = {"yOffset": alt.YOffset("shift:N", sort=order, title="Shift")}
+        height = alt.Step(LANE_HEIGHT * max(len(order), 1) + 8, **{"for": "position"})
+    return (
+        chart.mark_bar(opacity=0.75 if row == "team" else 1.0, cornerRadius=2)
+        .encode(
+            x=alt.X("shift_start:T", title="Local time of the queue", axis=WEEK_AXIS),
+            x2="shift_end:T",
+            y=alt.Y(
+                f"{row}:N",
+                title=title,
+                sort="ascending",
+                axis=alt.Axis(labelOverlap=False, labelLimit=240),
+            ),
+            color=alt.Color("shift:N", title="Shift", sort=order, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("name:N", title="Agent"),
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("shift:N", title="Shift"),
+                alt.Tooltip("shift_start:T", title="Start", format="%a %d %b %H:%M"),
+                alt.Tooltip("shift_end:T", title="End", format="%H:%M"),
+                alt.Tooltip("break_start:T", title="Break", format="%H:%M"),
+            ],
+            **lanes,
+        )
+        .properties(height=height)
+    )
+
+
+def load_requirements() -> tuple[dict, pd.DataFrame]:
+    """The Staffing page's plan and its requirements, or a pointer to the Staffing page."""
+    plan = st.session_state.get(PLAN_KEY)
+    if plan is None and history_end() is None:
+        st.info(
+            "No contacts yet, so there is nothing to schedule: shifts are planned to cover the "
+            "staff the Staffing page works out from the contacts forecast. "
+            + how_to_upload("contacts", viewer),
+            icon=":material/upload_file:",
+        )
+        st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
+        st.stop()
+    if plan is None:
+        st.info(
+            "No staffing plan yet: choose queues and targets on the **Staffing** page and press "
+            "**Plan staffing**; this page schedules those requirements."
+        )
+        st.page_link("app_pages/staffing_page.py", label="Go to Staffing", icon=":material/groups:")
+        st.stop()
+    try:
+        source = plan_forecast(plan)
+        requirements = requirements_with_progress(plan)
+    except ValueError as exc:
+        st.error(f"Could not compute the requirements: {exc}")
+        st.stop()
+    share = plan.get("volume_share", 1.0)
+    forecast = (
+        "saved run " + ", ".join(f"#{i}" for i in source.runs)
+        if source.source == SAVED
+        else "fitted on the Staffing page"
+    )
+    st.caption(
+        f"Requirements from the Staffing page: {', '.join(plan['countries'])} / "
+        f"{', '.join(plan['channels'])}, {describe_period(plan['period'], fmt)}, forecast "
+        + forecast
+        + (f", {fmt.percent(share)} of the forecast volume." if share < 1 else ".")
+    )
+    return plan, requirements
+
+
+def labour_rules_text() -> str:
+    """The roster's working-time rules (the EU directive's defaults) in words."""
+    rules = LabourRules()
+    return (
+        f"at least {fmt.hours(rules.min_rest_hours)} of rest between shifts, at most "
+        f"{fmt.number(rules.max_consecutive_days)} days in a row and "
+        f"{fmt.hours(rules.max_weekly_hours)} a week, overtime included"
+    )
+
+
+def week_bounds(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    """First and last start of a week to schedule: whole weeks inside ``period`` (or its first
+    day when it is shorter than a week)."""
+    start, end = period
+    return start, max(start, end - dt.timedelta(days=6))
+
+
+def choose_inputs(plan: dict) -> dict:
+    # The sidebar's planning period, within the plan's days: the week to schedule lies in it.
+    first, last = week_bounds(shared_period(*plan["period"]))
+    left, middle, right = st.columns(3)
+    week_start = left.date_input(
+        "Week starting",
+        value=first,
+        min_value=first,
+        max_value=last,
+        key="schedule_week_start",
+        format=date_input_format(fmt.locale),
+        help="Seven days from this date are scheduled, within the planning period "
+        "(fewer days if the period is shorter than a week).",
+    )
+    opening = middle.slider(
+        "Opening hours",
+        min_value=dt.time(0, 0),
+        max_value=dt.time(23, 30),
+        value=(dt.time(8, 0), dt.time(22, 0)),
+        step=dt.timedelta(minutes=30),
+        format="HH:mm",
+        key="schedule_opening",
+        help="The queue's local hours, every day: shifts must lie within them and no staff is "
+        "planned outside, even where the forecast has contacts.",
+    )
+    min_staff = right.number_input(
+        "Minimum staff while open",
+        min_value=0,
+        max_value=50,
+        value=1,
+        key="schedule_min_staff",
+        help="Never fewer staff than this while the queue is open, even when it is quiet.",
+    )
+    time_limit = right.number_input(
+        "Solver time limit (s)",
+        min_value=5,
+        max_value=300,
+        value=30,
+        key="schedule_time_limit",
+        help="Seconds the solver may search for the cheapest shifts (and as long again for "
+        "the roster). The best plan found in this time is used; its MIP gap says how far from "
+        "the cheapest possible it may be.",
+    )
+    st.markdown(
+        "**Shift templates** (edit, add or delete rows)",
+        help="Shift rules: the shifts the planner may use, each with its start, length, unpaid "
+        "break and the days it runs. The planner chooses how many agents work each shift on "
+        "each day so that the staff on duty covers the requirement at least cost; agents are "
+        "then assigned within their contract hours, absences and the labour rules: "
+        f"{labour_rules_text()}.",
+    )
+    edited = st.data_editor(
+        templates_to_frame(default_shift_templates()),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config=TEMPLATE_COLUMNS,
+        key="schedule_templates",
+    )
+    try:
+        templates = shift_templates_from_frame(edited, source="shift templates")
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+    return {
+        "week_start": week_start,
+        "opening": opening,
+        "opening_hours": OpeningHours.every_day(*opening),
+        "min_staff_while_open": int(min_staff),
+        "time_limit_seconds": float(time_limit),
+        "templates": templates,
+    }
+
+
+def loaded_agents() -> pd.DataFrame | None:
+    """The agents to roster, or None when none are loaded (the schedule is then the shift plan
+    alone, without names)."""
+    agents = load_table("agents", data_version())
+    return None if agents.empty else agents
+
+
+def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
+    week = requirements_for_week(requirements, inputs["week_start"])
+    agents = loaded_agents()
+    limit = fmt.seconds(inputs["time_limit_seconds"] * (1 if agents is None else 2))
+    label = "Planning shifts" if agents is None else "Planning shifts and assigning agents"
+    with st.status(f"{label} (at most {limit})...", expanded=False) as status:
+        try:
+            outputs = make_schedule_outputs(
+                week,
+                inputs["templates"],
+                agents,
+                load_table("absences", data_version()) if agents is not None else None,
+                opening_hours=inputs["opening_hours"],
+                min_staff_while_open=inputs["min_staff_while_open"],
+                time_limit_seconds=inputs["time_limit_seconds"],
+            )
+        except ValueError as exc:
+            status.update(label="Scheduling failed", state="error")
+            st.error(str(exc))
+            return
+        status.update(label="Schedule ready", state="complete")
+    st.session_state[RESULT_KEY] = {
+        "plan": plan,  # the Staffing page compares its plan with this one
+        "outputs": outputs,
+        "week_start": inputs["week_start"],
+        "settings": {  # stored with the schedule when it is published
+            "countries": list(plan["countries"]),
+            "channels": list(plan["channels"]),
+            "period": [str(day) for day in plan["period"]],
+            "targets": plan.get("targets", {}),
+            "opening_hours": [str(t) for t in inputs["opening"]],
+            "min_staff_while_open": inputs["min_staff_while_open"],
+            "time_limit_seconds": inputs["time_limit_seconds"],
+            "templates": templates_to_frame(inputs["templates"]).to_dict("records"),
+        },
+        "zips": {  # without a roster there are no calendars: no empty zip files either
+            name: zip_files(outputs.files, under=under)
+            for name, under in CALENDAR_ZIPS.items()
+            if files_under(outputs.files, under)
+        },
+    }
+
+
+STATUS_HELP = (
+    "optimal: the cheapest plan (within a tiny tolerance); time limit: the best found before "
+    "the solver time limit; no solution: none found in time; empty: nothing to schedule."
+)
+
+
+def render_status(outputs) -> None:
+    plan, roster = outputs.plan, outputs.roster
+    cols = st.columns(5)
+    cols[0].metric(
+        "Shift plan",
+        plan.status.replace("_", " "),
+        help="How many agents work each shift template on each day. " + STATUS_HELP,
+    )
+    cols[1].metric(
+        "MIP gap",
+        fmt.percent(plan.mip_gap, 2),
+        help="How far the plan's cost may at most be above the cheapest possible, as the "
+        "solver (a mixed-integer program, MIP) proves it: 0% is the cheapest.",
+    )
+    cols[2].metric(
+        "Solve time",
+        fmt.seconds(plan.solve_seconds, 1),
+        help="Seconds the solver took for the shift plan.",
+    )
+    cols[3].metric(
+        "Shortfall",
+        fmt.with_unit(plan.shortfall_staff_hours, "staff-h", 1),
+        help="Staff-hours of the requirement the plan could not cover with the shift templates "
+        "and opening hours, summed over the half hours short of staff.",
+    )
+    cols[4].metric(
+        "Labour cost",
+        fmt.number(plan.labour_cost),
+        help="Paid hours of the planned shifts times their cost per hour, summed: in the "
+        "templates' units (1 a normal hour), not money.",
+    )
+    st.caption(plan.describe(fmt))
+    if roster is None:  # no agents loaded: the page says so above
+        return
+    cols = st.columns(3)
+    cols[0].metric(
+        "Roster",
+        roster.status.replace("_", " "),
+        help="Agents assigned to the planned shifts, within their contract hours, absences and "
+        f"the labour rules ({labour_rules_text()}). " + STATUS_HELP,
+    )
+    cols[1].metric(
+        "Shifts filled",
+        fmt.number(roster.filled_shifts),
+        help="Planned shifts with an agent on them (one per agent and shift).",
+    )
+    cols[2].metric(
+        "Shifts without an agent",
+        fmt.number(roster.unfilled_shifts),
+        help="Planned shifts no agent could take: too few agents for the queue, or their "
+        "contracts, absences and rest rules leave nobody free.",
+    )
+    if roster.unfilled_shifts:
+        st.warning(
+            f"{fmt.number(roster.unfilled_shifts)} planned shift(s) have no agent: "
+            f"{roster.describe(fmt)}. "
+            "They are listed under **Shifts without an agent**; the coverage chart shows "
+            "the plan, the Staffing page the named agents against the requirement.",
+            icon=":material/person_off:",
+        )
+    else:
+        st.caption(roster.describe(fmt))
+
+
+# Times of day on the 24-hour clock, as Formats.time writes them; dates in the browser's style.
+UNFILLED_COLUMNS = {
+    "country": "Country",
+    "channel": "Channel",
+    "date": st.column_config.DateColumn("Date", format="localized"),
+    "shift": "Shift",
+    "shift_start": st.column_config.DatetimeColumn("Start", format="HH:mm"),
+    "shift_end": st.column_config.DatetimeColumn("End", format="HH:mm"),
+    "break_start": st.column_config.DatetimeColumn("Break", format="HH:mm"),
+    "break_end": st.column_config.DatetimeColumn("Break end", format="HH:mm"),
+    "paid_hours": amount_column(
+        "Paid (h)", "Paid hours of one such shift, break excluded.", decimals=1
+    ),
+    "planned": amount_column("Planned", "Agents the shift plan puts on this shift."),
+    "assigned": amount_column("Assigned", "Agents the roster found for it."),
+    "unfilled": amount_column("Without an agent", "Planned less assigned."),
+}
+OVERTIME_COLUMNS = {
+    "agent_id": "Agent",
+    "week_start": st.column_config.DateColumn("Week starting", format="localized"),
+    "contract_hours": amount_column("Contract (h)", "Contract hours of the week.", decimals=1),
+    "scheduled_hours": amount_column(
+        "Scheduled within contract (h)", "Rostered paid hours up to the contract hours.", decimals=1
+    ),
+    "projected_overtime_hours": amount_column(
+        "Projected overtime (h)",
+        "Rostered hours above the contract: the overtime the roster needs to close gaps.",
+        decimals=1,
+    ),
+}
+
+
+def render_result(result: dict) -> None:
+    outputs = result["outputs"]
+    st.subheader(f"Schedule for the week of {fmt.date(result['week_start'])}")
+    render_status(outputs)
+    coverage = outputs.plan.coverage
+    if coverage.empty:  # the week has no half hours to staff: nothing to show or publish
+        st.info(
+            "This week has no staffing requirement to schedule: choose another week, or check "
+            "the plan's queues and period on the Staffing page."
+        )
+        return
+    st.subheader("Coverage against the requirement")
+    queues = sorted(set(zip(coverage["country"], coverage["channel"], strict=True)))
+    country, channel = st.selectbox(
+        "Queue",
+        queues,
+        format_func="/".join,
+        key="schedule_queue",
+        disabled=len(queues) < 2,
+        help="A queue is one country's channel, scheduled on its own.",
+    )
+    shown = coverage[(coverage["country"] == country) & (coverage["channel"] == channel)]
+    st.caption(
+        "Solid line: staff required; dashed line: staff the shift plan puts on duty; red bars: "
+        "half hours short of staff, by how many (point at one for the numbers). Drag to move "
+        "along the week, scroll to zoom."
+    )
+    show_chart(coverage_chart(shown))
+    roster = outputs.roster
+    if roster is not None and not roster.assignments.empty:
+        assignments = roster.assignments
+        st.subheader("Who works when")
+        st.caption(
+            "Each bar runs from a shift's start to its end. Per team a lane for each shift, in "
+            "the order they start; point at a bar for the agent, the shift and the break."
+        )
+        show_chart(gantt_chart(assignments, "team", "Team"))
+        teams = sorted(assignments["team"].unique())
+        team = st.selectbox(
+            "Team", teams, key="schedule_team", help="Whose shifts the chart below shows."
+        )
+        show_chart(gantt_chart(assignments[assignments["team"] == team], "agent", "Agent"))
+        left, right = st.columns(2)
+        left.markdown(
+            "**Shifts without an agent**",
+            help="Planned shifts the roster could not fill, per day and break placement.",
+        )
+        left.dataframe(
+            roster.unfilled[roster.unfilled["unfilled"] > 0],
+            hide_index=True,
+            width="stretch",
+            column_config=UNFILLED_COLUMNS,
+            key="schedule_unfilled",
+        )
+        right.markdown(
+            "**Projected overtime**",
+            help="Agents who would work beyond their contract in a week of this roster.",
+        )
+        right.dataframe(
+            roster.overtime[roster.overtime["projected_overtime_hours"] > 0],
+            hide_index=True,
+            width="stretch",
+            column_config=OVERTIME_COLUMNS,
+            key="schedule_overtime",
+        )
+    render_publish(result)
+    render_downloads(result)
+
+
+def render_publish(result: dict) -> None:
+    """Publish the generated schedule: the Overview then counts its staff on duty."""
+    st.subheader("Publish")
+    outputs = result["outputs"]
+    intervals = staff_on_duty(outputs)  # not empty: render_result returned before otherwise
+    days = intervals["interval_start"].dt.date
+    span = fmt.day_span(days.min(), days.max())
+    if result.get("published_id") is not None:
+        st.success(
+            f"Published as schedule #{result['published_id']}: the Overview counts its staff "
+            f"on duty for {span}.",
+            icon=":material/event_available:",
+        )
+        return
+    if not viewer.can(Permission.PUBLISH_SCHEDULES):
+        st.caption(
+            f"Planners and admins publish schedules: as {viewer.role.value} you see this one "
+            "but cannot make it the current schedule."
+        )
+        return
+    st.caption(
+        f"Publishing makes this the current schedule for {span}: the Overview then measures "
+        "its staff on duty (the named agents, unfilled shifts left out) against the forecast, "
+        "instead of the teams' hours. A schedule published later for the same days replaces it; "
+        "published schedules are listed at the top of this page."
+    )
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    note = left.text_input(
+        "Note (optional)",
+        key="schedule_publish_note",
+        max_chars=500,
+        placeholder="e.g. agreed with the team leads",
+        help="Kept with the schedule and shown in the list of published schedules.",
+    )
+    if right.button("Publish this schedule", key="schedule_publish", icon=":material/publish:"):
+        roster = outputs.roster
+        shifts = (
+            roster.assignments[list(SHIFT_COLUMNS)]
+            if roster is not None
+            else pd.DataFrame(columns=list(SHIFT_COLUMNS))
+        )
+        summary = ScheduleSummary(
+            plan_status=outputs.plan.status,
+            shortfall_staff_hours=outputs.plan.shortfall_staff_hours,
+            labour_cost=outputs.plan.labour_cost,
+            roster_status=None if roster is None else roster.status,
+            filled_shifts=None if roster is None else roster.filled_shifts,
+            unfilled_shifts=None if roster is None else roster.unfilled_shifts,
+        )
+        try:
+            result["published_id"] = publish_schedule(
+                get_store(),
+                viewer,
+                intervals=intervals,
+                shifts=shifts,
+                summary=summary,
+                settings=result.get("settings"),
+                note=note,
+            )
+        except ScheduleError as exc:
+            st.error(f"Could not publish the schedule: {exc}")
+            return
+        st.rerun()
+
+
+PUBLISHED_COLUMNS = {
+    "id": st.column_config.NumberColumn("#", format="%d"),
+    "published_at": st.column_config.DatetimeColumn("Published", format="localized"),
+    "published_by": "By",
+    "first_day": st.column_config.DateColumn("From", format="localized"),
+    "last_day": st.column_config.DateColumn("To", format="localized"),
+    "countries": "Countries",
+    "channels": "Channels",
+    "shortfall_staff_hours": amount_column(
+        "Shortfall (staff-h)",
+        "Staff-hours of the requirement the shift plan could not cover.",
+        decimals=1,
+    ),
+    "filled_shifts": amount_column("Shifts filled", "Agent-shifts with a named agent."),
+    "unfilled_shifts": amount_column(
+        "Without an agent", "Planned shifts the roster left unfilled."
+    ),
+    "note": "Note",
+}
+
+
+def render_published() -> None:
+    """The published schedules, newest first; one of them shown on request."""
+    published = list_schedules(get_store(), viewer)
+    label = f"Published schedules ({fmt.number(len(published))})"
+    with st.expander(label, icon=":material/event_available:"):
+        if published.empty:
+            st.write(
+                "None yet. Generate a schedule below and publish it: the Overview then counts "
+                "its staff on duty instead of the teams' hours."
+            )
+            return
+        st.caption(
+            "For each queue and day, the newest schedule covering it is the current one: it is "
+            "what the Overview measures."
+        )
+        st.dataframe(
+            published[list(PUBLISHED_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config=PUBLISHED_COLUMNS,
+            key="schedule_published",
+        )
+        chosen = st.selectbox(
+            "Show a published schedule",
+            published["id"].tolist(),
+            index=None,
+            format_func=lambda i: f"#{i}",
+            placeholder="Choose one",
+            key="schedule_published_show",
+            help="Its staff on duty against the requirement and who works when.",
+        )
+        if chosen is not None:
+            render_published_schedule(int(chosen))
+
+
+def render_published_schedule(schedule_id: int) -> None:
+    schedule = load_schedule(get_store(), viewer, schedule_id)
+    info, intervals = schedule.info, schedule.intervals
+    staff = on_duty(intervals)
+    coverage = intervals.assign(
+        scheduled_staff=staff, shortfall=(intervals["required_staff"] - staff).clip(lower=0)
+    )
+    st.caption(
+        f"Schedule #{schedule_id}, {fmt.day_span(info['first_day'], info['last_day'])}, "
+        f"published {fmt.date(info['published_at'].date())} by {info['published_by']}"
+        + (f": “{info['note']}”" if info["note"] else ".")
+    )
+    queues = sorted(set(zip(coverage["country"], coverage["channel"], strict=True)))
+    for country, channel in queues:
+        st.markdown(f"**{country} {channel}**")
+        shown = coverage[(coverage["country"] == country) & (coverage["channel"] == channel)]
+        show_chart(coverage_chart(shown), key=f"schedule_published_{country}_{channel}")
+    if not schedule.shifts.empty:
+        shifts = schedule.shifts.assign(
+            name=schedule.shifts["name"].fillna("(no longer loaded)"),
+            team=schedule.shifts["team"].fillna("(no team)"),
+        )
+        show_chart(gantt_chart(shifts, "team", "Team"), key="schedule_published_teams")
+
+
+def record_export(file_name: str, detail: dict) -> None:
+    """``on_click`` of every download: one audit row per file handed out."""
+    record(get_store().engine, viewer, AuditAction.EXPORT, subject=file_name, detail=detail)
+
+
+def download(column, label: str, content: bytes, file_name: str, key: str, detail: dict) -> None:
+    column.download_button(
+        label,
+        content,
+        file_name=file_name,
+        mime=MIME[file_name.rsplit(".", 1)[-1]],
+        key=key,
+        icon=":material/download:",
+        on_click=record_export,
+        args=(file_name, {**detail, "bytes": len(content)}),
+    )
+
+
+def render_downloads(result: dict) -> None:
+    st.subheader("Downloads")
+    if not viewer.can(Permission.EXPORT_SCHEDULES):
+        st.caption(
+            f"Exports are for planners and admins: as {viewer.role.value} you see the schedule "
+            "here but cannot download it."
+        )
+        return
+    files, zips = result["outputs"].files, result["zips"]
+    plan = result.get("plan") or {}
+    detail = {
+        "page": "schedule",
+        "week_start": str(result["week_start"]),
+        "countries": list(plan.get("countries", ())),
+        "channels": list(plan.get("channels", ())),
+    }
+    st.caption(
+        "CSV and Excel files of the plan, its coverage and the roster; calendars (.ics) of every "
+        "agent and team. Every download is recorded in the audit log."
+    )
+    tables = {path: content for path, content in files.items() if "/" not in path}
+    cols = st.columns(4)
+    for k, (path, content) in enumerate(sorted({**tables, **zips}.items())):
+        download(cols[k % 4], path, content, path, f"schedule_download_{path}", detail)
+    agents = files_under(files, "calendars/agents/")
+    teams = files_under(files, "calendars/teams/")
+    left, right = st.columns(2)
+    for column, kind, calendars in ((left, "agent", agents), (right, "team", teams)):
+        if not calendars:
+            continue
+        name = column.selectbox(
+            f"Calendar of one {kind}",
+            sorted(calendars),
+            key=f"schedule_{kind}_calendar",
+            help=f"An .ics file of the {kind}'s shifts this week, to import into Outlook, "
+            "Google or Apple calendars.",
+        )
+        download(
+            column,
+            f"Download {name}",
+            calendars[name],
+            name,
+            f"schedule_download_{kind}_ics",
+            detail,
+        )
+
+
+st.title("Schedule")
+st.caption(
+    "Shifts that cover a week of the Staffing page's requirements at least cost, the agents on "
+    "them (contracts, absences, labour rules), and calendar and spreadsheet exports."
+)
+render_published()
+plan, requirements = load_requirements()
+inputs = choose_inputs(plan)
+if loaded_agents() is None:
+    st.info(
+        "No agents loaded yet, so the schedule is the shift plan alone: how many people work "
+        "which shift, without names, rosters or calendars. " + how_to_upload("agents", viewer),
+        icon=":material/person_off:",
+    )
+if st.button("Generate schedule", type="primary", key="schedule_generate"):
+    generate(plan, requirements, inputs)
+result = st.session_state.get(RESULT_KEY)
+if result is None:
+    st.info("Choose a week and the shift templates, then press **Generate schedule**.")
+    st.stop()
+render_result(result)

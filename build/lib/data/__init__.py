@@ -1,0 +1,1 @@
+"""One door for data: schemas, validation, loaders, the embedded database and the sample data."""

@@ -1,0 +1,506 @@
+"""The embedded database: migrations on open, all-or-nothing imports, and loaders for the packages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+
+from data import schema
+from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
+from data.config import Settings, get_settings
+from data.readers import read_table, safe_file_label
+from data.validation import (
+    CLEAN_COLUMNS,
+    KINDS,
+    MAX_REPORTED,
+    DataValidationError,
+    Problem,
+    ReadOptions,
+    ValidationReport,
+    validate_table,
+)
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SERIES_KEYS = {"contacts": ("country", "channel"), "traffic": ("country",)}
+AGENT_KINDS = ("absences", "hours", "performance")
+DATE_COLUMNS = {
+    "traffic": ("date",),
+    "absences": ("start_date", "end_date"),
+    "hours": ("date",),
+    "performance": ("date",),
+}
+
+#: Who may read each input table (any one of the permissions).
+LOAD_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
+    "contacts": (Permission.VIEW_DATA,),
+    "traffic": (Permission.VIEW_DATA,),
+    "agents": (Permission.VIEW_STAFFING, Permission.VIEW_INDIVIDUAL_WELLBEING),
+    "absences": (Permission.VIEW_STAFFING, Permission.VIEW_INDIVIDUAL_WELLBEING),
+    "hours": (Permission.VIEW_INDIVIDUAL_WELLBEING,),
+    "performance": (Permission.VIEW_INDIVIDUAL_WELLBEING,),
+}
+
+
+def query_frame(conn: Connection, query: sa.Executable) -> pd.DataFrame:
+    """The rows of ``query`` as a DataFrame with the query's column names.
+
+    Rows become plain tuples first: given SQLAlchemy ``Row`` objects, pandas probes each one
+    for attributes, which costs seconds per 100,000 rows.
+    """
+    result = conn.execute(query)
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=list(result.keys()))
+
+
+def check_import(actor: Principal | None, kind: str) -> None:
+    """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``)."""
+    if actor is not None:
+        require(actor, Permission.IMPORT_HR if kind in HR_KINDS else Permission.IMPORT_PLANNING)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an accepted import wrote."""
+
+    batch_id: int
+    kind: str
+    file: str
+    rows_written: int
+    rows_replaced: int
+    report: ValidationReport
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """One line of "what is loaded": rows, date range and countries of a table."""
+
+    table: str
+    rows: int
+    first: dt.date | None
+    last: dt.date | None
+    countries: tuple[str, ...]
+
+
+def _alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (idempotent)."""
+    with engine.begin() as conn:
+        cfg = _alembic_config(str(engine.url))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created and foreign keys enforced."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+    return engine
+
+
+class Store:
+    """The database behind Crewcast. Every write is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- imports ----------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        kind: str,
+        source: str | Path | bytes | BinaryIO,
+        file_name: str | None = None,
+        options: ReadOptions | None = None,
+        *,
+        source_label: str = "cli",
+        separator: str | None = None,
+        actor: Principal | None = None,
+    ) -> tuple[ValidationReport, ImportResult | None]:
+        """Validate a file and, if it has no errors, import it in one transaction.
+
+        Returns the report (with problems found against the database too) and the result,
+        which is ``None`` when the file was rejected and nothing changed. ``actor`` is the
+        signed-in user importing (checked and audited); ``None`` is trusted code (the command
+        line, seeding), audited under ``source_label``.
+        """
+        check_import(actor, kind)
+        file_name = safe_file_label(file_name)
+        if isinstance(source, str | Path):
+            content = Path(source).read_bytes()
+            file_name = file_name or Path(source).name
+        elif isinstance(source, bytes):
+            content = source
+        else:
+            content = source.read()
+        raw = read_table(content, file_name, separator=separator)
+        report = validate_table(kind, raw, options)
+        if not report.ok:
+            return report, None
+        digest = hashlib.sha256(content).hexdigest()
+        try:
+            result = self.import_frame(
+                kind, report, sha256=digest, source_label=source_label, actor=actor
+            )
+        except DataValidationError as exc:
+            return exc.report, None
+        return result.report, result
+
+    def import_frame(
+        self,
+        kind: str,
+        report: ValidationReport,
+        *,
+        sha256: str = "",
+        source_label: str = "cli",
+        actor: Principal | None = None,
+    ) -> ImportResult:
+        """Write a validated frame in one transaction.
+
+        Raises :class:`DataValidationError` (and writes nothing) on conflicts with stored rows.
+
+        Time series (contacts, traffic, hours, performance) replace what the database held for
+        the same series over the period the file covers; agents are replaced by ``agent_id``;
+        absences already stored identically are skipped, and overlapping ones are errors.
+        """
+        check_import(actor, kind)
+        frame = report.raise_for_errors()
+        with self.engine.begin() as conn:
+            problems = _check_against_database(conn, kind, frame, report.file)
+            if problems:
+                raise DataValidationError(
+                    replace(
+                        report,
+                        frame=None,
+                        errors=tuple(problems[:MAX_REPORTED]),
+                        error_count=len(problems),
+                    )
+                )
+            batch_id = conn.execute(
+                sa.insert(schema.import_batches).values(
+                    kind=kind,
+                    file_name=report.file[:255],
+                    row_count=len(frame),
+                    imported_at=dt.datetime.now(dt.UTC),
+                    sha256=sha256,
+                    source=source_label,
+                    notes="\n".join(report.notes)[:4000] or None,
+                )
+            ).inserted_primary_key[0]
+            replaced, frame = _clear_replaced(conn, kind, frame)
+            records = _records(kind, frame, batch_id)
+            if records:
+                conn.execute(sa.insert(schema.TABLES[kind]), records)
+            audit(
+                conn,
+                actor if actor is not None else source_label,
+                AuditAction.IMPORT,
+                report.file[:200],
+                {"kind": kind, "batch": batch_id, "rows": len(records), "replaced": replaced},
+            )
+        logger.info(
+            "imported %s rows of %s from %s (batch %s)", len(records), kind, report.file, batch_id
+        )
+        return ImportResult(batch_id, kind, report.file, len(records), replaced, report)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(schema.import_batches)
+                ).scalar_one()
+                == 0
+            )
+
+    def holds_sample_only(self) -> bool:
+        """True while every import so far came from the bundled sample (demo mode is possible)."""
+        t = schema.import_batches
+        with self.engine.connect() as conn:
+            real = conn.execute(
+                sa.select(sa.func.count()).select_from(t).where(t.c.source != "sample")
+            ).scalar_one()
+        return real == 0
+
+    def has_users(self) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(sa.select(sa.func.count()).select_from(schema.users)).scalar_one() > 0
+            )
+
+    def batches(self) -> pd.DataFrame:
+        """Import history, newest first."""
+        t = schema.import_batches
+        with self.engine.connect() as conn:
+            return query_frame(conn, sa.select(t).order_by(t.c.id.desc()))
+
+    def summary(self) -> list[TableSummary]:
+        """Rows, date range and countries per input table."""
+        out = []
+        with self.engine.connect() as conn:
+            for kind, table in schema.TABLES.items():
+                rows = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                date_col = {"contacts": "ds", "agents": None, "absences": "start_date"}.get(
+                    kind, "date"
+                )
+                first = last = None
+                if date_col is not None and rows:
+                    lo, hi = conn.execute(
+                        sa.select(sa.func.min(table.c[date_col]), sa.func.max(table.c[date_col]))
+                    ).one()
+                    first, last = _as_date(lo), _as_date(hi)
+                countries: tuple[str, ...] = ()
+                if "country" in table.c:
+                    found = conn.execute(
+                        sa.select(table.c.country).where(table.c.country.is_not(None)).distinct()
+                    ).scalars()
+                    countries = tuple(sorted(found))
+                out.append(TableSummary(kind, rows, first, last, countries))
+        return out
+
+    def load(
+        self, kind: str, viewer: Principal | None = None, **filters: Sequence[str] | None
+    ) -> pd.DataFrame:
+        """Rows of one input table as the clean frame the validators produce.
+
+        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``. Pages pass the
+        ``viewer``, whose role is checked (:data:`LOAD_PERMISSIONS`); absences lose their type
+        (sick or vacation becomes ``other``) for viewers without access to individual wellbeing
+        data, who only need to know that the person is away. Without a viewer the caller is
+        trusted code (the command line, the packages' own pipelines).
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if viewer is not None and not any(viewer.can(p) for p in LOAD_PERMISSIONS[kind]):
+            require(viewer, LOAD_PERMISSIONS[kind][0])
+        table = schema.TABLES[kind]
+        columns = CLEAN_COLUMNS[kind]
+        times = DATE_COLUMNS.get(kind, ()) + (("ds",) if kind == "contacts" else ())
+        # SQLite keeps times as text, slow to parse by the 100,000; read them as epoch seconds.
+        epoch = self.engine.dialect.name == "sqlite"
+        query = sa.select(
+            *(
+                ((sa.func.julianday(table.c[c]) - 2440587.5) * 86400.0).label(c)
+                if epoch and c in times
+                else table.c[c]
+                for c in columns
+            )
+        )
+        for col, values in filters.items():
+            if values:
+                query = query.where(table.c[col].in_(list(values)))
+        with self.engine.connect() as conn:
+            frame = query_frame(conn, query)
+        for col in times:
+            if epoch:
+                seconds = pd.to_numeric(frame[col]).round()
+                frame[col] = pd.to_datetime(seconds, unit="s").astype("datetime64[ns]")
+            else:
+                frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
+        if (
+            kind == "absences"
+            and viewer is not None
+            and not viewer.can(Permission.VIEW_INDIVIDUAL_WELLBEING)
+        ):
+            frame["type"] = "other"
+        sort = {"contacts": ["country", "channel", "ds"], "traffic": ["country", "date"]}.get(kind)
+        return frame.sort_values(sort).reset_index(drop=True) if sort else frame
+
+    def daily_contacts(self, countries: Iterable[str] | None = None) -> pd.DataFrame:
+        """Contacts summed to days: ``country, channel, date, contacts``."""
+        frame = self.load("contacts", country=list(countries) if countries else None)
+        frame["date"] = frame["ds"].dt.normalize()
+        return frame.groupby(["country", "channel", "date"], as_index=False)["contacts"].sum()
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _check_against_database(
+    conn: Connection, kind: str, frame: pd.DataFrame, file: str
+) -> list[Problem]:
+    """Problems that only the stored data reveals: unknown agents, mixed granularity, overlaps."""
+    problems: list[Problem] = []
+    if kind in AGENT_KINDS:
+        known = set(conn.execute(sa.select(schema.agents.c.agent_id)).scalars())
+        unknown = frame.loc[~frame["agent_id"].isin(known)]
+        for row, agent in unknown["agent_id"].items():
+            problems.append(
+                Problem(
+                    file,
+                    int(row),
+                    "agent_id",
+                    agent,
+                    "is not a known agent (import the agents file first)",
+                )
+            )
+    if kind == "contacts":
+        t = schema.contacts
+        stored = conn.execute(
+            sa.select(
+                t.c.country,
+                t.c.channel,
+                sa.func.min(t.c.interval_minutes),
+                sa.func.max(t.c.interval_minutes),
+            ).group_by(t.c.country, t.c.channel)
+        ).all()
+        stored_minutes = {(c, ch): lo for c, ch, lo, _ in stored}
+        incoming = frame.groupby(["country", "channel"])["interval_minutes"].first()
+        for (country, channel), minutes in incoming.items():
+            held = stored_minutes.get((country, channel))
+            if held is not None and held != minutes:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        None,
+                        f"contacts for {country}/{channel} are stored {_granularity(held)}; this file has them "
+                        f"{_granularity(int(minutes))}. Import one granularity per country and channel.",
+                    )
+                )
+    if kind == "absences":
+        t = schema.absences
+        ids = frame["agent_id"].unique().tolist()
+        stored = pd.DataFrame(
+            conn.execute(
+                sa.select(t.c.agent_id, t.c.start_date, t.c.end_date, t.c.type).where(
+                    t.c.agent_id.in_(ids)
+                )
+            ).all(),
+            columns=["agent_id", "start_date", "end_date", "type"],
+        )
+        if not stored.empty:
+            stored["start_date"] = pd.to_datetime(stored["start_date"])
+            stored["end_date"] = pd.to_datetime(stored["end_date"])
+            pairs = frame.reset_index(names="row").merge(
+                stored, on="agent_id", suffixes=("", "_db")
+            )
+            same = (pairs["start_date"] == pairs["start_date_db"]) & (
+                pairs["end_date"] == pairs["end_date_db"]
+            )
+            clash = (
+                (pairs["start_date"] <= pairs["end_date_db"])
+                & (pairs["start_date_db"] <= pairs["end_date"])
+                & ~same
+            )
+            for rec in pairs[clash].itertuples():
+                problems.append(
+                    Problem(
+                        file,
+                        int(rec.row),
+                        "start_date",
+                        rec.start_date.date().isoformat(),
+                        f"overlaps a stored {rec.type_db} absence of agent {rec.agent_id} "
+                        f"({rec.start_date_db.date()} to {rec.end_date_db.date()})",
+                    )
+                )
+    return problems
+
+
+def _granularity(minutes: int) -> str:
+    return "as daily totals" if minutes == 1440 else f"per {minutes}-minute interval"
+
+
+def _clear_replaced(conn: Connection, kind: str, frame: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """Delete what the incoming file supersedes; returns (rows deleted, rows still to insert)."""
+    table = schema.TABLES[kind]
+    deleted = 0
+    if kind == "agents":
+        for chunk in _chunks(frame["agent_id"].tolist()):
+            deleted += conn.execute(sa.delete(table).where(table.c.agent_id.in_(chunk))).rowcount
+        return deleted, frame
+    if kind == "absences":
+        t = schema.absences
+        stored = {
+            (a, pd.Timestamp(s), pd.Timestamp(e))
+            for a, s, e in conn.execute(
+                sa.select(t.c.agent_id, t.c.start_date, t.c.end_date).where(
+                    t.c.agent_id.in_(frame["agent_id"].unique().tolist())
+                )
+            )
+        }
+        keys = list(zip(frame["agent_id"], frame["start_date"], frame["end_date"], strict=True))
+        fresh = [k not in stored for k in keys]
+        return 0, frame.loc[fresh]
+    group_cols, time_col = {
+        "contacts": (["country", "channel"], "ds"),
+        "traffic": (["country"], "date"),
+        "hours": (["agent_id"], "date"),
+        "performance": (["agent_id", "metric"], "date"),
+    }[kind]
+    spans = frame.groupby(group_cols)[time_col].agg(["min", "max"]).reset_index()
+    for span in spans.itertuples(index=False):
+        cond = [table.c[c] == getattr(span, c) for c in group_cols]
+        lo, hi = span.min, span.max
+        if kind == "contacts":
+            hi = (
+                hi
+                + pd.Timedelta(minutes=int(frame["interval_minutes"].iloc[0]))
+                - pd.Timedelta(microseconds=1)
+            )
+            cond += [
+                table.c[time_col] >= lo.to_pydatetime(),
+                table.c[time_col] <= hi.to_pydatetime(),
+            ]
+        else:
+            cond += [table.c[time_col] >= lo.date(), table.c[time_col] <= hi.date()]
+        deleted += conn.execute(sa.delete(table).where(*cond)).rowcount
+    return deleted, frame
+
+
+def _chunks(items: list, size: int = 500) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _records(kind: str, frame: pd.DataFrame, batch_id: int) -> list[dict]:
+    """Frame -> insert parameters with Python types the drivers accept."""
+    out = frame.loc[:, list(CLEAN_COLUMNS[kind])].copy()
+    for col in DATE_COLUMNS.get(kind, ()):
+        out[col] = out[col].dt.date
+    if kind == "contacts":
+        out["ds"] = out["ds"].dt.to_pydatetime()
+        out["interval_minutes"] = out["interval_minutes"].astype(int)
+    out = out.astype(object).where(out.notna(), None)
+    out["batch_id"] = batch_id
+    return out.to_dict("records")
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """Open (and migrate) the configured database."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return Store(engine)

@@ -1,0 +1,223 @@
+"""Rolling-origin back-tests of one model on one series, with forecast (not actual) traffic."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecasting._blas import limit_blas_threads
+from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
+from forecasting.metrics import coverage, mase, seasonal_naive_scale, wape
+from forecasting.models import make_forecaster
+from forecasting.traffic import apply_traffic_scenario, forecast_traffic
+
+logger = logging.getLogger(__name__)
+
+METRIC_COLUMNS: tuple[str, ...] = (
+    "unique_id",
+    "model",
+    "wape",
+    "mase",
+    "coverage_80",
+    "coverage_95",
+    "folds",
+    "seconds",
+)
+
+
+def fold_cutoffs(ds: pd.Series, horizon_days: int, folds: int) -> list[pd.Timestamp]:
+    """Rolling-origin cutoffs (last training day), latest last, keeping >= 28 training days.
+
+    Fold ``k`` (1 = the most recent) trains on ``ds <= last - k * horizon_days`` and tests on the
+    next ``horizon_days`` days.
+    """
+    first, last = ds.min(), ds.max()
+    cutoffs = []
+    for k in range(folds, 0, -1):
+        cutoff = last - pd.Timedelta(days=k * horizon_days)
+        if (cutoff - first).days + 1 >= MIN_HISTORY_DAYS:
+            cutoffs.append(cutoff)
+    return cutoffs
+
+
+@dataclass(frozen=True)
+class SeriesModelTask:
+    """Everything one worker needs to back-test and fit one model on one series (picklable).
+
+    Parameters
+    ----------
+    unique_id, model : str
+        Series key and model name.
+    history : pandas.DataFrame
+        ``unique_id, ds, y`` of the series.
+    horizon_days : int
+        Forecast horizon (days); also each back-test fold's length.
+    folds : int
+        Maximum number of rolling-origin folds.
+    holidays : pandas.DataFrame or None
+        The series' holidays frame.
+    traffic : pandas.DataFrame or None
+        ``country, ds, sessions`` history of the series' country (used as regressor).
+    scenarios : sequence of (start, pct_change)
+        Traffic scenarios applied to the *final* forecast only.
+    params : tuple of (name, value)
+        Extra model constructor parameters.
+    traffic_forecasts : mapping of origin to DataFrame, optional
+        Traffic already forecast from each origin (a training set's last day) by
+        :func:`forecast_traffic_at`; origins not in it are forecast here. The traffic forecast
+        depends on the country and origin only, so the pipeline makes it once per country
+        instead of once per series, model and fold.
+    """
+
+    unique_id: str
+    model: str
+    history: pd.DataFrame
+    horizon_days: int
+    folds: int
+    holidays: pd.DataFrame | None = None
+    traffic: pd.DataFrame | None = None
+    scenarios: tuple[tuple[pd.Timestamp, float], ...] = ()
+    params: tuple[tuple[str, object], ...] = field(default_factory=tuple)
+    traffic_forecasts: Mapping[pd.Timestamp, pd.DataFrame] | None = None
+
+
+@dataclass(frozen=True)
+class SeriesModelResult:
+    """A worker's answer: metrics, final forecast and what the drivers need."""
+
+    unique_id: str
+    model: str
+    metrics: dict[str, float]
+    forecast: pd.DataFrame | None
+    holiday_effects: pd.DataFrame | None
+    traffic_coef: float | None
+    future_traffic: pd.DataFrame | None
+    error: str | None = None
+
+
+def _with_traffic(history: pd.DataFrame, traffic: pd.DataFrame) -> pd.DataFrame:
+    t = traffic.set_index("ds")["sessions"]
+    return history.assign(traffic=t.reindex(history["ds"]).to_numpy())
+
+
+def forecast_traffic_at(
+    traffic: pd.DataFrame, origin: pd.Timestamp, horizon_days: int
+) -> pd.DataFrame:
+    """Traffic forecast ``horizon_days`` ahead from ``origin``, seeing traffic up to it only.
+
+    Module-level (picklable) so the pipeline can run it in its executor; one BLAS thread, as
+    for the model jobs.
+    """
+    limit_blas_threads(1)
+    return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
+
+
+def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool):
+    regressors: tuple[str, ...] = ()
+    future_reg = None
+    future_traffic = None
+    if task.traffic is not None:
+        origin = train["ds"].max()
+        past = task.traffic.loc[task.traffic["ds"] <= origin]
+        # forecast traffic from the origin: never the actual future traffic (prophet#442)
+        future_traffic = (task.traffic_forecasts or {}).get(origin)
+        if future_traffic is None:
+            future_traffic = forecast_traffic(past, h)
+        if final:
+            country = past["country"].iloc[0]
+            for start, change in task.scenarios:
+                future_traffic = apply_traffic_scenario(future_traffic, country, start, change)
+        regressors = ("traffic",)
+        train = _with_traffic(train, past)
+        future_reg = future_traffic.rename(columns={"sessions": "traffic"})[["ds", "traffic"]]
+    model = make_forecaster(
+        task.model, holidays=task.holidays, regressors=regressors, **dict(task.params)
+    )
+    if not model.supports_regressors:
+        train = train[["unique_id", "ds", "y"]]
+    model.fit(train)
+    forecast = model.predict(h, future_regressors=future_reg if model.regressors else None)
+    return model, forecast, future_traffic
+
+
+def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
+    """Back-test one model on one series over rolling origins, then fit it on all the history.
+
+    Module-level so that a ``ProcessPoolExecutor`` can pickle it. A model that fails returns a
+    result with ``error`` set instead of raising, so one bad model cannot sink the run.
+    OpenBLAS is kept to one thread in the process running it (see ``forecasting._blas``).
+    """
+    limit_blas_threads(1)
+    t0 = time.perf_counter()
+    hist = task.history
+    h = task.horizon_days
+    try:
+        rows = []
+        for cutoff in fold_cutoffs(hist["ds"], h, task.folds):
+            train = hist.loc[hist["ds"] <= cutoff]
+            test = hist.loc[(hist["ds"] > cutoff) & (hist["ds"] <= cutoff + pd.Timedelta(days=h))]
+            _, fc, _ = _fit_predict(task, train, h, final=False)
+            joined = test.merge(fc, on=["unique_id", "ds"], how="left")
+            a = joined["y"].to_numpy(float)
+            rows.append(
+                (
+                    wape(a, joined["yhat"]),
+                    mase(a, joined["yhat"], seasonal_naive_scale(train)),
+                    coverage(a, joined["yhat_lo_80"], joined["yhat_hi_80"]),
+                    coverage(a, joined["yhat_lo_95"], joined["yhat_hi_95"]),
+                )
+            )
+        model, forecast, future_traffic = _fit_predict(task, hist, h, final=True)
+    except Exception as exc:
+        logger.warning("model %s failed on %s: %s", task.model, task.unique_id, exc)
+        return SeriesModelResult(
+            task.unique_id,
+            task.model,
+            {},
+            None,
+            None,
+            None,
+            None,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+    scores = np.array(rows, dtype=float).reshape(-1, 4)
+    with np.errstate(all="ignore"):
+        means = np.nanmean(scores, axis=0) if len(rows) else np.full(4, np.nan)
+    metrics = {
+        "wape": float(means[0]),
+        "mase": float(means[1]),
+        "coverage_80": float(means[2]),
+        "coverage_95": float(means[3]),
+        "folds": float(len(rows)),
+        "seconds": time.perf_counter() - t0,
+    }
+    effects = getattr(model, "holiday_effects_", None)
+    coef = getattr(model, "coef_", None)
+    traffic_coef = (
+        float(coef["log_traffic"]) if coef is not None and "log_traffic" in coef else None
+    )
+    return SeriesModelResult(
+        task.unique_id,
+        task.model,
+        metrics,
+        forecast[list(FORECAST_COLUMNS)],
+        effects,
+        traffic_coef,
+        future_traffic,
+    )
+
+
+def metrics_frame(results: Sequence[SeriesModelResult]) -> pd.DataFrame:
+    """Tidy metrics table ``unique_id, model, wape, mase, coverage_80, coverage_95, folds, seconds``."""
+    rows = [
+        {"unique_id": r.unique_id, "model": r.model, **r.metrics}
+        for r in results
+        if r.error is None
+    ]
+    frame = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+    return frame.astype({"folds": int}) if len(frame) else frame

@@ -1,0 +1,624 @@
+"""Forecasters behind one interface: ``fit(df) -> self``, ``predict(h, future_regressors) -> frame``.
+
+Every forecaster takes one series ``unique_id, ds, y`` (daily, naive local dates, sorted) plus
+optional regressor columns it was told about, and returns the package's forecast frame
+``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95`` with one row per
+calendar day of the horizon. Closed weekdays (a weekday on which the series (almost) never has
+contacts, e.g. a bank's weekend) are left out of fitting and forecast as zero.
+
+Fitted state lives in attributes ending in ``_``; ``predict`` before ``fit`` raises
+:class:`~forecasting.errors.NotFittedError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from forecasting._blas import limit_blas_threads
+from forecasting.errors import ForecastInputError, NotFittedError
+from forecasting.frames import (
+    FORECAST_COLUMNS,
+    YEAR_HISTORY_DAYS,
+    check_history_length,
+    validate_history,
+)
+from forecasting.holidays import holiday_regressors, split_regressor_name
+
+logger = logging.getLogger(__name__)
+
+#: A weekday counts as open when it has contacts on at least this share of its dates.
+OPEN_WEEKDAY_SHARE = 0.3
+_Z80 = float(stats.norm.ppf(0.9))
+_Z95 = float(stats.norm.ppf(0.975))
+
+
+def open_weekdays(ds: pd.Series, y: np.ndarray) -> frozenset[int]:
+    """Weekdays (Monday = 0) on which a series is open: contacts on >= 30% of that weekday's dates.
+
+    Parameters
+    ----------
+    ds : pandas.Series
+        Dates present in the history (days without a row count as closed).
+    y : numpy.ndarray
+        Contacts per day, aligned with ``ds``.
+    """
+    calendar = pd.date_range(ds.min(), ds.max(), freq="D")
+    possible = np.bincount(calendar.day_of_week, minlength=7)
+    present = np.bincount(pd.DatetimeIndex(ds).day_of_week[np.asarray(y) > 0], minlength=7)
+    share = np.divide(present, possible, out=np.zeros(7), where=possible > 0)
+    return frozenset(int(d) for d in np.flatnonzero(share >= OPEN_WEEKDAY_SHARE))
+
+
+def yearly_fourier(ds: pd.DatetimeIndex, order: int = 4) -> pd.DataFrame:
+    """Yearly Fourier terms ``sin/cos(2 pi k t / 365.25)`` for ``k = 1..order`` (t in days)."""
+    t = (ds - pd.Timestamp("2000-01-01")).days.to_numpy(dtype=float)
+    k = np.arange(1, order + 1)
+    angle = 2.0 * np.pi * np.outer(t, k) / 365.25
+    data = np.hstack([np.sin(angle), np.cos(angle)])
+    names = [f"yearly_sin{i}" for i in k] + [f"yearly_cos{i}" for i in k]
+    return pd.DataFrame(data, columns=names)
+
+
+class Forecaster:
+    """Base class: validation, open-day calendar, regressors and the output frame.
+
+    Parameters
+    ----------
+    regressors : sequence of str
+        Names of extra numeric columns in the fit frame (and in ``future_regressors``) to use,
+        e.g. ``("traffic",)``. Only models with ``supports_regressors`` use them.
+    """
+
+    name: ClassVar[str] = "base"
+    supports_holidays: ClassVar[bool] = False
+    supports_regressors: ClassVar[bool] = False
+    needs_year: ClassVar[bool] = False
+
+    def __init__(self, regressors: Sequence[str] = ()) -> None:
+        self.regressors = tuple(regressors)
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, df: pd.DataFrame) -> Forecaster:
+        """Fit on one series ``unique_id, ds, y`` (+ regressor columns); return ``self``.
+
+        Raises
+        ------
+        ForecastInputError
+            Malformed history (NaN, negative, duplicate or unsorted ``ds``, several series,
+            missing regressor column or values).
+        InsufficientHistoryError
+            Fewer than 28 days of history.
+        """
+        limit_blas_threads(1)  # small fits: threaded BLAS only oversubscribes the cores
+        validate_history(df, what=f"{self.name}.fit")
+        ids = df["unique_id"].unique()
+        if len(ids) != 1:
+            raise ForecastInputError(f"{self.name}.fit takes one series, got {len(ids)}: {ids[:5]}")
+        check_history_length(df)
+        missing = [r for r in self.regressors if r not in df.columns]
+        if missing:
+            raise ForecastInputError(f"{self.name}.fit: regressor column(s) {missing} missing")
+        self.unique_id_ = ids[0]
+        ds = df["ds"].dt.normalize()
+        y = df["y"].to_numpy(dtype=float)
+        self.open_weekdays_ = open_weekdays(ds, y)
+        if not self.open_weekdays_:
+            raise ForecastInputError(f"{self.name}.fit: series {ids[0]!r} has no open weekday")
+        grid = pd.date_range(ds.min(), ds.max(), freq="D")
+        grid = grid[grid.day_of_week.isin(sorted(self.open_weekdays_))]
+        series = pd.Series(y, index=pd.DatetimeIndex(ds)).reindex(grid)
+        self.missing_ = series.isna().to_numpy()
+        self.season_length_ = len(self.open_weekdays_)
+        s = self.season_length_
+        filled = (
+            series.fillna(series.shift(s)).fillna(series.shift(-s)).interpolate().bfill().ffill()
+        )
+        self.ds_ = grid
+        self.y_ = filled.to_numpy(dtype=float)
+        self.span_days_ = int((ds.max() - ds.min()).days) + 1
+        self.last_ds_ = ds.max()
+        exog = pd.DataFrame(index=pd.RangeIndex(len(grid)))
+        for r in self.regressors:
+            values = pd.to_numeric(df[r], errors="coerce")
+            if values.isna().any():
+                raise ForecastInputError(f"{self.name}.fit: regressor {r!r} has NaN values")
+            exog[r] = (
+                pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(ds))
+                .reindex(grid)
+                .interpolate()
+                .bfill()
+                .ffill()
+                .to_numpy()
+            )
+        self.exog_ = exog
+        self._fit()
+        self.is_fitted_ = True
+        return self
+
+    def _fit(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- prediction --------------------------------------------------------------------------
+    def predict(self, h: int, future_regressors: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Forecast the ``h`` calendar days after the last history date.
+
+        Parameters
+        ----------
+        h : int
+            Horizon in days (>= 1).
+        future_regressors : pandas.DataFrame, optional
+            ``ds`` plus every regressor column, covering the horizon's open days
+            (e.g. forecast traffic; never the actual future traffic in a back-test).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95``
+            (contacts per day), ``h`` rows, all >= 0 and ``lo_95 <= lo_80 <= yhat <= hi_80 <=
+            hi_95``; zero on closed weekdays.
+        """
+        if not getattr(self, "is_fitted_", False):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(df) first")
+        if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1:
+            raise ForecastInputError(f"{self.name}.predict: h must be an int >= 1, got {h!r}")
+        days = pd.date_range(self.last_ds_ + pd.Timedelta(days=1), periods=int(h), freq="D")
+        is_open = days.day_of_week.isin(sorted(self.open_weekdays_))
+        future_ds = days[is_open]
+        future_exog = self._future_exog(future_ds, future_regressors)
+        out = np.zeros((int(h), 5))
+        if len(future_ds):
+            mean, lo80, hi80, lo95, hi95 = self._forecast(future_ds, future_exog)
+            out[is_open] = np.column_stack([mean, lo80, hi80, lo95, hi95])
+        out = _tidy_bounds(out)
+        frame = pd.DataFrame(out, columns=list(FORECAST_COLUMNS[3:]))
+        frame.insert(0, "model", self.name)
+        frame.insert(0, "ds", days)
+        frame.insert(0, "unique_id", self.unique_id_)
+        return frame
+
+    def _future_exog(
+        self, future_ds: pd.DatetimeIndex, future: pd.DataFrame | None
+    ) -> pd.DataFrame:
+        exog = pd.DataFrame(index=pd.RangeIndex(len(future_ds)))
+        if not self.regressors:
+            return exog
+        if future is None:
+            raise ForecastInputError(
+                f"{self.name}.predict: future values of {list(self.regressors)} are needed "
+                "(forecast them or give a scenario)"
+            )
+        f = future.assign(ds=pd.to_datetime(future["ds"]).dt.normalize()).set_index("ds")
+        for r in self.regressors:
+            if r not in f.columns:
+                raise ForecastInputError(f"{self.name}.predict: future_regressors lacks {r!r}")
+            values = f[r].reindex(future_ds)
+            if values.isna().any():
+                gap = future_ds[values.isna().to_numpy()][0]
+                raise ForecastInputError(
+                    f"{self.name}.predict: future regressor {r!r} has no value on {gap.date()}"
+                )
+            exog[r] = values.to_numpy(dtype=float)
+        return exog
+
+    def _forecast(
+        self, future_ds: pd.DatetimeIndex, future_exog: pd.DataFrame
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(regressors={self.regressors!r})"
+
+
+def _tidy_bounds(values: np.ndarray) -> np.ndarray:
+    """Clip at zero (contacts can't be negative) and enforce lo95 <= lo80 <= yhat <= hi80 <= hi95."""
+    v = np.where(np.isfinite(values), values, 0.0).clip(min=0.0)
+    mean, lo80, hi80, lo95, hi95 = v.T
+    lo80 = np.minimum(lo80, mean)
+    hi80 = np.maximum(hi80, mean)
+    lo95 = np.minimum(lo95, lo80)
+    hi95 = np.maximum(hi95, hi80)
+    return np.column_stack([mean, lo80, hi80, lo95, hi95])
+
+
+class SeasonalNaive(Forecaster):
+    """Repeat the last week; intervals from in-sample week-on-week errors, widening with sqrt(weeks)."""
+
+    name = "seasonal_naive"
+
+    def __init__(self) -> None:
+        super().__init__(regressors=())
+
+    def _fit(self) -> None:
+        s = self.season_length_
+        self.last_season_ = self.y_[-s:].copy()
+        errors = self.y_[s:] - self.y_[:-s]
+        self.error_quantiles_ = (
+            np.quantile(errors, [0.025, 0.1, 0.9, 0.975]) if len(errors) else np.zeros(4)
+        )
+
+    def _forecast(self, future_ds, future_exog):
+        s = self.season_length_
+        steps = np.arange(len(future_ds))
+        mean = self.last_season_[steps % s]
+        widen = np.sqrt(steps // s + 1.0)
+        q025, q10, q90, q975 = self.error_quantiles_
+        return (
+            mean,
+            mean + q10 * widen,
+            mean + q90 * widen,
+            mean + q025 * widen,
+            mean + q975 * widen,
+        )
+
+
+class ETSForecaster(Forecaster):
+    """statsmodels ETS (additive error, damped trend, weekly seasonality) on log(1 + contacts).
+
+    Additive on the log scale = multiplicative on contacts; intervals stay positive.
+    """
+
+    name = "ets"
+
+    def __init__(self, damped_trend: bool = True) -> None:
+        super().__init__(regressors=())
+        self.damped_trend = damped_trend
+
+    def _fit(self) -> None:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        # a Series, not an array: statsmodels' ETS prediction summary needs an index
+        z = pd.Series(np.log1p(self.y_))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ETSModel(
+                z,
+                error="add",
+                trend="add",
+                damped_trend=self.damped_trend,
+                seasonal="add" if self.season_length_ > 1 else None,
+                seasonal_periods=self.season_length_ if self.season_length_ > 1 else None,
+            )
+            self.result_ = model.fit(disp=False, maxiter=300)
+
+    def _forecast(self, future_ds, future_exog):
+        n = len(self.y_)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = self.result_.get_prediction(start=n, end=n + len(future_ds) - 1)
+            f80 = pred.summary_frame(alpha=0.2)
+            f95 = pred.summary_frame(alpha=0.05)
+        mean = f80["mean"].to_numpy()
+        cols = [
+            mean,
+            f80["pi_lower"].to_numpy(),
+            f80["pi_upper"].to_numpy(),
+            f95["pi_lower"].to_numpy(),
+            f95["pi_upper"].to_numpy(),
+        ]
+        return tuple(np.expm1(c) for c in cols)
+
+
+class RegressionARIMA(Forecaster):
+    """Log-linear regression with calendar, holiday and traffic terms, plus ARIMA errors.
+
+    ``log(1 + contacts) = weekday + holiday[name, pre/on/post] + yearly Fourier (>= 1 year of
+    history) + b * log(1 + traffic) + u``, with ``u`` an ARIMA(1,1,1) (a local level that drifts).
+    Coefficients are estimated by ridge-regularised least squares (holiday terms only, prior
+    s.d. 0.5 on the log scale, so a holiday seen once is not fitted exactly), then the
+    ARIMA on the residuals; intervals come from the ARIMA forecast variance.
+
+    Parameters
+    ----------
+    holidays : pandas.DataFrame, optional
+        Holidays frame (:func:`~forecasting.holidays.make_holidays_frame`) of the series' country.
+    regressors : sequence of str
+        Regressor columns; they enter as ``log(1 + value)``.
+    yearly : bool or None
+        Yearly Fourier terms; ``None`` = only with at least a year of history.
+    order : tuple of int
+        ARIMA order of the errors.
+    """
+
+    name = "regression"
+    supports_holidays = True
+    supports_regressors = True
+
+    def __init__(
+        self,
+        holidays: pd.DataFrame | None = None,
+        regressors: Sequence[str] = (),
+        yearly: bool | None = None,
+        order: tuple[int, int, int] = (1, 1, 1),
+        holiday_prior_sd: float = 0.5,
+    ) -> None:
+        super().__init__(regressors=regressors)
+        self.holidays = holidays
+        self.yearly = yearly
+        self.order = order
+        self.holiday_prior_sd = holiday_prior_sd
+
+    def _design(
+        self, ds: pd.DatetimeIndex, exog: pd.DataFrame, columns: list[str] | None
+    ) -> pd.DataFrame:
+        parts = []
+        weekdays = sorted(self.open_weekdays_)
+        dow = pd.DataFrame(
+            {f"weekday_{d}": (ds.day_of_week == d).astype(float) for d in weekdays[1:]}
+        )
+        parts.append(dow)
+        if self.use_yearly_:
+            parts.append(yearly_fourier(ds))
+        if self.holidays is not None and len(self.holidays):
+            parts.append(holiday_regressors(ds, self.holidays))
+        for r in self.regressors:
+            parts.append(pd.DataFrame({f"log_{r}": np.log1p(exog[r].to_numpy())}))
+        X = pd.concat([p.reset_index(drop=True) for p in parts], axis=1)
+        if columns is not None:
+            X = X.reindex(columns=columns, fill_value=0.0)
+        return X
+
+    def _fit(self) -> None:
+        from statsmodels.tsa.arima.model import ARIMA
+
+        self.use_yearly_ = (
+            self.span_days_ >= YEAR_HISTORY_DAYS if self.yearly is None else bool(self.yearly)
+        )
+        X = self._design(self.ds_, self.exog_, None)
+        # a holiday term that never occurs in the history cannot be estimated
+        X = X.loc[:, (X != 0).any(axis=0)]
+        self.columns_ = list(X.columns)
+        z = np.log1p(self.y_)
+        A = np.column_stack([np.ones(len(z)), X.to_numpy()])
+        holiday_cols = np.array([False] + [" | " in c for c in self.columns_], dtype=bool)
+        coef, *_ = np.linalg.lstsq(A, z, rcond=None)
+        sigma2 = float(np.var(z - A @ coef))
+        penalty = np.sqrt(max(sigma2, 1e-6)) / self.holiday_prior_sd
+        rows = np.diag(np.where(holiday_cols, penalty, 0.0))[holiday_cols]
+        A_aug = np.vstack([A, rows])
+        z_aug = np.concatenate([z, np.zeros(len(rows))])
+        coef, *_ = np.linalg.lstsq(A_aug, z_aug, rcond=None)
+        self.intercept_ = float(coef[0])
+        self.coef_ = pd.Series(coef[1:], index=self.columns_, dtype=float)
+        resid = z - A @ coef
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.arima_ = ARIMA(resid, order=self.order).fit()
+        effects = [
+            (*split_regressor_name(c), float(b), float(np.expm1(b)))
+            for c, b in self.coef_.items()
+            if " | " in c
+        ]
+        self.holiday_effects_ = pd.DataFrame(
+            effects, columns=["holiday", "group", "coef_log", "effect"]
+        )
+
+    def _forecast(self, future_ds, future_exog):
+        X = self._design(future_ds, future_exog, self.columns_)
+        level = self.intercept_ + X.to_numpy() @ self.coef_.to_numpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc = self.arima_.get_forecast(len(future_ds))
+        mean_u = np.asarray(fc.predicted_mean)
+        se = np.sqrt(np.asarray(fc.var_pred_mean))
+        centre = level + mean_u
+        return (
+            np.expm1(centre),
+            np.expm1(centre - _Z80 * se),
+            np.expm1(centre + _Z80 * se),
+            np.expm1(centre - _Z95 * se),
+            np.expm1(centre + _Z95 * se),
+        )
+
+
+class ProphetForecaster(Forecaster):
+    """Prophet on log(1 + contacts) with per-holiday windows and regressors.
+
+    A fresh ``Prophet`` is built in every ``fit`` (a Prophet object fits once only).
+    80% and 95% intervals come from one set of posterior predictive samples
+    (``uncertainty_samples``, 200 by default for speed; prophet#479).
+
+    Parameters
+    ----------
+    holidays : pandas.DataFrame, optional
+        Holidays frame (``holiday, ds, lower_window, upper_window``); Prophet learns one effect
+        per holiday and window day.
+    regressors : sequence of str
+        Extra regressors (entered as ``log(1 + value)``).
+    holidays_prior_scale : float
+        Lowered from Prophet's 10 because there are many holidays (prophet#948).
+    yearly : bool or None
+        Yearly seasonality; ``None`` = only with at least a year of history.
+    uncertainty_samples : int
+        Posterior predictive samples for the intervals.
+    """
+
+    name = "prophet"
+    supports_holidays = True
+    supports_regressors = True
+    needs_year = True
+
+    def __init__(
+        self,
+        holidays: pd.DataFrame | None = None,
+        regressors: Sequence[str] = (),
+        holidays_prior_scale: float = 1.0,
+        yearly: bool | None = None,
+        uncertainty_samples: int = 200,
+        changepoint_prior_scale: float = 0.05,
+    ) -> None:
+        super().__init__(regressors=regressors)
+        self.holidays = holidays
+        self.holidays_prior_scale = holidays_prior_scale
+        self.yearly = yearly
+        self.uncertainty_samples = uncertainty_samples
+        self.changepoint_prior_scale = changepoint_prior_scale
+
+    def _frame(self, ds: pd.DatetimeIndex, exog: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.DataFrame({"ds": ds})
+        for r in self.regressors:
+            frame[f"log_{r}"] = np.log1p(exog[r].to_numpy())
+        return frame
+
+    def _fit(self) -> None:
+        # cmdstanpy logs every chain at INFO; Prophet warns about yearly terms on 1-2 years,
+        # which is this package's decision to make (yearly only with >= 1 year)
+        # Prophet logs "Importing plotly failed" at ERROR on import; the package never plots
+        logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+        from prophet import Prophet
+
+        use_yearly = (
+            self.span_days_ >= YEAR_HISTORY_DAYS if self.yearly is None else bool(self.yearly)
+        )
+        holidays = None
+        if self.holidays is not None and len(self.holidays):
+            holidays = self.holidays[["holiday", "ds", "lower_window", "upper_window"]]
+        model = Prophet(
+            holidays=holidays,
+            holidays_prior_scale=self.holidays_prior_scale,
+            yearly_seasonality=use_yearly,
+            weekly_seasonality=True,
+            daily_seasonality=False,
+            uncertainty_samples=self.uncertainty_samples,
+            changepoint_prior_scale=self.changepoint_prior_scale,
+        )
+        for r in self.regressors:
+            model.add_regressor(f"log_{r}")
+        train = self._frame(self.ds_, self.exog_)
+        train["y"] = np.log1p(self.y_)
+        # closed-holiday gaps were imputed for the other models; Prophet can skip them
+        train = train.loc[~self.missing_]
+        # cmdstanpy sets its logger to DEBUG on first use (get_logger) and logs every chain at
+        # INFO; Prophet warns about yearly terms on 1-2 years, which is this package's decision
+        from cmdstanpy.utils import get_logger
+
+        get_logger().setLevel(logging.WARNING)
+        logging.getLogger("prophet").setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            # Prophet 1.5 uses pandas' deprecated inplace=; not ours to fix
+            warnings.filterwarnings("ignore", module="prophet")
+            model.fit(train)
+        self.model_ = model
+
+    def _forecast(self, future_ds, future_exog):
+        future = self._frame(future_ds, future_exog)
+        m = self.model_
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="prophet")
+            # point forecast without sampling, then one set of samples for both intervals
+            m.uncertainty_samples = 0
+            try:
+                point = m.predict(future)["yhat"].to_numpy()
+            finally:
+                m.uncertainty_samples = self.uncertainty_samples
+            samples = m.predictive_samples(future)["yhat"]
+        q = np.quantile(samples, [0.1, 0.9, 0.025, 0.975], axis=1)
+        return tuple(np.expm1(v) for v in (point, q[0], q[1], q[2], q[3]))
+
+
+class Ensemble(Forecaster):
+    """Mean of ETS and the holiday/traffic regression (point forecast and interval bounds).
+
+    Combining a smoothing model that tracks the recent level with a regression that knows the
+    calendar is the classic cheap win (the forecast-combination literature, and the commercial
+    suites' blended methods); the back-test decides whether it wins for a series. Bounds are
+    the mean of the members' bounds, a heuristic rather than a proper combined distribution.
+
+    Parameters
+    ----------
+    holidays, regressors, yearly
+        Passed to the members that use them.
+    members : tuple of str
+        Model names to average.
+    """
+
+    name = "ensemble"
+    supports_holidays = True
+    supports_regressors = True
+
+    def __init__(
+        self,
+        holidays: pd.DataFrame | None = None,
+        regressors: Sequence[str] = (),
+        yearly: bool | None = None,
+        members: tuple[str, ...] = ("ets", "regression"),
+    ) -> None:
+        super().__init__(regressors=regressors)
+        self.holidays = holidays
+        self.yearly = yearly
+        self.members = tuple(members)
+
+    def fit(self, df: pd.DataFrame) -> Ensemble:
+        """Fit every member on ``df``; return ``self`` (errors as in :meth:`Forecaster.fit`)."""
+        members = []
+        for name in self.members:
+            params = {"yearly": self.yearly} if name in ("regression", "prophet") else {}
+            members.append(
+                make_forecaster(name, holidays=self.holidays, regressors=self.regressors, **params)
+            )
+        for member in members:
+            member.fit(df)
+        self.members_ = members
+        self.unique_id_ = members[0].unique_id_
+        self.open_weekdays_ = members[0].open_weekdays_
+        self.last_ds_ = members[0].last_ds_
+        self.is_fitted_ = True
+        return self
+
+    def predict(self, h: int, future_regressors: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Mean of the members' forecasts; same frame and guarantees as :meth:`Forecaster.predict`."""
+        if not getattr(self, "is_fitted_", False):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(df) first")
+        frames = [
+            m.predict(h, future_regressors=future_regressors if m.regressors else None)
+            for m in self.members_
+        ]
+        cols = list(FORECAST_COLUMNS[3:])
+        mean = np.mean([f[cols].to_numpy() for f in frames], axis=0)
+        out = frames[0].copy()
+        out[cols] = _tidy_bounds(mean)
+        out["model"] = self.name
+        return out
+
+
+MODEL_CLASSES: dict[str, type[Forecaster]] = {
+    cls.name: cls
+    for cls in (SeasonalNaive, ETSForecaster, RegressionARIMA, ProphetForecaster, Ensemble)
+}
+
+
+def make_forecaster(
+    name: str,
+    holidays: pd.DataFrame | None = None,
+    regressors: Sequence[str] = (),
+    **params: object,
+) -> Forecaster:
+    """Build a forecaster by name, passing holidays/regressors only to models that use them.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`MODEL_CLASSES` (``seasonal_naive``, ``ets``, ``regression``, ``prophet``,
+        ``ensemble``).
+    holidays : pandas.DataFrame, optional
+        The series' holidays frame.
+    regressors : sequence of str
+        Regressor column names.
+    **params
+        Extra constructor parameters (e.g. ``yearly=False``).
+    """
+    if name not in MODEL_CLASSES:
+        raise ForecastInputError(f"unknown model {name!r}; choose from {sorted(MODEL_CLASSES)}")
+    cls = MODEL_CLASSES[name]
+    kwargs: dict[str, object] = dict(params)
+    if cls.supports_holidays:
+        kwargs["holidays"] = holidays
+    if cls.supports_regressors:
+        kwargs["regressors"] = tuple(regressors)
+    return cls(**kwargs)

@@ -1,0 +1,339 @@
+"""A run's notes, drivers and pick reasons kept as data, and worded in the reader's locale.
+
+A forecast run says why it forecast what it did: notes (short histories, unused traffic, closed
+days), drivers (holiday effects, the traffic trend) and the reason each series' model was
+picked. Each is kept as a stable ``code`` with the values it states (numbers as numbers, dates
+as ISO strings, names as text) and its English sentence, so a saved run can be worded again
+for whoever reads it: :func:`word` writes one for a :class:`formats.Formats`, measure once and
+word at display, as the Overview does.
+
+The English sentence (``text``) is what the default ``Formats()`` words; the CLI, the
+benchmarks and file exports keep to it. Entries saved before they had codes are plain strings
+(notes, reasons) or dicts without ``values`` (drivers); :func:`word` gives them as stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from formats import Formats
+from formats.statements import ENGLISH, Statement, Wordings, plain_value
+
+# A run's note or a pick's reason is a formats.statements.Statement: a stable code (e.g.
+# "short_history", "lowest_wape"), the values it states and the English sentence.
+#: code -> the function that words an entry's values in a locale (``@register_wording(code)``).
+WORDINGS = Wordings("forecast note")
+register_wording = WORDINGS.register
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One reason behind the forecast, with the values it states and its English sentence.
+
+    Parameters
+    ----------
+    unique_id : str
+        Series key.
+    kind : str
+        ``"holiday"`` or ``"traffic"`` (the code :func:`word` words it by).
+    date : pandas.Timestamp or None
+        The holiday's date (``None`` for traffic).
+    text : str
+        The sentence in English, e.g. ``"HU/phone: Christmas Day (25 Dec): contacts about
+        +35% in the 3 days before, −60% on the day"``.
+    values : mapping
+        The numbers and dates of the sentence (JSON values, see :func:`holiday_driver` and
+        :func:`traffic_driver`).
+    """
+
+    unique_id: str
+    kind: str
+    date: pd.Timestamp | None
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.unique_id, self.kind, self.date, self.text))
+
+
+Entry = Statement | Driver | Mapping[str, Any] | str
+
+
+def word(entry: Entry, fmt: Formats = ENGLISH) -> str:
+    """An entry as a sentence with ``fmt``'s numbers and dates.
+
+    Parameters
+    ----------
+    entry : Statement, Driver, mapping or str
+        A run's note, driver or pick reason: as the pipeline makes it, or as a saved run keeps
+        it (a ``{"code" or "kind", "values", "text"}`` mapping; a plain string from older runs).
+    fmt : Formats
+        The reader's locale; the default is the English of the stored sentences.
+
+    Returns
+    -------
+    str
+        The sentence. Entries without values (older runs), with a code this version does not
+        know or with values it cannot word come back as stored (their ``text``).
+
+    Examples
+    --------
+    >>> reason = make_statement("lowest_wape", wape=0.123)
+    >>> reason.text, word(reason, Formats("de_DE"))
+    ('lowest back-test WAPE, 12.3%', 'lowest back-test WAPE, 12,3\\xa0%')
+    """
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, Statement):
+        code, values, text = entry.code, entry.values, entry.text
+    elif isinstance(entry, Driver):
+        code, values, text = entry.kind, entry.values, entry.text
+    elif isinstance(entry, Mapping):
+        code = entry.get("code", entry.get("kind"))
+        values, text = entry.get("values"), str(entry.get("text", ""))
+    else:
+        return str(entry)
+    return WORDINGS.word(None if code is None else str(code), values, fmt, text)
+
+
+def make_statement(code: str, **values: Any) -> Statement:
+    """A :class:`Statement` with its English text; values become JSON values (ISO dates,
+    plain numbers, ``None`` for NaN, lists for tuples) so that a saved run reads the same."""
+    return WORDINGS.make(code, **values)
+
+
+def holiday_driver(
+    unique_id: str,
+    holiday: str,
+    day: pd.Timestamp,
+    pre_days: int,
+    post_days: int,
+    effects: pd.DataFrame | None,
+) -> Driver:
+    """A holiday in the horizon with the effect the regression estimated for it.
+
+    Parameters
+    ----------
+    unique_id : str
+        Series key.
+    holiday : str
+        The holiday's name.
+    day : pandas.Timestamp
+        Its date.
+    pre_days, post_days : int
+        Days of its window before and after the day (``pre_days`` counts up, e.g. 3).
+    effects : pandas.DataFrame or None
+        The regression's ``holiday, group, effect`` (``group`` ``pre``/``on``/``post``;
+        ``effect`` a fraction, +0.35 is 35% more contacts), or ``None`` without a regression.
+
+    Returns
+    -------
+    Driver
+        Values ``series, holiday, date, pre_days, post_days, estimated, pre, on, post``
+        (effects as fractions; ``None`` where not estimated or outside the window).
+    """
+    known = effects is not None and not effects.empty and (effects["holiday"] == holiday).any()
+    e = effects.loc[effects["holiday"] == holiday].set_index("group")["effect"] if known else {}
+    values = _plain_values(
+        series=unique_id,
+        holiday=holiday,
+        date=day,
+        pre_days=int(pre_days),
+        post_days=int(post_days),
+        estimated=bool(known),
+        pre=e.get("pre") if pre_days > 0 else None,
+        on=e.get("on"),
+        post=e.get("post") if post_days > 0 else None,
+    )
+    return Driver(unique_id, "holiday", day, WORDINGS.english("holiday", values), values)
+
+
+def traffic_driver(
+    unique_id: str,
+    country: str,
+    sessions_per_day: float,
+    days: int,
+    change: float | None,
+    scenarios: Sequence[tuple[float, pd.Timestamp]],
+    contacts_change: float | None,
+) -> Driver:
+    """The web traffic forecast for the horizon and what it does to contacts.
+
+    Parameters
+    ----------
+    unique_id : str
+        Series key.
+    country : str
+        The traffic's country.
+    sessions_per_day : float
+        Mean forecast sessions per day over the horizon.
+    days : int
+        The horizon's days.
+    change : float or None
+        The forecast sessions against the last ``days`` days (a fraction; ``None`` without
+        sessions then).
+    scenarios : sequence of (change, start)
+        Planned changes applied to the forecast (fractions from a day on).
+    contacts_change : float or None
+        The change in contacts for 10% more sessions (a fraction), from the regression.
+
+    Returns
+    -------
+    Driver
+        Values ``series, country, sessions_per_day, days, change, scenarios (change, start),
+        contacts_change_at_10pct``.
+    """
+    values = _plain_values(
+        series=unique_id,
+        country=country,
+        sessions_per_day=sessions_per_day,
+        days=int(days),
+        change=change,
+        scenarios=[{"change": pct, "start": start} for pct, start in scenarios],
+        contacts_change_at_10pct=contacts_change,
+    )
+    return Driver(unique_id, "traffic", None, WORDINGS.english("traffic", values), values)
+
+
+# --- values as JSON ----------------------------------------------------------------------------
+
+
+def _plain_values(**values: Any) -> dict[str, Any]:
+    return {name: plain_value(value) for name, value in values.items()}
+
+
+def _day(iso: str) -> dt.date:
+    return dt.date.fromisoformat(iso)
+
+
+# --- drivers -----------------------------------------------------------------------------------
+
+
+@register_wording("holiday")
+def _holiday(v: Mapping[str, Any], fmt: Formats) -> str:
+    head = f"{v['series']}: {v['holiday']} ({fmt.day(_day(v['date']))})"
+    if not v["estimated"]:
+        return f"{head}: no past occurrence in the history, effect not estimated"
+    parts = []
+    if v["pre"] is not None:
+        before = v["pre_days"]
+        when = "the day before" if before == 1 else f"in the {fmt.number(before)} days before"
+        parts.append(f"{fmt.signed_percent(v['pre'])} {when}")
+    if v["on"] is not None:
+        parts.append(f"{fmt.signed_percent(v['on'])} on the day")
+    if v["post"] is not None:
+        after = v["post_days"]
+        when = "the day after" if after == 1 else f"in the {fmt.number(after)} days after"
+        parts.append(f"{fmt.signed_percent(v['post'])} {when}")
+    if not parts:
+        return f"{head}: effect not estimated"
+    return f"{head}: contacts about " + ", ".join(parts)
+
+
+@register_wording("traffic")
+def _traffic(v: Mapping[str, Any], fmt: Formats) -> str:
+    days = fmt.number(v["days"])
+    text = (
+        f"{v['series']}: {v['country']} web sessions forecast "
+        f"{fmt.number(v['sessions_per_day'])}/day over the next {days} days"
+    )
+    if v["change"] is not None:
+        text += f", {fmt.signed_percent(v['change'])} vs the last {days} days"
+    if v["scenarios"]:
+        text += (
+            " (scenario: "
+            + "; ".join(
+                f"{fmt.signed_percent(s['change'])} from {fmt.date(_day(s['start']))}"
+                for s in v["scenarios"]
+            )
+            + ")"
+        )
+    if v["contacts_change_at_10pct"] is not None:
+        text += (
+            f"; {fmt.signed_percent(0.1)} sessions -> about "
+            f"{fmt.signed_percent(v['contacts_change_at_10pct'])} contacts"
+        )
+    return text
+
+
+# --- notes -------------------------------------------------------------------------------------
+
+
+@register_wording("no_holiday_calendar")
+def _no_holiday_calendar(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"{v['series']}: no holiday calendar ({v['error']}); holidays not modelled"
+
+
+@register_wording("short_history")
+def _short_history(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"{v['series']}: only {fmt.number(v['days'])} days of history "
+        f"(< {fmt.number(v['needed_days'])}); using simpler models (seasonal naive, ETS, "
+        "regression without yearly terms, their mean)"
+    )
+
+
+@register_wording("model_added")
+def _model_added(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"{v['series']}: {v['model']} added at the user's request despite the short history"
+
+
+@register_wording("no_traffic")
+def _no_traffic(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"{v['series']}: no web traffic for {v['country']}; traffic not used"
+
+
+@register_wording("traffic_short")
+def _traffic_short(v: Mapping[str, Any], fmt: Formats) -> str:
+    def span(first: str, last: str) -> str:
+        return f"{fmt.date(_day(first))} to {fmt.date(_day(last))}"
+
+    return (
+        f"{v['series']}: traffic for {v['country']} covers "
+        f"{span(v['traffic_start'], v['traffic_end'])}, not the history "
+        f"{span(v['history_start'], v['history_end'])}; traffic not used"
+    )
+
+
+@register_wording("model_failed")
+def _model_failed(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"{v['series']}: model {v['model']} failed and was skipped ({v['error']})"
+
+
+@register_wording("closed_holidays")
+def _closed_holidays(v: Mapping[str, Any], fmt: Formats) -> str:
+    closed = ", ".join(v["holidays"])
+    return f"{v['series']}: closed on {closed} in the history; forecast {fmt.number(0)} then"
+
+
+@register_wording("requested_model_failed")
+def _requested_model_failed(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"{v['series']}: requested model {v['model']} did not fit; picked automatically"
+
+
+@register_wording("too_short_to_backtest")
+def _too_short_to_backtest(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"{v['series']}: history too short for a back-test; using {v['model']}"
+
+
+# --- reasons for a pick ------------------------------------------------------------------------
+
+
+@register_wording("user_choice")
+def _user_choice(v: Mapping[str, Any], fmt: Formats) -> str:
+    return "user choice"
+
+
+@register_wording("no_backtest")
+def _no_backtest(v: Mapping[str, Any], fmt: Formats) -> str:
+    return "no back-test possible"
+
+
+@register_wording("lowest_wape")
+def _lowest_wape(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"lowest back-test WAPE, {fmt.percent(v['wape'], 1)}"

@@ -1,0 +1,1 @@
+"""Staffing: Erlang C/A requirements, shift scheduling, rosters and schedule exports."""

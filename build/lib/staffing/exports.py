@@ -1,0 +1,625 @@
+"""Schedule exports: CSV and Excel safe from formula injection, iCalendar (RFC 5545) per agent and team.
+
+Everything here returns ``bytes``/``str``; only :func:`write_schedule_outputs` writes, and only
+into the directory its caller passes (the CLI).
+
+Calendar events carry a UID derived from (agent_id, date, shift template), so re-importing an
+updated schedule updates an event instead of duplicating it; ``DTSTAMP`` is the export time and
+``SEQUENCE`` grows with it, so a later export supersedes an earlier one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import logging
+import re
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from staffing.planning import staff_on_shift
+from staffing.roster import ASSIGNMENT_COLUMNS, Roster, build_roster
+from staffing.scheduling import (
+    LabourRules,
+    OpeningHours,
+    SchedulingError,
+    ShiftPlan,
+    ShiftTemplate,
+    plan_shifts,
+    shift_templates_from_frame,
+)
+
+logger = logging.getLogger(__name__)
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make a spreadsheet read text as a formula (OWASP CSV injection)."""
+
+CALENDAR_PRODID = "-//Crewcast//Crewcast schedule export//EN"
+UID_DOMAIN = "crewcast"
+_SEQUENCE_EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+EXCEL_ROSTER_COLUMNS: tuple[str, ...] = (
+    "agent_id",
+    "name",
+    "channel",
+    "date",
+    "shift",
+    "agent_start",
+    "agent_end",
+    "break_start",
+    "break_end",
+    "paid_hours",
+    "agent_timezone",
+)
+"""Columns of each team-and-week sheet (``break_*`` in the agent's time zone)."""
+
+
+class ExportError(ValueError):
+    """A frame cannot be exported (missing columns, bad parameters)."""
+
+
+# --------------------------------------------------------------------------- spreadsheets
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix ``'`` to text that a spreadsheet would run as a formula; leave other values alone.
+
+    Numbers (including negative ones) are not text and are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with :func:`neutralise_formula` applied to text cells and column names."""
+    safe = frame.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            safe[column] = series.map(neutralise_formula).astype(object)
+    safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
+    return safe
+
+
+def frame_to_csv(frame: pd.DataFrame, *, excel_bom: bool = False) -> bytes:
+    """CSV bytes (UTF-8, ISO dates) with formula injection neutralised.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    excel_bom : bool, default False
+        Prefix a UTF-8 byte-order mark so that Excel detects the encoding.
+    """
+    safe = neutralise_formulas(frame)
+    for column in safe.columns:
+        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
+            safe[column] = safe[column].dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    text = safe.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+    return text.encode("utf-8-sig" if excel_bom else "utf-8")
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(text: str, used: set[str]) -> str:
+    title = _SHEET_FORBIDDEN.sub("_", text).strip("'") or "Sheet"
+    title = title[:31]
+    candidate, n = title, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate = title[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _excel_value(value: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return neutralise_formula(value)
+
+
+def _write_sheet(sheet: object, frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    header = [str(neutralise_formula(str(c))) for c in frame.columns]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in header]
+    for row, record in enumerate(frame.itertuples(index=False, name=None), start=2):
+        values = [_excel_value(v) for v in record]
+        sheet.append(values)
+        # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell, once per row
+        row_cells = [sheet.cell(row=row, column=k) for k in range(1, len(values) + 1)]
+        for k, (cell, value) in enumerate(zip(row_cells, values, strict=True)):
+            if isinstance(value, str):
+                cell.data_type = "s"  # never let openpyxl store text as a formula
+            elif isinstance(value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+            shown = (
+                16
+                if isinstance(value, dt.datetime)
+                else len(str(value))
+                if value is not None
+                else 0
+            )
+            widths[k] = max(widths[k], shown)
+    for k, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(k)].width = min(max(width + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+
+
+def frames_to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Workbook bytes with one sheet per frame (bold frozen header, fitted widths, safe text).
+
+    Parameters
+    ----------
+    sheets : mapping of sheet title to frame
+        Titles are cleaned to Excel's rules (31 characters, no ``[]:*?/\\``) and made unique.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for title, frame in sheets.items():
+        _write_sheet(book.create_sheet(_sheet_title(str(title), used)), frame)
+    if not book.sheetnames:
+        _write_sheet(book.create_sheet("Empty"), pd.DataFrame({"note": ["nothing to export"]}))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ExportError(f"{what}: missing column(s) {', '.join(missing)}")
+
+
+def _agent_local(assignments: pd.DataFrame, column: str) -> pd.Series:
+    """Queue-local naive times in ``column`` shown in each row's agent time zone (naive)."""
+    out = []
+    for value, queue_zone, agent_zone in zip(
+        assignments[column],
+        assignments["queue_timezone"],
+        assignments["agent_timezone"],
+        strict=True,
+    ):
+        if pd.isna(value):
+            out.append(pd.NaT)
+        else:
+            aware = pd.Timestamp(value).tz_localize(
+                queue_zone, nonexistent="shift_forward", ambiguous=True
+            )
+            out.append(aware.tz_convert(agent_zone).tz_localize(None))
+    return pd.Series(pd.to_datetime(out), index=assignments.index)
+
+
+def roster_to_excel(assignments: pd.DataFrame) -> bytes:
+    """Workbook with a sheet per team and week (``"<team> <week_start>"``), agent-local times.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        :data:`staffing.roster.ASSIGNMENT_COLUMNS`.
+    """
+    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    frame = assignments.copy()
+    frame["break_start"] = _agent_local(frame, "break_start")
+    frame["break_end"] = _agent_local(frame, "break_end")
+    sheets: dict[str, pd.DataFrame] = {}
+    for (team, week), part in frame.groupby(["team", "week_start"], sort=True):
+        week_text = pd.Timestamp(week).strftime("%Y-%m-%d")
+        sheets[f"{team} {week_text}"] = (
+            part.sort_values(["agent_start", "agent_id"])
+            .loc[:, list(EXCEL_ROSTER_COLUMNS)]
+            .reset_index(drop=True)
+        )
+    return frames_to_excel(sheets)
+
+
+# --------------------------------------------------------------------------- iCalendar
+
+
+def escape_ics_text(text: str) -> str:
+    r"""Escape a TEXT value (RFC 5545 3.3.11): ``\\``, ``;``, ``,`` and newlines."""
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold_ics_line(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line
+    parts: list[str] = []
+    current = ""
+    limit = 75
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = "", 0, 74  # continuation lines start with one space
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n ".join(parts)
+
+
+def event_uid(agent_id: str, date: dt.date | pd.Timestamp | str, shift: str) -> str:
+    """Stable event UID from (agent_id, date, shift template name).
+
+    The same agent, day and template always give the same UID, whatever else changes.
+    """
+    day = pd.Timestamp(date).date().isoformat()
+    digest = hashlib.sha256(f"{agent_id}\x1f{day}\x1f{shift}".encode()).hexdigest()[:32]
+    return f"{digest}@{UID_DOMAIN}"
+
+
+def _ics_utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    seconds = int(offset.total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
+
+
+def vtimezone_lines(zone_name: str, first: dt.datetime, last: dt.datetime) -> list[str]:
+    """A VTIMEZONE for ``zone_name`` with every offset change between ``first`` and ``last``.
+
+    Built from the system's tz database (``zoneinfo``) as explicit one-off observances, so it
+    is exact for the exported period without RRULE guesswork.
+    """
+    zone = zoneinfo.ZoneInfo(zone_name)
+    start = first.astimezone(dt.UTC) - dt.timedelta(days=1)
+    end = last.astimezone(dt.UTC) + dt.timedelta(days=1)
+
+    def state(moment: dt.datetime) -> tuple[dt.timedelta, dt.timedelta, str]:
+        local = moment.astimezone(zone)
+        return local.utcoffset(), local.dst() or dt.timedelta(0), local.tzname() or zone_name
+
+    observances: list[tuple[dt.datetime, dt.timedelta, dt.timedelta, dt.timedelta, str]] = []
+    current = state(start)
+    observances.append((start, current[0], current[0], current[1], current[2]))
+    probe = start
+    while probe < end:
+        step = min(probe + dt.timedelta(hours=6), end)
+        after = state(step)
+        if after[0] != current[0] or after[2] != current[2]:
+            lo, hi = probe, step  # bisect to the second of the change
+            while hi - lo > dt.timedelta(seconds=1):
+                mid = lo + (hi - lo) / 2
+                if state(mid)[:1] == current[:1] and state(mid)[2] == current[2]:
+                    lo = mid
+                else:
+                    hi = mid
+            hi = hi.replace(microsecond=0)
+            observances.append((hi, current[0], after[0], after[1], after[2]))
+            current = after
+        probe = step
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{zone_name}"]
+    for moment, offset_from, offset_to, dst, name in observances:
+        kind = "DAYLIGHT" if dst else "STANDARD"
+        onset = (moment + offset_from).replace(tzinfo=None)  # local time before the change
+        lines += [
+            f"BEGIN:{kind}",
+            f"DTSTART:{onset.strftime('%Y%m%dT%H%M%S')}",
+            f"TZOFFSETFROM:{_offset_text(offset_from)}",
+            f"TZOFFSETTO:{_offset_text(offset_to)}",
+            f"TZNAME:{escape_ics_text(name)}",
+            f"END:{kind}",
+        ]
+    lines.append("END:VTIMEZONE")
+    return lines
+
+
+def _calendar(
+    name: str,
+    assignments: pd.DataFrame,
+    *,
+    dtstamp: dt.datetime,
+    sequence: int,
+    uid_prefix: str = "",
+) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{CALENDAR_PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_ics_text(name)}",
+    ]
+    zones = sorted(set(assignments["agent_timezone"])) if len(assignments) else []
+    if len(zones) == 1:
+        lines.append(f"X-WR-TIMEZONE:{zones[0]}")
+    for zone_name in zones:
+        own = assignments[assignments["agent_timezone"] == zone_name]
+        lines += vtimezone_lines(
+            zone_name, own["start_utc"].min().to_pydatetime(), own["end_utc"].max().to_pydatetime()
+        )
+    stamp = _ics_utc(dtstamp)
+    for row in assignments.sort_values(["start_utc", "agent_id"]).itertuples():
+        zone_name = row.agent_timezone
+        summary = f"{row.shift} shift ({row.channel})"
+        if uid_prefix:
+            summary = f"{row.name}: {summary}"
+        details = [
+            f"Agent: {row.name} ({row.agent_id})",
+            f"Team: {row.team}",
+            f"Queue: {row.country} {row.channel}",
+        ]
+        if not pd.isna(row.break_start):
+            zone = zoneinfo.ZoneInfo(zone_name)
+            b0 = pd.Timestamp(row.break_start).tz_localize(
+                row.queue_timezone, ambiguous=True, nonexistent="shift_forward"
+            )
+            b1 = pd.Timestamp(row.break_end).tz_localize(
+                row.queue_timezone, ambiguous=True, nonexistent="shift_forward"
+            )
+            details.append(f"Unpaid break: {b0.astimezone(zone):%H:%M}-{b1.astimezone(zone):%H:%M}")
+        details.append(f"Paid hours: {row.paid_hours:g}")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid_prefix}{event_uid(row.agent_id, row.date, row.shift)}",
+            f"DTSTAMP:{stamp}",
+            f"LAST-MODIFIED:{stamp}",
+            f"SEQUENCE:{sequence}",
+            f"DTSTART;TZID={zone_name}:{pd.Timestamp(row.agent_start):%Y%m%dT%H%M%S}",
+            f"DTEND;TZID={zone_name}:{pd.Timestamp(row.agent_end):%Y%m%dT%H%M%S}",
+            f"SUMMARY:{escape_ics_text(summary)}",
+            f"DESCRIPTION:{escape_ics_text(chr(10).join(details))}",
+            f"CATEGORIES:{escape_ics_text(str(row.shift))}",
+            "TRANSP:OPAQUE",
+            "STATUS:CONFIRMED",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold_ics_line(line) + "\r\n" for line in lines)
+
+
+def _stamp_and_sequence(
+    dtstamp: dt.datetime | None, sequence: int | None
+) -> tuple[dt.datetime, int]:
+    stamp = dtstamp or dt.datetime.now(dt.UTC)
+    if stamp.tzinfo is None:
+        raise ExportError(f"dtstamp must be timezone-aware, got naive {stamp!r}")
+    if sequence is None:
+        # minutes since 2024-01-01 UTC: every later export carries a higher SEQUENCE, so calendar
+        # clients that only accept revisions with a larger SEQUENCE still take the update
+        sequence = max(int((stamp - _SEQUENCE_EPOCH).total_seconds() // 60), 0)
+    if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
+        raise ExportError(f"sequence must be an integer >= 0, got {sequence!r}")
+    return stamp, sequence
+
+
+def agent_calendars(
+    assignments: pd.DataFrame, *, dtstamp: dt.datetime | None = None, sequence: int | None = None
+) -> dict[str, str]:
+    """One iCalendar text per agent, events in the agent's own time zone.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        :data:`staffing.roster.ASSIGNMENT_COLUMNS`.
+    dtstamp : datetime, optional
+        Export time (timezone-aware); default now.
+    sequence : int, optional
+        SEQUENCE of every event; default minutes since 2024-01-01 UTC at ``dtstamp``.
+
+    Returns
+    -------
+    dict of agent_id to str
+        Calendar text with CRLF line endings, lines folded at 75 octets.
+    """
+    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    stamp, seq = _stamp_and_sequence(dtstamp, sequence)
+    return {
+        str(agent_id): _calendar(f"Shifts: {own['name'].iloc[0]}", own, dtstamp=stamp, sequence=seq)
+        for agent_id, own in assignments.groupby("agent_id", sort=True)
+    }
+
+
+def team_calendars(
+    assignments: pd.DataFrame, *, dtstamp: dt.datetime | None = None, sequence: int | None = None
+) -> dict[str, str]:
+    """One iCalendar text per team with every member's shifts (times in each agent's zone).
+
+    Team events use the agent event UID prefixed with ``team-`` so that a person who imports
+    both their own and their team's calendar into one account does not get UID collisions.
+    """
+    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    stamp, seq = _stamp_and_sequence(dtstamp, sequence)
+    return {
+        str(team): _calendar(
+            f"Team {team} shifts", own, dtstamp=stamp, sequence=seq, uid_prefix="team-"
+        )
+        for team, own in assignments.groupby("team", sort=True)
+    }
+
+
+# --------------------------------------------------------------------------- CLI bundle
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleOutputs:
+    """Everything ``cli.py schedule`` writes.
+
+    Attributes
+    ----------
+    plan : ShiftPlan
+    roster : Roster or None
+        ``None`` when no agents were given.
+    files : mapping of relative path to bytes
+        ``plan.csv``, ``coverage.csv``, ``uncovered.csv`` and, with agents, ``roster.csv``,
+        ``roster.xlsx``, ``unfilled.csv``, ``overtime.csv``, ``calendars/agents/<agent_id>.ics``,
+        ``calendars/teams/<team>.ics``.
+    """
+
+    plan: ShiftPlan
+    roster: Roster | None
+    files: Mapping[str, bytes]
+
+
+def _safe_file_stem(text: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._") or "unnamed"
+    return stem[:80]
+
+
+def make_schedule_outputs(
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame | Sequence[ShiftTemplate],
+    agents: pd.DataFrame | None = None,
+    absences: pd.DataFrame | None = None,
+    *,
+    opening_hours: OpeningHours | Mapping[str, OpeningHours] | None = None,
+    min_staff_while_open: int = 0,
+    rules: LabourRules | None = None,
+    queue_timezones: Mapping[str, str] | None = None,
+    time_limit_seconds: float = 60.0,
+    mip_rel_gap: float = 1e-4,
+    dtstamp: dt.datetime | None = None,
+) -> ScheduleOutputs:
+    """Plan, roster (when agents are given) and render every export; reads and writes nothing.
+
+    Parameters
+    ----------
+    requirements : pandas.DataFrame
+        :data:`staffing.scheduling.REQUIREMENT_COLUMNS`.
+    shifts : pandas.DataFrame or sequence of ShiftTemplate
+        A shift-templates table (see :func:`staffing.scheduling.shift_templates_from_frame`)
+        or templates.
+    agents, absences : pandas.DataFrame, optional
+        See :func:`staffing.roster.build_roster`.
+    opening_hours, min_staff_while_open, time_limit_seconds, mip_rel_gap
+        Passed to :func:`staffing.scheduling.plan_shifts`; the time limit applies to the plan
+        and to the roster separately.
+    rules, queue_timezones
+        Passed to :func:`staffing.roster.build_roster`.
+    dtstamp : datetime, optional
+        Calendar export time (timezone-aware); default now.
+
+    Returns
+    -------
+    ScheduleOutputs
+    """
+    templates = (
+        shift_templates_from_frame(shifts) if isinstance(shifts, pd.DataFrame) else tuple(shifts)
+    )
+    plan = plan_shifts(
+        requirements,
+        templates,
+        opening_hours=opening_hours,
+        min_staff_while_open=min_staff_while_open,
+        time_limit_seconds=time_limit_seconds,
+        mip_rel_gap=mip_rel_gap,
+    )
+    files: dict[str, bytes] = {
+        "plan.csv": frame_to_csv(plan.shifts),
+        "coverage.csv": frame_to_csv(plan.coverage),
+        "uncovered.csv": frame_to_csv(plan.uncovered),
+    }
+    roster = None
+    if agents is not None:
+        roster = build_roster(
+            plan,
+            agents,
+            absences,
+            rules=rules,
+            queue_timezones=queue_timezones,
+            time_limit_seconds=time_limit_seconds,
+        )
+        files["roster.csv"] = frame_to_csv(roster.assignments)
+        files["unfilled.csv"] = frame_to_csv(roster.unfilled)
+        files["overtime.csv"] = frame_to_csv(roster.overtime)
+        files["roster.xlsx"] = roster_to_excel(roster.assignments)
+        stamp, sequence = _stamp_and_sequence(dtstamp, None)
+        used: set[str] = set()
+        for kind, calendars in (
+            ("agents", agent_calendars(roster.assignments, dtstamp=stamp, sequence=sequence)),
+            ("teams", team_calendars(roster.assignments, dtstamp=stamp, sequence=sequence)),
+        ):
+            for key, text in calendars.items():
+                stem = _safe_file_stem(key)
+                path = f"calendars/{kind}/{stem}.ics"
+                n = 2
+                while path in used:  # two ids that clean to the same stem keep separate files
+                    path = f"calendars/{kind}/{stem}-{n}.ics"
+                    n += 1
+                used.add(path)
+                files[path] = text.encode("utf-8")
+    return ScheduleOutputs(plan=plan, roster=roster, files=files)
+
+
+def write_schedule_outputs(outputs: ScheduleOutputs, directory: Path | str) -> list[Path]:
+    """Write :attr:`ScheduleOutputs.files` under ``directory`` (created if needed); return the paths."""
+    root = Path(directory)
+    written: list[Path] = []
+    for relative, content in outputs.files.items():
+        target = (root / relative).resolve()
+        if root.resolve() not in target.parents:
+            raise SchedulingError(f"refusing to write outside {root}: {relative!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    logger.info("wrote %d schedule files to %s", len(written), root)
+    return written
+
+
+def staff_on_duty(outputs: ScheduleOutputs) -> pd.DataFrame:
+    """Staff on duty per queue and interval of a schedule: required, the shift plan's and the
+    named agents' (:func:`staffing.planning.staff_on_shift` of the roster; NaN without one).
+
+    Columns ``country, channel, interval_start, interval_minutes, required_staff,
+    planned_staff, rostered_staff``: what ``data.schedules.publish_schedule`` stores.
+
+    The roster may leave planned shifts unfilled, so its staff can fall below the plan's: it is
+    the staff the schedule really puts on the queue.
+    """
+    coverage = outputs.plan.coverage
+    out = pd.DataFrame(
+        {
+            "country": coverage["country"],
+            "channel": coverage["channel"],
+            "interval_start": pd.to_datetime(coverage["interval_start"]),
+            "interval_minutes": coverage["interval_minutes"].astype(int),
+            "required_staff": coverage["required_staff"].astype(float),
+            "planned_staff": coverage["scheduled_staff"].astype(float),
+            "rostered_staff": np.nan,
+        }
+    )
+    if outputs.roster is not None:
+        out["rostered_staff"] = staff_on_shift(outputs.roster.assignments, out)
+    return out.reset_index(drop=True)

@@ -1,0 +1,298 @@
+"""Every threshold, window and weight of the wellbeing signals, in one frozen dataclass."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+from wellbeing.errors import ThresholdError
+
+#: Signal families and what they cover; each has a weight in :class:`Thresholds`.
+FAMILIES: tuple[str, ...] = ("absence", "workload", "rest", "performance", "exposure")
+
+
+def _check_number(name: str, value: object, *, low: float, high: float = math.inf) -> float:
+    """Reject bools, NaN, inf and values outside ``[low, high]``; return the value as float."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ThresholdError(f"{name} must be a number, not {value!r}")
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        raise ThresholdError(f"{name} must be finite, not {value!r}")
+    if not low <= value <= high:
+        bound = f"at least {low:g}" if math.isinf(high) else f"between {low:g} and {high:g}"
+        raise ThresholdError(f"{name} must be {bound}, not {value:g}")
+    return value
+
+
+def _check_int(name: str, value: object, *, low: int = 1) -> int:
+    """Reject bools, non-integers and integers below ``low``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise ThresholdError(f"{name} must be a whole number, not {value!r}")
+    if value < low:
+        raise ThresholdError(f"{name} must be at least {low}, not {value}")
+    return int(value)
+
+
+def _check_increasing(names: tuple[str, ...], values: tuple[float, ...]) -> None:
+    """Raise unless ``values`` increase strictly (names are used in the message)."""
+    for k in range(len(values) - 1):
+        (n1, v1), (n2, v2) = (names[k], values[k]), (names[k + 1], values[k + 1])
+        if not v1 < v2:
+            raise ThresholdError(
+                f"thresholds must increase: {n1} ({v1:g}) must be below {n2} ({v2:g})"
+            )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Thresholds, windows and weights for the workload-strain signals and the score.
+
+    Every value is checked when the object is made, so a bad setting fails at once
+    (``ThresholdError``, a ``ValueError``). Defaults and their sources:
+
+    Attributes
+    ----------
+    bradford_window_weeks : int
+        Rolling window of the Bradford Factor, weeks (52: the definition, CIPD; see
+        ``shared/data/bradford_factor/SOURCE.txt``).
+    bradford_triggers : tuple of float
+        Trigger points of the Bradford Factor, strictly increasing, dimensionless
+        (50 / 125 / 400 / 650: the "common" scheme, NRAS forum table and employmentlawclinic.com
+        calculator in ``bradford_trigger_sets.csv``). Employer policy, not law.
+    bradford_absence_types : tuple of str
+        Absence ``type`` values that count as spells (``("sick",)``; planned leave never counts).
+    spell_join_gap_days : int
+        Records of the same type separated by at most this many absence-free days join into
+        one spell, days (0: only overlapping or back-to-back records join; set 2 to bridge a
+        weekend for Monday-to-Friday staff).
+    sick_days_threshold : float
+        Days absent (counted types) in the Bradford window that fire the sick-days signal, days
+        (10: Falmouth University's "10 days in 12 months" trigger, LRD Publications).
+    sick_days_full : float
+        Days at which that signal is at full severity, days (28: Dorset Police staff and
+        Falmouth's long-term trigger, same source).
+    frequency_recent_weeks : int
+        Recent window of the spell-frequency signal, weeks (13: Falmouth University's
+        "3 occasions in 13 weeks" trigger, LRD Publications).
+    frequency_min_recent_spells : int
+        Spells in the recent window needed to fire (3, same source).
+    frequency_baseline_weeks : int
+        The person's own earlier baseline: the weeks before the recent window, weeks (39, so
+        recent + baseline = 52 weeks).
+    frequency_ratio : float
+        Recent spell rate must be at least this multiple of the baseline rate (2.0, house rule).
+    max_average_weekly_hours : float
+        Average weekly working time limit, hours (48: EU Working Time Directive 2003/88/EC art. 6).
+    reference_period_weeks : int
+        Reference period of that average, weeks (17: UK Working Time Regulations reg. 4; the
+        directive allows up to 4 months).
+    short_period_weeks : int
+        A short rolling average against the same 48 h, weeks (4: recent strain shows before the
+        17-week average moves).
+    min_share_of_weeks_with_hours : float
+        An average is computed only when at least this fraction of its weeks has hours, fraction
+        (0.5). Weeks with no hours (leave, sickness, before hire) are left out of the average, as
+        the UK regulations leave leave and sick days out of the reference period.
+    long_hours_week : float
+        Weekly hours at which strain is at full severity, hours (55: WHO/ILO 2021, 55+ h a week
+        carries a 35 % higher stroke risk).
+    overtime_min_hours : float
+        A week counts as an overtime week when hours exceed contract by at least this, hours
+        (1.0, house rule: ignores rounding and a late call).
+    overtime_streak_weeks : int
+        Consecutive overtime weeks (up to the last complete week) that fire the signal (4).
+    min_daily_rest_hours : float
+        Minimum daily rest, hours (11: Working Time Directive art. 3).
+    max_consecutive_working_days : int
+        Working days in a row allowed before the signal fires, days (6: art. 5, 24 h of rest in
+        every 7-day period).
+    rest_lookback_weeks : int
+        Window of the rest and consecutive-day signals, weeks (4).
+    short_rest_min_count : int
+        Short rests in the lookback window needed to fire (1).
+    trend_weeks : int
+        Recent weeks of a performance metric: their Theil-Sen slope is reported and their last
+        4 weeks are compared with the baseline, weeks (12).
+    min_trend_weeks : int
+        Weeks with data needed in that recent window to test at all (8; Mann-Kendall's normal
+        approximation is poor below about 8 points).
+    baseline_weeks : int
+        The person's own baseline: the weeks before the recent window, weeks (26). The
+        Mann-Kendall test runs over baseline + recent weeks (see
+        :func:`wellbeing.signals.performance_decline_signal` for why).
+    min_baseline_weeks : int
+        Baseline weeks with data needed to use a baseline (4); with fewer, the trend alone decides
+        and the reason says so.
+    fdr_q : float
+        Benjamini-Hochberg false discovery rate across all agents x metrics tested, fraction
+        (0.05; 0.1 is the usual lenient choice).
+    min_decline_baseline_sd : float
+        The last 4 weeks must be worse than the baseline mean by at least this many baseline
+        standard deviations, dimensionless (0.5, house rule: a significant trend that merely
+        returns to normal is not a decline).
+    higher_is_better_metrics, higher_is_worse_metrics : tuple of str
+        Direction of each known metric; other metrics are skipped with a note.
+    occupancy_threshold : float
+        Occupancy above which the exposure signal counts a week, fraction (0.85: the contact-centre
+        rule of thumb "above 85-90 % sustained is the burnout zone").
+    occupancy_full : float
+        Occupancy at which exposure is at full severity, fraction (0.90, same source).
+    occupancy_sustained_weeks : int
+        Consecutive weeks above the threshold that make it "sustained" (4).
+    weight_absence, weight_workload, weight_rest, weight_performance, weight_exposure : float
+        Weight of each signal family in the score, fraction (0.6, 0.6, 0.5, 0.4, 0.4; house
+        choice, see :mod:`wellbeing.scoring`).
+    medium_score, high_score : float
+        Score cut-offs of the levels, 0..100, strictly increasing (30, 60).
+    min_group_size : int
+        Smallest team shown in manager aggregates, people (5: Microsoft Viva Insights' minimum).
+    """
+
+    bradford_window_weeks: int = 52
+    bradford_triggers: tuple[float, ...] = (50.0, 125.0, 400.0, 650.0)
+    bradford_absence_types: tuple[str, ...] = ("sick",)
+    spell_join_gap_days: int = 0
+    sick_days_threshold: float = 10.0
+    sick_days_full: float = 28.0
+    frequency_recent_weeks: int = 13
+    frequency_min_recent_spells: int = 3
+    frequency_baseline_weeks: int = 39
+    frequency_ratio: float = 2.0
+    max_average_weekly_hours: float = 48.0
+    reference_period_weeks: int = 17
+    short_period_weeks: int = 4
+    min_share_of_weeks_with_hours: float = 0.5
+    long_hours_week: float = 55.0
+    overtime_min_hours: float = 1.0
+    overtime_streak_weeks: int = 4
+    min_daily_rest_hours: float = 11.0
+    max_consecutive_working_days: int = 6
+    rest_lookback_weeks: int = 4
+    short_rest_min_count: int = 1
+    trend_weeks: int = 12
+    min_trend_weeks: int = 8
+    baseline_weeks: int = 26
+    min_baseline_weeks: int = 4
+    fdr_q: float = 0.05
+    min_decline_baseline_sd: float = 0.5
+    higher_is_better_metrics: tuple[str, ...] = ("csat", "qa_score", "adherence", "fcr", "nps")
+    higher_is_worse_metrics: tuple[str, ...] = ("aht_seconds", "acw_seconds", "hold_seconds")
+    occupancy_threshold: float = 0.85
+    occupancy_full: float = 0.90
+    occupancy_sustained_weeks: int = 4
+    weight_absence: float = 0.6
+    weight_workload: float = 0.6
+    weight_rest: float = 0.5
+    weight_performance: float = 0.4
+    weight_exposure: float = 0.4
+    medium_score: float = 30.0
+    high_score: float = 60.0
+    min_group_size: int = 5
+
+    def __post_init__(self) -> None:
+        ints = (
+            "bradford_window_weeks",
+            "frequency_recent_weeks",
+            "frequency_min_recent_spells",
+            "frequency_baseline_weeks",
+            "reference_period_weeks",
+            "short_period_weeks",
+            "overtime_streak_weeks",
+            "max_consecutive_working_days",
+            "rest_lookback_weeks",
+            "short_rest_min_count",
+            "trend_weeks",
+            "baseline_weeks",
+            "min_baseline_weeks",
+            "min_group_size",
+        )
+        for name in ints:
+            _check_int(name, getattr(self, name))
+        _check_int("spell_join_gap_days", self.spell_join_gap_days, low=0)
+        _check_int("min_trend_weeks", self.min_trend_weeks, low=4)
+        if self.min_trend_weeks > self.trend_weeks:
+            raise ThresholdError(
+                f"min_trend_weeks ({self.min_trend_weeks}) cannot exceed trend_weeks ({self.trend_weeks})"
+            )
+        for name in (
+            "frequency_ratio",
+            "overtime_min_hours",
+            "min_decline_baseline_sd",
+            "sick_days_threshold",
+            "sick_days_full",
+        ):
+            _check_number(name, getattr(self, name), low=0.0)
+        for name in ("max_average_weekly_hours", "long_hours_week", "min_daily_rest_hours"):
+            _check_number(name, getattr(self, name), low=0.0, high=168.0)
+        _check_increasing(
+            ("sick_days_threshold", "sick_days_full"),
+            (self.sick_days_threshold, self.sick_days_full),
+        )
+        if self.min_daily_rest_hours >= 24:
+            raise ThresholdError(
+                f"min_daily_rest_hours must be below 24, not {self.min_daily_rest_hours:g}"
+            )
+        for name in ("min_share_of_weeks_with_hours", "occupancy_threshold", "occupancy_full"):
+            _check_number(name, getattr(self, name), low=0.0, high=1.0)
+        _check_number("fdr_q", self.fdr_q, low=1e-6, high=0.5)
+        for family in FAMILIES:
+            _check_number(f"weight_{family}", getattr(self, f"weight_{family}"), low=0.0, high=1.0)
+        for name in ("medium_score", "high_score"):
+            _check_number(name, getattr(self, name), low=0.0, high=100.0)
+        _check_increasing(("medium_score", "high_score"), (self.medium_score, self.high_score))
+        _check_increasing(
+            ("max_average_weekly_hours", "long_hours_week"),
+            (self.max_average_weekly_hours, self.long_hours_week),
+        )
+        _check_increasing(
+            ("occupancy_threshold", "occupancy_full"),
+            (self.occupancy_threshold, self.occupancy_full),
+        )
+        triggers = tuple(self.bradford_triggers)
+        if not triggers:
+            raise ThresholdError("bradford_triggers needs at least one trigger point")
+        for i, t in enumerate(triggers):
+            _check_number(f"bradford_triggers[{i}]", t, low=0.0)
+        _check_increasing(tuple(f"bradford_triggers[{i}]" for i in range(len(triggers))), triggers)
+        for name in (
+            "bradford_absence_types",
+            "higher_is_better_metrics",
+            "higher_is_worse_metrics",
+        ):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise ThresholdError(f"{name} must be a tuple of strings, not {value!r}")
+            # frozen: store tuples so the object stays hashable even when given lists
+            object.__setattr__(self, name, tuple(value))
+        object.__setattr__(self, "bradford_triggers", tuple(float(t) for t in triggers))
+        both = set(self.higher_is_better_metrics) & set(self.higher_is_worse_metrics)
+        if both:
+            raise ThresholdError(
+                f"metric(s) {', '.join(sorted(both))} cannot be both higher-is-better and higher-is-worse"
+            )
+
+    def metric_direction(self, metric: str) -> int:
+        """Return +1 if higher values of ``metric`` are better, -1 if worse, 0 if unknown."""
+        if metric in self.higher_is_better_metrics:
+            return 1
+        if metric in self.higher_is_worse_metrics:
+            return -1
+        return 0
+
+    def family_weight(self, family: str) -> float:
+        """Return the score weight of a signal family (one of :data:`FAMILIES`)."""
+        if family not in FAMILIES:
+            raise ThresholdError(f"unknown signal family {family!r}; known: {', '.join(FAMILIES)}")
+        return float(getattr(self, f"weight_{family}"))
+
+    def level_for(self, score: float) -> str:
+        """Return ``"low"``, ``"medium"`` or ``"high"`` for a score on 0..100."""
+        if score >= self.high_score:
+            return "high"
+        if score >= self.medium_score:
+            return "medium"
+        return "low"
+
+
+DEFAULT_THRESHOLDS = Thresholds()
