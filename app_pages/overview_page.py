@@ -33,6 +33,8 @@ CAPACITY_HELP = (
     "days count the teams' hours (contracts less approved absences) laid over the demand as "
     "a good schedule would."
 )
+#: One colour per channel, told apart by shape too (not colour alone).
+CHANNEL_COLOURS = {"voice": "#1f6f8b", "chat": "#e45756", "email": "#54a24b"}
 PAGES = {
     "app_pages/schedule_page.py": ("Schedule", Permission.VIEW_STAFFING),
     "app_pages/staffing_page.py": ("Staffing", Permission.VIEW_STAFFING),
@@ -41,10 +43,20 @@ PAGES = {
 }
 
 
+def week_labels(weeks: pd.DataFrame, fmt: Formats) -> list[str]:
+    """Each row's week as the heatmap names it; a week the period cuts says how many of its
+    days count, so its smaller numbers are not read as a quieter week."""
+    days = weeks.groupby("week_start")["days"].transform("max")
+    return [
+        fmt.day(start.date()) + ("" if n >= 7 else f" ({fmt.number(n)} of 7 days)")
+        for start, n in zip(weeks["week_start"], days, strict=True)
+    ]
+
+
 def gap_heatmap(weeks: pd.DataFrame, fmt: Formats) -> alt.Chart:
     frame = weeks.assign(
         queue=weeks["country"] + " " + weeks["channel"],
-        week=[fmt.day(d.date()) for d in weeks["week_start"]],
+        week=week_labels(weeks, fmt),
         label=weeks["gap_fte"].map(lambda v: fmt.signed(-v, 1) if v >= 0.05 else "ok"),
         sl=weeks["service_level"],
     )
@@ -78,31 +90,39 @@ def gap_heatmap(weeks: pd.DataFrame, fmt: Formats) -> alt.Chart:
 
 
 def service_chart(weeks: pd.DataFrame, target: float) -> alt.Chart:
+    """Service level per week: one small panel per country (channels as lines in it), so that
+    a dozen queues stay readable, with the target as a dashed line in every panel."""
     frame = weeks.dropna(subset=["service_level"]).assign(
-        queue=lambda f: f["country"] + " " + f["channel"]
+        queue=lambda f: f["country"] + " " + f["channel"], target=target
     )
-    lines = (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week_start:T", title="Week starting", axis=alt.Axis(format="%d %b")),
-            y=alt.Y("service_level:Q", title="Service level", axis=alt.Axis(format="%")),
-            color=alt.Color("country:N", title="Country"),
-            strokeDash=alt.StrokeDash("channel:N", title="Channel"),
-            shape=alt.Shape("channel:N", title="Channel"),
-            tooltip=[
-                alt.Tooltip("queue:N", title="Queue"),
-                alt.Tooltip("week_start:T", title="Week", format="%d %b"),
-                alt.Tooltip("service_level:Q", title="Service level", format=".0%"),
-            ],
-        )
+    base = alt.Chart(frame)
+    lines = base.mark_line(point=True).encode(
+        x=alt.X("week_start:T", title="Week starting", axis=alt.Axis(format="%d %b")),
+        y=alt.Y(
+            "service_level:Q",
+            title="Service level",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        color=alt.Color(
+            "channel:N",
+            title="Channel",
+            scale=alt.Scale(domain=list(CHANNEL_COLOURS), range=list(CHANNEL_COLOURS.values())),
+        ),
+        shape=alt.Shape("channel:N", title="Channel"),
+        tooltip=[
+            alt.Tooltip("queue:N", title="Queue"),
+            alt.Tooltip("week_start:T", title="Week", format="%d %b"),
+            alt.Tooltip("service_level:Q", title="Service level", format=".0%"),
+        ],
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"target": [target]}))
-        .mark_rule(strokeDash=[2, 2], color="black")
-        .encode(y="target:Q")
+    rule = base.mark_rule(strokeDash=[2, 2], color="black").encode(y="mean(target):Q")
+    countries = frame["country"].nunique()
+    return (
+        alt.layer(lines, rule)
+        .properties(width=230, height=140)
+        .facet(facet=alt.Facet("country:N", title=None), columns=min(max(countries, 1), 3))
     )
-    return (lines + rule).properties(height=260)
 
 
 def render_kpis(overview: Overview, fmt: Formats) -> None:
@@ -112,7 +132,15 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
     reach = (queue_rows["service_level"] * queue_rows["contacts"]).sum() / max(
         queue_rows["contacts"].sum(), 1
     )
-    per_week = weeks.groupby("week_start")[["required_hours", "capacity_hours", "gap_hours"]].sum()
+    per_week = weeks.groupby("week_start").agg(
+        required_hours=("required_hours", "sum"),
+        gap_hours=("gap_hours", "sum"),
+        days=("days", "max"),
+    )
+    # a week the period cuts counts for its share of seven days, not as a whole quiet week
+    weekly_required = per_week["required_hours"].sum() / per_week["days"].sum() * 7
+    full_weeks = per_week[per_week["days"] >= 7]
+    worst_gap = (full_weeks if len(full_weeks) else per_week)["gap_hours"].max()
     cols = st.columns(4)
     days = (overview.end - overview.start).days + 1
     cols[0].metric(
@@ -122,16 +150,17 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
     )
     cols[1].metric(
         "Staff needed a week (FTE)",
-        fmt.fte(per_week["required_hours"].mean() / FTE_HOURS),
-        help=f"Paid staff-hours the Erlang C requirement asks for, in FTE of "
+        fmt.fte(weekly_required / FTE_HOURS),
+        help=f"Paid staff-hours the Erlang C requirement asks for in an average week of the "
+        f"period (weeks the period cuts count for their days), in FTE of "
         f"{fmt.hours(FTE_HOURS)} a week, "
         f"including shrinkage (breaks, training, absence: {fmt.percent(SHRINKAGE)}).",
     )
     cols[2].metric(
         "Largest weekly gap (FTE)",
-        fmt.fte(per_week["gap_hours"].max() / FTE_HOURS),
+        fmt.fte(worst_gap / FTE_HOURS),
         help="Staff-hours the queues need beyond what is scheduled, summed over the half hours "
-        "short and over queues, in the worst week. " + CAPACITY_HELP,
+        "short and over queues, in the worst whole week of the period. " + CAPACITY_HELP,
     )
     cols[3].metric(
         "Service level of the schedule",
@@ -158,18 +187,31 @@ def capacity_source(overview: Overview, fmt: Formats) -> str:
     )
 
 
+#: Actions shown open at the top; the rest wait in an expander so the numbers stay in view.
+TOP_ACTIONS = 3
+
+
+def render_action(text: str, page: str, viewer: Principal) -> None:
+    label, permission = PAGES[page]
+    with st.container(border=True):
+        st.markdown(text)
+        if viewer.can(permission):
+            st.page_link(page, label=f"Go to {label}", icon=":material/arrow_forward:")
+
+
 def render_actions(overview: Overview, viewer: Principal, extra: list[tuple[str, str]]) -> None:
     st.subheader("What to do")
     items = [(a.text, a.page) for a in overview.actions] + extra
     if not items:
         st.success("Nothing needs action in the coming weeks.", icon=":material/check_circle:")
         return
-    for text, page in items:
-        label, permission = PAGES[page]
-        with st.container(border=True):
-            st.markdown(text)
-            if viewer.can(permission):
-                st.page_link(page, label=f"Go to {label}", icon=":material/arrow_forward:")
+    for text, page in items[:TOP_ACTIONS]:  # most urgent first
+        render_action(text, page, viewer)
+    if len(items) > TOP_ACTIONS:
+        rest = len(items) - TOP_ACTIONS
+        with st.expander(f"{rest} more action{'s' if rest > 1 else ''}"):
+            for text, page in items[TOP_ACTIONS:]:
+                render_action(text, page, viewer)
 
 
 viewer = require_page(Permission.VIEW_FORECASTS)
@@ -222,6 +264,22 @@ if shown.empty:
     st.info("Choose at least one country and channel in the sidebar.")
     st.stop()
 
+extra: list[tuple[str, str]] = []
+teams = outlook = None
+if viewer.can(Permission.VIEW_TEAM_WELLBEING):
+    with st.spinner("Scoring team strain..."):
+        teams, outlook = strain(key, start, end, viewer)
+    if teams.as_of is not None and outlook.would_cross:
+        extra.append(
+            (
+                f"{outlook.describe(fmt)} Spread the gap across teams or plan extra hires instead of "
+                "overtime; HR can see who is already strained.",
+                "app_pages/wellbeing_page.py",
+            )
+        )
+# what to do comes first: it is what a manager opens the page for on a Monday morning
+render_actions(view, viewer, extra)
+
 render_kpis(view, fmt)
 left, right = st.columns([3, 2])
 with left:
@@ -231,7 +289,8 @@ with left:
         f"in {fmt.seconds(ANSWER_S)}, occupancy at most "
         f"{fmt.percent(DEFAULT_TARGETS['max_occupancy'])}, {fmt.percent(SHRINKAGE)} shrinkage) "
         'against the staff scheduled. "ok": enough. Outlined: weeks a published schedule '
-        "covers (on some or all of their days)."
+        "covers (on some or all of their days). A week the period cuts says how many of its "
+        "days count."
     )
     show_chart(gap_heatmap(shown, fmt))
 with right:
@@ -245,19 +304,19 @@ with right:
             st.markdown(f"- {text}")
 
 st.subheader("Service level the schedule reaches")
+st.caption(
+    f"One panel per country, a line per channel; the dashed line is the target "
+    f"({fmt.percent(SL_TARGET)} in {fmt.seconds(ANSWER_S)})."
+)
 show_chart(service_chart(shown, SL_TARGET))
 
-extra: list[tuple[str, str]] = []
-if viewer.can(Permission.VIEW_TEAM_WELLBEING):
+if teams is not None:
     st.subheader("Team strain")
-    with st.spinner("Scoring team strain..."):
-        teams, outlook = strain(key, start, end, viewer)
     if teams.as_of is None:  # nothing to score yet
         st.info(
             f"No team strain yet: {teams.notes[0] if teams.notes else 'no people data'}.",
             icon=":material/info:",
         )
-        render_actions(view, viewer, extra)
         st.stop()
     st.caption(
         f"Workload strain per team from absences, hours and performance up to "
@@ -280,12 +339,3 @@ if viewer.can(Permission.VIEW_TEAM_WELLBEING):
         key="overview_strain",
     )
     st.markdown(f"**If the gap is covered with overtime:** {outlook.describe(fmt)}")
-    if outlook.would_cross:
-        extra.append(
-            (
-                f"{outlook.describe(fmt)} Spread the gap across teams or plan extra hires instead of "
-                "overtime; HR can see who is already strained.",
-                "app_pages/wellbeing_page.py",
-            )
-        )
-render_actions(view, viewer, extra)

@@ -44,11 +44,11 @@ def test_manager_lands_on_the_overview_and_sees_where_to_act(seeded_data_dir):
         today + dt.timedelta(days=55),
     )
     assert [s.value for s in at.subheader] == [
+        "What to do",  # first: what the manager opens the page for
         "Where the people fall short",
         "Upcoming holidays",
         "Service level the schedule reaches",
         "Team strain",
-        "What to do",
     ]
     assert len(at.get("vega_lite_chart")) == 2
     text = page_text(at)
