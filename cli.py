@@ -212,13 +212,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     def progress(done: int, total: int, label: str) -> None:
         logging.getLogger("crewcast").info("[%d/%d] %s", done, total, label)
 
-    result = forecast_frames(  # the fitting jobs run in the package's default process pool
+    result = forecast_frames(  # on the cluster given, else the package's local process pool
         contacts,
         args.horizon,
         traffic=traffic,
         countries=countries,
         model=CLI_MODELS[args.model],
         interval_minutes=args.interval_minutes,
+        scheduler=args.scheduler,
         progress=progress,
     )
     if args.interval_minutes:
@@ -493,6 +494,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         choices=[15, 30, 60],
         help="split days into intervals (needs intraday history)",
+    )
+    fc.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=os.environ.get("CREWCAST_DASK_SCHEDULER") or None,
+        help="run the model fits on the Dask cluster at ADDRESS (tcp://host:8786; "
+        "default: CREWCAST_DASK_SCHEDULER, else this machine)",
     )
     fc.add_argument("--out", required=True, help="CSV to write")
     _add_reading_options(fc)

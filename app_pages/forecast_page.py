@@ -30,7 +30,7 @@ from forecasting.service import ContactForecast
 from forecasting.traffic import TrafficScenario
 from forecasting.wording import Entry, make_statement, word
 from formats import Formats, date_input_format
-from services.forecasts import forecast_frames
+from services.forecasts import configured_scheduler, forecast_frames
 from staffing.exports import frame_to_csv, frames_to_excel
 
 MODELS = {
@@ -96,6 +96,7 @@ def compute(
             model=model,
             scenarios=scenarios,
             executor=pool,
+            scheduler=configured_scheduler(),
             progress=progress,
         )
 

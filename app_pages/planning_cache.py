@@ -43,7 +43,7 @@ from forecasting.pipeline import ProgressCallback
 from forecasting.service import split_daily_forecast
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
-from services.forecasts import BASELINE_HORIZON_DAYS, forecast_frames
+from services.forecasts import BASELINE_HORIZON_DAYS, configured_scheduler, forecast_frames
 from staffing.planning import (
     FORECAST_GAP_COLUMNS,
     forecast_gaps,
@@ -228,6 +228,7 @@ def _fit(source: PlanForecast, progress: ProgressCallback | None) -> pd.DataFram
             model="auto",
             interval_minutes=INTERVAL_MINUTES,
             executor=pool,
+            scheduler=configured_scheduler(),
             progress=progress,
         )
     return forecast.intervals

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -32,6 +34,52 @@ SYSTEM = Principal("crewcast", Role.PLANNER, "Crewcast (first start)")
 BASELINE_HORIZON_DAYS = 70
 #: Regression with holiday and traffic regressors: learns each holiday's effect, fits in seconds.
 BASELINE_MODEL = "regression"
+
+
+#: The Dask scheduler the dashboard's forecasts run on (``tcp://host:8786``); unset: this machine.
+SCHEDULER_ENV = "CREWCAST_DASK_SCHEDULER"
+#: Seconds to wait for a scheduler to answer before saying it does not.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class ClusterUnavailableError(ValueError):
+    """No Dask scheduler answers at the address given."""
+
+
+def configured_scheduler() -> str | None:
+    """The scheduler address set for the dashboard (:data:`SCHEDULER_ENV`), or None."""
+    return os.environ.get(SCHEDULER_ENV, "").strip() or None
+
+
+@contextmanager
+def cluster_executor(scheduler: str | None) -> Iterator[cf.Executor | None]:
+    """A ``concurrent.futures`` executor on the Dask cluster at ``scheduler`` while the block
+    runs, or None without an address (the caller's own pool then runs the jobs).
+
+    The forecasting jobs are plain picklable functions over frames, so Dask's executor runs
+    them unchanged: the same forecasts as the local pool, spread over the cluster's workers
+    (each worker needs Crewcast installed, ``pip install .``).
+
+    Raises
+    ------
+    ClusterUnavailableError
+        Nothing answers at ``scheduler`` within :data:`CONNECT_TIMEOUT_SECONDS`.
+    """
+    if not scheduler:
+        yield None
+        return
+    from distributed import Client  # imported only when a cluster is asked for
+
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterUnavailableError(
+            f"no Dask scheduler answers at {scheduler} (waited {CONNECT_TIMEOUT_SECONDS} s): "
+            "start one with `dask scheduler` and workers with `dask worker ADDRESS`, or leave "
+            "the address out to run on this machine"
+        ) from exc
+    with client:
+        yield client.get_executor()
 
 
 def backtest_models(model: str) -> list[str] | None:
@@ -57,6 +105,7 @@ def forecast_frames(
     interval_minutes: int | None = None,
     scenarios: Sequence[TrafficScenario] = (),
     executor: cf.Executor | None = None,
+    scheduler: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> ContactForecast:
     """Forecast the days after the history for each (country, channel), with the back-test
@@ -74,20 +123,24 @@ def forecast_frames(
     executor : Executor, optional
         Runs the fitting jobs (a thread pool in the pages, a Dask client's executor on a
         cluster); without one, the forecasting package's default process pool.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:8786``): the jobs run on that cluster
+        instead of ``executor`` (:func:`cluster_executor`).
     """
-    return forecast_contacts(
-        contacts,
-        horizon_days,
-        traffic=traffic if traffic is not None and not traffic.empty else None,
-        countries=list(countries) if countries else None,
-        channels=list(channels) if channels else None,
-        model=model,
-        models=backtest_models(model),
-        interval_minutes=interval_minutes,
-        scenarios=list(scenarios),
-        executor=executor,
-        progress=progress,
-    )
+    with cluster_executor(scheduler) as cluster:
+        return forecast_contacts(
+            contacts,
+            horizon_days,
+            traffic=traffic if traffic is not None and not traffic.empty else None,
+            countries=list(countries) if countries else None,
+            channels=list(channels) if channels else None,
+            model=model,
+            models=backtest_models(model),
+            interval_minutes=interval_minutes,
+            scenarios=list(scenarios),
+            executor=cluster or executor,
+            progress=progress,
+        )
 
 
 def save_forecast(

@@ -15,6 +15,7 @@ from data.store import open_store
 from services.forecasts import (
     BASELINE_HORIZON_DAYS,
     SYSTEM,
+    ClusterUnavailableError,
     backtest_models,
     ensure_baseline_forecast,
     forecast_frames,
@@ -74,3 +75,30 @@ def test_no_contacts_no_baseline(tmp_path):
     empty = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}"))
     assert ensure_baseline_forecast(empty) is None
     assert list_runs(empty, SYSTEM).empty
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_same_forecast_as_the_local_pool(store):
+    distributed = pytest.importorskip("distributed")
+    contacts, traffic = store.load("contacts"), store.load("traffic")
+    with cf.ThreadPoolExecutor(2) as pool:
+        local = forecast_frames(contacts, 14, traffic=traffic, model="auto", executor=pool)
+    # real worker processes, as on a cluster of machines, on loopback
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = forecast_frames(
+            contacts, 14, traffic=traffic, model="auto", scheduler=cluster.scheduler_address
+        )
+    pd.testing.assert_frame_equal(remote.daily, local.daily)
+    pd.testing.assert_frame_equal(
+        remote.run.metrics.drop(columns="seconds"), local.run.metrics.drop(columns="seconds")
+    )
+
+
+def test_an_address_where_no_scheduler_answers_is_named(store, monkeypatch):
+    monkeypatch.setattr("services.forecasts.CONNECT_TIMEOUT_SECONDS", 1)
+    with pytest.raises(
+        ClusterUnavailableError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:9"
+    ):
+        forecast_frames(store.load("contacts"), 7, scheduler="tcp://127.0.0.1:9")
