@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 import hashlib
 import io
 import logging
@@ -122,73 +123,82 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return candidate
 
 
-def _excel_value(value: object) -> object:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return neutralise_formula(value)
+def _excel_text(value: object) -> object:
+    """A cell value as Excel will hold it, with text made safe from formulas.
+
+    Numbers, booleans, dates and missing values stay as they are; pandas writes anything else
+    as ``str(value)``, so the formula guard must see that text, not the object.
+    """
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return value
+    if isinstance(value, (bool, int, float, decimal.Decimal, dt.date, dt.timedelta, np.generic)):
+        return value
+    return neutralise_formula(str(value))
 
 
-def _write_sheet(sheet: object, frame: pd.DataFrame) -> None:
-    from openpyxl.styles import Font
+def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as Excel can hold it: text safe from formulas, wall times without time zones."""
+    safe = frame.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            safe[column] = series.dt.tz_localize(None)
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            safe[column] = series.astype(object).map(_excel_text).astype(object)
+    safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
+    return safe
+
+
+def _shown_width(series: pd.Series) -> int:
+    """Characters the widest cell of ``series`` shows (a date-time shows 16)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return 16 if series.notna().any() else 0
+    shown = series.dropna().map(lambda v: 16 if isinstance(v, dt.datetime) else len(str(v)))
+    return int(shown.max()) if len(shown) else 0
+
+
+def _format_sheet(sheet: object, frame: pd.DataFrame) -> None:
+    """Formatting after pandas wrote the values: a plain bold header, date formats, widths."""
+    from openpyxl.styles import Alignment, Border, Font
     from openpyxl.utils import get_column_letter
 
-    header = [str(neutralise_formula(str(c))) for c in frame.columns]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(h) for h in header]
-    for row, record in enumerate(frame.itertuples(index=False, name=None), start=2):
-        values = [_excel_value(v) for v in record]
-        sheet.append(values)
-        # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell, once per row
-        row_cells = [sheet.cell(row=row, column=k) for k in range(1, len(values) + 1)]
-        for k, (cell, value) in enumerate(zip(row_cells, values, strict=True)):
-            if isinstance(value, str):
-                cell.data_type = "s"  # never let openpyxl store text as a formula
-            elif isinstance(value, dt.datetime):
+    for cell in sheet[1]:  # pandas draws borders and centres its header; ours is bold only
+        cell.font, cell.border, cell.alignment = Font(bold=True), Border(), Alignment()
+    # pandas 3.1's openpyxl writer drops ExcelWriter's date_format/datetime_format
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, dt.date):
+            elif isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-            shown = (
-                16
-                if isinstance(value, dt.datetime)
-                else len(str(value))
-                if value is not None
-                else 0
-            )
-            widths[k] = max(widths[k], shown)
-    for k, width in enumerate(widths, start=1):
+    for k, column in enumerate(frame.columns, start=1):
+        width = max(len(str(column)), _shown_width(frame[column]))
         sheet.column_dimensions[get_column_letter(k)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
 
 
 def frames_to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """Workbook bytes with one sheet per frame (bold frozen header, fitted widths, safe text).
+
+    Each frame is written by :meth:`pandas.DataFrame.to_excel` (openpyxl) after the formula
+    guard (:func:`neutralise_formula` on every text cell and column name), so no text cell
+    becomes a formula; only the formatting is applied cell by cell afterwards.
 
     Parameters
     ----------
     sheets : mapping of sheet title to frame
         Titles are cleaned to Excel's rules (31 characters, no ``[]:*?/\\``) and made unique.
     """
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for title, frame in sheets.items():
-        _write_sheet(book.create_sheet(_sheet_title(str(title), used)), frame)
-    if not book.sheetnames:
-        _write_sheet(book.create_sheet("Empty"), pd.DataFrame({"note": ["nothing to export"]}))
+    frames = dict(sheets) or {"Empty": pd.DataFrame({"note": ["nothing to export"]})}
     buffer = io.BytesIO()
-    book.save(buffer)
+    used: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for title, frame in frames.items():
+            safe = _excel_frame(frame)
+            name = _sheet_title(str(title), used)
+            safe.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            _format_sheet(writer.sheets[name], safe)
     return buffer.getvalue()
 
 

@@ -302,6 +302,35 @@ def test_excel_numbers_stay_numbers() -> None:
     assert all(c.data_type == "n" for c in sheet["B"][1:])
 
 
+class Shown:
+    """An object pandas writes as its text."""
+
+    def __str__(self) -> str:
+        return "=cmd|' /C calc'!A0"
+
+
+def test_excel_read_back_holds_no_formula_from_hostile_text() -> None:
+    hostile = [EVIL, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", "=1"]
+    frame = pd.DataFrame(
+        {
+            "name": hostile,
+            "as_string": pd.Series(hostile, dtype="string"),
+            "object": [Shown()] * len(hostile),
+            "=header": range(len(hostile)),
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(frames_to_excel({"hostile": frame})))
+    cells = [cell for row in book["hostile"].iter_rows() for cell in row]
+    assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    sheet = book["hostile"]
+    assert sheet["D1"].value == "'=header"
+    # (XML reads a carriage return back as a line feed)
+    assert [c.value for c in sheet["A"][1:]] == ["'" + t.replace("\r", "\n") for t in hostile]
+    assert {c.value for c in sheet["C"][1:]} == {"'" + str(Shown())}
+
+
 # --------------------------------------------------------------------------- CLI bundle
 
 
