@@ -476,6 +476,9 @@ def make_schedule_outputs(
 ) -> ScheduleOutputs:
     """Plan, roster (when agents are given) and render every export; reads and writes nothing.
 
+    The pure steps of the schedule workflow; the pages and the CLI call it through
+    :func:`services.schedules.make_schedule`.
+
     Parameters
     ----------
     requirements : pandas.DataFrame
