@@ -309,7 +309,8 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from staffing.exports import make_schedule_outputs, write_schedule_outputs
+    from services.schedules import make_schedule
+    from staffing.exports import write_schedule_outputs
     from staffing.scheduling import shift_templates_from_frame
 
     options = _read_options(args)
@@ -319,7 +320,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     )
     agents = _load("agents", args.agents, options, args.separator) if args.agents else None
     absences = _load("absences", args.absences, options, args.separator) if args.absences else None
-    outputs = make_schedule_outputs(
+    outputs = make_schedule(
         requirements, shifts, agents, absences, time_limit_seconds=args.time_limit
     )
     out = Path(args.out)

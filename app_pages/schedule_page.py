@@ -28,24 +28,11 @@ from app_pages.planning_cache import (
     requirements_with_progress,
 )
 from data.access import AuditAction, Permission, record
-from data.schedules import (
-    SHIFT_COLUMNS,
-    ScheduleError,
-    ScheduleSummary,
-    list_schedules,
-    load_schedule,
-    on_duty,
-    publish_schedule,
-)
+from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
-from staffing.exports import make_schedule_outputs, staff_on_duty
-from staffing.planning import (
-    default_shift_templates,
-    files_under,
-    requirements_for_week,
-    templates_to_frame,
-    zip_files,
-)
+from services.schedules import make_schedule, publish_schedule
+from staffing.exports import staff_on_duty
+from staffing.planning import default_shift_templates, files_under, templates_to_frame, zip_files
 from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
 
 viewer = require_page(Permission.VIEW_STAFFING)
@@ -351,17 +338,17 @@ def loaded_agents() -> pd.DataFrame | None:
 
 
 def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
-    week = requirements_for_week(requirements, inputs["week_start"])
     agents = loaded_agents()
     limit = fmt.seconds(inputs["time_limit_seconds"] * (1 if agents is None else 2))
     label = "Planning shifts" if agents is None else "Planning shifts and assigning agents"
     with st.status(f"{label} (at most {limit})...", expanded=False) as status:
         try:
-            outputs = make_schedule_outputs(
-                week,
+            outputs = make_schedule(
+                requirements,
                 inputs["templates"],
                 agents,
                 load_table("absences", data_version()) if agents is not None else None,
+                week_start=inputs["week_start"],
                 opening_hours=inputs["opening_hours"],
                 min_staff_while_open=inputs["min_staff_while_open"],
                 time_limit_seconds=inputs["time_limit_seconds"],
@@ -599,29 +586,9 @@ def render_publish(result: dict) -> None:
         help="Kept with the schedule and shown in the list of published schedules.",
     )
     if right.button("Publish this schedule", key="schedule_publish", icon=":material/publish:"):
-        roster = outputs.roster
-        shifts = (
-            roster.assignments[list(SHIFT_COLUMNS)]
-            if roster is not None
-            else pd.DataFrame(columns=list(SHIFT_COLUMNS))
-        )
-        summary = ScheduleSummary(
-            plan_status=outputs.plan.status,
-            shortfall_staff_hours=outputs.plan.shortfall_staff_hours,
-            labour_cost=outputs.plan.labour_cost,
-            roster_status=None if roster is None else roster.status,
-            filled_shifts=None if roster is None else roster.filled_shifts,
-            unfilled_shifts=None if roster is None else roster.unfilled_shifts,
-        )
         try:
             result["published_id"] = publish_schedule(
-                get_store(),
-                viewer,
-                intervals=intervals,
-                shifts=shifts,
-                summary=summary,
-                settings=result.get("settings"),
-                note=note,
+                get_store(), viewer, outputs, settings=result.get("settings"), note=note
             )
         except ScheduleError as exc:
             st.error(f"Could not publish the schedule: {exc}")

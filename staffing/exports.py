@@ -1,7 +1,8 @@
 """Schedule exports: CSV and Excel safe from formula injection, iCalendar (RFC 5545) per agent and team.
 
 Everything here returns ``bytes``/``str``; only :func:`write_schedule_outputs` writes, and only
-into the directory its caller passes (the CLI).
+into the directory its caller passes (the CLI). Calendars are written by ``icalendar`` (escaping,
+folding, VTIMEZONE from the tz database), workbooks by pandas with openpyxl.
 
 Calendar events carry a UID derived from (agent_id, date, shift template), so re-importing an
 updated schedule updates an event instead of duplicating it; ``DTSTAMP`` is the export time and
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 import hashlib
 import io
 import logging
@@ -20,6 +22,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import icalendar
 import numpy as np
 import pandas as pd
 
@@ -120,73 +123,82 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return candidate
 
 
-def _excel_value(value: object) -> object:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return neutralise_formula(value)
+def _excel_text(value: object) -> object:
+    """A cell value as Excel will hold it, with text made safe from formulas.
+
+    Numbers, booleans, dates and missing values stay as they are; pandas writes anything else
+    as ``str(value)``, so the formula guard must see that text, not the object.
+    """
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return value
+    if isinstance(value, (bool, int, float, decimal.Decimal, dt.date, dt.timedelta, np.generic)):
+        return value
+    return neutralise_formula(str(value))
 
 
-def _write_sheet(sheet: object, frame: pd.DataFrame) -> None:
-    from openpyxl.styles import Font
+def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as Excel can hold it: text safe from formulas, wall times without time zones."""
+    safe = frame.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            safe[column] = series.dt.tz_localize(None)
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            safe[column] = series.astype(object).map(_excel_text).astype(object)
+    safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
+    return safe
+
+
+def _shown_width(series: pd.Series) -> int:
+    """Characters the widest cell of ``series`` shows (a date-time shows 16)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return 16 if series.notna().any() else 0
+    shown = series.dropna().map(lambda v: 16 if isinstance(v, dt.datetime) else len(str(v)))
+    return int(shown.max()) if len(shown) else 0
+
+
+def _format_sheet(sheet: object, frame: pd.DataFrame) -> None:
+    """Formatting after pandas wrote the values: a plain bold header, date formats, widths."""
+    from openpyxl.styles import Alignment, Border, Font
     from openpyxl.utils import get_column_letter
 
-    header = [str(neutralise_formula(str(c))) for c in frame.columns]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(h) for h in header]
-    for row, record in enumerate(frame.itertuples(index=False, name=None), start=2):
-        values = [_excel_value(v) for v in record]
-        sheet.append(values)
-        # sheet.cell is a lookup; sheet[sheet.max_row] scanned every cell, once per row
-        row_cells = [sheet.cell(row=row, column=k) for k in range(1, len(values) + 1)]
-        for k, (cell, value) in enumerate(zip(row_cells, values, strict=True)):
-            if isinstance(value, str):
-                cell.data_type = "s"  # never let openpyxl store text as a formula
-            elif isinstance(value, dt.datetime):
+    for cell in sheet[1]:  # pandas draws borders and centres its header; ours is bold only
+        cell.font, cell.border, cell.alignment = Font(bold=True), Border(), Alignment()
+    # pandas 3.1's openpyxl writer drops ExcelWriter's date_format/datetime_format
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, dt.date):
+            elif isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-            shown = (
-                16
-                if isinstance(value, dt.datetime)
-                else len(str(value))
-                if value is not None
-                else 0
-            )
-            widths[k] = max(widths[k], shown)
-    for k, width in enumerate(widths, start=1):
+    for k, column in enumerate(frame.columns, start=1):
+        width = max(len(str(column)), _shown_width(frame[column]))
         sheet.column_dimensions[get_column_letter(k)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
 
 
 def frames_to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """Workbook bytes with one sheet per frame (bold frozen header, fitted widths, safe text).
+
+    Each frame is written by :meth:`pandas.DataFrame.to_excel` (openpyxl) after the formula
+    guard (:func:`neutralise_formula` on every text cell and column name), so no text cell
+    becomes a formula; only the formatting is applied cell by cell afterwards.
 
     Parameters
     ----------
     sheets : mapping of sheet title to frame
         Titles are cleaned to Excel's rules (31 characters, no ``[]:*?/\\``) and made unique.
     """
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for title, frame in sheets.items():
-        _write_sheet(book.create_sheet(_sheet_title(str(title), used)), frame)
-    if not book.sheetnames:
-        _write_sheet(book.create_sheet("Empty"), pd.DataFrame({"note": ["nothing to export"]}))
+    frames = dict(sheets) or {"Empty": pd.DataFrame({"note": ["nothing to export"]})}
     buffer = io.BytesIO()
-    book.save(buffer)
+    used: set[str] = set()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for title, frame in frames.items():
+            safe = _excel_frame(frame)
+            name = _sheet_title(str(title), used)
+            safe.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            _format_sheet(writer.sheets[name], safe)
     return buffer.getvalue()
 
 
@@ -241,39 +253,6 @@ def roster_to_excel(assignments: pd.DataFrame) -> bytes:
 # --------------------------------------------------------------------------- iCalendar
 
 
-def escape_ics_text(text: str) -> str:
-    r"""Escape a TEXT value (RFC 5545 3.3.11): ``\\``, ``;``, ``,`` and newlines."""
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold_ics_line(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    current = ""
-    limit = 75
-    size = 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74  # continuation lines start with one space
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
 def event_uid(agent_id: str, date: dt.date | pd.Timestamp | str, shift: str) -> str:
     """Stable event UID from (agent_id, date, shift template name).
 
@@ -284,66 +263,51 @@ def event_uid(agent_id: str, date: dt.date | pd.Timestamp | str, shift: str) -> 
     return f"{digest}@{UID_DOMAIN}"
 
 
-def _ics_utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _offset_text(offset: dt.timedelta) -> str:
-    seconds = int(offset.total_seconds())
-    sign = "+" if seconds >= 0 else "-"
-    seconds = abs(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours:02d}{minutes:02d}" + (f"{secs:02d}" if secs else "")
-
-
-def vtimezone_lines(zone_name: str, first: dt.datetime, last: dt.datetime) -> list[str]:
+def make_vtimezone(zone_name: str, first: dt.datetime, last: dt.datetime) -> icalendar.Timezone:
     """A VTIMEZONE for ``zone_name`` with every offset change between ``first`` and ``last``.
 
-    Built from the system's tz database (``zoneinfo``) as explicit one-off observances, so it
-    is exact for the exported period without RRULE guesswork.
+    Built by :meth:`icalendar.Timezone.from_tzid` from the system's tz database (``zoneinfo``)
+    as explicit one-off observances, exact for the exported period without RRULE guesswork.
+
+    Parameters
+    ----------
+    zone_name : str
+        IANA zone, e.g. ``"Europe/Budapest"``.
+    first, last : datetime
+        Timezone-aware bounds of the events; a day of margin is added on either side.
     """
-    zone = zoneinfo.ZoneInfo(zone_name)
-    start = first.astimezone(dt.UTC) - dt.timedelta(days=1)
-    end = last.astimezone(dt.UTC) + dt.timedelta(days=1)
+    first_date = (first.astimezone(dt.UTC) - dt.timedelta(days=1)).date()
+    last_date = (last.astimezone(dt.UTC) + dt.timedelta(days=2)).date()
+    zone = icalendar.Timezone.from_tzid(zone_name, first_date=first_date, last_date=last_date)
+    for observance in zone.subcomponents:
+        _onset_before_the_change(observance)
+    return zone
 
-    def state(moment: dt.datetime) -> tuple[dt.timedelta, dt.timedelta, str]:
-        local = moment.astimezone(zone)
-        return local.utcoffset(), local.dst() or dt.timedelta(0), local.tzname() or zone_name
 
-    observances: list[tuple[dt.datetime, dt.timedelta, dt.timedelta, dt.timedelta, str]] = []
-    current = state(start)
-    observances.append((start, current[0], current[0], current[1], current[2]))
-    probe = start
-    while probe < end:
-        step = min(probe + dt.timedelta(hours=6), end)
-        after = state(step)
-        if after[0] != current[0] or after[2] != current[2]:
-            lo, hi = probe, step  # bisect to the second of the change
-            while hi - lo > dt.timedelta(seconds=1):
-                mid = lo + (hi - lo) / 2
-                if state(mid)[:1] == current[:1] and state(mid)[2] == current[2]:
-                    lo = mid
-                else:
-                    hi = mid
-            hi = hi.replace(microsecond=0)
-            observances.append((hi, current[0], after[0], after[1], after[2]))
-            current = after
-        probe = step
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{zone_name}"]
-    for moment, offset_from, offset_to, dst, name in observances:
-        kind = "DAYLIGHT" if dst else "STANDARD"
-        onset = (moment + offset_from).replace(tzinfo=None)  # local time before the change
-        lines += [
-            f"BEGIN:{kind}",
-            f"DTSTART:{onset.strftime('%Y%m%dT%H%M%S')}",
-            f"TZOFFSETFROM:{_offset_text(offset_from)}",
-            f"TZOFFSETTO:{_offset_text(offset_to)}",
-            f"TZNAME:{escape_ics_text(name)}",
-            f"END:{kind}",
+def _onset_before_the_change(observance: icalendar.cal.Component) -> None:
+    """Write an observance's onsets in the local time *before* the change (RFC 5545 3.6.5).
+
+    ``DTSTART`` and ``RDATE`` of an observance are local times read with ``TZOFFSETFROM``.
+    icalendar 7.3 writes the first local time after the change instead: the same for a clock
+    that goes back, but an hour late for one that goes forward (CET -> CEST on 30 March 2025
+    comes out as 03:00, read as 02:00 UTC; the change is at 01:00 UTC, 02:00 CET). Moving a
+    forward change back by the jump puts it on the right instant.
+    """
+    jump = observance["TZOFFSETTO"].td - observance["TZOFFSETFROM"].td
+    if jump <= dt.timedelta(0):
+        return
+    observance.DTSTART = observance.DTSTART - jump
+    if "RDATE" in observance:
+        rdates = observance.pop("RDATE")
+        moments = [
+            d.dt for lst in (rdates if isinstance(rdates, list) else [rdates]) for d in lst.dts
         ]
-    lines.append("END:VTIMEZONE")
-    return lines
+        observance.add("RDATE", [moment - jump for moment in moments])
+
+
+def _aware(local: object, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A naive local time in ``zone`` as an aware datetime (icalendar writes it with its TZID)."""
+    return pd.Timestamp(local).to_pydatetime().replace(tzinfo=zone)
 
 
 def _calendar(
@@ -354,25 +318,27 @@ def _calendar(
     sequence: int,
     uid_prefix: str = "",
 ) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{CALENDAR_PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_ics_text(name)}",
-    ]
+    calendar = icalendar.Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", CALENDAR_PRODID)
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("X-WR-CALNAME", icalendar.vText(name))  # an X- property is not text unless told
     zones = sorted(set(assignments["agent_timezone"])) if len(assignments) else []
     if len(zones) == 1:
-        lines.append(f"X-WR-TIMEZONE:{zones[0]}")
+        calendar.add("X-WR-TIMEZONE", zones[0])
     for zone_name in zones:
         own = assignments[assignments["agent_timezone"] == zone_name]
-        lines += vtimezone_lines(
-            zone_name, own["start_utc"].min().to_pydatetime(), own["end_utc"].max().to_pydatetime()
+        calendar.add_component(
+            make_vtimezone(
+                zone_name,
+                own["start_utc"].min().to_pydatetime(),
+                own["end_utc"].max().to_pydatetime(),
+            )
         )
-    stamp = _ics_utc(dtstamp)
+    stamp = dtstamp.astimezone(dt.UTC)
     for row in assignments.sort_values(["start_utc", "agent_id"]).itertuples():
-        zone_name = row.agent_timezone
+        zone = zoneinfo.ZoneInfo(row.agent_timezone)
         summary = f"{row.shift} shift ({row.channel})"
         if uid_prefix:
             summary = f"{row.name}: {summary}"
@@ -382,7 +348,6 @@ def _calendar(
             f"Queue: {row.country} {row.channel}",
         ]
         if not pd.isna(row.break_start):
-            zone = zoneinfo.ZoneInfo(zone_name)
             b0 = pd.Timestamp(row.break_start).tz_localize(
                 row.queue_timezone, ambiguous=True, nonexistent="shift_forward"
             )
@@ -391,23 +356,20 @@ def _calendar(
             )
             details.append(f"Unpaid break: {b0.astimezone(zone):%H:%M}-{b1.astimezone(zone):%H:%M}")
         details.append(f"Paid hours: {row.paid_hours:g}")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid_prefix}{event_uid(row.agent_id, row.date, row.shift)}",
-            f"DTSTAMP:{stamp}",
-            f"LAST-MODIFIED:{stamp}",
-            f"SEQUENCE:{sequence}",
-            f"DTSTART;TZID={zone_name}:{pd.Timestamp(row.agent_start):%Y%m%dT%H%M%S}",
-            f"DTEND;TZID={zone_name}:{pd.Timestamp(row.agent_end):%Y%m%dT%H%M%S}",
-            f"SUMMARY:{escape_ics_text(summary)}",
-            f"DESCRIPTION:{escape_ics_text(chr(10).join(details))}",
-            f"CATEGORIES:{escape_ics_text(str(row.shift))}",
-            "TRANSP:OPAQUE",
-            "STATUS:CONFIRMED",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(fold_ics_line(line) + "\r\n" for line in lines)
+        event = icalendar.Event()
+        event.add("UID", f"{uid_prefix}{event_uid(row.agent_id, row.date, row.shift)}")
+        event.add("DTSTAMP", stamp)
+        event.add("LAST-MODIFIED", stamp)
+        event.add("SEQUENCE", sequence)
+        event.add("DTSTART", _aware(row.agent_start, zone))
+        event.add("DTEND", _aware(row.agent_end, zone))
+        event.add("SUMMARY", summary)
+        event.add("DESCRIPTION", "\n".join(details))
+        event.add("CATEGORIES", [str(row.shift)])
+        event.add("TRANSP", "OPAQUE")
+        event.add("STATUS", "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical(sorted=False).decode("utf-8")
 
 
 def _stamp_and_sequence(
@@ -513,6 +475,9 @@ def make_schedule_outputs(
     dtstamp: dt.datetime | None = None,
 ) -> ScheduleOutputs:
     """Plan, roster (when agents are given) and render every export; reads and writes nothing.
+
+    The pure steps of the schedule workflow; the pages and the CLI call it through
+    :func:`services.schedules.make_schedule`.
 
     Parameters
     ----------

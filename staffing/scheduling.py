@@ -734,6 +734,387 @@ def _coverage_matrix(
     return matrix.tocsc()  # duplicates (two segments in one interval) are summed
 
 
+@dataclasses.dataclass(frozen=True)
+class ShiftProgram:
+    """The integer program of a shift plan, as :func:`build_shift_program` makes it.
+
+    Columns of the program are the shift variants (agents per template x day x break placement
+    of each queue, integer), then a shortfall and a surplus per interval (continuous); one
+    equality row per interval: staff on duty + shortfall - surplus = target.
+
+    Attributes
+    ----------
+    coverage : pandas.DataFrame
+        The requirement rows, queue by queue, with ``is_open`` and ``target_staff``.
+    variants : list of (country, channel, _Variants)
+        The shift variants of each queue, in column order.
+    cover : scipy.sparse.csc_array
+        Share of each interval (rows) one agent on each variant (columns) works.
+    shift_cost : numpy.ndarray
+        Cost of one agent on each variant.
+    hours_per_interval : numpy.ndarray
+        Length of each interval in hours.
+    cost, integrality, bounds, constraints
+        The arguments of :func:`scipy.optimize.milp`.
+    shortfall_cost_per_staff_hour, surplus_cost_per_staff_hour : float
+        The penalties in ``cost``.
+    """
+
+    coverage: pd.DataFrame
+    variants: list[tuple[str, str, _Variants]]
+    cover: sparse.csc_array
+    shift_cost: np.ndarray
+    hours_per_interval: np.ndarray
+    cost: np.ndarray
+    integrality: np.ndarray
+    bounds: optimize.Bounds
+    constraints: optimize.LinearConstraint
+    shortfall_cost_per_staff_hour: float
+    surplus_cost_per_staff_hour: float
+
+    @property
+    def target(self) -> np.ndarray:
+        """Staff to have on duty in each interval (the constraints' right-hand side)."""
+        return self.coverage["target_staff"].to_numpy(dtype=np.float64)
+
+    @property
+    def n_variants(self) -> int:
+        """Number of integer (shift variant) columns."""
+        return int(self.cover.shape[1])
+
+
+@dataclasses.dataclass(frozen=True)
+class ShiftSolution:
+    """What :func:`solve_shift_program` got from HiGHS.
+
+    Attributes
+    ----------
+    status : str
+        ``"optimal"``, ``"time_limit"`` or ``"no_solution"`` (see :attr:`ShiftPlan.status`).
+    agents : numpy.ndarray
+        Agents on each shift variant (integers as floats; zeros without a solution).
+    mip_gap : float or None
+        Relative MIP gap; ``None`` without a solution.
+    solve_seconds : float
+        Wall time of the solver call.
+    time_limit_seconds : float
+        The time limit it was given.
+    solver_message : str
+        HiGHS's words when it stopped without a plan, else empty.
+    """
+
+    status: str
+    agents: np.ndarray
+    mip_gap: float | None
+    solve_seconds: float
+    time_limit_seconds: float
+    solver_message: str = ""
+
+
+def _check_solver_options(time_limit_seconds: object, mip_rel_gap: object) -> tuple[float, float]:
+    limit = _check_finite_number("time_limit_seconds", time_limit_seconds)
+    gap = _check_finite_number("mip_rel_gap", mip_rel_gap)
+    if limit <= 0:
+        raise SchedulingError(f"time_limit_seconds must be > 0, got {time_limit_seconds!r}")
+    return limit, gap
+
+
+def _checked_templates(templates: Sequence[ShiftTemplate]) -> tuple[ShiftTemplate, ...]:
+    templates = tuple(templates)
+    if not templates:
+        raise ShiftTemplateError("at least one shift template is needed")
+    for template in templates:
+        if not isinstance(template, ShiftTemplate):
+            raise ShiftTemplateError(
+                f"templates must be ShiftTemplate objects, got {type(template).__name__}"
+            )
+    names = [t.name for t in templates]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise ShiftTemplateError(f"duplicate shift template name(s): {', '.join(dupes)}")
+    return templates
+
+
+def _queue_part(
+    group: pd.DataFrame,
+    country: str,
+    channel: str,
+    templates: Sequence[ShiftTemplate],
+    opening_hours: OpeningHours | Mapping[str, OpeningHours] | None,
+    min_staff: int,
+) -> tuple[pd.DataFrame, _Variants, sparse.csc_array]:
+    """One queue's coverage rows (with ``is_open``, ``target_staff``), its useful shift variants
+    and their coverage matrix."""
+    iv_start = group["interval_start"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    iv_end = iv_start + group["interval_minutes"].to_numpy() * _MINUTE_NS
+    first_day = group["interval_start"].min().date()
+    last_day = (
+        group["interval_start"].max() + pd.Timedelta(group["interval_minutes"].iloc[-1], "min")
+    ).date()
+    days = [d.date() for d in pd.date_range(first_day - dt.timedelta(days=1), last_day, freq="D")]
+    hours = _hours_for(opening_hours, country)
+    windows = None
+    if hours is not None:
+        windows = hours.open_windows(days[0] - dt.timedelta(days=1), last_day)
+        w_start = np.array([w[0].value for w in windows], dtype=np.int64)
+        w_end = np.array([w[1].value for w in windows], dtype=np.int64)
+        k = np.searchsorted(w_start, iv_start, side="right") - 1
+        is_open = (k >= 0) & (iv_start < np.where(k >= 0, w_end[np.clip(k, 0, None)], 0))
+    else:
+        is_open = np.ones(len(group), dtype=bool)
+    required = group["required_staff"].to_numpy(dtype=np.float64)
+    target = np.where(is_open, np.maximum(required, min_staff), 0.0)
+    closed_demand = (~is_open) & (required > 0)
+    if closed_demand.any():
+        logger.warning(
+            "%s/%s: %d interval(s) with required staff fall outside opening hours and are not staffed",
+            country,
+            channel,
+            int(closed_demand.sum()),
+        )
+    variants = _build_variants(templates, country, channel, days, windows)
+    matrix = _coverage_matrix(variants, iv_start, iv_end)
+    # a variant that covers no interval of the horizon can only add cost: drop it
+    useful = np.flatnonzero(np.diff(matrix.indptr) > 0)
+    variants = _Variants(
+        [variants.template[j] for j in useful],
+        variants.start_ns[useful],
+        variants.end_ns[useful],
+        variants.break_start_ns[useful],
+        variants.break_end_ns[useful],
+    )
+    matrix = matrix[:, useful] if len(useful) else sparse.csc_array((len(group), 0))
+    cov = group.copy()
+    cov["is_open"] = is_open
+    cov["target_staff"] = target
+    return cov, variants, matrix
+
+
+def build_shift_program(
+    requirements: pd.DataFrame,
+    templates: Sequence[ShiftTemplate],
+    *,
+    opening_hours: OpeningHours | Mapping[str, OpeningHours] | None = None,
+    min_staff_while_open: int = 0,
+    shortfall_cost_per_staff_hour: float = 1000.0,
+    surplus_cost_per_staff_hour: float = 0.01,
+) -> ShiftProgram:
+    """Build the integer program of a shift plan: variants, coverage matrix, costs and bounds.
+
+    Validates the inputs; solves nothing. Parameters as in :func:`plan_shifts`.
+
+    Returns
+    -------
+    ShiftProgram
+        With an empty ``coverage`` when there are no requirement rows.
+
+    Raises
+    ------
+    RequirementsError, ShiftTemplateError, SchedulingError
+        Malformed inputs or parameters.
+    """
+    frame = validate_requirements(requirements)
+    templates = _checked_templates(templates)
+    min_staff = _check_int("min_staff_while_open", min_staff_while_open)
+    short_cost = _check_finite_number(
+        "shortfall_cost_per_staff_hour", shortfall_cost_per_staff_hour
+    )
+    over_cost = _check_finite_number("surplus_cost_per_staff_hour", surplus_cost_per_staff_hour)
+    if short_cost <= max(t.cost_per_hour for t in templates):
+        logger.warning(
+            "shortfall_cost_per_staff_hour %.4g is not above the dearest template's cost per hour; "
+            "the plan may leave coverable demand uncovered to save labour",
+            short_cost,
+        )
+
+    coverage_parts: list[pd.DataFrame] = []
+    variant_parts: list[tuple[str, str, _Variants]] = []
+    blocks: list[sparse.csc_array] = []
+    for (country, channel), group in frame.groupby(["country", "channel"], sort=True):
+        cov, variants, matrix = _queue_part(
+            group.reset_index(drop=True),
+            str(country),
+            str(channel),
+            templates,
+            opening_hours,
+            min_staff,
+        )
+        coverage_parts.append(cov)
+        variant_parts.append((str(country), str(channel), variants))
+        blocks.append(matrix)
+
+    if coverage_parts:
+        coverage = pd.concat(coverage_parts, ignore_index=True)
+    else:
+        coverage = pd.DataFrame({c: pd.Series(dtype=object) for c in COVERAGE_COLUMNS})
+    target = coverage["target_staff"].to_numpy(dtype=np.float64)
+    hours_per_interval = coverage["interval_minutes"].to_numpy(dtype=np.float64) / 60.0
+    cover = (
+        sparse.block_diag(blocks, format="csc") if blocks else sparse.csc_array((len(coverage), 0))
+    )
+    n_x, n_i = cover.shape[1], cover.shape[0]
+    shift_cost = np.concatenate(
+        [np.zeros(0)]
+        + [
+            np.array([t.shift_cost for t in v.template], dtype=np.float64)
+            for _, _, v in variant_parts
+        ]
+    )
+
+    # x_v <= most agents any interval it touches could need: a valid, tight bound for the search
+    upper_x = np.zeros(n_x)
+    if n_x:
+        need = sparse.csc_array(cover.multiply(np.ceil(target)[:, None]))
+        most_need = np.asarray(need.max(axis=0).toarray()).ravel()
+        most_share = np.asarray(cover.max(axis=0).toarray()).ravel()
+        upper_x = np.ceil(most_need / np.maximum(most_share, 1e-9))
+    identity = sparse.identity(n_i, format="csc")
+    a_eq = sparse.hstack([cover, identity, -identity], format="csc")
+    return ShiftProgram(
+        coverage=coverage,
+        variants=variant_parts,
+        cover=cover,
+        shift_cost=shift_cost,
+        hours_per_interval=hours_per_interval,
+        cost=np.concatenate(
+            [shift_cost, short_cost * hours_per_interval, over_cost * hours_per_interval]
+        ),
+        integrality=np.concatenate([np.ones(n_x), np.zeros(2 * n_i)]),
+        bounds=optimize.Bounds(
+            np.zeros(n_x + 2 * n_i), np.concatenate([upper_x, np.full(2 * n_i, np.inf)])
+        ),
+        constraints=optimize.LinearConstraint(a_eq, target, target),
+        shortfall_cost_per_staff_hour=short_cost,
+        surplus_cost_per_staff_hour=over_cost,
+    )
+
+
+def solve_shift_program(
+    program: ShiftProgram, *, time_limit_seconds: float = 60.0, mip_rel_gap: float = 1e-4
+) -> ShiftSolution:
+    """Solve a :class:`ShiftProgram` with HiGHS (:func:`scipy.optimize.milp`).
+
+    Parameters
+    ----------
+    program : ShiftProgram
+        Not empty (at least one requirement row).
+    time_limit_seconds : float, default 60
+        HiGHS wall-time limit; the best plan found is kept with ``status="time_limit"``.
+    mip_rel_gap : float, default 1e-4
+        Relative MIP gap at which HiGHS stops and calls the plan optimal.
+
+    Returns
+    -------
+    ShiftSolution
+        The agents per shift variant rounded to integers, the status and the gap.
+    """
+    limit, gap = _check_solver_options(time_limit_seconds, mip_rel_gap)
+    n_x = program.n_variants
+    logger.info("planning %d shift variants against %d intervals", n_x, len(program.coverage))
+    started = time.perf_counter()
+    result = optimize.milp(
+        program.cost,
+        integrality=program.integrality,
+        bounds=program.bounds,
+        constraints=program.constraints,
+        options={"time_limit": limit, "mip_rel_gap": gap, "disp": False},
+    )
+    solve_seconds = time.perf_counter() - started
+    if result.x is None:
+        return ShiftSolution(
+            status="no_solution",
+            agents=np.zeros(n_x),
+            mip_gap=None,
+            solve_seconds=solve_seconds,
+            time_limit_seconds=limit,
+            solver_message=result.message.strip(),
+        )
+    return ShiftSolution(
+        status="optimal" if result.status == 0 else "time_limit",
+        agents=np.round(result.x[:n_x]),
+        mip_gap=float(getattr(result, "mip_gap", 0.0) or 0.0),
+        solve_seconds=solve_seconds,
+        time_limit_seconds=limit,
+    )
+
+
+def read_shift_plan(program: ShiftProgram, solution: ShiftSolution) -> ShiftPlan:
+    """Read a solution into a :class:`ShiftPlan`: the shifts, the coverage and its gaps, the
+    costs and the message.
+
+    Parameters
+    ----------
+    program : ShiftProgram
+        What was solved.
+    solution : ShiftSolution
+        What :func:`solve_shift_program` returned for it.
+    """
+    x = solution.agents
+    n_x = program.n_variants
+    target = program.target
+    hours_per_interval = program.hours_per_interval
+    scheduled = program.cover @ x if n_x else np.zeros(len(target))
+    coverage = program.coverage.copy()
+    coverage["scheduled_staff"] = scheduled
+    coverage["shortfall"] = np.maximum(target - scheduled, 0.0)
+    coverage["surplus"] = np.maximum(scheduled - target, 0.0)
+    coverage = coverage.loc[:, list(COVERAGE_COLUMNS)]
+    shortfall_hours = float((coverage["shortfall"] * hours_per_interval).sum())
+    surplus_hours = float((coverage["surplus"] * hours_per_interval).sum())
+    labour_cost = float(program.shift_cost @ x) if n_x else 0.0
+    objective = (
+        labour_cost
+        + program.shortfall_cost_per_staff_hour * shortfall_hours
+        + program.surplus_cost_per_staff_hour * surplus_hours
+    )
+    touched = np.diff(sparse.csr_array(program.cover).indptr) > 0
+    uncoverable = coverage[(target > 0) & ~touched].reset_index(drop=True)
+    short = int((coverage["shortfall"] > 1e-9).sum())
+    message = _plan_notes(
+        solution.status,
+        solution.time_limit_seconds,
+        solution.mip_gap,
+        short,
+        shortfall_hours,
+        len(uncoverable),
+        solution.solver_message,
+        _ENGLISH,
+    )
+    logger.info("shift plan: %s (%.2f s)", message, solution.solve_seconds)
+    return ShiftPlan(
+        status=solution.status,
+        message=message,
+        shifts=_plan_frame(program.variants, x),
+        coverage=coverage,
+        labour_cost=labour_cost,
+        objective=objective,
+        shortfall_staff_hours=shortfall_hours,
+        surplus_staff_hours=surplus_hours,
+        mip_gap=solution.mip_gap,
+        solve_seconds=solution.solve_seconds,
+        uncoverable=uncoverable,
+        time_limit_seconds=solution.time_limit_seconds,
+        solver_message=solution.solver_message,
+    )
+
+
+def _empty_shift_plan() -> ShiftPlan:
+    empty_cov = pd.DataFrame({c: pd.Series(dtype=object) for c in COVERAGE_COLUMNS})
+    return ShiftPlan(
+        status="empty",
+        message="no requirement rows: nothing to plan",
+        shifts=_empty_plan(),
+        coverage=empty_cov,
+        labour_cost=0.0,
+        objective=0.0,
+        shortfall_staff_hours=0.0,
+        surplus_staff_hours=0.0,
+        mip_gap=0.0,
+        solve_seconds=0.0,
+        uncoverable=empty_cov,
+    )
+
+
 def plan_shifts(
     requirements: pd.DataFrame,
     templates: Sequence[ShiftTemplate],
@@ -779,189 +1160,19 @@ def plan_shifts(
     RequirementsError, ShiftTemplateError, SchedulingError
         Malformed inputs or parameters.
     """
-    frame = validate_requirements(requirements)
-    templates = tuple(templates)
-    if not templates:
-        raise ShiftTemplateError("at least one shift template is needed")
-    for template in templates:
-        if not isinstance(template, ShiftTemplate):
-            raise ShiftTemplateError(
-                f"templates must be ShiftTemplate objects, got {type(template).__name__}"
-            )
-    names = [t.name for t in templates]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ShiftTemplateError(f"duplicate shift template name(s): {', '.join(dupes)}")
-    min_staff = _check_int("min_staff_while_open", min_staff_while_open)
-    short_cost = _check_finite_number(
-        "shortfall_cost_per_staff_hour", shortfall_cost_per_staff_hour
+    program = build_shift_program(
+        requirements,
+        templates,
+        opening_hours=opening_hours,
+        min_staff_while_open=min_staff_while_open,
+        shortfall_cost_per_staff_hour=shortfall_cost_per_staff_hour,
+        surplus_cost_per_staff_hour=surplus_cost_per_staff_hour,
     )
-    over_cost = _check_finite_number("surplus_cost_per_staff_hour", surplus_cost_per_staff_hour)
-    limit = _check_finite_number("time_limit_seconds", time_limit_seconds)
-    gap = _check_finite_number("mip_rel_gap", mip_rel_gap)
-    if limit <= 0:
-        raise SchedulingError(f"time_limit_seconds must be > 0, got {time_limit_seconds!r}")
-    if short_cost <= max(t.cost_per_hour for t in templates):
-        logger.warning(
-            "shortfall_cost_per_staff_hour %.4g is not above the dearest template's cost per hour; "
-            "the plan may leave coverable demand uncovered to save labour",
-            short_cost,
-        )
-
-    coverage_parts: list[pd.DataFrame] = []
-    variant_parts: list[tuple[str, str, _Variants]] = []
-    blocks: list[sparse.csc_array] = []
-    for (country, channel), group in frame.groupby(["country", "channel"], sort=True):
-        group = group.reset_index(drop=True)
-        iv_start = group["interval_start"].to_numpy().astype("datetime64[ns]").astype(np.int64)
-        iv_end = iv_start + group["interval_minutes"].to_numpy() * _MINUTE_NS
-        first_day = group["interval_start"].min().date()
-        last_day = (
-            group["interval_start"].max() + pd.Timedelta(group["interval_minutes"].iloc[-1], "min")
-        ).date()
-        days = [
-            d.date() for d in pd.date_range(first_day - dt.timedelta(days=1), last_day, freq="D")
-        ]
-        hours = _hours_for(opening_hours, str(country))
-        windows = None
-        if hours is not None:
-            windows = hours.open_windows(days[0] - dt.timedelta(days=1), last_day)
-            w_start = np.array([w[0].value for w in windows], dtype=np.int64)
-            w_end = np.array([w[1].value for w in windows], dtype=np.int64)
-            k = np.searchsorted(w_start, iv_start, side="right") - 1
-            is_open = (k >= 0) & (iv_start < np.where(k >= 0, w_end[np.clip(k, 0, None)], 0))
-        else:
-            is_open = np.ones(len(group), dtype=bool)
-        required = group["required_staff"].to_numpy(dtype=np.float64)
-        target = np.where(is_open, np.maximum(required, min_staff), 0.0)
-        closed_demand = (~is_open) & (required > 0)
-        if closed_demand.any():
-            logger.warning(
-                "%s/%s: %d interval(s) with required staff fall outside opening hours and are not staffed",
-                country,
-                channel,
-                int(closed_demand.sum()),
-            )
-        variants = _build_variants(templates, str(country), str(channel), days, windows)
-        matrix = _coverage_matrix(variants, iv_start, iv_end)
-        # a variant that covers no interval of the horizon can only add cost: drop it
-        useful = np.flatnonzero(np.diff(matrix.indptr) > 0)
-        variants = _Variants(
-            [variants.template[j] for j in useful],
-            variants.start_ns[useful],
-            variants.end_ns[useful],
-            variants.break_start_ns[useful],
-            variants.break_end_ns[useful],
-        )
-        matrix = matrix[:, useful] if len(useful) else sparse.csc_array((len(group), 0))
-        cov = group.copy()
-        cov["is_open"] = is_open
-        cov["target_staff"] = target
-        coverage_parts.append(cov)
-        variant_parts.append((str(country), str(channel), variants))
-        blocks.append(matrix)
-
-    if not coverage_parts:
-        empty_cov = pd.DataFrame({c: pd.Series(dtype=object) for c in COVERAGE_COLUMNS})
-        return ShiftPlan(
-            status="empty",
-            message="no requirement rows: nothing to plan",
-            shifts=_empty_plan(),
-            coverage=empty_cov,
-            labour_cost=0.0,
-            objective=0.0,
-            shortfall_staff_hours=0.0,
-            surplus_staff_hours=0.0,
-            mip_gap=0.0,
-            solve_seconds=0.0,
-            uncoverable=empty_cov,
-        )
-
-    coverage = pd.concat(coverage_parts, ignore_index=True)
-    target = coverage["target_staff"].to_numpy(dtype=np.float64)
-    hours_per_interval = coverage["interval_minutes"].to_numpy(dtype=np.float64) / 60.0
-    cover = (
-        sparse.block_diag(blocks, format="csc") if blocks else sparse.csc_array((len(coverage), 0))
-    )
-    n_x, n_i = cover.shape[1], cover.shape[0]
-    shift_cost = np.concatenate(
-        [
-            np.array([t.shift_cost for t in v.template], dtype=np.float64)
-            for _, _, v in variant_parts
-        ]
-    )
-    touched = np.diff(sparse.csr_array(cover).indptr) > 0
-    uncoverable_mask = (target > 0) & ~touched
-
-    # x_v <= most agents any interval it touches could need: a valid, tight bound for the search
-    upper_x = np.zeros(n_x)
-    if n_x:
-        need = sparse.csc_array(cover.multiply(np.ceil(target)[:, None]))
-        most_need = np.asarray(need.max(axis=0).toarray()).ravel()
-        most_share = np.asarray(cover.max(axis=0).toarray()).ravel()
-        upper_x = np.ceil(most_need / np.maximum(most_share, 1e-9))
-    identity = sparse.identity(n_i, format="csc")
-    a_eq = sparse.hstack([cover, identity, -identity], format="csc")
-    cost = np.concatenate(
-        [shift_cost, short_cost * hours_per_interval, over_cost * hours_per_interval]
-    )
-    integrality = np.concatenate([np.ones(n_x), np.zeros(2 * n_i)])
-    bounds = optimize.Bounds(
-        np.zeros(n_x + 2 * n_i), np.concatenate([upper_x, np.full(2 * n_i, np.inf)])
-    )
-    logger.info("planning %d shift variants against %d intervals", n_x, n_i)
-    started = time.perf_counter()
-    result = optimize.milp(
-        cost,
-        integrality=integrality,
-        bounds=bounds,
-        constraints=optimize.LinearConstraint(a_eq, target, target),
-        options={"time_limit": limit, "mip_rel_gap": gap, "disp": False},
-    )
-    solve_seconds = time.perf_counter() - started
-
-    if result.x is None:
-        status = "no_solution"
-        x = np.zeros(n_x)
-        mip_gap = None
-    else:
-        status = "optimal" if result.status == 0 else "time_limit"
-        x = np.round(result.x[:n_x])
-        mip_gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
-
-    scheduled = cover @ x if n_x else np.zeros(n_i)
-    coverage["scheduled_staff"] = scheduled
-    coverage["shortfall"] = np.maximum(target - scheduled, 0.0)
-    coverage["surplus"] = np.maximum(scheduled - target, 0.0)
-    coverage = coverage.loc[:, list(COVERAGE_COLUMNS)]
-    shortfall_hours = float((coverage["shortfall"] * hours_per_interval).sum())
-    surplus_hours = float((coverage["surplus"] * hours_per_interval).sum())
-    labour_cost = float(shift_cost @ x) if n_x else 0.0
-    objective = labour_cost + short_cost * shortfall_hours + over_cost * surplus_hours
-
-    shifts = _plan_frame(variant_parts, x)
-    uncoverable = coverage[uncoverable_mask].reset_index(drop=True)
-    solver_message = "" if result.x is not None else result.message.strip()
-    short = int((coverage["shortfall"] > 1e-9).sum())
-    message = _plan_notes(
-        status, limit, mip_gap, short, shortfall_hours, len(uncoverable), solver_message, _ENGLISH
-    )
-    logger.info("shift plan: %s (%.2f s)", message, solve_seconds)
-    return ShiftPlan(
-        status=status,
-        message=message,
-        shifts=shifts,
-        coverage=coverage,
-        labour_cost=labour_cost,
-        objective=objective,
-        shortfall_staff_hours=shortfall_hours,
-        surplus_staff_hours=surplus_hours,
-        mip_gap=mip_gap,
-        solve_seconds=solve_seconds,
-        uncoverable=uncoverable,
-        time_limit_seconds=limit,
-        solver_message=solver_message,
-    )
+    limit, gap = _check_solver_options(time_limit_seconds, mip_rel_gap)
+    if program.coverage.empty:
+        return _empty_shift_plan()
+    solution = solve_shift_program(program, time_limit_seconds=limit, mip_rel_gap=gap)
+    return read_shift_plan(program, solution)
 
 
 #: The words of :attr:`ShiftPlan.message` and logs: English, as the command line prints them.

@@ -7,6 +7,7 @@ import io
 import re
 import zoneinfo
 
+import icalendar
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -15,12 +16,11 @@ import pytest
 from staffing.exports import (
     ExportError,
     agent_calendars,
-    escape_ics_text,
     event_uid,
-    fold_ics_line,
     frame_to_csv,
     frames_to_excel,
     make_schedule_outputs,
+    make_vtimezone,
     roster_to_excel,
     staff_on_duty,
     team_calendars,
@@ -192,12 +192,60 @@ def test_team_calendar_holds_every_member_with_distinct_uids() -> None:
     assert {unescape(e["SUMMARY"]).split(":")[0] for e in events} == {"Ana", "Bruno"}
 
 
-def test_escape_and_fold_helpers() -> None:
-    assert escape_ics_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    long = "DESCRIPTION:" + "é" * 100
-    folded = fold_ics_line(long)
-    assert all(len(part.encode("utf-8")) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == long
+HOSTILE = 'Ana; Pérez, \\ "la jefa"\nsecond line'
+
+
+def test_calendar_round_trips_through_icalendar() -> None:
+    rows = [("Early, split; late", "2025-01-06 09:00", "2025-01-06 17:30"), *WEEK[1:]]
+    assignments = roster_assignments(rows, names=(HOSTILE,))
+    first = icalendar.Calendar.from_ical(agent_calendars(assignments, dtstamp=STAMP)["ar-0"])
+    later = icalendar.Calendar.from_ical(
+        agent_calendars(assignments, dtstamp=STAMP + dt.timedelta(hours=1))["ar-0"]
+    )
+    assert [str(e["UID"]) for e in first.events] == [str(e["UID"]) for e in later.events]
+    assert [str(e["UID"]) for e in first.events] == [
+        event_uid("ar-0", "2025-01-06", "Early, split; late"),
+        event_uid("ar-0", "2025-01-07", "Early"),
+        event_uid("ar-0", "2025-01-09", "Late"),
+    ]
+    assert later.events[0]["SEQUENCE"] == first.events[0]["SEQUENCE"] + 60  # a minute a step
+    (zone,) = first.timezones
+    assert zone.tz_name == AR_ZONE
+    event = first.events[0]
+    assert event["DTSTART"].params["TZID"] == AR_ZONE
+    assert event.start == dt.datetime(2025, 1, 6, 9, tzinfo=zoneinfo.ZoneInfo(AR_ZONE))
+    assert event.end.astimezone(dt.UTC) == dt.datetime(2025, 1, 6, 20, 30, tzinfo=dt.UTC)
+    assert str(event["SUMMARY"]) == "Early, split; late shift (voice)"
+    assert f"Agent: {HOSTILE} (ar-0)\n" in str(event["DESCRIPTION"])
+    assert event.categories == ["Early, split; late"]
+    team = icalendar.Calendar.from_ical(team_calendars(assignments, dtstamp=STAMP)["Buenos Aires"])
+    assert str(team.events[0]["SUMMARY"]) == f"{HOSTILE}: Early, split; late shift (voice)"
+    assert str(team.events[0]["UID"]) == "team-" + str(event["UID"])
+
+
+def test_vtimezone_onset_is_the_instant_of_the_change() -> None:
+    # RFC 5545 reads an onset with TZOFFSETFROM: the change to CEST at 01:00 UTC is 02:00 CET
+    zone = make_vtimezone(
+        "Europe/Budapest",
+        dt.datetime(2025, 1, 6, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+    budapest = zoneinfo.ZoneInfo("Europe/Budapest")
+    changes = []
+    for observance in zone.subcomponents:
+        if observance["TZOFFSETFROM"].td == observance["TZOFFSETTO"].td:
+            continue
+        rdates = observance.get("RDATE", [])
+        onsets = [observance.DTSTART] + [
+            d.dt for lst in (rdates if isinstance(rdates, list) else [rdates]) for d in lst.dts
+        ]
+        for onset in onsets:
+            instant = onset.replace(tzinfo=dt.UTC) - observance["TZOFFSETFROM"].td
+            before = (instant - dt.timedelta(seconds=1)).astimezone(budapest).utcoffset()
+            after = instant.astimezone(budapest).utcoffset()
+            assert (before, after) == (observance["TZOFFSETFROM"].td, observance["TZOFFSETTO"].td)
+            changes.append(instant)
+    assert len(changes) == 4  # two springs, two autumns
 
 
 def test_bad_export_parameters() -> None:
@@ -252,6 +300,35 @@ def test_excel_numbers_stay_numbers() -> None:
     assert [c.value for c in sheet["A"]][1:] == ["'-1", "'" + EVIL]
     assert [c.value for c in sheet["B"]][1:] == [-1.5, -2.0]
     assert all(c.data_type == "n" for c in sheet["B"][1:])
+
+
+class Shown:
+    """An object pandas writes as its text."""
+
+    def __str__(self) -> str:
+        return "=cmd|' /C calc'!A0"
+
+
+def test_excel_read_back_holds_no_formula_from_hostile_text() -> None:
+    hostile = [EVIL, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1", "=1"]
+    frame = pd.DataFrame(
+        {
+            "name": hostile,
+            "as_string": pd.Series(hostile, dtype="string"),
+            "object": [Shown()] * len(hostile),
+            "=header": range(len(hostile)),
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(frames_to_excel({"hostile": frame})))
+    cells = [cell for row in book["hostile"].iter_rows() for cell in row]
+    assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    sheet = book["hostile"]
+    assert sheet["D1"].value == "'=header"
+    # (XML reads a carriage return back as a line feed)
+    assert [c.value for c in sheet["A"][1:]] == ["'" + t.replace("\r", "\n") for t in hostile]
+    assert {c.value for c in sheet["C"][1:]} == {"'" + str(Shown())}
 
 
 # --------------------------------------------------------------------------- CLI bundle

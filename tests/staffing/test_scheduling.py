@@ -20,9 +20,12 @@ from staffing.scheduling import (
     SchedulingError,
     ShiftTemplate,
     ShiftTemplateError,
+    build_shift_program,
     parse_weekdays,
     plan_shifts,
+    read_shift_plan,
     shift_templates_from_frame,
+    solve_shift_program,
 )
 
 MONDAY = pd.Timestamp("2025-01-06")  # a Monday
@@ -233,6 +236,34 @@ def test_empty_requirements_give_an_empty_result() -> None:
     plan = plan_shifts(req, [ShiftTemplate("X", dt.time(8), 60)])
     assert plan.status == "empty"
     assert plan.shifts.empty and plan.coverage.empty
+
+
+def test_build_solve_read_is_plan_shifts() -> None:
+    req = requirements([2, 2, 2, 2, 1, 1, 1, 1])
+    templates = [
+        ShiftTemplate("Long", dt.time(8), 240, cost_per_hour=10.0),
+        ShiftTemplate("Short", dt.time(8), 120, cost_per_hour=12.0),
+    ]
+    program = build_shift_program(req, templates)
+    # one column per variant, then a shortfall and a surplus per interval; a row per interval
+    n_i = len(req)
+    assert program.cover.shape == (n_i, program.n_variants)
+    assert program.constraints.A.shape == (n_i, program.n_variants + 2 * n_i)
+    np.testing.assert_array_equal(program.target, [2, 2, 2, 2, 1, 1, 1, 1])
+    assert program.integrality.tolist() == [1] * program.n_variants + [0] * (2 * n_i)
+    solution = solve_shift_program(program, time_limit_seconds=10)
+    assert solution.status == "optimal" and solution.mip_gap == pytest.approx(0.0, abs=1e-6)
+    plan = read_shift_plan(program, solution)
+    whole = plan_shifts(req, templates, time_limit_seconds=10)
+    pd.testing.assert_frame_equal(plan.shifts, whole.shifts)
+    pd.testing.assert_frame_equal(plan.coverage, whole.coverage)
+    assert (plan.status, plan.message, plan.labour_cost) == (
+        whole.status,
+        whole.message,
+        whole.labour_cost,
+    )
+    with pytest.raises(SchedulingError, match="time_limit_seconds must be > 0"):
+        solve_shift_program(program, time_limit_seconds=0)
 
 
 # --------------------------------------------------------------------------- templates file

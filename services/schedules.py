@@ -1,0 +1,159 @@
+"""The schedule workflow: make a week's schedule (shifts, roster, exports) and publish it.
+
+The Schedule page and ``cli.py schedule`` call these; neither strings the steps together
+itself. Making a schedule reads and writes nothing; publishing writes one schedule to the
+store through :mod:`data.schedules`, which checks the publisher's permission and audits it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from data import schedules as published
+from data.access import Principal
+from data.store import Store
+from staffing.exports import ScheduleOutputs, make_schedule_outputs, staff_on_duty
+from staffing.planning import requirements_for_week
+from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
+
+
+def make_schedule(
+    requirements: pd.DataFrame,
+    shifts: pd.DataFrame | Sequence[ShiftTemplate],
+    agents: pd.DataFrame | None = None,
+    absences: pd.DataFrame | None = None,
+    *,
+    week_start: dt.date | None = None,
+    opening_hours: OpeningHours | Mapping[str, OpeningHours] | None = None,
+    min_staff_while_open: int = 0,
+    rules: LabourRules | None = None,
+    queue_timezones: Mapping[str, str] | None = None,
+    time_limit_seconds: float = 60.0,
+    mip_rel_gap: float = 1e-4,
+    dtstamp: dt.datetime | None = None,
+) -> ScheduleOutputs:
+    """Plan the shifts that cover the requirements, roster the agents on them, render the exports.
+
+    Parameters
+    ----------
+    requirements : pandas.DataFrame
+        Staff required per queue and interval (:data:`staffing.scheduling.REQUIREMENT_COLUMNS`),
+        naive local time of each queue's country.
+    shifts : pandas.DataFrame or sequence of ShiftTemplate
+        A shift-templates table (:func:`staffing.scheduling.shift_templates_from_frame`) or
+        the templates.
+    agents, absences : pandas.DataFrame, optional
+        The agents to roster and their absences (:func:`staffing.roster.build_roster`); without
+        agents the schedule is the shift plan alone (no roster, no calendars).
+    week_start : date, optional
+        Schedule the seven days from this date only (the Schedule page's week); default all
+        the requirement rows.
+    opening_hours, min_staff_while_open
+        Passed to :func:`staffing.scheduling.plan_shifts`.
+    rules, queue_timezones
+        Passed to :func:`staffing.roster.build_roster`.
+    time_limit_seconds : float, default 60
+        Solver time limit in seconds, for the plan and for the roster separately.
+    mip_rel_gap : float, default 1e-4
+        Relative MIP gap at which the shift plan counts as optimal.
+    dtstamp : datetime, optional
+        Calendar export time (timezone-aware); default now.
+
+    Returns
+    -------
+    ScheduleOutputs
+        The plan, the roster (``None`` without agents) and every export file as bytes.
+
+    Raises
+    ------
+    ValueError
+        Malformed requirements, templates, agents or parameters (the subclasses of
+        :mod:`staffing.scheduling`, :mod:`staffing.roster` and :mod:`staffing.exports`).
+    """
+    if week_start is not None:
+        requirements = requirements_for_week(requirements, week_start)
+    return make_schedule_outputs(
+        requirements,
+        shifts,
+        agents,
+        absences,
+        opening_hours=opening_hours,
+        min_staff_while_open=min_staff_while_open,
+        rules=rules,
+        queue_timezones=queue_timezones,
+        time_limit_seconds=time_limit_seconds,
+        mip_rel_gap=mip_rel_gap,
+        dtstamp=dtstamp,
+    )
+
+
+def schedule_summary(outputs: ScheduleOutputs) -> published.ScheduleSummary:
+    """What is stored about a schedule's plan and roster with it when it is published."""
+    plan, roster = outputs.plan, outputs.roster
+    return published.ScheduleSummary(
+        plan_status=plan.status,
+        shortfall_staff_hours=plan.shortfall_staff_hours,
+        labour_cost=plan.labour_cost,
+        roster_status=None if roster is None else roster.status,
+        filled_shifts=None if roster is None else roster.filled_shifts,
+        unfilled_shifts=None if roster is None else roster.unfilled_shifts,
+    )
+
+
+def publish_schedule(
+    store: Store,
+    principal: Principal,
+    outputs: ScheduleOutputs,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    note: str | None = None,
+) -> int:
+    """Make a schedule the current one for its queues and days; audited.
+
+    Stores the staff it puts on duty per queue and interval
+    (:func:`staffing.exports.staff_on_duty`), the roster's shifts and a summary, in one
+    transaction (:func:`data.schedules.publish_schedule`).
+
+    Parameters
+    ----------
+    store : Store
+    principal : Principal
+        Who publishes; needs :attr:`data.access.Permission.PUBLISH_SCHEDULES`.
+    outputs : ScheduleOutputs
+        From :func:`make_schedule`.
+    settings : mapping, optional
+        What the schedule was made with (opening hours, templates, ...), stored as JSON.
+    note : str, optional
+        The planner's words, e.g. "agreed with the team leads".
+
+    Returns
+    -------
+    int
+        The published schedule's id.
+
+    Raises
+    ------
+    AccessDenied
+        The principal may not publish schedules.
+    ScheduleError
+        Nothing to publish (a plan without intervals) or values the store refuses.
+    """
+    roster = outputs.roster
+    shifts = (
+        roster.assignments[list(published.SHIFT_COLUMNS)]
+        if roster is not None
+        else pd.DataFrame(columns=list(published.SHIFT_COLUMNS))
+    )
+    return published.publish_schedule(
+        store,
+        principal,
+        intervals=staff_on_duty(outputs),
+        shifts=shifts,
+        summary=schedule_summary(outputs),
+        settings=settings,
+        note=note,
+    )
