@@ -57,6 +57,7 @@ from wellbeing.signals.registry import (
     empty_signals,
     ramp,
     register_signal,
+    signal_families,
     signal_rows,
 )
 
@@ -125,6 +126,7 @@ __all__ = [
     "sen_slopes",
     "short_rest_signal",
     "sick_days_signal",
+    "signal_families",
     "signal_rows",
     "sustained_occupancy_signal",
     "to_day",

@@ -84,6 +84,21 @@ def register_signal(
     return decorator
 
 
+def signal_families(signal_names: Iterable[str]) -> frozenset[str]:
+    """The families of the named signals (a name not registered stands for itself).
+
+    Parameters
+    ----------
+    signal_names : iterable of str
+        Names as in the ``signal`` column (or a stored flag's ``signals`` list).
+
+    Returns
+    -------
+    frozenset of str
+    """
+    return frozenset(SIGNALS[s].family if s in SIGNALS else s for s in signal_names)
+
+
 def empty_signals() -> pd.DataFrame:
     """An empty signal frame with the columns and dtypes of :data:`SIGNAL_COLUMNS`."""
     return pd.DataFrame(

@@ -1,4 +1,4 @@
-"""Wellbeing flags on file: evaluation rules, the review workflow, access and the audit trail."""
+"""Flag workflows end to end on a database: evaluation rules, review, access and the audit trail."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data import flags, schema
+from data import schema
 from data.access import AccessDenied, Principal
 from data.config import Settings
 from data.store import open_store
 from data.validation import ReadOptions
 from formats import Formats
+from services import flags
 from wellbeing import InvalidTransitionError, Reason, Thresholds, word_reason
 
 OPT = ReadOptions(today=dt.date(2026, 11, 22))
