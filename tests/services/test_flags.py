@@ -389,3 +389,38 @@ def test_new_hr_data_re_evaluate_once_hr_has_started(store):
     info = flags.last_evaluation(store)
     assert info.evaluated_by == "crewcast" and not info.data_changed
     assert _audit(store)["action"].iloc[-1] == "evaluate"
+
+
+def test_access_is_checked_before_any_scoring(tmp_path):
+    empty = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}"))
+    # a manager learns nothing, not even that there are no data to score
+    with pytest.raises(AccessDenied, match="may not evaluate flags"):
+        flags.evaluate_flags(empty, MANAGER)
+    with pytest.raises(AccessDenied, match="may not review flags"):
+        flags.review_flag(empty, MANAGER, 1, "resolved", expected_state="open")
+
+
+def test_agent_without_a_flag_shows_low_on_the_last_evaluations_day(store):
+    summary = flags.evaluate_flags(store, HR)
+    detail = flags.agent_detail(store, HR, "A2")
+    assert detail.flags.empty and detail.current_flag is None
+    assert (detail.level, detail.score, detail.reasons) == ("low", 0.0, ())
+    assert detail.as_of == summary.as_of == AS_OF
+    assert detail.weekly_hours["hours_worked"].iloc[-1] == pytest.approx(40.0)
+
+
+def test_the_summary_counts_what_the_decisions_decided(store):
+    flags.evaluate_flags(store, HR)
+    flag_id = int(_only_flag(store)["flag_id"])
+    flags.review_flag(store, HR, flag_id, "in_review", expected_state="open")
+    flags.review_flag(store, HR, flag_id, "dismissed", "Project", expected_state="in_review")
+    _import(store, "absences", _sick_spells("A2", 5))  # A2: a new concern, raised
+    summary = flags.evaluate_flags(store, HR)
+    assert (summary.raised, summary.updated, summary.eased, summary.not_raised_again) == (
+        1,
+        0,
+        0,
+        1,
+    )
+    info = flags.last_evaluation(store)
+    assert (info.flags_raised, info.flags_updated) == (1, 0)
