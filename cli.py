@@ -135,7 +135,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (f" (replacing {result.rows_replaced} stored rows)" if result.rows_replaced else "")
     )
     _print_report(report, sys.stdout)
-    from data.flags import reevaluate_after_import
+    from services.flags import reevaluate_after_import
 
     summary = reevaluate_after_import(store, args.kind)
     if summary is not None:
@@ -348,7 +348,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def cmd_flags(args: argparse.Namespace) -> int:
     from staffing.exports import frame_to_csv
-    from wellbeing import flags_table, score_burnout_risk
+    from wellbeing import LEVEL_ORDER, flags_table, score_burnout_risk
 
     options = _read_options(args)
     frames = {
@@ -364,7 +364,7 @@ def cmd_flags(args: argparse.Namespace) -> int:
     counts = table["level"].value_counts()
     print(
         f"wrote {len(table)} agents to {args.out}: "
-        + ", ".join(f"{counts.get(level, 0)} {level}" for level in ("high", "medium", "low"))
+        + ", ".join(f"{counts.get(level, 0)} {level}" for level in LEVEL_ORDER)
     )
     return 0
 

@@ -19,12 +19,12 @@ from app_pages.common import (
     show_chart,
 )
 from data.access import HR_KINDS, ROLE_PERMISSIONS, Permission, Principal, Role
-from data.flags import reevaluate_after_import
 from data.readers import FileReadError
 from data.store import check_import
 from data.validation import KINDS, ReadOptions
 from forecasting.holidays import holidays_in_range
 from formats import Formats, date_input_format
+from services.flags import reevaluate_after_import
 
 KIND_HELP = {
     "contacts": "country, date or interval_start, contacts; optional channel, aht_seconds",

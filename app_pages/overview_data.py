@@ -58,8 +58,8 @@ def compute(
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def strain(key: tuple, start: dt.date, end: dt.date, _viewer: Principal):
     """Team strain now, and what covering the period's gap with overtime would add."""
-    from data.flags import team_strain  # scipy's statistics load only for those who see this
     from overview.strain import gap_strain
+    from services.flags import team_strain  # scipy's statistics load only for those who see this
 
     overview, _ = compute(key, start, end, _viewer)
     store = get_store()

@@ -15,7 +15,9 @@ import streamlit as st
 
 from app_pages.common import amount_column, data_version, formats, get_store, load_table, show_chart
 from data.access import AccessDenied, Permission, Principal
-from data.flags import (
+from data.validation import ABSENCE_TYPES, CLEAN_COLUMNS, REQUIRED_COLUMNS
+from formats import Formats
+from services.flags import (
     AgentDetail,
     FlagError,
     StaleFlagError,
@@ -27,8 +29,6 @@ from data.flags import (
     review_flag,
     team_strain,
 )
-from data.validation import CLEAN_COLUMNS, REQUIRED_COLUMNS
-from formats import Formats
 from wellbeing import (
     ALLOWED_TRANSITIONS,
     DEFAULT_THRESHOLDS,
@@ -36,6 +36,7 @@ from wellbeing import (
     join_reasons,
     word_reason,
 )
+from wellbeing import LEVEL_ORDER as RISK_LEVEL_ORDER
 
 VERSION_KEY = "wellbeing_version"  # bumped by evaluations and reviews: refreshes the views
 MEMO_KEY = "wellbeing_memo"
@@ -79,7 +80,6 @@ STATE_HELP = (
     "Review state: open (not yet looked at), in review, resolved (action agreed) or dismissed "
     "(no action). Resolved and dismissed flags stay on file."
 )
-ABSENCE_TYPES = ["sick", "vacation", "other"]
 
 
 def level_help(fmt: Formats) -> str:
@@ -450,8 +450,8 @@ def render_flags_table(store, viewer: Principal, fmt: Formats) -> pd.DataFrame:
     cols = st.columns(4)
     levels = cols[0].multiselect(
         "Level",
-        ["high", "medium", "low"],
-        default=["high", "medium", "low"],
+        list(LEVEL_ORDER),
+        default=list(LEVEL_ORDER),
         key="wellbeing_levels",
         help=level_help(fmt),
     )
@@ -824,7 +824,8 @@ def render_team_view(viewer: Principal) -> None:
         show_chart(team_chart(shown), key="wellbeing_team_chart")
 
 
-LEVEL_ORDER = ["high", "medium", "low"]
+#: Plain strings, highest first: widget options and Vega arrays.
+LEVEL_ORDER = [str(level) for level in RISK_LEVEL_ORDER]
 
 
 def team_chart(teams: pd.DataFrame) -> alt.LayerChart:

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data.sample import TRUTH_FILE, generate_sample, write_sample  # noqa: E402
+from wellbeing.levels import FLAGGED_LEVELS  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
         )  # fmt: skip
         flags = pd.read_csv(out)
         truth = pd.read_csv(folder / TRUTH_FILE)
-    flagged = set(flags.loc[flags["level"].isin(["medium", "high"]), "agent_id"])
+    flagged = set(flags.loc[flags["level"].isin(list(FLAGGED_LEVELS)), "agent_id"])
     drifting = set(truth.loc[truth["drifting"], "agent_id"])
     true = flagged & drifting
     recall = len(true) / len(drifting)

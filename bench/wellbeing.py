@@ -26,6 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from wellbeing.levels import LEVEL_ORDER
 from wellbeing.scoring import score_burnout_risk
 from wellbeing.signals import SIGNALS, compute_signals, make_signal_context
 
@@ -176,8 +177,9 @@ def main(argv: list[str] | None = None) -> None:
         + ", ".join(f"{k} {v:.2f} s" for k, v in per_signal.items())
     )
     print(
-        f"- result: {levels.get('high', 0)} high, {levels.get('medium', 0)} medium, "
-        f"{levels.get('low', 0)} low; notes: {len(scores.attrs['notes'])}"
+        "- result: "
+        + ", ".join(f"{levels.get(level, 0)} {level}" for level in LEVEL_ORDER)
+        + f"; notes: {len(scores.attrs['notes'])}"
     )
 
 

@@ -20,6 +20,7 @@ KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
 # Planning files: read through the same door for the CLI, never stored as history.
 PLANNING_KINDS = ("interval_forecast", "requirements")
 CHANNELS = ("voice", "chat", "email")
+#: Absence types an absences file may hold, in the order pages show them (the one list).
 ABSENCE_TYPES = ("sick", "vacation", "other")
 INTERVAL_MINUTES = (15, 30, 60)
 DAILY_MINUTES = 1440

@@ -14,8 +14,13 @@ import numpy as np
 import pandas as pd
 
 from wellbeing.errors import require_columns
-from wellbeing.scoring import LEVELS
-from wellbeing.signals import last_complete_week_start, to_day, weekly_hours_matrix
+from wellbeing.levels import FLAGGED_LEVELS, LEVELS
+from wellbeing.signals import (
+    last_complete_week_start,
+    signal_families,
+    to_day,
+    weekly_hours_matrix,
+)
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 logger = logging.getLogger(__name__)
@@ -86,7 +91,7 @@ def aggregate_teams(
     frame[group_by] = frame[group_by].astype(object).where(frame[group_by].notna(), NO_TEAM)
     frame["overtime"] = _overtime_recently(frame["agent_id"], agents, hours, as_of, scores, th)
 
-    grouped = frame.assign(flagged=frame["level"].isin(["medium", "high"])).groupby(group_by)
+    grouped = frame.assign(flagged=frame["level"].isin(list(FLAGGED_LEVELS))).groupby(group_by)
     by_level = pd.crosstab(frame[group_by], frame["level"]).reindex(columns=LEVELS, fill_value=0)
     out = pd.DataFrame(
         {
@@ -145,3 +150,88 @@ def _overtime_recently(
     )
     over = (weekly >= contract[:, None] + th.overtime_min_hours).any(axis=1)
     return pd.Series(over.astype(float), index=agent_ids.index)
+
+
+TEAM_STRAIN_COLUMNS: tuple[str, ...] = (
+    "team",
+    "suppressed",
+    "n_agents",
+    "n_low",
+    "n_medium",
+    "n_high",
+    "share_low",
+    "share_medium",
+    "share_high",
+    "mean_score",
+    "share_flagged",
+    "share_with_overtime",
+    "top_reason_families",
+    "note",
+)
+
+
+def team_strain_table(
+    scores: pd.DataFrame,
+    agents: pd.DataFrame,
+    hours: pd.DataFrame | None = None,
+    as_of: Any = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    group_by: str = "team",
+) -> pd.DataFrame:
+    """What managers see per team: :func:`aggregate_teams` with level shares and reason families.
+
+    Parameters
+    ----------
+    scores, agents, hours, as_of, thresholds, group_by
+        As for :func:`aggregate_teams`; ``scores`` also needs ``signals``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, columns :data:`TEAM_STRAIN_COLUMNS`: those of :data:`TEAM_COLUMNS`
+        plus ``share_low``, ``share_medium``, ``share_high`` (fractions) and
+        ``top_reason_families`` (families of the flagged people's signals, most frequent first,
+        comma-separated). Suppressed rows carry no numbers and no families. No agent id or name.
+    """
+    table = aggregate_teams(scores, agents, hours, as_of, thresholds, group_by)
+    for level in LEVELS:
+        table[f"share_{level}"] = (table[f"n_{level}"] / table["n_agents"]).astype("Float64")
+    table["top_reason_families"] = top_reason_families(scores, agents, table, group_by)
+    return table[list(TEAM_STRAIN_COLUMNS)]
+
+
+def top_reason_families(
+    scores: pd.DataFrame, agents: pd.DataFrame, table: pd.DataFrame, group_by: str = "team"
+) -> list[str]:
+    """Signal families of the flagged people per group, most frequent first ("" if suppressed).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        ``agent_id, level, signals`` (lists of signal names).
+    agents : pandas.DataFrame
+        ``agent_id`` and the ``group_by`` column.
+    table : pandas.DataFrame
+        Output of :func:`aggregate_teams` (``team``, ``suppressed``): one entry per row.
+    group_by : str, default "team"
+
+    Returns
+    -------
+    list of str
+        Comma-separated families per row of ``table``; ties in alphabetical order.
+    """
+    groups = agents.set_index(agents["agent_id"].astype(str))[group_by]
+    flagged = scores[scores["level"].astype(str).isin(list(FLAGGED_LEVELS))]
+    counts: dict[str, dict[str, int]] = {}
+    for agent_id, names in zip(flagged["agent_id"].astype(str), flagged["signals"], strict=True):
+        group = groups.get(agent_id)
+        group = NO_TEAM if group is None or pd.isna(group) else group
+        for family in signal_families(names):
+            counts.setdefault(group, {}).setdefault(family, 0)
+            counts[group][family] += 1
+    out = []
+    for team, suppressed in zip(table["team"], table["suppressed"], strict=True):
+        fams = counts.get(team, {})
+        ranked = sorted(fams, key=lambda f: (-fams[f], f))
+        out.append("" if suppressed else ", ".join(ranked))
+    return out

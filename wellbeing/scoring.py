@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from formats import Formats
+from wellbeing.levels import LEVELS, RiskLevel
 from wellbeing.reasons import Reason, word_reason
 from wellbeing.signals import SignalContext, compute_signals, make_signal_context
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, FAMILIES, Thresholds
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 SCORE_COLUMNS: tuple[str, ...] = ("agent_id", "level", "score", "reasons", "signals")
 EXPORT_COLUMNS: tuple[str, ...] = ("agent_id", "level", "score", "reasons")
-LEVELS: tuple[str, ...] = ("low", "medium", "high")
 REASON_SEPARATOR = "; "
 
 
@@ -83,8 +83,8 @@ def score_signals(
     score = np.round(score, 1)
     level = np.select(
         [score >= thresholds.high_score, score >= thresholds.medium_score],
-        ["high", "medium"],
-        default="low",
+        [RiskLevel.HIGH.value, RiskLevel.MEDIUM.value],
+        default=RiskLevel.LOW.value,
     )
     ordered = signals.sort_values("severity", ascending=False, kind="stable")
     grouped = ordered.groupby("agent_id", sort=False)
@@ -93,14 +93,14 @@ def score_signals(
     out = pd.DataFrame(
         {
             "agent_id": ids.to_numpy(),
-            "level": pd.Categorical(level, categories=list(LEVELS), ordered=True),
+            "level": pd.Categorical(level, categories=[lv.value for lv in LEVELS], ordered=True),
             "score": score,
             "reasons": [r if isinstance(r, list) else [] for r in reasons],
             "signals": [n if isinstance(n, list) else [] for n in names],
         }
     )
     # no reason, no flag: guaranteed by construction (score > 0 only from signal rows)
-    unexplained = (out["level"] != "low") & (out["reasons"].str.len() == 0)
+    unexplained = (out["level"] != RiskLevel.LOW.value) & (out["reasons"].str.len() == 0)
     if unexplained.any():  # pragma: no cover - would be a bug in the combination above
         raise AssertionError(f"flagged without a reason: {out['agent_id'][unexplained].tolist()}")
     return out
@@ -171,8 +171,8 @@ def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLD
         "scored %d agents as of %s: %d high, %d medium",
         len(scores),
         ctx.as_of,
-        counts.get("high", 0),
-        counts.get("medium", 0),
+        counts.get(RiskLevel.HIGH, 0),
+        counts.get(RiskLevel.MEDIUM, 0),
     )
     return scores
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 from wellbeing.errors import ThresholdError
+from wellbeing.levels import RiskLevel
 
 #: Signal families and what they cover; each has a weight in :class:`Thresholds`.
 FAMILIES: tuple[str, ...] = ("absence", "workload", "rest", "performance", "exposure")
@@ -286,13 +287,13 @@ class Thresholds:
             raise ThresholdError(f"unknown signal family {family!r}; known: {', '.join(FAMILIES)}")
         return float(getattr(self, f"weight_{family}"))
 
-    def level_for(self, score: float) -> str:
-        """Return ``"low"``, ``"medium"`` or ``"high"`` for a score on 0..100."""
+    def level_for(self, score: float) -> RiskLevel:
+        """Return the :class:`RiskLevel` (``low``, ``medium`` or ``high``) of a score on 0..100."""
         if score >= self.high_score:
-            return "high"
+            return RiskLevel.HIGH
         if score >= self.medium_score:
-            return "medium"
-        return "low"
+            return RiskLevel.MEDIUM
+        return RiskLevel.LOW
 
 
 DEFAULT_THRESHOLDS = Thresholds()

@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from tests.wellbeing.builders import AS_OF, agents_frame, hours_frame, weekly_pattern
-from wellbeing.aggregates import TEAM_COLUMNS, aggregate_teams
+from wellbeing.aggregates import (
+    TEAM_COLUMNS,
+    TEAM_STRAIN_COLUMNS,
+    aggregate_teams,
+    team_strain_table,
+)
 from wellbeing.errors import MissingColumnsError
 from wellbeing.thresholds import Thresholds
 
@@ -81,3 +86,25 @@ def test_missing_team_column():
     scores, agents = _scores()
     with pytest.raises(MissingColumnsError, match=r"agents frame is missing column\(s\) 'team'"):
         aggregate_teams(scores, agents.drop(columns="team"))
+
+
+def test_team_strain_table_adds_level_shares_and_the_flagged_peoples_families():
+    scores, agents = _scores()
+    # A3 (medium): workload; A4 (high): workload and absence; A1 (low): its rest signal is not
+    # a flagged person's; B0 (high) is in a suppressed group
+    signals = {
+        "A3": ["average_hours_reference"],
+        "A4": ["bradford", "overtime_streak", "sick_days"],
+        "A1": ["short_rest"],
+        "B0": ["bradford"],
+    }
+    scores["signals"] = [signals.get(a, []) for a in scores["agent_id"]]
+    out = team_strain_table(scores, agents).set_index("team")
+    assert list(out.reset_index().columns) == list(TEAM_STRAIN_COLUMNS)
+    alpha = out.loc["Alpha"]
+    shares = alpha[["share_low", "share_medium", "share_high"]].tolist()
+    assert shares == pytest.approx([4 / 6, 1 / 6, 1 / 6])
+    # workload twice (A3, A4), absence once (A4's two absence rules count once)
+    assert alpha["top_reason_families"] == "workload, absence"
+    beta = out.loc["Beta"]
+    assert beta["top_reason_families"] == "" and pd.isna(beta["share_high"])
