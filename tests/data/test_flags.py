@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -20,7 +18,6 @@ from data.access import AccessDenied, Principal
 from data.config import Settings
 from data.store import open_store
 from data.validation import ReadOptions
-from tests.conftest import REPO_ROOT
 
 OPT = ReadOptions(today=dt.date(2026, 11, 22))
 AS_OF = dt.date(2026, 6, 26)
@@ -77,19 +74,6 @@ def _evaluate(store, rows, counts=None, seen=None):
 def _table(store, table) -> pd.DataFrame:
     with store.engine.connect() as conn:
         return pd.read_sql(sa.select(table).order_by(table.c.id), conn)
-
-
-def test_data_flags_imports_no_domain_package():
-    code = (
-        "import sys, data.flags\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('wellbeing', 'forecasting', 'staffing', 'overview', 'services')]\n"
-        "assert not bad, bad\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_an_evaluation_writes_new_flags_observations_and_one_audit_row(store):
