@@ -163,6 +163,14 @@ def test_oidc_identities_map_to_roles(real_data_dir):
     assert not at.exception, at.exception
     assert page_titles(at) == ["Overview"]
     assert "carol@example.com (manager)" in at.sidebar.caption[0].value
+    set_role(real_data_dir, "carol@example.com", "planner")
+    at.run()  # the same session: the account is read again, the new role applies at once
+    assert not at.exception, at.exception
+    assert "carol@example.com (planner)" in at.sidebar.caption[0].value
+    remove_user(real_data_dir, "carol@example.com")
+    at.run()
+    assert "has no role in Crewcast" in errors(at)
+    assert "--oidc" in errors(at)  # the command shown works as written
 
 
 # --- the first run, the first admin, staying signed in ---------------------------------------
