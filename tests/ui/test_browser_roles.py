@@ -33,7 +33,8 @@ def app_url(seeded_data_dir):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def page():
+    """One browser for the module (Playwright's sync API allows one at a time)."""
     with chromium_page() as page:
         yield page
 
@@ -262,11 +263,12 @@ def test_signed_in_manager_typing_the_hr_page_address_is_refused(page, accounts_
     shot(page, "9-signed-in-hr-flag-review")
 
 
-def test_from_an_empty_database_to_the_first_admin_who_stays_signed_in(tmp_path_factory):
+def test_from_an_empty_database_to_the_first_admin_who_stays_signed_in(page, tmp_path_factory):
     """Start empty, create the first admin with the setup token only the server's owner can
     read, and still be signed in after a reload."""
     directory = tmp_path_factory.mktemp("crewcast-first-run")
-    with running_app(directory) as url, chromium_page(url) as page:
+    with running_app(directory) as url:
+        page.goto(url)
         expect(heading(page, "Welcome to Crewcast")).to_be_visible()
         shot(page, "10-first-run-choice")
         page.get_by_role("button", name="Start empty").click()
