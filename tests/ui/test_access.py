@@ -329,3 +329,30 @@ def test_the_demo_admin_may_look_but_not_add_accounts(seeded_data_dir):
     with pytest.raises(AccessDenied, match="demo mode is read-only"):
         remove_sample(store, demo)
     assert not store.has_users()
+
+
+def test_an_admin_removes_the_sample_that_sits_next_to_own_data(seeded_data_dir, tmp_path):
+    own = b"country,date,contacts\nIT,2026-10-01,5\n"
+    with data_dir_with(tmp_path, [("contacts", own)], copy_of=seeded_data_dir) as store:
+        add_user(store, "ada", "admin", password=PASSWORD)
+        at = app()
+        at.session_state["principal"] = Principal("ada", Role.ADMIN)  # signed in
+        at.run()
+        at.switch_page("app_pages/data_page.py").run()
+        assert not at.exception, at.exception
+        notice = " ".join(w.value for w in at.warning)
+        assert "holds the bundled sample" in notice
+        assert ".venv/bin/crewcast sample remove" in notice
+        at.switch_page("app_pages/admin_page.py").run()
+        assert at.button(key="sample_remove").disabled  # until confirmed
+        at.checkbox(key="sample_confirm").check().run()
+        at.button(key="sample_remove").click().run()
+        assert not at.exception, at.exception
+        assert "Removed the sample" in " ".join(s.value for s in at.success)
+        assert set(store.batches()["source"]) == {"cli"}
+        assert store.load("contacts")["country"].unique().tolist() == ["IT"]
+        assert store.load("agents").empty
+        log = audit_frame(store.engine)
+        assert log.iloc[0]["action"] == "remove_sample" and log.iloc[0]["actor"] == "ada"
+        at.switch_page("app_pages/data_page.py").run()
+        assert not any("bundled sample" in w.value for w in at.warning)
