@@ -10,8 +10,8 @@ from data.access import Permission
 
 st.set_page_config(page_title="Crewcast", page_icon=":material/support_agent:", layout="wide")
 
-get_store()  # opens and migrates the database; seeds the sample data on the very first start
-viewer = signed_in_user()  # or the sign-in screen, and the run stops there
+get_store()  # opens and migrates the database (and prints the setup token while no account exists)
+viewer = signed_in_user()  # or the first-run choice, the first admin's form or the sign-in screen
 render_account(viewer)
 
 # Each page is listed only for roles that may use it; every page checks again itself, so an

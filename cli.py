@@ -144,8 +144,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from data.sample import seed_store
     from data.store import open_store
+    from services.sample import seed_sample
 
     store = open_store()
     if not store.is_empty() and not args.force:
@@ -155,20 +155,44 @@ def cmd_seed(args: argparse.Namespace) -> int:
         )
         return EXIT_REJECTED
     settings = get_settings()
-    results = seed_store(
-        store, settings.sample_dir, progress=lambda i, n, kind: print(f"[{i}/{n}] {kind}")
-    )
-    total = sum(r.rows_written for r in results)
-    print(
-        f"seeded {total} rows into {settings.database_url}; sample files in {settings.sample_dir}"
-    )
     if not args.no_baseline:
-        from services.forecasts import ensure_baseline_forecast
+        print("after the files: forecasting every queue for the overview's baseline (about 20 s)")
+    result = seed_sample(
+        store,
+        settings.sample_dir,
+        with_baseline=not args.no_baseline,
+        progress=lambda i, n, kind: print(f"[{i}/{n}] {kind}"),
+    )
+    print(f"seeded {result.rows} rows; sample files in {settings.sample_dir}")
+    if result.baseline_run_id is not None:
+        print(f"saved the baseline forecast as run {result.baseline_run_id}")
+    return 0
 
-        print("forecasting every queue for the overview's baseline (about 20 s)...")
-        run_id = ensure_baseline_forecast(store)
-        if run_id is not None:
-            print(f"saved the baseline forecast as run {run_id}")
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from data.store import open_store
+    from services.sample import holds_sample, preview_sample_removal, remove_sample
+
+    store = open_store()
+    if not holds_sample(store):
+        print("the database holds no sample data; nothing to remove")
+        return 0
+    if args.dry_run:
+        found = preview_sample_removal(store, None)
+        print(
+            f"would remove {len(found.batch_ids)} sample imports with their rows, "
+            f"{len(found.flag_ids)} wellbeing flags, {len(found.evaluation_ids)} flag "
+            f"evaluations, {len(found.run_ids)} saved forecasts and {len(found.schedule_ids)} "
+            "published schedules"
+        )
+        return 0
+    removal = remove_sample(store, None)
+    for table, rows in removal.deleted.items():
+        if rows:
+            print(f"{table}: deleted {rows} rows")
+    print(
+        f"removed the sample ({removal.total} rows in one transaction; recorded in the audit log)"
+    )
     return 0
 
 
@@ -413,7 +437,8 @@ def cmd_user(args: argparse.Namespace) -> int:
             users = list_users(store)
             if users.empty:
                 print(
-                    "no accounts (demo mode is possible while the database holds the sample only)"
+                    "no accounts: create the first admin with "
+                    "`.venv/bin/crewcast user add NAME --role admin`"
                 )
             for row in users.itertuples():
                 print(f"{row.username}\t{row.role}\t{row.sign_in}\t{row.display_name}")
@@ -464,6 +489,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the baseline forecast the overview shows until a planner saves one",
     )
     seed.set_defaults(func=cmd_seed)
+
+    sample = sub.add_parser("sample", help="the bundled sample data")
+    sample_actions = sample.add_subparsers(dest="action", required=True, metavar="ACTION")
+    remove = sample_actions.add_parser(
+        "remove",
+        help="delete the sample's rows, agents, flags, saved forecasts and published schedules "
+        "in one transaction (audited); your own imports stay",
+    )
+    remove.add_argument("--dry-run", action="store_true", help="only count what would go")
+    sample.set_defaults(func=cmd_sample)
 
     for name, func, text in (
         ("validate", cmd_validate, "check a file and list every problem; changes nothing"),

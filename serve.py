@@ -1,8 +1,9 @@
 """Crewcast's server: the dashboard (``app.py``) with a warm-up at start.
 
 ``streamlit run serve.py`` (what ``scripts/run.sh`` does) serves ``app.py`` as usual, and as the
-server starts it opens the database (seeding the sample on the very first start) and works out
-the default Overview in a background thread. The first manager to arrive then finds the
+server starts it opens the database (printing the one-time setup token for the first admin
+while no account exists; nothing is seeded, the first visitor chooses) and works out the
+default Overview in a background thread. The first manager to arrive then finds the
 Overview cached instead of waiting for it. Pages, caches and sign-in are exactly those of
 ``streamlit run app.py``, which still works; it only lacks the warm-up.
 """

@@ -1,4 +1,5 @@
-"""Admin page: accounts and roles, the audit log (read and export), and the HR data retention purge."""
+"""Admin page: accounts and roles, the audit log (read and export), the HR data retention purge
+and removing the bundled sample. In demo mode it shows everything and changes nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +9,22 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.account import ROLE_HELP
-from app_pages.common import amount_column, formats, get_store, require_page
-from data.access import AuditAction, Permission, Role, pseudonym_key, read_audit, record
+from app_pages.common import (
+    amount_column,
+    bump_data_version,
+    formats,
+    get_store,
+    require_page,
+)
+from data.access import (
+    AccessDenied,
+    AuditAction,
+    Permission,
+    Role,
+    pseudonym_key,
+    read_audit,
+    record,
+)
 from data.config import get_settings
 from data.retention import (
     DEFAULT_RETENTION_DAYS,
@@ -20,6 +35,7 @@ from data.retention import (
 )
 from data.users import AccountError, add_user, list_users, remove_user, set_role
 from formats import date_input_format
+from services.sample import holds_sample, preview_sample_removal, remove_sample
 from staffing.exports import frame_to_csv
 
 AUDIT_LIMIT = 5000  # read_audit's default: the newest rows only
@@ -38,33 +54,43 @@ AUDIT_ACTION_HELP = {
     AuditAction.ROLE_CHANGE: "an account's role changed",
     AuditAction.PASSWORD_CHANGE: "an account's password changed",
     AuditAction.PURGE: "old HR records were purged",
+    AuditAction.SIGN_OUT: "someone signed out (their sign-in link stops working)",
+    AuditAction.REMOVE_SAMPLE: "the bundled sample and what came from it were removed",
 }
 ROLE_LIST_HELP = "What each role sees and does: " + "; ".join(
     f"**{r.value}**: {text}" for r, text in ROLE_HELP.items()
 )
 
-viewer = require_page(Permission.MANAGE_USERS)
+viewer = require_page(Permission.MANAGE_USERS, look_only=True)
 fmt = formats()
 store = get_store()
 ROLES = [r.value for r in Role]
+#: Demo mode is read-only for accounts and settings: every action below is disabled (and the
+#: data functions refuse the demo visitor anyway).
+READ_ONLY = viewer.demo
+READ_ONLY_HELP = "Demo mode: look only. Accounts and settings change once an admin signs in."
 
 st.title("Admin")
-st.caption("Accounts and roles, the audit log, and the retention of HR data.")
-if viewer.demo:
+st.caption("Accounts and roles, the audit log, the retention of HR data and the sample data.")
+if READ_ONLY:
     st.info(
-        "Demo mode: accounts created here end demo mode for everyone; from then on, everybody "
-        "signs in.",
-        icon=":material/info:",
+        "Demo mode is read-only here: nobody can create accounts, change roles, purge or remove "
+        "the sample. Whoever runs the server creates the first admin (with the setup token it "
+        "printed, once your own data are imported, or `.venv/bin/crewcast user add NAME --role "
+        "admin` on the server).",
+        icon=":material/visibility:",
     )
 
-users_tab, audit_tab, retention_tab = st.tabs(["Accounts", "Audit log", "Retention"])
+users_tab, audit_tab, retention_tab, sample_tab = st.tabs(
+    ["Accounts", "Audit log", "Retention", "Sample data"]
+)
 
 with users_tab:
     users = list_users(store, viewer)
     if users.empty:
         st.info(
             "No accounts yet. Add the first one below (an admin, so that someone can manage the "
-            "others), or on the server with `python cli.py user add NAME --role admin`.",
+            "others), or on the server with `.venv/bin/crewcast user add NAME --role admin`.",
             icon=":material/person_add:",
         )
     else:
@@ -100,7 +126,12 @@ with users_tab:
             help="At least 12 characters. Leave empty for an account that signs in through "
             "your organisation's OIDC provider only.",
         )
-        if st.form_submit_button("Add account", type="primary"):
+        if st.form_submit_button(
+            "Add account",
+            type="primary",
+            disabled=READ_ONLY,
+            help=READ_ONLY_HELP if READ_ONLY else None,
+        ):
             try:
                 add_user(
                     store,
@@ -111,7 +142,7 @@ with users_tab:
                     actor=viewer,
                 )
                 st.success(f"Added {username.strip()} as {role}.")
-            except AccountError as exc:
+            except (AccountError, AccessDenied) as exc:
                 st.error(str(exc))
     if not users.empty:
         left, middle, right = st.columns(3)
@@ -120,18 +151,18 @@ with users_tab:
             "New role",
             ROLES,
             key="admin_new_role",
-            help=ROLE_LIST_HELP + ". The change applies at the account's next sign-in.",
+            help=ROLE_LIST_HELP + ". The change applies at once: the account signs in again.",
         )
-        if middle.button("Change role", key="admin_set_role"):
+        if middle.button("Change role", key="admin_set_role", disabled=READ_ONLY):
             try:
                 set_role(store, who, new_role, actor=viewer)
                 st.success(f"{who} is now {new_role}.")
-            except AccountError as exc:
+            except (AccountError, AccessDenied) as exc:
                 st.error(str(exc))
         if right.button(
             "Remove account",
             key="admin_remove",
-            disabled=who == viewer.username,
+            disabled=who == viewer.username or READ_ONLY,
             help="The account can no longer sign in; its audit history stays. You cannot "
             "remove your own account.",
         ):
@@ -185,7 +216,7 @@ with audit_tab:
             f"{fmt.number(len(log))} entries, newest first"
             + (
                 f" (the newest {fmt.number(AUDIT_LIMIT)}: choose a later day or fewer actions, or "
-                "export everything with `python cli.py audit --out FILE`)."
+                "export everything with `.venv/bin/crewcast audit --out FILE`)."
                 if len(log) >= AUDIT_LIMIT
                 else "."
             )
@@ -231,7 +262,7 @@ with retention_tab:
     st.write(
         f"HR records (absences, hours, performance, closed wellbeing flags) older than "
         f"**{fmt.with_unit(days, 'days')}** are purged when you run the purge below or "
-        "`python cli.py purge`. Set `CREWCAST_HR_RETENTION_DAYS` on the server to change the "
+        "`.venv/bin/crewcast purge`. Set `CREWCAST_HR_RETENTION_DAYS` on the server to change the "
         f"period (at least {fmt.with_unit(MIN_RETENTION_DAYS, 'days')}, so that a year of "
         "history stays for the absence rules). Accounts, agents, contacts, forecasts and the "
         "audit log are kept."
@@ -259,6 +290,7 @@ with retention_tab:
             "Purge now",
             type="primary",
             key="retention_purge",
+            disabled=READ_ONLY,
             help="Deletes the rows counted above for good, in one transaction; the purge is "
             "recorded in the audit log.",
         ):
@@ -267,4 +299,43 @@ with retention_tab:
             st.success(
                 f"Purged {fmt.number(sum(done.deleted.values()))} records; the purge is in the "
                 "audit log."
+            )
+
+with sample_tab:
+    if not holds_sample(store):
+        st.info("The database holds no sample data: only your own.", icon=":material/check_circle:")
+    else:
+        found = preview_sample_removal(store, viewer)
+        st.write(
+            "The bundled sample is in the database"
+            + (" next to your own data" if not store.holds_sample_only() else "")
+            + ". Removing it deletes, in one transaction that the audit log records: "
+            f"**{fmt.number(len(found.batch_ids))}** sample imports with every row they brought "
+            f"(contacts, traffic, agents and their absences, hours and performance), "
+            f"**{fmt.number(len(found.flag_ids))}** wellbeing flags of the sample's agents, "
+            f"**{fmt.number(len(found.evaluation_ids))}** flag evaluations of the sample alone, "
+            f"**{fmt.number(len(found.run_ids))}** saved forecasts and "
+            f"**{fmt.number(len(found.schedule_ids))}** published schedules worked out from the "
+            "sample alone. Your own imports, and forecasts or schedules that used them, stay."
+        )
+        confirmed = st.checkbox(
+            "I understand the sample data are deleted for good",
+            key="sample_confirm",
+            disabled=READ_ONLY,
+        )
+        if st.button(
+            "Remove the sample data",
+            type="primary",
+            key="sample_remove",
+            disabled=READ_ONLY or not confirmed,
+            help=READ_ONLY_HELP
+            if READ_ONLY
+            else "Also on the server: `.venv/bin/crewcast sample remove`.",
+        ):
+            with st.spinner("Removing the sample..."):
+                removal = remove_sample(store, viewer)
+            bump_data_version()
+            st.success(
+                f"Removed the sample: {fmt.number(removal.total)} rows in one transaction; the "
+                "removal is in the audit log."
             )

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.logger import get_logger
 
-from data.access import AccessDenied, Permission, Principal, Role, require
+from data.access import (
+    AccessDenied,
+    Permission,
+    Principal,
+    Role,
+    discard_setup_token,
+    new_setup_token,
+    require,
+    session_key,
+)
 from data.config import get_settings
 from data.store import Store, open_store
+from data.users import account_principal, principal_for_session_token
 from formats import Formats, date_input_format, resolve_locale, vega_locale
 
 if TYPE_CHECKING:
@@ -18,26 +30,57 @@ if TYPE_CHECKING:
 
 DEMO_ROLE_KEY = "demo_role"
 PRINCIPAL_KEY = "principal"
+#: The signed sign-in token of a local account, in the session and in the address (?session=).
+SESSION_TOKEN_KEY = "session_token"
+SESSION_PARAM = "session"
+#: Why the last sign-in ended, shown once on the sign-in screen.
+SIGNED_OUT_KEY = "signed_out_reason"
+
+LOG = get_logger("crewcast.setup")  # Streamlit's handler: the line shows in the server's log
+_seed_lock = threading.Lock()
 
 
-@st.cache_resource(
-    show_spinner="Opening the database. On the very first start this generates the sample data "
-    "and a baseline forecast (about 30 s)..."
-)
+@st.cache_resource(show_spinner="Opening the database...")
 def get_store() -> Store:
-    """Open the configured database once per server; seed the sample data on the first start.
+    """Open the configured database once per server.
 
-    The spinner shows to every visitor waiting for it, also while the server's warm-up thread
-    (``serve.py``) is the one opening it.
+    Nothing is seeded: an empty database gets the first-run choice (the sample or an empty
+    start, :func:`seed_sample_once`). While no account exists, a fresh one-time setup token for
+    the first admin is printed in the server's log and written to ``<data dir>/setup-token``
+    (mode 0600), as notebook servers do; ``serve.py``'s warm-up opens the store as the server
+    starts, so the token is in the log from the start.
     """
     store = open_store()
-    if store.is_empty():
-        from data.sample import seed_store
-        from services.forecasts import ensure_baseline_forecast
-
-        seed_store(store, get_settings().sample_dir)
-        ensure_baseline_forecast(store)
+    data_dir = get_settings().data_dir
+    if store.has_users():
+        discard_setup_token(data_dir)
+    else:
+        token, path = new_setup_token(data_dir)
+        LOG.warning(
+            "No Crewcast account yet. To create the first admin in the browser, use the setup "
+            "token %s (also in %s, readable by you only; it works once). Or run: "
+            ".venv/bin/crewcast user add NAME --role admin",
+            token,
+            path,
+        )
     return store
+
+
+def first_run() -> bool:
+    """True before anything happened: no data and no account (the first-run choice shows)."""
+    store = get_store()
+    return store.is_empty() and not store.has_users()
+
+
+def seed_sample_once() -> None:
+    """Seed the sample (with the Overview's baseline) unless someone else just did."""
+    from services.sample import seed_sample  # generator and forecaster: loaded when asked for
+
+    store = get_store()
+    with _seed_lock:  # two first visitors clicking at once seed once
+        if store.is_empty():
+            seed_sample(store)
+    bump_data_version()
 
 
 def formats() -> Formats:
@@ -110,10 +153,12 @@ def show_chart(chart, *, key: str | None = None) -> None:
 def demo_mode() -> bool:
     """Demo mode: the database holds the bundled sample alone and nobody has an account.
 
-    It ends by itself once real data are imported or the first account is created.
+    It ends by itself once real data are imported or the first account is created. The demo
+    visitor may look at everything a role sees, but never change accounts or settings
+    (:data:`data.access.DEMO_READ_ONLY`).
     """
     store = get_store()
-    return store.holds_sample_only() and not store.has_users()
+    return not store.is_empty() and store.holds_sample_only() and not store.has_users()
 
 
 def oidc_configured() -> bool:
@@ -138,28 +183,77 @@ def demo_principal() -> Principal:
     return Principal("demo", role, "Demo visitor", demo=True)
 
 
+def remember_sign_in(token: str) -> None:
+    """Keep a local sign-in across reloads: the signed token in the session and the address."""
+    st.session_state[SESSION_TOKEN_KEY] = token
+    st.session_state.pop(SIGNED_OUT_KEY, None)
+    st.query_params[SESSION_PARAM] = token
+
+
+def forget_sign_in(reason: str | None = None) -> None:
+    """Drop this session's sign-in (token, principal, the address's token)."""
+    for key in (SESSION_TOKEN_KEY, PRINCIPAL_KEY, "sign_in_user", "sign_in_password"):
+        st.session_state.pop(key, None)
+    if SESSION_PARAM in st.query_params:
+        del st.query_params[SESSION_PARAM]
+    if reason:
+        st.session_state[SIGNED_OUT_KEY] = reason
+
+
+def _token_user(store: Store, token: str) -> Principal | None:
+    principal = principal_for_session_token(store, token, session_key(get_settings().data_dir))
+    if principal is None:
+        forget_sign_in(
+            "Your sign-in has ended (it expired, you signed out, or your account was changed "
+            "or removed). Sign in again."
+        )
+        return None
+    if st.session_state.get(SESSION_TOKEN_KEY) != token:
+        st.session_state[SESSION_TOKEN_KEY] = token
+    if st.query_params.get(SESSION_PARAM) != token:  # a page change clears the address's
+        st.query_params[SESSION_PARAM] = token
+    return principal
+
+
 def current_user() -> Principal | None:
     """The signed-in user, the demo visitor in demo mode, or None (the sign-in form shows).
 
     The one place that decides who is acting: ``app.py``'s sign-in and every page ask here.
+    The account is read from the database on every run, not remembered: a user removed or
+    given another role since signing in loses what they had at once.
     """
+    store = get_store()
+    token = st.session_state.get(SESSION_TOKEN_KEY) or st.query_params.get(SESSION_PARAM)
+    if token and not oidc_configured():
+        principal = _token_user(store, token)
+        if principal is not None:
+            return principal
     principal = st.session_state.get(PRINCIPAL_KEY)
-    if isinstance(principal, Principal):
-        return principal
+    if isinstance(principal, Principal) and not principal.demo:
+        if not oidc_configured():
+            # Only server-side code puts a principal here without OIDC (tests sign in this
+            # way); a browser's local sign-in is always the token above.
+            return principal
+        now = account_principal(store, principal.username)  # an OIDC sign-in
+        if now is None or now.role != principal.role:
+            st.session_state.pop(PRINCIPAL_KEY, None)  # signs in again with what is current
+            return None
+        return now
     if demo_mode() and not oidc_configured():  # OIDC, once configured, always signs in
         return demo_principal()
     return None
 
 
-def require_page(permission: Permission) -> Principal:
+def require_page(permission: Permission, *, look_only: bool = False) -> Principal:
     """The current user if they may use this page; otherwise say so and stop the page here.
 
     Every page calls this first, so a page's address typed by hand gets no further than the
-    navigation would have let it.
+    navigation would have let it. ``look_only``: the demo visitor may see the page, though its
+    actions are refused (see :func:`data.access.require`).
     """
     principal = current_user()
     try:
-        return require(principal, permission)
+        return require(principal, permission, look_only=look_only)
     except AccessDenied as exc:
         st.error(f"Access refused: {exc}.", icon=":material/block:")
         st.stop()

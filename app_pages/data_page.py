@@ -25,6 +25,7 @@ from data.validation import KINDS, ReadOptions
 from forecasting.holidays import holidays_in_range
 from formats import Formats, date_input_format
 from services.flags import reevaluate_after_import
+from services.sample import holds_sample
 
 KIND_HELP = {
     "contacts": "country, date or interval_start, contacts; optional channel, aht_seconds",
@@ -270,12 +271,18 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
     if not kinds:
         return
     st.subheader("Upload a file")
-    if viewer.demo:
+    if viewer.demo or holds_sample(get_store()):  # the one notice about the sample
         st.warning(
-            "Importing your own file ends demo mode: from then on the dashboard asks everyone to "
-            "sign in. Create the first admin account beforehand on the server with "
-            "`python cli.py user add NAME --role admin`.",
-            icon=":material/lock:",
+            (
+                "Importing your own file ends demo mode: then whoever started the server creates "
+                "the first admin with the setup token it printed, and everyone signs in. "
+                if viewer.demo
+                else ""
+            )
+            + "The database holds the bundled sample: your files go next to it, and the Overview "
+            "and totals mix both. Remove it first: an admin does so on the Admin page (Sample "
+            "data), or on the server with `.venv/bin/crewcast sample remove`.",
+            icon=":material/science:",
         )
     left, right = st.columns(2)
     kind = left.selectbox(

@@ -5,7 +5,7 @@ Run from the repository root::
     .venv/bin/python bench/ui.py [--repeats 5] [--screenshots docs/screenshots]
 
 Seeds the bundled sample and the baseline forecast into a fresh temporary folder (as the app's
-first start does; not timed as part of the cold start), then measures
+"Explore the sample" does; not timed as part of the cold start), then measures
 
 - the cold start: ``streamlit run serve.py`` started to the Overview's charts drawn on a first
   visit made at once (the demo's default role, planner; the server's warm-up races the visit),
@@ -91,18 +91,14 @@ SETTLED = """([title, minCharts, text]) => {
 
 
 def seed(directory: Path) -> float:
-    """Seed the sample and the baseline forecast as the app's first start would; seconds."""
+    """Seed the sample and the baseline forecast as "Explore the sample" does; seconds."""
     os.environ["CREWCAST_DATA_DIR"] = str(directory)
     os.environ.pop("CREWCAST_DATABASE_URL", None)
-    from data.config import get_settings
-    from data.sample import seed_store
     from data.store import open_store
-    from services.forecasts import ensure_baseline_forecast
+    from services.sample import seed_sample
 
     start = time.perf_counter()
-    store = open_store()
-    seed_store(store, get_settings().sample_dir)
-    ensure_baseline_forecast(store)
+    seed_sample(open_store())
     return time.perf_counter() - start
 
 

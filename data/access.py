@@ -20,10 +20,12 @@ Roles
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -64,6 +66,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
     PURGE_HR_DATA = "purge_hr_data"
+    REMOVE_SAMPLE = "remove_sample"  # delete the bundled sample and what was derived from it
 
 
 P = Permission
@@ -83,6 +86,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.MANAGE_USERS,
                 P.READ_AUDIT,
                 P.PURGE_HR_DATA,
+                P.REMOVE_SAMPLE,
             }
         ),
         Role.HR: frozenset(
@@ -112,6 +116,10 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
         ),
     }
 )
+
+#: What the demo visitor never does, whatever role they view as: demo mode is read-only for
+#: accounts and settings, so an anonymous visitor cannot leave an account or a purge behind.
+DEMO_READ_ONLY = frozenset({P.MANAGE_USERS, P.PURGE_HR_DATA, P.REMOVE_SAMPLE})
 
 #: Input kinds that are HR data (health-related or personal), imported with IMPORT_HR.
 HR_KINDS = frozenset({"agents", "absences", "hours", "performance"})
@@ -160,8 +168,14 @@ def parse_role(value: Role | str) -> Role:
         raise ValueError(f"unknown role {value!r}; roles are: {known}") from None
 
 
-def require(principal: Principal | None, permission: Permission | str) -> Principal:
-    """Return ``principal`` if it holds ``permission``; raise :class:`AccessDenied` otherwise."""
+def require(
+    principal: Principal | None, permission: Permission | str, *, look_only: bool = False
+) -> Principal:
+    """Return ``principal`` if it holds ``permission``; raise :class:`AccessDenied` otherwise.
+
+    The demo visitor is refused every permission in :data:`DEMO_READ_ONLY` (accounts, purges,
+    removing the sample) unless ``look_only``: the caller only shows what the action would do.
+    """
     permission = Permission(permission)
     if principal is None:
         raise AccessDenied(f"sign in first: {permission.value.replace('_', ' ')} needs an account")
@@ -170,6 +184,11 @@ def require(principal: Principal | None, permission: Permission | str) -> Princi
         raise AccessDenied(
             f"{principal.username} ({principal.role.value}) may not "
             f"{permission.value.replace('_', ' ')}; roles that may: {allowed}"
+        )
+    if principal.demo and permission in DEMO_READ_ONLY and not look_only:
+        raise AccessDenied(
+            f"demo mode is read-only for accounts and settings: "
+            f"{permission.value.replace('_', ' ')} needs an admin signed in with a real account"
         )
     return principal
 
@@ -193,6 +212,8 @@ class AuditAction(StrEnum):
     ROLE_CHANGE = "role_change"
     PASSWORD_CHANGE = "password_change"
     PURGE = "purge"
+    SIGN_OUT = "sign_out"
+    REMOVE_SAMPLE = "remove_sample"
 
 
 def _now() -> dt.datetime:
@@ -291,6 +312,37 @@ def read_audit(
     )
 
 
+# --- secret files ----------------------------------------------------------------------------
+
+
+def write_owner_only(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable and writable by its owner only (mode 0600).
+
+    The file is made under a temporary name with that mode from the start and then moved into
+    place, so there is no moment at which another local user could read it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def owner_only_secret(path: Path) -> bytes:
+    """The secret in ``path``, made (32 random bytes, hex, mode 0600) on first use."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it a moment ago: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
 # --- pseudonyms ------------------------------------------------------------------------------
 
 PSEUDONYM_KEY_ENV = "CREWCAST_PSEUDONYM_KEY"
@@ -303,13 +355,7 @@ def pseudonym_key(data_dir: Path) -> bytes:
     """
     if os.environ.get(PSEUDONYM_KEY_ENV):
         return os.environ[PSEUDONYM_KEY_ENV].encode()
-    path = data_dir / "pseudonym.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return owner_only_secret(data_dir / "pseudonym.key")
 
 
 def pseudonymise(agent_id: str, key: bytes) -> str:
@@ -317,3 +363,131 @@ def pseudonymise(agent_id: str, key: bytes) -> str:
     without the key)."""
     digest = hmac.new(key, str(agent_id).encode(), hashlib.sha256).hexdigest()
     return f"P-{digest[:6].upper()}"
+
+
+# --- the one-time setup token ----------------------------------------------------------------
+
+SETUP_TOKEN_FILE = "setup-token"
+
+
+def new_setup_token(data_dir: Path) -> tuple[str, Path]:
+    """Make a fresh one-time token for creating the first admin; returns it and its file.
+
+    Like a notebook server's token: whoever started the server sees it in the server's log and
+    in ``<data dir>/setup-token`` (mode 0600), and nobody else can. A new one replaces the old.
+    """
+    token = secrets.token_urlsafe(24)
+    path = data_dir / SETUP_TOKEN_FILE
+    write_owner_only(path, token + "\n")
+    return token, path
+
+
+def discard_setup_token(data_dir: Path) -> None:
+    """Remove the setup token file (there is an admin now: it has no use left)."""
+    (data_dir / SETUP_TOKEN_FILE).unlink(missing_ok=True)
+
+
+def claim_setup_token(data_dir: Path, offered: str) -> Path | None:
+    """Take the setup token if ``offered`` is it; returns the claimed file, else None.
+
+    Compared in constant time. The file is renamed away atomically, so of two people offering
+    the right token at once exactly one gets it. The caller deletes the claimed file once the
+    admin is created, or hands it back with :func:`release_setup_token` if that failed.
+    """
+    path = data_dir / SETUP_TOKEN_FILE
+    try:
+        stored = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    if not stored or not hmac.compare_digest(stored.encode(), str(offered).strip().encode()):
+        return None
+    claimed = path.with_name(f".{SETUP_TOKEN_FILE}.claimed-{secrets.token_hex(4)}")
+    try:
+        os.rename(path, claimed)
+    except FileNotFoundError:  # claimed a moment ago by someone else
+        return None
+    return claimed
+
+
+def release_setup_token(claimed: Path) -> None:
+    """Put a claimed token back (the admin could not be created)."""
+    os.rename(claimed, claimed.with_name(SETUP_TOKEN_FILE))
+
+
+# --- signed sign-in tokens -------------------------------------------------------------------
+
+SESSION_KEY_FILE = "session.key"
+#: How long a local sign-in lasts without signing in again.
+SESSION_HOURS = 12
+
+
+def session_key(data_dir: Path) -> bytes:
+    """The secret that signs sign-in tokens: ``<data dir>/session.key`` (mode 0600), made on
+    first use. Deleting the file signs everybody out."""
+    return owner_only_secret(data_dir / SESSION_KEY_FILE)
+
+
+@dataclass(frozen=True)
+class SessionClaims:
+    """What a valid sign-in token says: who, which account state, issued and expiring when."""
+
+    username: str
+    fingerprint: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign_session(
+    key: bytes,
+    username: str,
+    fingerprint: str,
+    *,
+    now: dt.datetime | None = None,
+    hours: float = SESSION_HOURS,
+) -> str:
+    """A token ``<payload>.<HMAC-SHA256>`` naming the user, their account's fingerprint and
+    the issue and expiry times (UTC seconds)."""
+    now = now or _now()
+    payload = json.dumps(
+        {
+            "u": username,
+            "f": fingerprint,
+            "iat": math.floor(now.timestamp() * 1000) / 1000,  # never after the sign-in
+            "exp": int((now + dt.timedelta(hours=hours)).timestamp()),
+        },
+        separators=(",", ":"),
+    ).encode()
+    body = _b64(payload)
+    mac = hmac.new(key, body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64(mac)}"
+
+
+def read_session(key: bytes, token: str, *, now: dt.datetime | None = None) -> SessionClaims | None:
+    """The claims of a correctly signed, unexpired token; None for anything else."""
+    if not isinstance(token, str) or token.count(".") != 1 or len(token) > 2000:
+        return None
+    body, mac = token.split(".")
+    expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
+    if not hmac.compare_digest(expected.encode(), mac.encode()):
+        return None
+    try:
+        data = json.loads(_unb64(body))
+        claims = SessionClaims(
+            str(data["u"]),
+            str(data["f"]),
+            dt.datetime.fromtimestamp(float(data["iat"]), dt.UTC),
+            dt.datetime.fromtimestamp(int(data["exp"]), dt.UTC),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+    if claims.expires_at <= (now or _now()):
+        return None
+    return claims

@@ -13,10 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import holidays as holidays_lib
 import numpy as np
 import pandas as pd
-
-from forecasting.holidays import holidays_in_range, weekend_days
 
 SEED = 20261122
 
@@ -90,10 +89,26 @@ IMPORT_ORDER = ("traffic", "contacts", "agents", "absences", "hours", "performan
 TRUTH_FILE = "drift_truth.csv"
 
 
+def _calendar(code: str, years: range | list[int]) -> holidays_lib.HolidayBase:
+    # the holidays package directly, not forecasting's calendar: data/ imports no domain package;
+    # English names whatever the machine's locale
+    return holidays_lib.country_holidays(code, years=list(years), language="en_US")
+
+
 def national_holidays(code: str, days: pd.DatetimeIndex) -> dict[dt.date, str]:
     """Public holidays of a country within ``days``: date -> names joined with "; "."""
-    table = holidays_in_range([code], days[0].date(), days[-1].date())
-    return table.groupby(table["date"].dt.date)["holiday"].agg("; ".join).to_dict()
+    first, last = days[0].date(), days[-1].date()
+    cal = _calendar(code, range(first.year, last.year + 1))
+    return {
+        day: "; ".join(dict.fromkeys(cal.get_list(day)))
+        for day in sorted(cal)
+        if first <= day <= last
+    }
+
+
+def weekend_days(code: str) -> frozenset[int]:
+    """Weekend weekdays of a country (Monday = 0), as the holidays package knows them."""
+    return frozenset(int(d) for d in _calendar(code, []).weekend)
 
 
 def generate_sample(end: dt.date | None = None, *, seed: int = SEED, years: int = 2) -> SampleData:

@@ -341,6 +341,157 @@ class Store:
         return frame.groupby(["country", "channel", "date"], as_index=False)["contacts"].sum()
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where stored rows came from, for deciding what derives from which imports.
+
+    Plain frames, no decisions: ``batches`` (``batch_id, kind, source, imported_at``),
+    ``contact_series`` (``batch_id, country, channel``: the queues each contacts batch still has
+    rows in), ``agents`` (``agent_id, batch_id``), ``runs`` and ``schedules`` (``run_id`` or
+    ``schedule_id``, ``at`` (saved or published), ``country, channel``: one row per queue),
+    ``evaluations`` (``evaluation_id, at``) and ``flags`` (``flag_id, agent_id, evaluation_id``:
+    the evaluation that raised it).
+    """
+
+    batches: pd.DataFrame
+    contact_series: pd.DataFrame
+    agents: pd.DataFrame
+    runs: pd.DataFrame
+    schedules: pd.DataFrame
+    evaluations: pd.DataFrame
+    flags: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RowSelection:
+    """Rows to delete together: import batches with every row they brought, and derived rows by
+    id (flags with their observations and reviews, flag evaluations, saved forecast runs,
+    published schedules, each with their child rows)."""
+
+    batch_ids: tuple[int, ...] = ()
+    flag_ids: tuple[int, ...] = ()
+    evaluation_ids: tuple[int, ...] = ()
+    run_ids: tuple[int, ...] = ()
+    schedule_ids: tuple[int, ...] = ()
+
+
+def read_provenance(store: Store) -> Provenance:
+    """What :class:`Provenance` describes, read in one transaction."""
+    b, c, a = schema.import_batches, schema.contacts, schema.agents
+    fr, fv = schema.forecast_runs, schema.forecast_run_values
+    ps, pi = schema.published_schedules, schema.published_schedule_intervals
+    fe, wf = schema.flag_evaluations, schema.wellbeing_flags
+    with store.engine.begin() as conn:
+        frames = [
+            query_frame(
+                conn,
+                sa.select(b.c.id.label("batch_id"), b.c.kind, b.c.source, b.c.imported_at).order_by(
+                    b.c.id
+                ),
+            ),
+            query_frame(conn, sa.select(c.c.batch_id, c.c.country, c.c.channel).distinct()),
+            query_frame(conn, sa.select(a.c.agent_id, a.c.batch_id)),
+            query_frame(
+                conn,
+                sa.select(
+                    fr.c.id.label("run_id"), fr.c.created_at.label("at"), fv.c.country, fv.c.channel
+                )
+                .join(fv, fv.c.run_id == fr.c.id)
+                .distinct(),
+            ),
+            query_frame(
+                conn,
+                sa.select(
+                    ps.c.id.label("schedule_id"),
+                    ps.c.published_at.label("at"),
+                    pi.c.country,
+                    pi.c.channel,
+                )
+                .join(pi, pi.c.schedule_id == ps.c.id)
+                .distinct(),
+            ),
+            query_frame(
+                conn, sa.select(fe.c.id.label("evaluation_id"), fe.c.evaluated_at.label("at"))
+            ),
+            query_frame(
+                conn,
+                sa.select(
+                    wf.c.id.label("flag_id"),
+                    wf.c.agent_id,
+                    wf.c.raised_evaluation_id.label("evaluation_id"),
+                ),
+            ),
+        ]
+    for frame in (frames[0], frames[3], frames[4], frames[5]):
+        column = "imported_at" if "imported_at" in frame else "at"
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return Provenance(*frames)
+
+
+def delete_rows(
+    store: Store,
+    selection: RowSelection,
+    *,
+    actor: Principal | str,
+    action: AuditAction | str,
+    subject: str | None = None,
+    detail: dict[str, object] | None = None,
+) -> dict[str, int]:
+    """Delete ``selection`` in one transaction with its audit row; returns rows per table.
+
+    Children go before their parents, so foreign keys hold at every step; if any statement
+    fails, nothing is deleted and nothing is audited. The caller checks the actor's rights.
+    """
+    s = schema
+    batches, flags = list(selection.batch_ids), list(selection.flag_ids)
+    evaluations, runs = list(selection.evaluation_ids), list(selection.run_ids)
+    schedules = list(selection.schedule_ids)
+    flags_touched = sa.or_(
+        s.wellbeing_flags.c.id.in_(flags),
+        s.wellbeing_flags.c.raised_evaluation_id.in_(evaluations),
+    )
+    doomed_flags = sa.select(s.wellbeing_flags.c.id).where(flags_touched)
+    steps: list[tuple[str, sa.Table, sa.ColumnElement[bool]]] = [
+        *((kind, table, table.c.batch_id.in_(batches)) for kind, table in s.TABLES.items()),
+        ("flag_reviews", s.flag_reviews, s.flag_reviews.c.flag_id.in_(doomed_flags)),
+        (
+            "flag_observations",
+            s.flag_observations,
+            sa.or_(
+                s.flag_observations.c.flag_id.in_(doomed_flags),
+                s.flag_observations.c.evaluation_id.in_(evaluations),
+            ),
+        ),
+        ("wellbeing_flags", s.wellbeing_flags, flags_touched),
+        ("flag_evaluations", s.flag_evaluations, s.flag_evaluations.c.id.in_(evaluations)),
+        ("forecast_run_values", s.forecast_run_values, s.forecast_run_values.c.run_id.in_(runs)),
+        (
+            "forecast_run_metrics",
+            s.forecast_run_metrics,
+            s.forecast_run_metrics.c.run_id.in_(runs),
+        ),
+        ("forecast_runs", s.forecast_runs, s.forecast_runs.c.id.in_(runs)),
+        (
+            "published_schedule_intervals",
+            s.published_schedule_intervals,
+            s.published_schedule_intervals.c.schedule_id.in_(schedules),
+        ),
+        (
+            "published_schedule_shifts",
+            s.published_schedule_shifts,
+            s.published_schedule_shifts.c.schedule_id.in_(schedules),
+        ),
+        ("published_schedules", s.published_schedules, s.published_schedules.c.id.in_(schedules)),
+        ("import_batches", s.import_batches, s.import_batches.c.id.in_(batches)),
+    ]
+    deleted: dict[str, int] = {}
+    with store.engine.begin() as conn:
+        for name, table, where in steps:
+            deleted[name] = conn.execute(sa.delete(table).where(where)).rowcount
+        audit(conn, actor, action, subject, {**(detail or {}), **deleted})
+    return deleted
+
+
 def _as_date(value: object) -> dt.date | None:
     if value is None:
         return None

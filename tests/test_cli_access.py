@@ -55,3 +55,41 @@ def test_purge_refuses_a_retention_too_short_and_counts_on_a_dry_run(tmp_path):
     dry = run("purge", "--dry-run", data_dir=tmp_path)
     assert dry.returncode == 0
     assert "absences: would delete 0 rows that ended before" in dry.stdout
+
+
+def test_sample_remove_deletes_the_sample_and_keeps_the_users_own_data(tmp_path):
+    import datetime as dt
+
+    from data.config import Settings
+    from data.store import open_store
+    from data.validation import ReadOptions
+
+    store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
+    options = ReadOptions(today=dt.date(2026, 11, 22))
+    for source, body in (
+        ("sample", b"country,date,contacts\nAR,2026-10-01,10\nAR,2026-10-02,12\n"),
+        ("cli", b"country,date,contacts\nIT,2026-10-01,5\n"),
+    ):
+        report, result = store.import_file(
+            "contacts", body, "contacts.csv", options, source_label=source
+        )
+        assert result is not None, report.messages()
+    dry = run("sample", "remove", "--dry-run", data_dir=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("would remove 1 sample imports with their rows")
+    assert len(store.load("contacts")) == 3  # a dry run changes nothing
+    done = run("sample", "remove", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "contacts: deleted 2 rows" in done.stdout
+    assert store.load("contacts")["country"].tolist() == ["IT"]
+    again = run("sample", "remove", data_dir=tmp_path)
+    assert again.stdout.strip() == "the database holds no sample data; nothing to remove"
+    out = tmp_path / "audit.csv"
+    assert run("audit", "--out", str(out), data_dir=tmp_path).returncode == 0
+    log = pd.read_csv(out)
+    assert log["action"].tolist()[-1] == "remove_sample" and log["actor"].tolist()[-1] == "cli"
+
+
+def test_user_list_without_accounts_names_a_command_that_works_on_a_fresh_machine(tmp_path):
+    listing = run("user", "list", data_dir=tmp_path)
+    assert ".venv/bin/crewcast user add NAME --role admin" in listing.stdout

@@ -4,6 +4,7 @@ the ``crewcast`` command (built offline, as ``pip install .`` builds it)."""
 from __future__ import annotations
 
 import configparser
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,6 +24,15 @@ PACKAGES = (
 
 
 def test_the_wheel_holds_the_product_and_its_command(tmp_path):
+    # built from a copy: setuptools writes build/ and *.egg-info beside the sources
+    source = tmp_path / "src"
+    shutil.copytree(
+        REPO_ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "var", "build", "*.egg-info", "test-artifacts", "__pycache__"
+        ),
+    )
     subprocess.run(
         [
             sys.executable,
@@ -34,7 +44,7 @@ def test_the_wheel_holds_the_product_and_its_command(tmp_path):
             "-q",
             "-w",
             str(tmp_path),
-            str(REPO_ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,

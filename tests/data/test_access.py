@@ -220,3 +220,66 @@ def test_pseudonyms_are_stable_keyed_and_distinct():
     assert pseudonymise("A1", b"k") != pseudonymise("A1", b"other key")
     names = {pseudonymise(f"A{i}", b"k") for i in range(500)}
     assert len(names) == 500 and all(n.startswith("P-") and len(n) == 8 for n in names)
+
+
+def test_the_demo_visitor_may_look_at_accounts_and_settings_but_never_change_them():
+    demo = Principal("demo", Role.ADMIN, demo=True)
+    for permission in (Permission.MANAGE_USERS, Permission.PURGE_HR_DATA, Permission.REMOVE_SAMPLE):
+        with pytest.raises(AccessDenied, match="demo mode is read-only"):
+            require(demo, permission)
+        assert require(demo, permission, look_only=True) is demo
+    assert require(demo, Permission.RUN_FORECASTS) is demo  # the rest of the demo works
+
+
+def test_demo_admin_cannot_add_accounts_or_purge_but_may_count(store):
+    demo = Principal("demo", Role.ADMIN, demo=True)
+    with pytest.raises(AccessDenied, match="demo mode is read-only"):
+        add_user(store, "mallory", "admin", password=PASSWORD, actor=demo)
+    with pytest.raises(AccessDenied, match="demo mode is read-only"):
+        purge_hr_data(store, actor=demo)
+    assert purge_hr_data(store, actor=demo, dry_run=True).dry_run
+    assert list_users(store, demo).empty
+    assert not store.has_users()
+
+
+def test_secret_files_are_owner_only(tmp_path):
+    from data.access import new_setup_token, pseudonym_key, session_key
+
+    token, path = new_setup_token(tmp_path)
+    assert path.read_text().strip() == token
+    session_key(tmp_path)
+    pseudonym_key(tmp_path)
+    for name in ("setup-token", "session.key", "pseudonym.key"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    assert session_key(tmp_path) == session_key(tmp_path)  # made once, then read
+
+
+def test_sign_in_tokens_are_signed_expire_and_follow_the_account(store):
+    from data.access import read_session, sign_session
+    from data.users import issue_session_token, principal_for_session_token, sign_out
+
+    key, other_key = b"k" * 32, b"o" * 32
+    now = dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC)
+    token = sign_session(key, "ada", "fp", now=now, hours=12)
+    assert read_session(key, token, now=now + dt.timedelta(hours=11)).username == "ada"
+    assert read_session(key, token, now=now + dt.timedelta(hours=12)) is None  # expired
+    assert read_session(other_key, token, now=now) is None  # another server's key
+    body, mac = token.split(".")
+    forged_body = sign_session(key, "root", "fp", now=now).split(".")[0]
+    assert read_session(key, f"{forged_body}.{mac}", now=now) is None
+    for junk in ("", "a.b.c", "x" * 3000, f"{body}."):
+        assert read_session(key, junk, now=now) is None
+
+    add_user(store, "ada", "admin", password=PASSWORD)
+    ada = authenticate(store, "ada", PASSWORD)
+    live = issue_session_token(store, ada, key)
+    assert principal_for_session_token(store, live, key) == Principal("ada", Role.ADMIN)
+    set_role(store, "ada", "planner")  # downgraded: the old token is refused
+    assert principal_for_session_token(store, live, key) is None
+    fresh = issue_session_token(store, authenticate(store, "ada", PASSWORD), key)
+    assert principal_for_session_token(store, fresh, key).role == Role.PLANNER
+    sign_out(store, Principal("ada", Role.PLANNER))
+    assert principal_for_session_token(store, fresh, key) is None
+    third = issue_session_token(store, authenticate(store, "ada", PASSWORD), key)
+    remove_user(store, "ada")
+    assert principal_for_session_token(store, third, key) is None

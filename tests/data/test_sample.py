@@ -101,3 +101,71 @@ def test_written_files_pass_the_one_door(sample, tmp_path):
         report = validate_file(kind, paths[kind], options=options)
         assert report.ok, report.lines()[:5]
     assert paths["truth"].name == "drift_truth.csv"
+
+
+# --- removing rows by import batch (the data layer under services.sample.remove_sample) ------
+
+
+def _store_with_sample_and_own(tmp_path):
+    from data.config import Settings
+    from data.store import open_store
+
+    store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+    options = ReadOptions(today=dt.date(2026, 11, 22))
+    batches = {}
+    for source, body in (
+        ("sample", b"country,date,contacts\nAR,2026-10-01,10\nAR,2026-10-02,12\n"),
+        ("upload", b"country,date,contacts\nIT,2026-10-01,5\n"),
+    ):
+        report, result = store.import_file(
+            "contacts", body, "contacts.csv", options, source_label=source
+        )
+        assert result is not None, report.messages()
+        batches[source] = result.batch_id
+    return store, batches
+
+
+def test_delete_rows_removes_batches_with_their_rows_and_audits_in_one_go(tmp_path):
+    from data.access import audit_frame
+    from data.store import RowSelection, delete_rows
+
+    store, batches = _store_with_sample_and_own(tmp_path)
+    deleted = delete_rows(
+        store,
+        RowSelection(batch_ids=(batches["sample"],)),
+        actor="cli",
+        action="remove_sample",
+        subject="sample",
+    )
+    assert deleted["contacts"] == 2 and deleted["import_batches"] == 1
+    assert store.load("contacts")["country"].tolist() == ["IT"]
+    assert store.batches()["source"].tolist() == ["upload"]
+    entry = audit_frame(store.engine).iloc[0]
+    assert (entry["actor"], entry["action"]) == ("cli", "remove_sample")
+
+
+def test_a_failure_midway_deletes_nothing(tmp_path):
+    import sqlalchemy as sa
+
+    from data.access import audit_frame
+    from data.store import RowSelection, delete_rows
+
+    store, batches = _store_with_sample_and_own(tmp_path)
+    with store.engine.begin() as conn:  # the last step (the batches themselves) will fail
+        conn.execute(
+            sa.text(
+                "CREATE TRIGGER no_batch_delete BEFORE DELETE ON import_batches "
+                "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+            )
+        )
+    audited = len(audit_frame(store.engine))
+    with pytest.raises(sa.exc.DatabaseError, match="refused for the test"):
+        delete_rows(
+            store,
+            RowSelection(batch_ids=(batches["sample"],)),
+            actor="cli",
+            action="remove_sample",
+        )
+    assert sorted(store.load("contacts")["country"]) == ["AR", "AR", "IT"]  # the rows are back
+    assert len(store.batches()) == 2
+    assert len(audit_frame(store.engine)) == audited

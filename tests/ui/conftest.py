@@ -14,10 +14,9 @@ import pytest
 import streamlit as st
 
 from data.config import get_settings
-from data.sample import seed_store
 from data.store import Store, open_store
 from data.validation import ReadOptions
-from services.forecasts import ensure_baseline_forecast
+from services.sample import seed_sample
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +26,7 @@ def seeded_data_dir(tmp_path_factory):
     previous = os.environ.get("CREWCAST_DATA_DIR")
     os.environ["CREWCAST_DATA_DIR"] = str(directory)
     os.environ.pop("CREWCAST_DATABASE_URL", None)
-    store = open_store()
-    seed_store(store, get_settings().sample_dir)
-    ensure_baseline_forecast(store)  # as the app's first start does
+    seed_sample(open_store())  # as "Explore the sample" does: the sample and the baseline
     yield directory
     if previous is None:
         os.environ.pop("CREWCAST_DATA_DIR", None)
@@ -51,8 +48,8 @@ def data_dir_with(
     directory, files: Sequence[tuple[str, bytes]] = (), copy_of: Path | None = None
 ) -> Iterator[Store]:
     """The app pointed at a fresh database in ``directory`` holding ``files`` (kind, content),
-    Streamlit's caches cleared before and after. Any imported file keeps the app from seeding
-    the sample into it. ``copy_of``: start from a copy of that data directory (e.g. the seeded
+    Streamlit's caches cleared before and after. Without files the app opens on its first-run
+    choice (the sample, or an empty start). ``copy_of``: start from a copy of that data directory (e.g. the seeded
     one, for a test that changes it)."""
     previous = os.environ.get("CREWCAST_DATA_DIR")
     if copy_of is not None:

@@ -3,8 +3,10 @@ and the admin's addresses, and HR reviewing one person's flag until it is resolv
 
 The demo role lives in the browser session's state and in the address (``?as=hr``), so a full
 load of an address without it starts again as the default role (planner) and the tests switch
-with the sidebar's "View as" box. The last test leaves demo mode: a database with real data and
-accounts, where a manager signs in and types the HR page's address. Screenshots of every step go to ``test-artifacts/roles-*.png``.
+with the sidebar's "View as" box. The last two tests leave demo mode: a database with real data
+and accounts, where a manager signs in and types the HR page's address; and the first run, from
+an empty database to the first admin (made with the setup token), who stays signed in on a
+reload. Screenshots of every step go to ``test-artifacts/roles-*.png``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def app_url(seeded_data_dir):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def page():
+    """One browser for the module (Playwright's sync API allows one at a time)."""
     with chromium_page() as page:
         yield page
 
@@ -258,3 +261,39 @@ def test_signed_in_manager_typing_the_hr_page_address_is_refused(page, accounts_
     expect(page.get_by_text("Signed in as")).to_be_visible()
     go_to(page, "Flag review")
     shot(page, "9-signed-in-hr-flag-review")
+
+
+def test_from_an_empty_database_to_the_first_admin_who_stays_signed_in(page, tmp_path_factory):
+    """Start empty, create the first admin with the setup token only the server's owner can
+    read, and still be signed in after a reload."""
+    directory = tmp_path_factory.mktemp("crewcast-first-run")
+    with running_app(directory) as url:
+        page.goto(url)
+        expect(heading(page, "Welcome to Crewcast")).to_be_visible()
+        shot(page, "10-first-run-choice")
+        page.get_by_role("button", name="Start empty").click()
+        expect(heading(page, "Create the first admin")).to_be_visible()
+        token_file = directory / "setup-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text().strip()
+        page.get_by_role("textbox", name="Setup token").fill(token)
+        page.get_by_role("textbox", name="User name").fill("ada")
+        page.get_by_role("textbox", name="Password", exact=True).fill(PASSWORD)
+        page.get_by_role("textbox", name="Password again").fill(PASSWORD)
+        shot(page, "11-first-admin-form")
+        page.get_by_role("button", name="Create admin and sign in").click()
+        expect(page.get_by_text("Signed in as")).to_be_visible()
+        expect(page.locator("[data-testid='stSidebarNav']")).to_contain_text("Admin")
+        assert not token_file.exists(), "the setup token works once"
+        assert "session=" in page.url
+        page.reload()  # a new Streamlit session: only the address carries the sign-in
+        expect(page.get_by_text("Signed in as")).to_be_visible()
+        expect(page.get_by_role("textbox", name="User name")).to_have_count(0)
+        go_to(page, "Admin")
+        expect(table_with_column(page, "username")).to_contain_text("ada")
+        expect(page.get_by_role("combobox", name="Account")).to_be_visible()
+        page.wait_for_timeout(500)  # the last widgets settle
+        shot(page, "12-first-admin-after-reload")
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("textbox", name="User name")).to_be_visible()
+        expect(page).not_to_have_url(re.compile("session="))

@@ -1,1 +1,0 @@
-"""One door for data: schemas, validation, loaders, the embedded database and the sample data."""

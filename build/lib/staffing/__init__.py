@@ -1,1 +1,0 @@
-"""Staffing: Erlang C/A requirements, shift scheduling, rosters and schedule exports."""
