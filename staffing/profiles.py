@@ -60,6 +60,7 @@ __all__ = [
     "PROFILE_COLUMNS",
     "PROFILE_SOURCES",
     "ProfileError",
+    "QueueSetup",
     "Spread",
     "builtin_profile",
     "fit_to_opening_hours",
@@ -462,6 +463,59 @@ def fit_to_opening_hours(
     frame = _frame(matrix)
     keep = mask.reshape(-1)
     return frame[keep].reset_index(drop=True), tuple(notes)
+
+
+@dataclass(frozen=True, eq=False)
+class QueueSetup:
+    """What a planner stated about one queue, for planning it from a daily forecast.
+
+    Parameters
+    ----------
+    aht_seconds : float, optional
+        Average handle time in seconds, used where the history has none.
+    opening_hours : str, optional
+        As :func:`parse_opening_hours` reads it; :data:`DEFAULT_OPENING` when not set.
+    profile_source : str, optional
+        One of :data:`PROFILE_SOURCES`; when not set, ``learnt`` where a similar queue has
+        intraday history, else ``builtin``.
+    profile : pandas.DataFrame, optional
+        The uploaded profile (``data.validation``'s clean ``profile`` frame), needed for
+        ``uploaded``.
+
+    Raises
+    ------
+    ProfileError
+        At construction: a handle time that is not a positive number, opening hours that do not
+        parse, an unknown source, or ``uploaded`` without a profile.
+    """
+
+    aht_seconds: float | None = None
+    opening_hours: str | None = None
+    profile_source: str | None = None
+    profile: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        aht = self.aht_seconds
+        if aht is not None and (
+            isinstance(aht, bool)
+            or not isinstance(aht, int | float | np.number)
+            or not math.isfinite(float(aht))
+            or float(aht) <= 0
+        ):
+            raise ProfileError(f"aht_seconds must be a positive number of seconds, got {aht!r}")
+        if self.profile_source is not None and self.profile_source not in PROFILE_SOURCES:
+            raise ProfileError(
+                f"profile source must be one of {', '.join(PROFILE_SOURCES)}, "
+                f"got {self.profile_source!r}"
+            )
+        if self.profile_source == "uploaded" and self.profile is None:
+            raise ProfileError("an uploaded profile needs the profile file")
+        self.opening  # noqa: B018 - parse now, so bad hours fail when the setup is made
+
+    @property
+    def opening(self) -> OpeningHours:
+        """The opening hours (:data:`DEFAULT_OPENING` when not set)."""
+        return parse_opening_hours(self.opening_hours or DEFAULT_OPENING)
 
 
 # --- spreading a daily forecast --------------------------------------------------------------

@@ -99,22 +99,22 @@ def no_fitting(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a forecast was fitted")
 
-    monkeypatch.setattr("app_pages.planning_cache.forecast_contacts", refuse)
+    monkeypatch.setattr("services.planning.forecast_contacts", refuse)
 
 
 @pytest.fixture
 def fits(monkeypatch) -> list[int]:
     """The horizons of the forecasts fitted during the test (the fits still run)."""
-    from app_pages import planning_cache
+    from services import planning as planning_service
 
     horizons: list[int] = []
-    real = planning_cache.forecast_contacts
+    real = planning_service.forecast_contacts
 
     def spy(contacts, horizon_days, **kwargs):
         horizons.append(horizon_days)
         return real(contacts, horizon_days, **kwargs)
 
-    monkeypatch.setattr(planning_cache, "forecast_contacts", spy)
+    monkeypatch.setattr(planning_service, "forecast_contacts", spy)
     return horizons
 
 
