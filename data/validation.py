@@ -896,6 +896,7 @@ def _profile(
         step = math.gcd(step, int(value))
     clean["interval_minutes"] = step if step in INTERVAL_MINUTES else 15
     clean["minute_of_day"] = clean["minute_of_day"].astype("Int64")
+    clean = clean[list(CLEAN_COLUMNS["profile"])]
     return clean.sort_values(["weekday", "minute_of_day"], na_position="first")
 
 
