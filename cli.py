@@ -293,6 +293,12 @@ def _staff_daily(args: argparse.Namespace, targets) -> int:
             f"{name} is a daily forecast: give {' and '.join(missing)} (e.g. --aht-seconds 240 "
             "--open 08:00-20:00) to plan it per interval"
         )
+    try:  # the settings first: a typo in them is said before any file is read
+        QueueSetup(aht_seconds=args.aht_seconds, opening_hours=args.open)
+    except ProfileError as exc:
+        raise SystemExit(
+            f"--open {args.open!r} / --aht-seconds {args.aht_seconds!r}: {exc}"
+        ) from None
     options = _read_options(args)
     daily = _load("daily_forecast", args.forecast, options, args.separator)
     profile = _load("profile", args.profile, options, args.separator) if args.profile else None
