@@ -610,8 +610,7 @@ def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
     requirements = result.requirements
     summary = requirements_summary(requirements)
     hours = staff_hours(requirements)
-    start, end = result.source.period
-    weeks = ((end - start).days + 1) / 7
+    weeks = result.source.days / 7
     first, second, third, fourth = st.columns(4)
     first.metric(
         "Staff-hours to schedule",

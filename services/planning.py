@@ -236,8 +236,18 @@ class ForecastSource:
 
     @property
     def period(self) -> tuple[dt.date, dt.date]:
-        """First and last day planned over all queues."""
-        return self.queues["first_day"].min(), self.queues["last_day"].max()
+        """The days planned: the chosen period, unless every queue was moved (:attr:`notes`
+        say why), then the days they were moved to."""
+        kept = self.queues[~self.queues["shifted"].astype(bool)]
+        days = kept if len(kept) else self.queues
+        return days["first_day"].min(), days["last_day"].max()
+
+    @property
+    def days(self) -> int:
+        """Days planned per queue (the longest queue's, when they differ)."""
+        return int(
+            ((self.queues["last_day"] - self.queues["first_day"]).map(lambda d: d.days) + 1).max()
+        )
 
 
 @dataclass(frozen=True)
