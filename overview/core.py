@@ -130,6 +130,9 @@ class Overview:
         staffing for them until one is set on the Staffing page).
     daily_only : bool
         The daily forecast could not be split into intervals, so there are no staffing figures.
+    unforecast : tuple of (str, date)
+        Queues with contacts that no forecast of the period covers (e.g. history that ended
+        years ago) and their last day of contacts: named in the notes, never dropped silently.
 
     The texts (``notes``, ``actions``, the holidays' ``text`` and the weeks' ``peak_day``) are
     words about the numbers in one locale; :func:`in_locale` writes them again in another
@@ -145,6 +148,7 @@ class Overview:
     forecast_end: dt.date | None = None
     lacking_handle_times: tuple[str, ...] = ()
     daily_only: bool = False
+    unforecast: tuple[tuple[str, dt.date], ...] = ()
 
     @property
     def scheduled_share(self) -> float:
@@ -318,6 +322,16 @@ def _notes(overview: Overview, fmt: Formats) -> tuple[str, ...]:
         )
     if overview.daily_only:
         notes.append("The history is daily only: no interval profile, so no staffing figures.")
+    if overview.unforecast:
+        several = len(overview.unforecast) > 1
+        names = ", ".join(
+            f"{name} (contacts to {fmt.date(last)})" for name, last in overview.unforecast
+        )
+        them = "them" if several else "it"
+        notes.append(
+            f"No forecast covers {names} in these days: forecast {them} on the Forecast page, "
+            f"or plan {them} on the Staffing page from where the history ends."
+        )
     return tuple(notes)
 
 
@@ -448,6 +462,7 @@ def build_overview(
     period = Overview(start, end, pd.DataFrame(columns=list(WEEK_COLUMNS)), _no_holidays())
     daily = daily_forecast.assign(date=pd.to_datetime(daily_forecast["date"]))
     daily = daily[(daily["date"] >= pd.Timestamp(start)) & (daily["date"] <= pd.Timestamp(end))]
+    period = replace(period, unforecast=_unforecast(contacts, daily))
     if daily.empty:
         return in_locale(period, fmt)
     covered = daily["date"].max().date()
@@ -533,6 +548,19 @@ def build_overview(
     weekly["peak_day"] = ""  # words: in_locale writes them
     weekly = weekly[list(WEEK_COLUMNS)].sort_values([*_KEYS, "week_start"]).reset_index(drop=True)
     return in_locale(replace(period, weeks=weekly), fmt)
+
+
+def _unforecast(contacts: pd.DataFrame, daily: pd.DataFrame) -> tuple[tuple[str, dt.date], ...]:
+    """Queues with contacts but no forecast row in ``daily``, with their last day of contacts."""
+    if contacts.empty or not {*_KEYS, "ds"} <= set(contacts.columns):
+        return ()
+    ends = contacts.groupby(_KEYS)["ds"].max()
+    have = set(zip(daily["country"], daily["channel"], strict=True))
+    return tuple(
+        (f"{country}/{channel}", pd.Timestamp(last).date())
+        for (country, channel), last in ends.items()
+        if (country, channel) not in have
+    )
 
 
 def staffing_actions(
