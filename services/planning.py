@@ -21,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -155,7 +155,7 @@ class PlanRequest:
         ``targets``, ``forecast``, ``chat_concurrency``, ``use_upper_bound``, ``volume_share``),
         with ``overrides`` (what-ifs: ``targets``, ``aht_change_pct``)."""
         chosen = {**plan, **overrides}
-        names = {f for f in cls.__dataclass_fields__}
+        names = {f.name for f in fields(cls)}
         values = {k: v for k, v in chosen.items() if k in names}
         values["period"] = tuple(values["period"])
         values["countries"] = tuple(values["countries"])
