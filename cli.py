@@ -280,6 +280,80 @@ def _json_number(value: float) -> float | None:
     return value if math.isfinite(value) else None  # an unstable queue has an infinite ASA
 
 
+def _forecast_kind(path: str, options: ReadOptions, separator: str | None) -> str:
+    """``interval_forecast`` or ``daily_forecast``, from the file's columns (after renames)."""
+    from data.readers import normalise_header
+
+    renames = {normalise_header(k): normalise_header(v) for k, v in options.columns.items()}
+    columns = {renames.get(c, c) for c in read_table(path, separator=separator).frame.columns}
+    if "interval_start" in columns:
+        return "interval_forecast"
+    if "date" in columns:
+        return "daily_forecast"
+    raise SystemExit(
+        f"{Path(path).name}: neither an interval forecast (column 'interval_start') nor a daily "
+        f"forecast (column 'date'); found: {', '.join(sorted(columns))}"
+    )
+
+
+def _staff_daily(args: argparse.Namespace, targets) -> int:
+    """``staff --forecast DAILY_FILE``: spread the days over the opening hours, then Erlang."""
+    from services.planning import plan_daily_forecast
+    from staffing.exports import frame_to_csv
+    from staffing.profiles import ProfileError, QueueSetup
+
+    name = Path(args.forecast).name
+    missing = [
+        option
+        for option, value in (("--aht-seconds", args.aht_seconds), ("--open", args.open))
+        if value is None
+    ]
+    if missing:
+        raise SystemExit(
+            f"{name} is a daily forecast: give {' and '.join(missing)} (e.g. --aht-seconds 240 "
+            "--open 08:00-20:00) to plan it per interval"
+        )
+    try:  # the settings first: a typo in them is said before any file is read
+        QueueSetup(aht_seconds=args.aht_seconds, opening_hours=args.open)
+    except ProfileError as exc:
+        raise SystemExit(
+            f"--open {args.open!r} / --aht-seconds {args.aht_seconds!r}: {exc}"
+        ) from None
+    options = _read_options(args)
+    daily = _load("daily_forecast", args.forecast, options, args.separator)
+    profile = _load("profile", args.profile, options, args.separator) if args.profile else None
+    try:
+        setup = QueueSetup(
+            aht_seconds=args.aht_seconds,
+            opening_hours=args.open,
+            profile_source="uploaded" if profile is not None else "builtin",
+            profile=profile,
+        )
+    except ProfileError as exc:
+        raise SystemExit(
+            f"--open {args.open!r} / --aht-seconds {args.aht_seconds!r}: {exc}"
+        ) from None
+    try:
+        out, split = plan_daily_forecast(
+            daily,
+            setup,
+            targets,
+            use_upper_bound=args.upper_bound,
+            interval_minutes=args.interval_minutes or 30,
+        )
+    except ProfileError as exc:
+        raise SystemExit(f"--open {args.open!r}: {exc}") from None
+    for note in split.notes:
+        print(f"note: {note}", file=sys.stderr)
+    out = out.assign(
+        date=pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d"),
+        interval_start=out["interval_start"].dt.strftime("%Y-%m-%d %H:%M"),
+    )
+    _write_atomically(Path(args.out), frame_to_csv(out.round(6)))
+    print(f"wrote {len(out)} interval requirements to {args.out}")
+    return 0
+
+
 def cmd_staff(args: argparse.Namespace) -> int:
     from staffing.erlang import evaluate_staffing, required_agents
     from staffing.exports import frame_to_csv
@@ -289,6 +363,14 @@ def cmd_staff(args: argparse.Namespace) -> int:
     if args.forecast:
         if not args.out:
             raise SystemExit("staff --forecast needs --out FILE")
+        kind = _forecast_kind(args.forecast, _read_options(args), args.separator)
+        if kind == "daily_forecast":
+            return _staff_daily(args, targets)
+        if args.profile or args.open:
+            raise SystemExit(
+                f"{Path(args.forecast).name} is an interval forecast: --open and --profile are "
+                "for daily forecasts"
+            )
         frame = _load("interval_forecast", args.forecast, _read_options(args), args.separator)
         if frame["aht_seconds"].isna().any():
             if args.aht_seconds is None:
@@ -546,7 +628,11 @@ def build_parser() -> argparse.ArgumentParser:
         "staff", help="agents needed for an interval (Erlang C/A), or for a whole forecast file"
     )
     st.add_argument("--contacts", type=float, help="contacts offered in the interval")
-    st.add_argument("--interval-minutes", type=int, help="interval length in minutes")
+    st.add_argument(
+        "--interval-minutes",
+        type=int,
+        help="interval length in minutes (a daily forecast is split into 30 by default)",
+    )
     st.add_argument("--aht-seconds", type=float, help="average handle time in seconds")
     st.add_argument(
         "--service-level", type=float, default=0.8, help="fraction answered within --answer-seconds"
@@ -572,7 +658,21 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true", help="print JSON")
     st.add_argument(
         "--forecast",
-        help="interval forecast file (country, channel, interval_start, forecast, ...)",
+        help="forecast file: intervals (country, channel, interval_start, forecast, ...) or "
+        "days as `forecast` writes them (country, channel, date, forecast, ...; needs "
+        "--aht-seconds and --open)",
+    )
+    st.add_argument(
+        "--open",
+        metavar="HOURS",
+        help="opening hours for a daily forecast: 08:00-20:00 (every day) or "
+        "'Mon-Fri 08:00-20:00; Sat 09:00-13:00; Sun closed'; nothing is staffed outside them",
+    )
+    st.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="intraday arrival profile for a daily forecast (weekday optional, time HH:MM, "
+        "share); default: the channel's built-in shape",
     )
     st.add_argument(
         "--upper-bound", action="store_true", help="staff to forecast_upper (80%% bound)"

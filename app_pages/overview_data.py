@@ -14,9 +14,11 @@ import streamlit as st
 from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
 from data.access import Principal, Role
 from data.forecast_runs import list_runs
+from data.queue_settings import load_queue_settings, settings_version
 from data.schedules import current_staff, schedules_version
 from overview import Overview, build_overview
 from overview.sources import MAX_RUNS, latest_forecast
+from services.planning import queue_setups
 
 #: Who reads the inputs when no visitor is there yet (the warm-up at server start). A manager
 #: sees what the overview needs: forecasts, contacts, agents and absences without their type.
@@ -25,12 +27,12 @@ WARM_UP_VIEWER = Principal("crewcast", Role.MANAGER, "Crewcast (server start)")
 
 def inputs_key(version: int, viewer: Principal) -> tuple:
     """What the caches below are keyed on: the session's data version (imports), the saved
-    runs and the published schedules, so a forecast saved or a schedule published in any
-    session shows on every Overview at once (a few ms)."""
+    runs, the published schedules and the queue settings, so a forecast saved, a schedule
+    published or a handle time set in any session shows on every Overview at once (a few ms)."""
     store = get_store()
     runs = list_runs(store, viewer)
     saved = tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
-    return version, saved, schedules_version(store)
+    return version, saved, schedules_version(store), settings_version(store)
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -51,6 +53,7 @@ def compute(
         start=start,
         end=end,
         scheduled=current_staff(store, _viewer, start, end),
+        setups=queue_setups(load_queue_settings(store, _viewer)),
     )
     return overview, runs
 

@@ -1,15 +1,17 @@
-"""The forecast and requirements shared by the Staffing and Schedule pages (UI layer).
+"""Streamlit caching around the planning service for the Staffing and Schedule pages (UI layer).
+
+The workflow itself (forecast, intervals, requirements) is :func:`services.planning.plan_staffing`;
+this module only keeps its inputs and results where Streamlit can reuse them.
 
 The Staffing page keeps the planner's choices in ``st.session_state["staffing_plan"]`` (see
-:data:`PLAN_KEY`), a plain dict that the Schedule page reads:
+:data:`PLAN_KEY`), a plain dict that the Schedule page reads and
+:meth:`services.planning.PlanRequest.from_plan` turns into the service's request:
 
 ``period``
     ``(start, end)``: the first and last day planned (``datetime.date``, both included), the
     shared planning period when the plan was made. It starts after the last day of history.
 ``forecast``
-    :data:`SAVED` (the newest saved forecast of each queue, when it covers every queue and day
-    of the period; otherwise a new one is fitted and :func:`plan_forecast` says why) or
-    :data:`FIT` (fit the models now, on the newest data).
+    :data:`SAVED` or :data:`FIT`.
 ``countries``, ``channels``
     Tuples of str; the plan's queues are the pairs that have contacts.
 ``targets``
@@ -17,11 +19,10 @@ The Staffing page keeps the planner's choices in ``st.session_state["staffing_pl
 ``chat_concurrency``, ``use_upper_bound``, ``volume_share``
     int, bool (staff to the upper 80% bound), float (share of the forecast volume).
 
-The interval forecast behind a plan is kept in session state, like the Forecast page's runs,
-so that a fit can show live progress (Streamlit's data cache records element calls made inside
-a cached function and cannot replay a progress bar) and both pages reuse one fit; a saved
-forecast split into intervals is kept there too. The requirements, quick and pure, are cached
-by their inputs.
+A fitted daily forecast is kept in session state, like the Forecast page's runs, so that a fit
+can show live progress (Streamlit's data cache records element calls made inside a cached
+function and cannot replay a progress bar) and both pages reuse one fit. The plans, quick once
+the forecast is there, are cached by their inputs.
 """
 
 from __future__ import annotations
@@ -29,84 +30,53 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_user, data_version, formats, get_store, load_table
 from data.access import Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
-from forecasting.pipeline import ProgressCallback
-from forecasting.service import split_daily_forecast
+from data.queue_settings import QueueSettings, load_queue_settings, settings_version
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
-from services.forecasts import BASELINE_HORIZON_DAYS, configured_scheduler, forecast_frames
-from staffing.planning import (
-    FORECAST_GAP_COLUMNS,
-    forecast_gaps,
-    forecast_to_requirements_input,
-    recent_aht,
-    targets_by_channel,
+from services import planning as service
+from services.forecasts import configured_scheduler
+from services.planning import (
+    FIT,
+    SAVED,
+    ForecastSource,
+    PlanInputs,
+    PlanRequest,
+    StaffingPlan,
+    forecast_source,
+    queue_setups,
 )
-from staffing.requirements import interval_requirements
+from staffing.planning import targets_by_channel
+
+__all__ = ["FIT", "SAVED"]
 
 PLAN_KEY = "staffing_plan"
 """Session key of the Staffing page's choices (read by the Schedule page)."""
 
 FORECASTS_KEY = "planning_forecasts"
-"""Session key of the interval forecasts behind plans (fitted or saved), newest last."""
+"""Session key of the daily forecasts fitted for plans, newest last."""
 
-SAVED = "saved"
-"""``plan["forecast"]``: reuse the newest saved forecast where it covers the plan."""
-FIT = "fit"
-"""``plan["forecast"]``: fit the forecast models now."""
-
-#: The last day a plan may reach, in days after the history: the first start's baseline
-#: forecast covers as many, so any plan of the sample can reuse it.
-MAX_PERIOD_DAYS = BASELINE_HORIZON_DAYS
+#: The last day a plan may reach, in days after the history (read at every call: tests
+#: shorten it).
+MAX_PERIOD_DAYS = service.MAX_PERIOD_DAYS
 MAX_FORECASTS = 4
-INTERVAL_MINUTES = 30
 
-
-@dataclass(frozen=True)
-class PlanForecast:
-    """Where the forecast behind a plan comes from.
-
-    Attributes
-    ----------
-    source : str
-        :data:`SAVED` or :data:`FIT`: what the plan uses, after any fall-back.
-    runs : dict of run id to RunInfo
-        The saved runs used (empty when fitted).
-    gaps : DataFrame
-        ``staffing.planning.forecast_gaps`` of the newest saved forecast when the plan asked
-        for it and it falls short (the plan is then fitted); empty otherwise.
-    history_end : date
-        The last day of the history of the plan's queues (the earliest, if they differ).
-    key : tuple
-        Names the interval forecast in session state and the requirements' cache.
-    """
-
-    source: str
-    runs: dict[int, RunInfo]
-    history_end: dt.date
-    key: tuple
-    gaps: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(FORECAST_GAP_COLUMNS))
-    )
+#: Where a plan's forecast comes from (kept under this name for the pages).
+PlanForecast = ForecastSource
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _history_ends(version: int) -> dict[tuple[str, str], dt.date]:
     """The last day of contacts per (country, channel)."""
-    contacts = load_table("contacts", version)
-    if contacts.empty:
-        return {}
-    last = contacts.groupby(["country", "channel"])["ds"].max().dt.date
-    return {(str(c), str(ch)): day for (c, ch), day in last.items()}
+    return service.history_ends(load_table("contacts", version))
 
 
 def history_end() -> dt.date | None:
@@ -154,9 +124,38 @@ def saved_forecast(
     return _saved_daily(run_ids, tuple(period), viewer)
 
 
-def _of_queues(frame: pd.DataFrame, queues: Sequence[tuple[str, str]]) -> np.ndarray:
-    """Which rows of ``frame`` belong to one of ``queues`` (country, channel)."""
-    return pd.MultiIndex.from_frame(frame[["country", "channel"]]).isin(list(queues))
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _stored_settings(
+    version: tuple[int, str], _viewer: Principal
+) -> dict[tuple[str, str], QueueSettings]:
+    return load_queue_settings(get_store(), _viewer)
+
+
+def queue_settings() -> dict[tuple[str, str], QueueSettings]:
+    """The stored queue settings (handle time, opening hours, profile) the viewer may read."""
+    viewer = current_user()
+    if viewer is None or not viewer.can(Permission.VIEW_STAFFING):
+        return {}
+    return _stored_settings(settings_version(get_store()), viewer)
+
+
+def plan_inputs(period: tuple[dt.date, dt.date]) -> PlanInputs:
+    """The service's inputs for a plan of ``period``, from the cached loaders."""
+    version = data_version()
+    daily, runs = saved_forecast(period)
+    traffic = load_table("traffic", version)
+    return PlanInputs(
+        contacts=load_table("contacts", version),
+        traffic=traffic if not traffic.empty else None,
+        saved_daily=daily,
+        saved_runs=runs,
+        setups=queue_setups(queue_settings()),
+    )
+
+
+def request_of(plan: dict[str, Any], **overrides: Any) -> PlanRequest:
+    """The service's request for the page's ``plan`` dict (see :data:`PLAN_KEY`)."""
+    return PlanRequest.from_plan(plan, max_period_days=MAX_PERIOD_DAYS, **overrides)
 
 
 def saved_gaps(
@@ -164,168 +163,124 @@ def saved_gaps(
 ) -> tuple[pd.DataFrame, dict[int, RunInfo]]:
     """What the newest saved forecast lacks for these queues and days (``forecast_gaps``),
     and the saved runs that cover them."""
-    daily, runs = saved_forecast(period)
-    queues = plan_queues(countries, channels)
-    gaps = forecast_gaps(daily, queues, *period)
+    if not plan_queues(countries, channels):
+        return pd.DataFrame(), {}
+    request = PlanRequest(tuple(period), tuple(countries), tuple(channels), forecast=SAVED,
+                          max_period_days=MAX_PERIOD_DAYS)  # fmt: skip
+    inputs = plan_inputs(period)
+    source = forecast_source(request, inputs, formats())
+    if source.source == SAVED:
+        return source.gaps, dict(source.runs)
+    daily = inputs.saved_daily
     if daily.empty:
-        return gaps, {}
-    mine = daily[_of_queues(daily, queues)]
-    used = {i: runs[i] for i in sorted(mine["run_id"].unique())}
-    return gaps, used
+        return source.gaps, {}
+    queues = plan_queues(countries, channels)
+    mine = daily[pd.MultiIndex.from_frame(daily[["country", "channel"]]).isin(queues)]
+    return source.gaps, {int(i): inputs.saved_runs[int(i)] for i in sorted(mine["run_id"].unique())}
 
 
-def plan_forecast(plan: dict[str, Any]) -> PlanForecast:
-    """Where ``plan``'s forecast comes from: the saved runs it reuses, or a fit (and why).
+def plan_forecast(plan: dict[str, Any]) -> ForecastSource:
+    """Where ``plan``'s forecast comes from: the saved runs it reuses, or a fit (and why), and
+    the days of each queue.
 
     Raises
     ------
     ValueError
-        None of the plan's queues has contacts, or the period ends before the newest data.
+        None of the plan's queues has contacts.
     """
-    version = data_version()
-    queues = plan_queues(plan["countries"], plan["channels"])
-    if not queues:
-        raise ValueError(
-            f"no contacts for {', '.join(plan['countries'])} / {', '.join(plan['channels'])}"
-        )
-    ends = _history_ends(version)
-    last_day = min(ends[q] for q in queues)
-    start, end = plan["period"]
-    if end <= max(ends[q] for q in queues):
-        raise ValueError(
-            f"the plan's period ends {formats().date(end)}, before the newest contacts: plan again"
-        )
-    gaps = pd.DataFrame(columns=list(FORECAST_GAP_COLUMNS))
-    if plan.get("forecast", SAVED) == SAVED:
-        gaps, runs = saved_gaps(plan["countries"], plan["channels"], plan["period"])
-        if gaps.empty:
-            key = (SAVED, version, tuple(runs), tuple(queues), start, end)
-            return PlanForecast(SAVED, runs, last_day, key)
-    horizon = (end - last_day).days
-    key = (FIT, version, horizon, tuple(plan["countries"]), tuple(plan["channels"]))
-    return PlanForecast(FIT, {}, last_day, key, gaps)
+    return forecast_source(request_of(plan), plan_inputs(plan["period"]), formats())
 
 
-def _split_saved(source: PlanForecast, plan: dict[str, Any]) -> pd.DataFrame:
-    daily, _ = saved_forecast(plan["period"])
-    start, end = plan["period"]
-    dates = daily["date"].dt.date
-    mine = daily[_of_queues(daily, source.key[3]) & (dates >= start) & (dates <= end)]
-    contacts = load_table("contacts", data_version())
-    return split_daily_forecast(mine.drop(columns=["run_id"]), contacts, INTERVAL_MINUTES)
-
-
-def _fit(source: PlanForecast, progress: ProgressCallback | None) -> pd.DataFrame:
-    version, horizon, countries, channels = source.key[1:]
-    traffic = load_table("traffic", version)
-    with ThreadPoolExecutor(2) as pool:
-        forecast = forecast_frames(
-            load_table("contacts", version),
-            horizon,
-            traffic=traffic,
-            countries=list(countries),
-            channels=list(channels),
-            model="auto",
-            interval_minutes=INTERVAL_MINUTES,
-            executor=pool,
-            scheduler=configured_scheduler(),
-            progress=progress,
-        )
-    return forecast.intervals
-
-
-def interval_forecast(
-    plan: dict[str, Any],
-    progress: ProgressCallback | None = None,
-    source: PlanForecast | None = None,
-) -> pd.DataFrame:
-    """The 30-minute forecast of the plan's queues and days: the newest saved forecast split
-    into intervals, or models fitted once per session and data version.
-
-    ``source`` is :func:`plan_forecast` of ``plan`` when the caller has it already.
-    """
-    source = source or plan_forecast(plan)
-    held: dict[tuple, pd.DataFrame] = st.session_state.setdefault(FORECASTS_KEY, {})
-    if source.key not in held:
-        if source.source == SAVED:
-            held[source.key] = _split_saved(source, plan)
-        else:
-            held[source.key] = _fit(source, progress)
-        while len(held) > MAX_FORECASTS:  # oldest first: dicts keep insertion order
-            held.pop(next(iter(held)))
-    intervals = held[source.key]
-    start, end = plan["period"]
-    days = intervals["date"].dt.date
-    return intervals[(days >= start) & (days <= end)]  # a fit starts the day after the history
-
-
-@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def recent_aht_cached(version: int, weeks: int = 8) -> pd.DataFrame:
-    return recent_aht(load_table("contacts", version), weeks=weeks)
+def _request_key(request: PlanRequest) -> tuple:
+    """``request`` as a hashable tuple (its ``targets`` is a dict)."""
+    return (
+        request.period,
+        request.countries,
+        request.channels,
+        tuple(sorted(request.targets.items())),
+        request.forecast,
+        int(request.chat_concurrency),
+        bool(request.use_upper_bound),
+        float(request.volume_share),
+        float(request.aht_change_pct),
+        int(request.interval_minutes),
+        int(request.max_period_days),
+    )
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _requirements_cached(
+def _plan_cached(
     version: int,
+    settings: tuple[int, str],
     forecast_key: tuple,
-    period: tuple[dt.date, dt.date],
-    channels: tuple[str, ...],
-    targets: dict[str, Any],
-    chat_concurrency: int,
-    use_upper_bound: bool,
-    aht_change_pct: float,
-    volume_share: float,
-    _intervals: pd.DataFrame,
-) -> pd.DataFrame:
-    """Requirements per interval; ``forecast_key`` and ``period`` name ``_intervals`` (which
-    is not hashed)."""
-    frame = forecast_to_requirements_input(
-        _intervals,
-        recent_aht_cached(version),
-        aht_change_pct=aht_change_pct,
-        volume_share=volume_share,
-    )
-    per_channel = targets_by_channel(channels, targets, chat_concurrency)
-    return interval_requirements(frame, per_channel, use_upper_bound=use_upper_bound)
+    request_key: tuple,
+    locale: str,
+    _request: PlanRequest,
+    _inputs: PlanInputs,
+    _source: ForecastSource,
+) -> StaffingPlan:
+    """``plan_staffing`` once per data version, queue settings, forecast and request (the
+    underscored arguments are what the keys name)."""
+    return service.plan_staffing(_request, _inputs, source=_source, fmt=formats())
 
 
-def requirements_with_progress(plan: dict[str, Any], **overrides: Any) -> pd.DataFrame:
-    """Requirements for ``plan`` (see :data:`PLAN_KEY`) with ``overrides`` (``targets``,
+def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> StaffingPlan:
+    """The plan of ``plan`` (see :data:`PLAN_KEY`) with ``overrides`` (``targets``,
     ``aht_change_pct``); a progress bar shows while the forecast models are fitted, a spinner
-    while a saved forecast is split into half hours and the staff worked out (when that takes
-    over half a second)."""
-    chosen = {**plan, **overrides}
-    source = plan_forecast(plan)
-    fitting = source.source == FIT and source.key not in st.session_state.get(FORECASTS_KEY, {})
-    bar = st.progress(0.0, text="Forecasting contacts...") if fitting else None
+    while the forecast is split into half hours and the staff worked out.
 
-    def progress(done: int, total: int, label: str) -> None:
-        if bar is not None:
+    Raises
+    ------
+    ValueError
+        What the service refuses (no handle time, no contacts, targets out of range), with
+        its message.
+    """
+    version = data_version()
+    request = request_of(plan, **overrides)
+    inputs = plan_inputs(request.period)
+    fmt = formats()
+    source = forecast_source(request, inputs, fmt)
+    held: dict[tuple, pd.DataFrame] = st.session_state.setdefault(FORECASTS_KEY, {})
+    key = (version, source.key)
+    if source.source == FIT and key not in held:
+        service.require_handle_times(source, inputs)  # a missing AHT is said before a fit
+        bar = st.progress(0.0, text="Forecasting contacts...")
+
+        def progress(done: int, total: int, label: str) -> None:
             fraction = min(done / total, 1.0) if total else 1.0
             bar.progress(fraction, text=f"Fitting models: {label} ({done} of {total})")
 
-    try:
-        if fitting:
-            intervals = interval_forecast(plan, progress, source)
-        else:
-            with st.spinner("Splitting the forecast into half hours..."):
-                intervals = interval_forecast(plan, progress, source)
-    finally:
-        if bar is not None:
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                held[key] = service.fit_daily(
+                    source,
+                    inputs,
+                    progress=progress,
+                    executor=pool,
+                    scheduler=configured_scheduler(),
+                )
+        finally:
             bar.empty()
+        while len(held) > MAX_FORECASTS:  # oldest first: dicts keep insertion order
+            held.pop(next(iter(held)))
+    if source.source == FIT:
+        inputs = replace(inputs, fitted_daily=held[key])
     with st.spinner("Working out the staff each half hour needs..."):
-        return _requirements_cached(
-            data_version(),
-            source.key,
-            tuple(plan["period"]),
-            tuple(plan["channels"]),
-            chosen["targets"],
-            int(chosen["chat_concurrency"]),
-            bool(chosen["use_upper_bound"]),
-            float(chosen.get("aht_change_pct", 0.0)),
-            float(chosen.get("volume_share", 1.0)),
-            intervals,
+        return _plan_cached(
+            version,
+            settings_version(get_store()),
+            key,
+            _request_key(request),
+            fmt.locale,
+            request,
+            inputs,
+            source,
         )
+
+
+def requirements_with_progress(plan: dict[str, Any], **overrides: Any) -> pd.DataFrame:
+    """The requirements per interval of :func:`staffing_plan_with_progress`."""
+    return staffing_plan_with_progress(plan, **overrides).requirements
 
 
 def targets_of(plan: dict[str, Any]) -> dict:

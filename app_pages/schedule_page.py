@@ -24,8 +24,7 @@ from app_pages.planning_cache import (
     describe_period,
     history_end,
     how_to_upload,
-    plan_forecast,
-    requirements_with_progress,
+    staffing_plan_with_progress,
 )
 from data.access import AuditAction, Permission, record
 from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
@@ -219,11 +218,11 @@ def load_requirements() -> tuple[dict, pd.DataFrame]:
         st.page_link("app_pages/staffing_page.py", label="Go to Staffing", icon=":material/groups:")
         st.stop()
     try:
-        source = plan_forecast(plan)
-        requirements = requirements_with_progress(plan)
+        result = staffing_plan_with_progress(plan)
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
+    source, requirements = result.source, result.requirements
     share = plan.get("volume_share", 1.0)
     forecast = (
         "saved run " + ", ".join(f"#{i}" for i in source.runs)
@@ -232,10 +231,12 @@ def load_requirements() -> tuple[dict, pd.DataFrame]:
     )
     st.caption(
         f"Requirements from the Staffing page: {', '.join(plan['countries'])} / "
-        f"{', '.join(plan['channels'])}, {describe_period(plan['period'], fmt)}, forecast "
+        f"{', '.join(plan['channels'])}, {describe_period(source.period, fmt)}, forecast "
         + forecast
         + (f", {fmt.percent(share)} of the forecast volume." if share < 1 else ".")
     )
+    for note in source.notes:  # queues planned on other days than the period, and why
+        st.info(note, icon=":material/date_range:")
     return plan, requirements
 
 

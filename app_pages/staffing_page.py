@@ -34,13 +34,17 @@ from app_pages.planning_cache import (
     how_to_upload,
     period_bounds,
     plan_forecast,
-    requirements_with_progress,
+    queue_settings,
     saved_gaps,
+    staffing_plan_with_progress,
     targets_of,
 )
 from data.access import Permission
+from data.queue_settings import save_queue_settings
 from data.schedules import current_staff
+from data.validation import validate_file
 from overview import FTE_HOURS
+from services.planning import StaffingPlan, queue_settings_table
 from staffing.exports import frame_to_csv
 from staffing.planning import (
     gap_summary,
@@ -52,6 +56,7 @@ from staffing.planning import (
     what_if_difference,
     with_time_of_day,
 )
+from staffing.profiles import DEFAULT_OPENING, QueueSetup
 
 viewer = require_page(Permission.VIEW_STAFFING)
 fmt = formats()
@@ -433,12 +438,148 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
     }
 
 
-def requirements_or_stop(plan: dict, **overrides) -> pd.DataFrame:
+def plan_or_stop(plan: dict, **overrides) -> StaffingPlan:
     try:
-        return requirements_with_progress(plan, **overrides)
+        return staffing_plan_with_progress(plan, **overrides)
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
+        raise  # st.stop() raises; this line is for type checkers
+
+
+PATTERN_LABELS = {
+    "learnt": "Learnt from similar queues",
+    "builtin": "Built-in shape of the channel",
+    "uploaded": "Uploaded profile file",
+}
+SETTINGS_COLUMNS = {
+    "country": st.column_config.TextColumn("Country"),
+    "channel": st.column_config.TextColumn("Channel"),
+    "aht_seconds": amount_column("Handle time (s)", "Average handle time (AHT) used for the plan."),
+    "aht_source": st.column_config.TextColumn(
+        "From",
+        help="history: the contacts' aht_seconds of the last 8 weeks; setting: entered "
+        "here; missing: set it before planning this queue.",
+    ),
+    "opening_hours": st.column_config.TextColumn(
+        "Opening hours", help="The queue's local hours; a daily forecast is spread over them."
+    ),
+    "pattern": st.column_config.TextColumn(
+        "Intraday pattern", help="How each day's contacts are spread over its half hours."
+    ),
+    "updated_by": st.column_config.TextColumn("Set by"),
+}
+
+
+def render_queue_settings() -> None:
+    """Each queue's handle time, opening hours and intraday pattern; planners and admins edit
+    them here (stored per queue, audited)."""
+    contacts = load_table("contacts", data_version())
+    stored = queue_settings()
+    table = queue_settings_table(contacts, stored)
+    missing = table["aht_source"].eq("missing").any()
+    with st.expander(
+        "Queue settings: handle time, opening hours, intraday pattern", expanded=bool(missing)
+    ):
+        st.caption(
+            "Daily contacts are planned half hour by half hour with these: the handle time where "
+            "the history has none, and each day's contacts spread over the opening hours with "
+            "the intraday pattern (queues with their own intraday history use it instead)."
+        )
+        st.dataframe(
+            table, hide_index=True, width="stretch", column_config=SETTINGS_COLUMNS,
+            key="staffing_settings_table",
+        )  # fmt: skip
+        if not viewer.can(Permission.IMPORT_PLANNING):
+            st.caption("Planners and admins change these settings.")
+            return
+        queues = list(zip(table["country"], table["channel"], strict=True))
+        queue = st.selectbox(
+            "Queue to set", queues, format_func="/".join, key="staffing_settings_queue"
+        )
+        if queue is None:
+            return
+        render_settings_form(queue, stored.get(queue))
+
+
+def render_settings_form(queue: tuple[str, str], current) -> None:
+    """The form that stores one queue's settings (keys end in the queue, so that its stored
+    values fill it when another queue is chosen)."""
+    country, channel = queue
+    suffix = f"{country}_{channel}"
+    sources = list(PATTERN_LABELS)
+    with st.form(f"staffing_settings_form_{suffix}", border=False):
+        left, middle, right = st.columns(3)
+        aht = left.number_input(
+            "Handle time (AHT, s)",
+            min_value=1.0,
+            max_value=7200.0,
+            value=None if current is None else current.aht_seconds,
+            step=10.0,
+            key=f"staffing_settings_aht_{suffix}",
+            placeholder="from the history",
+            help="Average handle time in seconds: talk or chat time plus the wrap-up after it. "
+            "Used when the contacts carry no aht_seconds.",
+        )
+        hours = middle.text_input(
+            "Opening hours",
+            value=(current.opening_hours if current and current.opening_hours else DEFAULT_OPENING),
+            key=f"staffing_settings_open_{suffix}",
+            help="Weekdays and hours, local time, e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00; "
+            "Sun closed' (days not named are closed; 24:00 is midnight). No staff is planned "
+            "outside them, and contacts of closed days are not staffed.",
+        )
+        chosen = current.profile_source if current and current.profile_source else None
+        pattern = right.radio(
+            "Intraday pattern",
+            sources,
+            index=sources.index(chosen) if chosen in sources else 0,
+            format_func=PATTERN_LABELS.get,
+            key=f"staffing_settings_pattern_{suffix}",
+            help="Learnt: the average day of the queues of the same channel with intraday "
+            "history. Built in: voice peaks at 10-11 and less after lunch, chat is flatter and "
+            "later, email arrives evenly. Uploaded: a profile file (weekday optional, time "
+            "HH:MM, share).",
+        )
+        upload = st.file_uploader(
+            "Profile file (CSV or Excel: weekday optional, time, share)",
+            type=["csv", "txt", "xlsx"],
+            key=f"staffing_settings_profile_{suffix}",
+        )
+        saved = st.form_submit_button("Save queue settings", key=f"staffing_settings_save_{suffix}")
+    if not saved:
+        return
+    profile = None
+    if upload is not None:
+        report = validate_file("profile", upload.getvalue(), upload.name)
+        if not report.ok:
+            st.error("\n\n".join([f"{upload.name} is not a profile file:", *report.lines()]))
+            return
+        profile = report.frame
+    try:
+        QueueSetup(  # checks the hours and the pattern before anything is stored
+            aht_seconds=aht,
+            opening_hours=hours,
+            profile_source=pattern,
+            profile=profile if profile is not None else (current.profile if current else None),
+        )
+        save_queue_settings(
+            get_store(), viewer, country, channel, aht_seconds=aht, opening_hours=hours,
+            profile_source=pattern, profile=profile,
+            profile_file=upload.name if upload is not None else None,
+        )  # fmt: skip
+    except ValueError as exc:
+        st.error(f"{country}/{channel}: not saved: {exc}")
+        return
+    st.success(f"Saved the settings of {country}/{channel}.")
+    st.rerun()
+
+
+def render_notes(result: StaffingPlan) -> None:
+    """What the plan assumed: queues planned on other days, patterns learnt or built in,
+    contacts of closed days."""
+    for note in result.notes:
+        st.info(note, icon=":material/info:")
 
 
 def render_source(plan: dict, source: PlanForecast) -> None:
@@ -457,18 +598,19 @@ def render_source(plan: dict, source: PlanForecast) -> None:
             "back-tested model per queue"
         )
     st.caption(
-        f"{describe_period(plan['period'], fmt)}, half hour by half hour. Forecast: {text}.",
+        f"{describe_period(source.period, fmt)}, half hour by half hour. Forecast: {text}.",
         help="Saved forecasts are daily; the plan splits them into half hours with each "
-        "queue's intraday pattern of the last weeks.",
+        "queue's intraday pattern of the last weeks, or its settings above where it has daily "
+        "history only.",
     )
 
 
-def render_requirements(requirements: pd.DataFrame, plan: dict) -> tuple[str, str]:
+def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
     """Metrics, per-queue table, the heatmap of one queue and the download; returns that queue."""
+    requirements = result.requirements
     summary = requirements_summary(requirements)
     hours = staff_hours(requirements)
-    start, end = plan["period"]
-    weeks = ((end - start).days + 1) / 7
+    weeks = result.source.days / 7
     first, second, third, fourth = st.columns(4)
     first.metric(
         "Staff-hours to schedule",
@@ -648,7 +790,7 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
         "service_level_target": float(service_level),
         "shrinkage": float(shrinkage),
     }
-    scenario = requirements_or_stop(plan, targets=targets, aht_change_pct=float(aht_change))
+    scenario = plan_or_stop(plan, targets=targets, aht_change_pct=float(aht_change)).requirements
     difference = what_if_difference(baseline, scenario)
     total = difference.iloc[-1]
     change = float(total["difference_hours"])
@@ -699,6 +841,7 @@ if last_history_day is None:
     st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
     st.stop()
 period = shared_period(*period_bounds(last_history_day))
+render_queue_settings()
 submitted = choose_plan(st.session_state.get(PLAN_KEY), period)
 if submitted is not None:
     st.session_state[PLAN_KEY] = submitted
@@ -723,8 +866,10 @@ if not source.gaps.empty:
         f"{describe_gaps(source.gaps, plan['period'], fmt)}, so a new forecast is fitted for it.",
         icon=":material/model_training:",
     )
-requirements = requirements_or_stop(plan)
-render_source(plan, source)
-queue = render_requirements(requirements, plan)
+result = plan_or_stop(plan)
+requirements = result.requirements
+render_source(plan, result.source)
+render_notes(result)
+queue = render_requirements(result, plan)
 render_against_schedule(plan, requirements, queue)
 render_what_if(plan, requirements)

@@ -205,6 +205,7 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     SAVE_FORECAST = "save_forecast"
     PUBLISH_SCHEDULE = "publish_schedule"
+    SAVE_QUEUE_SETTINGS = "save_queue_settings"  # a queue's handle time, hours or profile
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     USER_ADD = "user_add"

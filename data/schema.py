@@ -324,6 +324,24 @@ published_schedule_shifts = Table(
 )
 Index("ix_published_schedule_shifts_schedule_id", published_schedule_shifts.c.schedule_id)
 
+# What a planner states about a queue (country x channel) that the history may not hold: the
+# handle time, the opening hours and the intraday arrival profile a daily forecast is spread with.
+queue_settings = Table(
+    "queue_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("country", String(2), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("aht_seconds", Float, nullable=True),  # NULL: from the history, else not set
+    Column("opening_hours", String(200), nullable=True),  # "Mon-Fri 08:00-20:00; Sun closed"
+    Column("profile_source", String(16), nullable=True),  # learnt, builtin, uploaded
+    Column("profile", Text, nullable=True),  # JSON rows of an uploaded profile file
+    Column("profile_file", String(200), nullable=True),  # the uploaded file's name
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    UniqueConstraint("country", "channel"),
+)
+
 TABLES = {
     "contacts": contacts,
     "traffic": traffic,

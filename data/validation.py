@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -18,7 +19,7 @@ from data.readers import RawTable, normalise_header, read_table
 
 KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
 # Planning files: read through the same door for the CLI, never stored as history.
-PLANNING_KINDS = ("interval_forecast", "requirements")
+PLANNING_KINDS = ("interval_forecast", "daily_forecast", "requirements", "profile")
 CHANNELS = ("voice", "chat", "email")
 #: Absence types an absences file may hold, in the order pages show them (the one list).
 ABSENCE_TYPES = ("sick", "vacation", "other")
@@ -53,7 +54,19 @@ CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
         "forecast_upper",
         "aht_seconds",
     ),
+    "daily_forecast": (
+        "country",
+        "channel",
+        "date",
+        "forecast",
+        "forecast_lower",
+        "forecast_upper",
+        "model",
+    ),
     "requirements": ("country", "channel", "interval_start", "interval_minutes", "required_staff"),
+    # An intraday arrival profile: weekday 0 (Monday)..6 or <NA> (every day without rows of its
+    # own), the interval's start in minutes after midnight, the file's interval length, share.
+    "profile": ("weekday", "minute_of_day", "interval_minutes", "share"),
 }
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -64,7 +77,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "hours": ("agent_id", "date", "hours_worked"),
     "performance": ("agent_id", "date", "metric", "value"),
     "interval_forecast": ("country", "interval_start", "forecast"),
+    "daily_forecast": ("country", "date", "forecast"),
     "requirements": ("country", "interval_start", "required_staff"),
+    "profile": ("time", "share"),
 }
 
 # Metrics whose values are fractions; 0-100 percentages are a common slip.
@@ -811,8 +826,109 @@ def _requirements(
     return base.sort_values(["country", "channel", "interval_start"])
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EVERY_DAY = ("", "all", "*", "daily", "every day")
+_CLOCK = re.compile(r"^(?P<H>\d{1,2}):(?P<M>\d{2})(?::00)?$")
+
+
+def _weekday_numbers(values: pd.Series) -> pd.Series:
+    """Monday = 0 ... Sunday = 6 from English names (``Mon``, ``monday``) or ISO numbers 1-7;
+    <NA> for "every day" (empty, ``all``) and for what is not a weekday (-1)."""
+    lowered = values.str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    for number, name in enumerate(_WEEKDAYS):
+        out[lowered.isin([name, name[:3], str(number + 1)])] = number
+    out[~lowered.isin(_EVERY_DAY) & out.isna()] = -1
+    return out
+
+
+def _profile(
+    check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
+) -> pd.DataFrame:
+    """An intraday arrival profile: ``weekday`` (optional), ``time`` (HH:MM), ``share``."""
+    ignored = [c for c in frame.columns if c not in ("weekday", "time", "share")]
+    if ignored:
+        check.notes.append(f"columns not used: {', '.join(ignored)}")
+    if "weekday" in frame.columns:
+        weekday = _weekday_numbers(frame["weekday"])
+        check.rows(
+            weekday == -1,
+            "weekday",
+            "is not a weekday (Mon..Sun, Monday..Sunday, 1-7 with Monday = 1, or empty/'all' "
+            "for every day)",
+        )
+    else:
+        weekday = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    raw = frame["time"].str.strip()
+    clock = raw.str.extract(_CLOCK)
+    hour = pd.to_numeric(clock["H"], errors="coerce")
+    minute = pd.to_numeric(clock["M"], errors="coerce")
+    bad = hour.isna() | (hour > 23) | (minute > 59)
+    check.rows(bad & (raw != ""), "time", "is not a time of day (HH:MM, 00:00 to 23:45)")
+    check.rows(raw == "", "time", "is empty")
+    minute_of_day = (hour * 60 + minute).where(~bad)
+    check.rows(
+        minute_of_day.notna() & (minute_of_day % 15 != 0),
+        "time",
+        "does not start a 15, 30 or 60-minute interval (HH:00, HH:15, HH:30 or HH:45)",
+    )
+    share = check.number("share", decimal=opt.decimal, minimum=0)
+    clean = pd.DataFrame(
+        {"weekday": weekday.where(weekday != -1), "minute_of_day": minute_of_day, "share": share}
+    )
+    names = pd.Series([w.title() for w in _WEEKDAYS] + ["every day"])
+    day = names.reindex(clean["weekday"].fillna(7).astype(int).clip(0, 7)).set_axis(clean.index)
+    check.duplicates(
+        pd.DataFrame({"weekday": day, "time": raw}),
+        ["weekday", "time"],
+        "the same weekday and time:",
+    )
+    usable = clean.dropna(subset=["minute_of_day", "share"])
+    if check.error_count == 0 and len(usable):
+        totals = usable.groupby(day.loc[usable.index])["share"].sum()
+        for label, total in totals.items():
+            if total <= 0:
+                check.file_error(
+                    f"has only zeros for {label}: the day would get no contacts", "share"
+                )
+    steps = usable["minute_of_day"].astype(int)
+    step = 60
+    for value in steps.unique():
+        step = math.gcd(step, int(value))
+    clean["interval_minutes"] = step if step in INTERVAL_MINUTES else 15
+    clean["minute_of_day"] = clean["minute_of_day"].astype("Int64")
+    clean = clean[list(CLEAN_COLUMNS["profile"])]
+    return clean.sort_values(["weekday", "minute_of_day"], na_position="first")
+
+
+def _daily_forecast(
+    check: _Checker, frame: pd.DataFrame, opt: ReadOptions, today: dt.date
+) -> pd.DataFrame:
+    """A daily forecast as ``cli.py forecast`` writes it (future dates allowed)."""
+    codes, _ = check.countries("country", drop_unplaced=False)
+    channel = _channels(check, frame, opt)
+    date = check.dates("date", order=opt.date_order)
+    forecast = check.number("forecast", decimal=opt.decimal)
+    check.rows(
+        forecast < 0, "forecast", "is negative; it is staffed as 0 contacts", severity="warning"
+    )
+    clean = pd.DataFrame({"country": codes, "channel": channel, "date": date, "forecast": forecast})
+    for bound in ("forecast_lower", "forecast_upper"):
+        clean[bound] = (
+            check.number(bound, decimal=opt.decimal) if bound in frame.columns else forecast
+        )
+    check.rows(
+        clean["forecast_upper"] < clean["forecast"], "forecast_upper", "is below the forecast"
+    )
+    clean["model"] = frame["model"] if "model" in frame.columns else ""
+    check.duplicates(clean, ["country", "channel", "date"], "the same country, channel and day:")
+    return clean.sort_values(["country", "channel", "date"])
+
+
 _VALIDATORS = {
     "interval_forecast": _interval_forecast,
+    "daily_forecast": _daily_forecast,
+    "profile": _profile,
     "requirements": _requirements,
     "contacts": _contacts,
     "traffic": _traffic,

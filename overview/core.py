@@ -3,7 +3,10 @@
 How the numbers are made
 ------------------------
 - **Demand**: the picked model's daily forecast of a saved run, split into 30-minute intervals with
-  the intraday profiles of the history (:func:`forecasting.service.split_daily_forecast`).
+  the intraday profiles of the history, or, for a queue with daily history only, spread over its
+  opening hours with its intraday pattern (the queue's settings on the Staffing page:
+  :func:`staffing.planning.intervals_from_daily`). Handle times come from the history, else the
+  queue's setting; a queue with neither is named in the notes, with where to set it.
 - **Required hours**: Erlang C per interval at the targets (80% in 20 s, occupancy cap 85%,
   shrinkage 30%, two chats at once), as paid staff-hours: ``required_staff x interval hours``.
 - **Available hours**: each agent's contract hours per week, less approved absences on working days
@@ -34,14 +37,16 @@ import pandas as pd
 
 from forecasting.errors import ForecastInputError
 from forecasting.holidays import holidays_in_range
-from forecasting.service import split_daily_forecast
 from formats import Formats
 from staffing.planning import (
+    AHT_COLUMNS,
     forecast_to_requirements_input,
-    recent_aht,
+    handle_times,
+    intervals_from_daily,
     scheduled_vs_required,
     targets_by_channel,
 )
+from staffing.profiles import QueueSetup
 from staffing.requirements import channel_kind, interval_requirements
 
 FTE_HOURS = 40.0
@@ -121,9 +126,13 @@ class Overview:
     forecast_end : date or None
         The forecast's last day within the period (None: it covers none of it).
     lacking_handle_times : tuple of str
-        Queues with a forecast but no handle times in the history (no staffing for them).
+        Queues with a forecast but no handle time in the history nor in their settings (no
+        staffing for them until one is set on the Staffing page).
     daily_only : bool
-        The history has no intervals, so there are no staffing figures.
+        The daily forecast could not be split into intervals, so there are no staffing figures.
+    unforecast : tuple of (str, date)
+        Queues with contacts that no forecast of the period covers (e.g. history that ended
+        years ago) and their last day of contacts: named in the notes, never dropped silently.
 
     The texts (``notes``, ``actions``, the holidays' ``text`` and the weeks' ``peak_day``) are
     words about the numbers in one locale; :func:`in_locale` writes them again in another
@@ -139,6 +148,7 @@ class Overview:
     forecast_end: dt.date | None = None
     lacking_handle_times: tuple[str, ...] = ()
     daily_only: bool = False
+    unforecast: tuple[tuple[str, dt.date], ...] = ()
 
     @property
     def scheduled_share(self) -> float:
@@ -304,9 +314,24 @@ def _notes(overview: Overview, fmt: Formats) -> tuple[str, ...]:
         notes.append(f"The forecast ends on {fmt.day(covered)}; the days after it are not shown.")
     if overview.lacking_handle_times:
         names = ", ".join(overview.lacking_handle_times)
-        notes.append(f"No handle times in the history for {names}: no staffing for them.")
+        several = len(overview.lacking_handle_times) > 1
+        notes.append(
+            f"No handle time for {names}: set {'their' if several else 'its'} AHT under Queue "
+            "settings on the Staffing page to see the staffing "
+            f"{'they need' if several else 'it needs'}."
+        )
     if overview.daily_only:
         notes.append("The history is daily only: no interval profile, so no staffing figures.")
+    if overview.unforecast:
+        several = len(overview.unforecast) > 1
+        names = ", ".join(
+            f"{name} (contacts to {fmt.date(last)})" for name, last in overview.unforecast
+        )
+        them = "them" if several else "it"
+        notes.append(
+            f"No forecast covers {names} in these days: forecast {them} on the Forecast page, "
+            f"or plan {them} on the Staffing page from where the history ends."
+        )
     return tuple(notes)
 
 
@@ -400,6 +425,7 @@ def build_overview(
     targets: Mapping[str, float] = DEFAULT_TARGETS,
     chat_concurrency: int = CHAT_CONCURRENCY,
     scheduled: pd.DataFrame | None = None,
+    setups: Mapping[tuple[str, str], QueueSetup] | None = None,
     fmt: Formats = DEFAULT_FORMATS,
 ) -> Overview:
     """Demand against capacity from ``start`` to ``end`` (or for ``weeks`` weeks from ``start``).
@@ -423,6 +449,10 @@ def build_overview(
         channel, interval_start, interval_minutes, scheduled_staff``). A queue's day it has
         rows for counts these staff (0 in intervals it lacks); other days count the agents'
         available hours.
+    setups : mapping of (country, channel) to QueueSetup, optional
+        The queues' settings (``services.planning.queue_setups`` of the stored ones): the
+        handle time where the history has none, and the opening hours and intraday pattern of
+        queues with daily history only.
     fmt : Formats
         How the notes, holiday sentences and actions write numbers and dates.
     """
@@ -432,23 +462,24 @@ def build_overview(
     period = Overview(start, end, pd.DataFrame(columns=list(WEEK_COLUMNS)), _no_holidays())
     daily = daily_forecast.assign(date=pd.to_datetime(daily_forecast["date"]))
     daily = daily[(daily["date"] >= pd.Timestamp(start)) & (daily["date"] <= pd.Timestamp(end))]
+    period = replace(period, unforecast=_unforecast(contacts, daily))
     if daily.empty:
         return in_locale(period, fmt)
     covered = daily["date"].max().date()
     holidays = holiday_effects(daily, start, min(end, covered), fmt=fmt)
     period = replace(period, holidays=holidays, forecast_end=covered)
-    aht = recent_aht(contacts)
-    lacking = daily[~daily.set_index(_KEYS).index.isin(aht.set_index(_KEYS).index)]
-    if not lacking.empty:
-        names = sorted({f"{c}/{ch}" for c, ch in zip(lacking["country"], lacking["channel"], strict=True)})  # fmt: skip
-        period = replace(period, lacking_handle_times=tuple(names))
+    queues = list(dict.fromkeys(zip(daily["country"], daily["channel"], strict=True)))
+    aht, lacking = handle_times(contacts, queues, setups)
+    if lacking:
+        period = replace(period, lacking_handle_times=tuple(sorted(lacking)))
         daily = daily[daily.set_index(_KEYS).index.isin(aht.set_index(_KEYS).index)]
     if daily.empty:
         return in_locale(period, fmt)
     try:
-        intervals = split_daily_forecast(daily, contacts, INTERVAL_MINUTES)
-    except ForecastInputError:
+        intervals = intervals_from_daily(daily, contacts, setups, INTERVAL_MINUTES).intervals
+    except (ForecastInputError, ValueError):
         return in_locale(replace(period, daily_only=True), fmt)
+    aht = aht[list(AHT_COLUMNS)]
     per_channel = targets_by_channel(
         sorted(daily["channel"].unique()), dict(targets), chat_concurrency
     )
@@ -517,6 +548,19 @@ def build_overview(
     weekly["peak_day"] = ""  # words: in_locale writes them
     weekly = weekly[list(WEEK_COLUMNS)].sort_values([*_KEYS, "week_start"]).reset_index(drop=True)
     return in_locale(replace(period, weeks=weekly), fmt)
+
+
+def _unforecast(contacts: pd.DataFrame, daily: pd.DataFrame) -> tuple[tuple[str, dt.date], ...]:
+    """Queues with contacts but no forecast row in ``daily``, with their last day of contacts."""
+    if contacts.empty or not {*_KEYS, "ds"} <= set(contacts.columns):
+        return ()
+    ends = contacts.groupby(_KEYS)["ds"].max()
+    have = set(zip(daily["country"], daily["channel"], strict=True))
+    return tuple(
+        (f"{country}/{channel}", pd.Timestamp(last).date())
+        for (country, channel), last in ends.items()
+        if (country, channel) not in have
+    )
 
 
 def staffing_actions(

@@ -12,11 +12,26 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from forecasting.frames import contacts_to_intraday
+from forecasting.intraday import intraday_profiles
+from forecasting.service import split_daily_forecast
 from staffing.erlang import StaffingTargets, evaluate_staffing
+from staffing.profiles import (
+    INTERVAL_COLUMNS,
+    ProfileError,
+    QueueSetup,
+    builtin_profile,
+    fit_to_opening_hours,
+    format_opening_hours,
+    profile_from_intraday,
+    profile_from_shares,
+    spread_daily_forecast,
+)
 from staffing.requirements import INPUT_COLUMNS, channel_kind
 from staffing.scheduling import TEMPLATE_FILE_COLUMNS, WEEKDAY_NAMES, ShiftTemplate
 
@@ -24,12 +39,18 @@ __all__ = [
     "AHT_COLUMNS",
     "FORECAST_GAP_COLUMNS",
     "GAP_COLUMNS",
+    "HANDLE_TIME_COLUMNS",
+    "PATTERN_COLUMNS",
+    "MissingHandleTimeError",
     "PlanningInputError",
+    "QueueIntervals",
     "default_shift_templates",
     "files_under",
     "forecast_gaps",
     "forecast_to_requirements_input",
     "gap_summary",
+    "handle_times",
+    "intervals_from_daily",
     "recent_aht",
     "requirements_for_week",
     "requirements_summary",
@@ -60,6 +81,18 @@ _KEYS = ["country", "channel"]
 
 class PlanningInputError(ValueError):
     """A frame handed to a planning helper lacks what the helper needs."""
+
+
+class MissingHandleTimeError(PlanningInputError):
+    """Queues to plan have no handle time, neither in the history nor in their settings."""
+
+    def __init__(self, queues: Sequence[str], where: str) -> None:
+        self.queues = tuple(queues)
+        names = ", ".join(self.queues)
+        super().__init__(
+            f"no handle time for {names}: the history has no aht_seconds for "
+            f"{'it' if len(self.queues) == 1 else 'them'}; {where}"
+        )
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -110,6 +143,199 @@ def recent_aht(contacts: pd.DataFrame, weeks: int = 8) -> pd.DataFrame:
         weighted = sums["work"] / sums["volume"]
     sums["aht_seconds"] = weighted.where(sums["volume"] > 0, sums["plain"])
     return sums[list(AHT_COLUMNS)].sort_values(_KEYS).reset_index(drop=True)
+
+
+HANDLE_TIME_COLUMNS: tuple[str, ...] = ("country", "channel", "aht_seconds", "aht_source")
+"""Columns of :func:`handle_times`' result (``aht_source``: ``history`` or ``setting``)."""
+
+
+def handle_times(
+    contacts: pd.DataFrame,
+    queues: Sequence[tuple[str, str]],
+    setups: Mapping[tuple[str, str], QueueSetup] | None = None,
+    weeks: int = 8,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The handle time of each queue: the history's recent one, else the planner's setting.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        The data layer's contacts frame (see :func:`recent_aht`).
+    queues : sequence of (country, channel)
+    setups : mapping of (country, channel) to QueueSetup, optional
+        The planner's settings; their ``aht_seconds`` fills queues whose history has none.
+    weeks : int, default 8
+        Look-back of :func:`recent_aht`.
+
+    Returns
+    -------
+    aht : pandas.DataFrame
+        :data:`HANDLE_TIME_COLUMNS`, one row per queue that has a handle time.
+    lacking : tuple of str
+        ``"IT/voice"`` names of the queues that have none.
+    """
+    recent = recent_aht(contacts, weeks=weeks) if len(contacts) else pd.DataFrame()
+    known = (
+        {(c, ch): float(a) for c, ch, a in recent[list(AHT_COLUMNS)].itertuples(index=False)}
+        if len(recent)
+        else {}
+    )
+    rows, lacking = [], []
+    for country, channel in dict.fromkeys((str(c), str(ch)) for c, ch in queues):
+        setup = (setups or {}).get((country, channel))
+        if (country, channel) in known:
+            rows.append((country, channel, known[(country, channel)], "history"))
+        elif setup is not None and setup.aht_seconds is not None:
+            rows.append((country, channel, float(setup.aht_seconds), "setting"))
+        else:
+            lacking.append(f"{country}/{channel}")
+    frame = pd.DataFrame(rows, columns=list(HANDLE_TIME_COLUMNS)).astype({"aht_seconds": float})
+    return frame, tuple(lacking)
+
+
+PATTERN_COLUMNS: tuple[str, ...] = (
+    "country",
+    "channel",
+    "pattern",
+    "opening_hours",
+    "closed_contacts",
+)
+"""Columns of :attr:`QueueIntervals.queues`: how each queue's days were split into intervals.
+
+``pattern`` is ``history`` (the queue's own intraday history), ``learnt`` (similar queues'),
+``builtin`` or ``uploaded``; ``opening_hours`` the hours used (empty for ``history``, whose
+intervals follow the history); ``closed_contacts`` the forecast contacts of closed days."""
+
+
+@dataclass(frozen=True)
+class QueueIntervals:
+    """A daily forecast split into intervals, queue by queue.
+
+    Attributes
+    ----------
+    intervals : pandas.DataFrame
+        ``staffing.profiles.INTERVAL_COLUMNS`` (``aht_seconds`` NaN: :func:`handle_times`
+        gives them), sorted by country, channel and interval.
+    queues : pandas.DataFrame
+        :data:`PATTERN_COLUMNS`, one row per queue.
+    notes : tuple of str
+        What was assumed or left out, in words.
+    """
+
+    intervals: pd.DataFrame
+    queues: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def intervals_from_daily(
+    daily: pd.DataFrame,
+    contacts: pd.DataFrame,
+    setups: Mapping[tuple[str, str], QueueSetup] | None = None,
+    interval_minutes: int = 30,
+) -> QueueIntervals:
+    """Split a daily forecast into intervals: with a queue's intraday history where it has one,
+    else with its arrival profile inside its opening hours.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        ``forecasting.service.DAILY_EXPORT_COLUMNS``.
+    contacts : pandas.DataFrame
+        The data layer's contacts frame: its intraday rows give a queue its own split, and
+        give ``learnt`` profiles to queues of the same channel without intraday history.
+    setups : mapping of (country, channel) to QueueSetup, optional
+        Opening hours and profile per queue; a queue without one is open
+        ``staffing.profiles.DEFAULT_OPENING`` with the learnt (else built-in) profile.
+    interval_minutes : int, default 30
+
+    Returns
+    -------
+    QueueIntervals
+    """
+    _require(daily, ["country", "channel", "date", "forecast"], "daily forecast")
+    setups = setups or {}
+    intraday = contacts[contacts["interval_minutes"] < 1440] if len(contacts) else contacts
+    own = (
+        set(zip(intraday["country"], intraday["channel"], strict=True)) if len(intraday) else set()
+    )
+    queues = list(dict.fromkeys(zip(daily["country"], daily["channel"], strict=True)))
+    parts, rows, notes = [], [], []
+    has_own = [q for q in queues if q in own]
+    if has_own:
+        mine = daily[pd.MultiIndex.from_frame(daily[_KEYS]).isin(has_own)]
+        split = split_daily_forecast(mine, contacts, int(interval_minutes))
+        parts.append(split.assign(aht_seconds=np.nan)[list(INTERVAL_COLUMNS)])
+        rows += [(c, ch, "history", "", 0.0) for c, ch in has_own]
+    learnt: dict[str, pd.DataFrame | None] = {}
+    for country, channel in (q for q in queues if q not in own):
+        setup = setups.get((country, channel)) or QueueSetup()
+        name = f"{country}/{channel}"
+        fallback = builtin_profile(channel, interval_minutes)
+        source = setup.profile_source
+        if source is None:
+            source = (
+                "learnt"
+                if _learnt(learnt, intraday, channel, interval_minutes) is not None
+                else "builtin"
+            )
+        profile = fallback
+        if source == "learnt":
+            found = _learnt(learnt, intraday, channel, interval_minutes)
+            if found is None:
+                notes.append(
+                    f"{name}: no intraday history of another {channel} queue to learn from, so the "
+                    f"built-in {channel} pattern is used"
+                )
+                source = "builtin"
+            else:
+                profile = found
+        elif source == "uploaded":
+            profile = profile_from_shares(setup.profile, interval_minutes)
+        opening = setup.opening
+        profile, fitted_notes = fit_to_opening_hours(profile, opening, interval_minutes, fallback)
+        notes += [f"{name}: {n}" for n in fitted_notes]
+        queue_daily = daily[(daily["country"] == country) & (daily["channel"] == channel)]
+        spread = spread_daily_forecast(
+            queue_daily, profile, opening, interval_minutes=interval_minutes
+        )
+        parts.append(spread.intervals)
+        hours = format_opening_hours(opening)
+        if spread.closed_contacts > 0:
+            notes.append(
+                f"{name}: {spread.closed_contacts:,.0f} forecast contacts fall on days the queue "
+                f"is closed ({hours}) and are not staffed"
+            )
+        rows.append((country, channel, source, hours, spread.closed_contacts))
+    intervals = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=list(INTERVAL_COLUMNS))
+    )
+    intervals = intervals.sort_values([*_KEYS, "interval_start"]).reset_index(drop=True)
+    return QueueIntervals(
+        intervals, pd.DataFrame(rows, columns=list(PATTERN_COLUMNS)), tuple(notes)
+    )
+
+
+def _learnt(
+    cache: dict[str, pd.DataFrame | None],
+    intraday: pd.DataFrame,
+    channel: str,
+    interval_minutes: int,
+) -> pd.DataFrame | None:
+    """The weekday profile learnt from the intraday history of ``channel``'s queues (None
+    without any), once per channel."""
+    if channel not in cache:
+        similar = intraday[intraday["channel"] == channel] if len(intraday) else intraday
+        if similar.empty:
+            cache[channel] = None
+        else:
+            shares = intraday_profiles(contacts_to_intraday(similar), int(interval_minutes))
+            try:
+                cache[channel] = profile_from_intraday(shares, int(interval_minutes))
+            except ProfileError:
+                cache[channel] = None
+    return cache[channel]
 
 
 def forecast_gaps(

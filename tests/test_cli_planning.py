@@ -230,3 +230,103 @@ def test_flags_on_files_that_are_not_the_sample(tmp_path):
     assert list(flags.columns) == ["level", "score", "reasons"]
     assert flags.loc["X1", "level"] != "low" and "Bradford Factor" in flags.loc["X1", "reasons"]
     assert flags.loc["X2", "level"] != "low" and "48 h" in flags.loc["X2", "reasons"]
+
+
+# --- staff --forecast DAILY_FILE: from a daily forecast to interval requirements --------------
+
+DAILY_FORECAST = (
+    "country,channel,date,forecast,forecast_lower,forecast_upper,model\n"
+    "IT,voice,2016-03-05,4000,3500,4600,ets\n"  # a Saturday
+    "IT,voice,2016-03-06,3000,2500,3600,ets\n"  # a Sunday
+)
+
+
+@pytest.mark.slow
+def test_staff_plans_the_italian_daily_forecast_inside_opening_hours(tmp_path):
+    from tests.real_data import italian_calls
+
+    forecast = tmp_path / "forecast.csv"
+    done = run(
+        "forecast", "--contacts", str(italian_calls()), "--column", "calls=contacts",
+        "--default-country", "IT", "--date-order", "dmy", "--horizon", "14", "--model", "ets",
+        "--out", str(forecast), env_dir=tmp_path / "db",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "req.csv"
+    done = run(
+        "staff", "--forecast", str(forecast), "--aht-seconds", "240", "--open", "08:00-20:00",
+        "--out", str(out), env_dir=tmp_path / "db",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote 336 interval requirements" in done.stdout  # 14 days x 24 half hours
+    req = pd.read_csv(out, parse_dates=["interval_start"])
+    hours = req["interval_start"].dt.hour
+    assert hours.min() == 8 and hours.max() == 19  # nothing outside 08:00-20:00
+    days = pd.read_csv(forecast, parse_dates=["date"]).set_index("date")["forecast"]
+    per_day = req.groupby(req["interval_start"].dt.normalize())["planned_contacts"].sum()
+    np.testing.assert_allclose(per_day.to_numpy(), days.to_numpy(), rtol=1e-5)
+    assert (req["aht_seconds"] == 240).all() and (req["required_staff"] > 0).all()
+    week = req[req["interval_start"] < pd.Timestamp("2016-03-08")]
+    assert 60 <= week["required_staff"].max() <= 150  # ~5,900 calls on a weekday
+    assert (req["service_level"] >= 0.8).all()
+
+
+def test_staff_daily_forecast_with_a_profile_and_closed_days(tmp_path):
+    forecast = tmp_path / "daily.csv"
+    forecast.write_text(DAILY_FORECAST)
+    profile = tmp_path / "profile.csv"
+    profile.write_text("weekday,time,share\n,10:00,3\n,11:00,1\n")  # hours: halved into 30 min
+    out = tmp_path / "req.csv"
+    done = run(
+        "staff", "--forecast", str(forecast), "--aht-seconds", "300", "--profile", str(profile),
+        "--open", "Mon-Sat 09:00-13:00; Sun closed", "--out", str(out), env_dir=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "3,000 forecast contacts fall on days the queue is closed" in done.stderr
+    req = pd.read_csv(out, parse_dates=["interval_start"])
+    assert (req["interval_start"].dt.date.astype(str) == "2016-03-05").all()  # Sunday closed
+    busy = req[req["planned_contacts"] > 0]
+    assert busy["interval_start"].dt.strftime("%H:%M").tolist() == [
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+    ]
+    assert busy["planned_contacts"].tolist() == pytest.approx([1500, 1500, 500, 500])
+
+
+def test_staff_daily_forecast_refuses_a_bad_profile_file_by_row_column_and_value(tmp_path):
+    forecast = tmp_path / "daily.csv"
+    forecast.write_text(DAILY_FORECAST)
+    profile = tmp_path / "profile.csv"
+    profile.write_text("weekday,time,share\nMon,08:00,1\nMon,8h30,1\nSat,09:00,-2\n")
+    out = tmp_path / "req.csv"
+    done = run(
+        "staff", "--forecast", str(forecast), "--aht-seconds", "300", "--profile", str(profile),
+        "--open", "08:00-20:00", "--out", str(out), env_dir=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "profile.csv row 3: column 'time' has '8h30', is not a time of day" in done.stderr
+    assert "profile.csv row 4: column 'share' has '-2', must be at least 0" in done.stderr
+    assert not out.exists()
+
+
+def test_staff_daily_forecast_says_what_it_lacks(tmp_path):
+    forecast = tmp_path / "daily.csv"
+    forecast.write_text(DAILY_FORECAST.replace("2016-03-06,3000", "2016-03-06,lots"))
+    out = str(tmp_path / "req.csv")
+    lacking = run("staff", "--forecast", str(forecast), "--out", out, env_dir=tmp_path)
+    assert lacking.returncode == 1
+    assert "daily.csv is a daily forecast: give --aht-seconds and --open" in lacking.stderr
+    bad_hours = run(
+        "staff", "--forecast", str(forecast), "--aht-seconds", "240", "--open", "8-20",
+        "--out", out, env_dir=tmp_path,
+    )  # fmt: skip
+    assert bad_hours.returncode == 1 and "--open '8-20'" in bad_hours.stderr
+    assert "'8' is not a time HH:MM" in bad_hours.stderr
+    bad_value = run(
+        "staff", "--forecast", str(forecast), "--aht-seconds", "240", "--open", "08:00-20:00",
+        "--out", out, env_dir=tmp_path,
+    )  # fmt: skip
+    assert bad_value.returncode == 1
+    assert "daily.csv row 3: column 'forecast' has 'lots', is not a number" in bad_value.stderr

@@ -255,3 +255,49 @@ def test_a_published_schedule_is_the_capacity_on_its_days(one_queue):
     whole = overview(published(both, dict.fromkeys(range(9, 17), 6.0)))
     assert whole.scheduled_share == 1
     assert not [a for a in whole.actions if a.text.startswith("No schedule is published")]
+
+
+def test_queues_the_overview_cannot_staff_are_named_with_what_to_do(one_queue):
+    """History that ended years ago, or a daily queue without a handle time, is never dropped
+    silently: the notes name the queue and where to act."""
+    contacts, daily = one_queue
+    italy = pd.DataFrame(
+        {
+            "country": "IT",
+            "channel": "voice",
+            "ds": pd.date_range("2016-01-01", "2016-02-29"),
+            "interval_minutes": 1440,
+            "contacts": 5000.0,
+            "aht_seconds": np.nan,
+        }
+    )
+    no_absence = pd.DataFrame(columns=["agent_id", "start_date", "end_date", "type"])
+    agents = agents_frame([("A1", "AR", "voice", 40.0)])
+    both = pd.concat([contacts, italy], ignore_index=True)
+    result = build_overview(daily, both, agents, no_absence, start=MONDAY.date(), weeks=2)
+    assert set(result.weeks["country"]) == {"AR"}
+    assert (
+        "No forecast covers IT/voice (contacts to Mon, 29 Feb 2016) in these days: forecast it "
+        "on the Forecast page, or plan it on the Staffing page from where the history ends."
+    ) in result.notes
+    # an Italian forecast in the period, but no handle time anywhere: where to set it
+    italian = daily.assign(country="IT")
+    result = build_overview(
+        pd.concat([daily, italian]), both, agents, no_absence, start=MONDAY.date(), weeks=2
+    )
+    assert set(result.weeks["country"]) == {"AR"}
+    assert (
+        "No handle time for IT/voice: set its AHT under Queue settings on the Staffing page to "
+        "see the staffing it needs."
+    ) in result.notes
+    # with the AHT set, Italy is spread over its opening hours and staffed
+    from staffing.profiles import QueueSetup
+
+    setups = {("IT", "voice"): QueueSetup(aht_seconds=240.0, opening_hours="09:00-17:00")}
+    result = build_overview(
+        pd.concat([daily, italian]), both, agents, no_absence, start=MONDAY.date(), weeks=2,
+        setups=setups,
+    )  # fmt: skip
+    staffed = result.weeks[result.weeks["country"] == "IT"]
+    assert len(staffed) == 2 and (staffed["required_hours"] > 0).all()
+    assert not any("handle time" in n for n in result.notes)

@@ -399,3 +399,77 @@ def test_forecast_gaps_needs_dates_and_values():
             dt.date(2026, 3, 1),
             dt.date(2026, 3, 1),
         )
+
+
+# --- daily forecasts of queues without intraday history ---------------------------------------
+
+
+def intraday_history(country="HU", channel="voice", peak_slot=28, weeks=3):
+    """Half-hourly contacts 08:00-18:00 on weekdays, most in ``peak_slot`` (28 = 14:00)."""
+    rows = []
+    for day in pd.date_range("2026-01-05", periods=7 * weeks):
+        if day.day_of_week >= 5:
+            continue
+        for slot in range(16, 36):
+            count = 50.0 if slot == peak_slot else 10.0
+            rows.append((country, channel, day + pd.Timedelta(minutes=30 * slot), count, 200.0))
+    return contacts_frame(rows)
+
+
+def daily_days(country="IT", channel="voice", days=7, total=1000.0):
+    dates = pd.date_range("2026-02-02", periods=days)  # from a Monday
+    return pd.DataFrame(
+        {
+            "country": country,
+            "channel": channel,
+            "date": dates,
+            "forecast": total,
+            "forecast_lower": total * 0.8,
+            "forecast_upper": total * 1.2,
+            "model": "ets",
+        }
+    )
+
+
+def test_a_daily_queue_learns_its_pattern_from_a_similar_queue():
+    from staffing.planning import intervals_from_daily
+
+    split = intervals_from_daily(daily_days(), intraday_history())
+    assert split.queues[["country", "pattern", "opening_hours"]].values.tolist() == [
+        ["IT", "learnt", "Mon-Sun 08:00-20:00"]
+    ]
+    monday = split.intervals[split.intervals["date"] == pd.Timestamp("2026-02-02")]
+    busiest = monday.loc[monday["forecast"].idxmax(), "interval_start"]
+    assert busiest.strftime("%H:%M") == "14:00"  # HU's peak, not the built-in morning one
+    assert monday["forecast"].sum() == pytest.approx(1000.0)
+    # the learnt queue has no weekend history: weekends take its weekdays' mean shape
+    saturday = split.intervals[split.intervals["date"] == pd.Timestamp("2026-02-07")]
+    assert saturday.loc[saturday["forecast"].idxmax(), "interval_start"].hour == 14
+    assert split.notes == ()
+    assert split.intervals.groupby("date")["forecast"].sum().tolist() == pytest.approx([1000.0] * 7)
+
+
+def test_a_queue_with_its_own_intraday_history_keeps_it_and_settings_fill_in_the_rest():
+    from staffing.planning import handle_times, intervals_from_daily
+    from staffing.profiles import QueueSetup
+
+    history = intraday_history()
+    daily = pd.concat([daily_days("HU"), daily_days("IT", "email")], ignore_index=True)
+    setups = {
+        ("HU", "voice"): QueueSetup(aht_seconds=999.0),
+        ("IT", "email"): QueueSetup(aht_seconds=600.0, opening_hours="Mon-Fri 09:00-17:00"),
+    }
+    split = intervals_from_daily(daily, history, setups)
+    patterns = dict(zip(split.queues["country"], split.queues["pattern"], strict=True))
+    assert patterns == {"HU": "history", "IT": "builtin"}  # no email history to learn from
+    email = split.intervals[split.intervals["channel"] == "email"]
+    assert set(email["interval_start"].dt.strftime("%H:%M")) == {
+        f"{h:02d}:{m:02d}" for h in range(9, 17) for m in (0, 30)
+    }
+    assert len(email["date"].unique()) == 5  # the weekend is closed
+    aht, lacking = handle_times(history, [("HU", "voice"), ("IT", "email"), ("AR", "chat")], setups)
+    assert aht[["country", "aht_seconds", "aht_source"]].values.tolist() == [
+        ["HU", 200.0, "history"],  # the history wins over the setting
+        ["IT", 600.0, "setting"],
+    ]
+    assert lacking == ("AR/chat",)

@@ -1,6 +1,7 @@
 """AppTest of the Staffing page on the seeded sample: one queue; the saved baseline forecast
 plans the default period in about a second, fits plan one week to stay quick. Also what the page
-says on databases without contacts or a saved forecast, and in another locale."""
+says on databases without contacts or a saved forecast, in another locale, and on the real
+Italian daily calls (no handle time, history ending in 2016) once AHT and hours are set."""
 
 from __future__ import annotations
 
@@ -99,22 +100,22 @@ def no_fitting(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a forecast was fitted")
 
-    monkeypatch.setattr("app_pages.planning_cache.forecast_contacts", refuse)
+    monkeypatch.setattr("services.planning.forecast_contacts", refuse)
 
 
 @pytest.fixture
 def fits(monkeypatch) -> list[int]:
     """The horizons of the forecasts fitted during the test (the fits still run)."""
-    from app_pages import planning_cache
+    from services import planning as planning_service
 
     horizons: list[int] = []
-    real = planning_cache.forecast_contacts
+    real = planning_service.forecast_contacts
 
     def spy(contacts, horizon_days, **kwargs):
         horizons.append(horizon_days)
         return real(contacts, horizon_days, **kwargs)
 
-    monkeypatch.setattr(planning_cache, "forecast_contacts", spy)
+    monkeypatch.setattr(planning_service, "forecast_contacts", spy)
     return horizons
 
 
@@ -337,3 +338,85 @@ def test_the_metrics_follow_the_locale(seeded_data_dir, monkeypatch):
     assert re.fullmatch(r"\d+,\d\u00a0FTE", shown["Staff needed a week (FTE)"][0])
     start, end = at.session_state["staffing_plan"]["period"]
     assert f"{german.date(start)} to {german.date(end)}" in captions(at)
+
+
+# --- real daily data: the Italian calls, ending in 2016, without handle times ------------------
+
+ITALY_WEEK = (dt.date(2016, 3, 1), dt.date(2016, 3, 7))  # the week after the history
+
+
+@pytest.fixture
+def italian_data_dir(tmp_path):
+    """A database holding only the real Italian daily calls (no sample, no saved forecast)."""
+    from tests.real_data import ITALIAN_OPTIONS, italian_calls
+
+    path = italian_calls()
+    with data_dir_with(tmp_path) as store:
+        report, result = store.import_file("contacts", path, options=ITALIAN_OPTIONS)
+        assert result is not None, report.lines()
+        yield store
+
+
+def settings_row(at: AppTest) -> pd.Series:
+    table = table_with(at, "aht_source")
+    (row,) = [r for _, r in table.iterrows() if (r["country"], r["channel"]) == ("IT", "voice")]
+    return row
+
+
+def test_daily_data_without_a_handle_time_asks_for_one_where_it_is_set(
+    italian_data_dir, no_fitting
+):
+    at = open_signed_in("app_pages/staffing_page.py")
+    assert settings_row(at)["aht_source"] == "missing"
+    assert at.expander[0].proto.expanded  # open while a queue lacks its handle time
+    set_period(at, *ITALY_WEEK)
+    at.button(key="staffing_submit").click().run()
+    assert not at.exception, at.exception
+    (error,) = [e.value for e in at.error]
+    assert (
+        "no handle time for IT/voice" in error and "Queue settings** on the Staffing page" in error
+    )
+    assert not at.metric  # and nothing was fitted (no_fitting)
+
+
+@pytest.mark.slow
+def test_setting_aht_and_opening_hours_plans_the_italian_calls(italian_data_dir):
+    at = open_signed_in("app_pages/staffing_page.py")
+    at.number_input(key="staffing_settings_aht_IT_voice").set_value(240.0)
+    at.text_input(key="staffing_settings_open_IT_voice").set_value(
+        "Mon-Sat 08:00-20:00; Sun closed"
+    )
+    at.radio(key="staffing_settings_pattern_IT_voice").set_value("builtin")
+    at.button(key="staffing_settings_save_IT_voice").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    row = settings_row(at)
+    assert (row["aht_seconds"], row["aht_source"]) == (240.0, "setting")
+    assert row["opening_hours"] == "Mon-Sat 08:00-20:00; Sun closed"
+    assert row["pattern"] == "builtin" and row["updated_by"] == "pia"
+    # the period starts the day after the history, in 2016
+    start, _ = at.sidebar.date_input(key="filter_period").value
+    assert start == ITALY_WEEK[0]
+    set_period(at, *ITALY_WEEK)
+    at.button(key="staffing_submit").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    summary = table_with(at, "peak_staff").iloc[0]
+    assert (summary["country"], summary["channel"]) == ("IT", "voice")
+    assert 60 <= summary["peak_staff"] <= 150 and summary["service_level"] >= 0.8
+    heatmap = chart_data(at)
+    starts = pd.to_datetime(heatmap["interval_start"])
+    assert starts.dt.hour.min() == 8 and starts.dt.hour.max() == 19  # opening hours only
+    open_days = [*days(ITALY_WEEK[0], dt.date(2016, 3, 5)), dt.date(2016, 3, 7)]
+    assert sorted(starts.dt.date.unique()) == open_days  # Sunday 6 March closed
+    notes = " ".join(i.value for i in at.info)
+    assert "forecast contacts fall on days the queue is closed" in notes
+    shown = metrics(at)
+    assert shown["Peak staff in one interval"][0] == FMT.number(summary["peak_staff"])
+
+
+def test_a_manager_sees_the_queue_settings_but_cannot_change_them(italian_data_dir):
+    at = open_signed_in("app_pages/staffing_page.py", role="manager")
+    assert settings_row(at)["aht_source"] == "missing"
+    assert "Planners and admins change these settings." in captions(at)
+    assert not [w for w in at.number_input if w.key and w.key.startswith("staffing_settings_")]
