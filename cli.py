@@ -559,6 +559,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from staffing.erlang import DEFAULT_TARGETS
+
     parser = argparse.ArgumentParser(prog="crewcast", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -635,18 +637,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--aht-seconds", type=float, help="average handle time in seconds")
     st.add_argument(
-        "--service-level", type=float, default=0.8, help="fraction answered within --answer-seconds"
+        "--service-level",
+        type=float,
+        default=DEFAULT_TARGETS.service_level_target,
+        help="fraction answered within --answer-seconds",
     )
     st.add_argument(
-        "--answer-seconds", type=float, default=20.0, help="answer-time target in seconds"
+        "--answer-seconds",
+        type=float,
+        default=DEFAULT_TARGETS.answer_target_seconds,
+        help="answer-time target in seconds",
     )
     st.add_argument("--asa-seconds", type=float, help="average speed of answer target in seconds")
     st.add_argument(
         "--max-abandon", type=float, help="maximum abandonment fraction (needs --patience-seconds)"
     )
-    st.add_argument("--max-occupancy", type=float, default=0.85, help="occupancy cap (fraction)")
     st.add_argument(
-        "--shrinkage", type=float, default=0.3, help="share of paid time off the phones (fraction)"
+        "--max-occupancy",
+        type=float,
+        default=DEFAULT_TARGETS.max_occupancy,
+        help="occupancy cap (fraction)",
+    )
+    st.add_argument(
+        "--shrinkage",
+        type=float,
+        default=DEFAULT_TARGETS.shrinkage,
+        help="share of paid time off the phones (fraction)",
     )
     st.add_argument(
         "--patience-seconds", type=float, help="mean customer patience: switches to Erlang A"

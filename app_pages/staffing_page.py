@@ -45,6 +45,7 @@ from data.schedules import current_staff
 from data.validation import validate_file
 from overview import FTE_HOURS
 from services.planning import StaffingPlan, queue_settings_table
+from staffing.erlang import DEFAULT_TARGETS
 from staffing.exports import frame_to_csv
 from staffing.planning import (
     gap_summary,
@@ -301,7 +302,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             "Service level target",
             min_value=0.05,
             max_value=0.99,
-            value=last_targets.get("service_level_target", 0.8),
+            value=last_targets.get("service_level_target", DEFAULT_TARGETS.service_level_target),
             step=0.01,
             format="percent",
             key="staffing_service_level",
@@ -312,7 +313,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             "Answer time (s)",
             min_value=0.0,
             max_value=600.0,
-            value=last_targets.get("answer_target_seconds", 20.0),
+            value=last_targets.get("answer_target_seconds", DEFAULT_TARGETS.answer_target_seconds),
             step=5.0,
             key="staffing_answer_seconds",
             help="The '20' in 80/20: the wait, in seconds, within which a contact counts as "
@@ -364,7 +365,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             "Max occupancy",
             min_value=0.5,
             max_value=1.0,
-            value=last_targets.get("max_occupancy", 0.85),
+            value=last_targets.get("max_occupancy", DEFAULT_TARGETS.max_occupancy),
             step=0.01,
             format="percent",
             key="staffing_occupancy",
@@ -375,7 +376,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
             "Shrinkage",
             min_value=0.0,
             max_value=0.6,
-            value=last_targets.get("shrinkage", 0.30),
+            value=last_targets.get("shrinkage", DEFAULT_TARGETS.shrinkage),
             step=0.01,
             format="percent",
             key="staffing_shrinkage",

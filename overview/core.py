@@ -38,6 +38,7 @@ import pandas as pd
 from forecasting.errors import ForecastInputError
 from forecasting.holidays import holidays_in_range
 from formats import Formats
+from staffing.erlang import DEFAULT_TARGETS as PLANNING_DEFAULTS
 from staffing.planning import (
     AHT_COLUMNS,
     forecast_to_requirements_input,
@@ -50,12 +51,11 @@ from staffing.profiles import QueueSetup
 from staffing.requirements import channel_kind, interval_requirements
 
 FTE_HOURS = 40.0
-#: The targets the overview judges against (the Staffing page's defaults).
+#: The targets the overview judges against: the planning defaults of
+#: :data:`staffing.erlang.DEFAULT_TARGETS`, as the keywords ``targets_by_channel`` takes.
 DEFAULT_TARGETS: Mapping[str, float] = {
-    "service_level_target": 0.8,
-    "answer_target_seconds": 20.0,
-    "max_occupancy": 0.85,
-    "shrinkage": 0.3,
+    name: getattr(PLANNING_DEFAULTS, name)
+    for name in ("service_level_target", "answer_target_seconds", "max_occupancy", "shrinkage")
 }
 CHAT_CONCURRENCY = 2
 #: Numbers and dates in the texts when the caller names no locale.

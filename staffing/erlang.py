@@ -64,6 +64,7 @@ from staffing.checks import (
 
 __all__ = [
     "CONCURRENCY_FACTORS",
+    "DEFAULT_TARGETS",
     "ChainTooLongError",
     "QueueMetrics",
     "Requirement",
@@ -313,6 +314,11 @@ class Requirement:
 
 
 # --------------------------------------------------------------------------- core formulas
+
+
+DEFAULT_TARGETS = StaffingTargets()
+"""The targets a plan starts from (80% in 20 s, occupancy at most 85%, 30% shrinkage): the one
+place the product's defaults are stated; pages, the Overview and the CLI read them from here."""
 
 
 def traffic_erlangs(contacts: Any, aht_seconds: Any, interval_minutes: Any) -> np.ndarray:
