@@ -81,7 +81,7 @@ def test_without_a_handle_time_the_plan_says_where_to_set_it_before_any_fit(cont
     def refuse(*args, **kwargs):
         raise AssertionError("a forecast was fitted")
 
-    monkeypatch.setattr(planning, "forecast_contacts", refuse)
+    monkeypatch.setattr(planning, "forecast_frames", refuse)
     with pytest.raises(MissingHandleTimeError, match="no handle time for IT/voice") as caught:
         plan_staffing(request(), PlanInputs(contacts=contacts))
     assert "Queue settings** on the Staffing page" in str(caught.value)
@@ -144,7 +144,7 @@ def test_the_italian_week_is_staffed_inside_opening_hours_only(fitted):
 def test_a_saved_forecast_that_covers_the_days_is_reused_without_a_fit(
     fitted, contacts, store, monkeypatch
 ):
-    monkeypatch.setattr(planning, "forecast_contacts", lambda *a, **k: pytest.fail("fitted"))
+    monkeypatch.setattr(planning, "forecast_frames", lambda *a, **k: pytest.fail("fitted"))
     info = RunInfo(7, "saved", dt.datetime(2026, 1, 1), "pia", 7, "ets", ("IT",), ("voice",),
                    dt.date(2013, 1, 1), LAST_DAY)  # fmt: skip
     inputs = PlanInputs(

@@ -100,7 +100,7 @@ def no_fitting(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a forecast was fitted")
 
-    monkeypatch.setattr("services.planning.forecast_contacts", refuse)
+    monkeypatch.setattr("services.planning.forecast_frames", refuse)
 
 
 @pytest.fixture
@@ -109,13 +109,13 @@ def fits(monkeypatch) -> list[int]:
     from services import planning as planning_service
 
     horizons: list[int] = []
-    real = planning_service.forecast_contacts
+    real = planning_service.forecast_frames
 
     def spy(contacts, horizon_days, **kwargs):
         horizons.append(horizon_days)
         return real(contacts, horizon_days, **kwargs)
 
-    monkeypatch.setattr(planning_service, "forecast_contacts", spy)
+    monkeypatch.setattr(planning_service, "forecast_frames", spy)
     return horizons
 
 
