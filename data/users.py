@@ -50,6 +50,11 @@ MAX_PASSWORD_LENGTH = 1024
 MIN_PASSWORD_SCORE = 3
 #: zxcvbn's cost grows with length; beyond this many characters the rest only adds strength.
 _ZXCVBN_CHARS = 100
+#: The rule in words, for forms and help texts.
+PASSWORD_RULE = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, and hard to guess: a few uncommon words "
+    "work well; repeats, keyboard runs, common passwords and your own name are refused."
+)
 #: Failed password sign-ins allowed per user name within :data:`THROTTLE_WINDOW`.
 MAX_FAILURES_PER_USER = 5
 #: Failed password sign-ins allowed per client address (any user names) within the window.
