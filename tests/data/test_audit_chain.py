@@ -4,7 +4,11 @@ review history is append-only except together with its flag; files are owner-onl
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import secrets
+import shutil
+import subprocess
 import threading
 
 import pytest
@@ -259,3 +263,102 @@ def test_sample_files_are_owner_only(tmp_path):
     paths = write_sample(tiny, tmp_path / "sample")
     assert mode(tmp_path / "sample") == 0o700
     assert {mode(p) for p in paths.values()} == {0o600}
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("CREWCAST_TEST_POSTGRES_URL", "")
+
+
+def psql(*sql: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["psql", POSTGRES_URL, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", "; ".join(sql)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def postgres_schema():
+    """The migrations' PostgreSQL DDL applied in a fresh schema by psql.
+
+    The environment has no PostgreSQL driver for Python (the issue's item 7 adds one), so the
+    DDL comes from Alembic's offline mode and psql runs it: what is tested is the triggers.
+    """
+    if not POSTGRES_URL or not shutil.which("psql"):
+        pytest.skip("set CREWCAST_TEST_POSTGRES_URL (and have psql) to test on PostgreSQL")
+    if psql("SELECT 1").returncode != 0:
+        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}")
+    from alembic import command
+
+    from data.store import _alembic_config
+
+    cfg = _alembic_config("postgresql://offline/crewcast")
+    cfg.output_buffer = io.StringIO()
+    command.upgrade(cfg, "head", sql=True)
+    # Offline mode doubles % for a driver that never sees it (plpgsql's RAISE placeholders).
+    ddl = cfg.output_buffer.getvalue().replace("%%", "%")
+    name = f"crewcast_test_{secrets.token_hex(4)}"
+    setup = subprocess.run(
+        ["psql", POSTGRES_URL, "-X", "-q", "-v", "ON_ERROR_STOP=1"],
+        input=f"CREATE SCHEMA {name}; SET search_path TO {name};\n{ddl}",
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert setup.returncode == 0, setup.stderr
+    yield f"SET search_path TO {name}"
+    psql(f"DROP SCHEMA {name} CASCADE")
+
+
+def test_postgres_refuses_truncate_update_delete_and_lone_review_deletions(postgres_schema):
+    at = postgres_schema
+    seed = psql(
+        at,
+        "INSERT INTO audit_log (at, actor, action) VALUES (now(), 'cli', 'export')",
+        "INSERT INTO flag_evaluations (evaluated_at, evaluated_by, as_of, agents_scored, "
+        "flags_raised, flags_updated, thresholds) VALUES (now(), 'h', current_date, 1, 1, 0, '{}')",
+        "INSERT INTO wellbeing_flags (id, agent_id, raised_evaluation_id, raised_at, state, "
+        "state_changed_at, as_of, level, score, reasons, signals) VALUES (1, 'A1', 1, now(), "
+        "'open', now(), current_date, 'high', 1, '[]', '[]')",
+        "INSERT INTO flag_reviews (flag_id, from_state, to_state, reviewer, at, note) "
+        "VALUES (1, 'open', 'in_review', 'h', now(), 'n')",
+    )
+    assert seed.returncode == 0, seed.stderr
+    refused = {
+        "TRUNCATE audit_log": "append-only (TRUNCATE refused)",
+        "TRUNCATE flag_reviews": "append-only (TRUNCATE refused)",
+        "TRUNCATE audit_log CASCADE": "append-only (TRUNCATE refused)",
+        "UPDATE audit_log SET actor = 'x'": "append-only",
+        "DELETE FROM audit_log": "append-only",
+        "INSERT INTO audit_log (id, at, actor, action) VALUES (1, now(), 'x', 'x') "
+        "ON CONFLICT (id) DO UPDATE SET actor = 'x'": "append-only",
+        "UPDATE flag_reviews SET note = 'x'": "append-only (UPDATE refused)",
+        "DELETE FROM flag_reviews": "deleted only together with its flag",
+    }
+    for sql, message in refused.items():
+        result = psql(at, sql)
+        assert result.returncode != 0 and message in result.stderr, (sql, result.stderr)
+    # The purge's and sample removal's way: the reviews, then their flag, in one transaction.
+    both = psql(at, "BEGIN", "DELETE FROM flag_reviews", "DELETE FROM wellbeing_flags", "COMMIT")
+    assert both.returncode == 0, both.stderr
+    counts = psql(at, "SELECT (SELECT count(*) FROM audit_log) || ',' || "
+                      "(SELECT count(*) FROM flag_reviews)")  # fmt: skip
+    assert counts.stdout.strip() == "1,0"
+
+
+def test_rows_from_before_the_chain_are_counted_apart_and_the_chain_follows(tmp_path):
+    from alembic import command
+
+    from data.store import _alembic_config, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:  # a database from before this change, with a history
+        cfg = _alembic_config(str(engine.url))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005")
+        conn.execute(
+            sa.text("INSERT INTO audit_log (at, actor, action) VALUES (:at, 'cli', 'import')"),
+            [{"at": NOW}, {"at": NOW}],
+        )
+    migrate(engine)
+    record(engine, "cli", "export", "x.csv")
+    report = verify_audit_chain(engine)
+    assert report.ok and (report.rows_before_chain, report.rows_checked) == (2, 1)
