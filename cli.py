@@ -216,10 +216,15 @@ def _load(kind: str, path: str, options: ReadOptions, separator: str | None = No
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
-    """Write a whole file or nothing: a crash never leaves half an output behind."""
+    """Write a whole file or nothing: a crash never leaves half an output behind.
+
+    The file is readable by its owner only (mode 0600): exports carry agents' schedules and the
+    audit log (``tempfile`` makes its files 0600, and the rename keeps the mode).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
         tmp.write(content)
+    os.chmod(tmp.name, 0o600)
     os.replace(tmp.name, path)
 
 
@@ -544,8 +549,26 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from data.access import audit_frame, pseudonym_key
+    from data.access import audit_frame, pseudonym_key, verify_audit_chain
     from data.store import open_store
+
+    if args.action == "verify":
+        report = verify_audit_chain(open_store().engine)
+        if report.rows_before_chain:
+            print(f"{report.rows_before_chain} rows from before the chain existed: not covered")
+        if not report.ok:
+            brk = report.first_break
+            print(f"audit log BROKEN ({brk.kind}): {brk.message}", file=sys.stderr)
+            print(f"{report.rows_checked} rows verified before the break", file=sys.stderr)
+            return EXIT_REJECTED
+        print(
+            f"audit log intact: {report.rows_checked} rows verified; "
+            f"head {report.head_seq}:{report.head_hash}"
+        )
+        return 0
+    if not args.out:
+        print("error: audit export needs --out FILE", file=sys.stderr)
+        return 2
     from staffing.exports import frame_to_csv
 
     since = None
@@ -622,7 +645,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the model fits on the Dask cluster at ADDRESS (tcp://host:8786; "
         "default: CREWCAST_DASK_SCHEDULER, else this machine)",
     )
-    fc.add_argument("--out", required=True, help="CSV to write")
+    fc.add_argument("--out", required=True, help="CSV to write (owner-only, mode 0600)")
     _add_reading_options(fc)
     fc.set_defaults(func=cmd_forecast)
 
@@ -693,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument(
         "--upper-bound", action="store_true", help="staff to forecast_upper (80%% bound)"
     )
-    st.add_argument("--out", help="CSV to write with --forecast")
+    st.add_argument("--out", help="CSV to write with --forecast (owner-only, mode 0600)")
     _add_reading_options(st)
     st.set_defaults(func=cmd_staff)
 
@@ -709,7 +732,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--agents", help="agents file (enables the named roster and calendars)")
     sc.add_argument("--absences", help="absences file (approved absences are honoured)")
     sc.add_argument("--time-limit", type=float, default=60.0, help="solver time limit in seconds")
-    sc.add_argument("--out", required=True, help="new or empty folder for the outputs")
+    sc.add_argument(
+        "--out", required=True, help="new or empty folder for the outputs (owner-only, mode 0700)"
+    )
     _add_reading_options(sc)
     sc.set_defaults(func=cmd_schedule)
 
@@ -719,7 +744,7 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument(
         "--as-of", help="day to compute for (YYYY-MM-DD; default: the last day of hours)"
     )
-    fl.add_argument("--out", required=True, help="CSV to write")
+    fl.add_argument("--out", required=True, help="CSV to write (owner-only, mode 0600)")
     _add_reading_options(fl)
     fl.set_defaults(func=cmd_flags)
 
@@ -755,9 +780,24 @@ def build_parser() -> argparse.ArgumentParser:
     pu.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     pu.set_defaults(func=cmd_purge)
 
-    au = sub.add_parser("audit", help="export the audit log to CSV")
-    au.add_argument("--since", help="first day (YYYY-MM-DD)")
-    au.add_argument("--out", required=True, help="CSV to write")
+    au = sub.add_parser(
+        "audit",
+        help="export the audit log to CSV, or verify its hash chain",
+        description="export (the default): write the audit log to --out; verify: recompute every "
+        "row's keyed hash and link, print the first edited, deleted or reordered row and exit 1 "
+        "if there is one (the key is audit.key in the data directory)",
+    )
+    au.add_argument(
+        "action",
+        nargs="?",
+        choices=["export", "verify"],
+        default="export",
+        help="export (default) or verify",
+    )
+    au.add_argument("--since", help="export: first day (YYYY-MM-DD)")
+    au.add_argument(
+        "--out", help="export: CSV to write (created readable by its owner only, mode 0600)"
+    )
     au.add_argument(
         "--identify",
         action="store_true",

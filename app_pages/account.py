@@ -32,8 +32,9 @@ from app_pages.common import (
 from data.access import SETUP_TOKEN_FILE, Principal, Role, session_key
 from data.config import get_settings
 from data.users import (
-    MIN_PASSWORD_LENGTH,
+    PASSWORD_RULE,
     AccountError,
+    SignInLocked,
     add_first_admin,
     authenticate,
     issue_session_token,
@@ -52,6 +53,12 @@ ROLE_HELP = {
     Role.HR: "individual wellbeing flags and their review, team aggregates, HR imports",
     Role.ADMIN: "accounts, the audit log, imports, planning pages; no individual wellbeing data",
 }
+
+
+def _sentence(text: str) -> str:
+    """A message from the data layer as a sentence: capital first letter, a full stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 def _oidc_user() -> Principal:
@@ -125,7 +132,7 @@ def _first_admin() -> None:
             "Password",
             type="password",
             key="setup_password",
-            help=f"At least {MIN_PASSWORD_LENGTH} characters.",
+            help=PASSWORD_RULE,
         )
         again = right.text_input("Password again", type="password", key="setup_password_again")
         submitted = st.form_submit_button("Create admin and sign in", type="primary")
@@ -142,8 +149,8 @@ def _first_admin() -> None:
                     password,
                     display_name=display_name,
                 )
-            except AccountError as exc:
-                st.error(str(exc).capitalize() + ".")
+            except AccountError as exc:  # the policy's reason, or a wrong token
+                st.error(_sentence(str(exc)))
             else:
                 st.session_state.pop(START_KEY, None)
                 _sign_in_as(Principal(user.username, user.role, user.display_name))
@@ -172,7 +179,14 @@ def _local_user() -> Principal:
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        principal = authenticate(store, username, password)
+        # None on localhost (a TLS proxy on the same host) and in tests: then the user name
+        # alone is throttled.
+        address = st.context.ip_address
+        try:
+            principal = authenticate(store, username, password, address=address)
+        except SignInLocked as exc:
+            st.error(_sentence(str(exc)), icon=":material/lock_clock:")
+            st.stop()
         if principal is not None:
             _sign_in_as(principal)
         st.error("Wrong user name or password.")

@@ -33,7 +33,7 @@ from data.retention import (
     purge_hr_data,
     retention_days,
 )
-from data.users import AccountError, add_user, list_users, remove_user, set_role
+from data.users import PASSWORD_RULE, AccountError, add_user, list_users, remove_user, set_role
 from formats import date_input_format
 from services.sample import holds_sample, preview_sample_removal, remove_sample
 from staffing.exports import frame_to_csv
@@ -123,7 +123,7 @@ with users_tab:
         password = right.text_input(
             "Password",
             type="password",
-            help="At least 12 characters. Leave empty for an account that signs in through "
+            help=f"{PASSWORD_RULE} Leave empty for an account that signs in through "
             "your organisation's OIDC provider only.",
         )
         if st.form_submit_button(
@@ -143,7 +143,8 @@ with users_tab:
                 )
                 st.success(f"Added {username.strip()} as {role}.")
             except (AccountError, AccessDenied) as exc:
-                st.error(str(exc))
+                message = str(exc)  # the password policy's reason included
+                st.error(message[:1].upper() + message[1:])
     if not users.empty:
         left, middle, right = st.columns(3)
         who = left.selectbox("Account", users["username"], key="admin_who")

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from data import schema
+from data.config import get_settings, make_private_dir
 
 
 class Role(StrEnum):
@@ -208,6 +209,7 @@ class AuditAction(StrEnum):
     SAVE_QUEUE_SETTINGS = "save_queue_settings"  # a queue's handle time, hours or profile
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_LOCKED = "sign_in_locked"  # refused unchecked: too many failures (data.users)
     USER_ADD = "user_add"
     USER_REMOVE = "user_remove"
     ROLE_CHANGE = "role_change"
@@ -228,25 +230,79 @@ def audit(
     subject: str | None = None,
     detail: Mapping[str, object] | str | None = None,
 ) -> None:
-    """Append one row to the audit log inside the caller's transaction.
+    """Append one row to the audit log inside the caller's transaction, chained to the last.
 
     Writing the row in the same transaction as the change it records means a change is never
-    on file without its trace, nor a trace without its change.
+    on file without its trace, nor a trace without its change. The row carries its position in
+    the chain, the previous row's hash and an HMAC-SHA256 over all of it (:func:`audit_key`),
+    so :func:`verify_audit_chain` finds a row edited, deleted or moved afterwards.
     """
     username = actor.username if isinstance(actor, Principal) else str(actor)
     role = actor.role.value if isinstance(actor, Principal) else None
     if detail is not None and not isinstance(detail, str):
         detail = json.dumps(detail, default=str, sort_keys=True)
+    fields = {
+        "at": _now(),
+        "actor": username[:200],
+        "role": role,
+        "action": AuditAction(action).value,
+        "subject": None if subject is None else str(subject)[:200],
+        "detail": detail,
+    }
+    key = audit_key(conn.engine)
+    head = schema.audit_chain_head
+    # Moving the head first takes SQLite's write lock or PostgreSQL's row lock before the last
+    # hash is read: two appenders never chain to the same row.
+    moved = conn.execute(head.update().where(head.c.id == 1).values(seq=head.c.seq + 1)).rowcount
+    if moved:
+        seq, prev = conn.execute(
+            sa.select(head.c.seq, head.c.last_hash).where(head.c.id == 1)
+        ).one()
+    else:  # the head row is gone: carry on from the newest chained row
+        a = schema.audit_log
+        last = conn.execute(
+            sa.select(a.c.chain_seq, a.c.chain_hash)
+            .where(a.c.chain_seq.is_not(None))
+            .order_by(a.c.chain_seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last.chain_seq + 1, last.chain_hash) if last else (1, "")
+        conn.execute(head.insert().values(id=1, seq=seq, last_hash=prev))
+    digest = chain_hash(key, seq, prev, fields)
     conn.execute(
         schema.audit_log.insert().values(
-            at=_now(),
-            actor=username[:200],
-            role=role,
-            action=AuditAction(action).value,
-            subject=None if subject is None else str(subject)[:200],
-            detail=detail,
+            **fields, chain_seq=seq, chain_prev=prev, chain_hash=digest
         )
     )
+    conn.execute(head.update().where(head.c.id == 1).values(last_hash=digest))
+
+
+def _canonical_time(value: dt.datetime | str) -> str:
+    """``at`` as UTC ISO text with microseconds, however the driver returned it."""
+    if isinstance(value, str):  # a driver without datetime types
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def chain_hash(key: bytes, seq: int, prev: str, fields: Mapping[str, object]) -> str:
+    """HMAC-SHA256 (hex) of one audit row: its position, the previous hash and its columns."""
+    message = json.dumps(
+        [
+            int(seq),
+            prev,
+            _canonical_time(fields["at"]),
+            fields["actor"],
+            fields["role"],
+            fields["action"],
+            fields["subject"],
+            fields["detail"],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def record(
@@ -313,6 +369,147 @@ def read_audit(
     )
 
 
+# --- verifying the chain -------------------------------------------------------------------
+
+AUDIT_KEY_ENV = "CREWCAST_AUDIT_KEY"
+AUDIT_KEY_FILE = "audit.key"
+
+
+def audit_key_path(engine: Engine) -> Path:
+    """Where the audit chain's key lives: beside a SQLite database (the data directory by
+    default), else in the data directory."""
+    url = engine.url
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        return Path(database).parent / AUDIT_KEY_FILE
+    return get_settings().data_dir / AUDIT_KEY_FILE
+
+
+def audit_key(engine: Engine) -> bytes:
+    """The audit chain's key: ``CREWCAST_AUDIT_KEY`` or a file made on first use (mode 0600).
+
+    Kept out of the database, so whoever can rewrite the database file but not read the data
+    directory's key cannot write a row that verifies. Back it up with the database: without it
+    the log cannot be verified.
+    """
+    if os.environ.get(AUDIT_KEY_ENV):
+        return os.environ[AUDIT_KEY_ENV].encode()
+    return owner_only_secret(audit_key_path(engine))
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place the audit chain does not hold.
+
+    ``kind`` is ``edited`` (a row's contents no longer match its hash), ``deleted`` (chain
+    positions missing, in the middle or at the end), ``reordered`` (a position out of order),
+    ``inserted`` (a row without a hash after the chain began) or ``head`` (the head row does not
+    match the newest row). ``row_id`` and ``at`` point at the row where it shows (None for a
+    missing tail).
+    """
+
+    kind: str
+    row_id: int | None
+    at: dt.datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What :func:`verify_audit_chain` found: rows checked, rows from before the chain, the
+    head (newest position and hash, worth writing down elsewhere), and the first break."""
+
+    rows_checked: int
+    rows_before_chain: int
+    head_seq: int
+    head_hash: str
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+def verify_audit_chain(engine: Engine, key: bytes | None = None) -> ChainReport:
+    """Walk the audit log in id order and report the first link that does not hold.
+
+    Each row's hash is recomputed from its columns, position and stored previous hash (a
+    mismatch: edited); positions must run 1, 2, 3... in id order (a gap: deleted; a position
+    found later or earlier: reordered); each row must name the hash of the row before it; and
+    the head row must name the last row (else the newest rows were deleted). Rows written
+    before the chain existed (migration 0006_audit) carry no hash and are counted apart.
+    """
+    key = audit_key(engine) if key is None else key
+    a, head = schema.audit_log, schema.audit_chain_head
+    cols = [a.c[c] for c in (*AUDIT_COLUMNS, "chain_seq", "chain_prev", "chain_hash")]
+    with engine.connect() as conn:
+        positions = set(
+            conn.execute(sa.select(a.c.chain_seq).where(a.c.chain_seq.is_not(None))).scalars()
+        )
+        stored_head = conn.execute(
+            sa.select(head.c.seq, head.c.last_hash).where(head.c.id == 1)
+        ).first()
+        rows = conn.execute(sa.select(*cols).order_by(a.c.id)).all()
+    before, checked, expected, prev = 0, 0, 1, ""
+
+    def report(brk: ChainBreak | None) -> ChainReport:
+        return ChainReport(checked, before, expected - 1, prev, brk)
+
+    for row in rows:
+        where = f"row {row.id} ({_canonical_time(row.at)[:19]} UTC, {row.action} by {row.actor})"
+        if row.chain_hash is None:
+            if expected == 1:
+                before += 1
+                continue
+            return report(
+                ChainBreak("inserted", row.id, row.at,
+                           f"{where} has no chain hash: written outside Crewcast after the chain "
+                           "began")
+            )  # fmt: skip
+        fields = row._asdict()
+        if row.chain_seq is None or not hmac.compare_digest(
+            chain_hash(key, row.chain_seq, row.chain_prev or "", fields), row.chain_hash
+        ):
+            return report(
+                ChainBreak("edited", row.id, row.at,
+                           f"{where} does not match its hash: edited (or forged) after it was "
+                           "written")
+            )  # fmt: skip
+        if row.chain_seq != expected:
+            if expected in positions or row.chain_seq < expected:
+                return report(
+                    ChainBreak("reordered", row.id, row.at,
+                               f"{where} holds chain position {row.chain_seq} where "
+                               f"{expected} belongs: rows were reordered")
+                )  # fmt: skip
+            missing = row.chain_seq - expected
+            return report(
+                ChainBreak("deleted", row.id, row.at,
+                           f"{missing} row(s) missing just before {where} (chain positions "
+                           f"{expected} to {row.chain_seq - 1}): deleted")
+            )  # fmt: skip
+        if row.chain_prev != prev:
+            return report(
+                ChainBreak("reordered", row.id, row.at,
+                           f"{where} does not follow the row before it")
+            )  # fmt: skip
+        checked, expected, prev = checked + 1, expected + 1, row.chain_hash
+    head_seq, head_hash = stored_head if stored_head is not None else (None, None)
+    if head_seq is not None and head_seq > expected - 1:
+        return report(
+            ChainBreak("deleted", None, None,
+                       f"the newest {head_seq - expected + 1} row(s) are missing: the chain "
+                       f"ends at position {expected - 1}, its head says {head_seq}: deleted")
+        )  # fmt: skip
+    if (head_seq, head_hash) != (expected - 1, prev) and not (head_seq is None and checked == 0):
+        return report(
+            ChainBreak("head", None, None,
+                       f"the chain's head (position {head_seq}) does not name the newest row "
+                       f"(position {expected - 1}): the head was edited")
+        )  # fmt: skip
+    return report(None)
+
+
 # --- secret files ----------------------------------------------------------------------------
 
 
@@ -322,7 +519,7 @@ def write_owner_only(path: Path, text: str) -> None:
     The file is made under a temporary name with that mode from the start and then moved into
     place, so there is no moment at which another local user could read it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -333,7 +530,7 @@ def write_owner_only(path: Path, text: str) -> None:
 def owner_only_secret(path: Path) -> bytes:
     """The secret in ``path``, made (32 random bytes, hex, mode 0600) on first use."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it a moment ago: use theirs

@@ -10,12 +10,15 @@ only tests and benchmarks read; the scoring never sees it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
+
+from data.config import make_private_dir
 
 SEED = 20261122
 
@@ -418,8 +421,11 @@ def _performance(agents, drift, start, end, rng) -> pd.DataFrame:
 
 
 def write_sample(sample: SampleData, directory: Path) -> dict[str, Path]:
-    """Write every table as CSV in the documented input format; returns kind -> path."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write every table as CSV in the documented input format; returns kind -> path.
+
+    The folder is made owner-only (0700) and each file 0600: the sample looks like HR data.
+    """
+    make_private_dir(directory)
     paths = {}
     for f in fields(sample):
         frame: pd.DataFrame = getattr(sample, f.name)
@@ -430,6 +436,7 @@ def write_sample(sample: SampleData, directory: Path) -> dict[str, Path]:
                 is_day = (out[col] == out[col].dt.normalize()).all() and col != "interval_start"
                 out[col] = out[col].dt.strftime("%Y-%m-%d" if is_day else "%Y-%m-%d %H:%M")
         out.to_csv(path, index=False)
+        os.chmod(path, 0o600)
         paths[f.name] = path
     return paths
 

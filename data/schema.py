@@ -243,6 +243,23 @@ flag_reviews = Table(
     Column("note", Text, nullable=False),
 )
 
+#: SQLite's way to let a review go only with its flag (migration 0006_audit): deleting a review
+#: adds a row here whose ``guard`` breaks a deferred foreign key (the guard table stays empty)
+#: until deleting the flag clears it, so a commit that kept the flag fails.
+flag_review_guard = Table("flag_review_guard", metadata, Column("id", Integer, primary_key=True))
+flag_review_deletions = Table(
+    "flag_review_deletions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", Integer, nullable=False),
+    Column(
+        "guard",
+        Integer,
+        ForeignKey("flag_review_guard.id", deferrable=True, initially="DEFERRED"),
+        nullable=False,
+    ),
+)
+
 # --- users and the audit log (issue: access control) ------------------------------------------
 
 users = Table(
@@ -266,8 +283,37 @@ audit_log = Table(
     Column("action", String(32), nullable=False),  # view_agent, review, import, export, ...
     Column("subject", String(200), nullable=True),  # e.g. an agent id, a file name, a user
     Column("detail", Text, nullable=True),
+    # The chain (data.access.audit): position, the previous row's hash, and this row's
+    # HMAC-SHA256 over both and the columns above. NULL on rows written before the chain.
+    Column("chain_seq", Integer, nullable=True),
+    Column("chain_prev", String(64), nullable=True),
+    Column("chain_hash", String(64), nullable=True),
 )
 Index("ix_audit_log_at", audit_log.c.at)
+Index("ix_audit_log_chain_seq", audit_log.c.chain_seq, unique=True)
+
+#: One row (id 1): the newest chain position and hash. Appending updates it first, which
+#: serialises appenders so the chain never forks, and shows a deleted tail.
+audit_chain_head = Table(
+    "audit_chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+#: Password sign-ins, for throttling per user name and per client address (data.users).
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("username", String(200), nullable=False),
+    Column("address", String(64), nullable=True),  # NULL: unknown (a proxy, a test)
+    Column("succeeded", Boolean, nullable=False),
+)
+Index("ix_sign_in_attempts_username_at", sign_in_attempts.c.username, sign_in_attempts.c.at)
+Index("ix_sign_in_attempts_address_at", sign_in_attempts.c.address, sign_in_attempts.c.at)
 
 # --- published schedules (issue: the manager's overview) ---------------------------------------
 

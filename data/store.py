@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
-from data.config import Settings, get_settings
+from data.config import Settings, get_settings, make_owner_only, make_private_dir
 from data.readers import read_table, safe_file_label
 from data.validation import (
     CLEAN_COLUMNS,
@@ -108,10 +110,28 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+#: SQLite's companions of a database file, made with the database file's own mode.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite opens it, or tighten an old one.
+
+    SQLite makes its -wal, -shm and -journal files with the database file's mode, so a
+    database made 0600 keeps every companion 0600 too; older ones (0644) are tightened here.
+    """
+    make_private_dir(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, *(path.with_name(path.name + s) for s in SQLITE_COMPANIONS)):
+        make_owner_only(file)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and foreign keys enforced."""
+    """An engine for ``url``; SQLite files are made owner-only in an owner-only folder, with
+    foreign keys enforced and recursive triggers on (so ``REPLACE`` fires DELETE triggers)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(url.removeprefix("sqlite:///").split("?", 1)[0]))
     engine = sa.create_engine(url)
     if engine.dialect.name == "sqlite":
 
@@ -120,6 +140,9 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
+            # REPLACE deletes a conflicting row without firing DELETE triggers unless this is
+            # on: with it, the append-only triggers see a REPLACE as the deletion it is.
+            cur.execute("PRAGMA recursive_triggers=ON")
             cur.close()
 
     return engine

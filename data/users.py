@@ -2,6 +2,12 @@
 
 Every change (add, remove, role change, password change) and every sign-in attempt is written to
 the audit log in the same transaction as the change.
+
+Passwords must pass :func:`check_password` (12 characters or more, and zxcvbn's strength score 3
+of 4 or better with the user name and display name counted as guessable) wherever they are set:
+the command line, the Admin page, the first admin's form. Password sign-ins are throttled per
+user name and per client address (:func:`authenticate`), counted in the database so the limit
+holds across sessions, processes and restarts.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from data import schema
 from data.access import (
@@ -36,6 +43,23 @@ from data.store import Store
 #: argon2id with the library's defaults (RFC 9106 "low memory" profile).
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
+#: Longer is refused: argon2 would hash it, but nobody types it and zxcvbn slows down.
+MAX_PASSWORD_LENGTH = 1024
+#: zxcvbn's 0-4 scale; 3 is "safely unguessable: moderate protection from offline slow-hash
+#: scenario" (about 10^10 guesses), which argon2 hashes make an attack of years.
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn's cost grows with length; beyond this many characters the rest only adds strength.
+_ZXCVBN_CHARS = 100
+#: The rule in words, for forms and help texts.
+PASSWORD_RULE = (
+    f"At least {MIN_PASSWORD_LENGTH} characters, and hard to guess: a few uncommon words "
+    "work well; repeats, keyboard runs, common passwords and your own name are refused."
+)
+#: Failed password sign-ins allowed per user name within :data:`THROTTLE_WINDOW`.
+MAX_FAILURES_PER_USER = 5
+#: Failed password sign-ins allowed per client address (any user names) within the window.
+MAX_FAILURES_PER_ADDRESS = 20
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._@+-]{2,200}$")
 #: Who acts when the command line changes accounts (audit "actor").
 CLI_ACTOR = "cli"
@@ -55,6 +79,15 @@ class AccountError(ValueError):
     """A refused account operation; the message says which user and why."""
 
 
+class SignInLocked(AccountError):
+    """Too many failed sign-ins for this user name or from this address: refused unchecked
+    until ``until`` (UTC)."""
+
+    def __init__(self, message: str, until: dt.datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -72,9 +105,42 @@ def _check_username(username: str) -> str:
     return name
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str, username: str = "", display_name: str = "") -> None:
+    """Refuse a password that is short or easy to guess, saying why.
+
+    Parameters
+    ----------
+    password : str
+    username, display_name : str
+        Counted as guessable words (``alicealice1234`` is weak for ``alice``).
+
+    Raises
+    ------
+    AccountError
+        Shorter than :data:`MIN_PASSWORD_LENGTH` characters, longer than
+        :data:`MAX_PASSWORD_LENGTH`, or a zxcvbn score under :data:`MIN_PASSWORD_SCORE`; the
+        message carries zxcvbn's warning and suggestions.
+    """
+    password = str(password)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    guessable = [w for w in (username, display_name, *str(display_name).split()) if w]
+    result = zxcvbn(password[:_ZXCVBN_CHARS], user_inputs=guessable)
+    score = int(result["score"])
+    if score >= MIN_PASSWORD_SCORE:
+        return
+    feedback = result.get("feedback") or {}
+    warning = str(feedback.get("warning") or "").strip().rstrip(".")
+    if not warning and any(w.lower() in password.lower() for w in guessable if len(w) > 2):
+        warning = "It contains the user's name"
+    why = warning or "It follows a pattern that is quick to guess"
+    hints = " ".join(str(h).strip() for h in feedback.get("suggestions") or [])
+    raise AccountError(
+        f"this password is too easy to guess: {why} (strength {score} of 4; "
+        f"{MIN_PASSWORD_SCORE} needed). {hints or 'Use a few uncommon words.'}".rstrip()
+    )
 
 
 def _actor(actor: Principal | None) -> Principal | str:
@@ -99,7 +165,7 @@ def add_user(
     """
     name, role = _check_username(username), parse_role(role)
     if password is not None:
-        _check_password(password)
+        check_password(password, name, display_name)
     t = schema.users
     with store.engine.begin() as conn:
         if conn.execute(sa.select(t.c.id).where(t.c.username == name)).first():
@@ -150,8 +216,10 @@ def set_password(
     store: Store, username: str, password: str, *, actor: Principal | None = None
 ) -> None:
     name = _check_username(username)
-    _check_password(password)
     t = schema.users
+    with store.engine.connect() as conn:
+        shown = conn.execute(sa.select(t.c.display_name).where(t.c.username == name)).scalar()
+    check_password(password, name, shown or "")
     with store.engine.begin() as conn:
         changed = conn.execute(
             t.update().where(t.c.username == name).values(password_hash=_hasher.hash(password))
@@ -182,40 +250,122 @@ def list_users(store: Store, viewer: Principal | None = None) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def authenticate(store: Store, username: str, password: str) -> Principal | None:
-    """The principal for a correct user name and password, else None; both outcomes audited.
+def authenticate(
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    now: dt.datetime | None = None,
+) -> Principal | None:
+    """The principal for a correct user name and password, else None; every outcome audited.
 
     A wrong user name costs a hash like a wrong password does, so timing does not reveal which
     names exist.
+
+    Throttled: after :data:`MAX_FAILURES_PER_USER` failures for a user name since its last
+    successful sign-in, or :data:`MAX_FAILURES_PER_ADDRESS` from one client ``address``,
+    within :data:`THROTTLE_WINDOW`, further attempts are refused without checking the password
+    (even the right one) until the oldest of those failures is older than the window; each
+    refusal is audited as ``sign_in_locked``. ``address`` is None when unknown (behind some
+    proxies, in tests): then the user name alone counts.
+
+    Raises
+    ------
+    SignInLocked
+        While the user name or the address is locked; the message says until when.
     """
-    name = str(username).strip()
-    t = schema.users
+    name = str(username).strip()[:200]
+    address = None if not address else str(address)[:64]
+    now = now or dt.datetime.now(dt.UTC)
+    t, s = schema.users, schema.sign_in_attempts
     with store.engine.begin() as conn:
-        row = conn.execute(
-            sa.select(t.c.username, t.c.role, t.c.display_name, t.c.password_hash).where(
-                t.c.username == name
-            )
-        ).first()
-        ok = False
-        if row is None or row.password_hash is None:
-            _hasher.hash(password)  # same cost as a real check
+        locked = _locked_until(conn, name, address, now)
+        if locked is not None:
+            until, why = locked
+            detail = {"until": until.isoformat(timespec="seconds"), "address": address, "why": why}
+            audit(conn, name or "?", AuditAction.SIGN_IN_LOCKED, name, detail)
         else:
-            try:
-                ok = _hasher.verify(row.password_hash, password)
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                ok = False
-            if ok and _hasher.check_needs_rehash(row.password_hash):
-                conn.execute(
-                    t.update()
-                    .where(t.c.username == name)
-                    .values(password_hash=_hasher.hash(password))
+            row = conn.execute(
+                sa.select(t.c.username, t.c.role, t.c.display_name, t.c.password_hash).where(
+                    t.c.username == name
                 )
-        if not ok:
-            audit(conn, name[:200] or "?", AuditAction.SIGN_IN_FAILED, name[:200])
-            return None
-        principal = Principal(row.username, row.role, row.display_name or "")
-        audit(conn, principal, AuditAction.SIGN_IN, row.username, {"method": "password"})
-    return principal
+            ).first()
+            ok = False
+            if row is None or row.password_hash is None:
+                _hasher.hash(password)  # same cost as a real check
+            else:
+                try:
+                    ok = _hasher.verify(row.password_hash, password)
+                except (VerifyMismatchError, VerificationError, InvalidHashError):
+                    ok = False
+                if ok and _hasher.check_needs_rehash(row.password_hash):
+                    conn.execute(
+                        t.update()
+                        .where(t.c.username == name)
+                        .values(password_hash=_hasher.hash(password))
+                    )
+            # Attempts older than a day count for nothing: keep the table small.
+            conn.execute(s.delete().where(s.c.at < now - dt.timedelta(days=1)))
+            conn.execute(s.insert().values(at=now, username=name, address=address, succeeded=ok))
+            if not ok:
+                detail = {"address": address} if address else {}
+                after = _locked_until(conn, name, address, now)
+                if after is not None:
+                    detail["locked_until"] = after[0].isoformat(timespec="seconds")
+                audit(conn, name or "?", AuditAction.SIGN_IN_FAILED, name, detail or None)
+                return None
+            principal = Principal(row.username, row.role, row.display_name or "")
+            audit(conn, principal, AuditAction.SIGN_IN, row.username, {"method": "password"})
+            return principal
+    raise SignInLocked(
+        f"too many failed sign-ins {why}: try again after {until:%H:%M} UTC "
+        f"(or ask an admin to set a new password)",
+        until,
+    )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _locked_until(
+    conn, name: str, address: str | None, now: dt.datetime
+) -> tuple[dt.datetime, str] | None:
+    """When the lock on ``name`` or ``address`` ends and why, or None if neither is locked.
+
+    A sliding window: locked while the window holds the limit's number of failures; the lock
+    ends when the oldest of them leaves it.
+    """
+    s = schema.sign_in_attempts
+    since = now - THROTTLE_WINDOW
+    last_ok = conn.execute(
+        sa.select(sa.func.max(s.c.at)).where(s.c.username == name, s.c.succeeded.is_(True))
+    ).scalar()
+    checks = [
+        (
+            [s.c.username == name, *([s.c.at > last_ok] if last_ok is not None else [])],
+            MAX_FAILURES_PER_USER,
+            f"for the user name {name!r}",
+        )
+    ]
+    if address:
+        checks.append(([s.c.address == address], MAX_FAILURES_PER_ADDRESS, "from this address"))
+    ends = []
+    for where, limit, why in checks:
+        failures = (
+            conn.execute(
+                sa.select(s.c.at)
+                .where(*where, s.c.succeeded.is_(False), s.c.at >= since, s.c.at <= now)
+                .order_by(s.c.at.desc())
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+        if len(failures) >= limit:
+            ends.append((_aware(failures[-1]) + THROTTLE_WINDOW, why))
+    return max(ends) if ends else None
 
 
 def principal_for_identity(store: Store, email: str | None) -> Principal | None:
@@ -257,7 +407,7 @@ def add_first_admin(
     token is used up by a success only: a typo in the password leaves it usable.
     """
     name = _check_username(username)
-    _check_password(password)
+    check_password(password, name, display_name)
     if store.has_users():
         raise AccountError("an account exists already: sign in, or ask an admin for one")
     claimed = claim_setup_token(data_dir, setup_token)

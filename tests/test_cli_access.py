@@ -93,3 +93,40 @@ def test_sample_remove_deletes_the_sample_and_keeps_the_users_own_data(tmp_path)
 def test_user_list_without_accounts_names_a_command_that_works_on_a_fresh_machine(tmp_path):
     listing = run("user", "list", data_dir=tmp_path)
     assert ".venv/bin/crewcast user add NAME --role admin" in listing.stdout
+
+
+def test_user_add_and_set_password_refuse_weak_passwords_with_zxcvbns_reason(tmp_path):
+    weak = run("user", "add", "bob", "--role", "planner", "--password-stdin",
+               data_dir=tmp_path, stdin="password1234\n")  # fmt: skip
+    assert weak.returncode == 1 and "too easy to guess" in weak.stderr
+    assert run("user", "add", "bob", "--role", "planner", "--password-stdin",
+               data_dir=tmp_path, stdin=PASSWORD + "\n").returncode == 0  # fmt: skip
+    repeat = run("user", "set-password", "bob", "--password-stdin",
+                 data_dir=tmp_path, stdin="bobbobbobbobbob\n")  # fmt: skip
+    assert repeat.returncode == 1 and "too easy to guess" in repeat.stderr
+
+
+def test_audit_verify_passes_an_untouched_log_and_catches_a_rewritten_row(tmp_path):
+    import sqlite3
+
+    run("user", "add", "carol@example.com", "--role", "manager", "--oidc", data_dir=tmp_path)
+    run("user", "set-role", "carol@example.com", "admin", data_dir=tmp_path)
+    good = run("audit", "verify", data_dir=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.startswith("audit log intact: 2 rows verified; head 2:")
+    # An attacker with the file: drop the trigger, make the role change look like a downgrade.
+    with sqlite3.connect(tmp_path / "crewcast.db") as conn:
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        conn.execute("UPDATE audit_log SET detail = replace(detail, 'admin', 'planner')")
+    bad = run("audit", "verify", data_dir=tmp_path)
+    assert bad.returncode == 1
+    assert "audit log BROKEN (edited): row 2 (" in bad.stderr
+    assert "1 rows verified before the break" in bad.stderr
+
+
+def test_exports_are_written_owner_only(tmp_path):
+    out = tmp_path / "exports" / "audit.csv"
+    assert run("audit", "--out", str(out), data_dir=tmp_path).returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "crewcast.db").stat().st_mode & 0o777 == 0o600
+    assert "mode 0600" in run("audit", "--help", data_dir=tmp_path).stdout

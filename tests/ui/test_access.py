@@ -15,7 +15,14 @@ from data.access import (
 )
 from data.config import get_settings
 from data.store import open_store
-from data.users import AccountError, add_first_admin, add_user, remove_user, set_role
+from data.users import (
+    AccountError,
+    add_first_admin,
+    add_user,
+    list_users,
+    remove_user,
+    set_role,
+)
 from services.sample import remove_sample
 from tests.conftest import REPO_ROOT
 from tests.ui.conftest import data_dir_with
@@ -232,6 +239,9 @@ def test_start_empty_then_the_first_admin_with_the_setup_token(empty_data_dir):
     assert not empty_data_dir.has_users()
     fill_first_admin(at, token, password="short")
     assert "at least 12 characters" in errors(at)
+    fill_first_admin(at, token, password="aaaaaaaaaaaa")
+    assert "too easy to guess" in errors(at)  # with zxcvbn's reason
+    assert not empty_data_dir.has_users()
     assert path.exists(), "a refused attempt leaves the token usable"
     fill_first_admin(at, token)
     assert not at.exception, at.exception
@@ -356,3 +366,41 @@ def test_an_admin_removes_the_sample_that_sits_next_to_own_data(seeded_data_dir,
         assert log.iloc[0]["action"] == "remove_sample" and log.iloc[0]["actor"] == "ada"
         at.switch_page("app_pages/data_page.py").run()
         assert not any("bundled sample" in w.value for w in at.warning)
+
+
+# --- throttling and the password policy (issue 15) --------------------------------------------
+
+
+def test_wrong_passwords_lock_the_sign_in_form_and_say_until_when(real_data_dir):
+    from data.users import MAX_FAILURES_PER_USER
+
+    add_user(real_data_dir, "pia", "planner", password=PASSWORD)
+    at = app()
+    at.run()
+    at.text_input(key="sign_in_user").input("pia")
+    for i in range(MAX_FAILURES_PER_USER):
+        at.text_input(key="sign_in_password").input(f"wrong guess {i}")
+        at.button[0].click().run()
+        assert "Wrong user name or password" in errors(at)
+    at.text_input(key="sign_in_password").input(PASSWORD)  # the right one, too late
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "Too many failed sign-ins" in errors(at) and "UTC" in errors(at)
+    assert "Overview" not in page_titles(at) and "session" not in at.query_params
+    assert audit_frame(real_data_dir.engine)["action"].iloc[0] == "sign_in_locked"
+
+
+def test_the_admin_pages_account_form_refuses_a_weak_password_and_says_why(real_data_dir):
+    add_user(real_data_dir, "ada", "admin", password=PASSWORD)
+    at = app()
+    at.session_state["principal"] = Principal("ada", Role.ADMIN)  # signed in
+    at.run()
+    at.switch_page("app_pages/admin_page.py").run()
+    assert page_titles(at) == ["Admin"]
+    by_label = {t.label: t for t in at.text_input}
+    by_label["User name"].input("bob")
+    by_label["Password"].input("password1234")
+    next(b for b in at.button if b.label == "Add account").click().run()
+    assert not at.exception, at.exception
+    assert "This password is too easy to guess" in errors(at)
+    assert list_users(real_data_dir)["username"].tolist() == ["ada"]
