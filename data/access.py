@@ -437,7 +437,7 @@ def verify_audit_chain(engine: Engine, key: bytes | None = None) -> ChainReport:
     mismatch: edited); positions must run 1, 2, 3... in id order (a gap: deleted; a position
     found later or earlier: reordered); each row must name the hash of the row before it; and
     the head row must name the last row (else the newest rows were deleted). Rows written
-    before the chain existed (migration 0006_audit) carry no hash and are counted apart.
+    before the chain existed (migration 0007) carry no hash and are counted apart.
     """
     key = audit_key(engine) if key is None else key
     a, head = schema.audit_log, schema.audit_chain_head

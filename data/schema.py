@@ -243,7 +243,7 @@ flag_reviews = Table(
     Column("note", Text, nullable=False),
 )
 
-#: SQLite's way to let a review go only with its flag (migration 0006_audit): deleting a review
+#: SQLite's way to let a review go only with its flag (migration 0007): deleting a review
 #: adds a row here whose ``guard`` breaks a deferred foreign key (the guard table stays empty)
 #: until deleting the flag clears it, so a commit that kept the flag fails.
 flag_review_guard = Table("flag_review_guard", metadata, Column("id", Integer, primary_key=True))

@@ -1,7 +1,7 @@
 """the audit chain, REPLACE and TRUNCATE refused, append-only review history, sign-in attempts
 
-Revision ID: 0006_audit
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05
 
 - ``audit_log`` gains ``chain_seq``, ``chain_prev`` and ``chain_hash``: each new row carries an
@@ -31,8 +31,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_audit"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
