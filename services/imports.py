@@ -71,13 +71,17 @@ class ImportPreview:
         """``{file header: our column}`` for every matched column, as ``ReadOptions.columns``."""
         return {m.header: m.column for m in self.columns if m.header is not None}
 
-    def lines(self) -> list[str]:
-        """How the file is read, in words: separator, encoding, date order, columns."""
+    def how_read(self) -> str:
+        """Separator and encoding in words: ``separator ';' (semicolon), encoding utf-8``."""
         how = []
         if self.separator is not None:
             how.append(f"separator {_separator_name(self.separator)}")
-        how.append(f"encoding {self.encoding}" if self.encoding else "Excel workbook")
-        out = ["read with " + ", ".join(how)]
+        how.append(f"encoding {self.encoding}" if self.encoding else "as an Excel workbook")
+        return ", ".join(how)
+
+    def lines(self) -> list[str]:
+        """How the file is read, in words: separator, encoding, date order, columns."""
+        out = [f"read with {self.how_read()}"]
         out += [f"column '{d.column}': dates {d.detected.describe()}" for d in self.dates]
         for m in self.columns:
             if m.header is None and m.column == "country" and self.default_country:
@@ -124,16 +128,26 @@ class ImportOutcome:
         frame = self.report.frame
         if self.result is None or frame is None or "country" not in frame.columns:
             return ()
-        known = frame.dropna(subset=["country"])
-        value = VOLUME_COLUMNS.get(self.report.kind)
-        totals = (
-            known.groupby("country")[value].sum()
-            if value in known.columns
-            else known.groupby("country").size()
-        )
-        # Largest first; ties by code, so the order does not depend on the file's row order.
-        ranked = sorted(totals.items(), key=lambda item: (-float(item[1]), item[0]))
-        return tuple(country for country, _ in ranked)
+        return tuple(_ranked(frame, VOLUME_COLUMNS.get(self.report.kind)))
+
+
+def countries_by_volume(contacts: pd.DataFrame, traffic: pd.DataFrame) -> list[str]:
+    """Every country of the two frames, largest first: by contacts, then the countries with web
+    sessions only, by sessions (contacts and sessions are not added: different units)."""
+    ranked = _ranked(contacts, "contacts")
+    seen = set(ranked)
+    return ranked + [c for c in _ranked(traffic, "sessions") if c not in seen]
+
+
+def _ranked(frame: pd.DataFrame, value: str | None) -> list[str]:
+    """Countries of ``frame`` by the sum of ``value`` (rows when it has none), largest first;
+    ties by code, so the order never depends on the rows' order."""
+    if frame.empty or "country" not in frame.columns:
+        return []
+    known = frame.dropna(subset=["country"])
+    grouped = known.groupby("country")
+    totals = grouped[value].sum() if value in known.columns else grouped.size()
+    return [c for c, _ in sorted(totals.items(), key=lambda item: (-float(item[1]), item[0]))]
 
 
 def preview_file(
