@@ -62,6 +62,9 @@ PRESELECTED_COUNTRIES = 8
 NO_COLUMN = "(none)"
 #: Session state: the last import's outcome in words, and the upload it came from.
 IMPORTED_KEY = "data_imported"
+#: The imported days, for the period slider's next run (a widget's own key cannot be set once
+#: the widget is drawn, and the import happens below the charts).
+FOCUS_PERIOD_KEY = "data_focus_period"
 MAPPING_FOR_KEY = "data_mapping_for"
 
 
@@ -186,6 +189,9 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
         period = (first, last)
         st.caption(f"One day loaded: {fmt.date(first)}.")
     else:
+        focus = st.session_state.pop(FOCUS_PERIOD_KEY, None)
+        if focus is not None:
+            st.session_state["data_period"] = (max(focus[0], first), min(focus[1], last))
         kept = st.session_state.get("data_period")
         if not kept or kept[0] < first or kept[1] > last or kept[0] > kept[1]:
             st.session_state["data_period"] = (first, last)
@@ -407,7 +413,7 @@ def focus_on(outcome: ImportOutcome, upload_id: str) -> None:
             countries[:PRESELECTED_COUNTRIES]
         )
     if period is not None and result.kind in ("contacts", "traffic"):
-        st.session_state["data_period"] = period
+        st.session_state[FOCUS_PERIOD_KEY] = period
 
 
 def render_upload(viewer: Principal, fmt: Formats) -> None:
@@ -527,6 +533,11 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
         return
     focus_on(outcome, upload.file_id)
     bump_data_version()
+    if viewer.demo:
+        # Demo mode ended with this import: a rerun would show the sign-in lock, not the result.
+        render_imported(st.session_state[IMPORTED_KEY], fmt)
+        st.caption("Demo mode has ended: after a reload the dashboard asks everyone to sign in.")
+        return
     st.rerun()  # the summary and charts above show the new data
 
 

@@ -102,6 +102,7 @@ def test_one_day_of_traffic_in_the_viewers_locale(own_data_dir, monkeypatch):
 # --- upload: preview, columns chosen from the file's headers, import ----------------------------
 
 ITALY = ("calls_italy", "case_data_calls.csv")
+RECENT_CONTACTS = b"country,date,contacts\nAR,2026-01-01,5\nAR,2026-01-02,6\nAR,2026-01-03,7\n"
 GA = ("traffic_sessions_by_country", "google-analytics.csv")
 
 
@@ -127,10 +128,11 @@ def table_with(at: AppTest, column: str):
 def test_italian_calls_preview_map_and_import(own_data_dir, shared_data, monkeypatch):
     monkeypatch.setenv("CREWCAST_LOCALE", "en_GB")
     fmt = Formats("en_GB")
-    own_data_dir(("agents", AGENTS))  # not empty: the app does not seed the sample
-    at = upload(
-        open_as("planner"), "case_data_calls.csv", shared_data.joinpath(*ITALY).read_bytes()
-    )
+    # Recent contacts of another country are loaded: the period slider is drawn before the import.
+    own_data_dir(("agents", AGENTS), ("contacts", RECENT_CONTACTS))
+    at = open_as("planner")
+    assert at.slider(key="data_period").value == (dt.date(2026, 1, 1), dt.date(2026, 1, 3))
+    at = upload(at, "case_data_calls.csv", shared_data.joinpath(*ITALY).read_bytes())
 
     preview = table_with(at, "calls")
     assert list(preview.columns) == ["date", "calls", "weekday"]
@@ -154,13 +156,14 @@ def test_italian_calls_preview_map_and_import(own_data_dir, shared_data, monkeyp
     assert not at.exception, at.exception
 
     done = texts(at.success)
-    assert "Imported 1,155 contacts rows from case_data_calls.csv as batch 2" in done
+    assert "Imported 1,155 contacts rows from case_data_calls.csv as batch 3" in done
     assert f"{fmt.date(dt.date(2013, 1, 1))} to {fmt.date(dt.date(2016, 2, 29))}; IT." in done
     # The charts show the file's own years, not the last 180 days.
     assert at.slider(key="data_period").value == (dt.date(2013, 1, 1), dt.date(2016, 2, 29))
     assert at.subheader[0].value == "Contacts per day" and len(at.get("vega_lite_chart")) == 1
     summary = table_with(at, "Table").set_index("Table")
-    assert summary.loc["contacts", "Rows"] == 1155
+    assert summary.loc["contacts", "Rows"] == 1158
+    assert at.sidebar.multiselect(key="filter_countries").value == ["IT"]
 
 
 def test_columns_the_detection_cannot_decide_are_chosen_from_the_file(own_data_dir):
