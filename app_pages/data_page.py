@@ -316,8 +316,8 @@ def load_preview(kind: str, content: bytes, name: str, options: ReadOptions) -> 
 
 def how_it_reads(preview: ImportPreview) -> str:
     """Separator, encoding and date order in one sentence."""
-    dates = "".join(f"; '{d.header}' {d.detected.describe()}" for d in preview.dates)
-    return f"Read with {preview.how_read()}{dates}."
+    dates = "".join(f"; '{d.header}' {d.describe()}" for d in preview.dates)
+    return f"Read {preview.how_read()}{dates}."
 
 
 def mapping_label(match: ColumnMatch, kind: str) -> str:

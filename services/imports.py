@@ -22,6 +22,7 @@ from data.validation import (
     DateOrderGuess,
     ReadOptions,
     ValidationReport,
+    clip,
     detect_date_order,
     match_columns,
     validate_table,
@@ -33,6 +34,7 @@ Source = str | Path | bytes | BinaryIO
 
 #: Columns holding dates or times, in the order a preview names them.
 DATE_COLUMNS = ("date", "interval_start", "start_date", "end_date")
+ORDER_WORDS = {"ymd": "year-month-day", "dmy": "day-month-year", "mdy": "month-day-year"}
 #: The column whose sum ranks a kind's countries ("the largest by volume").
 VOLUME_COLUMNS = {"contacts": "contacts", "traffic": "sessions"}
 
@@ -45,6 +47,16 @@ class DateColumn:
     header: str
     detected: DateOrderGuess
     used: str  # "ymd", "dmy", "mdy", or "auto" when the file cannot tell and nobody said
+
+    def describe(self) -> str:
+        """The detected order in words, and the stated one where it differs."""
+        if self.used in ("auto", self.detected.order):
+            return self.detected.describe()
+        if self.detected.order is None and not self.detected.mixed:
+            detected = f"ambiguous (e.g. '{clip(self.detected.example)}')"
+        else:
+            detected = self.detected.describe()
+        return f"{detected}; read as {ORDER_WORDS[self.used]}, as stated"
 
 
 @dataclass(frozen=True)
@@ -72,17 +84,17 @@ class ImportPreview:
         return {m.header: m.column for m in self.columns if m.header is not None}
 
     def how_read(self) -> str:
-        """Separator and encoding in words: ``separator ';' (semicolon), encoding utf-8``."""
-        how = []
-        if self.separator is not None:
-            how.append(f"separator {_separator_name(self.separator)}")
-        how.append(f"encoding {self.encoding}" if self.encoding else "as an Excel workbook")
-        return ", ".join(how)
+        """Separator and encoding in words: ``with separator ';' (semicolon), encoding utf-8``
+        or ``as an Excel workbook``."""
+        if self.encoding is None:
+            return "as an Excel workbook"
+        how = [] if self.separator is None else [f"separator {_separator_name(self.separator)}"]
+        return "with " + ", ".join([*how, f"encoding {self.encoding}"])
 
     def lines(self) -> list[str]:
         """How the file is read, in words: separator, encoding, date order, columns."""
-        out = [f"read with {self.how_read()}"]
-        out += [f"column '{d.column}': dates {d.detected.describe()}" for d in self.dates]
+        out = [f"read {self.how_read()}"]
+        out += [f"column '{d.column}': dates {d.describe()}" for d in self.dates]
         for m in self.columns:
             if m.header is None and m.column == "country" and self.default_country:
                 out.append(f"country: {self.default_country} for every row (default country)")

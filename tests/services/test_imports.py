@@ -173,3 +173,31 @@ def test_unreadable_files_raise_with_their_name(store, tmp_path):
         import_file(store, "contacts", tmp_path / "nope.csv")
     with pytest.raises(FileReadError, match=r"blob\.csv: not a text file"):
         preview_file("contacts", b"\x00\x01\x02\x03" * 10, file_name="blob.csv")
+
+
+def test_an_ambiguous_file_previews_what_was_stated():
+    content = b"country,date,contacts\nAR,01-02-2024,5\nAR,02-02-2024,6\n"
+    auto = preview_file("contacts", content, file_name="a.csv", options=OPT)
+    assert not auto.report.ok and auto.dates[0].used == "auto"
+    assert "ambiguous (e.g. '01-02-2024')" in auto.dates[0].describe()
+    stated = preview_file(
+        "contacts", content, file_name="a.csv", options=ReadOptions(today=TODAY, date_order="dmy")
+    )
+    assert stated.report.ok and stated.report.frame["ds"].iloc[0] == pd.Timestamp("2024-02-01")
+    assert stated.dates[0].describe().endswith("; read as day-month-year, as stated")
+
+
+def test_an_excel_workbook_previews_with_its_own_headers():
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Country", "Date", "Calls"])
+    book.active.append(["HU", dt.date(2024, 1, 2), 5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = preview_file("contacts", buffer.getvalue(), file_name="calls.xlsx", options=OPT)
+    assert preview.lines()[0] == "read as an Excel workbook"
+    assert preview.mapping() == {"Country": "country", "Calls": "contacts", "Date": "date"}
+    assert preview.report.ok and preview.report.frame["contacts"].tolist() == [5.0]
