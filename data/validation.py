@@ -82,7 +82,7 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "contacts": ("calls", "calls_offered", "offered", "contact_volume", "volume", "tickets"),
     "sessions": ("visits",),
     "date": ("day",),
-    "interval_start": ("interval", "datetime", "timestamp"),
+    "interval_start": ("datetime", "timestamp"),  # not "interval": often a time of day alone
     "country": ("country_code", "country_name"),
     "aht_seconds": ("aht_sec", "handle_time_seconds"),
     "agent_id": ("employee_id",),
