@@ -89,40 +89,54 @@ def _print_report(report, stream) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from services.imports import preview_file
+
     try:
-        report = validate_file(
+        preview = preview_file(
             args.kind, args.file, options=_read_options(args), separator=args.separator
         )
     except FileReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    report = preview.report
     if not report.ok:
         print(
             f"{report.file}: rejected, {report.error_count} errors in {report.rows} rows",
             file=sys.stderr,
         )
         _print_report(report, sys.stderr)
+        _print_reading(preview, sys.stderr)
         return EXIT_REJECTED
     print(f"{report.file}: valid {args.kind} file, {report.rows} rows")
     _print_report(report, sys.stdout)
+    _print_reading(preview, sys.stdout)
     return 0
+
+
+def _print_reading(preview, stream) -> None:
+    """How the file was read (separator, encoding, date order, columns): what to restate with
+    --separator, --date-order or --column when a guess was wrong."""
+    for line in preview.lines():
+        print(f"  {line}", file=stream)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from data.store import open_store
+    from services.imports import import_file
 
-    store = open_store()
     try:
-        report, result = store.import_file(
+        outcome = import_file(
+            open_store(),
             args.kind,
             Path(args.file),
             options=_read_options(args),
             separator=args.separator,
             source_label="cli",
         )
-    except (FileReadError, OSError) as exc:
+    except FileReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    report, result = outcome.report, outcome.result
     if result is None:
         print(
             f"{report.file}: rejected, nothing was imported ({report.error_count} errors in {report.rows} rows)",
@@ -134,12 +148,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{report.file}: imported {result.rows_written} {args.kind} rows as batch {result.batch_id}"
         + (f" (replacing {result.rows_replaced} stored rows)" if result.rows_replaced else "")
     )
+    period, countries = outcome.period(), outcome.countries()
+    if period is not None:
+        where = f" for {len(countries)} countries" if len(countries) > 1 else ""
+        where = f" for {countries[0]}" if len(countries) == 1 else where
+        print(f"covering {period[0].isoformat()} to {period[1].isoformat()}{where}")
     _print_report(report, sys.stdout)
-    from services.flags import reevaluate_after_import
-
-    summary = reevaluate_after_import(store, args.kind)
-    if summary is not None:
-        print(f"wellbeing flags re-evaluated on the new data (evaluation {summary.evaluation_id})")
+    if outcome.flags is not None:
+        print(
+            f"wellbeing flags re-evaluated on the new data (evaluation {outcome.flags.evaluation_id})"
+        )
     return 0
 
 

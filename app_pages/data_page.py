@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.charts import series_with_holidays_chart
 from app_pages.common import (
+    FILTERS_KEY,
     amount_column,
     bump_data_version,
     data_version,
@@ -21,10 +22,16 @@ from app_pages.common import (
 from data.access import HR_KINDS, ROLE_PERMISSIONS, Permission, Principal, Role
 from data.readers import FileReadError
 from data.store import check_import
-from data.validation import KINDS, ReadOptions
+from data.validation import KINDS, ColumnMatch, ReadOptions, ValidationReport
 from forecasting.holidays import holidays_in_range
 from formats import Formats, date_input_format
-from services.flags import reevaluate_after_import
+from services.imports import (
+    ImportOutcome,
+    ImportPreview,
+    countries_by_volume,
+    import_file,
+    preview_file,
+)
 from services.sample import holds_sample
 
 KIND_HELP = {
@@ -49,7 +56,17 @@ ROLE_WORDS = {
     Role.MANAGER: "a manager",
     Role.ADMIN: "an admin",
 }
-CLI_IMPORT = "`python cli.py import KIND FILE` (options: `python cli.py import --help`)"
+CLI_IMPORT = "`.venv/bin/crewcast import KIND FILE` (options: `.venv/bin/crewcast import --help`)"
+#: More countries than this (a web-analytics export has 200+) and the charts start with the
+#: largest ones by volume: 216 lines in one chart show nothing.
+PRESELECTED_COUNTRIES = 8
+NO_COLUMN = "(none)"
+#: Session state: the last import's outcome in words, and the upload it came from.
+IMPORTED_KEY = "data_imported"
+#: The imported days, for the period slider's next run (a widget's own key cannot be set once
+#: the widget is drawn, and the import happens below the charts).
+FOCUS_PERIOD_KEY = "data_focus_period"
+MAPPING_FOR_KEY = "data_mapping_for"
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -146,6 +163,7 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
         return
     has_contacts, has_traffic = not contacts.empty, not traffic.empty
     countries = sorted(set(contacts["country"]) | set(traffic["country"]))
+    preselect_largest(countries_by_volume(contacts, traffic), fmt)
     chosen, _ = shared_filters(countries)
     if not chosen:
         st.info("Choose at least one country in the sidebar to see its charts.")
@@ -160,22 +178,32 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             help="Contacts of one channel (voice, chat or email), or all channels summed. "
             "Web sessions have no channel.",
         )
-    frames = [f for f in (contacts, traffic) if not f.empty]
+    # The period spans the chosen countries' own data: a file that ends in 2016 shows in full.
+    frames = [f[f["country"].isin(chosen)] for f in (contacts, traffic)]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        st.info("The chosen countries have no contacts or web traffic loaded.")
+        return
     first = min(f["date"].min() for f in frames).date()
     last = max(f["date"].max() for f in frames).date()
-    default_start = max(first, last - pd.Timedelta(days=180).to_pytimedelta())
     if first == last:  # a single day: nothing to choose (a slider needs two ends)
         period = (first, last)
         st.caption(f"One day loaded: {fmt.date(first)}.")
     else:
+        focus = st.session_state.pop(FOCUS_PERIOD_KEY, None)
+        if focus is not None:
+            st.session_state["data_period"] = (max(focus[0], first), min(focus[1], last))
+        kept = st.session_state.get("data_period")
+        if not kept or kept[0] < first or kept[1] > last or kept[0] > kept[1]:
+            st.session_state["data_period"] = (first, last)
         period = st.slider(
             "Period",
             min_value=first,
             max_value=last,
-            value=(default_start, last),
             format=date_input_format(fmt.locale),  # momentJS tokens, the locale's order
             key="data_period",
-            help="The days the charts show; the last 180 days at first.",
+            help="The days the charts show: everything loaded for the chosen countries at "
+            "first, the imported days after an import.",
         )
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
     contacts = contacts[(contacts["date"] >= start) & (contacts["date"] <= end)]
@@ -221,7 +249,23 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     )
 
 
-def render_report(report, fmt: Formats) -> None:
+def preselect_largest(ranked: list[str], fmt: Formats) -> None:
+    """With more than :data:`PRESELECTED_COUNTRIES` countries and no choice kept yet, start the
+    sidebar with the largest ones by volume, and say so."""
+    if len(ranked) <= PRESELECTED_COUNTRIES:
+        return
+    kept = st.session_state.setdefault(FILTERS_KEY, {})
+    if kept.get("countries") is None:
+        kept["countries"] = ranked[:PRESELECTED_COUNTRIES]
+    if len(kept["countries"]) < len(ranked):
+        st.caption(
+            f"Showing {fmt.number(len(kept['countries']))} of {fmt.number(len(ranked))} "
+            "countries (at first the largest by contacts, then by web sessions); choose others "
+            "in the sidebar."
+        )
+
+
+def render_report(report: ValidationReport, fmt: Formats) -> None:
     if report.ok:
         st.success(f"{report.file}: {fmt.number(report.rows)} rows, no errors.")
     else:
@@ -266,6 +310,113 @@ def importable_kinds(viewer: Principal) -> list[str]:
     return allowed
 
 
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def load_preview(kind: str, content: bytes, name: str, options: ReadOptions) -> ImportPreview:
+    return preview_file(kind, content, file_name=name, options=options)
+
+
+def how_it_reads(preview: ImportPreview) -> str:
+    """Separator, encoding and date order in one sentence."""
+    dates = "".join(f"; '{d.header}' {d.describe()}" for d in preview.dates)
+    return f"Read {preview.how_read()}{dates}."
+
+
+def mapping_label(match: ColumnMatch, kind: str) -> str:
+    if match.column == "country" and kind in ("contacts", "traffic"):
+        return "country (required, or a default country)"
+    if kind == "contacts" and match.column in ("date", "interval_start"):
+        return f"{match.column} (this or {'interval_start' if match.column == 'date' else 'date'})"
+    return f"{match.column} (required)" if match.required else match.column
+
+
+def choose_mapping(preview: ImportPreview, kind: str) -> dict[str, str | None]:
+    """One select box per column of ``kind``, offering the file's own headers; the detected
+    header is preselected. Returns ``{our column: file header or None}``."""
+    headers = list(preview.headers)
+    chosen: dict[str, str | None] = {}
+    st.markdown("**Columns**: which column of the file gives each of ours")
+    grid = st.columns(3)
+    for i, match in enumerate(preview.columns):
+        may_be_absent = not match.required or (
+            match.column == "country" and kind in ("contacts", "traffic")
+        )
+        options = [NO_COLUMN, *headers] if may_be_absent else headers
+        if match.header is not None:
+            index = options.index(match.header)
+        else:
+            index = 0 if may_be_absent else None
+        picked = grid[i % 3].selectbox(
+            mapping_label(match, kind),
+            options,
+            index=index,
+            placeholder="Choose the file's column",
+            key=f"data_map_{match.column}",
+            help=f"Detected: {match.header or 'nothing'} ({match.how})",
+        )
+        chosen[match.column] = None if picked in (None, NO_COLUMN) else picked
+    return chosen
+
+
+def stated_columns(preview: ImportPreview, chosen: dict[str, str | None]) -> dict[str, str]:
+    """The choice as ``ReadOptions.columns``: each chosen header renamed to our column, and
+    every header the detection matched but the user did not choose left out ("")."""
+    columns = {header: ours for ours, header in chosen.items() if header is not None}
+    for match in preview.columns:
+        if match.header is not None and match.header not in columns:
+            columns[match.header] = ""
+    return columns
+
+
+def render_imported(imported: dict, fmt: Formats) -> None:
+    """The last import in words: rows, batch, days and countries."""
+    text = (
+        f"Imported {fmt.number(imported['rows'])} {imported['kind']} rows from "
+        f"{imported['file']} as batch {imported['batch']}"
+    )
+    if imported["replaced"]:
+        text += f", replacing {fmt.number(imported['replaced'])} stored rows"
+    if imported["period"]:
+        first, last = imported["period"]
+        text += f"; {fmt.date(first)} to {fmt.date(last)}"
+    countries = imported["countries"]
+    if countries:
+        text += f"; {', '.join(countries[:PRESELECTED_COUNTRIES])}"
+        if len(countries) > PRESELECTED_COUNTRIES:
+            text += (
+                f" and {fmt.number(len(countries) - PRESELECTED_COUNTRIES)} more countries "
+                f"(the charts show the {PRESELECTED_COUNTRIES} largest; choose others in the "
+                "sidebar)"
+            )
+    st.success(text + ".")
+    if imported["flags"]:
+        st.caption("The wellbeing flags were re-evaluated on the new data.")
+
+
+def focus_on(outcome: ImportOutcome, upload_id: str) -> None:
+    """After an import: remember it, and point the charts at its countries (the largest few)
+    and its days, so an export that ends years ago shows."""
+    result = outcome.result
+    assert result is not None
+    countries, period = outcome.countries(), outcome.period()
+    st.session_state[IMPORTED_KEY] = {
+        "upload": upload_id,
+        "kind": result.kind,
+        "file": result.file,
+        "rows": result.rows_written,
+        "replaced": result.rows_replaced,
+        "batch": result.batch_id,
+        "period": period,
+        "countries": list(countries),
+        "flags": outcome.flags is not None,
+    }
+    if countries and result.kind in ("contacts", "traffic"):
+        st.session_state.setdefault(FILTERS_KEY, {})["countries"] = list(
+            countries[:PRESELECTED_COUNTRIES]
+        )
+    if period is not None and result.kind in ("contacts", "traffic"):
+        st.session_state[FOCUS_PERIOD_KEY] = period
+
+
 def render_upload(viewer: Principal, fmt: Formats) -> None:
     kinds = importable_kinds(viewer)
     if not kinds:
@@ -294,24 +445,20 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
         + ". Import agents before their absences, hours and performance.",
     )
     left.caption(f"Columns: {KIND_HELP[kind]}")
+    upload = left.file_uploader(
+        "CSV or Excel file",
+        type=["csv", "txt", "xlsx"],
+        key="data_upload",
+        help="CSV (separated by , ; tab or |; UTF-8, UTF-16 or Windows-1252) or .xlsx, up to "
+        "50 MB. You see the first rows and how they are read first; nothing is stored until "
+        "you press Import.",
+    )
     date_order = right.selectbox(
         "Date order",
         ["auto", "dmy", "mdy", "ymd"],
         key="data_date_order",
-        help="For dates like 03-04-2024: 'auto' decides only when a day above 12 makes it unambiguous; "
-        "otherwise say whether the day (dmy) or the month (mdy) comes first.",
-    )
-    default_country = right.text_input(
-        "Country for files without a country column",
-        key="data_default_country",
-        help="ISO code, e.g. AR or HU: every row of the file is taken to be this country's",
-    )
-    renames = right.text_input(
-        "Rename columns",
-        key="data_renames",
-        placeholder="calls=contacts",
-        help="When the file names a column differently: FILE_NAME=OUR_NAME, comma-separated, "
-        "e.g. calls=contacts, day=date",
+        help="For dates like 03-04-2024: 'auto' decides only when a day above 12 makes it "
+        "unambiguous; otherwise say whether the day (dmy) or the month (mdy) comes first.",
     )
     decimal = right.radio(
         "Decimal mark",
@@ -321,60 +468,84 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
         help="How the file writes fractions: 7.5 (point) or 7,5 (comma, as in much of Europe "
         "and Latin America)",
     )
-    upload = left.file_uploader(
-        "CSV or Excel file",
-        type=["csv", "txt", "xlsx"],
-        key="data_upload",
-        help="CSV (separated by , ; tab or |; UTF-8 or Windows-1252) or .xlsx, up to 50 MB. "
-        "The file is checked first; nothing is stored until you press Import.",
-    )
+    default_country = None
+    if kind in ("contacts", "traffic"):
+        default_country = (
+            right.text_input(
+                "Country for files without a country column",
+                key="data_default_country",
+                help="ISO code, e.g. IT or HU: every row of the file is taken to be this "
+                "country's. Used when 'country' below is (none).",
+            ).strip()
+            or None
+        )
     if upload is None:
         return
+    imported = st.session_state.get(IMPORTED_KEY)
+    if imported and imported["upload"] == upload.file_id:
+        render_imported(imported, fmt)
+        st.caption("Upload another file to import more.")
+        return
+    # Column choices belong to one file and kind: start again from the detection on a new one.
+    token = f"{upload.file_id}/{kind}"
+    if st.session_state.get(MAPPING_FOR_KEY) != token:
+        for key in [k for k in st.session_state if str(k).startswith("data_map_")]:
+            del st.session_state[key]
+        st.session_state[MAPPING_FOR_KEY] = token
     try:
-        columns = dict(
-            item.split("=", 1) for item in renames.replace(";", ",").split(",") if "=" in item
-        )
         options = ReadOptions(
-            date_order=date_order,
-            decimal=decimal,
-            default_country=default_country.strip() or None,
-            columns={k.strip(): v.strip() for k, v in columns.items()},
+            date_order=date_order, decimal=decimal, default_country=default_country
         )
     except ValueError as exc:
         st.error(str(exc))
         return
-    from data.validation import validate_file
-
     content = upload.getvalue()
     try:
-        with st.spinner(f"Checking {upload.name}..."):
-            report = validate_file(kind, content, upload.name, options)
+        with st.spinner(f"Reading {upload.name}..."):
+            detected = load_preview(kind, content, upload.name, options)
     except FileReadError as exc:
         st.error(str(exc))
         return
-    render_report(report, fmt)
-    if report.ok and st.button(
-        f"Import {fmt.number(report.rows)} rows", type="primary", key="data_import"
+    st.markdown(f"**Preview** of {detected.file}: the first rows as the file has them")
+    st.caption(how_it_reads(detected))
+    st.dataframe(detected.head, hide_index=True, width="stretch", key="data_preview")
+    chosen = choose_mapping(detected, kind)
+    preview = detected
+    if any(chosen[m.column] != m.header for m in detected.columns):  # the user changed it
+        options = ReadOptions(
+            date_order=date_order,
+            decimal=decimal,
+            default_country=default_country,
+            columns=stated_columns(detected, chosen),
+        )
+        with st.spinner(f"Checking {upload.name} with your columns..."):
+            preview = load_preview(kind, content, upload.name, options)
+    render_report(preview.report, fmt)
+    if not preview.report.ok or not st.button(
+        f"Import {fmt.number(preview.report.rows)} rows", type="primary", key="data_import"
     ):
-        with st.spinner(f"Importing {upload.name}..."):
-            final, result = get_store().import_file(
-                kind, content, upload.name, options, source_label="upload", actor=viewer
-            )
-        if result is None:
-            render_report(final, fmt)
-        else:
-            with st.spinner("Re-evaluating the wellbeing flags on the new data..."):
-                reevaluate_after_import(get_store(), kind)
-            bump_data_version()
-            st.success(
-                f"Imported {fmt.number(result.rows_written)} {kind} rows as batch "
-                f"{result.batch_id}"
-                + (
-                    f", replacing {fmt.number(result.rows_replaced)} stored rows."
-                    if result.rows_replaced
-                    else "."
-                )
-            )
+        return
+    with st.spinner(f"Importing {upload.name} (and re-evaluating flags after HR files)..."):
+        outcome = import_file(
+            get_store(),
+            kind,
+            content,
+            file_name=upload.name,
+            options=options,
+            actor=viewer,
+            source_label="upload",
+        )
+    if not outcome.imported:
+        render_report(outcome.report, fmt)  # stored data showed problems the file alone did not
+        return
+    focus_on(outcome, upload.file_id)
+    bump_data_version()
+    if viewer.demo:
+        # Demo mode ended with this import: a rerun would show the sign-in lock, not the result.
+        render_imported(st.session_state[IMPORTED_KEY], fmt)
+        st.caption("Demo mode has ended: after a reload the dashboard asks everyone to sign in.")
+        return
+    st.rerun()  # the summary and charts above show the new data
 
 
 viewer = require_page(Permission.VIEW_DATA)

@@ -348,4 +348,4 @@ def how_to_upload(kind: str, viewer: Principal | None) -> str:
         where = f"Upload {what} under *Upload a file* on the Data page"
     else:
         where = f"{who[0].upper()}{who[1:]} uploads {what} on the Data page"
-    return f"{where}, or on the server with `python cli.py import {kind} FILE`."
+    return f"{where}, or on the server with `.venv/bin/crewcast import {kind} FILE`."

@@ -166,7 +166,7 @@ def missing_people_data(viewer: Principal, missing: list[str], *, complete: bool
     )
     return (
         f"{lead}\n\n{files}\n\nUpload them {where}, agents first, or on the server with "
-        "`python cli.py import KIND FILE`."
+        "`.venv/bin/crewcast import KIND FILE`."
     )
 
 

@@ -32,6 +32,8 @@ class RawTable:
     separator: str | None
     encoding: str | None
     notes: tuple[str, ...] = ()
+    #: The header cells as the file wrote them, in the order of ``frame.columns``.
+    headers: tuple[str, ...] = ()
 
 
 def normalise_header(name: object) -> str:
@@ -40,13 +42,60 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", text)
 
 
-def _decode(content: bytes) -> tuple[str, str, tuple[str, ...]]:
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _utf16_without_bom(content: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when every other byte of the start is NUL (ASCII text in UTF-16)."""
+    head = content[:4000]
+    if len(head) < 4 or head.count(0) < len(head) // 3:
+        return None
+    if head[1::2].count(0) > 0.9 * len(head[1::2]):
+        return "utf-16-le"
+    if head[0::2].count(0) > 0.9 * len(head[0::2]):
+        return "utf-16-be"
+    return None
+
+
+def _decode(content: bytes, file_name: str) -> tuple[str, str, tuple[str, ...]]:
+    """The file's text, the encoding it was read with, and a note when that was not UTF-8.
+
+    UTF-16/32 by their BOM, or UTF-16 by its NUL bytes (Excel's "Unicode text" and many
+    Windows tools); then UTF-8 (with or without BOM); Windows-1252 otherwise, which decodes any
+    byte. Binary files (NUL bytes that are not UTF-16) are refused rather than read as garbage.
+    """
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            try:
+                text = content[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileReadError(
+                    f"{file_name}: starts like {encoding.upper()} text but is not ({exc.reason})"
+                ) from exc
+            return text, encoding.removesuffix("-le").removesuffix("-be"), ()
+    # Before UTF-8: ASCII text in UTF-16 is valid UTF-8 too, with a NUL after every letter.
+    guess = _utf16_without_bom(content)
+    if guess is not None:
+        try:
+            return content.decode(guess), "utf-16", ()
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in content[:4000]:
+        raise FileReadError(
+            f"{file_name}: not a text file (it holds NUL bytes); save it as CSV (UTF-8) or .xlsx"
+        )
     try:
         return content.decode("utf-8-sig"), "utf-8", ()
     except UnicodeDecodeError:
-        # Excel on Windows still saves "CSV" as Windows-1252; say so rather than fail.
-        note = "the file is not UTF-8; it was read as Windows-1252 (Excel's default)"
-        return content.decode("cp1252", errors="replace"), "cp1252", (note,)
+        pass
+    # Excel on Windows still saves "CSV" as Windows-1252; say so rather than fail.
+    note = "the file is not UTF-8; it was read as Windows-1252 (Excel's default)"
+    return content.decode("cp1252", errors="replace"), "cp1252", (note,)
 
 
 def _sniff_separator(text: str) -> str:
@@ -111,7 +160,7 @@ def read_table(
         sep = encoding = None
         notes: tuple[str, ...] = ()
     else:
-        text, encoding, notes = _decode(content)
+        text, encoding, notes = _decode(content, file_name)
         sep = separator or _sniff_separator(text)
         try:
             frame = pd.read_csv(
@@ -126,6 +175,7 @@ def read_table(
             raise FileReadError(f"{file_name}: not a readable CSV table ({exc})") from exc
     if frame.shape[1] == 0:
         raise FileReadError(f"{file_name}: no header row found")
+    headers = tuple(str(c).replace("\ufeff", "").strip() for c in frame.columns)
     frame.columns = [normalise_header(c) for c in frame.columns]
     frame = frame.fillna("").astype(str)
     for col in frame.columns:
@@ -133,7 +183,7 @@ def read_table(
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet row numbers, header is row 1
     blank = (frame == "").all(axis=1)
     frame = frame.loc[~blank]
-    return RawTable(file_name, frame, sep, encoding, notes)
+    return RawTable(file_name, frame, sep, encoding, notes, headers)
 
 
 def _read_excel(content: bytes, file_name: str, sheet: str | int | None) -> pd.DataFrame:

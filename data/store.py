@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings, make_owner_only, make_private_dir
-from data.readers import read_table, safe_file_label
+from data.readers import FileReadError, read_table, safe_file_label
 from data.validation import (
     CLEAN_COLUMNS,
     KINDS,
@@ -177,8 +177,11 @@ class Store:
         check_import(actor, kind)
         file_name = safe_file_label(file_name)
         if isinstance(source, str | Path):
-            content = Path(source).read_bytes()
-            file_name = file_name or Path(source).name
+            file_name = file_name or safe_file_label(Path(source).name)
+            try:
+                content = Path(source).read_bytes()
+            except OSError as exc:
+                raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
         elif isinstance(source, bytes):
             content = source
         else:

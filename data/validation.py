@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -82,8 +82,40 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "profile": ("time", "share"),
 }
 
+#: Columns a kind also reads when the file has them (REQUIRED_COLUMNS are the others).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "contacts": ("date", "interval_start", "channel", "aht_seconds"),
+    "agents": ("name", "team", "country", "timezone", "contract_hours_per_week", "channels"),
+    "interval_forecast": ("channel", "forecast_upper", "aht_seconds"),
+    "requirements": ("channel",),
+}
+#: Where one of several columns is required (contacts are daily or intraday).
+ONE_OF_COLUMNS: dict[str, tuple[str, ...]] = {"contacts": ("date", "interval_start")}
+#: Headers that mean one of our columns in common exports (normalised, as
+#: :func:`data.readers.normalise_header` writes them). Used only when the file lacks our own name
+#: and exactly one of them is present. No bare "aht": its unit (seconds or minutes) is a guess.
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "contacts": ("calls", "calls_offered", "offered", "contact_volume", "volume", "tickets"),
+    "sessions": ("visits",),
+    "date": ("day",),
+    "interval_start": ("datetime", "timestamp"),  # not "interval": often a time of day alone
+    "country": ("country_code", "country_name"),
+    "aht_seconds": ("aht_sec", "handle_time_seconds"),
+    "agent_id": ("employee_id",),
+}
+
 # Metrics whose values are fractions; 0-100 percentages are a common slip.
 FRACTION_METRICS = frozenset({"adherence", "occupancy", "conformance", "fcr"})
+# Scores that cannot be negative whatever their scale (0-100, 1-5, 0-1); NPS can.
+SCORE_METRICS = frozenset({"csat", "qa_score"})
+
+#: Dates outside these bounds are typos in the year (and beyond what pandas can hold, 1677-2262).
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+LATEST_DATE = pd.Timestamp("2199-12-31 23:59:59")
+#: No count, duration or score in a contact centre's files comes near this; 1e308 does.
+LARGEST_NUMBER = 1e9
+#: Cell values and examples are echoed in messages up to this many characters.
+ECHO_CHARACTERS = 60
 
 DateOrder = Literal["auto", "ymd", "dmy", "mdy"]
 
@@ -155,6 +187,12 @@ class Problem:
     message: str
     severity: Literal["error", "warning"] = "error"
 
+    def __post_init__(self) -> None:
+        # A 100 KB cell must not come back 100 KB long in every message that names it.
+        if self.value is not None:
+            object.__setattr__(self, "value", clip(self.value))
+        object.__setattr__(self, "message", clip(self.message, ECHO_CHARACTERS * 6))
+
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file} row {self.row}"
         if self.column is None:
@@ -205,6 +243,127 @@ class DataValidationError(ValueError):
         self.report = report
         head = f"{report.file} rejected ({report.error_count} errors in {report.rows} rows):"
         super().__init__("\n".join([head, *report.lines()]))
+
+
+def clip(text: object, limit: int = ECHO_CHARACTERS) -> str:
+    """``text`` as a string of at most about ``limit`` characters, saying how long it was."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """Which header of a file gives one of our columns.
+
+    ``how`` is ``stated`` (the user mapped it), ``same name``, ``synonym`` (a common export's
+    name, :data:`COLUMN_SYNONYMS`) or ``absent`` (``header`` is None).
+    """
+
+    column: str
+    required: bool
+    header: str | None
+    how: Literal["stated", "same name", "synonym", "absent"]
+
+
+def expected_columns(kind: str) -> tuple[tuple[str, bool], ...]:
+    """``(column, required)`` for every column a file of ``kind`` may have, required first.
+
+    Columns of :data:`ONE_OF_COLUMNS` count as optional here: one of them is required.
+    """
+    required = REQUIRED_COLUMNS[kind]
+    optional = tuple(c for c in OPTIONAL_COLUMNS.get(kind, ()) if c not in required)
+    return tuple((c, True) for c in required) + tuple((c, False) for c in optional)
+
+
+def match_columns(
+    kind: str, headers: Sequence[str], stated: Mapping[str, str] | None = None
+) -> tuple[ColumnMatch, ...]:
+    """Match a file's headers to the columns of ``kind``: what the user stated first (``{file
+    header: our column}``; an empty our-column leaves the header out), then the same name, then
+    one unambiguous synonym. Headers compare normalised (``"Interval Start"`` is
+    ``interval_start``); the match names the header as the file wrote it.
+    """
+    written = {}
+    for header in headers:
+        written.setdefault(normalise_header(header), str(header))
+    claims = {
+        normalise_header(k): normalise_header(v) if v else "" for k, v in (stated or {}).items()
+    }
+    ours = [c for c, _ in expected_columns(kind)]
+    taken: set[str] = set()
+    out = []
+    for column, required in expected_columns(kind):
+        found, how = None, "absent"
+        chosen = [h for h in written if claims.get(h) == column and h not in taken]
+        if chosen:
+            found, how = chosen[0], "stated"
+        elif column in written and column not in claims and column not in taken:
+            found, how = column, "same name"
+        else:
+            candidates = [
+                h
+                for h in COLUMN_SYNONYMS.get(column, ())
+                if h in written and h not in claims and h not in ours and h not in taken
+            ]
+            if len(candidates) == 1:
+                found, how = candidates[0], "synonym"
+        if found is not None:
+            taken.add(found)
+        out.append(ColumnMatch(column, required, written.get(found), how))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class DateOrderGuess:
+    """What the values of a date column say about their order.
+
+    ``order`` is None when the file cannot tell (every numeric date reads both ways) or
+    contradicts itself (``mixed``); ``example`` is a value showing why.
+    """
+
+    order: Literal["ymd", "dmy", "mdy"] | None
+    example: str | None = None
+    mixed: tuple[str, str] | None = None
+
+    def describe(self) -> str:
+        """The guess in words, for previews and notes."""
+        if self.mixed:
+            return (
+                f"mixed: '{clip(self.mixed[0])}' is day-first, '{clip(self.mixed[1])}' month-first"
+            )
+        if self.order is None:
+            return f"ambiguous (e.g. '{clip(self.example)}'): state day-first or month-first"
+        words = {"ymd": "year-month-day", "dmy": "day-month-year", "mdy": "month-day-year"}
+        return words[self.order] + (f" (e.g. '{clip(self.example)}')" if self.example else "")
+
+
+def detect_date_order(values: pd.Series) -> DateOrderGuess:
+    """Detect the order of day and month from a column's text values.
+
+    ISO dates (``2024-03-14``) are year-month-day. Numeric dates (``3-4-2024``) are day-first
+    only when some first part is above 12, month-first only when some second part is; with
+    neither, the order is undecided unless every value has day == month (both readings agree).
+    """
+    values = values[values != ""]
+    numeric = values.str.extract(_NUMERIC_FIRST)
+    is_num = numeric["y"].notna() & values.str.extract(_ISO)["y"].isna()
+    if not is_num.any():
+        iso = values[values.str.match(_ISO)]
+        return DateOrderGuess("ymd", iso.iloc[0] if len(iso) else None)
+    num = values[is_num]
+    a, b = numeric.loc[is_num, "a"].astype(int), numeric.loc[is_num, "b"].astype(int)
+    day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
+    if day_first and month_first:
+        return DateOrderGuess(None, None, (num[a > 12].iloc[0], num[b > 12].iloc[0]))
+    if day_first:
+        return DateOrderGuess("dmy", num[a > 12].iloc[0])
+    if month_first:
+        return DateOrderGuess("mdy", num[b > 12].iloc[0])
+    if (a != b).any():
+        return DateOrderGuess(None, num[a != b].iloc[0])
+    return DateOrderGuess("dmy", None)  # every value has day == month: both readings agree
 
 
 class _Checker:
@@ -287,6 +446,12 @@ class _Checker:
         self.rows(bad & ~raw.str.contains(",", regex=False), col, "is not a number")
         self.rows(np.isinf(parsed), col, "is infinite")
         parsed = parsed.where(np.isfinite(parsed))
+        if maximum is None or maximum > LARGEST_NUMBER:
+            huge = parsed.abs() > LARGEST_NUMBER
+            self.rows(
+                huge, col, f"is too large (above {LARGEST_NUMBER:,.0f}); a unit or export slip?"
+            )
+            parsed = parsed.where(~huge)
         if minimum is not None:
             low = parsed <= minimum if minimum_exclusive else parsed < minimum
             op = "above" if minimum_exclusive else "at least"
@@ -310,36 +475,29 @@ class _Checker:
         ].to_numpy()
         used_order = order
         if is_num.any():
-            a = numeric.loc[is_num, "a"].astype(int)
-            b = numeric.loc[is_num, "b"].astype(int)
             if order == "auto":
-                day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
-                if day_first and month_first:
+                guess = detect_date_order(raw[is_num])
+                if guess.mixed:
+                    first, second = (clip(v) for v in guess.mixed)
                     self.file_error(
                         "has dates in both day-first and month-first order "
-                        f"(e.g. '{raw[is_num][a > 12].iloc[0]}' and '{raw[is_num][b > 12].iloc[0]}')",
+                        f"(e.g. '{first}' and '{second}')",
                         col,
                     )
-                    used_order = "dmy"
-                elif day_first:
-                    used_order = "dmy"
-                elif month_first:
-                    used_order = "mdy"
-                elif (a != b).any():
-                    example = raw[is_num][a != b].iloc[0]
+                elif guess.order is None:
                     self.file_error(
-                        f"has dates like '{example}' that read either day-first or month-first; "
-                        "state the order (CLI: --date-order dmy|mdy; upload: 'Date order')",
+                        f"has dates like '{clip(guess.example)}' that read either day-first or "
+                        "month-first; state the order (CLI: --date-order dmy|mdy; upload: "
+                        "'Date order')",
                         col,
                     )
-                    used_order = "dmy"
-                else:
-                    used_order = "dmy"  # every value has day == month: both readings agree
-                if used_order != "auto" and (day_first or month_first):
+                elif guess.example is not None:
+                    words = "day-month-year" if guess.order == "dmy" else "month-day-year"
                     self.notes.append(
-                        f"column '{col}': dates read as {'day-month-year' if used_order == 'dmy' else 'month-day-year'}"
+                        f"column '{col}': dates read as {words}"
                         " (values above 12 make the order unambiguous)"
                     )
+                used_order = guess.order or "dmy"
             elif order == "ymd":
                 self.rows(
                     is_num, col, "is not a YYYY-MM-DD date (the date order was stated as ymd)"
@@ -376,6 +534,13 @@ class _Checker:
             col,
             f"is not a {'date-time' if with_time else 'date'} ({expected})",
         )
+        outside = (parsed < EARLIEST_DATE) | (parsed > LATEST_DATE)
+        self.rows(
+            outside,
+            col,
+            f"is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year} (a typo in the year?)",
+        )
+        parsed = parsed.where(~outside)
         if not with_time:
             has_time = parsed.notna() & (parsed != parsed.dt.normalize())
             self.rows(
@@ -451,7 +616,7 @@ class _Checker:
             ),
             warnings=tuple(self.warnings),
             error_count=self.error_count,
-            notes=tuple(self.notes),
+            notes=tuple(clip(n, ECHO_CHARACTERS * 6) for n in self.notes),
         )
 
 
@@ -488,24 +653,27 @@ def validate_table(
             f"unknown kind {kind!r}; choose one of {', '.join(KINDS + PLANNING_KINDS)}"
         )
     options = options or ReadOptions()
-    renames = {normalise_header(k): normalise_header(v) for k, v in options.columns.items()}
-    frame = raw.frame.rename(columns=renames)
+    frame, notes, clashes = _our_columns(kind, raw, options.columns)
     if (
         kind in ("contacts", "traffic")
         and "country" not in frame.columns
         and options.default_country
     ):
         frame = frame.assign(country=options.default_country)
-    raw = RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes)
-    check = _Checker(raw, kind)
+    check = _Checker(RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes), kind)
+    check.notes.extend(notes)
+    for clash in clashes:
+        check.file_error(clash)
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]
-    if kind == "contacts" and not {"date", "interval_start"} & set(frame.columns):
-        missing.append("date' or 'interval_start")
+    one_of = ONE_OF_COLUMNS.get(kind, ())
+    if one_of and not set(one_of) & set(frame.columns):
+        missing.append("' or '".join(one_of))
     if missing:
-        found = ", ".join(frame.columns)
+        found = ", ".join(clip(h, 40) for h in (raw.headers or raw.frame.columns)[:30])
         for col in missing:
             hint = " (or state a default country)" if col == "country" else ""
             check.file_error(f"missing column '{col}'{hint}; found: {found}")
+    if clashes or missing:
         return check.report(None, len(frame))
     if frame.empty:
         check.file_error("has a header but no data rows")
@@ -513,6 +681,39 @@ def validate_table(
     today = options.today or dt.date.today()
     clean = _VALIDATORS[kind](check, frame, options, today)
     return check.report(clean, len(frame))
+
+
+def _our_columns(
+    kind: str, raw: RawTable, stated: Mapping[str, str]
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The file's frame with our column names (:func:`match_columns`), notes on what was
+    renamed or left out, and clashes (two headers read as one column)."""
+    headers = raw.headers or tuple(raw.frame.columns)
+    matches = match_columns(kind, headers, stated)
+    renames = {normalise_header(k): normalise_header(v) if v else "" for k, v in stated.items()}
+    ours = {normalise_header(m.header): m for m in matches if m.header is not None}
+    names: list[str | None] = []
+    notes = [f"column '{m.header}' read as '{m.column}'" for m in matches if m.how == "synonym"]
+    for col, header in zip(raw.frame.columns, headers, strict=True):
+        if col in ours:
+            names.append(ours[col].column)
+        elif col in renames:
+            names.append(renames[col] or None)  # mapped to nothing: left out
+        elif col in {m.column for m in matches}:
+            used = next(m.header for m in matches if m.column == col)
+            notes.append(f"column '{clip(header)}' was not used: '{used}' gives {col}")
+            names.append(None)
+        else:
+            names.append(col)
+    keep = [i for i, name in enumerate(names) if name]
+    frame = raw.frame.iloc[:, keep].set_axis([names[i] for i in keep], axis=1)
+    counts = pd.Series([names[i] for i in keep]).value_counts()
+    clashes = [
+        f"columns {', '.join(repr(clip(headers[i])) for i in keep if names[i] == name)} "
+        f"are all read as '{name}'; map only one of them"
+        for name in counts[counts > 1].index
+    ]
+    return frame, notes, clashes
 
 
 def _channels(check: _Checker, frame: pd.DataFrame, opt: ReadOptions) -> pd.Series:
@@ -778,6 +979,11 @@ def _performance(
     )
     check.rows(
         (metric == "aht_seconds") & (value <= 0), "value", "must be above 0 s for aht_seconds"
+    )
+    check.rows(
+        metric.isin(SCORE_METRICS) & (value < 0),
+        "value",
+        lambda r: f"is negative, and {metric[r]} is a score (0-100, 1-5 or 0-1 scales start at 0)",
     )
     clean = pd.DataFrame({"agent_id": ids, "date": date, "metric": metric, "value": value})
     check.duplicates(clean, ["agent_id", "date", "metric"], "agent, day and metric")

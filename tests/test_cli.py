@@ -82,3 +82,25 @@ def test_seed_then_refuse_to_seed_twice(tmp_path):
     assert (db / "sample" / "drift_truth.csv").exists()
     again = run("seed", env_dir=db)
     assert again.returncode == 1 and "already holds data" in again.stderr
+
+
+def test_validate_says_how_it_read_the_file(files, tmp_path):
+    good, _ = files
+    ok = run("validate", "contacts", str(good), env_dir=tmp_path / "db")
+    assert "read with separator ';' (semicolon), encoding utf-8" in ok.stdout
+    assert "interval_start: column 'Interval Start'" in ok.stdout
+
+
+def test_real_italian_calls_import_without_renaming(shared_data, tmp_path):
+    # The export says 'calls'; the import reads it as contacts and says so.
+    path = shared_data / "calls_italy" / "case_data_calls.csv"
+    imported = run("import", "contacts", str(path), "--default-country", "IT", env_dir=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 1155 contacts rows as batch 1" in imported.stdout
+    assert "covering 2013-01-01 to 2016-02-29 for IT" in imported.stdout
+    assert "note: column 'calls' read as 'contacts'" in imported.stdout
+    missing = run("validate", "contacts", str(path), env_dir=tmp_path)
+    assert missing.returncode == 1
+    assert "case_data_calls.csv: missing column 'country' (or state a default country)" in (
+        missing.stderr
+    )

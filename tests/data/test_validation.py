@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from data.readers import FileReadError, read_table
-from data.validation import MAX_REPORTED, DataValidationError, ReadOptions, validate_file
+from data.validation import (
+    MAX_REPORTED,
+    DataValidationError,
+    ReadOptions,
+    detect_date_order,
+    match_columns,
+    validate_file,
+)
 
 TODAY = dt.date(2026, 11, 22)
 OPT = ReadOptions(today=TODAY)
@@ -303,3 +310,167 @@ def test_bad_options_fail_when_made():
         ReadOptions(date_order="ydm")
     with pytest.raises(ValueError, match="interval_minutes must be 15, 30 or 60"):
         ReadOptions(interval_minutes=20)
+
+
+# --- files from the wild: encodings, huge cells, impossible dates and numbers ------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_are_read(encoding):
+    text = "country\tdate\tcontacts\nAR\t2024-01-01\t5\nHU\t2024-01-01\t7\n"
+    report = validate_file("contacts", text.encode(encoding), "unicode.txt", OPT)
+    assert report.ok, report.lines()
+    assert report.frame["contacts"].tolist() == [5.0, 7.0]
+    assert read_table(text.encode(encoding), "unicode.txt").encoding in ("utf-16", "utf-32")
+
+
+def test_a_binary_file_is_refused_by_name():
+    with pytest.raises(FileReadError, match=r"photo.csv: not a text file"):
+        read_table(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "photo.csv")
+
+
+def test_a_100_kb_cell_is_echoed_truncated():
+    huge = "9" * 100_000 + "x"
+    report = check("contacts", f"country,date,contacts\nAR,2024-01-01,{huge}\n")
+    (problem,) = report.errors
+    assert (problem.file, problem.row, problem.column) == ("f.csv", 2, "contacts")
+    assert problem.value.startswith("9999") and "(100,001 characters)" in problem.value
+    assert len(str(problem)) < 300
+    header = errors("contacts", f"country,date,{'h' * 100_000}\nAR,2024-01-01,5\n")
+    assert "missing column 'contacts'" in header and len(header) < 2000
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "column", "value"),
+    [
+        (
+            "contacts",
+            "country,date,contacts\nAR,2024-01-01,5\nAR,1600-01-01,5\n",
+            "date",
+            "1600-01-01",
+        ),
+        (
+            "contacts",
+            "country,date,contacts\nAR,2024-01-01,5\nAR,13-1-2300,5\n",
+            "date",
+            "13-1-2300",
+        ),
+        (
+            "contacts",
+            "country,interval_start,contacts\nAR,2024-01-01 09:00,5\nAR,1492-10-12 09:30,5\n",
+            "interval_start",
+            "1492-10-12 09:30",
+        ),
+        (
+            "absences",
+            "agent_id,start_date,end_date,type\nA1,2024-01-01,2999-01-01,vacation\n",
+            "end_date",
+            "2999-01-01",
+        ),
+    ],
+)
+def test_dates_pandas_cannot_hold_are_rejected_by_file_row_and_column(kind, text, column, value):
+    # Beyond 1677-2262 pandas raised OutOfBoundsDatetime, naming neither file, row nor column.
+    message = errors(kind, text)
+    row = 3 if kind == "contacts" else 2
+    assert (
+        f"f.csv row {row}: column '{column}' has '{value}', is outside the years 1900 to 2199"
+        in (message)
+    )
+
+
+@pytest.mark.parametrize("value", ["1e308", "-1e308", "2000000000"])
+def test_absurdly_large_numbers_are_rejected(value):
+    message = errors("performance", f"agent_id,date,metric,value\nA1,2024-01-01,nps,{value}\n")
+    assert f"f.csv row 2: column 'value' has '{value}', is too large" in message
+
+
+def test_huge_contacts_never_reach_the_sums():
+    message = errors(
+        "contacts", "country,date,contacts\nAR,2024-01-01,1e308\nAR,2024-01-02,1e308\n"
+    )
+    assert "f.csv row 3: column 'contacts' has '1e308', is too large" in message
+
+
+def test_negative_csat_is_rejected_negative_nps_is_not():
+    message = errors(
+        "performance",
+        "agent_id,date,metric,value\nA1,2024-01-01,csat,-3\nA1,2024-01-01,qa_score,80\n",
+    )
+    assert "f.csv row 2: column 'value' has '-3', is negative, and csat is a score" in message
+    nps = check("performance", "agent_id,date,metric,value\nA1,2024-01-01,nps,-20\n")
+    assert nps.ok, nps.lines()
+
+
+# --- column matching ----------------------------------------------------------------------------
+
+
+def test_a_common_export_header_is_matched_and_said():
+    report = check(
+        "contacts",
+        "Date;Calls\n2024-01-01;10\n",
+        options=ReadOptions(today=TODAY, default_country="IT"),
+    )
+    assert report.ok, report.lines()
+    assert report.frame["contacts"].tolist() == [10.0]
+    assert "column 'Calls' read as 'contacts'" in report.notes
+
+
+def test_two_candidate_headers_are_not_guessed():
+    message = errors("contacts", "country,date,calls,tickets\nAR,2024-01-01,1,2\n")
+    assert "missing column 'contacts'" in message
+
+
+def test_a_stated_mapping_wins_and_the_same_named_column_is_left_out():
+    report = check(
+        "contacts",
+        "country,date,contacts,offered\nAR,2024-01-01,1,9\n",
+        options=ReadOptions(today=TODAY, columns={"offered": "contacts"}),
+    )
+    assert report.ok, report.lines()
+    assert report.frame["contacts"].tolist() == [9.0]
+    assert "column 'contacts' was not used: 'offered' gives contacts" in report.notes
+
+
+def test_mapping_a_header_to_nothing_leaves_it_out():
+    report = check(
+        "contacts",
+        "country,site,date,contacts\nXX,Rome,2024-01-01,1\n",
+        options=ReadOptions(today=TODAY, columns={"country": "", "site": ""}, default_country="IT"),
+    )
+    assert report.ok, report.lines()
+    assert report.frame["country"].tolist() == ["IT"]
+
+
+def test_two_headers_mapped_to_one_column_are_an_error():
+    message = errors(
+        "contacts",
+        "country,day,date,contacts\nAR,2024-01-01,2024-01-02,1\n",
+        options=ReadOptions(today=TODAY, columns={"day": "date", "date": "date"}),
+    )
+    assert "columns 'day', 'date' are all read as 'date'; map only one of them" in message
+
+
+def test_match_columns_reports_how_each_column_was_found():
+    matches = match_columns("contacts", ["Country", "Calls", "Interval Start"], {})
+    found = {m.column: (m.header, m.how, m.required) for m in matches}
+    assert found["country"] == ("Country", "same name", True)
+    assert found["contacts"] == ("Calls", "synonym", True)
+    assert found["interval_start"] == ("Interval Start", "same name", False)
+    assert found["channel"] == (None, "absent", False)
+
+
+@pytest.mark.parametrize(
+    ("values", "order", "words"),
+    [
+        (["2024-01-13", "2024-01-14"], "ymd", "year-month-day"),
+        (["13-1-2024", "1-2-2024"], "dmy", "day-month-year"),
+        (["1/13/2024", "2/1/2024"], "mdy", "month-day-year"),
+        (["1-2-2024", "2-3-2024"], None, "ambiguous"),
+        (["13-1-2024", "1-13-2024"], None, "mixed"),
+    ],
+)
+def test_detect_date_order(values, order, words):
+    guess = detect_date_order(pd.Series(values))
+    assert guess.order == order
+    assert guess.describe().startswith(words)

@@ -75,7 +75,7 @@ def test_without_contacts_or_traffic_the_page_says_what_to_upload_and_where(own_
     assert "No contacts or web traffic loaded yet" in text
     assert "**contacts** (country, date or interval_start, contacts" in text
     assert "**traffic** (country (code or name), date, sessions)" in text
-    assert "with *Upload a file* below" in text and "`python cli.py import KIND FILE`" in text
+    assert "with *Upload a file* below" in text and "`.venv/bin/crewcast import KIND FILE`" in text
     assert at.selectbox(key="data_kind").options == ["contacts", "traffic"]
     assert "Nothing loaded yet for contacts, traffic, absences, hours, performance" in " ".join(
         c.value for c in at.caption
@@ -97,3 +97,116 @@ def test_one_day_of_traffic_in_the_viewers_locale(own_data_dir, monkeypatch):
     assert len(at.get("vega_lite_chart")) == 1  # web sessions; contacts are missing
     assert "No contacts loaded yet" in at.info[0].value
     assert at.subheader[0].value == "Web sessions per day"
+
+
+# --- upload: preview, columns chosen from the file's headers, import ----------------------------
+
+ITALY = ("calls_italy", "case_data_calls.csv")
+RECENT_CONTACTS = b"country,date,contacts\nAR,2026-01-01,5\nAR,2026-01-02,6\nAR,2026-01-03,7\n"
+GA = ("traffic_sessions_by_country", "google-analytics.csv")
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="data_upload").set_value((name, content, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def problems(at: AppTest) -> str:
+    return "\n".join(table_with(at, "Problem")["Problem"])
+
+
+def table_with(at: AppTest, column: str):
+    """The first table on the page with ``column`` (AppTest does not find tables by key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_italian_calls_preview_map_and_import(own_data_dir, shared_data, monkeypatch):
+    monkeypatch.setenv("CREWCAST_LOCALE", "en_GB")
+    fmt = Formats("en_GB")
+    # Recent contacts of another country are loaded: the period slider is drawn before the import.
+    own_data_dir(("agents", AGENTS), ("contacts", RECENT_CONTACTS))
+    at = open_as("planner")
+    assert at.slider(key="data_period").value == (dt.date(2026, 1, 1), dt.date(2026, 1, 3))
+    at = upload(at, "case_data_calls.csv", shared_data.joinpath(*ITALY).read_bytes())
+
+    preview = table_with(at, "calls")
+    assert list(preview.columns) == ["date", "calls", "weekday"]
+    assert preview.iloc[0].tolist() == ["1-1-2013", "2429", "2"]
+    assert "Read with separator ';' (semicolon), encoding utf-8; 'date' day-month-year" in texts(
+        at.caption
+    )
+    contacts = at.selectbox(key="data_map_contacts")
+    assert contacts.value == "calls" and contacts.label == "contacts (required)"
+    assert contacts.options == ["date", "calls", "weekday"]  # the file's own headers
+    assert at.selectbox(key="data_map_date").value == "date"
+    assert at.selectbox(key="data_map_channel").options[0] == "(none)"
+    country = at.selectbox(key="data_map_country")
+    assert country.value == "(none)" and "default country" in country.label
+    assert "missing column 'country' (or state a default country)" in problems(at)
+    assert not [b for b in at.button if b.key == "data_import"]  # nothing to import yet
+
+    at.text_input(key="data_default_country").input("IT").run()
+    assert "case_data_calls.csv: 1,155 rows, no errors." in texts(at.success)
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+
+    done = texts(at.success)
+    assert "Imported 1,155 contacts rows from case_data_calls.csv as batch 3" in done
+    assert f"{fmt.date(dt.date(2013, 1, 1))} to {fmt.date(dt.date(2016, 2, 29))}; IT." in done
+    # The charts show the file's own years, not the last 180 days.
+    assert at.slider(key="data_period").value == (dt.date(2013, 1, 1), dt.date(2016, 2, 29))
+    assert at.subheader[0].value == "Contacts per day" and len(at.get("vega_lite_chart")) == 1
+    summary = table_with(at, "Table").set_index("Table")
+    assert summary.loc["contacts", "Rows"] == 1158
+    assert at.sidebar.multiselect(key="filter_countries").value == ["IT"]
+
+
+def test_columns_the_detection_cannot_decide_are_chosen_from_the_file(own_data_dir):
+    own_data_dir(("agents", AGENTS))
+    content = b"Country;Day;Calls;Tickets\nHU;2025-03-14;12;30\nHU;2025-03-15;15;31\n"
+    at = upload(open_as("planner"), "two_counts.csv", content)
+    contacts = at.selectbox(key="data_map_contacts")
+    assert contacts.value is None  # 'Calls' and 'Tickets' both could be contacts: not guessed
+    assert "missing column 'contacts'" in problems(at)
+    contacts.set_value("Tickets").run()
+    assert "two_counts.csv: 2 rows, no errors." in texts(at.success)
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    stored = open_store_contacts()
+    assert stored["contacts"].tolist() == [30.0, 31.0]
+
+
+def open_store_contacts():
+    from data.store import open_store
+
+    return open_store().load("contacts")
+
+
+def test_web_analytics_import_preselects_the_largest_countries(own_data_dir, shared_data):
+    own_data_dir(("agents", AGENTS))
+    at = upload(open_as("planner"), "google-analytics.csv", shared_data.joinpath(*GA).read_bytes())
+    at.selectbox(key="data_kind").set_value("traffic").run()
+    assert "google-analytics.csv: 92,110 rows, no errors." in texts(at.success)
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    chosen = at.sidebar.multiselect(key="filter_countries").value
+    assert len(chosen) == 8 and chosen[0] == "US"  # not all 214
+    assert "Showing 8 of 214 countries" in texts(at.caption)
+    assert "and 206 more countries (the charts show the 8 largest" in texts(at.success)
+    assert at.slider(key="data_period").value == (dt.date(2018, 12, 1), dt.date(2019, 12, 1))
+
+
+def test_a_utf16_file_with_an_impossible_date_is_named(own_data_dir):
+    own_data_dir(("agents", AGENTS))
+    content = "country\tdate\tcontacts\nAR\t2024-01-01\t5\nAR\t1600-01-02\t6\n".encode("utf-16")
+    at = upload(open_as("planner"), "excel.txt", content)
+    assert "encoding utf-16" in texts(at.caption)
+    errors = table_with(at, "Problem")
+    assert errors.iloc[0][["Row", "Column", "Value"]].tolist() == [3, "date", "1600-01-02"]
+    assert "outside the years 1900 to 2199" in errors.iloc[0]["Problem"]
+    assert "excel.txt: 1 errors in 2 rows; nothing was imported." in texts(at.error)

@@ -352,14 +352,14 @@ def test_a_planner_without_contacts_is_told_what_to_upload_and_where(empty_data_
         message
     )
     assert "*Upload a file* on the Data page" in message
-    assert "`python cli.py import contacts FILE`" in message
+    assert "`.venv/bin/crewcast import contacts FILE`" in message
     assert at.get("page_link")[0].proto.page == "data"
     assert not at.get("form") and not at.error
 
     open_section(at, "Saved runs")
     (message,) = infos(at)
     assert "No saved forecasts yet" in message
-    assert "A forecast needs contacts first" in message and "python cli.py import" in message
+    assert "A forecast needs contacts first" in message and ".venv/bin/crewcast import" in message
     assert "**Run a forecast**" in message and "**Save this run**" in message
     assert at.get("page_link")[0].proto.page == "data"
     assert not at.sidebar.date_input  # no run, no planning period to show

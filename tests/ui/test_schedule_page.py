@@ -123,7 +123,7 @@ def test_without_contacts_the_page_says_what_to_upload(role, where):
     assert [t.value for t in at.title] == ["Schedule"]
     (message,) = [i.value for i in at.info]
     assert "No contacts yet" in message and where in message
-    assert "`python cli.py import contacts FILE`" in message
+    assert "`.venv/bin/crewcast import contacts FILE`" in message
     assert at.get("page_link")[0].proto.page == "data"
     assert not at.error and not at.get("data_editor") and not at.main.button
 
@@ -149,7 +149,7 @@ def test_without_agents_the_schedule_is_the_shift_plan_and_says_why(agentless_da
     message = " ".join(i.value for i in at.info)
     assert "No agents loaded yet, so the schedule is the shift plan alone" in message
     assert "HR or an admin uploads an **agents** file (CSV or Excel with agent_id" in message
-    assert "`python cli.py import agents FILE`" in message
+    assert "`.venv/bin/crewcast import agents FILE`" in message
     at.button(key="schedule_generate").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

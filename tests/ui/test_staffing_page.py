@@ -165,7 +165,7 @@ def test_without_contacts_the_page_says_what_to_upload_and_where(contactless_dat
         message
     )
     assert "*Upload a file* on the Data page" in message
-    assert "`python cli.py import contacts FILE`" in message
+    assert "`.venv/bin/crewcast import contacts FILE`" in message
     assert at.get("page_link")[0].proto.page == "data"
     assert not at.error and not at.metric and not at.get("form")
 

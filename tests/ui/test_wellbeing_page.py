@@ -195,7 +195,7 @@ def test_without_hr_files_hr_is_told_which_to_upload(agents_only_dir):
     assert all(f in text for f in MISSING_FILES), text
     assert "**agents**" not in text  # loaded
     assert "on the **Data** page (*Upload a file*)" in text
-    assert "`python cli.py import KIND FILE`" in text
+    assert "`.venv/bin/crewcast import KIND FILE`" in text
     assert not at.dataframe and not at.button
 
 
