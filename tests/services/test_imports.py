@@ -13,11 +13,11 @@ import tests.conftest as shared
 from data import schema
 from data.access import Principal
 from data.config import Settings
-from data.flags import evaluate_flags
 from data.readers import FileReadError
 from data.store import open_store
 from data.validation import ReadOptions
 from services import imports
+from services.flags import evaluate_flags
 from services.imports import import_file, preview_file
 
 TODAY = dt.date(2026, 11, 22)
