@@ -4,9 +4,13 @@ Both are built from what the back-test already made (every fold's forecast besid
 :data:`~forecasting.backtest.BACKTEST_COLUMNS`) and the members' final forecasts: nothing is
 refitted.
 
-Combination: the ``top_k`` models with the lowest back-test WAPE of a series, weighted by
-inverse WAPE (the M4/M5 lesson: a combination of the best few is a steadier default than one
-pick, which here chose the eventual best 6 times in 14).
+Combination: the ``top_k`` (5) models with the lowest back-test WAPE of a series, weighted by
+inverse WAPE, the seasonal naive left out (it is the benchmark, and averaging it in cost
+accuracy on the web series). The M4/M5 lesson: a combination of the best few is a steadier
+default than one pick, which chose the eventual best 6 times in 14. Measured on the five real
+series at two origins (geometric mean of WAPE / seasonal naive's): the single back-test pick
+0.76, the best 2 0.73-0.74, 3 0.71-0.72, 4 0.70-0.71, 5 0.68-0.69; inverse-WAPE and equal
+weights within 0.005 of each other.
 
 Intervals: the 80% and 95% bands are the forecast times quantiles of the back-test's own
 out-of-sample errors (``log(1 + actual) - log(1 + forecast)``) in buckets of horizon steps
@@ -25,8 +29,10 @@ import pandas as pd
 from forecasting.frames import FORECAST_COLUMNS, INTERVAL_COLUMNS
 
 COMBINATION = "combination"
-#: Models in a combination.
-TOP_K = 3
+#: Models in a combination at most.
+TOP_K = 5
+#: Never a member: the benchmark.
+NOT_MEMBERS: tuple[str, ...] = ("combination", "seasonal_naive")
 #: Horizon steps (days ahead) that start a new error bucket.
 BUCKET_STARTS: tuple[int, ...] = (1, 8, 15, 29, 57, 92)
 #: Fewest errors a bucket needs; thinner buckets are merged into the one before.
@@ -35,7 +41,7 @@ LEVELS: tuple[float, ...] = (0.8, 0.95)
 
 
 def combination_weights(
-    scores: pd.Series, top_k: int = TOP_K, exclude: Sequence[str] = (COMBINATION,)
+    scores: pd.Series, top_k: int = TOP_K, exclude: Sequence[str] = NOT_MEMBERS
 ) -> pd.Series:
     """Inverse-WAPE weights of the ``top_k`` best models (they sum to 1).
 

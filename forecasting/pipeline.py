@@ -2,7 +2,7 @@
 
 Per series: pooled holiday effects seen from every origin (:mod:`forecasting.holiday_effects`,
 pooled over the run's series where a country has few holidays), a rolling-origin back-test of
-every candidate model, the back-test-weighted combination of the best three
+every candidate model, the back-test-weighted combination of the best five
 (:mod:`forecasting.combine`, built from their fold and final forecasts, never refitted) and
 conformal 80%/95% bands from each model's own back-test errors.
 """
@@ -206,7 +206,7 @@ def run_forecast(
         ``country, date, sessions`` web sessions per day; a missing day-country is 0 sessions.
         Used as a regressor where it covers the series' history.
     model : str or mapping of unique_id to str
-        ``"auto"`` (the back-test-weighted combination of the best three models, see
+        ``"auto"`` (the back-test-weighted combination of the best five models, see
         :mod:`forecasting.combine`; the best single model when only one could be back-tested),
         ``"combination"`` (the same), a model name to use for every series, or a per-series
         mapping (series not in it get ``"auto"``).

@@ -141,7 +141,7 @@ def forecast_contacts(
     countries, channels : sequence of str, optional
         Restrict the series; all by default.
     model : str
-        ``"auto"`` (the back-test-weighted combination of the best three models per series,
+        ``"auto"`` (the back-test-weighted combination of the best five models per series,
         conformal bands), ``"combination"`` (the same) or a model name.
     interval_minutes : int, optional
         Also split the daily forecast into 5/6/10/15/30/60-minute intervals (needs intraday

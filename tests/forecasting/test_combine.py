@@ -21,13 +21,16 @@ from forecasting.pipeline import run_forecast
 from tests.forecasting.conftest import make_series
 
 
-def test_weights_are_inverse_wape_of_the_best_three():
-    scores = pd.Series({"a": 0.1, "b": 0.2, "c": 0.4, "d": 0.5, "e": np.nan, COMBINATION: 0.05})
+def test_weights_are_inverse_wape_of_the_best_five_never_the_naive():
+    scores = pd.Series(
+        {"a": 0.1, "b": 0.2, "c": 0.4, "d": 0.5, "e": np.nan, "f": 0.8, "g": 0.9}
+        | {COMBINATION: 0.05, "seasonal_naive": 0.01}
+    )
     w = combination_weights(scores)
-    assert list(w.index) == ["a", "b", "c"]
+    assert list(w.index) == ["a", "b", "c", "d", "f"]
     assert w.sum() == pytest.approx(1.0)
     assert w["a"] == pytest.approx(2 * w["b"]) and w["b"] == pytest.approx(2 * w["c"])
-    assert list(combination_weights(scores, top_k=1).index) == ["a"]
+    assert list(combination_weights(scores, top_k=3).index) == ["a", "b", "c"]
     assert combination_weights(pd.Series({"a": np.nan})).empty
 
 
