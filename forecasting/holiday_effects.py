@@ -372,3 +372,36 @@ def estimate_holiday_effects(
         Country label for the wording.
     """
     return pool_holiday_effects(measure_holidays(ds, y, holidays_frame), holidays_frame, country)
+
+
+def measure_at_origins(
+    history: pd.DataFrame, holidays_frame: pd.DataFrame | None, origins: Sequence[pd.Timestamp]
+) -> list[tuple[pd.Timestamp, HolidayMeasurements]]:
+    """:func:`measure_holidays` of one series seen from each origin (its history up to it).
+
+    Module-level so an executor can run it; ``history`` is ``ds, y`` of one series.
+    """
+    ds = history["ds"]
+    return [
+        (
+            origin,
+            measure_holidays(
+                ds[ds <= origin], history.loc[ds <= origin, "y"].to_numpy(float), holidays_frame
+            ),
+        )
+        for origin in origins
+    ]
+
+
+def pool_at_origins(
+    items: Sequence[tuple[pd.Timestamp, HolidayMeasurements]],
+    holidays_frame: pd.DataFrame | None,
+    country: str,
+    others: Sequence[Sequence[HolidayMeasurements]],
+) -> dict[pd.Timestamp, HolidayEffects]:
+    """:func:`pool_holiday_effects` per origin; ``others[k]`` are the run's other series seen
+    from the ``k``-th origin counted from the latest (``items`` are oldest first)."""
+    out = {}
+    for back, (origin, mine) in enumerate(reversed(items)):
+        out[origin] = pool_holiday_effects(mine, holidays_frame, country, others[back])
+    return out

@@ -43,9 +43,9 @@ from forecasting.holiday_effects import (
     MIN_HOLIDAYS_OWN_SHARED,
     HolidayEffects,
     HolidayMeasurements,
-    measure_holidays,
+    measure_at_origins,
     observed_holiday_count,
-    pool_holiday_effects,
+    pool_at_origins,
 )
 from forecasting.holidays import HolidayWindow, make_holidays_frame
 from forecasting.models import MODEL_CLASSES, open_weekdays
@@ -282,8 +282,8 @@ def run_forecast(
     traffic_origins: dict[str, list[tuple[str, pd.Timestamp]]] = {}
     holidays_by_uid: dict[str, pd.DataFrame | None] = {}
     traffic_by_uid: dict[str, pd.DataFrame] = {}
-    # holiday measurements per series and origin (latest last): pooled across the run below
-    measured: dict[str, list[tuple[pd.Timestamp, HolidayMeasurements]]] = {}
+    # history, holidays and origins per series: measured and pooled in the executor below
+    holiday_inputs: dict[str, tuple[pd.DataFrame, pd.DataFrame | None, list[pd.Timestamp]]] = {}
     for uid, hist in contacts_daily.groupby("unique_id", sort=True):
         hist = hist[["unique_id", "ds", "y"]].reset_index(drop=True)
         country = str(attr_map.loc[uid, "country"])
@@ -305,15 +305,7 @@ def run_forecast(
         origins_uid = [
             ds_all[ds_all <= c].max() for c in fold_cutoffs(ds_all, int(horizon_days), folds)
         ] + [last]
-        measured[uid] = [
-            (
-                o,
-                measure_holidays(
-                    hist.loc[ds_all <= o, "ds"], hist.loc[ds_all <= o, "y"].to_numpy(float), hf
-                ),
-            )
-            for o in origins_uid
-        ]
+        holiday_inputs[uid] = (hist, hf, origins_uid)
         short = int(spans[uid]) < YEAR_HISTORY_DAYS
         candidates = list(SHORT_MODELS if short else FULL_MODELS)
         if short:
@@ -326,7 +318,10 @@ def run_forecast(
                 )
             )
         if models is not None:
-            candidates = [m for m in candidates if m in models] or list(models)
+            # the models asked for, whether tried by default or not; Prophet needs a year
+            asked = list(dict.fromkeys(models))
+            fit = [m for m in asked if not (short and MODEL_CLASSES[m].needs_year)]
+            candidates = fit or asked
         wanted = model if isinstance(model, str) else (overrides or {}).get(uid, "auto")
         if wanted != "auto" and wanted not in candidates:
             candidates.append(wanted)
@@ -377,8 +372,16 @@ def run_forecast(
                 )
             )
 
-    effects_by_uid, pooled_uids = _pool_holidays(measured, holidays_by_uid, attr_map)
-    tasks = [replace(t, holiday_effects=effects_by_uid.get(t.unique_id)) for t in tasks]
+    own = executor is None
+    pool = default_executor() if own else executor
+    try:
+        measured, effects_by_uid, pooled_uids = _pool_holidays(holiday_inputs, attr_map, pool)
+        tasks = [replace(t, holiday_effects=effects_by_uid.get(t.unique_id)) for t in tasks]
+        tasks = _with_traffic_forecasts(tasks, traffic_origins, traffic_by_uid, pool, horizon_days)
+        results = _execute(tasks, pool, progress)
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
     final_effects = {
         uid: by_origin[measured[uid][-1][0]] for uid, by_origin in effects_by_uid.items()
     }
@@ -395,15 +398,6 @@ def run_forecast(
                 holidays=int(on.loc["on", "holidays"]) if "on" in on.index else 0,
             )
         )
-
-    own = executor is None
-    pool = default_executor() if own else executor
-    try:
-        tasks = _with_traffic_forecasts(tasks, traffic_origins, traffic_by_uid, pool, horizon_days)
-        results = _execute(tasks, pool, progress)
-    finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
     for r in results:
         if r.error is not None:
             notes.append(
@@ -455,29 +449,44 @@ def run_forecast(
 
 
 def _pool_holidays(
-    measured: Mapping[str, Sequence[tuple[pd.Timestamp, HolidayMeasurements]]],
-    holidays_by_uid: Mapping[str, pd.DataFrame | None],
+    inputs: Mapping[str, tuple[pd.DataFrame, pd.DataFrame | None, list[pd.Timestamp]]],
     attr_map: pd.DataFrame,
-) -> tuple[dict[str, dict[pd.Timestamp, HolidayEffects]], set[str]]:
-    """Pooled effects per series and origin; the run's series are pooled origin by origin
-    (counted from the latest), so a back-test fold never borrows from a later history."""
-    out: dict[str, dict[pd.Timestamp, HolidayEffects]] = {}
-    pooled: set[str] = set()
-    for uid, items in measured.items():
-        hf = holidays_by_uid.get(uid)
+    pool: cf.Executor,
+) -> tuple[
+    dict[str, list[tuple[pd.Timestamp, HolidayMeasurements]]],
+    dict[str, dict[pd.Timestamp, HolidayEffects]],
+    set[str],
+]:
+    """Measure every series' holidays from each origin, then pool them, both in the executor.
+
+    The run's series are pooled origin by origin (counted from the latest), so a back-test fold
+    never borrows from a later history; other series are sent along only to a series whose
+    country has too few holidays of its own.
+    """
+    uids = sorted(inputs)
+    jobs = {uid: pool.submit(measure_at_origins, *inputs[uid]) for uid in uids}
+    measured = {uid: jobs[uid].result() for uid in uids}
+    pooled_jobs = {}
+    for uid in uids:
+        items = measured[uid]
+        hf = inputs[uid][1]
+        needs_others = any(observed_holiday_count(m) < MIN_HOLIDAYS_OWN_SHARED for _, m in items)
+        others = [
+            [other[len(other) - 1 - back][1] for o_uid, other in measured.items()
+             if o_uid != uid and len(other) > back]
+            for back in range(len(items))
+        ] if needs_others else [[] for _ in items]  # fmt: skip
         country = str(attr_map.loc[uid, "country"])
-        out[uid] = {}
-        for back, (origin, mine) in enumerate(reversed(items)):
-            others = [
-                other[len(other) - 1 - back][1]
-                for o_uid, other in measured.items()
-                if o_uid != uid and len(other) > back
-            ]
-            effects = pool_holiday_effects(mine, hf, country, others)
-            out[uid][origin] = effects
-            if back == 0 and effects.scope == "run" and hf is not None and len(hf):
-                pooled.add(uid)
-    return out, pooled
+        pooled_jobs[uid] = pool.submit(pool_at_origins, items, hf, country, others)
+    effects = {uid: pooled_jobs[uid].result() for uid in uids}
+    pooled = {
+        uid
+        for uid in uids
+        if inputs[uid][1] is not None
+        and len(inputs[uid][1])
+        and effects[uid][measured[uid][-1][0]].scope == "run"
+    }
+    return measured, effects, pooled
 
 
 def _combine_and_calibrate(
