@@ -36,6 +36,7 @@ import datetime as dt
 import logging
 import os
 import platform
+import resource
 import sys
 import time
 import warnings
@@ -301,14 +302,27 @@ def whole_sample(horizon: int, folds: int, workers: int, end: dt.date) -> None:
     contacts["ds"] = contacts["ds"].astype("datetime64[ns]")
     series, attrs = contacts_to_series(contacts)
     traffic = sample.traffic.assign(date=sample.traffic["date"].astype("datetime64[ns]"))
+    load_before = os.getloadavg()[0]
+    self0 = resource.getrusage(resource.RUSAGE_SELF)
+    child0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     with cf.ProcessPoolExecutor(max_workers=workers) as pool:
         run = run_forecast(series, attrs, horizon, traffic=traffic, executor=pool, folds=folds)
     wall = time.perf_counter() - t0
+    self1 = resource.getrusage(resource.RUSAGE_SELF)
+    child1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(
+        getattr(b, f) - getattr(a, f)
+        for a, b in ((self0, self1), (child0, child1))
+        for f in ("ru_utime", "ru_stime")
+    )
     m = run.metrics
     print(
         f"whole sample: {attrs.shape[0]} series, {len(m)} back-test rows, {folds} folds + final "
-        f"fit, {workers} processes: {wall:.1f} s ({'under' if wall < 30 else 'OVER'} the 30 s aim)"
+        f"fit, {workers} processes: {wall:.1f} s wall ({'under' if wall < 30 else 'OVER'} the "
+        f"30 s aim), {cpu:.1f} CPU s (this process and its workers; {cpu / workers:.1f} s if "
+        f"the {workers} cores were ours alone); load average {load_before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after"
     )
     per_model = m.groupby("model")["seconds"].agg(jobs="size", total="sum", mean="mean")
     print(to_markdown(per_model.sort_values("total", ascending=False).round(2).reset_index()))

@@ -12,10 +12,13 @@ series at two origins (geometric mean of WAPE / seasonal naive's): the single ba
 0.76, the best 2 0.73-0.74, 3 0.71-0.72, 4 0.70-0.71, 5 0.68-0.69; inverse-WAPE and equal
 weights within 0.005 of each other.
 
-Intervals: the 80% and 95% bands are the forecast times quantiles of the back-test's own
-out-of-sample errors (``log(1 + actual) - log(1 + forecast)``) in buckets of horizon steps
-(split conformal prediction), not the models' parametric bands, which covered 50-91% of days
-for a nominal 80% on the real series. The coverage reported is leave-one-fold-out: each fold
+Intervals: the 80% and 95% bands are the forecast times / divided by quantiles of the
+back-test's own out-of-sample absolute errors (``|log(1 + actual) - log(1 + forecast)|``) in
+buckets of horizon steps (split conformal prediction with the absolute residual as score), not
+the models' parametric bands, which covered 50-91% of days for a nominal 80% on the real series.
+Signed error quantiles (a band shifted toward the back-test's bias) covered 48% of the Italian
+holdout days at one origin, where the bias flipped sign; the absolute score does not carry a
+fold's bias into the band. The coverage reported is leave-one-fold-out: each fold
 is scored with bands made from the other folds' errors only.
 """
 
@@ -36,7 +39,7 @@ NOT_MEMBERS: tuple[str, ...] = ("combination", "seasonal_naive")
 #: Horizon steps (days ahead) that start a new error bucket.
 BUCKET_STARTS: tuple[int, ...] = (1, 8, 15, 29, 57, 92)
 #: Fewest errors a bucket needs; thinner buckets are merged into the one before.
-MIN_BUCKET_ERRORS = 20
+MIN_BUCKET_ERRORS = 40
 LEVELS: tuple[float, ...] = (0.8, 0.95)
 
 
@@ -124,7 +127,11 @@ def conformal_quantiles(
     -------
     pandas.DataFrame
         ``first_step, lo_80, hi_80, lo_95, hi_95`` (log errors; a band is ``expm1(log1p(yhat)
-        + q)``). Empty without errors. Quantiles use the finite-sample (n + 1) correction.
+        + q)``, ``lo = -hi``: quantiles of the absolute error). Empty without errors.
+
+    The plain empirical quantile, not split conformal's finite-sample ``ceil((n + 1) level) /
+    n``: with 21-40 errors a bucket that correction took the 86th percentile for an 80% band,
+    and the bands covered 86% of the real holdout days (79-89% per series) instead of 80%.
     """
     bt = backtest.loc[np.isfinite(backtest["y"]) & np.isfinite(backtest["yhat"])]
     cols = ["first_step", *(f"{s}_{round(lv * 100)}" for lv in levels for s in ("lo", "hi"))]
@@ -146,14 +153,11 @@ def conformal_quantiles(
     bucket = _buckets(steps, merged)
     rows = []
     for b, start in enumerate(merged):
-        e = np.sort(err[bucket == b])
-        n = len(e)
+        e = np.abs(err[bucket == b])
         row = [start]
         for lv in levels:
-            alpha = 1.0 - lv
-            lo_q = max(np.floor((n + 1) * alpha / 2) / n, 0.0)
-            hi_q = min(np.ceil((n + 1) * (1 - alpha / 2)) / n, 1.0)
-            row += [float(np.quantile(e, lo_q)), float(np.quantile(e, hi_q))]
+            q = float(np.quantile(e, lv))
+            row += [-q, q]
         rows.append(row)
     out = pd.DataFrame(rows, columns=cols)
     # a band never excludes the forecast itself

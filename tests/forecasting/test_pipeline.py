@@ -220,7 +220,9 @@ def test_drivers_report_estimated_holiday_effect_and_closed_days():
     texts = [d.text for d in run.drivers if d.kind == "holiday"]
     line = next(t for t in texts if "Christmas Day (25 Dec)" in t)
     pct = int(re.search(r"contacts about \+(\d+)% in the 3 days before", line).group(1))
-    assert 20 <= pct <= 60
+    # seen once: at most half its own +40%, the rest the shared effect of HU's holidays (~0)
+    assert 10 <= pct <= 40
+    assert "learnt from 1 past occurrence" in line
     assert any("closed on" in str(n) and "Second Day of Christmas" in str(n) for n in run.notes)
     closed = next(n for n in run.notes if n.code == "closed_holidays")
     assert "Second Day of Christmas" in closed.values["holidays"]
