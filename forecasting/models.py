@@ -690,6 +690,14 @@ class AutoARIMAForecaster(_StatsForecastModel):
                 self.model_ = model.fit(z, X[:, self.exog_used_])
             else:
                 self.model_ = model.fit(z)
+        # the regressors' weights under the regression's names (log-log traffic elasticity)
+        names = ["holiday_effect", *(f"log_{r}" for r in self.regressors)]
+        used = [n for n, u in zip(names, self.exog_used_, strict=True) if u]
+        fitted = self.model_.model_.get("coef", {})
+        self.coef_ = pd.Series(
+            {n: float(fitted.get(f"ex_{i}", np.nan)) for i, n in enumerate(used, start=1)},
+            dtype=float,
+        )
 
     def _forecast(self, future_ds, future_exog):
         X = self._exog(self._future_offset(future_ds), future_exog)

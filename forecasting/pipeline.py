@@ -688,7 +688,16 @@ def _drivers(
     traffic_parts = []
     seen_countries: set[str] = set()
     for uid in sorted({r.unique_id for r in ok}):
-        reg = by_key.get((uid, "regression"))
+        # the traffic elasticity comes from a model that weighs traffic: the regression, else
+        # AutoARIMA (its exogenous weight)
+        reg = next(
+            (
+                by_key[(uid, name)]
+                for name in ("regression", "autoarima")
+                if (uid, name) in by_key and by_key[(uid, name)].traffic_coef is not None
+            ),
+            by_key.get((uid, "regression")),
+        )
         fc_days = next(r.forecast["ds"] for r in ok if r.unique_id == uid)
         start, end = fc_days.min(), fc_days.max()
         hf = holidays_by_uid.get(uid)

@@ -240,3 +240,20 @@ def test_default_process_pool_pickles_the_jobs(two_series):
     run = run_forecast(hist, attrs, 7, folds=1, models=["seasonal_naive", "ets"])
     assert set(run.metrics["model"]) == {"seasonal_naive", "ets"}  # one member: no combination
     assert len(run.forecast) == 14
+
+
+def test_autoarima_weighs_traffic_and_gives_the_drivers_its_elasticity():
+    hist = make_series("AR/phone", days=120, seed=6)
+    attrs = pd.DataFrame({"unique_id": ["AR/phone"], "country": ["AR"], "channel": ["phone"]})
+    run = run_forecast(
+        hist,
+        attrs,
+        14,
+        traffic=_traffic_for(hist, "AR"),
+        executor=cf.ThreadPoolExecutor(1),
+        folds=1,
+        models=["seasonal_naive", "autoarima"],
+    )
+    (driver,) = [d for d in run.drivers if d.kind == "traffic"]
+    # contacts follow traffic one for one here: +10% sessions, about +10% contacts
+    assert driver.values["contacts_change_at_10pct"] == pytest.approx(0.1, abs=0.06)
