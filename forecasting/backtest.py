@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from forecasting.combine import calibrate
 from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
 from forecasting.holiday_effects import HolidayEffects
 from forecasting.metrics import coverage, mase, seasonal_naive_scale, wape
@@ -192,6 +193,10 @@ def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool
 def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
     """Back-test one model on one series over rolling origins, then fit it on all the history.
 
+    The final forecast's 80%/95% bands are conformal (:func:`forecasting.combine.calibrate`:
+    quantiles of the back-test's own absolute errors) and ``coverage_80``/``coverage_95`` the
+    leave-one-fold-out coverage they reach; without a back-test the model's own bands stay.
+
     Module-level so that a ``ProcessPoolExecutor`` can pickle it. A model that fails returns a
     result with ``error`` set instead of raising, so one bad model cannot sink the run.
     BLAS runs single-threaded inside the job (:func:`fitting_threads`).
@@ -236,7 +241,14 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
         if folds
         else pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
     )
-    metrics = {**score_backtest(backtest), "seconds": time.perf_counter() - t0}
+    metrics = score_backtest(backtest)
+    if len(backtest):
+        # conformal bands from this model's own back-test errors (forecasting.combine), made
+        # here so the workers do it in parallel; the combination is calibrated by the pipeline
+        forecast, metrics["coverage_80"], metrics["coverage_95"] = calibrate(
+            forecast, backtest, hist["ds"].max()
+        )
+    metrics["seconds"] = time.perf_counter() - t0
     effects = getattr(model, "holiday_effects_", None)
     coef = getattr(model, "coef_", None)
     traffic_coef = (

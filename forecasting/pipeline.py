@@ -498,7 +498,7 @@ def _combine_and_calibrate(
     by_uid: dict[str, list[SeriesModelResult]] = {}
     for r in ok:
         by_uid.setdefault(r.unique_id, []).append(r)
-    m_index = metrics.set_index(["unique_id", "model"]) if len(metrics) else None
+    m_index = metrics.set_index(["unique_id", "model"])
     for uid, results in by_uid.items():
         last = last_by_uid[uid]
         entries = [
@@ -517,14 +517,12 @@ def _combine_and_calibrate(
             entries.append((COMBINATION, comb_fc, comb_bt, seconds))
             weight_rows += [(uid, m, float(w)) for m, w in weights.items()]
         for name, fc, bt, seconds in entries:
-            if bt is not None and len(bt):
+            if name == COMBINATION:
                 fc, cov80, cov95 = calibrate(fc, bt, last)
                 score = score_backtest(bt)
-            else:
-                cov80 = cov95 = float("nan")
-                score = {"wape": float("nan"), "mase": float("nan"), "folds": 0.0}
-            if name != COMBINATION and m_index is not None and (uid, name) in m_index.index:
-                score = {**score, **m_index.loc[(uid, name), ["wape", "mase", "folds"]].to_dict()}
+            else:  # calibrated by its worker (run_series_model)
+                score = m_index.loc[(uid, name)].to_dict()
+                cov80, cov95 = score["coverage_80"], score["coverage_95"]
             forecasts.append(fc)
             rows.append(
                 {
