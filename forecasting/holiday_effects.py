@@ -266,6 +266,7 @@ def pool_holiday_effects(
     holidays_frame: pd.DataFrame | None,
     country: str = "",
     others: Sequence[HolidayMeasurements] = (),
+    labels: pd.DataFrame | None = None,
 ) -> HolidayEffects:
     """Pool a series' measured holidays into one effect per holiday and window group.
 
@@ -280,12 +281,14 @@ def pool_holiday_effects(
     others : sequence of HolidayMeasurements
         The run's other series (same origin): their holidays make the shared effect when this
         country observed fewer than :data:`MIN_HOLIDAYS_OWN_SHARED` holidays.
+    labels : pandas.DataFrame, optional
+        :func:`label_holiday_days` of ``holidays_frame``, when the caller has it already.
 
     Returns
     -------
     HolidayEffects
     """
-    labels = label_holiday_days(holidays_frame)
+    labels = label_holiday_days(holidays_frame) if labels is None else labels
     means = _holiday_means(own)
     scope = "country"
     pool_means, pool_noise = means, own.noise_var
@@ -402,6 +405,7 @@ def pool_at_origins(
     """:func:`pool_holiday_effects` per origin; ``others[k]`` are the run's other series seen
     from the ``k``-th origin counted from the latest (``items`` are oldest first)."""
     out = {}
+    labels = label_holiday_days(holidays_frame)
     for back, (origin, mine) in enumerate(reversed(items)):
-        out[origin] = pool_holiday_effects(mine, holidays_frame, country, others[back])
+        out[origin] = pool_holiday_effects(mine, holidays_frame, country, others[back], labels)
     return out

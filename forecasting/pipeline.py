@@ -375,9 +375,15 @@ def run_forecast(
     own = executor is None
     pool = default_executor() if own else executor
     try:
-        measured, effects_by_uid, pooled_uids = _pool_holidays(holiday_inputs, attr_map, pool)
-        tasks = [replace(t, holiday_effects=effects_by_uid.get(t.unique_id)) for t in tasks]
+        # holiday measurements and traffic forecasts run side by side in the executor
+        measuring = {
+            uid: pool.submit(measure_at_origins, *holiday_inputs[uid])
+            for uid in sorted(holiday_inputs)
+        }
         tasks = _with_traffic_forecasts(tasks, traffic_origins, traffic_by_uid, pool, horizon_days)
+        measured = {uid: job.result() for uid, job in measuring.items()}
+        effects_by_uid, pooled_uids = _pool_holidays(measured, holiday_inputs, attr_map, pool)
+        tasks = [replace(t, holiday_effects=effects_by_uid.get(t.unique_id)) for t in tasks]
         results = _execute(tasks, pool, progress)
     finally:
         if own:
@@ -449,23 +455,18 @@ def run_forecast(
 
 
 def _pool_holidays(
+    measured: Mapping[str, list[tuple[pd.Timestamp, HolidayMeasurements]]],
     inputs: Mapping[str, tuple[pd.DataFrame, pd.DataFrame | None, list[pd.Timestamp]]],
     attr_map: pd.DataFrame,
     pool: cf.Executor,
-) -> tuple[
-    dict[str, list[tuple[pd.Timestamp, HolidayMeasurements]]],
-    dict[str, dict[pd.Timestamp, HolidayEffects]],
-    set[str],
-]:
-    """Measure every series' holidays from each origin, then pool them, both in the executor.
+) -> tuple[dict[str, dict[pd.Timestamp, HolidayEffects]], set[str]]:
+    """Pool every series' measured holidays from each origin, in the executor.
 
     The run's series are pooled origin by origin (counted from the latest), so a back-test fold
     never borrows from a later history; other series are sent along only to a series whose
     country has too few holidays of its own.
     """
-    uids = sorted(inputs)
-    jobs = {uid: pool.submit(measure_at_origins, *inputs[uid]) for uid in uids}
-    measured = {uid: jobs[uid].result() for uid in uids}
+    uids = sorted(measured)
     pooled_jobs = {}
     for uid in uids:
         items = measured[uid]
@@ -486,7 +487,7 @@ def _pool_holidays(
         and len(inputs[uid][1])
         and effects[uid][measured[uid][-1][0]].scope == "run"
     }
-    return measured, effects, pooled
+    return effects, pooled
 
 
 def _combine_and_calibrate(
