@@ -59,7 +59,7 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--interval-minutes",
         type=int,
-        choices=[15, 30, 60],
+        choices=[5, 6, 10, 15, 30, 60],
         help="interval length of intraday contacts",
     )
 
@@ -653,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument(
         "--interval-minutes",
         type=int,
-        choices=[15, 30, 60],
+        choices=[5, 6, 10, 15, 30, 60],
         help="split days into intervals (needs intraday history)",
     )
     fc.add_argument(

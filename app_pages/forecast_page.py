@@ -34,32 +34,43 @@ from services.forecasts import configured_scheduler, forecast_frames
 from staffing.exports import frame_to_csv, frames_to_excel
 
 MODELS = {
-    "auto": "Auto (best back-test)",
+    "auto": "Auto (combination of the best five)",
     "seasonal_naive": "Weekly seasonal naive",
     "ets": "Exponential smoothing",
     "regression": "Regression with holidays and traffic (ARIMA errors)",
+    "autoets": "AutoETS (statsforecast)",
+    "autotheta": "AutoTheta (statsforecast)",
+    "mstl": "MSTL: weekly and yearly seasons (statsforecast)",
+    "autoarima": "AutoARIMA with holidays and traffic (statsforecast)",
     "prophet": "Prophet with holidays and traffic",
 }
 # Every model a run may hold, in words; the downloads keep the ids.
 MODEL_NAMES = {
     **{model: name for model, name in MODELS.items() if model != "auto"},
-    "ensemble": "Ensemble (average of exponential smoothing and regression)",
+    "combination": "Combination of the best five (back-test weighted)",
+    "ensemble": "Ensemble (average of exponential smoothing and regression)",  # older runs
 }
 HELP_MODEL = """How the coming days are worked out from the contacts so far:
-- **Auto** back-tests every model below and picks, for each country and channel, the one that
-  missed the fewest contacts (lowest WAPE).
+- **Auto** back-tests every model below and, for each country and channel, averages the five
+  that missed the fewest contacts (lowest WAPE), the better ones weighing more. The back-test
+  table shows each member's weight; its bands come from the back-test's own misses.
 - **Weekly seasonal naive**: each day repeats the same weekday of the last week. It is the
   benchmark: a model that cannot beat it is not worth its complexity.
-- **Exponential smoothing** (ETS): level, trend and the weekly pattern, recent weeks weighing most.
-- **Regression with holidays and traffic**: contacts explained by the weekday, national holidays
-  and the forecast web sessions; ARIMA errors model what is left over.
+- **Exponential smoothing** (ETS, AutoETS): level, trend and the weekly pattern, recent weeks
+  weighing most.
+- **AutoTheta**: a trend line and smoothing, the M3 competition's winner.
+- **MSTL**: weekly and yearly patterns taken apart, the trend smoothed.
+- **Regression** and **AutoARIMA**: contacts explained by the weekday, holidays and the forecast
+  web sessions; ARIMA errors model what is left over.
 - **Prophet**: trend, weekly and yearly patterns, holidays and web sessions (Meta's model).
-- **Ensemble** (Auto only): the average of exponential smoothing and regression.
+
+Every model but the naive knows the national holidays: each holiday's effect is learnt from its
+past occurrences, and one never seen takes the country's usual holiday effect.
 
 A fixed model is back-tested against the weekly seasonal naive only, which is quicker."""
 HELP_SCENARIO = (
     "A planned change in web sessions (a campaign, a price change) from one day to the end of "
-    "the horizon. Only the models that use web traffic (regression, Prophet, ensemble) respond."
+    "the horizon. Only the models that use web traffic (regression, AutoARIMA, Prophet) respond."
 )
 
 RUN, SAVED, COMPARE = "Run a forecast", "Saved runs", "Compare runs"
@@ -254,7 +265,7 @@ def backtest_columns(fmt: Formats) -> dict:
             "WAPE",
             "Weighted absolute percentage error: the contacts the forecast missed (too many "
             "or too few) as a share of all contacts of the back-test days. Lower is better; "
-            "Auto picks the lowest.",
+            "Auto combines the five lowest.",
         ),
         "mase": amount_column(
             "MASE",
@@ -280,7 +291,17 @@ def backtest_columns(fmt: Formats) -> dict:
             "after, each time as many days as the horizon. More folds, a surer verdict.",
         ),
         "seconds": amount_column(
-            "Fit time (s)", "Seconds the back-test of this model took.", decimals=1
+            "Fit time (s)",
+            "Seconds the back-test of this model took (the combination: its members' sum; it "
+            "is built from their forecasts, not fitted again).",
+            decimals=1,
+        ),
+        "weight": share_column(
+            "Weight in the combination",
+            "The model's share of the combination (Auto): the five lowest back-test WAPEs (the "
+            "weekly seasonal naive is only the benchmark), each weighted by one over its WAPE. "
+            "Empty for the models left out.",
+            decimals=0,
         ),
     }
 
@@ -364,6 +385,7 @@ def render_results(
     st.markdown("\n".join(f"- {text}" for text in texts) or "No holidays in the horizon.")
 
     st.subheader("Back-test")
+    st.markdown(f"Picked: {describe_pick(pick, table, fmt)}")
     st.caption(
         "How well each model would have done: it is fitted on older contacts and forecasts days "
         "whose contacts are known, from several starting points (folds), with forecast rather "

@@ -23,7 +23,7 @@ PLANNING_KINDS = ("interval_forecast", "daily_forecast", "requirements", "profil
 CHANNELS = ("voice", "chat", "email")
 #: Absence types an absences file may hold, in the order pages show them (the one list).
 ABSENCE_TYPES = ("sick", "vacation", "other")
-INTERVAL_MINUTES = (15, 30, 60)
+INTERVAL_MINUTES = (5, 6, 10, 15, 30, 60)
 DAILY_MINUTES = 1440
 MAX_REPORTED = 50
 
@@ -172,7 +172,7 @@ class ReadOptions:
             )
         if self.interval_minutes is not None and self.interval_minutes not in INTERVAL_MINUTES:
             raise ValueError(
-                f"interval_minutes must be 15, 30 or 60, not {self.interval_minutes!r}"
+                f"interval_minutes must be 15, 30 or 60 (or 5, 6 or 10 from ACD exports), not {self.interval_minutes!r}"
             )
 
 

@@ -1,6 +1,7 @@
 """Contact-volume forecasting: holidays, traffic, models, back-tests and the intraday split."""
 
 from forecasting.backtest import run_series_model
+from forecasting.combine import COMBINATION, combination_weights, conformal_quantiles
 from forecasting.errors import ForecastInputError, InsufficientHistoryError, NotFittedError
 from forecasting.frames import (
     FORECAST_COLUMNS,
@@ -10,19 +11,24 @@ from forecasting.frames import (
     traffic_to_frame,
     validate_history,
 )
+from forecasting.holiday_effects import HolidayEffects, estimate_holiday_effects
 from forecasting.holidays import (
     HolidayWindow,
+    holiday_eves,
     holidays_in_range,
     make_holidays_frame,
     weekend_days,
 )
-from forecasting.intraday import intraday_profiles, split_intraday
+from forecasting.intraday import intraday_profiles, resample_intervals, split_intraday
 from forecasting.metrics import coverage, mase, wape
 from forecasting.models import (
     MODEL_CLASSES,
-    Ensemble,
+    AutoARIMAForecaster,
+    AutoETSForecaster,
+    AutoThetaForecaster,
     ETSForecaster,
     Forecaster,
+    MSTLForecaster,
     ProphetForecaster,
     RegressionARIMA,
     SeasonalNaive,
@@ -33,16 +39,21 @@ from forecasting.traffic import TrafficScenario, apply_traffic_scenario, forecas
 from forecasting.wording import Driver, Statement, word
 
 __all__ = [
+    "COMBINATION",
     "FORECAST_COLUMNS",
     "MODEL_CLASSES",
+    "AutoARIMAForecaster",
+    "AutoETSForecaster",
+    "AutoThetaForecaster",
     "Driver",
     "ETSForecaster",
-    "Ensemble",
     "ForecastInputError",
     "ForecastRun",
     "Forecaster",
+    "HolidayEffects",
     "HolidayWindow",
     "InsufficientHistoryError",
+    "MSTLForecaster",
     "NotFittedError",
     "ProphetForecaster",
     "RegressionARIMA",
@@ -50,16 +61,21 @@ __all__ = [
     "Statement",
     "TrafficScenario",
     "apply_traffic_scenario",
+    "combination_weights",
+    "conformal_quantiles",
     "contacts_to_intraday",
     "contacts_to_series",
     "coverage",
+    "estimate_holiday_effects",
     "forecast_traffic",
+    "holiday_eves",
     "holidays_in_range",
     "intraday_profiles",
     "make_forecaster",
     "make_holidays_frame",
     "make_unique_id",
     "mase",
+    "resample_intervals",
     "run_forecast",
     "run_series_model",
     "split_intraday",

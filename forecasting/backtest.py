@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
-from forecasting._blas import limit_blas_threads
+from forecasting.combine import calibrate
 from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
+from forecasting.holiday_effects import HolidayEffects
 from forecasting.metrics import coverage, mase, seasonal_naive_scale, wape
 from forecasting.models import make_forecaster
 from forecasting.traffic import apply_traffic_scenario, forecast_traffic
@@ -28,6 +33,34 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "folds",
     "seconds",
 )
+#: One row per back-test day: the fold's origin, the day, its step ahead (days), the actual and
+#: the forecast, and the fold's seasonal-naive scale (for MASE).
+BACKTEST_COLUMNS: tuple[str, ...] = (
+    "unique_id",
+    "model",
+    "cutoff",
+    "ds",
+    "step",
+    "y",
+    *FORECAST_COLUMNS[3:],
+    "scale",
+)
+
+
+@contextlib.contextmanager
+def fitting_threads() -> Iterator[None]:
+    """One BLAS/OpenMP thread inside a fitting job (threadpoolctl), unless the user chose.
+
+    The fits are small (matrices of ~1,000 x 50); a multi-threaded BLAS only oversubscribes the
+    cores when two jobs run at once (measured on the 2-core machine: the pipeline tests took
+    40 s of CPU with OpenBLAS' default threads and 8 s with one). A count the user set
+    (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``) is left alone. The limit ends with the job.
+    """
+    if "OPENBLAS_NUM_THREADS" in os.environ or "OMP_NUM_THREADS" in os.environ:
+        yield
+        return
+    with threadpool_limits(limits=1):
+        yield
 
 
 def fold_cutoffs(ds: pd.Series, horizon_days: int, folds: int) -> list[pd.Timestamp]:
@@ -72,6 +105,10 @@ class SeriesModelTask:
         :func:`forecast_traffic_at`; origins not in it are forecast here. The traffic forecast
         depends on the country and origin only, so the pipeline makes it once per country
         instead of once per series, model and fold.
+    holiday_effects : mapping of origin to HolidayEffects, optional
+        Pooled holiday effects seen from each origin (only the history up to it, pooled with
+        the run's other series by the pipeline); models estimate them from their own training
+        data for an origin not in it.
     """
 
     unique_id: str
@@ -84,11 +121,16 @@ class SeriesModelTask:
     scenarios: tuple[tuple[pd.Timestamp, float], ...] = ()
     params: tuple[tuple[str, object], ...] = field(default_factory=tuple)
     traffic_forecasts: Mapping[pd.Timestamp, pd.DataFrame] | None = None
+    holiday_effects: Mapping[pd.Timestamp, HolidayEffects] | None = None
 
 
 @dataclass(frozen=True)
 class SeriesModelResult:
-    """A worker's answer: metrics, final forecast and what the drivers need."""
+    """A worker's answer: metrics, final forecast, the back-test days and what the drivers need.
+
+    ``backtest`` (:data:`BACKTEST_COLUMNS`) keeps every fold's forecast beside the actuals, so
+    the pipeline can combine models and calibrate intervals without refitting anything.
+    """
 
     unique_id: str
     model: str
@@ -98,6 +140,7 @@ class SeriesModelResult:
     traffic_coef: float | None
     future_traffic: pd.DataFrame | None
     error: str | None = None
+    backtest: pd.DataFrame | None = None
 
 
 def _with_traffic(history: pd.DataFrame, traffic: pd.DataFrame) -> pd.DataFrame:
@@ -113,8 +156,8 @@ def forecast_traffic_at(
     Module-level (picklable) so the pipeline can run it in its executor; one BLAS thread, as
     for the model jobs.
     """
-    limit_blas_threads(1)
-    return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
+    with fitting_threads():
+        return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
 
 
 def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool):
@@ -135,9 +178,11 @@ def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool
         regressors = ("traffic",)
         train = _with_traffic(train, past)
         future_reg = future_traffic.rename(columns={"sessions": "traffic"})[["ds", "traffic"]]
-    model = make_forecaster(
-        task.model, holidays=task.holidays, regressors=regressors, **dict(task.params)
-    )
+    params = dict(task.params)
+    effects = (task.holiday_effects or {}).get(train["ds"].max())
+    if effects is not None:
+        params["holiday_effects"] = effects
+    model = make_forecaster(task.model, holidays=task.holidays, regressors=regressors, **params)
     if not model.supports_regressors:
         train = train[["unique_id", "ds", "y"]]
     model.fit(train)
@@ -148,30 +193,36 @@ def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool
 def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
     """Back-test one model on one series over rolling origins, then fit it on all the history.
 
+    The final forecast's 80%/95% bands are conformal (:func:`forecasting.combine.calibrate`:
+    quantiles of the back-test's own absolute errors) and ``coverage_80``/``coverage_95`` the
+    leave-one-fold-out coverage they reach; without a back-test the model's own bands stay.
+
     Module-level so that a ``ProcessPoolExecutor`` can pickle it. A model that fails returns a
     result with ``error`` set instead of raising, so one bad model cannot sink the run.
-    OpenBLAS is kept to one thread in the process running it (see ``forecasting._blas``).
+    BLAS runs single-threaded inside the job (:func:`fitting_threads`).
     """
-    limit_blas_threads(1)
+    with fitting_threads():
+        return _run_series_model(task)
+
+
+def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
     t0 = time.perf_counter()
     hist = task.history
     h = task.horizon_days
     try:
-        rows = []
+        folds = []
         for cutoff in fold_cutoffs(hist["ds"], h, task.folds):
             train = hist.loc[hist["ds"] <= cutoff]
             test = hist.loc[(hist["ds"] > cutoff) & (hist["ds"] <= cutoff + pd.Timedelta(days=h))]
             _, fc, _ = _fit_predict(task, train, h, final=False)
-            joined = test.merge(fc, on=["unique_id", "ds"], how="left")
-            a = joined["y"].to_numpy(float)
-            rows.append(
-                (
-                    wape(a, joined["yhat"]),
-                    mase(a, joined["yhat"], seasonal_naive_scale(train)),
-                    coverage(a, joined["yhat_lo_80"], joined["yhat_hi_80"]),
-                    coverage(a, joined["yhat_lo_95"], joined["yhat_hi_95"]),
-                )
+            joined = test[["unique_id", "ds", "y"]].merge(
+                fc.drop(columns="model"), on=["unique_id", "ds"], how="left"
             )
+            joined.insert(1, "model", task.model)
+            joined.insert(2, "cutoff", cutoff)
+            joined.insert(4, "step", (joined["ds"] - cutoff).dt.days.astype(int))
+            joined["scale"] = seasonal_naive_scale(train)
+            folds.append(joined[list(BACKTEST_COLUMNS)])
         model, forecast, future_traffic = _fit_predict(task, hist, h, final=True)
     except Exception as exc:
         logger.warning("model %s failed on %s: %s", task.model, task.unique_id, exc)
@@ -185,17 +236,19 @@ def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
             None,
             error=f"{type(exc).__name__}: {exc}",
         )
-    scores = np.array(rows, dtype=float).reshape(-1, 4)
-    with np.errstate(all="ignore"):
-        means = np.nanmean(scores, axis=0) if len(rows) else np.full(4, np.nan)
-    metrics = {
-        "wape": float(means[0]),
-        "mase": float(means[1]),
-        "coverage_80": float(means[2]),
-        "coverage_95": float(means[3]),
-        "folds": float(len(rows)),
-        "seconds": time.perf_counter() - t0,
-    }
+    backtest = (
+        pd.concat(folds, ignore_index=True)
+        if folds
+        else pd.DataFrame({c: pd.Series(dtype=float) for c in BACKTEST_COLUMNS})
+    )
+    metrics = score_backtest(backtest)
+    if len(backtest):
+        # conformal bands from this model's own back-test errors (forecasting.combine), made
+        # here so the workers do it in parallel; the combination is calibrated by the pipeline
+        forecast, metrics["coverage_80"], metrics["coverage_95"] = calibrate(
+            forecast, backtest, hist["ds"].max()
+        )
+    metrics["seconds"] = time.perf_counter() - t0
     effects = getattr(model, "holiday_effects_", None)
     coef = getattr(model, "coef_", None)
     traffic_coef = (
@@ -209,7 +262,45 @@ def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
         effects,
         traffic_coef,
         future_traffic,
+        backtest=backtest,
     )
+
+
+def score_backtest(backtest: pd.DataFrame) -> dict[str, float]:
+    """WAPE, MASE and interval coverage of one model's back-test, the mean over its folds.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        :data:`BACKTEST_COLUMNS` of one series and model.
+
+    Returns
+    -------
+    dict
+        ``wape, mase, coverage_80, coverage_95`` (fractions; NaN without folds) and ``folds``.
+    """
+    rows = []
+    for _, fold in backtest.groupby("cutoff", sort=True):
+        a = fold["y"].to_numpy(float)
+        rows.append(
+            (
+                wape(a, fold["yhat"]),
+                mase(a, fold["yhat"], float(fold["scale"].iloc[0])),
+                coverage(a, fold["yhat_lo_80"], fold["yhat_hi_80"]),
+                coverage(a, fold["yhat_lo_95"], fold["yhat_hi_95"]),
+            )
+        )
+    scores = np.array(rows, dtype=float).reshape(-1, 4)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(scores, axis=0) if len(rows) else np.full(4, np.nan)
+    return {
+        "wape": float(means[0]),
+        "mase": float(means[1]),
+        "coverage_80": float(means[2]),
+        "coverage_95": float(means[3]),
+        "folds": float(len(rows)),
+    }
 
 
 def metrics_frame(results: Sequence[SeriesModelResult]) -> pd.DataFrame:

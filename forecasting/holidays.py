@@ -155,6 +155,43 @@ def holidays_in_range(
     )
 
 
+def holiday_eves(
+    countries: CountriesSpec, start: dt.date | str, end: dt.date | str
+) -> pd.DataFrame:
+    """Holiday eves (half days) between two dates: the ``holidays`` package's ``half_day``
+    category where the country has one, and days named "... Eve" in any of its categories
+    (public, bank, de facto, optional, unofficial: Christmas Eve is rarely a public holiday).
+
+    Contact centres run short days on them (Christmas Eve, New Year's Eve), so the intraday
+    split gives them a profile of their own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country, date, holiday`` like :func:`holidays_in_range`.
+    """
+    d0, d1 = _to_date(start), _to_date(end)
+    rows: list[tuple[str, dt.date, str]] = []
+    years = list(range(d0.year, d1.year + 1))
+    for label, code, subdiv in _country_list(countries):
+        categories = holidays_lib.country_holidays(code, subdiv=subdiv).supported_categories
+        for category in categories:
+            cal = holidays_lib.country_holidays(
+                code, subdiv=subdiv, years=years, language=HOLIDAY_LANGUAGE, categories=(category,)
+            )
+            for day in sorted(cal):
+                if not d0 <= day <= d1:
+                    continue
+                for name in cal.get_list(day):
+                    if category == "half_day" or re.search(r"\beve\b", name, re.IGNORECASE):
+                        rows.append((label, day, _clean_name(name)))
+    frame = pd.DataFrame(rows, columns=["country", "date", "holiday"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    return (
+        frame.drop_duplicates().sort_values(["date", "country", "holiday"]).reset_index(drop=True)
+    )
+
+
 def make_holidays_frame(
     countries: CountriesSpec,
     start: dt.date | str,

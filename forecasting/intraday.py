@@ -1,13 +1,17 @@
-"""Split daily forecasts into 15/30/60-minute intervals with weekday profiles.
+"""Split daily forecasts into 5- to 60-minute intervals with weekday profiles.
 
 The profile of a weekday is its share of the day per interval, from the last reference weeks
 of intraday history (6-8 weeks is what the commercial suites use), holidays excluded; holidays
-get their own profile. Times are naive local times of the series' country.
+and holiday eves (half days) get profiles of their own. Times are naive local times of the
+series' country. History of any of the lengths real ACD exports use (5, 6, 10, 15, 30 or 60
+minutes) is resampled to the planning interval: finer intervals are summed, coarser ones spread
+evenly over the minutes they cover.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 import pandas as pd
@@ -17,7 +21,7 @@ from forecasting.frames import FORECAST_COLUMNS, INTERVAL_COLUMNS, validate_hist
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_INTERVALS: tuple[int, ...] = (15, 30, 60)
+ALLOWED_INTERVALS: tuple[int, ...] = (5, 6, 10, 15, 30, 60)
 INTRADAY_COLUMNS: tuple[str, ...] = (
     "unique_id",
     "ds",
@@ -35,11 +39,47 @@ def _history_resolution(ds: pd.Series) -> int:
     return int(steps.mode().iloc[0]) if len(steps) else 60
 
 
+def resample_intervals(history: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
+    """Contacts per planning interval from history of another interval length.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        ``unique_id, ds, y`` with ``ds`` the interval start (naive local).
+    interval_minutes : int
+        The planning interval (minutes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unique_id, ds, y`` at ``interval_minutes``: finer history summed, coarser history
+        spread evenly over its minutes (a 15-minute interval gives half of itself to each
+        10-minute piece it covers: 10 of its minutes to one, 5 to the next). Totals per day
+        are unchanged.
+    """
+    resolution = _history_resolution(history["ds"])
+    if resolution == interval_minutes:
+        return history[["unique_id", "ds", "y"]].copy()
+    step = math.gcd(int(resolution), int(interval_minutes))
+    k = max(int(resolution) // step, 1)
+    pieces = history.loc[history.index.repeat(k), ["unique_id", "ds", "y"]].copy()
+    pieces["ds"] = pieces["ds"] + pd.to_timedelta(
+        np.tile(np.arange(k) * step, len(history)), unit="min"
+    )
+    pieces["y"] = pieces["y"] / k
+    minutes = pieces["ds"].dt.hour * 60 + pieces["ds"].dt.minute
+    pieces["ds"] = pieces["ds"].dt.normalize() + pd.to_timedelta(
+        (minutes // interval_minutes) * interval_minutes, unit="min"
+    )
+    return pieces.groupby(["unique_id", "ds"], as_index=False, sort=True)["y"].sum()
+
+
 def intraday_profiles(
     intraday_history: pd.DataFrame,
     interval_minutes: int,
     holidays: pd.DataFrame | None = None,
     reference_weeks: int = 8,
+    eves: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Share of the day per interval, per series and day type.
 
@@ -48,45 +88,42 @@ def intraday_profiles(
     intraday_history : pandas.DataFrame
         ``unique_id, ds, y``: contacts per interval, ``ds`` the interval start (naive local).
     interval_minutes : int
-        Output interval length (15, 30 or 60 minutes). Coarser history is spread evenly.
+        Output interval length (5, 6, 10, 15, 30 or 60 minutes); history of another length is
+        resampled (:func:`resample_intervals`).
     holidays : pandas.DataFrame, optional
         Holiday dates: ``ds`` (and optionally ``unique_id``, otherwise for all series).
     reference_weeks : int
         Weeks of the latest history used for the normal weekday profiles.
+    eves : pandas.DataFrame, optional
+        Holiday eves (half days, e.g. Christmas Eve) in the same form as ``holidays``; a date in
+        both counts as a holiday.
 
     Returns
     -------
     pandas.DataFrame
-        ``unique_id, day_type, slot, share`` where ``day_type`` is ``0..6`` (weekday, Monday = 0)
-        or ``"holiday"``, ``slot`` the interval index within the day and the shares of one
-        (series, day type) sum to 1.
+        ``unique_id, day_type, slot, share`` where ``day_type`` is ``0..6`` (weekday, Monday = 0),
+        ``"holiday"`` or ``"eve"``, ``slot`` the interval index within the day and the shares of
+        one (series, day type) sum to 1.
     """
     if interval_minutes not in ALLOWED_INTERVALS:
         raise ForecastInputError(
             f"interval_minutes must be one of {ALLOWED_INTERVALS}, got {interval_minutes!r}"
         )
     validate_history(intraday_history, what="intraday_history")
-    hist = intraday_history[["unique_id", "ds", "y"]].copy()
-    resolution = _history_resolution(hist["ds"])
-    if resolution > interval_minutes:
-        # coarser history: spread each interval evenly over the finer output intervals
-        k = resolution // interval_minutes
-        hist = hist.loc[hist.index.repeat(k)].copy()
-        hist["ds"] = hist["ds"] + pd.to_timedelta(
-            np.tile(np.arange(k) * interval_minutes, len(hist) // k), unit="min"
-        )
-        hist["y"] = hist["y"] / k
+    hist = resample_intervals(intraday_history.reset_index(drop=True), interval_minutes)
     hist["date"] = hist["ds"].dt.normalize()
     hist["slot"] = (hist["ds"].dt.hour * 60 + hist["ds"].dt.minute) // interval_minutes
     hist["is_holiday"] = _holiday_mask(hist, holidays)
+    hist["is_eve"] = _holiday_mask(hist, eves) & ~hist["is_holiday"].to_numpy()
     last = hist.groupby("unique_id")["date"].transform("max")
     recent = hist["date"] > last - pd.Timedelta(weeks=reference_weeks)
-    normal = hist.loc[recent & ~hist["is_holiday"]].assign(
+    normal = hist.loc[recent & ~hist["is_holiday"] & ~hist["is_eve"]].assign(
         day_type=lambda f: f["date"].dt.day_of_week
     )
     special = hist.loc[hist["is_holiday"]].assign(day_type="holiday")
+    eve = hist.loc[hist["is_eve"]].assign(day_type="eve")
     parts = []
-    for frame in (normal, special):
+    for frame in (normal, special, eve):
         if frame.empty:
             continue
         sums = frame.groupby(["unique_id", "day_type", "slot"], as_index=False)["y"].sum()
@@ -121,6 +158,7 @@ def split_intraday(
     interval_minutes: int,
     holidays: pd.DataFrame | None = None,
     reference_weeks: int = 8,
+    eves: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Split daily forecasts into intervals; interval sums equal the daily totals.
 
@@ -132,12 +170,15 @@ def split_intraday(
     intraday_history : pandas.DataFrame
         ``unique_id, ds, y`` per interval (see :func:`~forecasting.frames.contacts_to_intraday`).
     interval_minutes : int
-        15, 30 or 60.
+        5, 6, 10, 15, 30 or 60.
     holidays : pandas.DataFrame, optional
         Holiday dates (``ds``, optionally ``unique_id``): excluded from the normal profiles and
         split with the holiday profile (the weekday profile where no holiday history exists).
     reference_weeks : int
         Weeks of latest history for the weekday profiles.
+    eves : pandas.DataFrame, optional
+        Holiday eves (half days) like ``holidays``: split with the eve profile (the weekday
+        profile where no eve history exists).
 
     Returns
     -------
@@ -150,7 +191,9 @@ def split_intraday(
     missing = [c for c in FORECAST_COLUMNS if c not in daily_forecast.columns]
     if missing:
         raise ForecastInputError(f"daily_forecast: missing column(s) {missing}")
-    profiles = intraday_profiles(intraday_history, interval_minutes, holidays, reference_weeks)
+    profiles = intraday_profiles(
+        intraday_history, interval_minutes, holidays, reference_weeks, eves=eves
+    )
     slots_per_day = 1440 // interval_minutes
     day = daily_forecast.copy()
     day["ds"] = pd.to_datetime(day["ds"]).dt.normalize()
@@ -159,6 +202,9 @@ def split_intraday(
     has_hol = set(profiles.loc[profiles["day_type"] == "holiday", "unique_id"])
     use_hol = is_hol & day["unique_id"].isin(has_hol).to_numpy()
     day.loc[use_hol, "day_type"] = "holiday"
+    is_eve = _holiday_mask(day, eves, date_col="ds") & ~is_hol
+    has_eve = set(profiles.loc[profiles["day_type"] == "eve", "unique_id"])
+    day.loc[is_eve & day["unique_id"].isin(has_eve).to_numpy(), "day_type"] = "eve"
     # full share matrix: (series, day type) x slot, with fallbacks for missing profiles
     grid = profiles.pivot_table(
         index=["unique_id", "day_type"],

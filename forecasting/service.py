@@ -15,7 +15,7 @@ from forecasting.frames import (
     contacts_to_series,
     make_unique_id,
 )
-from forecasting.holidays import holidays_in_range
+from forecasting.holidays import holiday_eves, holidays_in_range
 from forecasting.intraday import split_intraday
 from forecasting.pipeline import ForecastRun, ProgressCallback, run_forecast
 from forecasting.traffic import TrafficScenario
@@ -141,9 +141,11 @@ def forecast_contacts(
     countries, channels : sequence of str, optional
         Restrict the series; all by default.
     model : str
-        ``"auto"`` (best back-test WAPE per series) or a model name.
+        ``"auto"`` (the back-test-weighted combination of the best five models per series,
+        conformal bands), ``"combination"`` (the same) or a model name.
     interval_minutes : int, optional
-        Also split the daily forecast into 15/30/60-minute intervals (needs intraday history).
+        Also split the daily forecast into 5/6/10/15/30/60-minute intervals (needs intraday
+        history; history of another length is resampled).
     models : sequence of str, optional
         Back-test only these models (default: every model that suits the history). With a fixed
         ``model``, ``[model, "seasonal_naive"]`` keeps the naive benchmark and saves the time of
@@ -196,7 +198,7 @@ def split_daily_forecast(
     contacts : DataFrame
         The data layer's contacts frame with intraday rows for the same series.
     interval_minutes : int
-        15, 30 or 60.
+        5, 6, 10, 15, 30 or 60.
 
     Returns
     -------
@@ -225,7 +227,9 @@ def split_daily_forecast(
     holidays = holidays.merge(attrs, on="country")[["unique_id", "date"]].rename(
         columns={"date": "ds"}
     )
-    split = split_intraday(forecast, history, int(interval_minutes), holidays)
+    eves = holiday_eves(sorted(attrs["country"].unique()), history["ds"].min(), end)
+    eves = eves.merge(attrs, on="country")[["unique_id", "date"]].rename(columns={"date": "ds"})
+    split = split_intraday(forecast, history, int(interval_minutes), holidays, eves=eves)
     intervals = _with_attrs(split, attrs, interval=True)
     return intervals[intervals["date"] >= start.normalize()].reset_index(drop=True)
 

@@ -114,8 +114,11 @@ def holiday_driver(
     pre_days: int,
     post_days: int,
     effects: pd.DataFrame | None,
+    shared: pd.DataFrame | None = None,
+    country: str | None = None,
+    closed: bool = False,
 ) -> Driver:
-    """A holiday in the horizon with the effect the regression estimated for it.
+    """A holiday in the horizon with its effect and where the number comes from.
 
     Parameters
     ----------
@@ -128,17 +131,31 @@ def holiday_driver(
     pre_days, post_days : int
         Days of its window before and after the day (``pre_days`` counts up, e.g. 3).
     effects : pandas.DataFrame or None
-        The regression's ``holiday, group, effect`` (``group`` ``pre``/``on``/``post``;
-        ``effect`` a fraction, +0.35 is 35% more contacts), or ``None`` without a regression.
+        Pooled effects ``holiday, group, effect, occurrences, source``
+        (:class:`~forecasting.holiday_effects.HolidayEffects`; ``group`` ``pre``/``on``/``post``;
+        ``effect`` a fraction, +0.35 is 35% more contacts), or ``None`` when not estimated.
+    shared : pandas.DataFrame or None
+        The shared effects ``group, effect, holidays, scope`` the holiday was shrunk toward.
+    country : str or None
+        The series' country (the shared effect's owner).
+    closed : bool
+        Forecast closed on the day (see :func:`~forecasting.pipeline.closed_holidays`).
 
     Returns
     -------
     Driver
         Values ``series, holiday, date, pre_days, post_days, estimated, pre, on, post``
-        (effects as fractions; ``None`` where not estimated or outside the window).
+        (effects as fractions; ``None`` where not estimated or outside the window), and
+        ``occurrences`` (past occurrences it was learnt from; 0 = the shared effect),
+        ``country``, ``shared_on`` (the shared effect on the day), ``shared_holidays``
+        (holidays behind it), ``shared_scope`` (``country`` or ``run``) and ``closed``.
     """
     known = effects is not None and not effects.empty and (effects["holiday"] == holiday).any()
-    e = effects.loc[effects["holiday"] == holiday].set_index("group")["effect"] if known else {}
+    mine = effects.loc[effects["holiday"] == holiday] if known else None
+    e = mine.set_index("group")["effect"] if known else {}
+    occurrences = int(mine["occurrences"].max()) if known and "occurrences" in mine else None
+    sh = shared.set_index("group") if shared is not None and len(shared) else None
+    has_on = sh is not None and "on" in sh.index
     values = _plain_values(
         series=unique_id,
         holiday=holiday,
@@ -149,6 +166,12 @@ def holiday_driver(
         pre=e.get("pre") if pre_days > 0 else None,
         on=e.get("on"),
         post=e.get("post") if post_days > 0 else None,
+        occurrences=occurrences,
+        country=country,
+        shared_on=float(sh.loc["on", "effect"]) if has_on else None,
+        shared_holidays=int(sh.loc["on", "holidays"]) if has_on else None,
+        shared_scope=str(sh.loc["on", "scope"]) if has_on else None,
+        closed=bool(closed),
     )
     return Driver(unique_id, "holiday", day, WORDINGS.english("holiday", values), values)
 
@@ -217,6 +240,8 @@ def _day(iso: str) -> dt.date:
 @register_wording("holiday")
 def _holiday(v: Mapping[str, Any], fmt: Formats) -> str:
     head = f"{v['series']}: {v['holiday']} ({fmt.day(_day(v['date']))})"
+    if v.get("closed"):
+        return f"{head}: forecast closed (closed on every past occurrence)"
     if not v["estimated"]:
         return f"{head}: no past occurrence in the history, effect not estimated"
     parts = []
@@ -232,7 +257,25 @@ def _holiday(v: Mapping[str, Any], fmt: Formats) -> str:
         parts.append(f"{fmt.signed_percent(v['post'])} {when}")
     if not parts:
         return f"{head}: effect not estimated"
-    return f"{head}: contacts about " + ", ".join(parts)
+    text = f"{head}: contacts about " + ", ".join(parts)
+    occurrences = v.get("occurrences")
+    if occurrences is None:  # runs saved before the pooled effects
+        return text
+    if occurrences > 0:
+        times = "occurrence" if occurrences == 1 else "occurrences"
+        return f"{text}; learnt from {fmt.number(occurrences)} past {times}"
+    return f"{text}; no past occurrence: {_shared_source(v, fmt)}"
+
+
+def _shared_source(v: Mapping[str, Any], fmt: Formats) -> str:
+    count = fmt.number(v.get("shared_holidays") or 0)
+    on = v.get("shared_on")
+    effect = "" if on is None else f", {fmt.signed_percent(on)} on the day"
+    if v.get("shared_scope") == "run":
+        return (
+            f"the shared effect of the {count} holidays observed across this run's series{effect}"
+        )
+    return f"the shared effect of {v.get('country') or 'the country'}'s {count} observed holidays{effect}"
 
 
 @register_wording("traffic")
@@ -273,8 +316,7 @@ def _no_holiday_calendar(v: Mapping[str, Any], fmt: Formats) -> str:
 def _short_history(v: Mapping[str, Any], fmt: Formats) -> str:
     return (
         f"{v['series']}: only {fmt.number(v['days'])} days of history "
-        f"(< {fmt.number(v['needed_days'])}); using simpler models (seasonal naive, ETS, "
-        "regression without yearly terms, their mean)"
+        f"(< {fmt.number(v['needed_days'])}); no yearly terms"
     )
 
 
@@ -332,6 +374,23 @@ def _user_choice(v: Mapping[str, Any], fmt: Formats) -> str:
 @register_wording("no_backtest")
 def _no_backtest(v: Mapping[str, Any], fmt: Formats) -> str:
     return "no back-test possible"
+
+
+@register_wording("holidays_pooled")
+def _holidays_pooled(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"{v['series']}: only {fmt.number(v['observed'])} holidays of {v['country']} in the "
+        f"history (< {fmt.number(v['needed'])}); the shared holiday effect is pooled over the "
+        f"{fmt.number(v['holidays'])} holidays observed across this run's series"
+    )
+
+
+@register_wording("combination")
+def _combination(v: Mapping[str, Any], fmt: Formats) -> str:
+    members = ", ".join(f"{m['model']} {fmt.percent(m['weight'], 0)}" for m in v["members"])
+    return (
+        f"back-test-weighted combination of {members}; back-test WAPE {fmt.percent(v['wape'], 1)}"
+    )
 
 
 @register_wording("lowest_wape")

@@ -8,7 +8,12 @@ import pytest
 
 from forecasting.errors import ForecastInputError
 from forecasting.frames import FORECAST_COLUMNS
-from forecasting.intraday import INTRADAY_COLUMNS, intraday_profiles, split_intraday
+from forecasting.intraday import (
+    INTRADAY_COLUMNS,
+    intraday_profiles,
+    resample_intervals,
+    split_intraday,
+)
 
 
 def _history(interval: int = 30, weeks: int = 10, holiday: str | None = None) -> pd.DataFrame:
@@ -43,7 +48,7 @@ def _daily(start: str = "2024-03-11", days: int = 7) -> pd.DataFrame:
     )[list(FORECAST_COLUMNS)]
 
 
-@pytest.mark.parametrize("interval", [15, 30, 60])
+@pytest.mark.parametrize("interval", [5, 6, 10, 15, 30, 60])
 def test_interval_sums_equal_daily_totals(interval):
     daily = _daily()
     out = split_intraday(daily, _history(), interval)
@@ -94,8 +99,54 @@ def test_coarser_history_is_spread_evenly():
     assert np.allclose(quarter, quarter.iloc[0]) and quarter.iloc[0] > 0
 
 
+@pytest.mark.parametrize(("history", "planning"), [(15, 10), (6, 30), (5, 60), (60, 6), (10, 15)])
+def test_history_of_any_export_length_is_resampled_to_the_planning_interval(history, planning):
+    hist = _history(interval=history)
+    res = resample_intervals(hist, planning)
+    # totals per day are kept, and every interval starts on the planning grid
+    by_day = res.groupby(res["ds"].dt.normalize())["y"].sum()
+    np.testing.assert_allclose(by_day, hist.groupby(hist["ds"].dt.normalize())["y"].sum())
+    minutes = res["ds"].dt.hour * 60 + res["ds"].dt.minute
+    assert (minutes % planning == 0).all()
+    # and the split still follows the history's shape: Monday mornings are busier
+    out = split_intraday(_daily(), hist, planning)
+    monday = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-11")]
+    morning = monday.loc[monday["ds"].dt.hour < 12, "yhat"].sum()
+    assert morning == pytest.approx(2 / 3 * monday["yhat"].sum(), rel=0.02)
+
+
+def test_a_coarse_interval_is_spread_over_finer_planning_intervals():
+    hist = _history(interval=15)
+    res = resample_intervals(hist, 10).set_index("ds")["y"]
+    # 08:00-08:15 (15 contacts on a Monday) -> 10 to 08:00-08:10, 5 to 08:10-08:20
+    assert res[pd.Timestamp("2024-01-01 08:00")] == pytest.approx(10.0)
+    assert res[pd.Timestamp("2024-01-01 08:10")] == pytest.approx(10.0)  # 5 + 5 of the next
+
+
+def test_holiday_eves_get_their_own_profile():
+    """A half day: the eve closes at noon; the holiday itself has an early rush."""
+    hist = _history(interval=30, holiday="2024-03-04")
+    eve_day = pd.Timestamp("2024-03-01")
+    on_eve = hist["ds"].dt.normalize() == eve_day
+    hist.loc[on_eve & (hist["ds"].dt.hour >= 12), "y"] = 0.0
+    hol = pd.DataFrame({"ds": pd.to_datetime(["2024-03-04", "2024-03-15"])})
+    eves = pd.DataFrame({"ds": pd.to_datetime(["2024-03-01", "2024-03-14"])})
+    prof = intraday_profiles(hist, 60, hol, eves=eves)
+    eve = prof.loc[prof["day_type"] == "eve"].set_index("slot")["share"]
+    assert eve.loc[eve.index >= 12].sum() == 0 and eve.sum() == pytest.approx(1.0)
+    friday = prof.loc[prof["day_type"] == "4"].set_index("slot")["share"]
+    assert friday.loc[friday.index >= 12].sum() > 0.5  # the eve did not leak into Fridays
+    out = split_intraday(_daily(), hist, 60, holidays=hol, eves=eves)
+    thursday = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-14")]
+    assert thursday.loc[thursday["ds"].dt.hour >= 12, "yhat"].sum() == 0
+    fri = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-15")]
+    assert fri.loc[fri["ds"].dt.hour == 8, "yhat"].iloc[0] / fri["yhat"].sum() > 0.8
+
+
 def test_bad_interval_and_frame():
     with pytest.raises(ForecastInputError, match="interval_minutes must be one of"):
         split_intraday(_daily(), _history(), 20)
+    with pytest.raises(ForecastInputError, match="interval_minutes must be one of"):
+        split_intraday(_daily(), _history(), 45)
     with pytest.raises(ForecastInputError, match="missing column"):
         split_intraday(_daily().drop(columns="yhat_lo_80"), _history(), 30)

@@ -48,7 +48,7 @@ def test_contract(name, series):
     assert (fc["yhat_hi_95"] - fc["yhat_lo_95"]).mean() > 0
 
 
-@pytest.mark.parametrize("name", ["regression", "prophet", "ensemble"])
+@pytest.mark.parametrize("name", ["regression", "prophet", "autoarima"])
 def test_contract_with_holidays_and_traffic(name, series):
     from forecasting.holidays import make_holidays_frame
 
@@ -63,12 +63,6 @@ def test_contract_with_holidays_and_traffic(name, series):
     )
     model = make_forecaster(name, holidays=hf, regressors=("traffic",)).fit(train)
     _check_contract(model.predict(H, future_regressors=future), series, name)
-    if name == "ensemble":
-        fc = model.predict(H, future_regressors=future)
-        members = [
-            m.predict(H, future_regressors=future if m.regressors else None) for m in model.members_
-        ]
-        np.testing.assert_allclose(fc["yhat"], (members[0]["yhat"] + members[1]["yhat"]) / 2)
     with pytest.raises(ForecastInputError, match="future values"):
         model.predict(H)
     with pytest.raises(ForecastInputError, match="no value on"):

@@ -47,6 +47,13 @@ def test_a_holiday_driver_in_english_and_german():
         "pre": 0.22,
         "on": -0.5,
         "post": 0.05,
+        # without pooled effects (older callers) nothing is claimed about the source
+        "occurrences": None,
+        "country": None,
+        "shared_on": None,
+        "shared_holidays": None,
+        "shared_scope": None,
+        "closed": False,
     }
     english = (
         "HU/voice: Christmas Day (25 Dec): contacts about +22% in the 3 days before, "
@@ -71,6 +78,59 @@ def test_holiday_windows_and_holidays_never_seen():
         "HU/voice: Boxing Day (25. Dez.): no past occurrence in the history, effect not estimated"
     )
     assert holiday_driver("HU/voice", "Christmas Day", XMAS, 3, 1, None).values["pre"] is None
+
+
+POOLED = pd.DataFrame(
+    {
+        "holiday": ["Christmas Day"] * 3 + ["Yom Kippur"],
+        "group": ["pre", "on", "post", "on"],
+        "effect": [0.22, -0.5, 0.05, -0.87],
+        "occurrences": [3, 3, 3, 0],
+        "source": ["own", "own", "own", "shared"],
+    }
+)
+SHARED = pd.DataFrame(
+    {
+        "group": ["pre", "on", "post"],
+        "effect": [0.1, -0.87, 0.2],
+        "holidays": [9, 9, 9],
+        "scope": ["country"] * 3,
+    }
+)
+
+
+def test_a_holiday_driver_says_where_its_number_comes_from():
+    own = holiday_driver("IL/voice", "Christmas Day", XMAS, 0, 0, POOLED, SHARED, "IL")
+    assert own.values["occurrences"] == 3
+    assert own.text.endswith("−50% on the day; learnt from 3 past occurrences")
+    unseen = holiday_driver("IL/voice", "Yom Kippur", XMAS, 0, 0, POOLED, SHARED, "IL")
+    assert unseen.values["occurrences"] == 0 and unseen.values["shared_holidays"] == 9
+    assert unseen.text.endswith(
+        "no past occurrence: the shared effect of IL's 9 observed holidays, −87% on the day"
+    )
+    assert f"−87{NBSP}% on the day" in word(unseen, DE)
+    run = SHARED.assign(scope="run", holidays=14)
+    pooled = holiday_driver("IL/voice", "Yom Kippur", XMAS, 0, 0, POOLED, run, "IL")
+    assert "14 holidays observed across this run's series" in pooled.text
+    closed = holiday_driver("IL/voice", "Yom Kippur", XMAS, 0, 0, POOLED, SHARED, "IL", True)
+    assert "forecast closed" in closed.text
+    # a stored driver from before the pooled effects words as it did
+    old = {k: v for k, v in own.values.items() if k not in ("occurrences", "closed")}
+    assert word({"kind": "holiday", "values": old, "text": ""}).endswith("−50% on the day")
+
+
+def test_a_combination_reason():
+    reason = make_statement(
+        "combination",
+        wape=0.0821,
+        members=[
+            {"model": "mstl", "weight": 0.45, "wape": 0.096},
+            {"model": "regression", "weight": 0.31, "wape": 0.14},
+            {"model": "autoets", "weight": 0.24, "wape": 0.18},
+        ],
+    )
+    assert "mstl 45%, regression 31%, autoets 24%" in reason.text
+    assert "8.2%" in reason.text and f"8,2{NBSP}%" in word(reason, DE)
 
 
 def test_a_traffic_driver_in_english_and_german():
@@ -126,7 +186,7 @@ def test_reasons_and_notes_with_numbers_and_dates():
     )
     assert "covers Mo., 1. Jan. 2024 to Fr., 1. März 2024" in word(short, DE)
     history = make_statement("short_history", series="AR/voice", days=84, needed_days=365)
-    assert history.text.startswith("AR/voice: only 84 days of history (< 365); using simpler")
+    assert history.text.startswith("AR/voice: only 84 days of history (< 365)")
 
 
 def test_every_code_is_worded_from_its_stored_json():

@@ -235,6 +235,28 @@ def test_planner_runs_saves_reloads_and_compares(seeded_data_dir):
     assert not at.get("download_button")
 
 
+def test_auto_shows_the_combination_its_members_and_where_holiday_effects_come_from(
+    seeded_data_dir,
+):
+    at = open_page("planner")
+    at.multiselect(key="forecast_countries").set_value(["HU"])
+    at.multiselect(key="forecast_channels").set_value(["voice"])
+    at.slider(key="forecast_horizon").set_value(42)  # over Christmas
+    at.selectbox(key="forecast_model").set_value("auto")
+    at.button(key="FormSubmitter:forecast_form-Run forecast").click().run()
+    assert not at.exception, at.exception
+    backtest = at.dataframe[0].value
+    combination = "Combination of the best five (back-test weighted)"
+    assert combination in set(backtest["model"]) and NAIVE in set(backtest["model"])
+    members = backtest.loc[backtest["weight"].notna()]
+    assert len(members) >= 2 and members["weight"].sum() == pytest.approx(1.0)
+    assert NAIVE not in set(members["model"])  # the benchmark is never a member
+    assert at.selectbox(key="forecast_model_HU/voice").value == "combination"
+    text = "\n".join(m.value for m in at.markdown)
+    assert "back-test-weighted combination of" in text  # the pick names its members
+    assert re.search(r"Christmas Day \(25 Dec\).*learnt from \d+ past occurrence", text)
+
+
 def test_manager_views_a_saved_run(seeded_data_dir):
     if list_runs(open_store(), MANAGER).empty:
         return  # nothing saved in this session (the planner test was deselected)

@@ -1,0 +1,249 @@
+"""Back-test-weighted combinations of the best models, and conformal intervals from back-tests.
+
+Both are built from what the back-test already made (every fold's forecast beside the actuals,
+:data:`~forecasting.backtest.BACKTEST_COLUMNS`) and the members' final forecasts: nothing is
+refitted.
+
+Combination: the ``top_k`` (5) models with the lowest back-test WAPE of a series, weighted by
+inverse WAPE, the seasonal naive left out (it is the benchmark, and averaging it in cost
+accuracy on the web series). The M4/M5 lesson: a combination of the best few is a steadier
+default than one pick, which chose the eventual best 6 times in 14. Measured on the five real
+series at two origins (geometric mean of WAPE / seasonal naive's): the single back-test pick
+0.76, the best 2 0.73-0.74, 3 0.71-0.72, 4 0.70-0.71, 5 0.68-0.69; inverse-WAPE and equal
+weights within 0.005 of each other.
+
+Intervals: the 80% and 95% bands are the forecast times / divided by quantiles of the
+back-test's own out-of-sample absolute errors (``|log(1 + actual) - log(1 + forecast)|``) in
+buckets of horizon steps (split conformal prediction with the absolute residual as score), not
+the models' parametric bands, which covered 50-91% of days for a nominal 80% on the real series.
+Signed error quantiles (a band shifted toward the back-test's bias) covered 48% of the Italian
+holdout days at one origin, where the bias flipped sign; the absolute score does not carry a
+fold's bias into the band. The coverage reported is leave-one-fold-out: each fold
+is scored with bands made from the other folds' errors only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecasting.frames import FORECAST_COLUMNS, INTERVAL_COLUMNS
+
+COMBINATION = "combination"
+#: Models in a combination at most.
+TOP_K = 5
+#: Never a member: the benchmark.
+NOT_MEMBERS: tuple[str, ...] = ("combination", "seasonal_naive")
+#: Horizon steps (days ahead) that start a new error bucket.
+BUCKET_STARTS: tuple[int, ...] = (1, 8, 15, 29, 57, 92)
+#: Fewest errors a bucket needs; thinner buckets are merged into the one before.
+MIN_BUCKET_ERRORS = 40
+LEVELS: tuple[float, ...] = (0.8, 0.95)
+
+
+def combination_weights(
+    scores: pd.Series, top_k: int = TOP_K, exclude: Sequence[str] = NOT_MEMBERS
+) -> pd.Series:
+    """Inverse-WAPE weights of the ``top_k`` best models (they sum to 1).
+
+    Parameters
+    ----------
+    scores : pandas.Series
+        Back-test WAPE by model name (NaN = not back-tested).
+    top_k : int
+        Members at most.
+    exclude : sequence of str
+        Names never taken as members.
+
+    Returns
+    -------
+    pandas.Series
+        Weight by member, best first; empty when no model has a back-test.
+    """
+    s = scores.drop(labels=[m for m in exclude if m in scores.index])
+    s = s[np.isfinite(s.to_numpy(dtype=float))].astype(float)
+    if s.empty:
+        return pd.Series(dtype=float)
+    best = s.sort_values(kind="stable").iloc[: max(int(top_k), 1)]
+    inverse = 1.0 / np.maximum(best.to_numpy(), 1e-6)
+    return pd.Series(inverse / inverse.sum(), index=best.index, dtype=float)
+
+
+def combine(frame: pd.DataFrame, weights: pd.Series, keys: Sequence[str]) -> pd.DataFrame:
+    """Weighted mean of the members' rows (forecast or back-test) of one series.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of several models (``model`` column) with the interval columns; ``keys`` identify
+        a row within a model (e.g. ``unique_id, ds`` or ``unique_id, cutoff, ds``).
+    weights : pandas.Series
+        Weight by member (:func:`combination_weights`).
+    keys : sequence of str
+        Row keys; other non-numeric columns are taken from the first member.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per key, ``model == "combination"``; only keys every member has.
+    """
+    rows = frame.loc[frame["model"].isin(weights.index)].copy()
+    rows["_w"] = rows["model"].map(weights).to_numpy(dtype=float)
+    values = list(INTERVAL_COLUMNS)
+    weighted = rows[values].mul(rows["_w"], axis=0).assign(**{k: rows[k] for k in keys})
+    summed = weighted.groupby(list(keys), sort=True)[values].sum()
+    count = rows.groupby(list(keys), sort=True).size()
+    summed = summed.loc[count.reindex(summed.index) == len(weights)]
+    first = rows.drop_duplicates(list(keys)).set_index(list(keys))
+    other = [c for c in frame.columns if c not in (*keys, *values, "model")]
+    out = summed.join(first[other]).reset_index()
+    out["model"] = COMBINATION
+    return out[[c for c in frame.columns if c in out.columns]]
+
+
+def _buckets(steps: np.ndarray, edges: Sequence[int]) -> np.ndarray:
+    return np.searchsorted(np.asarray(edges), steps, side="right") - 1
+
+
+def conformal_quantiles(
+    backtest: pd.DataFrame,
+    levels: Sequence[float] = LEVELS,
+    min_errors: int = MIN_BUCKET_ERRORS,
+) -> pd.DataFrame:
+    """Quantiles of the back-test's log errors per bucket of horizon steps.
+
+    Parameters
+    ----------
+    backtest : pandas.DataFrame
+        ``step, y, yhat`` of one series and model (days ahead, actual, forecast).
+    levels : sequence of float
+        Central interval levels (fractions).
+    min_errors : int
+        Fewest errors per bucket; thinner buckets join the bucket before.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``first_step, lo_80, hi_80, lo_95, hi_95`` (log errors; a band is ``expm1(log1p(yhat)
+        + q)``, ``lo = -hi``: quantiles of the absolute error). Empty without errors.
+
+    The plain empirical quantile, not split conformal's finite-sample ``ceil((n + 1) level) /
+    n``: with 21-40 errors a bucket that correction took the 86th percentile for an 80% band,
+    and the bands covered 86% of the real holdout days (79-89% per series) instead of 80%.
+    """
+    bt = backtest.loc[np.isfinite(backtest["y"]) & np.isfinite(backtest["yhat"])]
+    cols = ["first_step", *(f"{s}_{round(lv * 100)}" for lv in levels for s in ("lo", "hi"))]
+    if bt.empty:
+        return pd.DataFrame(columns=cols)
+    err = np.log1p(bt["y"].to_numpy(float)) - np.log1p(bt["yhat"].clip(lower=0).to_numpy(float))
+    steps = bt["step"].to_numpy(int)
+    starts = [s for s in BUCKET_STARTS if s <= steps.max()]
+    counts = np.bincount(_buckets(steps, starts), minlength=len(starts))
+    merged: list[int] = []
+    acc = 0
+    for start, n in zip(starts, counts, strict=True):
+        if not merged or acc >= min_errors:
+            merged.append(start)
+            acc = 0
+        acc += int(n)
+    if len(merged) > 1 and acc < min_errors:
+        merged.pop()  # a thin last bucket joins the one before
+    bucket = _buckets(steps, merged)
+    rows = []
+    for b, start in enumerate(merged):
+        e = np.abs(err[bucket == b])
+        row = [start]
+        for lv in levels:
+            q = float(np.quantile(e, lv))
+            row += [-q, q]
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=cols)
+    # a band never excludes the forecast itself
+    for lv in levels:
+        tag = round(lv * 100)
+        out[f"lo_{tag}"] = out[f"lo_{tag}"].clip(upper=0.0)
+        out[f"hi_{tag}"] = out[f"hi_{tag}"].clip(lower=0.0)
+    return out
+
+
+def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) -> pd.DataFrame:
+    """Replace the interval bounds of a forecast by ``expm1(log1p(yhat) + quantile)``.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        Forecast rows (``yhat`` and the interval columns) of one series and model.
+    steps : numpy.ndarray
+        Days ahead of each row (1 = the day after the origin).
+    q : pandas.DataFrame
+        :func:`conformal_quantiles`; when empty the forecast is returned unchanged.
+    """
+    if q.empty:
+        return forecast
+    out = forecast.copy()
+    idx = np.clip(_buckets(np.asarray(steps), q["first_step"].to_numpy()), 0, len(q) - 1)
+    base = np.log1p(out["yhat"].clip(lower=0).to_numpy(float))
+    closed = out["yhat"].to_numpy(float) <= 0
+    for col, qcol in (
+        ("yhat_lo_80", "lo_80"),
+        ("yhat_hi_80", "hi_80"),
+        ("yhat_lo_95", "lo_95"),
+        ("yhat_hi_95", "hi_95"),
+    ):
+        bound = np.expm1(base + q[qcol].to_numpy()[idx]).clip(min=0.0)
+        out[col] = np.where(closed, out[col].to_numpy(float), bound)
+    return out
+
+
+def loo_coverage(backtest: pd.DataFrame) -> tuple[float, float]:
+    """Leave-one-fold-out coverage of the conformal 80% and 95% bands (fractions).
+
+    Each fold is covered by bands made from the other folds' errors; NaN with fewer than two
+    folds.
+    """
+    cutoffs = sorted(backtest["cutoff"].dropna().unique())
+    if len(cutoffs) < 2:
+        return float("nan"), float("nan")
+    hits80, hits95, total = 0, 0, 0
+    for c in cutoffs:
+        test = backtest.loc[backtest["cutoff"] == c]
+        q = conformal_quantiles(backtest.loc[backtest["cutoff"] != c])
+        if q.empty or test.empty:
+            continue
+        banded = apply_conformal(test, test["step"].to_numpy(int), q)
+        y = banded["y"].to_numpy(float)
+        hits80 += int(((y >= banded["yhat_lo_80"]) & (y <= banded["yhat_hi_80"])).sum())
+        hits95 += int(((y >= banded["yhat_lo_95"]) & (y <= banded["yhat_hi_95"])).sum())
+        total += len(banded)
+    if not total:
+        return float("nan"), float("nan")
+    return hits80 / total, hits95 / total
+
+
+def calibrate(
+    forecast: pd.DataFrame, backtest: pd.DataFrame, last_ds: pd.Timestamp
+) -> tuple[pd.DataFrame, float, float]:
+    """Conformal bands on one series-model's final forecast, and their back-test coverage.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        The final forecast (:data:`~forecasting.frames.FORECAST_COLUMNS`).
+    backtest : pandas.DataFrame
+        Its back-test rows (``cutoff, step, y`` and the forecast columns).
+    last_ds : pandas.Timestamp
+        The history's last day (step 1 is the day after).
+
+    Returns
+    -------
+    (forecast, coverage_80, coverage_95)
+        The forecast with conformal bands (unchanged without back-test errors) and the
+        leave-one-fold-out coverage.
+    """
+    q = conformal_quantiles(backtest)
+    steps = (pd.to_datetime(forecast["ds"]) - pd.Timestamp(last_ds)).dt.days.to_numpy(int)
+    out = apply_conformal(forecast, steps, q)
+    cov80, cov95 = loo_coverage(backtest)
+    return out[list(FORECAST_COLUMNS)], cov80, cov95
