@@ -67,7 +67,9 @@ def _templates_spec() -> list[dict]:
     return spec
 
 
-def _demand(seed: int, uncoverable: bool) -> dict[str, list[list[int]]]:
+def _demand(
+    seed: int, uncoverable: bool, *, days: int = DAYS, scale_all: float = 1.0
+) -> dict[str, list[list[int]]]:
     """Required staff per country, day and 30-minute period (Monday 2025-01-06 first)."""
     import numpy as np
 
@@ -81,16 +83,18 @@ def _demand(seed: int, uncoverable: bool) -> dict[str, list[list[int]]]:
     open_weekend = (hours >= 9) & (hours < 18)
     out = {}
     for country, scale in COUNTRIES.items():
-        days = []
-        for day in range(DAYS):
-            weekend = day >= 5
-            level = 18 * scale * (0.55 if weekend else 1.0) * (1.1 if day == 0 else 1.0)
+        per_day = []
+        for day in range(days):
+            weekend = day % 7 >= 5
+            level = (
+                18 * scale * scale_all * (0.55 if weekend else 1.0) * (1.1 if day % 7 == 0 else 1.0)
+            )
             staff = np.round(level * shape * rng.uniform(0.9, 1.1, size=PERIODS_PER_DAY))
             staff = np.where(open_weekend if weekend else open_weekday, np.maximum(staff, 1), 0)
             if uncoverable and day == 4:
                 staff[46] = 2  # Friday 23:00-23:30: no template works then
-            days.append(staff.astype(int).tolist())
-        out[country] = days
+            per_day.append(staff.astype(int).tolist())
+        out[country] = per_day
     return out
 
 
@@ -174,7 +178,8 @@ def _requirements_frame(demand: dict):
     import pandas as pd
 
     rows = []
-    starts = pd.date_range("2025-01-06", periods=DAYS * PERIODS_PER_DAY, freq="30min")
+    days = len(next(iter(demand.values())))
+    starts = pd.date_range("2025-01-06", periods=days * PERIODS_PER_DAY, freq="30min")
     for country, days in demand.items():
         flat = [v for day in days for v in day]
         rows.append(
@@ -214,41 +219,55 @@ def _templates(break_window: bool):
     return out
 
 
-def _bench_roster(plan, time_limit: float) -> None:
+ZONES = {
+    "AR": "America/Argentina/Buenos_Aires",
+    "HU": "Europe/Budapest",
+    "DE": "Europe/Berlin",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "BR": "America/Sao_Paulo",
+}
+
+
+def _roster_agents(plan, total: int | None = None):
+    """40 h agents per country: 5 % above the plan's hours, or ``total`` split by hours."""
     import math
 
     import pandas as pd
 
-    from staffing.roster import build_roster, find_rule_violations
-
-    zones = {
-        "AR": "America/Argentina/Buenos_Aires",
-        "HU": "Europe/Budapest",
-        "DE": "Europe/Berlin",
-        "ES": "Europe/Madrid",
-        "IT": "Europe/Rome",
-        "BR": "America/Sao_Paulo",
-    }
-    rows = []
-    for country, hours in (
+    hours = (
         plan.shifts.assign(h=plan.shifts["paid_hours"] * plan.shifts["agents"])
         .groupby("country")["h"]
         .sum()
-        .items()
-    ):
-        for k in range(math.ceil(hours / 40 * 1.05)):
+    )
+    weeks = max(1, math.ceil(pd.to_datetime(plan.shifts["date"]).nunique() / 7))
+    if total is None:
+        counts = {c: math.ceil(h / 40 / weeks * 1.05) for c, h in hours.items()}
+    else:
+        share = hours / hours.sum() * total
+        counts = {c: int(v) for c, v in share.round().items()}
+        counts[share.idxmax()] += total - sum(counts.values())
+    rows = []
+    for country, n in counts.items():
+        for k in range(n):
             rows.append(
                 {
-                    "agent_id": f"{country}-{k:03d}",
+                    "agent_id": f"{country}-{k:04d}",
                     "name": f"Agent {k}",
                     "team": f"{country}-{k % 3}",
                     "country": country,
-                    "timezone": zones[country],
+                    "timezone": ZONES[country],
                     "contract_hours_per_week": 40.0,
                     "channels": "voice",
                 }
             )
-    agents = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def _bench_roster(plan, time_limit: float) -> None:
+    from staffing.roster import build_roster, find_rule_violations
+
+    agents = _roster_agents(plan)
     started = time.perf_counter()
     roster = build_roster(plan, agents, time_limit_seconds=time_limit)
     wall = time.perf_counter() - started
@@ -260,6 +279,53 @@ def _bench_roster(plan, time_limit: float) -> None:
     )
 
 
+def _scale_plan(agents_total: int, weeks: int, seed: int, time_limit: float):
+    """The six-country plan scaled to about ``agents_total`` 40 h agents, ``weeks`` weeks long."""
+    from staffing.scheduling import plan_shifts
+
+    # the one-week instance needs about 138 agents at 40 h (see RESULTS.md)
+    demand = _demand(seed, uncoverable=False, days=7 * weeks, scale_all=agents_total / 138)
+    return plan_shifts(_requirements_frame(demand), _templates(True), time_limit_seconds=time_limit)
+
+
+def _cpu_seconds() -> float:
+    """CPU of this process and its finished children (the solver pool's workers)."""
+    own = os.times()
+    return own.user + own.system + own.children_user + own.children_system
+
+
+def _bench_roster_scale(
+    agents_total: int, weeks: int, seed: int, time_limit: float, options: dict
+) -> None:
+    from staffing.roster import build_roster, find_rule_violations
+
+    plan = _scale_plan(agents_total, weeks, seed, time_limit)
+    agents = _roster_agents(plan, agents_total)
+    print(
+        f"\n### roster {len(agents)} agents x {weeks} weeks: plan {plan.status}, "
+        f"{int(plan.shifts['agents'].sum())} agent-shifts planned; options {options or 'default'}; "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+    roster = build_roster(plan, agents, time_limit_seconds=time_limit, **options)
+    wall, cpu = time.perf_counter() - wall0, _cpu_seconds() - cpu0
+    violations = find_rule_violations(roster.assignments)
+    gap = "-" if roster.mip_gap is None else f"{roster.mip_gap:.3%}"
+    print(
+        f"status={roster.status} wall={wall:.1f}s cpu={cpu:.1f}s solver={roster.solve_seconds:.1f}s "
+        f"gap={gap} filled={roster.filled_shifts} unfilled={roster.unfilled_shifts} "
+        f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} "
+        f"rule_violations={len(violations)}"
+    )
+    for part in getattr(roster, "parts", ()):
+        part_gap = "-" if part.mip_gap is None else f"{part.mip_gap:.3%}"
+        print(
+            f"  {part.country} {part.first_date}..{part.last_date} {part.status:10s} "
+            f"gap={part_gap} solver={part.solve_seconds:.1f}s limit={part.time_limit_seconds:.0f}s "
+            f"planned={part.planned_shifts} unfilled={part.unfilled_shifts}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -268,6 +334,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pyworkforce-python", default="/tmp/bench-pyworkforce-sched/bin/python")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--roster-agents", type=int, default=0, help="also roster this many agents at scale"
+    )
+    parser.add_argument(
+        "--roster-weeks", type=int, nargs="+", default=[2, 4], help="horizons for --roster-agents"
+    )
+    parser.add_argument(
+        "--roster-only", action="store_true", help="skip the planner comparison (parts 1-3)"
+    )
+    parser.add_argument(
+        "--roster-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra build_roster keyword (a Python literal), e.g. split_weeks=False",
+    )
     args = parser.parse_args()
     if args.worker:
         _worker()
@@ -279,6 +361,17 @@ def main() -> None:
     from staffing.scheduling import plan_shifts
 
     logging.basicConfig(level=logging.WARNING)
+    if args.roster_agents:
+        import ast
+
+        options = {}
+        for item in args.roster_option:
+            name, _, value = item.partition("=")
+            options[name] = ast.literal_eval(value)
+        for weeks in args.roster_weeks:
+            _bench_roster_scale(args.roster_agents, weeks, args.seed, args.time_limit, options)
+        if args.roster_only:
+            return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
