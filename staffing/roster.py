@@ -163,8 +163,9 @@ ROSTER_STATUSES: tuple[str, ...] = ("optimal", "time_limit", "no_solution", "emp
 PART_STATUSES: tuple[str, ...] = ("optimal", "time_limit", "no_solution", "no_agents")
 
 # a country's horizon is solved week by week when it has more (agent, shift instance) pairs
-# than this: about 75 agents x 2 weeks of the benchmark plan (bench/RESULTS.md)
-_WHOLE_HORIZON_MAX_PAIRS = 20_000
+# than this: about 30 agents x 2 weeks of the benchmark plan; 74 agents x 4 weeks took over
+# 15 s with a 57 % gap at once and 1-2 s a week week by week (bench/RESULTS.md)
+_WHOLE_HORIZON_MAX_PAIRS = 8_000
 # below this many pairs in all, parts are solved one after another in this process: starting
 # worker processes costs more than such a roster takes to solve
 _POOL_MIN_PAIRS = 40_000
@@ -192,10 +193,10 @@ class RosterPart:
     follows_earlier_weeks : bool
         Solved with the country's earlier weeks fixed (rolling horizon): optimal means optimal
         given those weeks, not for the whole horizon.
-    solve_seconds : float
-        Wall time of the part's solve, in whichever process ran it.
+    solve_seconds, cpu_seconds : float
+        Wall and CPU time of the part (model, greedy start, HiGHS) in whichever process ran it.
     time_limit_seconds : float
-        The budget it was given.
+        The solver's time limit: the part's budget, cut to what was left of the roster's.
     planned_shifts, unfilled_shifts : int
         Agent-shifts planned in the part and left without an agent.
     agents, variables : int
@@ -211,6 +212,7 @@ class RosterPart:
     mip_gap: float | None
     follows_earlier_weeks: bool
     solve_seconds: float
+    cpu_seconds: float
     time_limit_seconds: float
     planned_shifts: int
     unfilled_shifts: int
@@ -459,7 +461,7 @@ def build_roster(
         for small ones (below about 40,000 agent-shift pairs).
     split_weeks : bool, optional
         Solve each country week by week (rolling horizon; see the module docstring). Default:
-        only a country with more than about 20,000 agent-shift pairs over a horizon longer
+        only a country with more than about 8,000 agent-shift pairs over a horizon longer
         than a week; ``False`` always solves the whole horizon at once (exact, slow at scale).
     part_time_limit_seconds : float, optional
         Wall-time budget of each part's solve; default ``time_limit_seconds`` divided by the
@@ -561,6 +563,7 @@ def build_roster(
                     mip_gap=None,
                     follows_earlier_weeks=False,
                     solve_seconds=0.0,
+                    cpu_seconds=0.0,
                     time_limit_seconds=0.0,
                     planned_shifts=planned,
                     unfilled_shifts=planned,
@@ -622,9 +625,8 @@ def build_roster(
                 chain = pending.pop(future)
                 solution: PartSolution = future.result()
                 parts.append(chain.record(solution))
-                picked.extend(
-                    (chain.crew.at[a, "agent_id"], chain.offset + i) for a, i in chain.last_chosen
-                )
+                ids = chain.crew["agent_id"].to_numpy()
+                picked.extend((ids[a], chain.offset + i) for a, i in chain.last_chosen)
                 if not chain.finished:
                     pending[executor.submit(solve_roster_part, task_for(chain))] = chain
     finally:
@@ -756,6 +758,7 @@ class _Chain:
             mip_gap=solution.mip_gap,
             follows_earlier_weeks=self.position > 0,
             solve_seconds=solution.seconds,
+            cpu_seconds=solution.cpu_seconds,
             time_limit_seconds=solution.time_limit_seconds,
             planned_shifts=planned,
             unfilled_shifts=planned - len(chosen),
@@ -818,6 +821,9 @@ def _agent_channels(agent: pd.Series) -> frozenset[str]:
     return parse_channels(agent["channels"])
 
 
+_TIME_COLUMNS = ("start_utc", "end_utc", "agent_start", "agent_end")
+
+
 def _expand_assignments(
     shifts: pd.DataFrame,
     instances: pd.DataFrame,
@@ -832,7 +838,11 @@ def _expand_assignments(
     inst_index = {
         tuple(row): i for i, row in enumerate(instances[keys].itertuples(index=False, name=None))
     }
-    agent_rows = agents.set_index("agent_id")
+    agent_rows = {
+        row[0]: row[1:]
+        for row in agents[["agent_id", "name", "team", "timezone"]].itertuples(index=False)
+    }
+    queue_zones = instances["queue_timezone"].tolist()
     records: list[dict[str, object]] = []
     unfilled: list[dict[str, object]] = []
     ordered = shifts.sort_values([*keys, "break_start"], kind="stable")
@@ -844,12 +854,12 @@ def _expand_assignments(
         mine = pool[start : start + int(row["agents"])]
         taken[i] = start + len(mine)
         for agent_id in mine:
-            agent = agent_rows.loc[agent_id]
+            name, team, agent_zone = agent_rows[agent_id]
             records.append(
                 {
                     "agent_id": agent_id,
-                    "name": agent["name"],
-                    "team": agent["team"],
+                    "name": name,
+                    "team": team,
                     "country": row["country"],
                     "channel": row["channel"],
                     "date": row["date"],
@@ -859,8 +869,8 @@ def _expand_assignments(
                     "break_start": row["break_start"],
                     "break_end": row["break_end"],
                     "paid_hours": row["paid_hours"],
-                    "queue_timezone": instances.at[i, "queue_timezone"],
-                    "agent_timezone": agent["timezone"],
+                    "queue_timezone": queue_zones[i],
+                    "agent_timezone": agent_zone,
                 }
             )
         if len(mine) < int(row["agents"]):
@@ -876,23 +886,29 @@ def _expand_assignments(
         assignments = _empty_frame(ASSIGNMENT_COLUMNS)
     else:
         assignments = pd.DataFrame.from_records(records)
-        start_utc, end_utc, agent_start, agent_end = [], [], [], []
-        for row in assignments.itertuples():
-            zone = row.queue_timezone
-            s = pd.Timestamp(row.shift_start).tz_localize(
-                zone, nonexistent="shift_forward", ambiguous=True
-            )
-            e = pd.Timestamp(row.shift_end).tz_localize(
-                zone, nonexistent="shift_forward", ambiguous=True
-            )
-            start_utc.append(s.tz_convert("UTC"))
-            end_utc.append(e.tz_convert("UTC"))
-            agent_start.append(s.tz_convert(row.agent_timezone).tz_localize(None))
-            agent_end.append(e.tz_convert(row.agent_timezone).tz_localize(None))
-        assignments["start_utc"] = pd.DatetimeIndex(start_utc).as_unit("ns")
-        assignments["end_utc"] = pd.DatetimeIndex(end_utc).as_unit("ns")
-        assignments["agent_start"] = pd.DatetimeIndex(agent_start).as_unit("ns")
-        assignments["agent_end"] = pd.DatetimeIndex(agent_end).as_unit("ns")
+        # one vectorised conversion per (queue zone, agent zone): DST gaps shifted forward,
+        # ambiguous times read as the first (summer-time) occurrence
+        times = {c: np.empty(len(assignments), dtype="datetime64[ns]") for c in _TIME_COLUMNS}
+        pairs = assignments.groupby(["queue_timezone", "agent_timezone"], sort=False).indices
+        for (queue_zone, agent_zone), rows in pairs.items():
+            for local, utc, agent_local in (
+                ("shift_start", "start_utc", "agent_start"),
+                ("shift_end", "end_utc", "agent_end"),
+            ):
+                naive = pd.Series(pd.to_datetime(assignments[local].to_numpy()[rows]).as_unit("ns"))
+                aware = naive.dt.tz_localize(
+                    queue_zone,
+                    ambiguous=np.ones(len(rows), dtype=bool),
+                    nonexistent="shift_forward",
+                )
+                times[utc][rows] = aware.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+                times[agent_local][rows] = (
+                    aware.dt.tz_convert(agent_zone).dt.tz_localize(None).to_numpy()
+                )
+        for column in ("start_utc", "end_utc"):
+            assignments[column] = pd.DatetimeIndex(times[column]).tz_localize("UTC")
+        for column in ("agent_start", "agent_end"):
+            assignments[column] = pd.DatetimeIndex(times[column])
         day = pd.to_datetime(assignments["date"])
         assignments["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
         assignments = assignments.loc[:, list(ASSIGNMENT_COLUMNS)]
