@@ -22,6 +22,16 @@ pyworkforce columns were skipped.
 Usage::
 
     .venv/bin/python bench/schedule.py [--time-limit 60] [--seed 7] [--pyworkforce-python PATH]
+
+4. With ``--roster-agents 1000 --roster-weeks 2 4`` the named roster at scale: the plan scaled to
+   about that many 40 h agents over 2 and 4 weeks, rostered with ``build_roster`` (parts in
+   parallel, weeks rolling); wall time, CPU (this process and the parts' workers), and per part
+   the status, gap and unfilled shifts. ``--roster-bound`` also rosters every week alone: the
+   sum of those bounds bounds the whole horizon, which measures what the rolling horizon loses.
+   ``--roster-only`` skips parts 1-3; ``--roster-option split_weeks=False`` and friends pass
+   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``)::
+
+    .venv/bin/python bench/schedule.py --roster-only --roster-agents 1000 --roster-bound
 """
 
 from __future__ import annotations
@@ -289,41 +299,86 @@ def _scale_plan(agents_total: int, weeks: int, seed: int, time_limit: float):
 
 
 def _cpu_seconds() -> float:
-    """CPU of this process and its finished children (the solver pool's workers)."""
+    """CPU seconds of this process alone (pool workers are counted from the parts)."""
     own = os.times()
-    return own.user + own.system + own.children_user + own.children_system
+    return own.user + own.system
+
+
+def _week_alone_bound(plan, agents, time_limit: float, executor) -> float:
+    """Sum over weeks of HiGHS's bound for each week rostered alone: the weeks' shared rules
+    (rest and consecutive days across a Sunday night) relaxed, so a bound on the whole horizon."""
+    import pandas as pd
+
+    from staffing.roster import build_roster
+
+    day = pd.to_datetime(plan.shifts["date"])
+    monday = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
+    total = 0.0
+    for week in sorted(monday.unique()):
+        alone = build_roster(
+            plan.shifts[monday == week],
+            agents,
+            time_limit_seconds=time_limit,
+            split_weeks=False,
+            executor=executor,
+        )
+        for part in alone.parts:
+            if part.agents:
+                total += part.bound if part.bound is not None else part.objective
+    return total
 
 
 def _bench_roster_scale(
-    agents_total: int, weeks: int, seed: int, time_limit: float, options: dict
+    agents_total: int, weeks: int, seed: int, time_limit: float, options: dict, bound: bool
 ) -> None:
+    import concurrent.futures
+
     from staffing.roster import build_roster, find_rule_violations
 
     plan = _scale_plan(agents_total, weeks, seed, time_limit)
     agents = _roster_agents(plan, agents_total)
+    workers = options.pop("workers", None)
+    executor = None if workers is None else concurrent.futures.ProcessPoolExecutor(workers)
+    if executor is not None:
+        options["executor"] = executor
     print(
         f"\n### roster {len(agents)} agents x {weeks} weeks: plan {plan.status}, "
         f"{int(plan.shifts['agents'].sum())} agent-shifts planned; options {options or 'default'}; "
-        f"load {os.getloadavg()[0]:.1f}"
+        f"workers {workers or 'default'}; load {os.getloadavg()[0]:.1f}"
     )
     cpu0, wall0 = _cpu_seconds(), time.perf_counter()
     roster = build_roster(plan, agents, time_limit_seconds=time_limit, **options)
     wall, cpu = time.perf_counter() - wall0, _cpu_seconds() - cpu0
     violations = find_rule_violations(roster.assignments)
+    parts = getattr(roster, "parts", ())
+    parts_cpu = sum(part.cpu_seconds for part in parts)
     gap = "-" if roster.mip_gap is None else f"{roster.mip_gap:.3%}"
     print(
-        f"status={roster.status} wall={wall:.1f}s cpu={cpu:.1f}s solver={roster.solve_seconds:.1f}s "
+        f"status={roster.status} wall={wall:.1f}s main_cpu={cpu:.1f}s parts_cpu={parts_cpu:.1f}s "
         f"gap={gap} filled={roster.filled_shifts} unfilled={roster.unfilled_shifts} "
         f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} "
-        f"rule_violations={len(violations)}"
+        f"rule_violations={len(violations)} load_after={os.getloadavg()[0]:.1f}"
     )
-    for part in getattr(roster, "parts", ()):
+    print("country | days | status | gap | wall s | cpu s | limit s | planned | unfilled (greedy)")
+    for part in parts:
         part_gap = "-" if part.mip_gap is None else f"{part.mip_gap:.3%}"
         print(
-            f"  {part.country} {part.first_date}..{part.last_date} {part.status:10s} "
-            f"gap={part_gap} solver={part.solve_seconds:.1f}s limit={part.time_limit_seconds:.0f}s "
-            f"planned={part.planned_shifts} unfilled={part.unfilled_shifts}"
+            f"{part.country} | {part.first_date:%m-%d}..{part.last_date:%m-%d} | {part.status} | "
+            f"{part_gap} | {part.solve_seconds:.1f} | {part.cpu_seconds:.1f} | "
+            f"{part.time_limit_seconds:.0f} | {part.planned_shifts} | {part.unfilled_shifts} "
+            f"({part.greedy_unfilled_shifts})"
         )
+    if bound and parts and all(part.objective is not None for part in parts if part.agents):
+        objective = sum(part.objective for part in parts if part.agents)
+        started = time.perf_counter()
+        lower = _week_alone_bound(plan, agents, time_limit, executor)
+        print(
+            f"whole-horizon gap against the weeks-alone bound: "
+            f"{(objective - lower) / abs(objective):.3%} (objective {objective:.0f}, "
+            f"bound {lower:.0f}; bound took {time.perf_counter() - started:.0f} s)"
+        )
+    if executor is not None:
+        executor.shutdown()
 
 
 def main() -> None:
@@ -348,7 +403,13 @@ def main() -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="extra build_roster keyword (a Python literal), e.g. split_weeks=False",
+        help="extra build_roster keyword (a Python literal), e.g. split_weeks=False; "
+        "workers=N runs the parts on a ProcessPoolExecutor(N)",
+    )
+    parser.add_argument(
+        "--roster-bound",
+        action="store_true",
+        help="also bound the whole horizon by rostering each week alone (more solves)",
     )
     args = parser.parse_args()
     if args.worker:
@@ -369,7 +430,14 @@ def main() -> None:
             name, _, value = item.partition("=")
             options[name] = ast.literal_eval(value)
         for weeks in args.roster_weeks:
-            _bench_roster_scale(args.roster_agents, weeks, args.seed, args.time_limit, options)
+            _bench_roster_scale(
+                args.roster_agents,
+                weeks,
+                args.seed,
+                args.time_limit,
+                dict(options),
+                args.roster_bound,
+            )
         if args.roster_only:
             return
     print(

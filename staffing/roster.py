@@ -39,6 +39,8 @@ Each part starts HiGHS from a greedy roster (see :mod:`staffing.roster_solve`).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import itertools
@@ -47,7 +49,7 @@ import multiprocessing
 import os
 import time
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -83,6 +85,7 @@ __all__ = [
     "build_roster",
     "find_rule_violations",
     "parse_channels",
+    "roster_executor",
     "validate_absences",
     "validate_agents",
 ]
@@ -175,6 +178,26 @@ class RosterError(SchedulingError):
     """Bad agents, absences or roster parameters."""
 
 
+_CONTEXT_EXECUTOR: contextvars.ContextVar[concurrent.futures.Executor | None] = (
+    contextvars.ContextVar("roster_executor", default=None)
+)
+
+
+@contextlib.contextmanager
+def roster_executor(executor: concurrent.futures.Executor | None) -> Iterator[None]:
+    """Run the parts of every :func:`build_roster` call in this context that names no executor
+    on ``executor`` (``None``: the default).
+
+    For callers that reach :func:`build_roster` through a function without an ``executor``
+    argument (:func:`staffing.exports.make_schedule_outputs`).
+    """
+    token = _CONTEXT_EXECUTOR.set(executor)
+    try:
+        yield
+    finally:
+        _CONTEXT_EXECUTOR.reset(token)
+
+
 @dataclasses.dataclass(frozen=True)
 class RosterPart:
     """One independently solved part of a roster: a country, over the horizon or one week.
@@ -203,6 +226,10 @@ class RosterPart:
         Agents of the country and binary plus overtime variables of the part's model.
     greedy_unfilled_shifts : int or None
         Agent-shifts the greedy start (the solver's warm start) left unfilled.
+    objective, bound : float or None
+        The part's objective value and HiGHS's bound on it, in the model's units (lower is
+        better: -1000 per filled paid hour, +10 per overtime hour, a tiny tie-breaker); a sum
+        over parts solved alone bounds a whole horizon (the weeks' shared rules relaxed).
     """
 
     country: str
@@ -219,6 +246,8 @@ class RosterPart:
     agents: int
     variables: int
     greedy_unfilled_shifts: int | None
+    objective: float | None = None
+    bound: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -457,7 +486,7 @@ def build_roster(
     executor : concurrent.futures.Executor, optional
         Runs the parts (countries in parallel; a country's weeks one after another), e.g. a
         ``ProcessPoolExecutor`` or a Dask ``Client.get_executor()``; it is not shut down. By
-        default a process pool with one worker per core for large rosters, and this process
+        default the one of :func:`roster_executor`, else a process pool with one worker per core for large rosters, and this process
         for small ones (below about 40,000 agent-shift pairs).
     split_weeks : bool, optional
         Solve each country week by week (rolling horizon; see the module docstring). Default:
@@ -491,6 +520,8 @@ def build_roster(
     )
     if part_limit is not None and part_limit <= 0:
         raise RosterError(f"part_time_limit_seconds must be > 0, got {part_time_limit_seconds!r}")
+    if executor is None:
+        executor = _CONTEXT_EXECUTOR.get()
     if executor is not None and not isinstance(executor, concurrent.futures.Executor):
         raise RosterError(
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
@@ -767,6 +798,8 @@ class _Chain:
             greedy_unfilled_shifts=(
                 None if solution.greedy_objective is None else planned - solution.greedy_filled
             ),
+            objective=solution.objective,
+            bound=solution.dual_bound,
         )
         self.position += 1
         return part
