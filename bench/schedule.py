@@ -29,7 +29,8 @@ Usage::
    the status, gap and unfilled shifts. ``--roster-bound`` also rosters every week alone: the
    sum of those bounds bounds the whole horizon, which measures what the rolling horizon loses.
    ``--roster-only`` skips parts 1-3; ``--roster-option split_weeks=False`` and friends pass
-   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``)::
+   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``); ``--burn N`` keeps
+   N more processes spinning meanwhile, a loaded machine on purpose::
 
     .venv/bin/python bench/schedule.py --roster-only --roster-agents 1000 --roster-bound
 """
@@ -298,6 +299,13 @@ def _scale_plan(agents_total: int, weeks: int, seed: int, time_limit: float):
     return plan_shifts(_requirements_frame(demand), _templates(True), time_limit_seconds=time_limit)
 
 
+def _burn(seconds: float) -> None:
+    """Keep one core busy (``--burn``: a loaded machine on purpose)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
 def _cpu_seconds() -> float:
     """CPU seconds of this process alone (pool workers are counted from the parts)."""
     own = os.times()
@@ -405,6 +413,13 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="extra build_roster keyword (a Python literal), e.g. split_weeks=False; "
         "workers=N runs the parts on a ProcessPoolExecutor(N)",
+    )
+    parser.add_argument(
+        "--burn",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N extra processes spinning during the roster runs (load on purpose)",
     )
     parser.add_argument(
         "--roster-bound",

@@ -1,6 +1,7 @@
 """Named roster: assign agents to the planned shifts under contracts, absences and labour rules.
 
-Solved as a MILP per country (agents only serve their own country's queues) with HiGHS:
+Solved as a MILP per country (agents only serve their own country's queues) with HiGHS
+(the model: :mod:`staffing.roster_solve`):
 a binary variable per (agent, shift instance) the agent is eligible for, where an instance
 is one template on one day in one queue (its break placements are interchangeable for the
 rules and are handed out afterwards). Hard rules:
@@ -21,8 +22,8 @@ The horizon is taken alone: shifts worked before it are not known, so rest and c
 rules across its first boundary are not checked.
 
 At scale the roster is solved in parts (:class:`RosterPart`), each with its own time budget,
-through a :class:`concurrent.futures.Executor` (a local process pool by default, or e.g. a Dask
-client's ``get_executor()``):
+through a :class:`concurrent.futures.Executor` (e.g. a Dask client's ``get_executor()``; by
+default a local process pool for large rosters and this process for small ones):
 
 * countries are independent (an agent serves only their own country), so splitting by country
   is exact and the countries run in parallel;
@@ -728,7 +729,8 @@ class _Chain:
             self.spans = []
             while monday <= last:
                 sunday = monday + dt.timedelta(days=6)
-                self.spans.append((max(monday, first), min(sunday, last)))
+                if ((dates >= monday) & (dates <= sunday)).any():  # weeks without shifts: none
+                    self.spans.append((max(monday, first), min(sunday, last)))
                 monday += dt.timedelta(days=7)
         else:
             self.spans = [(first, last)]

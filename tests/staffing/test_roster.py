@@ -427,6 +427,15 @@ def test_parts_report_status_gap_and_counts_per_country_and_week() -> None:
     ]
 
 
+def test_a_week_without_shifts_is_no_part() -> None:
+    plan = pd.concat(
+        [plan_rows(daily("2025-01-06", 3)), plan_rows(daily("2025-01-20", 3))], ignore_index=True
+    )
+    roster = build_roster(plan, agents_frame([{"agent_id": "a1"}]), split_weeks=True)
+    assert [p.first_date for p in roster.parts] == [dt.date(2025, 1, 6), dt.date(2025, 1, 20)]
+    assert roster.filled_shifts == 6 and roster.status == "optimal"
+
+
 def test_small_rosters_are_solved_whole_by_default() -> None:
     roster = build_roster(plan_rows(daily("2025-01-06", 14)), agents_frame([{"agent_id": "a1"}]))
     assert not roster.rolling_horizon and len(roster.parts) == 1
