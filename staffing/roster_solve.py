@@ -14,11 +14,13 @@ the earlier weeks are already fixed (a rolling horizon):
 * weekly hours: parts are whole Monday-to-Sunday weeks (or the whole horizon), the unit of the
   weekly rule, so no week is split between parts and nothing needs carrying.
 
-Warm start: a greedy roster (instances by start time, each to the eligible agents with the most
-contract hours left that week) is handed to HiGHS as a MIP start. ``scipy.optimize.milp`` has no
-initial-solution argument, but passes unknown options to HiGHS verbatim, and HiGHS (1.7 and
-later, scipy 1.15 and later) reads a start from ``read_solution_file``. The greedy roster is also
-the answer when HiGHS finds nothing better before its time limit.
+A greedy roster (instances by start time, each to the eligible agents with the most contract
+hours left that week) is the answer when HiGHS finds nothing better before its time limit, and,
+with ``warm_start``, HiGHS's MIP start: ``scipy.optimize.milp`` has no initial-solution
+argument, but passes unknown options to HiGHS verbatim, and the HiGHS inside scipy 1.17 (1.12)
+reads a start from ``read_solution_file``. The start does not pay here: the LP relaxation is
+nearly integral, so HiGHS finds the optimum at the root anyway, and a start within
+``mip_rel_gap`` only lets it stop earlier on a worse roster (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class RosterTask:
     mip_rel_gap: float
     prior_end_utc_ns: np.ndarray
     prior_worked: np.ndarray
-    warm_start: bool = True
+    warm_start: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -464,8 +464,10 @@ def test_a_part_that_hits_its_time_limit_is_reported_as_such(monkeypatch) -> Non
     assert roster.filled_shifts == 14 and find_rule_violations(roster.assignments).empty
     assert all(p.mip_gap is not None and p.mip_gap > 0 for p in roster.parts)
     monkeypatch.undo()
-    real = build_roster(plan, agents, split_weeks=True, warm_start=False)
-    assert real.status == "optimal" and real.filled_shifts == 14
+    # the same through HiGHS, also started from the greedy roster (a MIP start)
+    for warm_start in (False, True):
+        real = build_roster(plan, agents, split_weeks=True, warm_start=warm_start)
+        assert real.status == "optimal" and real.filled_shifts == 14
 
 
 class RecordingExecutor(concurrent.futures.ThreadPoolExecutor):
