@@ -340,6 +340,7 @@ def _bench_roster_scale(
     agents_total: int, weeks: int, seed: int, time_limit: float, options: dict, bound: bool
 ) -> None:
     import concurrent.futures
+    import multiprocessing
 
     from staffing.roster import build_roster, find_rule_violations
 
@@ -349,10 +350,12 @@ def _bench_roster_scale(
     executor = None if workers is None else concurrent.futures.ProcessPoolExecutor(workers)
     if executor is not None:
         options["executor"] = executor
+    burning = len(multiprocessing.active_children())
     print(
         f"\n### roster {len(agents)} agents x {weeks} weeks: plan {plan.status}, "
         f"{int(plan.shifts['agents'].sum())} agent-shifts planned; options {options or 'default'}; "
-        f"workers {workers or 'default'}; load {os.getloadavg()[0]:.1f}"
+        f"workers {workers or 'default'}; child processes (burners) {burning}; "
+        f"load {os.getloadavg()[0]:.1f}"
     )
     cpu0, wall0 = _cpu_seconds(), time.perf_counter()
     roster = build_roster(plan, agents, time_limit_seconds=time_limit, **options)
@@ -367,6 +370,8 @@ def _bench_roster_scale(
         f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} "
         f"rule_violations={len(violations)} load_after={os.getloadavg()[0]:.1f}"
     )
+    if parts and all(part.objective is not None for part in parts if part.agents):
+        print(f"objective={sum(part.objective for part in parts if part.agents):.0f}")
     print("country | days | status | gap | wall s | cpu s | limit s | planned | unfilled (greedy)")
     for part in parts:
         part_gap = "-" if part.mip_gap is None else f"{part.mip_gap:.3%}"
@@ -444,15 +449,27 @@ def main() -> None:
         for item in args.roster_option:
             name, _, value = item.partition("=")
             options[name] = ast.literal_eval(value)
-        for weeks in args.roster_weeks:
-            _bench_roster_scale(
-                args.roster_agents,
-                weeks,
-                args.seed,
-                args.time_limit,
-                dict(options),
-                args.roster_bound,
-            )
+        import multiprocessing
+
+        burners = [
+            multiprocessing.Process(target=_burn, args=(3600.0,), daemon=True)
+            for _ in range(args.burn)
+        ]
+        for burner in burners:
+            burner.start()
+        try:
+            for weeks in args.roster_weeks:
+                _bench_roster_scale(
+                    args.roster_agents,
+                    weeks,
+                    args.seed,
+                    args.time_limit,
+                    dict(options),
+                    args.roster_bound,
+                )
+        finally:
+            for burner in burners:
+                burner.terminate()
         if args.roster_only:
             return
     print(

@@ -278,7 +278,8 @@ class Roster:
     filled_shifts, unfilled_shifts : int
         Counts of agent-shifts.
     mip_gap : float or None
-        Largest relative gap over the parts.
+        Largest relative gap over the parts; ``None`` when some part has none (no solution, or
+        its greedy roster kept without a solver bound).
     solve_seconds : float
         Solver wall time summed over the parts (parts may run at the same time).
     parts : tuple of RosterPart
@@ -688,7 +689,8 @@ def build_roster(
         if "time_limit" in statuses
         else "optimal"
     )
-    gaps = [part.mip_gap for part in parts if part.mip_gap is not None and part.agents]
+    # a part without a bound (no solution, or out of time before HiGHS) leaves the gap unknown
+    gaps = [part.mip_gap for part in parts if part.agents]
     rolling = any(part.follows_earlier_weeks for part in parts)
     n_unfilled = int(unfilled["unfilled"].sum()) if len(unfilled) else 0
     projected = float(overtime["projected_overtime_hours"].sum())
@@ -706,7 +708,7 @@ def build_roster(
         overtime=overtime,
         filled_shifts=len(assignments),
         unfilled_shifts=n_unfilled,
-        mip_gap=max(gaps) if gaps else (None if status == "no_solution" else 0.0),
+        mip_gap=None if None in gaps else max(gaps, default=0.0),
         solve_seconds=sum(part.solve_seconds for part in parts),
         parts=tuple(parts),
         rolling_horizon=rolling,

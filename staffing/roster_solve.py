@@ -46,7 +46,8 @@ FILL_WEIGHT_PER_HOUR = 1000.0
 OVERTIME_WEIGHT_PER_HOUR = 10.0
 # a tiny preference for agents' contract hours being used evenly keeps ties deterministic-ish
 SPREAD_WEIGHT = 1e-3
-# solve at least this long even when the roster's overall deadline has passed
+# a part that starts before the roster's deadline solves at least this long; one that starts
+# after it keeps its greedy roster without calling HiGHS
 MIN_PART_SECONDS = 0.5
 
 
@@ -195,6 +196,35 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
     if task.ot_cap is not None:
         headroom = np.minimum(headroom, task.ot_cap)
 
+    n_var = n_y + n_ot
+    # fill planned hours first; then least overtime; then, faintly, earlier agents in the list
+    spread = SPREAD_WEIGHT * (var_a / max(n_crew, 1))
+    cost = np.concatenate(
+        [-FILL_WEIGHT_PER_HOUR * hours[var_i] + spread, np.full(n_ot, OVERTIME_WEIGHT_PER_HOUR)]
+    )
+    greedy = _greedy(task, var_a, var_i, start_utc, end_utc, day_index, week_of, base, headroom)
+    start = np.zeros(n_var)
+    start[greedy] = 1.0
+    worked = np.zeros((n_crew, n_w))
+    np.add.at(worked, (var_a[greedy], week_of[var_i[greedy]]), hours[var_i[greedy]])
+    start[n_y:] = np.maximum(worked - base[:, None], 0.0).ravel()
+    greedy_objective = float(cost @ start)
+    if task.deadline_epoch <= time.time():
+        # the roster's time is up (the part queued behind others): the greedy roster it is
+        return PartSolution(
+            status="time_limit",
+            chosen=list(zip(var_a[greedy].tolist(), var_i[greedy].tolist(), strict=True)),
+            mip_gap=None,
+            seconds=time.perf_counter() - started,
+            cpu_seconds=time.process_time() - cpu_started,
+            time_limit_seconds=0.0,
+            variables=n_var,
+            objective=greedy_objective,
+            dual_bound=None,
+            greedy_objective=greedy_objective,
+            greedy_filled=len(greedy),
+        )
+
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
@@ -264,25 +294,12 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
             np.full(n_w, base[a]),
         )
 
-    n_var = n_y + n_ot
     matrix = sparse.csr_array(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_var)
     )
     ub_rows = np.concatenate(upper)
     ot_upper = np.repeat(headroom, n_w)
-    # fill planned hours first; then least overtime; then, faintly, earlier agents in the list
-    spread = SPREAD_WEIGHT * (var_a / max(n_crew, 1))
-    cost = np.concatenate(
-        [-FILL_WEIGHT_PER_HOUR * hours[var_i] + spread, np.full(n_ot, OVERTIME_WEIGHT_PER_HOUR)]
-    )
 
-    greedy = _greedy(task, var_a, var_i, start_utc, end_utc, day_index, week_of, base, headroom)
-    start = np.zeros(n_var)
-    start[greedy] = 1.0
-    worked = np.zeros((n_crew, n_w))
-    np.add.at(worked, (var_a[greedy], week_of[var_i[greedy]]), hours[var_i[greedy]])
-    start[n_y:] = np.maximum(worked - base[:, None], 0.0).ravel()
-    greedy_objective = float(cost @ start)
     if not (matrix @ start <= ub_rows + 1e-6).all():  # a bug in the greedy, not in the input
         logger.error("greedy roster start breaks the model's rules: not used")
         greedy, greedy_objective = np.array([], dtype=np.int64), None

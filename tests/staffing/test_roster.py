@@ -464,6 +464,14 @@ def test_a_part_that_hits_its_time_limit_is_reported_as_such(monkeypatch) -> Non
     assert roster.filled_shifts == 14 and find_rule_violations(roster.assignments).empty
     assert all(p.mip_gap is not None and p.mip_gap > 0 for p in roster.parts)
     monkeypatch.undo()
+    # parts that start after the roster's time is up keep their greedy roster without HiGHS
+    late = build_roster(plan, agents, split_weeks=True, time_limit_seconds=1e-3)
+    assert [(p.status, p.mip_gap, p.time_limit_seconds) for p in late.parts] == [
+        ("time_limit", None, 0.0),
+        ("time_limit", None, 0.0),
+    ]
+    assert late.status == "time_limit" and late.mip_gap is None
+    assert late.filled_shifts == 14 and find_rule_violations(late.assignments).empty
     # the same through HiGHS, also started from the greedy roster (a MIP start)
     for warm_start in (False, True):
         real = build_roster(plan, agents, split_weeks=True, warm_start=warm_start)
