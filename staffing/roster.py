@@ -996,6 +996,34 @@ def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def _agents_breaking_rules(assignments: pd.DataFrame, rules: LabourRules) -> set[str]:
+    """Agents with a rest, double-shift, consecutive-day or weekly-hours breach (vectorised)."""
+    frame = pd.DataFrame(
+        {
+            "agent_id": assignments["agent_id"].to_numpy(),
+            "start": pd.to_datetime(assignments["start_utc"], utc=True).to_numpy(),
+            "end": pd.to_datetime(assignments["end_utc"], utc=True).to_numpy(),
+            "day": pd.to_datetime(assignments["date"]).dt.normalize().to_numpy(),
+        }
+    ).sort_values(["agent_id", "start"], kind="stable")
+    agent = frame["agent_id"].to_numpy()
+    same = agent[1:] == agent[:-1]
+    rest = (frame["start"].to_numpy()[1:] - frame["end"].to_numpy()[:-1]) / np.timedelta64(1, "h")
+    found = set(agent[1:][same & (rest < rules.min_rest_hours - 1e-9)])
+    found |= set(frame.loc[frame.duplicated(["agent_id", "day"]), "agent_id"])
+    days = frame.drop_duplicates(["agent_id", "day"]).sort_values(["agent_id", "day"])
+    day_agent, day = days["agent_id"].to_numpy(), days["day"].to_numpy()
+    follows = np.r_[
+        False, (day_agent[1:] == day_agent[:-1]) & (np.diff(day) == np.timedelta64(1, "D"))
+    ]
+    run = pd.Series(np.cumsum(~follows))
+    long_runs = run.map(run.value_counts()) > rules.max_consecutive_days
+    found |= set(day_agent[long_runs.to_numpy()])
+    weekly = assignments.groupby(["agent_id", "week_start"])["paid_hours"].sum()
+    found |= set(weekly[weekly > rules.max_weekly_hours + 1e-9].index.get_level_values(0))
+    return found
+
+
 def find_rule_violations(
     assignments: pd.DataFrame,
     rules: LabourRules | None = None,
@@ -1021,7 +1049,11 @@ def find_rule_violations(
     rules = rules or LabourRules()
     found: list[dict[str, str]] = []
     if len(assignments):
-        for agent_id, own in assignments.sort_values("start_utc").groupby("agent_id"):
+        # the rules are screened for all agents at once; only agents that break one are walked
+        # through shift by shift for the details
+        suspects = assignments["agent_id"].isin(_agents_breaking_rules(assignments, rules))
+        ordered = assignments[suspects].sort_values("start_utc")
+        for agent_id, own in ordered.groupby("agent_id"):
             starts, ends = own["start_utc"].tolist(), own["end_utc"].tolist()
             for prev_end, next_start in zip(ends[:-1], starts[1:], strict=True):
                 rest = (next_start - prev_end).total_seconds() / 3600
