@@ -864,10 +864,6 @@ def _queue_zones(
     return zones
 
 
-def _agent_channels(agent: pd.Series) -> frozenset[str]:
-    return parse_channels(agent["channels"])
-
-
 _TIME_COLUMNS = ("start_utc", "end_utc", "agent_start", "agent_end")
 
 
