@@ -22,6 +22,17 @@ pyworkforce columns were skipped.
 Usage::
 
     .venv/bin/python bench/schedule.py [--time-limit 60] [--seed 7] [--pyworkforce-python PATH]
+
+4. With ``--roster-agents 1000 --roster-weeks 2 4`` the named roster at scale: the plan scaled to
+   about that many 40 h agents over 2 and 4 weeks, rostered with ``build_roster`` (parts in
+   parallel, weeks rolling); wall time, CPU (this process and the parts' workers), and per part
+   the status, gap and unfilled shifts. ``--roster-bound`` also rosters every week alone: the
+   sum of those bounds bounds the whole horizon, which measures what the rolling horizon loses.
+   ``--roster-only`` skips parts 1-3; ``--roster-option split_weeks=False`` and friends pass
+   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``); ``--burn N`` keeps
+   N more processes spinning meanwhile, a loaded machine on purpose::
+
+    .venv/bin/python bench/schedule.py --roster-only --roster-agents 1000 --roster-bound
 """
 
 from __future__ import annotations
@@ -67,7 +78,9 @@ def _templates_spec() -> list[dict]:
     return spec
 
 
-def _demand(seed: int, uncoverable: bool) -> dict[str, list[list[int]]]:
+def _demand(
+    seed: int, uncoverable: bool, *, days: int = DAYS, scale_all: float = 1.0
+) -> dict[str, list[list[int]]]:
     """Required staff per country, day and 30-minute period (Monday 2025-01-06 first)."""
     import numpy as np
 
@@ -81,16 +94,18 @@ def _demand(seed: int, uncoverable: bool) -> dict[str, list[list[int]]]:
     open_weekend = (hours >= 9) & (hours < 18)
     out = {}
     for country, scale in COUNTRIES.items():
-        days = []
-        for day in range(DAYS):
-            weekend = day >= 5
-            level = 18 * scale * (0.55 if weekend else 1.0) * (1.1 if day == 0 else 1.0)
+        per_day = []
+        for day in range(days):
+            weekend = day % 7 >= 5
+            level = (
+                18 * scale * scale_all * (0.55 if weekend else 1.0) * (1.1 if day % 7 == 0 else 1.0)
+            )
             staff = np.round(level * shape * rng.uniform(0.9, 1.1, size=PERIODS_PER_DAY))
             staff = np.where(open_weekend if weekend else open_weekday, np.maximum(staff, 1), 0)
             if uncoverable and day == 4:
                 staff[46] = 2  # Friday 23:00-23:30: no template works then
-            days.append(staff.astype(int).tolist())
-        out[country] = days
+            per_day.append(staff.astype(int).tolist())
+        out[country] = per_day
     return out
 
 
@@ -174,7 +189,8 @@ def _requirements_frame(demand: dict):
     import pandas as pd
 
     rows = []
-    starts = pd.date_range("2025-01-06", periods=DAYS * PERIODS_PER_DAY, freq="30min")
+    days = len(next(iter(demand.values())))
+    starts = pd.date_range("2025-01-06", periods=days * PERIODS_PER_DAY, freq="30min")
     for country, days in demand.items():
         flat = [v for day in days for v in day]
         rows.append(
@@ -214,41 +230,55 @@ def _templates(break_window: bool):
     return out
 
 
-def _bench_roster(plan, time_limit: float) -> None:
+ZONES = {
+    "AR": "America/Argentina/Buenos_Aires",
+    "HU": "Europe/Budapest",
+    "DE": "Europe/Berlin",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "BR": "America/Sao_Paulo",
+}
+
+
+def _roster_agents(plan, total: int | None = None):
+    """40 h agents per country: 5 % above the plan's hours, or ``total`` split by hours."""
     import math
 
     import pandas as pd
 
-    from staffing.roster import build_roster, find_rule_violations
-
-    zones = {
-        "AR": "America/Argentina/Buenos_Aires",
-        "HU": "Europe/Budapest",
-        "DE": "Europe/Berlin",
-        "ES": "Europe/Madrid",
-        "IT": "Europe/Rome",
-        "BR": "America/Sao_Paulo",
-    }
-    rows = []
-    for country, hours in (
+    hours = (
         plan.shifts.assign(h=plan.shifts["paid_hours"] * plan.shifts["agents"])
         .groupby("country")["h"]
         .sum()
-        .items()
-    ):
-        for k in range(math.ceil(hours / 40 * 1.05)):
+    )
+    weeks = max(1, math.ceil(pd.to_datetime(plan.shifts["date"]).nunique() / 7))
+    if total is None:
+        counts = {c: math.ceil(h / 40 / weeks * 1.05) for c, h in hours.items()}
+    else:
+        share = hours / hours.sum() * total
+        counts = {c: int(v) for c, v in share.round().items()}
+        counts[share.idxmax()] += total - sum(counts.values())
+    rows = []
+    for country, n in counts.items():
+        for k in range(n):
             rows.append(
                 {
-                    "agent_id": f"{country}-{k:03d}",
+                    "agent_id": f"{country}-{k:04d}",
                     "name": f"Agent {k}",
                     "team": f"{country}-{k % 3}",
                     "country": country,
-                    "timezone": zones[country],
+                    "timezone": ZONES[country],
                     "contract_hours_per_week": 40.0,
                     "channels": "voice",
                 }
             )
-    agents = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def _bench_roster(plan, time_limit: float) -> None:
+    from staffing.roster import build_roster, find_rule_violations
+
+    agents = _roster_agents(plan)
     started = time.perf_counter()
     roster = build_roster(plan, agents, time_limit_seconds=time_limit)
     wall = time.perf_counter() - started
@@ -260,6 +290,110 @@ def _bench_roster(plan, time_limit: float) -> None:
     )
 
 
+def _scale_plan(agents_total: int, weeks: int, seed: int, time_limit: float):
+    """The six-country plan scaled to about ``agents_total`` 40 h agents, ``weeks`` weeks long."""
+    from staffing.scheduling import plan_shifts
+
+    # the one-week instance needs about 138 agents at 40 h (see RESULTS.md)
+    demand = _demand(seed, uncoverable=False, days=7 * weeks, scale_all=agents_total / 138)
+    return plan_shifts(_requirements_frame(demand), _templates(True), time_limit_seconds=time_limit)
+
+
+def _burn(seconds: float) -> None:
+    """Keep one core busy (``--burn``: a loaded machine on purpose)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process alone (pool workers are counted from the parts)."""
+    own = os.times()
+    return own.user + own.system
+
+
+def _week_alone_bound(plan, agents, time_limit: float, executor) -> float:
+    """Sum over weeks of HiGHS's bound for each week rostered alone: the weeks' shared rules
+    (rest and consecutive days across a Sunday night) relaxed, so a bound on the whole horizon."""
+    import pandas as pd
+
+    from staffing.roster import build_roster
+
+    day = pd.to_datetime(plan.shifts["date"])
+    monday = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
+    total = 0.0
+    for week in sorted(monday.unique()):
+        alone = build_roster(
+            plan.shifts[monday == week],
+            agents,
+            time_limit_seconds=time_limit,
+            split_weeks=False,
+            executor=executor,
+        )
+        for part in alone.parts:
+            if part.agents:
+                total += part.bound if part.bound is not None else part.objective
+    return total
+
+
+def _bench_roster_scale(
+    agents_total: int, weeks: int, seed: int, time_limit: float, options: dict, bound: bool
+) -> None:
+    import concurrent.futures
+    import multiprocessing
+
+    from staffing.roster import build_roster, find_rule_violations
+
+    plan = _scale_plan(agents_total, weeks, seed, time_limit)
+    agents = _roster_agents(plan, agents_total)
+    workers = options.pop("workers", None)
+    executor = None if workers is None else concurrent.futures.ProcessPoolExecutor(workers)
+    if executor is not None:
+        options["executor"] = executor
+    burning = len(multiprocessing.active_children())
+    print(
+        f"\n### roster {len(agents)} agents x {weeks} weeks: plan {plan.status}, "
+        f"{int(plan.shifts['agents'].sum())} agent-shifts planned; options {options or 'default'}; "
+        f"workers {workers or 'default'}; child processes (burners) {burning}; "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+    roster = build_roster(plan, agents, time_limit_seconds=time_limit, **options)
+    wall, cpu = time.perf_counter() - wall0, _cpu_seconds() - cpu0
+    violations = find_rule_violations(roster.assignments)
+    parts = getattr(roster, "parts", ())
+    parts_cpu = sum(part.cpu_seconds for part in parts)
+    gap = "-" if roster.mip_gap is None else f"{roster.mip_gap:.3%}"
+    print(
+        f"status={roster.status} wall={wall:.1f}s main_cpu={cpu:.1f}s parts_cpu={parts_cpu:.1f}s "
+        f"gap={gap} filled={roster.filled_shifts} unfilled={roster.unfilled_shifts} "
+        f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} "
+        f"rule_violations={len(violations)} load_after={os.getloadavg()[0]:.1f}"
+    )
+    if parts and all(part.objective is not None for part in parts if part.agents):
+        print(f"objective={sum(part.objective for part in parts if part.agents):.0f}")
+    print("country | days | status | gap | wall s | cpu s | limit s | planned | unfilled (greedy)")
+    for part in parts:
+        part_gap = "-" if part.mip_gap is None else f"{part.mip_gap:.3%}"
+        print(
+            f"{part.country} | {part.first_date:%m-%d}..{part.last_date:%m-%d} | {part.status} | "
+            f"{part_gap} | {part.solve_seconds:.1f} | {part.cpu_seconds:.1f} | "
+            f"{part.time_limit_seconds:.0f} | {part.planned_shifts} | {part.unfilled_shifts} "
+            f"({part.greedy_unfilled_shifts})"
+        )
+    if bound and parts and all(part.objective is not None for part in parts if part.agents):
+        objective = sum(part.objective for part in parts if part.agents)
+        started = time.perf_counter()
+        lower = _week_alone_bound(plan, agents, time_limit, executor)
+        print(
+            f"whole-horizon gap against the weeks-alone bound: "
+            f"{(objective - lower) / abs(objective):.3%} (objective {objective:.0f}, "
+            f"bound {lower:.0f}; bound took {time.perf_counter() - started:.0f} s)"
+        )
+    if executor is not None:
+        executor.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -268,6 +402,35 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pyworkforce-python", default="/tmp/bench-pyworkforce-sched/bin/python")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--roster-agents", type=int, default=0, help="also roster this many agents at scale"
+    )
+    parser.add_argument(
+        "--roster-weeks", type=int, nargs="+", default=[2, 4], help="horizons for --roster-agents"
+    )
+    parser.add_argument(
+        "--roster-only", action="store_true", help="skip the planner comparison (parts 1-3)"
+    )
+    parser.add_argument(
+        "--roster-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra build_roster keyword (a Python literal), e.g. split_weeks=False; "
+        "workers=N runs the parts on a ProcessPoolExecutor(N)",
+    )
+    parser.add_argument(
+        "--burn",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N extra processes spinning during the roster runs (load on purpose)",
+    )
+    parser.add_argument(
+        "--roster-bound",
+        action="store_true",
+        help="also bound the whole horizon by rostering each week alone (more solves)",
+    )
     args = parser.parse_args()
     if args.worker:
         _worker()
@@ -279,6 +442,36 @@ def main() -> None:
     from staffing.scheduling import plan_shifts
 
     logging.basicConfig(level=logging.WARNING)
+    if args.roster_agents:
+        import ast
+
+        options = {}
+        for item in args.roster_option:
+            name, _, value = item.partition("=")
+            options[name] = ast.literal_eval(value)
+        import multiprocessing
+
+        burners = [
+            multiprocessing.Process(target=_burn, args=(3600.0,), daemon=True)
+            for _ in range(args.burn)
+        ]
+        for burner in burners:
+            burner.start()
+        try:
+            for weeks in args.roster_weeks:
+                _bench_roster_scale(
+                    args.roster_agents,
+                    weeks,
+                    args.seed,
+                    args.time_limit,
+                    dict(options),
+                    args.roster_bound,
+                )
+        finally:
+            for burner in burners:
+                burner.terminate()
+        if args.roster_only:
+            return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

@@ -7,6 +7,7 @@ store through :mod:`data.schedules`, which checks the publisher's permission and
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from data.access import Principal
 from data.store import Store
 from staffing.exports import ScheduleOutputs, make_schedule_outputs, staff_on_duty
 from staffing.planning import requirements_for_week
+from staffing.roster import roster_executor
 from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
 
 
@@ -35,6 +37,7 @@ def make_schedule(
     time_limit_seconds: float = 60.0,
     mip_rel_gap: float = 1e-4,
     dtstamp: dt.datetime | None = None,
+    executor: concurrent.futures.Executor | None = None,
 ) -> ScheduleOutputs:
     """Plan the shifts that cover the requirements, roster the agents on them, render the exports.
 
@@ -62,6 +65,9 @@ def make_schedule(
         Relative MIP gap at which the shift plan counts as optimal.
     dtstamp : datetime, optional
         Calendar export time (timezone-aware); default now.
+    executor : concurrent.futures.Executor, optional
+        Runs the roster's parts (:func:`staffing.roster.build_roster`), e.g. a Dask client's
+        ``get_executor()``; default a local process pool for large rosters.
 
     Returns
     -------
@@ -76,19 +82,21 @@ def make_schedule(
     """
     if week_start is not None:
         requirements = requirements_for_week(requirements, week_start)
-    return make_schedule_outputs(
-        requirements,
-        shifts,
-        agents,
-        absences,
-        opening_hours=opening_hours,
-        min_staff_while_open=min_staff_while_open,
-        rules=rules,
-        queue_timezones=queue_timezones,
-        time_limit_seconds=time_limit_seconds,
-        mip_rel_gap=mip_rel_gap,
-        dtstamp=dtstamp,
-    )
+    # make_schedule_outputs takes no executor: hand it to build_roster through the context
+    with roster_executor(executor):
+        return make_schedule_outputs(
+            requirements,
+            shifts,
+            agents,
+            absences,
+            opening_hours=opening_hours,
+            min_staff_while_open=min_staff_while_open,
+            rules=rules,
+            queue_timezones=queue_timezones,
+            time_limit_seconds=time_limit_seconds,
+            mip_rel_gap=mip_rel_gap,
+            dtstamp=dtstamp,
+        )
 
 
 def schedule_summary(outputs: ScheduleOutputs) -> published.ScheduleSummary:

@@ -1,6 +1,7 @@
 """Named roster: assign agents to the planned shifts under contracts, absences and labour rules.
 
-Solved as a MILP per country (agents only serve their own country's queues) with HiGHS:
+Solved as a MILP per country (agents only serve their own country's queues) with HiGHS
+(the model: :mod:`staffing.roster_solve`):
 a binary variable per (agent, shift instance) the agent is eligible for, where an instance
 is one template on one day in one queue (its break placements are interchangeable for the
 rules and are handed out afterwards). Hard rules:
@@ -19,23 +20,50 @@ The objective fills as many planned paid hours as possible, then uses as little 
 possible. Overtime the solution needs is the *projected overtime* reported per agent and week.
 The horizon is taken alone: shifts worked before it are not known, so rest and consecutive-day
 rules across its first boundary are not checked.
+
+At scale the roster is solved in parts (:class:`RosterPart`), each with its own time budget,
+through a :class:`concurrent.futures.Executor` (e.g. a Dask client's ``get_executor()``; by
+default a local process pool for large rosters and this process for small ones):
+
+* countries are independent (an agent serves only their own country), so splitting by country
+  is exact and the countries run in parallel;
+* a long horizon of a large country is solved week by week (a rolling horizon): week 1, then
+  week 2 with week 1 fixed, carrying across the boundary each agent's last shift end (rest) and
+  working days (consecutive days); parts are Monday-to-Sunday weeks, the weekly-hours rule's
+  own unit. Each week is then optimal *given the earlier weeks*, not necessarily for the whole
+  horizon: a heuristic, and the result says so (:attr:`Roster.rolling_horizon`,
+  :attr:`RosterPart.follows_earlier_weeks`).
+
+Each part also builds a greedy roster, kept when HiGHS finds nothing better in time (see
+:mod:`staffing.roster_solve`).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import itertools
 import logging
+import multiprocessing
+import os
 import time
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse
 
 from formats import Formats
+from staffing.roster_solve import (
+    PartSolution,
+    RosterTask,
+    parse_channels,
+    solve_roster_part,
+    to_utc_ns,
+)
 from staffing.scheduling import (
     PLAN_COLUMNS,
     LabourRules,
@@ -43,6 +71,26 @@ from staffing.scheduling import (
     ShiftPlan,
     _check_finite_number,
 )
+
+__all__ = [
+    "ABSENCE_COLUMNS",
+    "ABSENCE_TYPES",
+    "AGENT_COLUMNS",
+    "ASSIGNMENT_COLUMNS",
+    "OVERTIME_COLUMNS",
+    "PART_STATUSES",
+    "ROSTER_STATUSES",
+    "UNFILLED_COLUMNS",
+    "Roster",
+    "RosterError",
+    "RosterPart",
+    "build_roster",
+    "find_rule_violations",
+    "parse_channels",
+    "roster_executor",
+    "validate_absences",
+    "validate_agents",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -117,15 +165,95 @@ paid hours within the contract, ``projected_overtime_hours`` the rostered hours 
 overtime the roster needs to close gaps); their sum is the agent's rostered hours that week."""
 
 ROSTER_STATUSES: tuple[str, ...] = ("optimal", "time_limit", "no_solution", "empty")
+PART_STATUSES: tuple[str, ...] = ("optimal", "time_limit", "no_solution", "no_agents")
 
-_FILL_WEIGHT_PER_HOUR = 1000.0
-_OVERTIME_WEIGHT_PER_HOUR = 10.0
-# a tiny preference for agents' contract hours being used evenly keeps ties deterministic-ish
-_SPREAD_WEIGHT = 1e-3
+# a country's horizon is solved week by week when it has more (agent, shift instance) pairs
+# than this: about 30 agents x 2 weeks of the benchmark plan; 74 agents x 4 weeks took over
+# 15 s with a 57 % gap at once and 1-2 s a week week by week (bench/RESULTS.md)
+_WHOLE_HORIZON_MAX_PAIRS = 8_000
+# below this many pairs in all, parts are solved one after another in this process: starting
+# worker processes costs more than such a roster takes to solve
+_POOL_MIN_PAIRS = 40_000
+# of time_limit_seconds, kept back from the solves for assembling the roster: 1.5 CPU s at
+# 1,000 agents x 4 weeks, 5-8 s of wall time at load 8 on 2 cores
+_ASSEMBLY_SHARE = 0.15
+_ASSEMBLY_SECONDS = 10.0
 
 
 class RosterError(SchedulingError):
     """Bad agents, absences or roster parameters."""
+
+
+_CONTEXT_EXECUTOR: contextvars.ContextVar[concurrent.futures.Executor | None] = (
+    contextvars.ContextVar("roster_executor", default=None)
+)
+
+
+@contextlib.contextmanager
+def roster_executor(executor: concurrent.futures.Executor | None) -> Iterator[None]:
+    """Run the parts of every :func:`build_roster` call in this context that names no executor
+    on ``executor`` (``None``: the default).
+
+    For callers that reach :func:`build_roster` through a function without an ``executor``
+    argument (:func:`staffing.exports.make_schedule_outputs`).
+    """
+    token = _CONTEXT_EXECUTOR.set(executor)
+    try:
+        yield
+    finally:
+        _CONTEXT_EXECUTOR.reset(token)
+
+
+@dataclasses.dataclass(frozen=True)
+class RosterPart:
+    """One independently solved part of a roster: a country, over the horizon or one week.
+
+    Attributes
+    ----------
+    country : str
+    first_date, last_date : datetime.date
+        The part's queue-local calendar days (inclusive).
+    status : str
+        ``"optimal"`` (within ``mip_rel_gap`` of the part's best possible), ``"time_limit"``
+        (the part's time budget ran out; its best roster is kept), ``"no_solution"`` (nothing
+        found: its shifts stay unfilled) or ``"no_agents"`` (the country has no agents).
+    mip_gap : float or None
+        Relative gap between the part's roster and HiGHS's bound on it (``None``: no bound).
+    follows_earlier_weeks : bool
+        Solved with the country's earlier weeks fixed (rolling horizon): optimal means optimal
+        given those weeks, not for the whole horizon.
+    solve_seconds, cpu_seconds : float
+        Wall and CPU time of the part (model, greedy start, HiGHS) in whichever process ran it.
+    time_limit_seconds : float
+        The solver's time limit: the part's budget, cut to what was left of the roster's.
+    planned_shifts, unfilled_shifts : int
+        Agent-shifts planned in the part and left without an agent.
+    agents, variables : int
+        Agents of the country and binary plus overtime variables of the part's model.
+    greedy_unfilled_shifts : int or None
+        Agent-shifts the greedy start (the solver's warm start) left unfilled.
+    objective, bound : float or None
+        The part's objective value and HiGHS's bound on it, in the model's units (lower is
+        better: -1000 per filled paid hour, +10 per overtime hour, a tiny tie-breaker); a sum
+        over parts solved alone bounds a whole horizon (the weeks' shared rules relaxed).
+    """
+
+    country: str
+    first_date: dt.date
+    last_date: dt.date
+    status: str
+    mip_gap: float | None
+    follows_earlier_weeks: bool
+    solve_seconds: float
+    cpu_seconds: float
+    time_limit_seconds: float
+    planned_shifts: int
+    unfilled_shifts: int
+    agents: int
+    variables: int
+    greedy_unfilled_shifts: int | None
+    objective: float | None = None
+    bound: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +264,9 @@ class Roster:
     ----------
     status : str
         ``"optimal"``, ``"time_limit"`` (best roster found), ``"no_solution"`` (solver found
-        none: every planned shift is unfilled) or ``"empty"`` (no planned shifts).
+        none: every planned shift is unfilled) or ``"empty"`` (no planned shifts). The worst of
+        the :attr:`parts`' statuses; with :attr:`rolling_horizon`, ``"optimal"`` means every
+        week is optimal given the weeks before it.
     message : str
         Summary with the reason for unfilled shifts.
     assignments : pandas.DataFrame
@@ -148,9 +278,14 @@ class Roster:
     filled_shifts, unfilled_shifts : int
         Counts of agent-shifts.
     mip_gap : float or None
-        Largest relative gap over the per-country solves.
+        Largest relative gap over the parts; ``None`` when some part has none (no solution, or
+        its greedy roster kept without a solver bound).
     solve_seconds : float
-        Total solver wall time.
+        Solver wall time summed over the parts (parts may run at the same time).
+    parts : tuple of RosterPart
+        The parts solved, by country then date.
+    rolling_horizon : bool
+        Some country was solved week by week (a heuristic: see :class:`RosterPart`).
 
     :meth:`describe` writes :attr:`message` again with the numbers in another locale.
     """
@@ -164,21 +299,37 @@ class Roster:
     unfilled_shifts: int
     mip_gap: float | None
     solve_seconds: float
+    parts: tuple[RosterPart, ...] = ()
+    rolling_horizon: bool = False
 
     def describe(self, fmt: Formats) -> str:
         """:attr:`message` with its numbers written in ``fmt``'s locale."""
         if self.status == "empty":
             return self.message
         projected = float(self.overtime["projected_overtime_hours"].sum())
-        return _roster_notes(self.status, self.filled_shifts, self.unfilled_shifts, projected, fmt)
+        return _roster_notes(
+            self.status,
+            self.filled_shifts,
+            self.unfilled_shifts,
+            projected,
+            fmt,
+            rolling_horizon=self.rolling_horizon,
+        )
 
 
 #: The words of :attr:`Roster.message` and logs: English, as the command line prints them.
 _ENGLISH = Formats("en_GB")
 
 
-def _roster_notes(status: str, filled: int, unfilled: int, overtime_hours: float,
-                  fmt: Formats) -> str:  # fmt: skip
+def _roster_notes(
+    status: str,
+    filled: int,
+    unfilled: int,
+    overtime_hours: float,
+    fmt: Formats,
+    *,
+    rolling_horizon: bool = False,
+) -> str:
     """E.g. "412 agent-shifts filled, 35 unfilled; unfilled shifts had no eligible agent ...;
     18.5 h projected overtime"."""
     notes = [f"{fmt.number(filled)} agent-shifts filled, {fmt.number(unfilled)} unfilled"]
@@ -191,14 +342,12 @@ def _roster_notes(status: str, filled: int, unfilled: int, overtime_hours: float
         notes.append(f"{fmt.hours(overtime_hours, 1)} projected overtime")
     if status == "time_limit":
         notes.append("time limit reached: the roster may not be the best possible")
+    if rolling_horizon:
+        notes.append(
+            "solved week by week, each week given the ones before it: "
+            "the whole horizon may not be the best possible"
+        )
     return "; ".join(notes)
-
-
-def parse_channels(text: object) -> frozenset[str]:
-    """Split ``"voice, chat"`` into ``{"voice", "chat"}`` (empty parts dropped)."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return frozenset()
-    return frozenset(part.strip() for part in str(text).split(",") if part.strip())
 
 
 def validate_agents(agents: pd.DataFrame) -> pd.DataFrame:
@@ -302,20 +451,6 @@ def validate_absences(
     return frame
 
 
-def _to_utc_ns(local: pd.Series, zone: str) -> np.ndarray:
-    """Naive local times in ``zone`` to UTC nanoseconds (DST gaps shifted forward, folds: first)."""
-    aware = local.dt.tz_localize(
-        zone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
-    )
-    return (
-        aware.dt.tz_convert("UTC")
-        .dt.tz_localize(None)
-        .astype("datetime64[ns]")
-        .to_numpy()
-        .astype(np.int64)
-    )
-
-
 def build_roster(
     plan: ShiftPlan | pd.DataFrame,
     agents: pd.DataFrame,
@@ -326,6 +461,10 @@ def build_roster(
     max_overtime_hours_per_week: float | None = None,
     time_limit_seconds: float = 60.0,
     mip_rel_gap: float = 1e-3,
+    executor: concurrent.futures.Executor | None = None,
+    split_weeks: bool | None = None,
+    part_time_limit_seconds: float | None = None,
+    warm_start: bool = False,
 ) -> Roster:
     """Assign named agents to the planned shifts.
 
@@ -347,13 +486,33 @@ def build_roster(
         Cap on hours above contract per agent and week (0 rosters contract hours only);
         default: up to ``rules.max_weekly_hours``.
     time_limit_seconds : float, default 60
-        Wall-time budget, shared by the per-country solves.
+        Wall-time budget of the whole roster: no part's solve runs past it, less 15 % (at most
+        10 s) kept for assembling the result; a part that starts after that keeps its greedy
+        roster, one that starts before gets at least half a second.
     mip_rel_gap : float, default 1e-3
-        Relative MIP gap tolerance.
+        Relative MIP gap tolerance, per part.
+    executor : concurrent.futures.Executor, optional
+        Runs the parts (countries in parallel; a country's weeks one after another), e.g. a
+        ``ProcessPoolExecutor`` or a Dask ``Client.get_executor()``; it is not shut down. By
+        default the one of :func:`roster_executor`, else a process pool with one worker per core for large rosters, and this process
+        for small ones (below about 40,000 agent-shift pairs).
+    split_weeks : bool, optional
+        Solve each country week by week (rolling horizon; see the module docstring). Default:
+        only a country with more than about 8,000 agent-shift pairs over a horizon longer
+        than a week; ``False`` always solves the whole horizon at once (exact, slow at scale).
+    part_time_limit_seconds : float, optional
+        Wall-time budget of each part's solve; default ``time_limit_seconds`` divided by the
+        number of weeks of the longest rolling horizon.
+    warm_start : bool, default False
+        Also hand the greedy roster that every part builds (and keeps when HiGHS finds nothing
+        better in time) to HiGHS as a MIP start. Off by default: HiGHS then stops as soon as
+        the greedy roster is within ``mip_rel_gap``, which saved 30 % CPU at 1,000 agents x 4
+        weeks but kept 640 h of overtime that the solve from scratch avoids (bench/RESULTS.md).
 
     Returns
     -------
     Roster
+        With one :class:`RosterPart` per part solved.
 
     Raises
     ------
@@ -365,6 +524,19 @@ def build_roster(
     gap = _check_finite_number("mip_rel_gap", mip_rel_gap)
     if limit <= 0:
         raise RosterError(f"time_limit_seconds must be > 0, got {time_limit_seconds!r}")
+    part_limit = (
+        None
+        if part_time_limit_seconds is None
+        else _check_finite_number("part_time_limit_seconds", part_time_limit_seconds)
+    )
+    if part_limit is not None and part_limit <= 0:
+        raise RosterError(f"part_time_limit_seconds must be > 0, got {part_time_limit_seconds!r}")
+    if executor is None:
+        executor = _CONTEXT_EXECUTOR.get()
+    if executor is not None and not isinstance(executor, concurrent.futures.Executor):
+        raise RosterError(
+            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
+        )
     ot_cap = (
         None
         if max_overtime_hours_per_week is None
@@ -398,14 +570,11 @@ def build_roster(
         for d in shifts["date"]
     }
 
-    deadline = time.perf_counter() + limit
-    statuses: list[str] = []
-    gaps: list[float] = []
-    solve_total = 0.0
-    picked: list[tuple[str, int]] = []  # (agent_id, instance row in `instances`)
+    chains: list[_Chain] = []
+    parts: list[RosterPart] = []
     instance_parts: list[pd.DataFrame] = []
-    countries = sorted(shifts["country"].astype(str).unique())
-    for position, country in enumerate(countries):
+    offset = 0
+    for country in sorted(shifts["country"].astype(str).unique()):
         queue_shifts = shifts[shifts["country"].astype(str) == country]
         instances = (
             queue_shifts.groupby(
@@ -419,33 +588,101 @@ def build_roster(
         instances["queue_timezone"] = zones.get(country)
         instance_parts.append(instances)
         crew = agents_frame[agents_frame["country"] == country].reset_index(drop=True)
+        days = pd.to_datetime(instances["date"]).dt.date
         if crew.empty or zones.get(country) is None:
-            statuses.append("optimal")
             logger.warning(
                 "no agents for country %s: its %d planned shifts stay unfilled",
                 country,
                 len(queue_shifts),
             )
-            continue
-        remaining = max(deadline - time.perf_counter(), 0.5)
-        share = remaining / (len(countries) - position)
-        status, chosen, mip_gap, seconds = _solve_country(
-            instances, crew, absence_frame, rules, zones[country], ot_cap, share, gap
+            planned = int(instances["planned"].sum())
+            parts.append(
+                RosterPart(
+                    country=country,
+                    first_date=min(days),
+                    last_date=max(days),
+                    status="no_agents",
+                    mip_gap=None,
+                    follows_earlier_weeks=False,
+                    solve_seconds=0.0,
+                    cpu_seconds=0.0,
+                    time_limit_seconds=0.0,
+                    planned_shifts=planned,
+                    unfilled_shifts=planned,
+                    agents=0,
+                    variables=0,
+                    greedy_unfilled_shifts=None,
+                )
+            )
+        else:
+            weekly = len({d - dt.timedelta(days=d.weekday()) for d in days}) > 1 and (
+                split_weeks
+                if split_weeks is not None
+                else len(crew) * len(instances) > _WHOLE_HORIZON_MAX_PAIRS
+            )
+            chains.append(
+                _Chain(
+                    country=country,
+                    instances=instances,
+                    offset=offset,
+                    crew=crew,
+                    absences=absence_frame[absence_frame["agent_id"].isin(crew["agent_id"])],
+                    zone=str(zones[country]),
+                    dates=days.to_numpy(),
+                    weekly=weekly,
+                    rules=rules,
+                )
+            )
+        offset += len(instances)
+
+    longest = max((len(c.spans) for c in chains), default=1)
+    budget = part_limit if part_limit is not None else limit / longest
+    # solves stop early enough to leave time for handing out the shifts and checking them
+    deadline = time.time() + limit - min(_ASSEMBLY_SHARE * limit, _ASSEMBLY_SECONDS)
+
+    def task_for(chain: _Chain) -> RosterTask:
+        return chain.next_task(
+            ot_cap=ot_cap,
+            time_limit=budget,
+            deadline=deadline,
+            gap=gap,
+            warm_start=warm_start,
         )
-        statuses.append(status)
-        if mip_gap is not None:
-            gaps.append(mip_gap)
-        solve_total += seconds
-        picked.extend(
-            (crew.at[a, "agent_id"], i + sum(len(p) for p in instance_parts[:-1]))
-            for a, i in chosen
-        )
+
+    picked: list[tuple[str, int]] = []  # (agent_id, instance row in `instances_all`)
+    own_pool = None
+    if executor is None:
+        pairs = sum(len(c.crew) * len(c.instances) for c in chains)
+        if len(chains) > 1 and pairs >= _POOL_MIN_PAIRS:
+            own_pool = _local_pool(len(chains))
+        executor = own_pool or _InlineExecutor()
+    try:
+        pending: dict[concurrent.futures.Future, _Chain] = {}
+        for chain in chains:
+            pending[executor.submit(solve_roster_part, task_for(chain))] = chain
+        while pending:
+            done, _ = concurrent.futures.wait(
+                pending, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for future in done:
+                chain = pending.pop(future)
+                solution: PartSolution = future.result()
+                parts.append(chain.record(solution))
+                ids = chain.crew["agent_id"].to_numpy()
+                picked.extend((ids[a], chain.offset + i) for a, i in chain.last_chosen)
+                if not chain.finished:
+                    pending[executor.submit(solve_roster_part, task_for(chain))] = chain
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown(wait=True, cancel_futures=True)
+    parts.sort(key=lambda part: (part.country, part.first_date))
 
     instances_all = pd.concat(instance_parts, ignore_index=True)
     assignments, unfilled = _expand_assignments(shifts, instances_all, picked, agents_frame)
     hours = assignments.groupby(["agent_id", "week_start"])["paid_hours"].sum().to_dict()
     overtime = _overtime_frame(agents_frame, hours, week_starts)
 
+    statuses = {part.status for part in parts}
     status = (
         "no_solution"
         if "no_solution" in statuses
@@ -453,9 +690,14 @@ def build_roster(
         if "time_limit" in statuses
         else "optimal"
     )
+    # a part without a bound (no solution, or out of time before HiGHS) leaves the gap unknown
+    gaps = [part.mip_gap for part in parts if part.agents]
+    rolling = any(part.follows_earlier_weeks for part in parts)
     n_unfilled = int(unfilled["unfilled"].sum()) if len(unfilled) else 0
     projected = float(overtime["projected_overtime_hours"].sum())
-    message = _roster_notes(status, len(assignments), n_unfilled, projected, _ENGLISH)
+    message = _roster_notes(
+        status, len(assignments), n_unfilled, projected, _ENGLISH, rolling_horizon=rolling
+    )
     violations = find_rule_violations(assignments, rules, absence_frame)
     if len(violations):  # the model forbids these; a hit here is a bug worth shouting about
         logger.error("roster breaks labour rules: %s", violations.to_dict("records")[:5])
@@ -467,8 +709,138 @@ def build_roster(
         overtime=overtime,
         filled_shifts=len(assignments),
         unfilled_shifts=n_unfilled,
-        mip_gap=max(gaps) if gaps else (None if status == "no_solution" else 0.0),
-        solve_seconds=solve_total,
+        mip_gap=None if None in gaps else max(gaps, default=0.0),
+        solve_seconds=sum(part.solve_seconds for part in parts),
+        parts=tuple(parts),
+        rolling_horizon=rolling,
+    )
+
+
+class _Chain:
+    """A country's parts, solved one after another; carries what crosses a week boundary."""
+
+    def __init__(
+        self,
+        *,
+        country: str,
+        instances: pd.DataFrame,
+        offset: int,
+        crew: pd.DataFrame,
+        absences: pd.DataFrame,
+        zone: str,
+        dates: np.ndarray,
+        weekly: bool,
+        rules: LabourRules,
+    ) -> None:
+        self.country, self.instances, self.offset = country, instances, offset
+        self.crew, self.absences, self.zone, self.rules = crew, absences, zone, rules
+        self.dates = dates
+        first, last = min(dates), max(dates)
+        if weekly:  # Monday-to-Sunday weeks: the weekly-hours rule never crosses a part
+            monday = first - dt.timedelta(days=first.weekday())
+            self.spans = []
+            while monday <= last:
+                sunday = monday + dt.timedelta(days=6)
+                if ((dates >= monday) & (dates <= sunday)).any():  # weeks without shifts: none
+                    self.spans.append((max(monday, first), min(sunday, last)))
+                monday += dt.timedelta(days=7)
+        else:
+            self.spans = [(first, last)]
+        self.origin = first
+        self.end_utc = to_utc_ns(instances["shift_end"], zone)
+        self.day = np.array([(d - first).days for d in dates], dtype=np.int64)
+        self.last_end = np.full(len(crew), np.iinfo(np.int64).min, dtype=np.int64)
+        self.worked = np.zeros((len(crew), int(self.day.max()) + 1), dtype=bool)
+        self.position = 0
+        self.rows = np.arange(0)
+        self.last_chosen: list[tuple[int, int]] = []
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= len(self.spans)
+
+    def next_task(
+        self, *, ot_cap: float | None, time_limit: float, deadline: float, gap: float,
+        warm_start: bool,
+    ) -> RosterTask:  # fmt: skip
+        first, last = self.spans[self.position]
+        self.rows = np.flatnonzero((self.dates >= first) & (self.dates <= last))
+        k = self.rules.max_consecutive_days
+        start = (first - self.origin).days
+        prior = np.zeros((len(self.crew), k), dtype=bool)
+        lo = max(start - k, 0)
+        prior[:, k - (start - lo) :] = self.worked[:, lo:start]
+        return RosterTask(
+            instances=self.instances.iloc[self.rows].reset_index(drop=True),
+            crew=self.crew,
+            absences=self.absences,
+            rules=self.rules,
+            zone=self.zone,
+            first_date=first,
+            ot_cap=ot_cap,
+            time_limit_seconds=time_limit,
+            deadline_epoch=deadline,
+            mip_rel_gap=gap,
+            prior_end_utc_ns=self.last_end.copy(),
+            prior_worked=prior,
+            warm_start=warm_start,
+        )
+
+    def record(self, solution: PartSolution) -> RosterPart:
+        """Fix the part's assignments and describe the part."""
+        first, last = self.spans[self.position]
+        chosen = [(a, int(self.rows[i])) for a, i in solution.chosen]
+        for a, i in chosen:
+            self.last_end[a] = max(self.last_end[a], self.end_utc[i])
+            self.worked[a, self.day[i]] = True
+        self.last_chosen = chosen
+        planned = int(self.instances["planned"].iloc[self.rows].sum())
+        part = RosterPart(
+            country=self.country,
+            first_date=first,
+            last_date=last,
+            status=solution.status,
+            mip_gap=solution.mip_gap,
+            follows_earlier_weeks=self.position > 0,
+            solve_seconds=solution.seconds,
+            cpu_seconds=solution.cpu_seconds,
+            time_limit_seconds=solution.time_limit_seconds,
+            planned_shifts=planned,
+            unfilled_shifts=planned - len(chosen),
+            agents=len(self.crew),
+            variables=solution.variables,
+            greedy_unfilled_shifts=(
+                None if solution.greedy_objective is None else planned - solution.greedy_filled
+            ),
+            objective=solution.objective,
+            bound=solution.dual_bound,
+        )
+        self.position += 1
+        return part
+
+
+class _InlineExecutor(concurrent.futures.Executor):
+    """Runs each submitted call at once in this process (small rosters: no worker start-up)."""
+
+    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+def _local_pool(parts: int) -> concurrent.futures.ProcessPoolExecutor:
+    """A process pool with a worker per core (at most one per part running at once).
+
+    Workers come from a fork server (a clean process that has imported the solver), not from
+    forking this one: the dashboard's process has threads, which ``fork`` does not copy safely.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["staffing.roster_solve"])
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=max(1, min(os.cpu_count() or 1, parts)), mp_context=context
     )
 
 
@@ -492,169 +864,7 @@ def _queue_zones(
     return zones
 
 
-def _solve_country(
-    instances: pd.DataFrame,
-    crew: pd.DataFrame,
-    absences: pd.DataFrame,
-    rules: LabourRules,
-    zone: str,
-    ot_cap: float | None,
-    time_limit: float,
-    gap: float,
-) -> tuple[str, list[tuple[int, int]], float | None, float]:
-    """Solve one country's assignment MILP; returns (status, [(agent row, instance row)], gap, seconds)."""
-
-    start_utc = _to_utc_ns(instances["shift_start"], zone)
-    end_utc = _to_utc_ns(instances["shift_end"], zone)
-    hours = instances["paid_hours"].to_numpy(dtype=np.float64)
-    day = pd.to_datetime(instances["date"]).dt.normalize()
-    day_index = ((day - day.min()).dt.days).to_numpy()
-    week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).to_numpy()
-    weeks = np.unique(week)
-    rest_ns = int(rules.min_rest_hours * 3600e9)
-
-    # eligibility: channel and absences (absence days are the agent's local calendar days)
-    pairs_a: list[int] = []
-    pairs_i: list[int] = []
-    channels = instances["channel"].astype(str).to_numpy()
-    for a, agent in crew.iterrows():
-        allowed = np.isin(channels, list(_agent_channels(agent)))
-        off = absences[absences["agent_id"] == agent["agent_id"]]
-        for row in off.itertuples():
-            first = pd.Timestamp(row.start_date).tz_localize(
-                agent["timezone"], nonexistent="shift_forward", ambiguous=True
-            )
-            last = (pd.Timestamp(row.end_date) + pd.Timedelta(days=1)).tz_localize(
-                agent["timezone"], nonexistent="shift_forward", ambiguous=True
-            )
-            lo, hi = first.tz_convert("UTC").value, last.tz_convert("UTC").value
-            allowed &= ~((start_utc < hi) & (end_utc > lo))
-        idx = np.flatnonzero(allowed)
-        pairs_a.extend([a] * len(idx))
-        pairs_i.extend(idx.tolist())
-    var_a = np.array(pairs_a, dtype=np.int64)
-    var_i = np.array(pairs_i, dtype=np.int64)
-    n_y = len(var_a)
-    if n_y == 0:
-        return "optimal", [], 0.0, 0.0
-
-    # overtime variables: one per (agent, week)
-    n_w = len(weeks)
-    n_ot = len(crew) * n_w
-    week_of = np.searchsorted(weeks, week)
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    vals: list[np.ndarray] = []
-    lower: list[float] = []
-    upper: list[float] = []
-    n_rows = 0
-
-    def add_rows(
-        row_ids: np.ndarray, col_ids: np.ndarray, values: np.ndarray, ub: np.ndarray
-    ) -> None:
-        nonlocal n_rows
-        rows.append(row_ids + n_rows)
-        cols.append(col_ids)
-        vals.append(values)
-        lower.extend([-np.inf] * len(ub))
-        upper.extend(ub.tolist())
-        n_rows += len(ub)
-
-    # planned headcount per instance
-    add_rows(var_i, np.arange(n_y), np.ones(n_y), instances["planned"].to_numpy(dtype=np.float64))
-
-    order = np.lexsort((var_i, var_a))
-    var_a, var_i = var_a[order], var_i[order]
-    bounds_by_agent = np.searchsorted(var_a, np.arange(len(crew) + 1))
-    contract = crew["contract_hours_per_week"].to_numpy(dtype=np.float64)
-    ot_upper = np.zeros(n_ot)
-    for a in range(len(crew)):
-        lo, hi = bounds_by_agent[a], bounds_by_agent[a + 1]
-        if hi == lo:
-            continue
-        cols_a = np.arange(lo, hi)
-        inst = var_i[lo:hi]
-        # one shift per day
-        days_a, day_rows = np.unique(day_index[inst], return_inverse=True)
-        add_rows(day_rows, cols_a, np.ones(hi - lo), np.ones(len(days_a)))
-        # rest: cliques of the interval graph of [start, end + rest), one per distinct start
-        s, e = start_utc[inst], end_utc[inst] + rest_ns
-        points = np.unique(s)
-        member_r, member_c = [], []
-        for r, p in enumerate(points):
-            hit = np.flatnonzero((s <= p) & (e > p))
-            if len(hit) > 1:
-                member_r.append(np.full(len(hit), r))
-                member_c.append(cols_a[hit])
-        if member_r:
-            r_ids = np.concatenate(member_r)
-            used = np.unique(r_ids)
-            remap = np.searchsorted(used, r_ids)
-            add_rows(remap, np.concatenate(member_c), np.ones(len(remap)), np.ones(len(used)))
-        # consecutive days: any window of K + 1 calendar days holds at most K working days
-        k = rules.max_consecutive_days
-        span = int(day_index.max()) + 1
-        if span > k:
-            win_r, win_c = [], []
-            for w, first in enumerate(range(span - k)):
-                hit = np.flatnonzero((day_index[inst] >= first) & (day_index[inst] <= first + k))
-                win_r.append(np.full(len(hit), w))
-                win_c.append(cols_a[hit])
-            add_rows(
-                np.concatenate(win_r),
-                np.concatenate(win_c),
-                np.ones(sum(len(c) for c in win_c)),
-                np.full(span - k, float(k)),
-            )
-        # weekly hours: sum(hours) - overtime <= contract (capped by the legal maximum)
-        base = min(contract[a], rules.max_weekly_hours)
-        headroom = max(rules.max_weekly_hours - base, 0.0)
-        if ot_cap is not None:
-            headroom = min(headroom, ot_cap)
-        w_ids = week_of[inst]
-        ot_cols = n_y + a * n_w + np.arange(n_w)
-        ot_upper[a * n_w : (a + 1) * n_w] = headroom
-        add_rows(
-            np.concatenate([w_ids, np.arange(n_w)]),
-            np.concatenate([cols_a, ot_cols]),
-            np.concatenate([hours[inst], -np.ones(n_w)]),
-            np.full(n_w, base),
-        )
-
-    n_var = n_y + n_ot
-    matrix = sparse.csr_array(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_var)
-    )
-    # fill planned hours first; then least overtime; then, faintly, earlier agents in the list
-    spread = _SPREAD_WEIGHT * (var_a / max(len(crew), 1))
-    cost = np.concatenate(
-        [-_FILL_WEIGHT_PER_HOUR * hours[var_i] + spread, np.full(n_ot, _OVERTIME_WEIGHT_PER_HOUR)]
-    )
-    started = time.perf_counter()
-    result = optimize.milp(
-        cost,
-        integrality=np.concatenate([np.ones(n_y), np.zeros(n_ot)]),
-        bounds=optimize.Bounds(np.zeros(n_var), np.concatenate([np.ones(n_y), ot_upper])),
-        constraints=optimize.LinearConstraint(matrix, np.array(lower), np.array(upper)),
-        options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
-    )
-    seconds = time.perf_counter() - started
-    if result.x is None:
-        logger.warning("roster solve found no assignment: %s", result.message)
-        return "no_solution", [], None, seconds
-    chosen = np.flatnonzero(result.x[:n_y] > 0.5)
-    status = "optimal" if result.status == 0 else "time_limit"
-    mip_gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
-    return (
-        status,
-        list(zip(var_a[chosen].tolist(), var_i[chosen].tolist(), strict=True)),
-        mip_gap,
-        seconds,
-    )
-
-
-def _agent_channels(agent: pd.Series) -> frozenset[str]:
-    return parse_channels(agent["channels"])
+_TIME_COLUMNS = ("start_utc", "end_utc", "agent_start", "agent_end")
 
 
 def _expand_assignments(
@@ -671,7 +881,11 @@ def _expand_assignments(
     inst_index = {
         tuple(row): i for i, row in enumerate(instances[keys].itertuples(index=False, name=None))
     }
-    agent_rows = agents.set_index("agent_id")
+    agent_rows = {
+        row[0]: row[1:]
+        for row in agents[["agent_id", "name", "team", "timezone"]].itertuples(index=False)
+    }
+    queue_zones = instances["queue_timezone"].tolist()
     records: list[dict[str, object]] = []
     unfilled: list[dict[str, object]] = []
     ordered = shifts.sort_values([*keys, "break_start"], kind="stable")
@@ -683,12 +897,12 @@ def _expand_assignments(
         mine = pool[start : start + int(row["agents"])]
         taken[i] = start + len(mine)
         for agent_id in mine:
-            agent = agent_rows.loc[agent_id]
+            name, team, agent_zone = agent_rows[agent_id]
             records.append(
                 {
                     "agent_id": agent_id,
-                    "name": agent["name"],
-                    "team": agent["team"],
+                    "name": name,
+                    "team": team,
                     "country": row["country"],
                     "channel": row["channel"],
                     "date": row["date"],
@@ -698,8 +912,8 @@ def _expand_assignments(
                     "break_start": row["break_start"],
                     "break_end": row["break_end"],
                     "paid_hours": row["paid_hours"],
-                    "queue_timezone": instances.at[i, "queue_timezone"],
-                    "agent_timezone": agent["timezone"],
+                    "queue_timezone": queue_zones[i],
+                    "agent_timezone": agent_zone,
                 }
             )
         if len(mine) < int(row["agents"]):
@@ -715,23 +929,29 @@ def _expand_assignments(
         assignments = _empty_frame(ASSIGNMENT_COLUMNS)
     else:
         assignments = pd.DataFrame.from_records(records)
-        start_utc, end_utc, agent_start, agent_end = [], [], [], []
-        for row in assignments.itertuples():
-            zone = row.queue_timezone
-            s = pd.Timestamp(row.shift_start).tz_localize(
-                zone, nonexistent="shift_forward", ambiguous=True
-            )
-            e = pd.Timestamp(row.shift_end).tz_localize(
-                zone, nonexistent="shift_forward", ambiguous=True
-            )
-            start_utc.append(s.tz_convert("UTC"))
-            end_utc.append(e.tz_convert("UTC"))
-            agent_start.append(s.tz_convert(row.agent_timezone).tz_localize(None))
-            agent_end.append(e.tz_convert(row.agent_timezone).tz_localize(None))
-        assignments["start_utc"] = pd.DatetimeIndex(start_utc).as_unit("ns")
-        assignments["end_utc"] = pd.DatetimeIndex(end_utc).as_unit("ns")
-        assignments["agent_start"] = pd.DatetimeIndex(agent_start).as_unit("ns")
-        assignments["agent_end"] = pd.DatetimeIndex(agent_end).as_unit("ns")
+        # one vectorised conversion per (queue zone, agent zone): DST gaps shifted forward,
+        # ambiguous times read as the first (summer-time) occurrence
+        times = {c: np.empty(len(assignments), dtype="datetime64[ns]") for c in _TIME_COLUMNS}
+        pairs = assignments.groupby(["queue_timezone", "agent_timezone"], sort=False).indices
+        for (queue_zone, agent_zone), rows in pairs.items():
+            for local, utc, agent_local in (
+                ("shift_start", "start_utc", "agent_start"),
+                ("shift_end", "end_utc", "agent_end"),
+            ):
+                naive = pd.Series(pd.to_datetime(assignments[local].to_numpy()[rows]).as_unit("ns"))
+                aware = naive.dt.tz_localize(
+                    queue_zone,
+                    ambiguous=np.ones(len(rows), dtype=bool),
+                    nonexistent="shift_forward",
+                )
+                times[utc][rows] = aware.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+                times[agent_local][rows] = (
+                    aware.dt.tz_convert(agent_zone).dt.tz_localize(None).to_numpy()
+                )
+        for column in ("start_utc", "end_utc"):
+            assignments[column] = pd.DatetimeIndex(times[column]).tz_localize("UTC")
+        for column in ("agent_start", "agent_end"):
+            assignments[column] = pd.DatetimeIndex(times[column])
         day = pd.to_datetime(assignments["date"])
         assignments["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
         assignments = assignments.loc[:, list(ASSIGNMENT_COLUMNS)]
@@ -772,6 +992,34 @@ def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def _agents_breaking_rules(assignments: pd.DataFrame, rules: LabourRules) -> set[str]:
+    """Agents with a rest, double-shift, consecutive-day or weekly-hours breach (vectorised)."""
+    frame = pd.DataFrame(
+        {
+            "agent_id": assignments["agent_id"].to_numpy(),
+            "start": pd.to_datetime(assignments["start_utc"], utc=True).to_numpy(),
+            "end": pd.to_datetime(assignments["end_utc"], utc=True).to_numpy(),
+            "day": pd.to_datetime(assignments["date"]).dt.normalize().to_numpy(),
+        }
+    ).sort_values(["agent_id", "start"], kind="stable")
+    agent = frame["agent_id"].to_numpy()
+    same = agent[1:] == agent[:-1]
+    rest = (frame["start"].to_numpy()[1:] - frame["end"].to_numpy()[:-1]) / np.timedelta64(1, "h")
+    found = set(agent[1:][same & (rest < rules.min_rest_hours - 1e-9)])
+    found |= set(frame.loc[frame.duplicated(["agent_id", "day"]), "agent_id"])
+    days = frame.drop_duplicates(["agent_id", "day"]).sort_values(["agent_id", "day"])
+    day_agent, day = days["agent_id"].to_numpy(), days["day"].to_numpy()
+    follows = np.r_[
+        False, (day_agent[1:] == day_agent[:-1]) & (np.diff(day) == np.timedelta64(1, "D"))
+    ]
+    run = pd.Series(np.cumsum(~follows))
+    long_runs = run.map(run.value_counts()) > rules.max_consecutive_days
+    found |= set(day_agent[long_runs.to_numpy()])
+    weekly = assignments.groupby(["agent_id", "week_start"])["paid_hours"].sum()
+    found |= set(weekly[weekly > rules.max_weekly_hours + 1e-9].index.get_level_values(0))
+    return found
+
+
 def find_rule_violations(
     assignments: pd.DataFrame,
     rules: LabourRules | None = None,
@@ -797,7 +1045,11 @@ def find_rule_violations(
     rules = rules or LabourRules()
     found: list[dict[str, str]] = []
     if len(assignments):
-        for agent_id, own in assignments.sort_values("start_utc").groupby("agent_id"):
+        # the rules are screened for all agents at once; only agents that break one are walked
+        # through shift by shift for the details
+        suspects = assignments["agent_id"].isin(_agents_breaking_rules(assignments, rules))
+        ordered = assignments[suspects].sort_values("start_utc")
+        for agent_id, own in ordered.groupby("agent_id"):
             starts, ends = own["start_utc"].tolist(), own["end_utc"].tolist()
             for prev_end, next_start in zip(ends[:-1], starts[1:], strict=True):
                 rest = (next_start - prev_end).total_seconds() / 3600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import itertools
 
@@ -16,6 +17,7 @@ from staffing.roster import (
     RosterError,
     build_roster,
     find_rule_violations,
+    roster_executor,
 )
 from staffing.scheduling import PLAN_COLUMNS, LabourRules, ShiftTemplate, plan_shifts
 
@@ -325,3 +327,212 @@ def test_bad_agents_and_absences() -> None:
         build_roster(plan.drop(columns=["agents"]), agents)
     with pytest.raises(RosterError, match="time_limit_seconds must be > 0"):
         build_roster(plan, agents, time_limit_seconds=0)
+
+
+# --------------------------------------------------------------------------- parts and executors
+
+
+def longest_run(dates: pd.Series) -> int:
+    days = sorted(pd.to_datetime(dates).dt.date.unique())
+    run = longest = 1 if days else 0
+    for prev, nxt in itertools.pairwise(days):
+        run = run + 1 if (nxt - prev).days == 1 else 1
+        longest = max(longest, run)
+    return longest
+
+
+def test_rest_is_respected_across_a_week_boundary() -> None:
+    # Sunday 14-22 then Monday 06-14: 8 h rest, in two different weekly parts
+    plan = plan_rows(
+        [("2025-01-12 14:00", "2025-01-12 22:00", 1), ("2025-01-13 06:00", "2025-01-13 14:00", 1)]
+    )
+    roster = build_roster(plan, agents_frame([{"agent_id": "a1"}]), split_weeks=True)
+    assert roster.rolling_horizon
+    assert [p.follows_earlier_weeks for p in roster.parts] == [False, True]
+    assert [(p.first_date, p.last_date) for p in roster.parts] == [
+        (dt.date(2025, 1, 12), dt.date(2025, 1, 12)),
+        (dt.date(2025, 1, 13), dt.date(2025, 1, 13)),
+    ]
+    assert roster.filled_shifts == 1 and roster.unfilled_shifts == 1
+    assert [p.unfilled_shifts for p in roster.parts] == [0, 1]
+    assert find_rule_violations(roster.assignments).empty
+    assert "solved week by week" in roster.message
+
+
+def test_consecutive_days_are_counted_across_a_week_boundary() -> None:
+    # Friday to the next Sunday, one 8 h shift a day; week 1 (Fri-Sun) ends on a 3-day run
+    plan = plan_rows(daily("2025-01-10", 10))
+    agents = agents_frame([{"agent_id": "a1", "contract_hours_per_week": 48.0}])
+    rules = LabourRules(max_consecutive_days=3)
+    rolling = build_roster(plan, agents, rules=rules, split_weeks=True)
+    whole = build_roster(plan, agents, rules=rules, split_weeks=False)
+    assert len(rolling.parts) == 2 and not whole.rolling_horizon and len(whole.parts) == 1
+    assert longest_run(rolling.assignments["date"]) <= 3
+    assert find_rule_violations(rolling.assignments, rules).empty
+    # Monday must stay free after Fri-Sun: 3 + 5 shifts, which is also the whole optimum
+    assert "2025-01-13" not in set(rolling.assignments["date"].astype(str))
+    assert rolling.filled_shifts == whole.filled_shifts == 8
+
+
+def test_weekly_hours_hold_in_every_week_of_a_rolling_horizon() -> None:
+    # a Wednesday-to-Tuesday fortnight and a bit: three Monday-weeks, the first and last partial
+    plan = plan_rows(daily("2025-01-08", 15))
+    agents = agents_frame([{"agent_id": "a1", "contract_hours_per_week": 20.0}, {"agent_id": "a2"}])
+    roster = build_roster(plan, agents, split_weeks=True, max_overtime_hours_per_week=0)
+    assert [(p.first_date, p.last_date) for p in roster.parts] == [
+        (dt.date(2025, 1, 8), dt.date(2025, 1, 12)),
+        (dt.date(2025, 1, 13), dt.date(2025, 1, 19)),
+        (dt.date(2025, 1, 20), dt.date(2025, 1, 22)),
+    ]
+    weekly = roster.assignments.groupby(["agent_id", "week_start"])["paid_hours"].sum()
+    assert weekly.loc["a1"].max() <= 20 and weekly.loc["a2"].max() <= 40
+    assert roster.overtime["projected_overtime_hours"].sum() == 0
+    # a full week needs 56 h, the two agents have 60 h: every week full but for the rest rule
+    assert weekly.loc[("a1", dt.date(2025, 1, 13))] == 16
+    assert weekly.loc[("a2", dt.date(2025, 1, 13))] == 40
+    assert find_rule_violations(roster.assignments, LabourRules(max_weekly_hours=40)).empty
+
+
+def test_parts_report_status_gap_and_counts_per_country_and_week() -> None:
+    plan = pd.concat(
+        [
+            plan_rows(daily("2025-01-06", 14, agents=2)),
+            plan_rows(daily("2025-01-06", 7), country="HU"),
+        ],
+        ignore_index=True,
+    )
+    agents = agents_frame(
+        [{"agent_id": f"a{k}"} for k in range(3)]
+        + [{"agent_id": "h1", "country": "HU", "timezone": "Europe/Budapest"}]
+    )
+    roster = build_roster(plan, agents, split_weeks=True)
+    assert [(p.country, p.first_date) for p in roster.parts] == [
+        ("AR", dt.date(2025, 1, 6)),
+        ("AR", dt.date(2025, 1, 13)),
+        ("HU", dt.date(2025, 1, 6)),
+    ]
+    assert all(p.status == "optimal" for p in roster.parts)
+    assert all(p.mip_gap is not None and p.mip_gap <= 1e-3 for p in roster.parts)
+    assert all(p.time_limit_seconds > 0 and p.variables > 0 for p in roster.parts)
+    assert [p.agents for p in roster.parts] == [3, 3, 1]
+    assert sum(p.planned_shifts for p in roster.parts) == 35
+    assert sum(p.unfilled_shifts for p in roster.parts) == roster.unfilled_shifts
+    assert roster.status == "optimal" and roster.mip_gap <= 1e-3
+    # the greedy warm start is feasible and never better than the solver's answer
+    assert all(p.greedy_unfilled_shifts >= p.unfilled_shifts for p in roster.parts)
+    # a country without agents is a part of its own
+    lonely = build_roster(plan_rows(daily("2025-01-06", 2), country="BR"), agents)
+    assert [(p.country, p.status, p.unfilled_shifts) for p in lonely.parts] == [
+        ("BR", "no_agents", 2)
+    ]
+
+
+def test_a_week_without_shifts_is_no_part() -> None:
+    plan = pd.concat(
+        [plan_rows(daily("2025-01-06", 3)), plan_rows(daily("2025-01-20", 3))], ignore_index=True
+    )
+    roster = build_roster(plan, agents_frame([{"agent_id": "a1"}]), split_weeks=True)
+    assert [p.first_date for p in roster.parts] == [dt.date(2025, 1, 6), dt.date(2025, 1, 20)]
+    assert roster.filled_shifts == 6 and roster.status == "optimal"
+
+
+def test_small_rosters_are_solved_whole_by_default() -> None:
+    roster = build_roster(plan_rows(daily("2025-01-06", 14)), agents_frame([{"agent_id": "a1"}]))
+    assert not roster.rolling_horizon and len(roster.parts) == 1
+    assert "week by week" not in roster.message
+
+
+def test_a_part_that_hits_its_time_limit_is_reported_as_such(monkeypatch) -> None:
+    from scipy import optimize
+
+    import staffing.roster_solve as solve
+
+    def out_of_time(*args, **kwargs):  # HiGHS stopped by its time limit before any solution
+        return optimize.OptimizeResult(
+            status=1, x=None, fun=None, mip_gap=None, mip_dual_bound=-1e4, message="Time limit"
+        )
+
+    plan = plan_rows(daily("2025-01-06", 14))
+    agents = agents_frame([{"agent_id": "a1"}, {"agent_id": "a2"}])
+    monkeypatch.setattr(solve.optimize, "milp", out_of_time)
+    roster = build_roster(plan, agents, split_weeks=True, part_time_limit_seconds=2)
+    assert [p.status for p in roster.parts] == ["time_limit", "time_limit"]
+    assert all(p.time_limit_seconds == 2 for p in roster.parts)
+    assert roster.status == "time_limit"
+    assert "time limit reached" in roster.message
+    # the greedy start is kept: a rule-abiding roster, gap measured against HiGHS's bound
+    assert roster.filled_shifts == 14 and find_rule_violations(roster.assignments).empty
+    assert all(p.mip_gap is not None and p.mip_gap > 0 for p in roster.parts)
+    monkeypatch.undo()
+    # parts that start after the roster's time is up keep their greedy roster without HiGHS
+    late = build_roster(plan, agents, split_weeks=True, time_limit_seconds=1e-3)
+    assert [(p.status, p.mip_gap, p.time_limit_seconds) for p in late.parts] == [
+        ("time_limit", None, 0.0),
+        ("time_limit", None, 0.0),
+    ]
+    assert late.status == "time_limit" and late.mip_gap is None
+    assert late.filled_shifts == 14 and find_rule_violations(late.assignments).empty
+    # the same through HiGHS, also started from the greedy roster (a MIP start)
+    for warm_start in (False, True):
+        real = build_roster(plan, agents, split_weeks=True, warm_start=warm_start)
+        assert real.status == "optimal" and real.filled_shifts == 14
+
+
+class RecordingExecutor(concurrent.futures.ThreadPoolExecutor):
+    """A thread pool that remembers what was submitted to it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=2)
+        self.calls: list[str] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.calls.append(fn.__name__)
+        return super().submit(fn, *args, **kwargs)
+
+
+def two_country_fortnight() -> tuple[pd.DataFrame, pd.DataFrame]:
+    plan = pd.concat(
+        [
+            plan_rows(daily("2025-01-06", 14, agents=2)),
+            plan_rows(daily("2025-01-06", 14, start="14:00", agents=2)),
+            plan_rows(daily("2025-01-06", 14, agents=1), country="HU"),
+        ],
+        ignore_index=True,
+    )
+    agents = agents_frame(
+        [{"agent_id": f"a{k}"} for k in range(5)]
+        + [{"agent_id": "h1", "country": "HU", "timezone": "Europe/Budapest"}]
+    )
+    return plan, agents
+
+
+def test_parts_run_through_the_given_executor() -> None:
+    plan, agents = two_country_fortnight()
+    inline = build_roster(plan, agents, split_weeks=True)
+    with RecordingExecutor() as pool:
+        pooled = build_roster(plan, agents, split_weeks=True, executor=pool)
+    assert pool.calls == ["solve_roster_part"] * 4  # 2 countries x 2 weeks
+    pd.testing.assert_frame_equal(pooled.assignments, inline.assignments)
+    assert [p.status for p in pooled.parts] == [p.status for p in inline.parts]
+    # callers that cannot pass an executor (make_schedule_outputs) set one for a context
+    with RecordingExecutor() as pool, roster_executor(pool):
+        in_context = build_roster(plan, agents, split_weeks=True)
+    assert pool.calls == ["solve_roster_part"] * 4
+    pd.testing.assert_frame_equal(in_context.assignments, inline.assignments)
+    with pytest.raises(RosterError, match=r"executor must be a concurrent\.futures\.Executor"):
+        build_roster(plan, agents, executor="processes")
+    with pytest.raises(RosterError, match="part_time_limit_seconds must be > 0"):
+        build_roster(plan, agents, part_time_limit_seconds=0)
+
+
+@pytest.mark.slow
+def test_parts_run_in_worker_processes_and_on_dask() -> None:
+    plan, agents = two_country_fortnight()
+    inline = build_roster(plan, agents, split_weeks=True)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = build_roster(plan, agents, split_weeks=True, executor=pool)
+    pd.testing.assert_frame_equal(pooled.assignments, inline.assignments)
+    distributed = pytest.importorskip("distributed")
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2) as client:
+        on_dask = build_roster(plan, agents, split_weeks=True, executor=client.get_executor())
+    pd.testing.assert_frame_equal(on_dask.assignments, inline.assignments)
