@@ -599,13 +599,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from staffing.erlang import DEFAULT_TARGETS
-
-    parser = argparse.ArgumentParser(prog="crewcast", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_seed_command(sub: argparse._SubParsersAction) -> None:
+    """`seed`: generate the sample and import it."""
     seed = sub.add_parser("seed", help="generate the sample data and import it into the database")
     seed.add_argument("--force", action="store_true", help="seed even when the database holds data")
     seed.add_argument(
@@ -615,6 +610,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(func=cmd_seed)
 
+
+def _add_sample_command(sub: argparse._SubParsersAction) -> None:
+    """`sample remove`: delete what came from the sample."""
     sample = sub.add_parser("sample", help="the bundled sample data")
     sample_actions = sample.add_subparsers(dest="action", required=True, metavar="ACTION")
     remove = sample_actions.add_parser(
@@ -625,6 +623,9 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--dry-run", action="store_true", help="only count what would go")
     sample.set_defaults(func=cmd_sample)
 
+
+def _add_files_command(sub: argparse._SubParsersAction) -> None:
+    """`validate` and `import`: one file of a kind."""
     for name, func, text in (
         ("validate", cmd_validate, "check a file and list every problem; changes nothing"),
         ("import", cmd_import, "validate a file and import it in one transaction (all or nothing)"),
@@ -635,6 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_file_options(p)
         p.set_defaults(func=func)
 
+
+def _add_forecast_command(sub: argparse._SubParsersAction) -> None:
+    """`forecast`: contacts per country and channel after the history."""
     fc = sub.add_parser(
         "forecast", help="forecast contacts per country and channel after the file's last date"
     )
@@ -666,6 +670,11 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--out", required=True, help="CSV to write (owner-only, mode 0600)")
     _add_reading_options(fc)
     fc.set_defaults(func=cmd_forecast)
+
+
+def _add_staff_command(sub: argparse._SubParsersAction) -> None:
+    """`staff`: agents for one interval, or requirements for a whole forecast file."""
+    from staffing.erlang import DEFAULT_TARGETS
 
     st = sub.add_parser(
         "staff", help="agents needed for an interval (Erlang C/A), or for a whole forecast file"
@@ -738,6 +747,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(st)
     st.set_defaults(func=cmd_staff)
 
+
+def _add_schedule_command(sub: argparse._SubParsersAction) -> None:
+    """`schedule`: shift plan, roster and every export."""
     sc = sub.add_parser("schedule", help="plan shifts, roster named agents and write every export")
     sc.add_argument(
         "--requirements", required=True, help="country, channel, interval_start, required_staff"
@@ -756,6 +768,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(sc)
     sc.set_defaults(func=cmd_schedule)
 
+
+def _add_flags_command(sub: argparse._SubParsersAction) -> None:
+    """`flags`: burnout-risk flags with reasons."""
     fl = sub.add_parser("flags", help="burnout-risk flags with reasons, one row per agent")
     for kind in ("agents", "absences", "hours", "performance"):
         fl.add_argument(f"--{kind}", required=True, help=f"{kind} file")
@@ -766,6 +781,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(fl)
     fl.set_defaults(func=cmd_flags)
 
+
+def _add_user_command(sub: argparse._SubParsersAction) -> None:
+    """`user`: accounts and roles."""
     us = sub.add_parser("user", help="accounts and roles (admin, hr, manager, planner)")
     actions = us.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="create an account")
@@ -789,6 +807,9 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("list", help="list the accounts")
     us.set_defaults(func=cmd_user)
 
+
+def _add_purge_command(sub: argparse._SubParsersAction) -> None:
+    """`purge`: HR records past the retention period."""
     pu = sub.add_parser("purge", help="delete HR records older than the retention period (audited)")
     pu.add_argument(
         "--retention-days",
@@ -798,6 +819,9 @@ def build_parser() -> argparse.ArgumentParser:
     pu.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     pu.set_defaults(func=cmd_purge)
 
+
+def _add_audit_command(sub: argparse._SubParsersAction) -> None:
+    """`audit`: export or verify the audit log."""
     au = sub.add_parser(
         "audit",
         help="export the audit log to CSV, or verify its hash chain",
@@ -822,6 +846,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="agent ids instead of pseudonyms for wellbeing views and reviews (for HR)",
     )
     au.set_defaults(func=cmd_audit)
+
+
+#: One function per command, in the order ``--help`` lists them.
+COMMANDS = (
+    _add_seed_command,
+    _add_sample_command,
+    _add_files_command,
+    _add_forecast_command,
+    _add_staff_command,
+    _add_schedule_command,
+    _add_flags_command,
+    _add_user_command,
+    _add_purge_command,
+    _add_audit_command,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crewcast", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add_command in COMMANDS:
+        add_command(sub)
     return parser
 
 
