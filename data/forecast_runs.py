@@ -25,6 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from contracts import DAILY_FORECAST_COLUMNS, WIDE_BAND_COLUMNS
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
 from data.store import Store, query_frame
@@ -58,17 +59,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
 #: The model picked per series and why (``reason``: a JSON object or, in older runs, a string).
 PICK_COLUMNS: tuple[str, ...] = ("country", "channel", "model", "reason")
 #: The chosen model's forecast as the download files have it (``forecasting.service`` contract).
-DAILY_COLUMNS: tuple[str, ...] = (
-    "country",
-    "channel",
-    "date",
-    "forecast",
-    "forecast_lower",
-    "forecast_upper",
-    "model",
-    "forecast_lower_95",
-    "forecast_upper_95",
-)
+DAILY_COLUMNS: tuple[str, ...] = (*DAILY_FORECAST_COLUMNS, *WIDE_BAND_COLUMNS)
 RUN_LIST_COLUMNS: tuple[str, ...] = (
     "id",
     "name",

@@ -14,6 +14,7 @@ from typing import BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
+from contracts import DAILY_FORECAST_COLUMNS
 from data.countries import resolve_countries
 from data.readers import RawTable, normalise_header, read_table
 
@@ -54,15 +55,7 @@ CLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
         "forecast_upper",
         "aht_seconds",
     ),
-    "daily_forecast": (
-        "country",
-        "channel",
-        "date",
-        "forecast",
-        "forecast_lower",
-        "forecast_upper",
-        "model",
-    ),
+    "daily_forecast": DAILY_FORECAST_COLUMNS,
     "requirements": ("country", "channel", "interval_start", "interval_minutes", "required_staff"),
     # An intraday arrival profile: weekday 0 (Monday)..6 or <NA> (every day without rows of its
     # own), the interval's start in minutes after midnight, the file's interval length, share.

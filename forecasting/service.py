@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from contracts import DAILY_FORECAST_COLUMNS, INTERVAL_FORECAST_COLUMNS
 from forecasting.errors import ForecastInputError
 from forecasting.frames import (
     FORECAST_COLUMNS,
@@ -22,26 +23,8 @@ from forecasting.traffic import TrafficScenario
 from forecasting.wording import Statement
 
 # Columns of the forecast files the CLI writes and the pages offer for download.
-DAILY_EXPORT_COLUMNS = (
-    "country",
-    "channel",
-    "date",
-    "forecast",
-    "forecast_lower",
-    "forecast_upper",
-    "model",
-)
-INTERVAL_EXPORT_COLUMNS = (
-    "country",
-    "channel",
-    "date",
-    "interval_start",
-    "interval_minutes",
-    "forecast",
-    "forecast_lower",
-    "forecast_upper",
-    "model",
-)
+DAILY_EXPORT_COLUMNS = DAILY_FORECAST_COLUMNS
+INTERVAL_EXPORT_COLUMNS = INTERVAL_FORECAST_COLUMNS
 
 _FORECAST_NAMES = {  # the model frames' names -> the files' and pages' names
     "yhat": "forecast",

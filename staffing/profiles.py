@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from contracts import INTERVAL_FORECAST_COLUMNS
 from staffing.requirements import channel_kind
 from staffing.scheduling import WEEKDAY_NAMES, OpeningHours, ShiftTemplateError, parse_weekdays
 
@@ -81,18 +82,7 @@ PROFILE_COLUMNS: tuple[str, ...] = ("weekday", "slot", "share")
 
 #: The columns of the interval rows :func:`spread_daily_forecast` writes: those of
 #: ``forecasting.service.INTERVAL_EXPORT_COLUMNS`` plus the handle time.
-INTERVAL_COLUMNS: tuple[str, ...] = (
-    "country",
-    "channel",
-    "date",
-    "interval_start",
-    "interval_minutes",
-    "forecast",
-    "forecast_lower",
-    "forecast_upper",
-    "model",
-    "aht_seconds",
-)
+INTERVAL_COLUMNS: tuple[str, ...] = (*INTERVAL_FORECAST_COLUMNS, "aht_seconds")
 
 #: Opening hours assumed for a queue nobody set them for.
 DEFAULT_OPENING = "Mon-Sun 08:00-20:00"

@@ -13,6 +13,7 @@ from tests.conftest import REPO_ROOT
 
 PACKAGES = (
     "app_pages",
+    "contracts",
     "data",
     "forecasting",
     "formats",

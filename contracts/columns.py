@@ -1,0 +1,31 @@
+"""Column names of the forecast files Crewcast writes and reads (CLI, downloads, saved runs)."""
+
+from __future__ import annotations
+
+#: A daily forecast file, one row per queue and day: the chosen model's contacts and its 80% band
+#: (what ``crewcast forecast`` writes and ``crewcast staff --forecast`` reads).
+DAILY_FORECAST_COLUMNS: tuple[str, ...] = (
+    "country",
+    "channel",
+    "date",
+    "forecast",
+    "forecast_lower",
+    "forecast_upper",
+    "model",
+)
+
+#: An interval forecast file, one row per queue and interval (local start time).
+INTERVAL_FORECAST_COLUMNS: tuple[str, ...] = (
+    "country",
+    "channel",
+    "date",
+    "interval_start",
+    "interval_minutes",
+    "forecast",
+    "forecast_lower",
+    "forecast_upper",
+    "model",
+)
+
+#: The 95% band, beside the 80% band where a frame carries both (saved runs, interval splits).
+WIDE_BAND_COLUMNS: tuple[str, ...] = ("forecast_lower_95", "forecast_upper_95")
