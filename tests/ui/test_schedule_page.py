@@ -287,3 +287,30 @@ def test_a_week_without_requirements_says_so_and_offers_nothing_to_publish(seede
     assert not at.exception, at.exception
     assert any("no staffing requirement to schedule" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "schedule_publish"]
+
+
+def _shift_colour_scale(chart) -> tuple[list, list]:
+    """The shift colour scale (domain, range) of a drawn Gantt chart's spec."""
+    import json
+
+    color = json.loads(chart.proto.spec)["encoding"]["color"]
+    assert color["field"] == "shift"
+    return color["scale"]["domain"], color["scale"]["range"]
+
+
+def test_a_shift_has_the_same_colour_in_the_team_and_the_agent_chart(generated):
+    charts = generated.get("vega_lite_chart")
+    teams, agents = _shift_colour_scale(charts[1]), _shift_colour_scale(charts[2])
+    assert dict(zip(*teams, strict=True)) == dict(zip(*agents, strict=True))
+    assert len(set(teams[1])) == len(teams[1])  # one colour per shift
+
+
+def test_shift_colours_follow_the_name_not_the_order_met():
+    from app_pages.charts import shift_colour_scale, shift_colours
+
+    every = shift_colours(["Late", "Early", "Night", "Early", None])
+    assert list(every) == ["Early", "Late", "Night"]
+    assert shift_colours(["Night", "Late", "Early"]) == every
+    scale = shift_colour_scale(every, order=["Night", "Early"]).to_dict()
+    assert scale["domain"] == ["Night", "Early", "Late"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == every
