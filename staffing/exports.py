@@ -91,8 +91,99 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+# Decimals kept per kind of number, found by the words of a column's name (first match wins).
+_DECIMALS: tuple[tuple[frozenset[str], int], ...] = (
+    (frozenset({"hours"}), 2),
+    # staff and shift counts: whole people, a tenth where a break makes half an interval
+    (
+        frozenset(
+            {"staff", "agents", "shortfall", "surplus", "planned", "assigned", "unfilled"}
+        ),
+        1,
+    ),
+    # fractions (0.804): four decimals are a hundredth of a percentage point
+    (
+        frozenset(
+            {
+                "wape", "mase", "smape", "coverage", "weight", "rate", "share", "pct",
+                "change", "level", "occupancy", "probability", "shrinkage", "target",
+            }
+        ),
+        4,
+    ),
+    (frozenset({"contacts", "forecast", "sessions", "volume", "total", "previous"}), 1),
+    (frozenset({"erlangs", "cost", "mae", "rmse"}), 2),
+    (frozenset({"seconds", "minutes"}), 1),
+)  # fmt: skip
+#: Decimals of any other float column: enough for any figure, none of the float noise.
+_DEFAULT_DECIMALS = 6
+#: A half hour of a small queue holds fractions of a contact: interval frames keep three
+#: decimals of contacts, so a day's intervals still add up to its forecast.
+_INTERVAL_CONTACT_DECIMALS = 3
+
+
+def column_decimals(column: str, *, intervals: bool = False) -> int:
+    """Decimals an export keeps of a float column, from the words of its name.
+
+    Hours keep 2 (0.01 h), staff counts 1 (whole when every value is whole, see
+    :func:`tidy_numbers`), fractions 4, contacts 1 (3 in an interval frame), seconds 1,
+    anything else 6.
+
+    Parameters
+    ----------
+    column : str
+        The column name (``paid_hours``, ``required_staff``, ``forecast_lower``...).
+    intervals : bool
+        The frame holds intervals (it has ``interval_start`` or ``interval_minutes``).
+    """
+    words = set(re.split(r"[^a-z0-9]+", str(column).lower()))
+    for names, decimals in _DECIMALS:
+        if words & names:
+            if decimals == 1 and intervals and words & {"contacts", "forecast", "volume"}:
+                return _INTERVAL_CONTACT_DECIMALS
+            return decimals
+    return _DEFAULT_DECIMALS
+
+
+def tidy_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with float columns rounded for people (:func:`column_decimals`).
+
+    A float column whose rounded values are all whole becomes integers (``Int64``, missing
+    values kept), so a file reads ``12``, not ``12.0`` or ``12.000000001``; ``0.1 + 0.2``
+    comes out as ``0.3``. Other columns are left alone.
+    """
+    out = frame.copy()
+    intervals = bool({"interval_start", "interval_minutes"} & set(map(str, frame.columns)))
+    for column in out.columns:
+        series = out[column]
+        if not pd.api.types.is_float_dtype(series):
+            continue
+        rounded = series.round(column_decimals(str(column), intervals=intervals))
+        finite = rounded.dropna()
+        finite = finite[np.isfinite(finite)]
+        if len(finite) == len(rounded.dropna()) and (finite == np.round(finite)).all():
+            rounded = rounded.astype("Int64")
+        out[column] = rounded + 0.0 if rounded.dtype.kind == "f" else rounded  # no -0.0
+    return out
+
+
+def _date_format(series: pd.Series) -> str:
+    """ISO format of a naive date-time column: the date alone when every time is midnight,
+    minutes unless some value has seconds."""
+    values = series.dropna()
+    if values.empty or (values == values.dt.normalize()).all():
+        return "%Y-%m-%d"
+    if (values.dt.second == 0).all() and (values.dt.microsecond == 0).all():
+        return "%Y-%m-%d %H:%M"
+    return "%Y-%m-%d %H:%M:%S"
+
+
 def frame_to_csv(frame: pd.DataFrame, *, excel_bom: bool = False) -> bytes:
-    """CSV bytes (UTF-8, ISO dates) with formula injection neutralised.
+    """CSV bytes (UTF-8, ISO dates, rounded numbers) with formula injection neutralised.
+
+    Dates are written ``YYYY-MM-DD`` (a column of midnights) or ``YYYY-MM-DD HH:MM``; time
+    zone-aware columns ``YYYY-MM-DDTHH:MM:SS+HHMM``. Floats are rounded by
+    :func:`tidy_numbers` (hours to 0.01, whole staff, contacts to 0.1, no float noise).
 
     Parameters
     ----------
@@ -100,11 +191,14 @@ def frame_to_csv(frame: pd.DataFrame, *, excel_bom: bool = False) -> bytes:
     excel_bom : bool, default False
         Prefix a UTF-8 byte-order mark so that Excel detects the encoding.
     """
-    safe = neutralise_formulas(frame)
+    safe = neutralise_formulas(tidy_numbers(frame))
     for column in safe.columns:
-        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
-            safe[column] = safe[column].dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    text = safe.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+        series = safe[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            safe[column] = series.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            safe[column] = series.dt.strftime(_date_format(series))
+    text = safe.to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8-sig" if excel_bom else "utf-8")
 
 
@@ -139,12 +233,18 @@ def _excel_text(value: object) -> object:
 
 
 def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as Excel can hold it: text safe from formulas, wall times without time zones."""
-    safe = frame.copy()
+    """``frame`` as Excel can hold it: text safe from formulas, numbers rounded
+    (:func:`tidy_numbers`), wall times without time zones, a column of midnights as dates."""
+    safe = tidy_numbers(frame)
     for column in safe.columns:
         series = safe[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             safe[column] = series.dt.tz_localize(None)
+        elif pd.api.types.is_datetime64_any_dtype(series) and _date_format(series) == "%Y-%m-%d":
+            # date cells (yyyy-mm-dd), not date-times at 00:00
+            safe[column] = pd.Series(
+                [None if pd.isna(v) else v.date() for v in series], index=series.index, dtype=object
+            )
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             safe[column] = series.astype(object).map(_excel_text).astype(object)
     safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
