@@ -280,7 +280,12 @@ def test_excel_sheet_per_team_and_week_safe_and_readable() -> None:
     rows = [*WEEK, ("Early", "2025-01-13 09:00", "2025-01-13 17:30")]
     assignments = roster_assignments(rows, names=(EVIL,))
     book = openpyxl.load_workbook(io.BytesIO(roster_to_excel(assignments)))
-    assert book.sheetnames == ["Buenos Aires 2025-01-06", "Buenos Aires 2025-01-13"]
+    assert book.sheetnames == [
+        "Buenos Aires 2025-W02",  # the grids first
+        "Buenos Aires 2025-W03",
+        "Buenos Aires 2025-01-06",
+        "Buenos Aires 2025-01-13",
+    ]
     sheet = book["Buenos Aires 2025-01-06"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["agent_id", "name", "channel"]
@@ -291,6 +296,36 @@ def test_excel_sheet_per_team_and_week_safe_and_readable() -> None:
     start_cell = sheet.cell(row=2, column=header.index("agent_start") + 1)
     assert start_cell.value == dt.datetime(2025, 1, 6, 9, 0)
     assert sheet.column_dimensions["B"].width >= len(EVIL)
+
+
+def test_excel_roster_is_an_agent_by_day_grid_per_team_and_iso_week() -> None:
+    names = (EVIL, "Bruno")
+    assignments = roster_assignments(WEEK, names=names)
+    team = agents(names)
+    absences = pd.DataFrame(
+        {"agent_id": ["ar-1"], "start_date": ["2025-01-10"], "end_date": ["2025-01-20"],
+         "type": ["vacation"]}
+    )  # fmt: skip
+    book = openpyxl.load_workbook(io.BytesIO(roster_to_excel(assignments, team, absences)))
+    sheet = book["Buenos Aires 2025-W02"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["agent_id", "name"] and header[-1] == "weekly_hours"
+    days = header[2:9]
+    assert days == [dt.datetime(2025, 1, 6) + dt.timedelta(days=k) for k in range(7)]
+    assert all(c.is_date and c.number_format == "ddd yyyy-mm-dd" for c in sheet[1][2:9])
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    worked = [r for r in rows.values() if r[-1] > 0]
+    assert len(worked) == 1 and len(rows) == 2  # the agent without shifts has a row too
+    shifts = worked[0][2:9]
+    assert shifts[0] == shifts[1] == "09:00-17:30 voice"  # agent-local (the queue's zone)
+    assert shifts[3] == "13:00-21:30 voice" and shifts[2] == "off"
+    assert worked[0][-1] == pytest.approx(3 * 8.0)  # weekly paid hours
+    idle = next(r for r in rows.values() if r[-1] == 0)
+    assert idle[2:9] == ("off",) * 4 + ("vacation",) * 3
+    # the formula guard holds in the grid
+    names_shown = {r[1] for r in rows.values()}
+    assert "'" + EVIL in names_shown
+    assert sheet["B2"].data_type == "s"
 
 
 def test_excel_numbers_stay_numbers() -> None:
