@@ -6,6 +6,8 @@ the ``format=`` strings here (``",.0f"``, ``"%a %d %b %Y"``) come out in the vie
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import altair as alt
 import pandas as pd
 
@@ -80,3 +82,45 @@ def series_with_holidays_chart(
         ),
     )
     return alt.layer(lines, rules, markers).properties(height=height).interactive(bind_y=False)
+
+
+#: Colours for shift templates (Tableau 10, then Tableau 20's lighter ones): distinct for up to
+#: twenty shifts, then they repeat (the lanes and tooltips still tell shifts apart).
+SHIFT_PALETTE: tuple[str, ...] = (
+    "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2",
+    "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+    "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#c7c7c7",
+)  # fmt: skip
+
+
+def shift_colours(names: Iterable[object]) -> dict[str, str]:
+    """One colour per shift template (or channel), the same in every chart that shows it.
+
+    The colour follows the name's place among the sorted names, not the order a chart meets
+    them in, so a chart of one team and a chart of all teams colour "Early" alike as long as
+    both are given the plan's names.
+
+    Parameters
+    ----------
+    names : iterable
+        Shift template names (repeats and missing values are ignored).
+
+    Returns
+    -------
+    dict of str to str
+        Name to a ``#rrggbb`` colour, in sorted name order.
+    """
+    unique = sorted({str(n) for n in names if not pd.isna(n)})
+    return {name: SHIFT_PALETTE[k % len(SHIFT_PALETTE)] for k, name in enumerate(unique)}
+
+
+def shift_colour_scale(colours: Mapping[str, str], order: Iterable[str] = ()) -> alt.Scale:
+    """An Altair colour scale holding :func:`shift_colours`' mapping (domain and range).
+
+    ``order`` lists names to put first in the legend (e.g. in the order the shifts start);
+    it moves legend entries, never a name's colour.
+    """
+    first = [name for name in dict.fromkeys(map(str, order)) if name in colours]
+    domain = first + [name for name in colours if name not in first]
+    return alt.Scale(domain=domain, range=[colours[name] for name in domain])

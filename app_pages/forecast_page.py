@@ -27,6 +27,7 @@ from data import forecast_runs
 from data.access import Permission, Principal
 from forecasting.holidays import holidays_in_range
 from forecasting.service import ContactForecast
+from forecasting.summary import series_summary
 from forecasting.traffic import TrafficScenario
 from forecasting.wording import Entry, make_statement, word
 from formats import Formats, date_input_format
@@ -306,6 +307,84 @@ def backtest_columns(fmt: Formats) -> dict:
     }
 
 
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def load_summary(
+    forecasts: pd.DataFrame, metrics: pd.DataFrame, picks: pd.DataFrame, version: int
+) -> pd.DataFrame:
+    """:func:`forecasting.summary.series_summary` of a run against the contacts so far."""
+    return series_summary(forecasts, metrics, picks, load_daily_contacts(version))
+
+
+def summary_columns(fmt: Formats) -> dict:
+    """The series summary's headers and help, numbers in the viewer's language."""
+    return {
+        "country": st.column_config.TextColumn("Country"),
+        "channel": st.column_config.TextColumn("Channel"),
+        "model": st.column_config.TextColumn(
+            "Model", help="The model the series uses: the combination (Auto) or the one chosen."
+        ),
+        "wape": share_column(
+            "Back-test WAPE",
+            "The contacts the model missed in the back-test as a share of all its contacts. "
+            "Lower is better.",
+        ),
+        "coverage_80": share_column(
+            f"Inside {fmt.percent(0.8)} band",
+            f"Share of the back-test days inside the {fmt.percent(0.8)} band; near "
+            f"{fmt.percent(0.8)} the band is honest.",
+            decimals=0,
+        ),
+        "days": amount_column("Days", "Days forecast."),
+        "forecast_total": amount_column("Forecast (contacts)", "Contacts over the forecast days."),
+        "previous_total": amount_column(
+            "Days before (contacts)",
+            "Contacts of as many days just before the forecast starts; empty when the history "
+            "is shorter.",
+        ),
+        "change": share_column(
+            "Change", "The forecast against the days before: above zero, more contacts ahead."
+        ),
+        "holidays_ahead": amount_column("Holidays ahead", "National holidays among the days."),
+    }
+
+
+def pick_series_from_summary(table_key: str, series_key: str, labels: list[str]) -> None:
+    """``on_select`` of the summary table: the selected row's series goes in the chart."""
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        st.session_state[series_key] = labels[rows[0]]
+
+
+def render_summary(
+    forecasts: pd.DataFrame,
+    metrics: pd.DataFrame,
+    picks: pd.DataFrame,
+    version: int,
+    key: str,
+) -> None:
+    """Every series of the run in one sortable table; selecting a row shows it in the chart."""
+    if len(picks) < 2:
+        return  # one series: the chart and the back-test below say it all
+    fmt = formats()
+    summary = load_summary(forecasts, metrics, picks, version)
+    labels = (summary["country"] + "/" + summary["channel"]).tolist()
+    st.subheader("Every series")
+    st.caption(
+        "The model each series uses, its back-test and its forecast against as many days "
+        "before. Click a header to sort; select a row to show that series below."
+    )
+    table_key = f"{key}_summary"
+    st.dataframe(
+        summary.assign(model=summary["model"].map(model_name)),
+        hide_index=True,
+        width="stretch",
+        key=table_key,
+        on_select=lambda: pick_series_from_summary(table_key, f"{key}_series", labels),
+        selection_mode="single-row",
+        column_config=summary_columns(fmt),
+    )
+
+
 @st.cache_data(ttl=3600, max_entries=16, show_spinner="Loading the saved run...")
 def load_saved(run_id: int, viewer: Principal) -> forecast_runs.SavedRun:
     return forecast_runs.load_run(get_store(), viewer, run_id)  # saved runs never change
@@ -346,6 +425,7 @@ def render_results(
     fmt = formats()
     for note in notes:
         st.info(word(note, fmt))
+    render_summary(forecasts, metrics, picks, version, key)
     label = picks["country"] + "/" + picks["channel"]
     chosen = st.selectbox(
         "Series",
@@ -400,7 +480,6 @@ def render_results(
     )
 
     export = forecast_runs.chosen_forecasts(forecasts, picks)
-    export["date"] = export["date"].dt.strftime("%Y-%m-%d")  # machine-readable: CSV and Excel
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
@@ -419,7 +498,8 @@ def render_results(
         "forecast.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
-        help="The same forecast, and the back-test of every model, as two sheets.",
+        help="The same forecast (real dates, rounded contacts), and the back-test of every "
+        "model, as two sheets.",
     )
 
 

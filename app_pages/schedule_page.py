@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages.charts import shift_colour_scale, shift_colours
 from app_pages.common import (
     amount_column,
     data_version,
@@ -156,12 +158,21 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
 LANE_HEIGHT = 8
 
 
-def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
+def gantt_chart(
+    assignments: pd.DataFrame,
+    row: str,
+    title: str,
+    colours: Mapping[str, str] | None = None,
+) -> alt.Chart:
     """One bar per shift from start to end, a row per team or agent, coloured by shift.
 
     A team's row has a lane per shift, as its agents' shifts overlap: the lane, not only the
     colour, tells the shifts apart. An agent works one shift at a time, its row needs none.
+    ``colours`` (:func:`app_pages.charts.shift_colours` of every shift of the schedule) keeps a
+    shift's colour the same in every chart; by default, those of the shifts shown.
     """
+    if colours is None:
+        colours = shift_colours(assignments["shift"])
     chart = alt.Chart(assignments)
     if row == "agent":  # names can repeat: label rows with the id too
         chart = chart.transform_calculate(agent="datum.name + ' (' + datum.agent_id + ')'")
@@ -183,7 +194,12 @@ def gantt_chart(assignments: pd.DataFrame, row: str, title: str) -> alt.Chart:
                 sort="ascending",
                 axis=alt.Axis(labelOverlap=False, labelLimit=240),
             ),
-            color=alt.Color("shift:N", title="Shift", sort=order, legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "shift:N",
+                title="Shift",
+                scale=shift_colour_scale(colours, order),
+                legend=alt.Legend(orient="top"),
+            ),
             tooltip=[
                 alt.Tooltip("name:N", title="Agent"),
                 alt.Tooltip("team:N", title="Team"),
@@ -519,12 +535,13 @@ def render_result(result: dict) -> None:
             "Each bar runs from a shift's start to its end. Per team a lane for each shift, in "
             "the order they start; point at a bar for the agent, the shift and the break."
         )
-        show_chart(gantt_chart(assignments, "team", "Team"))
+        colours = shift_colours(outputs.plan.shifts["shift"])  # the same in both charts
+        show_chart(gantt_chart(assignments, "team", "Team", colours))
         teams = sorted(assignments["team"].unique())
         team = st.selectbox(
             "Team", teams, key="schedule_team", help="Whose shifts the chart below shows."
         )
-        show_chart(gantt_chart(assignments[assignments["team"] == team], "agent", "Agent"))
+        show_chart(gantt_chart(assignments[assignments["team"] == team], "agent", "Agent", colours))
         left, right = st.columns(2)
         left.markdown(
             "**Shifts without an agent**",

@@ -91,8 +91,99 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+# Decimals kept per kind of number, found by the words of a column's name (first match wins).
+_DECIMALS: tuple[tuple[frozenset[str], int], ...] = (
+    (frozenset({"hours"}), 2),
+    # staff and shift counts: whole people, a tenth where a break makes half an interval
+    (
+        frozenset(
+            {"staff", "agents", "shortfall", "surplus", "planned", "assigned", "unfilled"}
+        ),
+        1,
+    ),
+    # fractions (0.804): four decimals are a hundredth of a percentage point
+    (
+        frozenset(
+            {
+                "wape", "mase", "smape", "coverage", "weight", "rate", "share", "pct",
+                "change", "level", "occupancy", "probability", "shrinkage", "target",
+            }
+        ),
+        4,
+    ),
+    (frozenset({"contacts", "forecast", "sessions", "volume", "total", "previous"}), 1),
+    (frozenset({"erlangs", "cost", "mae", "rmse"}), 2),
+    (frozenset({"seconds", "minutes"}), 1),
+)  # fmt: skip
+#: Decimals of any other float column: enough for any figure, none of the float noise.
+_DEFAULT_DECIMALS = 6
+#: A half hour of a small queue holds fractions of a contact: interval frames keep three
+#: decimals of contacts, so a day's intervals still add up to its forecast.
+_INTERVAL_CONTACT_DECIMALS = 3
+
+
+def column_decimals(column: str, *, intervals: bool = False) -> int:
+    """Decimals an export keeps of a float column, from the words of its name.
+
+    Hours keep 2 (0.01 h), staff counts 1 (whole when every value is whole, see
+    :func:`tidy_numbers`), fractions 4, contacts 1 (3 in an interval frame), seconds 1,
+    anything else 6.
+
+    Parameters
+    ----------
+    column : str
+        The column name (``paid_hours``, ``required_staff``, ``forecast_lower``...).
+    intervals : bool
+        The frame holds intervals (it has ``interval_start`` or ``interval_minutes``).
+    """
+    words = set(re.split(r"[^a-z0-9]+", str(column).lower()))
+    for names, decimals in _DECIMALS:
+        if words & names:
+            if decimals == 1 and intervals and words & {"contacts", "forecast", "volume"}:
+                return _INTERVAL_CONTACT_DECIMALS
+            return decimals
+    return _DEFAULT_DECIMALS
+
+
+def tidy_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with float columns rounded for people (:func:`column_decimals`).
+
+    A float column whose rounded values are all whole becomes integers (``Int64``, missing
+    values kept), so a file reads ``12``, not ``12.0`` or ``12.000000001``; ``0.1 + 0.2``
+    comes out as ``0.3``. Other columns are left alone.
+    """
+    out = frame.copy()
+    intervals = bool({"interval_start", "interval_minutes"} & set(map(str, frame.columns)))
+    for column in out.columns:
+        series = out[column]
+        if not pd.api.types.is_float_dtype(series):
+            continue
+        rounded = series.round(column_decimals(str(column), intervals=intervals))
+        finite = rounded.dropna()
+        finite = finite[np.isfinite(finite)]
+        if len(finite) == len(rounded.dropna()) and (finite == np.round(finite)).all():
+            rounded = rounded.astype("Int64")
+        out[column] = rounded + 0.0 if rounded.dtype.kind == "f" else rounded  # no -0.0
+    return out
+
+
+def _date_format(series: pd.Series) -> str:
+    """ISO format of a naive date-time column: the date alone when every time is midnight,
+    minutes unless some value has seconds."""
+    values = series.dropna()
+    if values.empty or (values == values.dt.normalize()).all():
+        return "%Y-%m-%d"
+    if (values.dt.second == 0).all() and (values.dt.microsecond == 0).all():
+        return "%Y-%m-%d %H:%M"
+    return "%Y-%m-%d %H:%M:%S"
+
+
 def frame_to_csv(frame: pd.DataFrame, *, excel_bom: bool = False) -> bytes:
-    """CSV bytes (UTF-8, ISO dates) with formula injection neutralised.
+    """CSV bytes (UTF-8, ISO dates, rounded numbers) with formula injection neutralised.
+
+    Dates are written ``YYYY-MM-DD`` (a column of midnights) or ``YYYY-MM-DD HH:MM``; time
+    zone-aware columns ``YYYY-MM-DDTHH:MM:SS+HHMM``. Floats are rounded by
+    :func:`tidy_numbers` (hours to 0.01, whole staff, contacts to 0.1, no float noise).
 
     Parameters
     ----------
@@ -100,11 +191,14 @@ def frame_to_csv(frame: pd.DataFrame, *, excel_bom: bool = False) -> bytes:
     excel_bom : bool, default False
         Prefix a UTF-8 byte-order mark so that Excel detects the encoding.
     """
-    safe = neutralise_formulas(frame)
+    safe = neutralise_formulas(tidy_numbers(frame))
     for column in safe.columns:
-        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
-            safe[column] = safe[column].dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    text = safe.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\n")
+        series = safe[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            safe[column] = series.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            safe[column] = series.dt.strftime(_date_format(series))
+    text = safe.to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8-sig" if excel_bom else "utf-8")
 
 
@@ -139,12 +233,18 @@ def _excel_text(value: object) -> object:
 
 
 def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as Excel can hold it: text safe from formulas, wall times without time zones."""
-    safe = frame.copy()
+    """``frame`` as Excel can hold it: text safe from formulas, numbers rounded
+    (:func:`tidy_numbers`), wall times without time zones, a column of midnights as dates."""
+    safe = tidy_numbers(frame)
     for column in safe.columns:
         series = safe[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             safe[column] = series.dt.tz_localize(None)
+        elif pd.api.types.is_datetime64_any_dtype(series) and _date_format(series) == "%Y-%m-%d":
+            # date cells (yyyy-mm-dd), not date-times at 00:00
+            safe[column] = pd.Series(
+                [None if pd.isna(v) else v.date() for v in series], index=series.index, dtype=object
+            )
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             safe[column] = series.astype(object).map(_excel_text).astype(object)
     safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
@@ -178,7 +278,11 @@ def _format_sheet(sheet: object, frame: pd.DataFrame) -> None:
         sheet.column_dimensions[get_column_letter(k)].width = min(max(width + 2, 8), 60)
 
 
-def frames_to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+def frames_to_excel(
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    header_dates: Mapping[str, Mapping[str, dt.date]] | None = None,
+) -> bytes:
     """Workbook bytes with one sheet per frame (bold frozen header, fitted widths, safe text).
 
     Each frame is written by :meth:`pandas.DataFrame.to_excel` (openpyxl) after the formula
@@ -189,6 +293,8 @@ def frames_to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     ----------
     sheets : mapping of sheet title to frame
         Titles are cleaned to Excel's rules (31 characters, no ``[]:*?/\\``) and made unique.
+    header_dates : mapping of sheet title to {column: date}, optional
+        Header cells written as real dates (``Mon 2026-12-07``) instead of the column's name.
     """
     frames = dict(sheets) or {"Empty": pd.DataFrame({"note": ["nothing to export"]})}
     buffer = io.BytesIO()
@@ -199,6 +305,11 @@ def frames_to_excel(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             name = _sheet_title(str(title), used)
             safe.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             _format_sheet(writer.sheets[name], safe)
+            dates = (header_dates or {}).get(title, {})
+            for k, column in enumerate(frame.columns, start=1):
+                if column in dates:
+                    cell = writer.sheets[name].cell(row=1, column=k)
+                    cell.value, cell.number_format = dates[column], "ddd yyyy-mm-dd"
     return buffer.getvalue()
 
 
@@ -227,19 +338,121 @@ def _agent_local(assignments: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(pd.to_datetime(out), index=assignments.index)
 
 
-def roster_to_excel(assignments: pd.DataFrame) -> bytes:
-    """Workbook with a sheet per team and week (``"<team> <week_start>"``), agent-local times.
+WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+OFF = "off"
+
+
+def _absence_days(absences: pd.DataFrame | None) -> dict[tuple[str, dt.date], str]:
+    """(agent_id, day) to the absence's type, every day of every absence."""
+    days: dict[tuple[str, dt.date], str] = {}
+    if absences is None or absences.empty:
+        return days
+    _require(absences, ("agent_id", "start_date", "end_date", "type"), "absences")
+    for row in absences.itertuples(index=False):
+        for day in pd.date_range(row.start_date, row.end_date, freq="D"):
+            days[(str(row.agent_id), day.date())] = str(row.type)
+    return days
+
+
+def roster_grid(
+    assignments: pd.DataFrame,
+    agents: pd.DataFrame | None = None,
+    absences: pd.DataFrame | None = None,
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """The roster as an agent x day grid per team and ISO week, as people read a rota.
+
+    Days and times are the agent's own (``agent_start``/``agent_end``): a shift sits under the
+    day it starts for the agent. A cell holds the shift (``"08:00-16:30 voice"``, several
+    joined by ``"; "``), the absence type (``"vacation"``) or ``"off"``.
 
     Parameters
     ----------
     assignments : pandas.DataFrame
         :data:`staffing.roster.ASSIGNMENT_COLUMNS`.
+    agents : pandas.DataFrame, optional
+        ``agent_id, name, team``: a team's agents without a shift in a week get a row of days
+        off (or absences) too.
+    absences : pandas.DataFrame, optional
+        ``agent_id, start_date, end_date, type`` (dates inclusive).
+
+    Returns
+    -------
+    dict of (team, ISO week ``"2026-W49"``) to DataFrame
+        ``agent_id, name``, one column per day Monday to Sunday named by its ISO date
+        (``"2026-11-30"``), and ``weekly_hours`` (paid hours, 0.01 h); rows sorted by name.
+    """
+    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    starts = pd.to_datetime(assignments["agent_start"])
+    ends = pd.to_datetime(assignments["agent_end"])
+    shifts = pd.DataFrame(
+        {
+            "agent_id": assignments["agent_id"].astype(str),
+            "name": assignments["name"],
+            "team": assignments["team"],
+            "day": starts.dt.normalize(),
+            "text": starts.dt.strftime("%H:%M") + "-" + ends.dt.strftime("%H:%M") + " "
+            + assignments["channel"].astype(str),
+            "start": starts,
+            "paid_hours": assignments["paid_hours"].astype(float),
+        }
+    )  # fmt: skip
+    shifts["monday"] = shifts["day"] - pd.to_timedelta(shifts["day"].dt.day_of_week, unit="D")
+    people = shifts[["agent_id", "name", "team"]].drop_duplicates("agent_id")
+    if agents is not None and not agents.empty:
+        listed = agents.assign(agent_id=agents["agent_id"].astype(str))[
+            ["agent_id", "name", "team"]
+        ]
+        people = pd.concat([people, listed]).drop_duplicates("agent_id")
+    away = _absence_days(absences)
+    grids: dict[tuple[str, str], pd.DataFrame] = {}
+    for (team, monday), part in shifts.groupby(["team", "monday"], sort=True):
+        week = [(monday + pd.Timedelta(days=k)).date() for k in range(7)]
+        iso = monday.isocalendar()
+        label = f"{iso.year}-W{iso.week:02d}"
+        cells = part.sort_values("start").groupby(["agent_id", "day"])["text"].agg("; ".join)
+        hours = part.groupby("agent_id")["paid_hours"].sum()
+        members = people[people["team"] == team].sort_values(["name", "agent_id"])
+        rows = []
+        for agent_id, name in zip(members["agent_id"], members["name"], strict=True):
+            row: dict[str, object] = {"agent_id": agent_id, "name": name}
+            for day in week:
+                key = (agent_id, pd.Timestamp(day))
+                row[day.isoformat()] = (
+                    cells[key] if key in cells.index else away.get((agent_id, day), OFF)
+                )
+            row["weekly_hours"] = round(float(hours.get(agent_id, 0.0)), 2)
+            rows.append(row)
+        columns = ["agent_id", "name", *(d.isoformat() for d in week), "weekly_hours"]
+        grids[(str(team), label)] = pd.DataFrame(rows, columns=columns)
+    return grids
+
+
+def roster_to_excel(
+    assignments: pd.DataFrame,
+    agents: pd.DataFrame | None = None,
+    absences: pd.DataFrame | None = None,
+) -> bytes:
+    """Workbook of the roster: per team and ISO week an agent x day grid (``"<team> 2026-W49"``,
+    :func:`roster_grid`, headers real dates), then per team and week the shifts one per row
+    (``"<team> <week_start>"``), agent-local times.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        :data:`staffing.roster.ASSIGNMENT_COLUMNS`.
+    agents, absences : pandas.DataFrame, optional
+        See :func:`roster_grid`.
     """
     _require(assignments, ASSIGNMENT_COLUMNS, "roster")
     frame = assignments.copy()
     frame["break_start"] = _agent_local(frame, "break_start")
     frame["break_end"] = _agent_local(frame, "break_end")
     sheets: dict[str, pd.DataFrame] = {}
+    header_dates: dict[str, dict[str, dt.date]] = {}
+    for (team, week), grid in roster_grid(assignments, agents, absences).items():
+        title = f"{team} {week}"
+        sheets[title] = grid
+        header_dates[title] = {c: dt.date.fromisoformat(c) for c in grid.columns if c[:1].isdigit()}
     for (team, week), part in frame.groupby(["team", "week_start"], sort=True):
         week_text = pd.Timestamp(week).strftime("%Y-%m-%d")
         sheets[f"{team} {week_text}"] = (
@@ -247,7 +460,7 @@ def roster_to_excel(assignments: pd.DataFrame) -> bytes:
             .loc[:, list(EXCEL_ROSTER_COLUMNS)]
             .reset_index(drop=True)
         )
-    return frames_to_excel(sheets)
+    return frames_to_excel(sheets, header_dates=header_dates)
 
 
 # --------------------------------------------------------------------------- iCalendar
@@ -529,7 +742,7 @@ def make_schedule_outputs(
         files["roster.csv"] = frame_to_csv(roster.assignments)
         files["unfilled.csv"] = frame_to_csv(roster.unfilled)
         files["overtime.csv"] = frame_to_csv(roster.overtime)
-        files["roster.xlsx"] = roster_to_excel(roster.assignments)
+        files["roster.xlsx"] = roster_to_excel(roster.assignments, agents, absences)
         stamp, sequence = _stamp_and_sequence(dtstamp, None)
         used: set[str] = set()
         for kind, calendars in (

@@ -90,7 +90,12 @@ def test_make_schedule_plans_the_week_rosters_the_stored_agents_and_renders_the_
     assert on_leave.empty  # nobody works on their vacation
     assert {"plan.csv", "coverage.csv", "roster.csv", "roster.xlsx"} <= set(outputs.files)
     book = openpyxl.load_workbook(io.BytesIO(outputs.files["roster.xlsx"]))
-    assert sorted(book.sheetnames) == ["Buda 2026-11-23", "Pest 2026-11-23"]
+    assert sorted(book.sheetnames) == [
+        "Buda 2026-11-23",
+        "Buda 2026-W48",  # the agent x day grid of the ISO week
+        "Pest 2026-11-23",
+        "Pest 2026-W48",
+    ]
     calendar = icalendar.Calendar.from_ical(outputs.files["calendars/agents/A2.ics"])
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Budapest"]
     assert len(calendar.events) == int((roster.assignments["agent_id"] == "A2").sum())

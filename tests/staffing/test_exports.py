@@ -280,7 +280,12 @@ def test_excel_sheet_per_team_and_week_safe_and_readable() -> None:
     rows = [*WEEK, ("Early", "2025-01-13 09:00", "2025-01-13 17:30")]
     assignments = roster_assignments(rows, names=(EVIL,))
     book = openpyxl.load_workbook(io.BytesIO(roster_to_excel(assignments)))
-    assert book.sheetnames == ["Buenos Aires 2025-01-06", "Buenos Aires 2025-01-13"]
+    assert book.sheetnames == [
+        "Buenos Aires 2025-W02",  # the grids first
+        "Buenos Aires 2025-W03",
+        "Buenos Aires 2025-01-06",
+        "Buenos Aires 2025-01-13",
+    ]
     sheet = book["Buenos Aires 2025-01-06"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["agent_id", "name", "channel"]
@@ -291,6 +296,36 @@ def test_excel_sheet_per_team_and_week_safe_and_readable() -> None:
     start_cell = sheet.cell(row=2, column=header.index("agent_start") + 1)
     assert start_cell.value == dt.datetime(2025, 1, 6, 9, 0)
     assert sheet.column_dimensions["B"].width >= len(EVIL)
+
+
+def test_excel_roster_is_an_agent_by_day_grid_per_team_and_iso_week() -> None:
+    names = (EVIL, "Bruno")
+    assignments = roster_assignments(WEEK, names=names)
+    team = agents(names)
+    absences = pd.DataFrame(
+        {"agent_id": ["ar-1"], "start_date": ["2025-01-10"], "end_date": ["2025-01-20"],
+         "type": ["vacation"]}
+    )  # fmt: skip
+    book = openpyxl.load_workbook(io.BytesIO(roster_to_excel(assignments, team, absences)))
+    sheet = book["Buenos Aires 2025-W02"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["agent_id", "name"] and header[-1] == "weekly_hours"
+    days = header[2:9]
+    assert days == [dt.datetime(2025, 1, 6) + dt.timedelta(days=k) for k in range(7)]
+    assert all(c.is_date and c.number_format == "ddd yyyy-mm-dd" for c in sheet[1][2:9])
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    worked = [r for r in rows.values() if r[-1] > 0]
+    assert len(worked) == 1 and len(rows) == 2  # the agent without shifts has a row too
+    shifts = worked[0][2:9]
+    assert shifts[0] == shifts[1] == "09:00-17:30 voice"  # agent-local (the queue's zone)
+    assert shifts[3] == "13:00-21:30 voice" and shifts[2] == "off"
+    assert worked[0][-1] == pytest.approx(3 * 8.0)  # weekly paid hours
+    idle = next(r for r in rows.values() if r[-1] == 0)
+    assert idle[2:9] == ("off",) * 4 + ("vacation",) * 3
+    # the formula guard holds in the grid
+    names_shown = {r[1] for r in rows.values()}
+    assert "'" + EVIL in names_shown
+    assert sheet["B2"].data_type == "s"
 
 
 def test_excel_numbers_stay_numbers() -> None:
@@ -329,6 +364,84 @@ def test_excel_read_back_holds_no_formula_from_hostile_text() -> None:
     # (XML reads a carriage return back as a line feed)
     assert [c.value for c in sheet["A"][1:]] == ["'" + t.replace("\r", "\n") for t in hostile]
     assert {c.value for c in sheet["C"][1:]} == {"'" + str(Shown())}
+
+
+NOISY = pd.DataFrame(
+    {
+        "date": pd.to_datetime(["2026-12-07", "2026-12-08", None]),
+        "interval_start": pd.to_datetime(["2026-12-07 08:00", "2026-12-07 08:30", None]),
+        "paid_hours": [7.5000000001, 0.1 + 0.2, 1 / 3],
+        "required_staff": [12.000000001, 3.0, np.nan],
+        "forecast": [123.456, 0.30000000000000004, -1e-12],
+        "wape": [0.1 + 0.2, 0.123456789, 0.0],
+    }
+)
+
+
+def test_csv_numbers_are_rounded_and_dates_are_iso() -> None:
+    text = frame_to_csv(NOISY).decode()
+    assert "0000000" not in text and "9999999" not in text  # no float noise anywhere
+    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert back["date"].tolist() == ["2026-12-07", "2026-12-08", ""]
+    assert back["interval_start"].tolist() == ["2026-12-07 08:00", "2026-12-07 08:30", ""]
+    assert back["paid_hours"].tolist() == ["7.5", "0.3", "0.33"]  # hours to 0.01
+    assert back["required_staff"].tolist() == ["12", "3", ""]  # whole staff
+    assert back["wape"].tolist() == ["0.3", "0.1235", "0.0"]  # fractions to 4 decimals
+    assert back["forecast"].tolist() == ["123.456", "0.3", "0.0"]  # interval contacts: 0.001
+    daily = frame_to_csv(NOISY.drop(columns="interval_start")).decode()
+    assert pd.read_csv(io.StringIO(daily))["forecast"].tolist() == [123.5, 0.3, 0.0]
+
+
+def test_excel_numbers_are_rounded_and_dates_are_date_cells() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(frames_to_excel({"noisy": NOISY})))
+    sheet = book["noisy"]
+    header = [c.value for c in sheet[1]]
+    column = {name: [c.value for c in sheet[get_letter(k)][1:]] for k, name in enumerate(header)}
+    assert column["date"][:2] == [dt.datetime(2026, 12, 7), dt.datetime(2026, 12, 8)]
+    assert sheet["A2"].is_date and sheet["A2"].number_format == "yyyy-mm-dd"
+    assert sheet["B3"].is_date and sheet["B3"].number_format == "yyyy-mm-dd hh:mm"
+    assert column["interval_start"][1] == dt.datetime(2026, 12, 7, 8, 30)
+    assert column["paid_hours"] == [7.5, 0.3, 0.33]
+    assert column["required_staff"] == [12, 3, None]
+    assert column["wape"] == [0.3, 0.1235, 0]
+
+
+def get_letter(k: int) -> str:
+    return openpyxl.utils.get_column_letter(k + 1)
+
+
+def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
+    requirements = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "interval_start": pd.date_range("2025-01-06 09:00", periods=16, freq="30min"),
+            "interval_minutes": 30,
+            "required_staff": 1,
+        }
+    )
+    shifts = pd.DataFrame(
+        {
+            "name": ["Day"],
+            "start": ["09:00"],
+            "length_hours": [8.5],
+            "break_minutes": [30],
+            "days": ["Mon-Fri"],
+            "cost_per_hour": [10.1],
+        }
+    )
+    outputs = make_schedule_outputs(
+        requirements, shifts, agents(("Ana",)), time_limit_seconds=10, dtstamp=STAMP
+    )
+    for name, content in outputs.files.items():
+        if name.endswith(".csv"):
+            assert not re.search(r"\.\d*(000000|999999)", content.decode()), name
+    roster = pd.read_csv(io.BytesIO(outputs.files["roster.csv"]), dtype=str)
+    assert roster["date"].iloc[0] == "2025-01-06"
+    assert roster["shift_start"].iloc[0] == "2025-01-06 09:00"
+    assert roster["paid_hours"].iloc[0] == "8"
+    coverage = pd.read_csv(io.BytesIO(outputs.files["coverage.csv"]), dtype=str)
+    assert coverage["scheduled_staff"].str.fullmatch(r"\d+(\.\d)?").all()
 
 
 # --------------------------------------------------------------------------- CLI bundle

@@ -402,3 +402,21 @@ def test_a_manager_without_saved_runs_is_told_who_makes_them(empty_data_dir):
     (message,) = infos(at)
     assert "Planners run and save forecasts" in message
     assert not at.error
+
+
+# --- the summary of every series ----------------------------------------------------------------
+
+
+def test_a_run_of_many_series_lists_each_with_model_wape_coverage_and_totals(seeded_data_dir):
+    at = open_baseline(open_page("manager"))
+    tables = [t.value for t in at.dataframe if "holidays_ahead" in t.value.columns]
+    assert len(tables) == 1, "one summary table of every series"
+    summary = tables[0]
+    run = load_run(open_store(), MANAGER, int(at.selectbox(key="forecast_saved_run").value))
+    assert len(summary) == len(run.picks) > 1
+    assert summary[["wape", "coverage_80"]].notna().all().all()
+    assert (summary["forecast_total"] > 0).all() and (summary["days"] > 0).all()
+    assert not summary["model"].str.fullmatch(r"[a-z_]+").any()  # model names, not ids
+    # the chart's series selector offers the same series, one per row
+    options = at.selectbox(key="forecast_saved_series").options
+    assert sorted(options) == sorted(summary["country"] + "/" + summary["channel"])

@@ -287,3 +287,44 @@ def test_a_week_without_requirements_says_so_and_offers_nothing_to_publish(seede
     assert not at.exception, at.exception
     assert any("no staffing requirement to schedule" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "schedule_publish"]
+
+
+def _shift_colour_scales(spec: object) -> list[dict]:
+    """Every colour encoding of the ``shift`` field in a Vega-Lite spec, wherever it sits."""
+    found = []
+    if isinstance(spec, dict):
+        color = spec.get("encoding", {}).get("color", {})
+        if color.get("field") == "shift":
+            found.append(color["scale"])
+        for value in spec.values():
+            found += _shift_colour_scales(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _shift_colour_scales(value)
+    return found
+
+
+def test_a_shift_has_the_same_colour_in_the_team_and_the_agent_chart(seeded_data_dir):
+    import json
+
+    at = generate_as()  # its own: other tests move the shared one to other pages
+    scales = [
+        scale
+        for chart in at.get("vega_lite_chart")
+        for scale in _shift_colour_scales(json.loads(chart.proto.spec))
+    ]
+    assert len(scales) == 2, "the team chart and the agent chart colour by shift"
+    teams, agents = (dict(zip(s["domain"], s["range"], strict=True)) for s in scales)
+    assert teams == agents
+    assert len(set(teams.values())) == len(teams)  # one colour per shift
+
+
+def test_shift_colours_follow_the_name_not_the_order_met():
+    from app_pages.charts import shift_colour_scale, shift_colours
+
+    every = shift_colours(["Late", "Early", "Night", "Early", None])
+    assert list(every) == ["Early", "Late", "Night"]
+    assert shift_colours(["Night", "Late", "Early"]) == every
+    scale = shift_colour_scale(every, order=["Night", "Early"]).to_dict()
+    assert scale["domain"] == ["Night", "Early", "Late"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == every
