@@ -420,3 +420,45 @@ def test_a_manager_sees_the_queue_settings_but_cannot_change_them(italian_data_d
     assert settings_row(at)["aht_source"] == "missing"
     assert "Planners and admins change these settings." in captions(at)
     assert not [w for w in at.number_input if w.key and w.key.startswith("staffing_settings_")]
+
+
+# --- drafts: the plan comes back in a new session (a reload, a new sign-in) ------------------
+
+
+@pytest.fixture(scope="module")
+def drafts_copy(seeded_data_dir, tmp_path_factory):
+    """A copy of the seeded data directory: the drafts tests' users keep drafts in it."""
+    with data_dir_with(tmp_path_factory.mktemp("drafts"), copy_of=seeded_data_dir) as store:
+        yield store
+
+
+def open_as(username: str, page: str, role: str = "planner") -> AppTest:
+    """``page`` in a new session of ``username`` (as after a reload or a new sign-in)."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["principal"] = Principal(username, role, username.title())
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_plan_comes_back_in_a_new_session_for_its_owner_only(drafts_copy):
+    first = plan_with(open_as("dora", "app_pages/staffing_page.py"))
+    plan = first.session_state["staffing_plan"]
+    assert plan["countries"] == ("HU",)
+
+    again = open_as("dora", "app_pages/staffing_page.py")
+    assert again.session_state["staffing_plan"] == plan
+    assert any("Restored your plan from" in i.value for i in again.info)
+    assert len(again.get("vega_lite_chart")) >= 1  # planned again, no button pressed
+    assert again.multiselect(key="staffing_countries").value == ["HU"]
+
+    other = open_as("eve", "app_pages/staffing_page.py")
+    assert "staffing_plan" not in other.session_state
+    assert not any("Restored your plan" in i.value for i in other.info)
+
+    again.button(key="staffing_draft_discard").click().run()
+    assert not again.exception, again.exception
+    assert "staffing_plan" not in again.session_state
+    later = open_as("dora", "app_pages/staffing_page.py")
+    assert "staffing_plan" not in later.session_state
