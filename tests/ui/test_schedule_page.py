@@ -338,3 +338,18 @@ def test_a_discarded_schedule_does_not_come_back():
     assert not again.exception, again.exception
     assert "schedule_result" not in again.session_state
     assert "schedule_result" not in open_as("fay", "app_pages/schedule_page.py").session_state
+
+
+def test_a_stopped_generation_keeps_the_schedule_from_before(seeded_data_dir, monkeypatch):
+    at = open_with_plan()
+    at.button(key="schedule_generate").click().run()
+    before = at.session_state["schedule_result"]
+    # the Stop button's on_click, then the rerun it starts (which interrupts the solve)
+    at.session_state["schedule_generation_stopped"] = True
+    monkeypatch.setattr("services.schedules.make_schedule", lambda *a, **k: pytest.fail("solved"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Stopped: no schedule was generated") for i in at.info)
+    assert at.session_state["schedule_result"] is before
+    at.run()  # said once
+    assert not any(i.value.startswith("Stopped") for i in at.info)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pandas as pd
 import pytest
@@ -462,3 +463,35 @@ def test_a_plan_comes_back_in_a_new_session_for_its_owner_only(drafts_copy):
     assert "staffing_plan" not in again.session_state
     later = open_as("dora", "app_pages/staffing_page.py")
     assert "staffing_plan" not in later.session_state
+
+
+def test_a_stopped_fit_cancels_its_queued_jobs_and_keeps_nothing(seeded_data_dir, monkeypatch):
+    """Stop reruns the script, which Streamlit interrupts at the fit's next progress update:
+    simulated here by a fit that raises there, with jobs still queued in the pool."""
+    gate = threading.Event()
+    jobs: list = []
+
+    def interrupted(source, inputs, *, progress, executor, scheduler):
+        jobs.extend(executor.submit(gate.wait, 30) for _ in range(6))
+        progress(0, len(jobs), "starting")
+        raise ValueError("interrupted")  # where Streamlit raises its rerun exception
+
+    monkeypatch.setattr("services.planning.fit_daily", interrupted)
+    at = open_page("app_pages/staffing_page.py")
+    at.multiselect(key="staffing_countries").set_value(PLAN["staffing_countries"])
+    at.multiselect(key="staffing_channels").set_value(PLAN["staffing_channels"])
+    at.radio(key="staffing_forecast_source").set_value(FIT_LABEL)
+    at.button(key="staffing_submit").click().run()
+    try:
+        assert not at.exception, at.exception
+        assert sum(job.cancelled() for job in jobs) == 4  # two ran, the queued were cancelled
+        assert not at.session_state["planning_forecasts"]  # nothing half-done kept
+    finally:
+        gate.set()
+
+    # as the Stop button's on_click leaves it: the plan is not fitted again until planned again
+    at.session_state["planning_fit_stopped"] = at.session_state["staffing_plan"]
+    monkeypatch.setattr("services.planning.fit_daily", lambda *a, **k: pytest.fail("fitted"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Stopped: the forecast was not fitted") for i in at.info)
