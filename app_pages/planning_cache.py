@@ -71,7 +71,7 @@ PLAN_KEY = "staffing_plan"
 
 #: Where the Schedule page keeps its last schedule (see :func:`schedule_result`).
 SCHEDULE_RESULT_KEY = "schedule_result"
-#: Session keys: the draft kinds already looked for in this session; when the plan shown was
+#: Session keys: the user whose drafts were looked for in this session; when the plan shown was
 #: restored from a draft (UTC), cleared once the planner plans again or discards it; the plan
 #: whose forecast fit the planner stopped (it is not fitted again until planned again).
 DRAFTS_CHECKED_KEY = "drafts_checked"
@@ -450,18 +450,27 @@ def schedule_result(
 
 
 def restore_drafts() -> None:
-    """Once per session, put the user's drafts back: the staffing plan (else the plan of the
-    schedule draft) and the unpublished schedule, where the session has none of its own."""
-    checked: set[str] = st.session_state.setdefault(DRAFTS_CHECKED_KEY, set())
-    if drafts.STAFFING_PLAN in checked:
+    """Once per session and user, put the user's drafts back: the staffing plan (else the plan
+    of the schedule draft) and the unpublished schedule, where the session has none of its own.
+
+    A session that changes hands (signed out, another user signed in, in the same tab) first
+    drops the previous user's plan and schedule: they are theirs, not the new user's.
+    """
+    viewer = current_user()
+    username = None if viewer is None else viewer.username
+    checked = st.session_state.get(DRAFTS_CHECKED_KEY, ())
+    if checked and checked[0] == username:
         return
-    checked.update({drafts.STAFFING_PLAN, drafts.SCHEDULE})
-    viewer, store = current_user(), get_store()
+    if checked:  # another user had this session
+        for key in (PLAN_KEY, SCHEDULE_RESULT_KEY, PLAN_RESTORED_KEY, STOPPED_KEY):
+            st.session_state.pop(key, None)
+    st.session_state[DRAFTS_CHECKED_KEY] = (username,)
+    store = get_store()
     try:
         plan = drafts.restore_plan(store, viewer)
         schedule = drafts.restore_schedule(store, viewer)
     except (AccessDenied, drafts.DraftError) as exc:  # never a traceback for a draft
-        LOG.warning("drafts of %s not restored: %s", getattr(viewer, "username", None), exc)
+        LOG.warning("drafts of %s not restored: %s", username, exc)
         return
     if plan is not None and st.session_state.get(PLAN_KEY) is None:
         st.session_state[PLAN_KEY] = plan.plan

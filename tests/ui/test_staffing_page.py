@@ -457,6 +457,11 @@ def test_a_plan_comes_back_in_a_new_session_for_its_owner_only(drafts_copy):
     other = open_as("eve", "app_pages/staffing_page.py")
     assert "staffing_plan" not in other.session_state
     assert not any("Restored your plan" in i.value for i in other.info)
+    # the same tab signed in as someone else: dora's plan goes with her
+    first.session_state["principal"] = Principal("eve", "planner", "Eve")
+    first.run()
+    assert not first.exception, first.exception
+    assert "staffing_plan" not in first.session_state
 
     again.button(key="staffing_draft_discard").click().run()
     assert not again.exception, again.exception
