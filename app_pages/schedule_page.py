@@ -359,8 +359,10 @@ def _stop_generation() -> None:
 
 
 def solve_with_stop(controls, status, label: str, limit: str, solve):
-    """``solve()`` in a worker thread, with a Stop button in ``controls`` (an ``st.empty``); the script thread updates the status
-    every second, which is where Streamlit interrupts it when Stop is pressed.
+    """``solve()`` in a worker thread, with a Stop button in ``controls`` (an ``st.empty``).
+
+    The script thread updates the status twice a second: that is where Streamlit interrupts
+    it when Stop (or any other widget) is used.
 
     HiGHS cannot be interrupted from Python: a stopped solve runs on in its thread until its
     time limit, and its result is dropped. Nothing is kept until this returns.
