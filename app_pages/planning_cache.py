@@ -19,6 +19,10 @@ The Staffing page keeps the planner's choices in ``st.session_state["staffing_pl
 ``chat_concurrency``, ``use_upper_bound``, ``volume_share``
     int, bool (staff to the upper 80% bound), float (share of the forecast volume).
 
+The plan and the Schedule page's last schedule are also kept as the user's drafts in the database
+(:mod:`services.drafts`): :func:`restore_drafts` puts them back into a new session (after a
+reload or a new sign-in), once.
+
 A fitted daily forecast is kept in session state, like the Forecast page's runs, so that a fit
 can show live progress (Streamlit's data cache records element calls made inside a cached
 function and cannot replay a progress bar) and both pages reuse one fit. The plans, quick once
@@ -28,6 +32,8 @@ the forecast is there, are cached by their inputs.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import zoneinfo
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -37,11 +43,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_user, data_version, formats, get_store, load_table
-from data.access import Permission, Principal
+from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
+from services import drafts
 from services import planning as service
 from services.forecasts import configured_scheduler
 from services.planning import (
@@ -54,12 +61,30 @@ from services.planning import (
     forecast_source,
     queue_setups,
 )
-from staffing.planning import targets_by_channel
+from staffing.exports import ScheduleOutputs
+from staffing.planning import files_under, targets_by_channel, zip_files
 
 __all__ = ["FIT", "SAVED"]
 
 PLAN_KEY = "staffing_plan"
 """Session key of the Staffing page's choices (read by the Schedule page)."""
+
+#: Where the Schedule page keeps its last schedule (see :func:`schedule_result`).
+SCHEDULE_RESULT_KEY = "schedule_result"
+#: Session keys: the user whose drafts were looked for in this session; when the plan shown was
+#: restored from a draft (UTC), cleared once the planner plans again or discards it; the plan
+#: whose forecast fit the planner stopped (it is not fitted again until planned again).
+DRAFTS_CHECKED_KEY = "drafts_checked"
+PLAN_RESTORED_KEY = "staffing_plan_restored_at"
+STOPPED_KEY = "planning_fit_stopped"
+
+#: The Schedule page's downloadable bundles of calendars: file name and folder of the files.
+CALENDAR_ZIPS = {
+    "calendars_agents.zip": "calendars/agents/",
+    "calendars_teams.zip": "calendars/teams/",
+}
+
+LOG = logging.getLogger(__name__)
 
 FORECASTS_KEY = "planning_forecasts"
 """Session key of the daily forecasts fitted for plans, newest last."""
@@ -224,6 +249,66 @@ def _plan_cached(
     return service.plan_staffing(_request, _inputs, source=_source, fmt=formats())
 
 
+class FitStopped(ValueError):
+    """The planner pressed Stop while the plan's forecast was being fitted: nothing was kept."""
+
+
+def _stop_fit(plan: dict[str, Any]) -> None:
+    """``on_click`` of the Stop button: runs before the rerun the click starts, which
+    interrupts the fit (Streamlit stops a script run when a widget is used)."""
+    st.session_state[STOPPED_KEY] = plan
+
+
+def fit_stopped(plan: dict[str, Any] | None) -> bool:
+    """True when ``plan``'s forecast fit was stopped and it has not been planned again since."""
+    return plan is not None and st.session_state.get(STOPPED_KEY) == plan
+
+
+def clear_stopped() -> None:
+    """Forget a stopped fit (the planner planned again)."""
+    st.session_state.pop(STOPPED_KEY, None)
+
+
+def _fit_with_stop(
+    plan: dict[str, Any], source: ForecastSource, inputs: PlanInputs
+) -> pd.DataFrame:
+    """The daily forecast of ``source``, fitted in a thread pool with a progress bar and a Stop
+    button.
+
+    Pressing Stop reruns the script: Streamlit raises its rerun exception in this thread at the
+    next progress update, and the pool's queued jobs are cancelled (the one or two running
+    finish in the background, their results dropped). Nothing is stored: the caller keeps the
+    forecast only when this returns.
+    """
+    controls = st.empty()
+    controls.button(
+        "Stop",
+        key="planning_stop",
+        icon=":material/stop_circle:",
+        on_click=_stop_fit,
+        args=(plan,),
+        help="Stop fitting the forecast; nothing is kept, and the plan is not made.",
+    )
+    bar = st.progress(0.0, text="Forecasting contacts...")
+
+    def progress(done: int, total: int, label: str) -> None:
+        fraction = min(done / total, 1.0) if total else 1.0
+        bar.progress(fraction, text=f"Fitting models: {label} ({done} of {total})")
+
+    pool = ThreadPoolExecutor(2)
+    try:
+        daily = service.fit_daily(
+            source, inputs, progress=progress, executor=pool, scheduler=configured_scheduler()
+        )
+    except BaseException:  # Stop (Streamlit's rerun), a closed tab, or an error
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    bar.empty()
+    controls.empty()
+    return daily
+
+
 def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> StaffingPlan:
     """The plan of ``plan`` (see :data:`PLAN_KEY`) with ``overrides`` (``targets``,
     ``aht_change_pct``); a progress bar shows while the forecast models are fitted, a spinner
@@ -231,6 +316,8 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
 
     Raises
     ------
+    FitStopped
+        The planner stopped the fit (now, or earlier for this same plan).
     ValueError
         What the service refuses (no handle time, no contacts, targets out of range), with
         its message.
@@ -244,23 +331,9 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
     key = (version, source.key)
     if source.source == FIT and key not in held:
         service.require_handle_times(source, inputs)  # a missing AHT is said before a fit
-        bar = st.progress(0.0, text="Forecasting contacts...")
-
-        def progress(done: int, total: int, label: str) -> None:
-            fraction = min(done / total, 1.0) if total else 1.0
-            bar.progress(fraction, text=f"Fitting models: {label} ({done} of {total})")
-
-        try:
-            with ThreadPoolExecutor(2) as pool:
-                held[key] = service.fit_daily(
-                    source,
-                    inputs,
-                    progress=progress,
-                    executor=pool,
-                    scheduler=configured_scheduler(),
-                )
-        finally:
-            bar.empty()
+        if fit_stopped(plan):
+            raise FitStopped("the forecast fit was stopped; plan again to fit it")
+        held[key] = _fit_with_stop(plan, source, inputs)
         while len(held) > MAX_FORECASTS:  # oldest first: dicts keep insertion order
             held.pop(next(iter(held)))
     if source.source == FIT:
@@ -349,3 +422,75 @@ def how_to_upload(kind: str, viewer: Principal | None) -> str:
     else:
         where = f"{who[0].upper()}{who[1:]} uploads {what} on the Data page"
     return f"{where}, or on the server with `.venv/bin/crewcast import {kind} FILE`."
+
+
+# --- drafts: the plan and the last schedule, back after a reload -----------------------------
+
+
+def schedule_result(
+    plan: dict[str, Any],
+    outputs: ScheduleOutputs,
+    week_start: dt.date,
+    settings: dict[str, Any],
+    restored_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """What the Schedule page keeps of a schedule under :data:`SCHEDULE_RESULT_KEY`."""
+    return {
+        "plan": plan,  # the Staffing page compares its plan with this one
+        "outputs": outputs,
+        "week_start": week_start,
+        "settings": settings,  # stored with the schedule when it is published
+        "zips": {  # without a roster there are no calendars: no empty zip files either
+            name: zip_files(outputs.files, under=under)
+            for name, under in CALENDAR_ZIPS.items()
+            if files_under(outputs.files, under)
+        },
+        "restored_at": restored_at,
+    }
+
+
+def restore_drafts() -> None:
+    """Once per session and user, put the user's drafts back: the staffing plan (else the plan
+    of the schedule draft) and the unpublished schedule, where the session has none of its own.
+
+    A session that changes hands (signed out, another user signed in, in the same tab) first
+    drops the previous user's plan and schedule: they are theirs, not the new user's.
+    """
+    viewer = current_user()
+    username = None if viewer is None else viewer.username
+    checked = st.session_state.get(DRAFTS_CHECKED_KEY, ())
+    if checked and checked[0] == username:
+        return
+    if checked:  # another user had this session
+        for key in (PLAN_KEY, SCHEDULE_RESULT_KEY, PLAN_RESTORED_KEY, STOPPED_KEY):
+            st.session_state.pop(key, None)
+    st.session_state[DRAFTS_CHECKED_KEY] = (username,)
+    store = get_store()
+    try:
+        plan = drafts.restore_plan(store, viewer)
+        schedule = drafts.restore_schedule(store, viewer)
+    except (AccessDenied, drafts.DraftError) as exc:  # never a traceback for a draft
+        LOG.warning("drafts of %s not restored: %s", username, exc)
+        return
+    if plan is not None and st.session_state.get(PLAN_KEY) is None:
+        st.session_state[PLAN_KEY] = plan.plan
+        st.session_state[PLAN_RESTORED_KEY] = plan.saved_at
+    if schedule is not None and st.session_state.get(SCHEDULE_RESULT_KEY) is None:
+        st.session_state[SCHEDULE_RESULT_KEY] = schedule_result(
+            schedule.plan,
+            schedule.outputs,
+            schedule.week_start,
+            schedule.settings,
+            restored_at=schedule.saved_at,
+        )
+        if st.session_state.get(PLAN_KEY) is None:
+            st.session_state[PLAN_KEY] = schedule.plan
+
+
+def describe_moment(moment: dt.datetime, fmt: Formats) -> str:
+    """``Mon 24 Nov 2026, 09:30`` in the browser's time zone, else ``..., 09:30 UTC``."""
+    try:
+        zone = zoneinfo.ZoneInfo(st.context.timezone or "")
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return f"{fmt.timestamp(moment.astimezone(dt.UTC))} UTC"
+    return fmt.timestamp(moment.astimezone(zone))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import altair as alt
 import pandas as pd
@@ -23,27 +25,31 @@ from app_pages.common import (
 from app_pages.planning_cache import (
     PLAN_KEY,
     SAVED,
+    SCHEDULE_RESULT_KEY,
+    FitStopped,
+    describe_moment,
     describe_period,
     history_end,
     how_to_upload,
+    restore_drafts,
+    schedule_result,
     staffing_plan_with_progress,
 )
-from data.access import AuditAction, Permission, record
+from data.access import AccessDenied, AuditAction, Permission, record
 from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
-from services.schedules import make_schedule, publish_schedule
+from services import drafts
+from services.schedules import make_schedule
 from staffing.exports import staff_on_duty
-from staffing.planning import default_shift_templates, files_under, templates_to_frame, zip_files
+from staffing.planning import default_shift_templates, files_under, templates_to_frame
 from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
 
 viewer = require_page(Permission.VIEW_STAFFING)
 fmt = formats()
 
-RESULT_KEY = "schedule_result"
-CALENDAR_ZIPS = {
-    "calendars_agents.zip": "calendars/agents/",
-    "calendars_teams.zip": "calendars/teams/",
-}
+RESULT_KEY = SCHEDULE_RESULT_KEY
+#: Set by the Stop button's ``on_click`` while a schedule is being generated.
+STOPPED_KEY = "schedule_generation_stopped"
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -235,6 +241,15 @@ def load_requirements() -> tuple[dict, pd.DataFrame]:
         st.stop()
     try:
         result = staffing_plan_with_progress(plan)
+    except FitStopped:
+        st.info(
+            "The forecast fit of this plan was stopped: press **Plan staffing** on the Staffing "
+            "page to plan it again.",
+            icon=":material/stop_circle:",
+        )
+        st.page_link("app_pages/staffing_page.py", label="Go to Staffing", icon=":material/groups:")
+        st.stop()
+        raise
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
@@ -354,47 +369,120 @@ def loaded_agents() -> pd.DataFrame | None:
     return None if agents.empty else agents
 
 
+def _stop_generation() -> None:
+    """``on_click`` of the Stop button: runs before the rerun the click starts."""
+    st.session_state[STOPPED_KEY] = True
+
+
+def solve_with_stop(controls, status, label: str, limit: str, solve):
+    """``solve()`` in a worker thread, with a Stop button in ``controls`` (an ``st.empty``).
+
+    The script thread updates the status twice a second: that is where Streamlit interrupts
+    it when Stop (or any other widget) is used.
+
+    HiGHS cannot be interrupted from Python: a stopped solve runs on in its thread until its
+    time limit, and its result is dropped. Nothing is kept until this returns.
+    """
+    controls.button(
+        "Stop",
+        key="schedule_stop",
+        icon=":material/stop_circle:",
+        on_click=_stop_generation,
+        help="Stop generating; nothing is kept (the solver finishes its time limit unseen).",
+    )
+    pool = ThreadPoolExecutor(1)
+    started = time.monotonic()
+    try:
+        job = pool.submit(solve)
+        while not job.done():
+            time.sleep(0.5)
+            elapsed = fmt.seconds(time.monotonic() - started)
+            status.update(label=f"{label} (at most {limit}): {elapsed} so far...")
+        return job.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        controls.empty()
+
+
 def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
     agents = loaded_agents()
     limit = fmt.seconds(inputs["time_limit_seconds"] * (1 if agents is None else 2))
     label = "Planning shifts" if agents is None else "Planning shifts and assigning agents"
+    absences = load_table("absences", data_version()) if agents is not None else None
+    st.session_state.pop(STOPPED_KEY, None)
+    controls = st.empty()  # the Stop button, outside the collapsed status
     with st.status(f"{label} (at most {limit})...", expanded=False) as status:
         try:
-            outputs = make_schedule(
-                requirements,
-                inputs["templates"],
-                agents,
-                load_table("absences", data_version()) if agents is not None else None,
-                week_start=inputs["week_start"],
-                opening_hours=inputs["opening_hours"],
-                min_staff_while_open=inputs["min_staff_while_open"],
-                time_limit_seconds=inputs["time_limit_seconds"],
+            outputs = solve_with_stop(
+                controls,
+                status,
+                label,
+                limit,
+                lambda: make_schedule(
+                    requirements,
+                    inputs["templates"],
+                    agents,
+                    absences,
+                    week_start=inputs["week_start"],
+                    opening_hours=inputs["opening_hours"],
+                    min_staff_while_open=inputs["min_staff_while_open"],
+                    time_limit_seconds=inputs["time_limit_seconds"],
+                ),
             )
         except ValueError as exc:
             status.update(label="Scheduling failed", state="error")
             st.error(str(exc))
             return
         status.update(label="Schedule ready", state="complete")
-    st.session_state[RESULT_KEY] = {
-        "plan": plan,  # the Staffing page compares its plan with this one
-        "outputs": outputs,
-        "week_start": inputs["week_start"],
-        "settings": {  # stored with the schedule when it is published
-            "countries": list(plan["countries"]),
-            "channels": list(plan["channels"]),
-            "period": [str(day) for day in plan["period"]],
-            "targets": plan.get("targets", {}),
-            "opening_hours": [str(t) for t in inputs["opening"]],
-            "min_staff_while_open": inputs["min_staff_while_open"],
-            "time_limit_seconds": inputs["time_limit_seconds"],
-            "templates": templates_to_frame(inputs["templates"]).to_dict("records"),
-        },
-        "zips": {  # without a roster there are no calendars: no empty zip files either
-            name: zip_files(outputs.files, under=under)
-            for name, under in CALENDAR_ZIPS.items()
-            if files_under(outputs.files, under)
-        },
+    settings = {  # stored with the schedule when it is published
+        "countries": list(plan["countries"]),
+        "channels": list(plan["channels"]),
+        "period": [str(day) for day in plan["period"]],
+        "targets": plan.get("targets", {}),
+        "opening_hours": [str(t) for t in inputs["opening"]],
+        "min_staff_while_open": inputs["min_staff_while_open"],
+        "time_limit_seconds": inputs["time_limit_seconds"],
+        "templates": templates_to_frame(inputs["templates"]).to_dict("records"),
     }
+    st.session_state[RESULT_KEY] = schedule_result(plan, outputs, inputs["week_start"], settings)
+    try:  # kept for the next session until published or discarded
+        drafts.save_schedule(
+            get_store(),
+            viewer,
+            plan=plan,
+            outputs=outputs,
+            week_start=inputs["week_start"],
+            settings=settings,
+        )
+    except (AccessDenied, drafts.DraftError) as exc:
+        st.caption(f"This schedule is not kept for your next visit: {exc}.")
+
+
+def render_stopped() -> None:
+    """After Stop: say that nothing was generated (once)."""
+    if st.session_state.pop(STOPPED_KEY, False):
+        st.info(
+            "Stopped: no schedule was generated and nothing was kept. The schedule below, if "
+            "any, is the one from before.",
+            icon=":material/stop_circle:",
+        )
+
+
+def render_restored(result: dict) -> None:
+    """Say that the schedule was restored from the user's draft, with a Discard button."""
+    restored_at = result.get("restored_at")
+    if restored_at is None or result.get("published_id") is not None:
+        return
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(
+        f"Restored your unpublished schedule from {describe_moment(restored_at, fmt)}: "
+        "generated then and not yet published.",
+        icon=":material/restore:",
+    )
+    if right.button("Discard", key="schedule_draft_discard", icon=":material/delete:"):
+        drafts.discard_schedule(get_store(), viewer)
+        st.session_state.pop(RESULT_KEY, None)
+        st.rerun()
 
 
 STATUS_HELP = (
@@ -605,7 +693,7 @@ def render_publish(result: dict) -> None:
     )
     if right.button("Publish this schedule", key="schedule_publish", icon=":material/publish:"):
         try:
-            result["published_id"] = publish_schedule(
+            result["published_id"] = drafts.publish_schedule(
                 get_store(), viewer, outputs, settings=result.get("settings"), note=note
             )
         except ScheduleError as exc:
@@ -765,6 +853,7 @@ st.caption(
     "Shifts that cover a week of the Staffing page's requirements at least cost, the agents on "
     "them (contracts, absences, labour rules), and calendar and spreadsheet exports."
 )
+restore_drafts()
 render_published()
 plan, requirements = load_requirements()
 inputs = choose_inputs(plan)
@@ -776,8 +865,10 @@ if loaded_agents() is None:
     )
 if st.button("Generate schedule", type="primary", key="schedule_generate"):
     generate(plan, requirements, inputs)
+render_stopped()
 result = st.session_state.get(RESULT_KEY)
 if result is None:
     st.info("Choose a week and the shift templates, then press **Generate schedule**.")
     st.stop()
+render_restored(result)
 render_result(result)

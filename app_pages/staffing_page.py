@@ -25,9 +25,14 @@ from app_pages.common import (
 from app_pages.planning_cache import (
     FIT,
     PLAN_KEY,
+    PLAN_RESTORED_KEY,
     SAVED,
+    SCHEDULE_RESULT_KEY,
+    FitStopped,
     PlanForecast,
+    clear_stopped,
     describe_gaps,
+    describe_moment,
     describe_period,
     describe_runs,
     history_end,
@@ -35,15 +40,17 @@ from app_pages.planning_cache import (
     period_bounds,
     plan_forecast,
     queue_settings,
+    restore_drafts,
     saved_gaps,
     staffing_plan_with_progress,
     targets_of,
 )
-from data.access import Permission
+from data.access import AccessDenied, Permission
 from data.queue_settings import save_queue_settings
 from data.schedules import current_staff
 from data.validation import validate_file
 from overview import FTE_HOURS
+from services import drafts
 from services.planning import StaffingPlan, queue_settings_table
 from staffing.erlang import DEFAULT_TARGETS
 from staffing.exports import frame_to_csv
@@ -63,9 +70,6 @@ viewer = require_page(Permission.VIEW_STAFFING)
 fmt = formats()
 
 # Comments, not attribute docstrings: Streamlit's magic would write a bare string on the page.
-#: Where the Schedule page keeps its last result (``RESULT_KEY`` there).
-SCHEDULE_RESULT_KEY = "schedule_result"
-
 #: First plan on the bundled sample: one country's voice queue, quick to plan and schedule.
 SAMPLE_DEFAULTS = {"channels": ("voice",)}
 
@@ -442,6 +446,14 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
 def plan_or_stop(plan: dict, **overrides) -> StaffingPlan:
     try:
         return staffing_plan_with_progress(plan, **overrides)
+    except FitStopped:
+        st.info(
+            "Stopped: the forecast was not fitted and nothing was kept. Press **Plan staffing** "
+            "to plan again.",
+            icon=":material/stop_circle:",
+        )
+        st.stop()
+        raise
     except ValueError as exc:
         st.error(f"Could not compute the requirements: {exc}")
         st.stop()
@@ -827,6 +839,32 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
     )
 
 
+def render_restored_plan() -> None:
+    """Say that the plan shown was restored from the user's draft, with a Discard button."""
+    restored_at = st.session_state.get(PLAN_RESTORED_KEY)
+    if restored_at is None:
+        return
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(
+        f"Restored your plan from {describe_moment(restored_at, fmt)}: the choices you made "
+        "last time, kept when you pressed **Plan staffing**.",
+        icon=":material/restore:",
+    )
+    if right.button("Discard", key="staffing_draft_discard", icon=":material/delete:"):
+        drafts.discard_plan(get_store(), viewer)
+        st.session_state.pop(PLAN_KEY, None)
+        st.session_state.pop(PLAN_RESTORED_KEY, None)
+        st.rerun()
+
+
+def save_plan_draft(plan: dict) -> None:
+    """Keep the plan just made as the user's draft, for the next session."""
+    try:
+        drafts.save_plan(get_store(), viewer, plan)
+    except (AccessDenied, drafts.DraftError) as exc:
+        st.caption(f"This plan is not kept for your next visit: {exc}.")
+
+
 st.title("Staffing")
 st.caption(
     "Forecast contacts per half hour, then the agents needed to meet the service targets "
@@ -842,10 +880,14 @@ if last_history_day is None:
     st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
     st.stop()
 period = shared_period(*period_bounds(last_history_day))
+restore_drafts()
 render_queue_settings()
+render_restored_plan()
 submitted = choose_plan(st.session_state.get(PLAN_KEY), period)
 if submitted is not None:
     st.session_state[PLAN_KEY] = submitted
+    st.session_state.pop(PLAN_RESTORED_KEY, None)
+    clear_stopped()
 plan = st.session_state.get(PLAN_KEY)
 if plan is None:
     st.info("Choose the queues and targets above, then press **Plan staffing**.")
@@ -868,6 +910,8 @@ if not source.gaps.empty:
         icon=":material/model_training:",
     )
 result = plan_or_stop(plan)
+if submitted is not None:
+    save_plan_draft(submitted)
 requirements = result.requirements
 render_source(plan, result.source)
 render_notes(result)

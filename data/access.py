@@ -207,6 +207,8 @@ class AuditAction(StrEnum):
     SAVE_FORECAST = "save_forecast"
     PUBLISH_SCHEDULE = "publish_schedule"
     SAVE_QUEUE_SETTINGS = "save_queue_settings"  # a queue's handle time, hours or profile
+    SAVE_DRAFT = "save_draft"  # a staffing plan or unpublished schedule kept for later
+    DISCARD_DRAFT = "discard_draft"  # ... dropped: discarded, or published
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_LOCKED = "sign_in_locked"  # refused unchecked: too many failures (data.users)

@@ -388,6 +388,20 @@ queue_settings = Table(
     UniqueConstraint("country", "channel"),
 )
 
+# A user's work in progress (services.drafts): the Staffing page's choices and the Schedule page's
+# generated, unpublished schedule, so that a reload or a new sign-in loses neither. One current
+# draft per owner and kind; publishing or discarding deletes it.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(200), nullable=False),  # the user name (users.username)
+    Column("kind", String(16), nullable=False),  # staffing_plan, schedule
+    Column("payload", Text, nullable=False),  # JSON
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("owner", "kind"),
+)
+
 TABLES = {
     "contacts": contacts,
     "traffic": traffic,

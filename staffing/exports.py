@@ -673,6 +673,50 @@ def _safe_file_stem(text: str) -> str:
     return stem[:80]
 
 
+def schedule_files(
+    plan: ShiftPlan,
+    roster: Roster | None,
+    agents: pd.DataFrame | None = None,
+    absences: pd.DataFrame | None = None,
+    *,
+    dtstamp: dt.datetime | None = None,
+) -> dict[str, bytes]:
+    """Every export file of a schedule, by relative path, from its shift plan and roster.
+
+    The plan's CSVs always; with a roster also its CSVs, ``roster.xlsx`` (the rota per team and
+    ISO week, from ``agents`` and ``absences`` when given) and one calendar per agent and per
+    team. Nothing is solved: a schedule restored from a draft gets the same files as when it
+    was generated (apart from the calendars' DTSTAMP, ``dtstamp``).
+    """
+    files: dict[str, bytes] = {
+        "plan.csv": frame_to_csv(plan.shifts),
+        "coverage.csv": frame_to_csv(plan.coverage),
+        "uncovered.csv": frame_to_csv(plan.uncovered),
+    }
+    if roster is None:
+        return files
+    files["roster.csv"] = frame_to_csv(roster.assignments)
+    files["unfilled.csv"] = frame_to_csv(roster.unfilled)
+    files["overtime.csv"] = frame_to_csv(roster.overtime)
+    files["roster.xlsx"] = roster_to_excel(roster.assignments, agents, absences)
+    stamp, sequence = _stamp_and_sequence(dtstamp, None)
+    used: set[str] = set()
+    for kind, calendars in (
+        ("agents", agent_calendars(roster.assignments, dtstamp=stamp, sequence=sequence)),
+        ("teams", team_calendars(roster.assignments, dtstamp=stamp, sequence=sequence)),
+    ):
+        for key, text in calendars.items():
+            stem = _safe_file_stem(key)
+            path = f"calendars/{kind}/{stem}.ics"
+            n = 2
+            while path in used:  # two ids that clean to the same stem keep separate files
+                path = f"calendars/{kind}/{stem}-{n}.ics"
+                n += 1
+            used.add(path)
+            files[path] = text.encode("utf-8")
+    return files
+
+
 def make_schedule_outputs(
     requirements: pd.DataFrame,
     shifts: pd.DataFrame | Sequence[ShiftTemplate],
@@ -724,11 +768,6 @@ def make_schedule_outputs(
         time_limit_seconds=time_limit_seconds,
         mip_rel_gap=mip_rel_gap,
     )
-    files: dict[str, bytes] = {
-        "plan.csv": frame_to_csv(plan.shifts),
-        "coverage.csv": frame_to_csv(plan.coverage),
-        "uncovered.csv": frame_to_csv(plan.uncovered),
-    }
     roster = None
     if agents is not None:
         roster = build_roster(
@@ -739,25 +778,7 @@ def make_schedule_outputs(
             queue_timezones=queue_timezones,
             time_limit_seconds=time_limit_seconds,
         )
-        files["roster.csv"] = frame_to_csv(roster.assignments)
-        files["unfilled.csv"] = frame_to_csv(roster.unfilled)
-        files["overtime.csv"] = frame_to_csv(roster.overtime)
-        files["roster.xlsx"] = roster_to_excel(roster.assignments, agents, absences)
-        stamp, sequence = _stamp_and_sequence(dtstamp, None)
-        used: set[str] = set()
-        for kind, calendars in (
-            ("agents", agent_calendars(roster.assignments, dtstamp=stamp, sequence=sequence)),
-            ("teams", team_calendars(roster.assignments, dtstamp=stamp, sequence=sequence)),
-        ):
-            for key, text in calendars.items():
-                stem = _safe_file_stem(key)
-                path = f"calendars/{kind}/{stem}.ics"
-                n = 2
-                while path in used:  # two ids that clean to the same stem keep separate files
-                    path = f"calendars/{kind}/{stem}-{n}.ics"
-                    n += 1
-                used.add(path)
-                files[path] = text.encode("utf-8")
+    files = schedule_files(plan, roster, agents, absences, dtstamp=dtstamp)
     return ScheduleOutputs(plan=plan, roster=roster, files=files)
 
 

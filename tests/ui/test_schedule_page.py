@@ -22,6 +22,8 @@ from tests.ui.test_staffing_page import (
     TIMEOUT,
     contactless_data_dir,  # noqa: F401 (a fixture, used by name)
     data_dir_with,
+    drafts_copy,  # noqa: F401 (a fixture, used by name)
+    open_as,
     open_page,
     open_signed_in,
     set_period,
@@ -328,3 +330,67 @@ def test_shift_colours_follow_the_name_not_the_order_met():
     scale = shift_colour_scale(every, order=["Night", "Early"]).to_dict()
     assert scale["domain"] == ["Night", "Early", "Late"]
     assert dict(zip(scale["domain"], scale["range"], strict=True)) == every
+
+
+# --- drafts: an unpublished schedule comes back in a new session ------------------------------
+
+
+def generate_for(username: str) -> AppTest:
+    """A schedule generated for PLAN by ``username`` (a planner with an account)."""
+    at = open_as(username, "app_pages/schedule_page.py")
+    at.session_state["staffing_plan"] = {**PLAN, "period": plan_period()}
+    at.run()
+    at.button(key="schedule_generate").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.usefixtures("drafts_copy")
+def test_an_unpublished_schedule_comes_back_until_it_is_published():
+    first = generate_for("dora")
+    outputs = first.session_state["schedule_result"]["outputs"]
+    assert not any("Restored" in i.value for i in first.info)
+
+    again = open_as("dora", "app_pages/schedule_page.py")
+    assert any("Restored your unpublished schedule from" in i.value for i in again.info)
+    restored = again.session_state["schedule_result"]
+    pd.testing.assert_frame_equal(restored["outputs"].plan.coverage, outputs.plan.coverage)
+    assert again.session_state["staffing_plan"] == {**PLAN, "period": plan_period()}
+    assert {m.label for m in again.metric} >= {"Shift plan", "Roster"}
+    assert set(restored["outputs"].files) == set(outputs.files)
+
+    other = open_as("eve", "app_pages/schedule_page.py")
+    assert "schedule_result" not in other.session_state
+
+    again.button(key="schedule_publish").click().run()
+    assert not again.exception, again.exception
+    assert any("Published as schedule #" in s.value for s in again.success)
+    later = open_as("dora", "app_pages/schedule_page.py")
+    assert "schedule_result" not in later.session_state
+    assert not any("Restored your unpublished" in i.value for i in later.info)
+
+
+@pytest.mark.usefixtures("drafts_copy")
+def test_a_discarded_schedule_does_not_come_back():
+    generate_for("fay")
+    again = open_as("fay", "app_pages/schedule_page.py")
+    again.button(key="schedule_draft_discard").click().run()
+    assert not again.exception, again.exception
+    assert "schedule_result" not in again.session_state
+    assert "schedule_result" not in open_as("fay", "app_pages/schedule_page.py").session_state
+
+
+def test_a_stopped_generation_keeps_the_schedule_from_before(seeded_data_dir, monkeypatch):
+    at = open_with_plan()
+    at.button(key="schedule_generate").click().run()
+    before = at.session_state["schedule_result"]
+    # the Stop button's on_click, then the rerun it starts (which interrupts the solve)
+    at.session_state["schedule_generation_stopped"] = True
+    monkeypatch.setattr("services.schedules.make_schedule", lambda *a, **k: pytest.fail("solved"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Stopped: no schedule was generated") for i in at.info)
+    assert at.session_state["schedule_result"] is before
+    at.run()  # said once
+    assert not any(i.value.startswith("Stopped") for i in at.info)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pandas as pd
 import pytest
@@ -420,3 +421,82 @@ def test_a_manager_sees_the_queue_settings_but_cannot_change_them(italian_data_d
     assert settings_row(at)["aht_source"] == "missing"
     assert "Planners and admins change these settings." in captions(at)
     assert not [w for w in at.number_input if w.key and w.key.startswith("staffing_settings_")]
+
+
+# --- drafts: the plan comes back in a new session (a reload, a new sign-in) ------------------
+
+
+@pytest.fixture(scope="module")
+def drafts_copy(seeded_data_dir, tmp_path_factory):
+    """A copy of the seeded data directory: the drafts tests' users keep drafts in it."""
+    with data_dir_with(tmp_path_factory.mktemp("drafts"), copy_of=seeded_data_dir) as store:
+        yield store
+
+
+def open_as(username: str, page: str, role: str = "planner") -> AppTest:
+    """``page`` in a new session of ``username`` (as after a reload or a new sign-in)."""
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["principal"] = Principal(username, role, username.title())
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_plan_comes_back_in_a_new_session_for_its_owner_only(drafts_copy):
+    first = plan_with(open_as("dora", "app_pages/staffing_page.py"))
+    plan = first.session_state["staffing_plan"]
+    assert plan["countries"] == ("HU",)
+
+    again = open_as("dora", "app_pages/staffing_page.py")
+    assert again.session_state["staffing_plan"] == plan
+    assert any("Restored your plan from" in i.value for i in again.info)
+    assert len(again.get("vega_lite_chart")) >= 1  # planned again, no button pressed
+    assert again.multiselect(key="staffing_countries").value == ["HU"]
+
+    other = open_as("eve", "app_pages/staffing_page.py")
+    assert "staffing_plan" not in other.session_state
+    assert not any("Restored your plan" in i.value for i in other.info)
+    # the same tab signed in as someone else: dora's plan goes with her
+    first.session_state["principal"] = Principal("eve", "planner", "Eve")
+    first.run()
+    assert not first.exception, first.exception
+    assert "staffing_plan" not in first.session_state
+
+    again.button(key="staffing_draft_discard").click().run()
+    assert not again.exception, again.exception
+    assert "staffing_plan" not in again.session_state
+    later = open_as("dora", "app_pages/staffing_page.py")
+    assert "staffing_plan" not in later.session_state
+
+
+def test_a_stopped_fit_cancels_its_queued_jobs_and_keeps_nothing(seeded_data_dir, monkeypatch):
+    """Stop reruns the script, which Streamlit interrupts at the fit's next progress update:
+    simulated here by a fit that raises there, with jobs still queued in the pool."""
+    gate = threading.Event()
+    jobs: list = []
+
+    def interrupted(source, inputs, *, progress, executor, scheduler):
+        jobs.extend(executor.submit(gate.wait, 30) for _ in range(6))
+        progress(0, len(jobs), "starting")
+        raise ValueError("interrupted")  # where Streamlit raises its rerun exception
+
+    monkeypatch.setattr("services.planning.fit_daily", interrupted)
+    at = open_page("app_pages/staffing_page.py")
+    at.multiselect(key="staffing_countries").set_value(PLAN["staffing_countries"])
+    at.multiselect(key="staffing_channels").set_value(PLAN["staffing_channels"])
+    at.radio(key="staffing_forecast_source").set_value(FIT_LABEL)
+    at.button(key="staffing_submit").click().run()
+    try:
+        assert not at.exception, at.exception
+        assert sum(job.cancelled() for job in jobs) == 4  # two ran, the queued were cancelled
+        assert not at.session_state["planning_forecasts"]  # nothing half-done kept
+    finally:
+        gate.set()
+
+    # as the Stop button's on_click leaves it: the plan is not fitted again until planned again
+    at.session_state["planning_fit_stopped"] = at.session_state["staffing_plan"]
+    monkeypatch.setattr("services.planning.fit_daily", lambda *a, **k: pytest.fail("fitted"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Stopped: the forecast was not fitted") for i in at.info)
