@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import REPO_ROOT, require_shared_data
 from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, running_app
@@ -51,15 +52,29 @@ def main(page: Page):
 
 
 def choose(page: Page, label: str, option: str, scope=None) -> None:
-    """Pick ``option`` in the select box labelled ``label``."""
+    """Pick ``option`` in the select box labelled ``label``. A click that lands while the page
+    is redrawing can focus the box without opening its list: then it is tried again."""
     box = (scope or page).get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    target = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):
+        box.click()
+        try:
+            target.wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            idle(page)
+            continue
+        target.click()
+        break
     expect(box).to_have_value(option)
+    idle(page)
 
 
 def idle(page: Page) -> None:
-    """Wait until the script run is over (no "Running..." status, no spinner)."""
+    """Wait until the script run that the last action started is over (no "Running..." status,
+    no spinner). A widget changed while a run is starting is lost (an upload vanishes), so the
+    run is given a moment to start first."""
+    page.wait_for_timeout(1500)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0)
     expect(page.locator("[data-testid='stSpinner']")).to_have_count(0)
 
@@ -70,7 +85,8 @@ def table_with_column(page: Page, column: str):
 
 
 def upload(page: Page, path: Path) -> None:
-    page.locator(".st-key-data_upload input[type='file']").set_input_files(path)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(path)
+    idle(page)
 
 
 def download(page: Page, button, directory: Path) -> Path:
