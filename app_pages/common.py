@@ -298,9 +298,13 @@ DEFAULT_PERIOD_DAYS = 56
 
 def kept_filter(name: str, options: list[str]) -> list[str]:
     """The kept choice for ``name`` (``countries`` or ``channels``) among ``options`` (maybe
-    none); all options when nothing was chosen yet."""
+    none, when the user cleared it); all options when nothing was chosen yet, or when none of
+    the kept ones is offered here (countries kept from another page's data, e.g. the largest
+    of a web-analytics import, must not hide the only country this page has)."""
     kept = st.session_state.get(FILTERS_KEY, {}).get(name)
-    return list(options) if kept is None else [o for o in kept if o in options]
+    if kept is None:
+        return list(options)
+    return [o for o in kept if o in options] or (list(options) if kept else [])
 
 
 def kept_or(name: str, options: list[str], fallback: list[str]) -> list[str]:
