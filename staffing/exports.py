@@ -19,13 +19,14 @@ import io
 import logging
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import icalendar
 import numpy as np
 import pandas as pd
 
+from contracts.checks import require_columns
 from staffing.planning import staff_on_shift
 from staffing.roster import ASSIGNMENT_COLUMNS, Roster, build_roster
 from staffing.scheduling import (
@@ -313,12 +314,6 @@ def frames_to_excel(
     return buffer.getvalue()
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ExportError(f"{what}: missing column(s) {', '.join(missing)}")
-
-
 def _agent_local(assignments: pd.DataFrame, column: str) -> pd.Series:
     """Queue-local naive times in ``column`` shown in each row's agent time zone (naive)."""
     out = []
@@ -347,7 +342,9 @@ def _absence_days(absences: pd.DataFrame | None) -> dict[tuple[str, dt.date], st
     days: dict[tuple[str, dt.date], str] = {}
     if absences is None or absences.empty:
         return days
-    _require(absences, ("agent_id", "start_date", "end_date", "type"), "absences")
+    require_columns(
+        absences, ("agent_id", "start_date", "end_date", "type"), "absences", error=ExportError
+    )
     for row in absences.itertuples(index=False):
         for day in pd.date_range(row.start_date, row.end_date, freq="D"):
             days[(str(row.agent_id), day.date())] = str(row.type)
@@ -381,7 +378,7 @@ def roster_grid(
         ``agent_id, name``, one column per day Monday to Sunday named by its ISO date
         (``"2026-11-30"``), and ``weekly_hours`` (paid hours, 0.01 h); rows sorted by name.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     starts = pd.to_datetime(assignments["agent_start"])
     ends = pd.to_datetime(assignments["agent_end"])
     shifts = pd.DataFrame(
@@ -443,7 +440,7 @@ def roster_to_excel(
     agents, absences : pandas.DataFrame, optional
         See :func:`roster_grid`.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     frame = assignments.copy()
     frame["break_start"] = _agent_local(frame, "break_start")
     frame["break_end"] = _agent_local(frame, "break_end")
@@ -619,7 +616,7 @@ def agent_calendars(
     dict of agent_id to str
         Calendar text with CRLF line endings, lines folded at 75 octets.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     stamp, seq = _stamp_and_sequence(dtstamp, sequence)
     return {
         str(agent_id): _calendar(f"Shifts: {own['name'].iloc[0]}", own, dtstamp=stamp, sequence=seq)
@@ -635,7 +632,7 @@ def team_calendars(
     Team events use the agent event UID prefixed with ``team-`` so that a person who imports
     both their own and their team's calendar into one account does not get UID collisions.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     stamp, seq = _stamp_and_sequence(dtstamp, sequence)
     return {
         str(team): _calendar(

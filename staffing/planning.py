@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from contracts.checks import require_columns
 from forecasting.frames import contacts_to_intraday
 from forecasting.intraday import intraday_profiles
 from forecasting.service import split_daily_forecast
@@ -95,14 +96,6 @@ class MissingHandleTimeError(PlanningInputError):
         )
 
 
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise PlanningInputError(
-            f"{what}: missing column(s) {', '.join(missing)}; it has {list(frame.columns)}"
-        )
-
-
 def recent_aht(contacts: pd.DataFrame, weeks: int = 8) -> pd.DataFrame:
     """Average handle time per (country, channel) over the last ``weeks`` weeks of history.
 
@@ -125,7 +118,12 @@ def recent_aht(contacts: pd.DataFrame, weeks: int = 8) -> pd.DataFrame:
     """
     if int(weeks) < 1:
         raise PlanningInputError(f"weeks must be >= 1, got {weeks!r}")
-    _require(contacts, ["country", "channel", "ds", "contacts", "aht_seconds"], "contacts")
+    require_columns(
+        contacts,
+        ["country", "channel", "ds", "contacts", "aht_seconds"],
+        "contacts",
+        error=PlanningInputError,
+    )
     frame = contacts.loc[contacts["aht_seconds"].notna(), ["country", "channel", "ds"]].copy()
     if frame.empty:
         return pd.DataFrame(
@@ -252,7 +250,12 @@ def intervals_from_daily(
     -------
     QueueIntervals
     """
-    _require(daily, ["country", "channel", "date", "forecast"], "daily forecast")
+    require_columns(
+        daily,
+        ["country", "channel", "date", "forecast"],
+        "daily forecast",
+        error=PlanningInputError,
+    )
     setups = setups or {}
     intraday = contacts[contacts["interval_minutes"] < 1440] if len(contacts) else contacts
     own = (
@@ -367,7 +370,9 @@ def forecast_gaps(
     """
     days = pd.date_range(start, end, freq="D")
     if len(daily):
-        _require(daily, [*_KEYS, "date", "forecast"], "daily forecast")
+        require_columns(
+            daily, [*_KEYS, "date", "forecast"], "daily forecast", error=PlanningInputError
+        )
         present = daily[daily["forecast"].notna()]
         dates = pd.to_datetime(present["date"]).dt.normalize()
         have = set(zip(present["country"], present["channel"], dates, strict=True))
@@ -418,8 +423,13 @@ def forecast_to_requirements_input(
     PlanningInputError
         Missing columns, or a (country, channel) without a handle time.
     """
-    _require(intervals, [c for c in INPUT_COLUMNS if c != "aht_seconds"], "interval forecast")
-    _require(aht, AHT_COLUMNS, "aht")
+    require_columns(
+        intervals,
+        [c for c in INPUT_COLUMNS if c != "aht_seconds"],
+        "interval forecast",
+        error=PlanningInputError,
+    )
+    require_columns(aht, AHT_COLUMNS, "aht", error=PlanningInputError)
     if not float(aht_change_pct) > -100:
         raise PlanningInputError(f"aht_change_pct must be above -100, got {aht_change_pct!r}")
     share = float(volume_share)
@@ -476,7 +486,12 @@ def targets_by_channel(
 
 def staff_hours(requirements: pd.DataFrame) -> float:
     """Agent-hours to schedule (``required_staff`` x interval length), summed over all rows."""
-    _require(requirements, ["required_staff", "interval_minutes"], "requirements")
+    require_columns(
+        requirements,
+        ["required_staff", "interval_minutes"],
+        "requirements",
+        error=PlanningInputError,
+    )
     hours = requirements["required_staff"] * requirements["interval_minutes"] / 60.0
     return float(hours.sum())
 
@@ -492,7 +507,12 @@ def requirements_summary(requirements: pd.DataFrame) -> pd.DataFrame:
         that have a queue model (NaN for workload channels).
     """
     columns = ["planned_contacts", "required_staff", "interval_minutes", "service_level"]
-    _require(requirements, [*_KEYS, *columns, "asa_seconds", "occupancy"], "requirements")
+    require_columns(
+        requirements,
+        [*_KEYS, *columns, "asa_seconds", "occupancy"],
+        "requirements",
+        error=PlanningInputError,
+    )
     frame = requirements[[*_KEYS, *columns, "asa_seconds", "occupancy"]].copy()
     frame["hours"] = frame["required_staff"] * frame["interval_minutes"] / 60.0
     weight = frame["planned_contacts"].where(frame["service_level"].notna(), 0.0)
@@ -547,7 +567,7 @@ def what_if_difference(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.Dat
 
 def with_time_of_day(requirements: pd.DataFrame) -> pd.DataFrame:
     """Copy with ``day`` (the interval's date, midnight) and ``time_of_day`` (``"HH:MM"``) added."""
-    _require(requirements, ["interval_start"], "requirements")
+    require_columns(requirements, ["interval_start"], "requirements", error=PlanningInputError)
     out = requirements.copy()
     start = pd.to_datetime(out["interval_start"])
     out["day"] = start.dt.normalize()
@@ -595,10 +615,18 @@ def staff_on_shift(assignments: pd.DataFrame, intervals: pd.DataFrame) -> np.nda
     numpy.ndarray
         Float agents per row of ``intervals``, in its order.
     """
-    _require(
-        assignments, [*_KEYS, "shift_start", "shift_end", "break_start", "break_end"], "roster"
+    require_columns(
+        assignments,
+        [*_KEYS, "shift_start", "shift_end", "break_start", "break_end"],
+        "roster",
+        error=PlanningInputError,
     )
-    _require(intervals, [*_KEYS, "interval_start", "interval_minutes"], "intervals")
+    require_columns(
+        intervals,
+        [*_KEYS, "interval_start", "interval_minutes"],
+        "intervals",
+        error=PlanningInputError,
+    )
     out = np.zeros(len(intervals))
     if assignments.empty or intervals.empty:
         return out
@@ -665,8 +693,15 @@ def scheduled_vs_required(
         ``stable`` is False, the service level 0 and the ASA NaN (it is unbounded).
     """
     needed = ["interval_minutes", "planned_contacts", "aht_seconds", "required_staff"]
-    _require(requirements, [*_KEYS, "interval_start", *needed], "requirements")
-    _require(scheduled, [*_KEYS, "interval_start", "scheduled_staff"], "scheduled")
+    require_columns(
+        requirements, [*_KEYS, "interval_start", *needed], "requirements", error=PlanningInputError
+    )
+    require_columns(
+        scheduled,
+        [*_KEYS, "interval_start", "scheduled_staff"],
+        "scheduled",
+        error=PlanningInputError,
+    )
     keys = [*_KEYS, "interval_start"]
     left = requirements[[*keys, *needed]].assign(
         interval_start=lambda f: pd.to_datetime(f["interval_start"])
@@ -722,7 +757,7 @@ def gap_summary(gaps: pd.DataFrame) -> pd.DataFrame:
         agents can ever answer), and contact-weighted ``service_level``, ``asa_seconds`` (over
         the stable intervals only) and ``occupancy``.
     """
-    _require(gaps, GAP_COLUMNS, "gaps")
+    require_columns(gaps, GAP_COLUMNS, "gaps", error=PlanningInputError)
     frame = gaps.copy()
     hours = frame["interval_minutes"] / 60.0
     frame["required_hours"] = frame["required_staff"] * hours
@@ -773,7 +808,7 @@ def requirements_for_week(
     requirements: pd.DataFrame, start: dt.date | pd.Timestamp, days: int = 7
 ) -> pd.DataFrame:
     """Rows whose ``interval_start`` falls in ``[start, start + days)``, index reset."""
-    _require(requirements, ["interval_start"], "requirements")
+    require_columns(requirements, ["interval_start"], "requirements", error=PlanningInputError)
     first = pd.Timestamp(start).normalize()
     last = first + pd.Timedelta(days=int(days))
     starts = requirements["interval_start"]
