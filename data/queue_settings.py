@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from contracts import require_columns
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
 from data.store import Store, query_frame
@@ -78,9 +79,7 @@ class QueueSettings:
 def _profile_json(profile: pd.DataFrame | None) -> str | None:
     if profile is None:
         return None
-    missing = [c for c in PROFILE_FRAME_COLUMNS if c not in profile.columns]
-    if missing:
-        raise QueueSettingsError(f"profile: missing column(s) {', '.join(missing)}")
+    require_columns(profile, PROFILE_FRAME_COLUMNS, "profile", error=QueueSettingsError)
     rows = [
         [
             None if pd.isna(w) else int(w),
