@@ -1,4 +1,4 @@
-"""Contracts every layer shares: forecast file columns, required-column and scalar checks.
+"""Contracts every layer shares: forecast file columns, absence types, input checks.
 
 The lowest package of all (import-linter's layers in pyproject.toml): the data door, which reads
 and validates these files, and the domain packages, which write them, both take the names from
@@ -11,8 +11,10 @@ from contracts.columns import (
     INTERVAL_FORECAST_COLUMNS,
     WIDE_BAND_COLUMNS,
 )
+from contracts.vocab import ABSENCE_TYPES
 
 __all__ = [
+    "ABSENCE_TYPES",
     "DAILY_FORECAST_COLUMNS",
     "INTERVAL_FORECAST_COLUMNS",
     "WIDE_BAND_COLUMNS",
