@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from contracts.checks import require_columns
-from staffing.planning import staff_on_shift
+from staffing.coverage import staff_on_shift
 from staffing.roster import ASSIGNMENT_COLUMNS, Roster, build_roster
 from staffing.scheduling import (
     LabourRules,
@@ -796,7 +796,7 @@ def write_schedule_outputs(outputs: ScheduleOutputs, directory: Path | str) -> l
 
 def staff_on_duty(outputs: ScheduleOutputs) -> pd.DataFrame:
     """Staff on duty per queue and interval of a schedule: required, the shift plan's and the
-    named agents' (:func:`staffing.planning.staff_on_shift` of the roster; NaN without one).
+    named agents' (:func:`staffing.coverage.staff_on_shift` of the roster; NaN without one).
 
     Columns ``country, channel, interval_start, interval_minutes, required_staff,
     planned_staff, rostered_staff``: what ``data.schedules.publish_schedule`` stores.
