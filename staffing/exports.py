@@ -11,6 +11,7 @@ updated schedule updates an event instead of duplicating it; ``DTSTAMP`` is the 
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import decimal
@@ -727,6 +728,7 @@ def make_schedule_outputs(
     time_limit_seconds: float = 60.0,
     mip_rel_gap: float = 1e-4,
     dtstamp: dt.datetime | None = None,
+    executor: concurrent.futures.Executor | None = None,
 ) -> ScheduleOutputs:
     """Plan, roster (when agents are given) and render every export; reads and writes nothing.
 
@@ -749,6 +751,9 @@ def make_schedule_outputs(
         Passed to :func:`staffing.roster.build_roster`.
     dtstamp : datetime, optional
         Calendar export time (timezone-aware); default now.
+    executor : concurrent.futures.Executor, optional
+        Runs the roster's parts (see :func:`staffing.roster.build_roster`), e.g. a Dask
+        client's ``get_executor()``; not shut down. Default: build_roster's own choice.
 
     Returns
     -------
@@ -774,6 +779,7 @@ def make_schedule_outputs(
             rules=rules,
             queue_timezones=queue_timezones,
             time_limit_seconds=time_limit_seconds,
+            executor=executor,
         )
     files = schedule_files(plan, roster, agents, absences, dtstamp=dtstamp)
     return ScheduleOutputs(plan=plan, roster=roster, files=files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import io
 import re
@@ -445,6 +446,46 @@ def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
 
 
 # --------------------------------------------------------------------------- CLI bundle
+
+
+def test_make_schedule_outputs_runs_the_roster_on_the_given_executor() -> None:
+    requirements = pd.DataFrame(
+        {
+            "country": "AR",
+            "channel": "voice",
+            "interval_start": pd.date_range("2025-01-06 09:00", periods=16, freq="30min"),
+            "interval_minutes": 30,
+            "required_staff": 1,
+        }
+    )
+    shifts = pd.DataFrame(
+        {
+            "name": ["Day"],
+            "start": ["09:00"],
+            "length_hours": [8.5],
+            "break_minutes": [30],
+            "days": ["Mon-Fri"],
+            "cost_per_hour": [10.0],
+        }
+    )
+    submitted: list[str] = []
+
+    class Recording(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    with Recording(max_workers=1) as pool:
+        outputs = make_schedule_outputs(
+            requirements,
+            shifts,
+            agents(("Ana",)),
+            time_limit_seconds=10,
+            dtstamp=STAMP,
+            executor=pool,
+        )
+    assert submitted == ["solve_roster_part"]
+    assert outputs.roster is not None and outputs.roster.filled_shifts >= 1
 
 
 def test_make_schedule_outputs_and_write(tmp_path) -> None:
