@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from contracts.checks import check_int
 from forecasting.errors import ForecastInputError, NotFittedError
 from forecasting.frames import (
     FORECAST_COLUMNS,
@@ -195,8 +196,7 @@ class Forecaster:
         """
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(df) first")
-        if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1:
-            raise ForecastInputError(f"{self.name}.predict: h must be an int >= 1, got {h!r}")
+        check_int(f"{self.name}.predict: h", h, minimum=1, error=ForecastInputError)
         days = pd.date_range(self.last_ds_ + pd.Timedelta(days=1), periods=int(h), freq="D")
         is_open = days.day_of_week.isin(sorted(self.open_weekdays_))
         future_ds = days[is_open]

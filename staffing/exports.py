@@ -27,7 +27,7 @@ import icalendar
 import numpy as np
 import pandas as pd
 
-from contracts.checks import require_columns
+from contracts.checks import check_int, require_columns
 from staffing.coverage import staff_on_shift
 from staffing.roster import ASSIGNMENT_COLUMNS, Roster, build_roster
 from staffing.scheduling import (
@@ -593,9 +593,7 @@ def _stamp_and_sequence(
         # minutes since 2024-01-01 UTC: every later export carries a higher SEQUENCE, so calendar
         # clients that only accept revisions with a larger SEQUENCE still take the update
         sequence = max(int((stamp - _SEQUENCE_EPOCH).total_seconds() // 60), 0)
-    if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
-        raise ExportError(f"sequence must be an integer >= 0, got {sequence!r}")
-    return stamp, sequence
+    return stamp, check_int("sequence", sequence, minimum=0, error=ExportError)
 
 
 def agent_calendars(

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from contracts.checks import require_columns
+from contracts.checks import check_int, require_columns
 from staffing.planning_errors import PlanningInputError
 from staffing.profiles import QueueSetup
 
@@ -45,8 +45,7 @@ def recent_aht(contacts: pd.DataFrame, weeks: int = 8) -> pd.DataFrame:
     pandas.DataFrame
         :data:`AHT_COLUMNS`, one row per series with at least one handle time, sorted.
     """
-    if int(weeks) < 1:
-        raise PlanningInputError(f"weeks must be >= 1, got {weeks!r}")
+    check_int("weeks", weeks, minimum=1, error=PlanningInputError)
     require_columns(
         contacts,
         ["country", "channel", "ds", "contacts", "aht_seconds"],

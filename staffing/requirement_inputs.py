@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from contracts.checks import require_columns
+from contracts.checks import check_fraction, check_range, require_columns
 from staffing.erlang import StaffingTargets
 from staffing.handle_times import AHT_COLUMNS
 from staffing.planning_errors import PlanningInputError
@@ -65,11 +65,12 @@ def forecast_to_requirements_input(
         error=PlanningInputError,
     )
     require_columns(aht, AHT_COLUMNS, "aht", error=PlanningInputError)
-    if not float(aht_change_pct) > -100:
-        raise PlanningInputError(f"aht_change_pct must be above -100, got {aht_change_pct!r}")
-    share = float(volume_share)
-    if isinstance(volume_share, bool) or not 0 < share <= 1:
-        raise PlanningInputError(f"volume_share must be in (0, 1], got {volume_share!r}")
+    change = check_range(
+        "aht_change_pct", aht_change_pct, low=-100.0, include_low=False, error=PlanningInputError
+    )
+    share = check_fraction(
+        "volume_share", volume_share, include_zero=False, error=PlanningInputError
+    )
     frame = intervals.drop(columns=["aht_seconds"], errors="ignore").merge(
         aht[list(AHT_COLUMNS)], on=_KEYS, how="left"
     )
@@ -77,7 +78,7 @@ def forecast_to_requirements_input(
     if not lacking.empty:
         names = ", ".join(f"{c}/{ch}" for c, ch in lacking.itertuples(index=False))
         raise PlanningInputError(f"no handle time in the history for {names}")
-    frame["aht_seconds"] = frame["aht_seconds"].astype(float) * (1 + float(aht_change_pct) / 100)
+    frame["aht_seconds"] = frame["aht_seconds"].astype(float) * (1 + change / 100)
     frame["interval_start"] = pd.to_datetime(frame["interval_start"])
     frame["forecast"] = frame["forecast"].astype(float).clip(lower=0).fillna(0.0)
     upper = frame["forecast_upper"].astype(float).fillna(frame["forecast"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -103,3 +104,23 @@ def test_array_checks_name_the_count_and_the_first_bad_position() -> None:
         check_positive_array("aht", [math.inf, 1])
     with pytest.raises(InvalidParameterError, match="aht must be numbers, got booleans"):
         check_positive_array("aht", [True])
+
+
+def test_each_package_gets_the_shared_wording_with_its_own_error() -> None:
+    from forecasting.errors import ForecastInputError
+    from forecasting.holidays import HolidayWindow
+    from staffing.planning import PlanningInputError, staff_hours
+    from staffing.scheduling import SchedulingError, ShiftTemplate
+    from wellbeing.errors import MissingColumnsError, ThresholdError, require_columns
+    from wellbeing.thresholds import Thresholds
+
+    with pytest.raises(ForecastInputError, match=r"HolidayWindow.pre_days must be >= 0, got -1"):
+        HolidayWindow(-1, 0)
+    with pytest.raises(ThresholdError, match=r"min_trend_weeks must be >= 4, got 3"):
+        Thresholds(min_trend_weeks=3)
+    with pytest.raises(SchedulingError, match=r"length_minutes must be an integer, got 60.0"):
+        ShiftTemplate("T", dt.time(8), length_minutes=60.0)
+    with pytest.raises(PlanningInputError, match=r"^requirements: missing column\(s\) 'required_"):
+        staff_hours(pd.DataFrame({"interval_minutes": [30]}))
+    with pytest.raises(MissingColumnsError, match=r"^hours: missing column\(s\) 'agent_id'; it"):
+        require_columns(pd.DataFrame({"date": []}), "hours", ["agent_id", "date"])

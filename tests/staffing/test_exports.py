@@ -253,7 +253,7 @@ def test_bad_export_parameters() -> None:
     assignments = roster_assignments()
     with pytest.raises(ExportError, match="timezone-aware"):
         agent_calendars(assignments, dtstamp=dt.datetime(2025, 1, 1))
-    with pytest.raises(ExportError, match="sequence must be an integer >= 0"):
+    with pytest.raises(ExportError, match="sequence must be >= 0, got -1"):
         agent_calendars(assignments, dtstamp=STAMP, sequence=-1)
     with pytest.raises(ExportError, match="roster: missing column"):
         roster_to_excel(assignments.drop(columns=["team"]))
