@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from contracts.checks import check_int
+from contracts.checks import check_int, require_columns
 from forecasting.errors import ForecastInputError, NotFittedError
 from forecasting.frames import (
     FORECAST_COLUMNS,
@@ -111,9 +111,7 @@ class Forecaster:
         if len(ids) != 1:
             raise ForecastInputError(f"{self.name}.fit takes one series, got {len(ids)}: {ids[:5]}")
         check_history_length(df)
-        missing = [r for r in self.regressors if r not in df.columns]
-        if missing:
-            raise ForecastInputError(f"{self.name}.fit: regressor column(s) {missing} missing")
+        require_columns(df, self.regressors, f"{self.name}.fit", error=ForecastInputError)
         self.unique_id_ = ids[0]
         ds = df["ds"].dt.normalize()
         y = df["y"].to_numpy(dtype=float)

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from contracts import INTERVAL_FORECAST_COLUMNS, require_columns
+from contracts.checks import check_positive
 from staffing.requirements import channel_kind
 from staffing.scheduling import WEEKDAY_NAMES, OpeningHours, ShiftTemplateError, parse_weekdays
 
@@ -481,14 +482,8 @@ class QueueSetup:
     profile: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
-        aht = self.aht_seconds
-        if aht is not None and (
-            isinstance(aht, bool)
-            or not isinstance(aht, int | float | np.number)
-            or not math.isfinite(float(aht))
-            or float(aht) <= 0
-        ):
-            raise ProfileError(f"aht_seconds must be a positive number of seconds, got {aht!r}")
+        if self.aht_seconds is not None:
+            check_positive("aht_seconds", self.aht_seconds, error=ProfileError)
         if self.profile_source is not None and self.profile_source not in PROFILE_SOURCES:
             raise ProfileError(
                 f"profile source must be one of {', '.join(PROFILE_SOURCES)}, "
@@ -563,13 +558,8 @@ def spread_daily_forecast(
     _check_interval(interval_minutes)
     needed = ["country", "channel", "date", "forecast"]
     require_columns(daily, needed, "daily forecast", error=ProfileError)
-    if aht_seconds is not None and not (
-        isinstance(aht_seconds, int | float | np.number)
-        and not isinstance(aht_seconds, bool)
-        and math.isfinite(float(aht_seconds))
-        and float(aht_seconds) > 0
-    ):
-        raise ProfileError(f"aht_seconds must be a positive number of seconds, got {aht_seconds!r}")
+    if aht_seconds is not None:
+        check_positive("aht_seconds", aht_seconds, error=ProfileError)
     day = daily.copy()
     day["date"] = pd.to_datetime(day["date"]).dt.normalize()
     for bound in ("forecast_lower", "forecast_upper"):
