@@ -411,7 +411,8 @@ def get_letter(k: int) -> str:
     return openpyxl.utils.get_column_letter(k + 1)
 
 
-def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
+def one_day_shift(cost_per_hour: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Requirements of one agent 09:00-17:00 on Monday 6 January 2025, and one Mon-Fri shift."""
     requirements = pd.DataFrame(
         {
             "country": "AR",
@@ -428,9 +429,14 @@ def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
             "length_hours": [8.5],
             "break_minutes": [30],
             "days": ["Mon-Fri"],
-            "cost_per_hour": [10.1],
+            "cost_per_hour": [cost_per_hour],
         }
     )
+    return requirements, shifts
+
+
+def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
+    requirements, shifts = one_day_shift(10.1)
     outputs = make_schedule_outputs(
         requirements, shifts, agents(("Ana",)), time_limit_seconds=10, dtstamp=STAMP
     )
@@ -449,25 +455,7 @@ def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
 
 
 def test_make_schedule_outputs_runs_the_roster_on_the_given_executor() -> None:
-    requirements = pd.DataFrame(
-        {
-            "country": "AR",
-            "channel": "voice",
-            "interval_start": pd.date_range("2025-01-06 09:00", periods=16, freq="30min"),
-            "interval_minutes": 30,
-            "required_staff": 1,
-        }
-    )
-    shifts = pd.DataFrame(
-        {
-            "name": ["Day"],
-            "start": ["09:00"],
-            "length_hours": [8.5],
-            "break_minutes": [30],
-            "days": ["Mon-Fri"],
-            "cost_per_hour": [10.0],
-        }
-    )
+    requirements, shifts = one_day_shift()
     submitted: list[str] = []
 
     class Recording(concurrent.futures.ThreadPoolExecutor):
@@ -489,25 +477,7 @@ def test_make_schedule_outputs_runs_the_roster_on_the_given_executor() -> None:
 
 
 def test_make_schedule_outputs_and_write(tmp_path) -> None:
-    requirements = pd.DataFrame(
-        {
-            "country": "AR",
-            "channel": "voice",
-            "interval_start": pd.date_range("2025-01-06 09:00", periods=16, freq="30min"),
-            "interval_minutes": 30,
-            "required_staff": 1,
-        }
-    )
-    shifts = pd.DataFrame(
-        {
-            "name": ["Day"],
-            "start": ["09:00"],
-            "length_hours": [8.5],
-            "break_minutes": [30],
-            "days": ["Mon-Fri"],
-            "cost_per_hour": [10.0],
-        }
-    )
+    requirements, shifts = one_day_shift()
     outputs = make_schedule_outputs(
         requirements, shifts, agents(("Ana", "Bruno")), time_limit_seconds=10, dtstamp=STAMP
     )
