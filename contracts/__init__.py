@@ -1,14 +1,22 @@
-"""Contracts every layer shares: the names of the forecast files' columns.
+"""Contracts every layer shares: forecast file columns, absence types, input checks.
 
 The lowest package of all (import-linter's layers in pyproject.toml): the data door, which reads
 and validates these files, and the domain packages, which write them, both take the names from
 here, so a renamed column cannot drift between the writer and the reader.
 """
 
+from contracts.checks import require_columns
 from contracts.columns import (
     DAILY_FORECAST_COLUMNS,
     INTERVAL_FORECAST_COLUMNS,
     WIDE_BAND_COLUMNS,
 )
+from contracts.vocab import ABSENCE_TYPES
 
-__all__ = ["DAILY_FORECAST_COLUMNS", "INTERVAL_FORECAST_COLUMNS", "WIDE_BAND_COLUMNS"]
+__all__ = [
+    "ABSENCE_TYPES",
+    "DAILY_FORECAST_COLUMNS",
+    "INTERVAL_FORECAST_COLUMNS",
+    "WIDE_BAND_COLUMNS",
+    "require_columns",
+]

@@ -25,7 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from contracts import DAILY_FORECAST_COLUMNS, WIDE_BAND_COLUMNS
+from contracts import DAILY_FORECAST_COLUMNS, WIDE_BAND_COLUMNS, require_columns
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
 from data.store import Store, query_frame
@@ -308,11 +308,7 @@ def _stored_reason(text: object) -> dict[str, Any] | str:
 
 
 def _check_frame(what: str, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ForecastRunError(f"{what}: expected a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ForecastRunError(f"{what}: missing column(s) {missing}; got {list(frame.columns)}")
+    require_columns(frame, columns, what, error=ForecastRunError)
     out = frame.loc[:, list(columns)].copy()
     too_long = out.loc[out["model"].astype(str).str.len() > 16, "model"]
     if len(too_long):

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
+from contracts import require_columns
+from contracts.checks import check_positive
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
 from data.store import Store, query_frame
@@ -78,9 +79,7 @@ class QueueSettings:
 def _profile_json(profile: pd.DataFrame | None) -> str | None:
     if profile is None:
         return None
-    missing = [c for c in PROFILE_FRAME_COLUMNS if c not in profile.columns]
-    if missing:
-        raise QueueSettingsError(f"profile: missing column(s) {', '.join(missing)}")
+    require_columns(profile, PROFILE_FRAME_COLUMNS, "profile", error=QueueSettingsError)
     rows = [
         [
             None if pd.isna(w) else int(w),
@@ -130,10 +129,7 @@ def save_queue_settings(
     if not country or not channel or len(country) > 2 or len(channel) > 8:
         raise QueueSettingsError(f"not a queue: {country!r} / {channel!r}")
     if aht_seconds is not None:
-        if isinstance(aht_seconds, bool) or not isinstance(aht_seconds, int | float):
-            raise QueueSettingsError(f"aht_seconds must be a number, got {aht_seconds!r}")
-        if not math.isfinite(float(aht_seconds)) or float(aht_seconds) <= 0:
-            raise QueueSettingsError(f"aht_seconds must be above 0, got {aht_seconds!r}")
+        check_positive("aht_seconds", aht_seconds, error=QueueSettingsError)
     if opening_hours is not None and len(str(opening_hours)) > 200:
         raise QueueSettingsError("opening hours: at most 200 characters")
     if profile_source is not None and len(str(profile_source)) > 16:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from contracts.checks import require_columns
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
 from data.store import Store, query_frame
@@ -207,11 +208,7 @@ def publish_schedule(
 
 
 def _require_columns(what: str, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ScheduleError(f"{what}: expected a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ScheduleError(f"{what}: missing column(s) {missing}; got {list(frame.columns)}")
+    require_columns(frame, columns, what, error=ScheduleError)
     return frame.loc[:, list(columns)].reset_index(drop=True)
 
 

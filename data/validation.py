@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from contracts import DAILY_FORECAST_COLUMNS
+from contracts.vocab import ABSENCE_TYPES  # the one list, re-exported for the pages
 from data.countries import resolve_countries
 from data.readers import RawTable, normalise_header, read_table
 
@@ -22,8 +23,6 @@ KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
 # Planning files: read through the same door for the CLI, never stored as history.
 PLANNING_KINDS = ("interval_forecast", "daily_forecast", "requirements", "profile")
 CHANNELS = ("voice", "chat", "email")
-#: Absence types an absences file may hold, in the order pages show them (the one list).
-ABSENCE_TYPES = ("sick", "vacation", "other")
 INTERVAL_MINUTES = (5, 6, 10, 15, 30, 60)
 DAILY_MINUTES = 1440
 MAX_REPORTED = 50

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from contracts.checks import require_columns
 from forecasting.errors import ForecastInputError, InsufficientHistoryError
 
 logger = logging.getLogger(__name__)
@@ -37,12 +37,6 @@ def make_unique_id(country: str, channel: str) -> str:
     return f"{country}/{channel}"
 
 
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ForecastInputError(f"{what}: missing column(s) {missing}; got {list(df.columns)}")
-
-
 def validate_history(df: pd.DataFrame, *, what: str = "history") -> None:
     """Check a model frame ``unique_id, ds, y`` and raise a clear error on bad input.
 
@@ -60,7 +54,7 @@ def validate_history(df: pd.DataFrame, *, what: str = "history") -> None:
         On missing columns, non-datetime or timezone-aware ``ds``, NaN/inf or negative ``y``,
         duplicate ``ds`` within a series, or unsorted ``ds``. The message names the series.
     """
-    _require_columns(df, SERIES_COLUMNS, what)
+    require_columns(df, SERIES_COLUMNS, what, error=ForecastInputError)
     if not pd.api.types.is_datetime64_any_dtype(df["ds"]):
         raise ForecastInputError(f"{what}: column 'ds' must be datetime64, got {df['ds'].dtype}")
     if getattr(df["ds"].dt, "tz", None) is not None:
@@ -143,7 +137,9 @@ def contacts_to_series(contacts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     """
     if "ds" not in contacts.columns and "date" in contacts.columns:
         contacts = contacts.assign(ds=pd.to_datetime(contacts["date"]))
-    _require_columns(contacts, ("country", "channel", "ds", "contacts"), "contacts")
+    require_columns(
+        contacts, ("country", "channel", "ds", "contacts"), "contacts", error=ForecastInputError
+    )
     if not pd.api.types.is_datetime64_any_dtype(contacts["ds"]):
         raise ForecastInputError(
             f"contacts: column 'ds' must be datetime64, got {contacts['ds'].dtype}"
@@ -190,8 +186,11 @@ def contacts_to_intraday(contacts: pd.DataFrame) -> pd.DataFrame:
     Daily rows (``interval_minutes == 1440``) are dropped; ``ds`` is the interval start in naive
     local time.
     """
-    _require_columns(
-        contacts, ("country", "channel", "ds", "interval_minutes", "contacts"), "contacts"
+    require_columns(
+        contacts,
+        ("country", "channel", "ds", "interval_minutes", "contacts"),
+        "contacts",
+        error=ForecastInputError,
     )
     sub = contacts.loc[contacts["interval_minutes"] < 1440]
     # one key per queue, spread by group code: a Python call per row cost a second on the sample
@@ -221,7 +220,7 @@ def traffic_to_frame(traffic: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``country, ds, sessions`` with every day of the overall date range for every country.
     """
-    _require_columns(traffic, ("country", "date", "sessions"), "traffic")
+    require_columns(traffic, ("country", "date", "sessions"), "traffic", error=ForecastInputError)
     t = pd.DataFrame(
         {
             "country": traffic["country"].to_numpy(),

@@ -17,6 +17,7 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
+from contracts.checks import check_int
 from forecasting.errors import ForecastInputError
 
 HOLIDAY_FRAME_COLUMNS: tuple[str, ...] = (
@@ -52,9 +53,9 @@ class HolidayWindow:
 
     def __post_init__(self) -> None:
         for name in ("pre_days", "post_days"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-                raise ForecastInputError(f"HolidayWindow.{name} must be an int >= 0, got {value!r}")
+            check_int(
+                f"HolidayWindow.{name}", getattr(self, name), minimum=0, error=ForecastInputError
+            )
 
 
 def parse_country(spec: str, subdiv: str | None = None) -> tuple[str, str | None]:
@@ -111,9 +112,7 @@ def _holiday_calendar(
 
 def _per_country(spec: DaysSpec, label: str, code: str, what: str) -> int:
     value = spec.get(label, spec.get(code, 0)) if isinstance(spec, Mapping) else spec
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ForecastInputError(f"{what} for {label}: must be an int >= 0, got {value!r}")
-    return int(value)
+    return check_int(f"{what} for {label}", value, minimum=0, error=ForecastInputError)
 
 
 def _to_date(value: dt.date | str | pd.Timestamp) -> dt.date:

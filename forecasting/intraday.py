@@ -16,6 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from contracts.checks import require_columns
 from forecasting.errors import ForecastInputError
 from forecasting.frames import FORECAST_COLUMNS, INTERVAL_COLUMNS, validate_history
 
@@ -188,9 +189,7 @@ def split_intraday(
         interval of each day, zeros outside the profile's opening hours. Bounds are split with
         the same shares as the point forecast.
     """
-    missing = [c for c in FORECAST_COLUMNS if c not in daily_forecast.columns]
-    if missing:
-        raise ForecastInputError(f"daily_forecast: missing column(s) {missing}")
+    require_columns(daily_forecast, FORECAST_COLUMNS, "daily_forecast", error=ForecastInputError)
     profiles = intraday_profiles(
         intraday_history, interval_minutes, holidays, reference_weeks, eves=eves
     )

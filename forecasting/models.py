@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from contracts.checks import check_int, require_columns
 from forecasting.errors import ForecastInputError, NotFittedError
 from forecasting.frames import (
     FORECAST_COLUMNS,
@@ -110,9 +111,7 @@ class Forecaster:
         if len(ids) != 1:
             raise ForecastInputError(f"{self.name}.fit takes one series, got {len(ids)}: {ids[:5]}")
         check_history_length(df)
-        missing = [r for r in self.regressors if r not in df.columns]
-        if missing:
-            raise ForecastInputError(f"{self.name}.fit: regressor column(s) {missing} missing")
+        require_columns(df, self.regressors, f"{self.name}.fit", error=ForecastInputError)
         self.unique_id_ = ids[0]
         ds = df["ds"].dt.normalize()
         y = df["y"].to_numpy(dtype=float)
@@ -195,8 +194,7 @@ class Forecaster:
         """
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(df) first")
-        if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1:
-            raise ForecastInputError(f"{self.name}.predict: h must be an int >= 1, got {h!r}")
+        check_int(f"{self.name}.predict: h", h, minimum=1, error=ForecastInputError)
         days = pd.date_range(self.last_ds_ + pd.Timedelta(days=1), periods=int(h), freq="D")
         is_open = days.day_of_week.isin(sorted(self.open_weekdays_))
         future_ds = days[is_open]

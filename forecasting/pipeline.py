@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from contracts.checks import check_int, require_columns
 from forecasting.backtest import (
     SeriesModelResult,
     SeriesModelTask,
@@ -233,17 +234,9 @@ def run_forecast(
     """
     validate_history(contacts_daily, what="contacts_daily")
     check_history_length(contacts_daily)
-    if (
-        isinstance(horizon_days, bool)
-        or not isinstance(horizon_days, int | np.integer)
-        or horizon_days < 1
-    ):
-        raise ForecastInputError(f"horizon_days must be an int >= 1, got {horizon_days!r}")
-    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 0:
-        raise ForecastInputError(f"folds must be an int >= 0, got {folds!r}")
-    missing_cols = [c for c in ATTR_COLUMNS if c not in attrs.columns]
-    if missing_cols:
-        raise ForecastInputError(f"attrs: missing column(s) {missing_cols}")
+    check_int("horizon_days", horizon_days, minimum=1, error=ForecastInputError)
+    check_int("folds", folds, minimum=0, error=ForecastInputError)
+    require_columns(attrs, ATTR_COLUMNS, "attrs", error=ForecastInputError)
     attr_map = attrs.drop_duplicates("unique_id").set_index("unique_id")
     unknown = sorted(set(contacts_daily["unique_id"]) - set(attr_map.index))
     if unknown:

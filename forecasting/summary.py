@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from contracts.checks import require_columns
 from forecasting.errors import ForecastInputError
 from forecasting.holidays import holidays_in_range
 
@@ -23,12 +24,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 """Columns of :func:`series_summary` (``wape``, ``coverage_80`` and ``change`` are fractions)."""
 
 _KEYS = ["country", "channel"]
-
-
-def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ForecastInputError(f"series_summary: {what} lacks column(s) {', '.join(missing)}")
 
 
 def _holidays_ahead(days: pd.DataFrame) -> pd.Series:
@@ -75,10 +70,14 @@ def series_summary(
         second minus one (a fraction; missing without a previous total or when it is zero);
         ``holidays_ahead`` the national holiday dates among the forecast days.
     """
-    _require(forecasts, [*_KEYS, "date", "model", "forecast"], "forecasts")
-    _require(metrics, [*_KEYS, "model", "wape", "coverage_80"], "metrics")
-    _require(picks, [*_KEYS, "model"], "picks")
-    _require(history, [*_KEYS, "date", "contacts"], "history")
+    require_columns(
+        forecasts, [*_KEYS, "date", "model", "forecast"], "forecasts", error=ForecastInputError
+    )
+    require_columns(
+        metrics, [*_KEYS, "model", "wape", "coverage_80"], "metrics", error=ForecastInputError
+    )
+    require_columns(picks, [*_KEYS, "model"], "picks", error=ForecastInputError)
+    require_columns(history, [*_KEYS, "date", "contacts"], "history", error=ForecastInputError)
     chosen = picks[[*_KEYS, "model"]].drop_duplicates(_KEYS)
     picked = forecasts.merge(chosen, on=[*_KEYS, "model"])
     dates = pd.to_datetime(picked["date"]).dt.normalize()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
+from contracts.checks import check_finite
 from forecasting.errors import ForecastInputError
 from forecasting.frames import MIN_HISTORY_DAYS
 
@@ -45,9 +45,7 @@ class TrafficScenario:
 
 
 def _check_change(pct_change: float) -> None:
-    if isinstance(pct_change, bool) or not isinstance(pct_change, int | float):
-        raise ForecastInputError(f"pct_change must be a number (fraction), got {pct_change!r}")
-    if not math.isfinite(pct_change) or pct_change <= -1.0:
+    if check_finite("pct_change", pct_change, error=ForecastInputError) <= -1.0:
         raise ForecastInputError(
             f"pct_change must be a finite fraction > -1 (0.2 = +20%), got {pct_change!r}"
         )

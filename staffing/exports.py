@@ -11,6 +11,7 @@ updated schedule updates an event instead of duplicating it; ``DTSTAMP`` is the 
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import decimal
@@ -19,14 +20,15 @@ import io
 import logging
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import icalendar
 import numpy as np
 import pandas as pd
 
-from staffing.planning import staff_on_shift
+from contracts.checks import check_int, require_columns
+from staffing.coverage import staff_on_shift
 from staffing.roster import ASSIGNMENT_COLUMNS, Roster, build_roster
 from staffing.scheduling import (
     LabourRules,
@@ -313,12 +315,6 @@ def frames_to_excel(
     return buffer.getvalue()
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ExportError(f"{what}: missing column(s) {', '.join(missing)}")
-
-
 def _agent_local(assignments: pd.DataFrame, column: str) -> pd.Series:
     """Queue-local naive times in ``column`` shown in each row's agent time zone (naive)."""
     out = []
@@ -347,7 +343,9 @@ def _absence_days(absences: pd.DataFrame | None) -> dict[tuple[str, dt.date], st
     days: dict[tuple[str, dt.date], str] = {}
     if absences is None or absences.empty:
         return days
-    _require(absences, ("agent_id", "start_date", "end_date", "type"), "absences")
+    require_columns(
+        absences, ("agent_id", "start_date", "end_date", "type"), "absences", error=ExportError
+    )
     for row in absences.itertuples(index=False):
         for day in pd.date_range(row.start_date, row.end_date, freq="D"):
             days[(str(row.agent_id), day.date())] = str(row.type)
@@ -381,7 +379,7 @@ def roster_grid(
         ``agent_id, name``, one column per day Monday to Sunday named by its ISO date
         (``"2026-11-30"``), and ``weekly_hours`` (paid hours, 0.01 h); rows sorted by name.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     starts = pd.to_datetime(assignments["agent_start"])
     ends = pd.to_datetime(assignments["agent_end"])
     shifts = pd.DataFrame(
@@ -443,7 +441,7 @@ def roster_to_excel(
     agents, absences : pandas.DataFrame, optional
         See :func:`roster_grid`.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     frame = assignments.copy()
     frame["break_start"] = _agent_local(frame, "break_start")
     frame["break_end"] = _agent_local(frame, "break_end")
@@ -595,9 +593,7 @@ def _stamp_and_sequence(
         # minutes since 2024-01-01 UTC: every later export carries a higher SEQUENCE, so calendar
         # clients that only accept revisions with a larger SEQUENCE still take the update
         sequence = max(int((stamp - _SEQUENCE_EPOCH).total_seconds() // 60), 0)
-    if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
-        raise ExportError(f"sequence must be an integer >= 0, got {sequence!r}")
-    return stamp, sequence
+    return stamp, check_int("sequence", sequence, minimum=0, error=ExportError)
 
 
 def agent_calendars(
@@ -619,7 +615,7 @@ def agent_calendars(
     dict of agent_id to str
         Calendar text with CRLF line endings, lines folded at 75 octets.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     stamp, seq = _stamp_and_sequence(dtstamp, sequence)
     return {
         str(agent_id): _calendar(f"Shifts: {own['name'].iloc[0]}", own, dtstamp=stamp, sequence=seq)
@@ -635,7 +631,7 @@ def team_calendars(
     Team events use the agent event UID prefixed with ``team-`` so that a person who imports
     both their own and their team's calendar into one account does not get UID collisions.
     """
-    _require(assignments, ASSIGNMENT_COLUMNS, "roster")
+    require_columns(assignments, ASSIGNMENT_COLUMNS, "roster", error=ExportError)
     stamp, seq = _stamp_and_sequence(dtstamp, sequence)
     return {
         str(team): _calendar(
@@ -730,6 +726,7 @@ def make_schedule_outputs(
     time_limit_seconds: float = 60.0,
     mip_rel_gap: float = 1e-4,
     dtstamp: dt.datetime | None = None,
+    executor: concurrent.futures.Executor | None = None,
 ) -> ScheduleOutputs:
     """Plan, roster (when agents are given) and render every export; reads and writes nothing.
 
@@ -752,6 +749,9 @@ def make_schedule_outputs(
         Passed to :func:`staffing.roster.build_roster`.
     dtstamp : datetime, optional
         Calendar export time (timezone-aware); default now.
+    executor : concurrent.futures.Executor, optional
+        Runs the roster's parts (see :func:`staffing.roster.build_roster`), e.g. a Dask
+        client's ``get_executor()``; not shut down. Default: build_roster's own choice.
 
     Returns
     -------
@@ -777,6 +777,7 @@ def make_schedule_outputs(
             rules=rules,
             queue_timezones=queue_timezones,
             time_limit_seconds=time_limit_seconds,
+            executor=executor,
         )
     files = schedule_files(plan, roster, agents, absences, dtstamp=dtstamp)
     return ScheduleOutputs(plan=plan, roster=roster, files=files)
@@ -799,7 +800,7 @@ def write_schedule_outputs(outputs: ScheduleOutputs, directory: Path | str) -> l
 
 def staff_on_duty(outputs: ScheduleOutputs) -> pd.DataFrame:
     """Staff on duty per queue and interval of a schedule: required, the shift plan's and the
-    named agents' (:func:`staffing.planning.staff_on_shift` of the roster; NaN without one).
+    named agents' (:func:`staffing.coverage.staff_on_shift` of the roster; NaN without one).
 
     Columns ``country, channel, interval_start, interval_minutes, required_staff,
     planned_staff, rostered_staff``: what ``data.schedules.publish_schedule`` stores.

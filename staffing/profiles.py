@@ -50,7 +50,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from contracts import INTERVAL_FORECAST_COLUMNS
+from contracts import INTERVAL_FORECAST_COLUMNS, require_columns
+from contracts.checks import check_positive
 from staffing.requirements import channel_kind
 from staffing.scheduling import WEEKDAY_NAMES, OpeningHours, ShiftTemplateError, parse_weekdays
 
@@ -274,9 +275,7 @@ def _frame(shares: np.ndarray) -> pd.DataFrame:
 
 def _matrix(profile: pd.DataFrame, interval_minutes: int) -> np.ndarray:
     """A profile frame as a (7, slots) array (missing cells 0)."""
-    missing = [c for c in PROFILE_COLUMNS if c not in profile.columns]
-    if missing:
-        raise ProfileError(f"profile: missing column(s) {', '.join(missing)}")
+    require_columns(profile, PROFILE_COLUMNS, "profile", error=ProfileError)
     slots = _DAY_MINUTES // interval_minutes
     matrix = np.zeros((7, slots))
     if len(profile):
@@ -341,9 +340,7 @@ def profile_from_shares(shares: pd.DataFrame, interval_minutes: int = 30) -> pd.
         Missing columns, or no weekday with a positive share.
     """
     _check_interval(interval_minutes)
-    missing = [c for c in ("weekday", "minute_of_day", "share") if c not in shares.columns]
-    if missing:
-        raise ProfileError(f"profile: missing column(s) {', '.join(missing)}")
+    require_columns(shares, ("weekday", "minute_of_day", "share"), "profile", error=ProfileError)
     step = (
         shares["interval_minutes"].astype(int)
         if "interval_minutes" in shares.columns
@@ -485,14 +482,8 @@ class QueueSetup:
     profile: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
-        aht = self.aht_seconds
-        if aht is not None and (
-            isinstance(aht, bool)
-            or not isinstance(aht, int | float | np.number)
-            or not math.isfinite(float(aht))
-            or float(aht) <= 0
-        ):
-            raise ProfileError(f"aht_seconds must be a positive number of seconds, got {aht!r}")
+        if self.aht_seconds is not None:
+            check_positive("aht_seconds", self.aht_seconds, error=ProfileError)
         if self.profile_source is not None and self.profile_source not in PROFILE_SOURCES:
             raise ProfileError(
                 f"profile source must be one of {', '.join(PROFILE_SOURCES)}, "
@@ -566,16 +557,9 @@ def spread_daily_forecast(
     """
     _check_interval(interval_minutes)
     needed = ["country", "channel", "date", "forecast"]
-    missing = [c for c in needed if c not in daily.columns]
-    if missing:
-        raise ProfileError(f"daily forecast: missing column(s) {', '.join(missing)}")
-    if aht_seconds is not None and not (
-        isinstance(aht_seconds, int | float | np.number)
-        and not isinstance(aht_seconds, bool)
-        and math.isfinite(float(aht_seconds))
-        and float(aht_seconds) > 0
-    ):
-        raise ProfileError(f"aht_seconds must be a positive number of seconds, got {aht_seconds!r}")
+    require_columns(daily, needed, "daily forecast", error=ProfileError)
+    if aht_seconds is not None:
+        check_positive("aht_seconds", aht_seconds, error=ProfileError)
     day = daily.copy()
     day["date"] = pd.to_datetime(day["date"]).dt.normalize()
     for bound in ("forecast_lower", "forecast_upper"):

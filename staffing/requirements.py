@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from contracts.checks import require_columns
 from staffing.checks import (
     InvalidParameterError,
     check_fraction,
@@ -185,16 +186,8 @@ def _show(value: Any) -> str:
 
 
 def _check_frame(frame: pd.DataFrame, use_upper_bound: bool) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise RequirementsInputError(
-            f"interval_forecast must be a pandas DataFrame, got {type(frame).__name__}"
-        )
     needed = [c for c in INPUT_COLUMNS if c != "forecast_upper" or use_upper_bound]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise RequirementsInputError(
-            f"interval_forecast is missing column(s) {missing}; it has {list(frame.columns)}"
-        )
+    require_columns(frame, needed, "interval_forecast", error=RequirementsInputError)
     start = frame["interval_start"]
     if not pd.api.types.is_datetime64_any_dtype(start):
         raise RequirementsInputError(

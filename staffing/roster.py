@@ -56,6 +56,8 @@ from collections.abc import Callable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from contracts import require_columns
+from contracts.vocab import ABSENCE_TYPES
 from formats import Formats
 from staffing.roster_solve import (
     PartSolution,
@@ -107,8 +109,6 @@ AGENT_COLUMNS: tuple[str, ...] = (
 
 ABSENCE_COLUMNS: tuple[str, ...] = ("agent_id", "start_date", "end_date", "type")
 """Columns of the absences frame; dates inclusive, ``type`` in :data:`ABSENCE_TYPES`."""
-
-ABSENCE_TYPES: frozenset[str] = frozenset({"sick", "vacation", "other"})
 
 ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "agent_id",
@@ -359,11 +359,7 @@ def validate_agents(agents: pd.DataFrame) -> pd.DataFrame:
         Missing columns, duplicate ``agent_id``, unknown IANA time zone, negative or non-numeric
         contract hours, no channels.
     """
-    if not isinstance(agents, pd.DataFrame):
-        raise RosterError(f"agents must be a pandas DataFrame, got {type(agents).__name__}")
-    missing = [c for c in AGENT_COLUMNS if c not in agents.columns]
-    if missing:
-        raise RosterError(f"agents: missing column(s) {', '.join(missing)}")
+    require_columns(agents, AGENT_COLUMNS, "agents", error=RosterError)
     frame = agents.loc[:, list(AGENT_COLUMNS)].copy().reset_index(drop=True)
     frame["agent_id"] = frame["agent_id"].astype(str)
     duplicated = frame["agent_id"].duplicated()
@@ -416,11 +412,7 @@ def validate_absences(
                 "type": pd.Series(dtype=str),
             }
         )
-    if not isinstance(absences, pd.DataFrame):
-        raise RosterError(f"absences must be a pandas DataFrame, got {type(absences).__name__}")
-    missing = [c for c in ABSENCE_COLUMNS if c not in absences.columns]
-    if missing:
-        raise RosterError(f"absences: missing column(s) {', '.join(missing)}")
+    require_columns(absences, ABSENCE_COLUMNS, "absences", error=RosterError)
     frame = absences.loc[:, list(ABSENCE_COLUMNS)].copy().reset_index(drop=True)
     for col in ("start_date", "end_date"):
         if not pd.api.types.is_datetime64_dtype(frame[col]):
@@ -545,9 +537,7 @@ def build_roster(
     shifts = plan.shifts if isinstance(plan, ShiftPlan) else plan
     if not isinstance(shifts, pd.DataFrame):
         raise RosterError(f"plan must be a ShiftPlan or a DataFrame, got {type(plan).__name__}")
-    missing = [c for c in PLAN_COLUMNS if c not in shifts.columns]
-    if missing:
-        raise RosterError(f"plan: missing column(s) {', '.join(missing)}")
+    require_columns(shifts, PLAN_COLUMNS, "plan", error=RosterError)
     agents_frame = validate_agents(agents)
     absence_frame = validate_absences(absences, set(agents_frame["agent_id"]))
     zones = _queue_zones(shifts, agents_frame, queue_timezones)

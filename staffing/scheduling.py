@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
+from contracts.checks import check_int, check_non_negative, require_columns
 from formats import Formats
 
 logger = logging.getLogger(__name__)
@@ -112,23 +113,14 @@ def _shown(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _check_finite_number(name: str, value: object, *, minimum: float = 0.0) -> float:
-    """Return ``value`` as float if it is a finite real number >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise SchedulingError(f"{name} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number < minimum:
-        raise SchedulingError(f"{name} must be a finite number >= {minimum:g}, got {value!r}")
-    return number
+def _check_finite_number(name: str, value: object) -> float:
+    """Return ``value`` as float if it is a finite real number >= 0 (bool rejected)."""
+    return check_non_negative(name, value, error=SchedulingError)
 
 
 def _check_int(name: str, value: object, *, minimum: int = 0) -> int:
     """Return ``value`` as int if it is an integer >= ``minimum`` (bool rejected)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise SchedulingError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise SchedulingError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
+    return check_int(name, value, minimum=minimum, error=SchedulingError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -512,9 +504,7 @@ def shift_templates_from_frame(
     ShiftTemplateError
         Listing every bad row (up to 20), e.g. ``shifts row 3: column 'start' ...``.
     """
-    missing = [col for col in TEMPLATE_FILE_COLUMNS if col not in frame.columns]
-    if missing:
-        raise ShiftTemplateError(f"{source}: missing column(s) {', '.join(missing)}")
+    require_columns(frame, TEMPLATE_FILE_COLUMNS, source, error=ShiftTemplateError)
     templates: list[ShiftTemplate] = []
     problems: list[str] = []
     for position, row in enumerate(frame.to_dict("records"), start=1):
@@ -574,13 +564,7 @@ def validate_requirements(requirements: pd.DataFrame) -> pd.DataFrame:
         Missing columns, timezone-aware or non-datetime ``interval_start``, non-positive
         ``interval_minutes``, negative/NaN ``required_staff``, duplicate or overlapping intervals.
     """
-    if not isinstance(requirements, pd.DataFrame):
-        raise RequirementsError(
-            f"requirements must be a pandas DataFrame, got {type(requirements).__name__}"
-        )
-    missing = [c for c in REQUIREMENT_COLUMNS if c not in requirements.columns]
-    if missing:
-        raise RequirementsError(f"requirements: missing column(s) {', '.join(missing)}")
+    require_columns(requirements, REQUIREMENT_COLUMNS, "requirements", error=RequirementsError)
     frame = requirements.loc[:, list(REQUIREMENT_COLUMNS)].copy()
     starts = frame["interval_start"]
     if not pd.api.types.is_datetime64_dtype(starts):

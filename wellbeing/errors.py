@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+import contracts
+
 
 class WellbeingInputError(ValueError):
     """An input frame handed to the wellbeing package is unusable (missing columns, bad dates)."""
@@ -26,6 +28,8 @@ class InvalidTransitionError(ValueError):
 def require_columns(frame: pd.DataFrame, name: str, columns: Iterable[str]) -> None:
     """Raise :class:`MissingColumnsError` naming every required column ``frame`` lacks.
 
+    :func:`contracts.checks.require_columns` with the wellbeing error and the frame's name.
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -38,14 +42,7 @@ def require_columns(frame: pd.DataFrame, name: str, columns: Iterable[str]) -> N
     Raises
     ------
     MissingColumnsError
-        If any column is missing; the message lists the missing and the expected columns.
+        If ``frame`` is not a DataFrame or lacks a column; the message names the missing
+        columns and the ones the frame has.
     """
-    needed = list(columns)
-    if not isinstance(frame, pd.DataFrame):
-        raise WellbeingInputError(f"{name} must be a pandas DataFrame, not {type(frame).__name__}")
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise MissingColumnsError(
-            f"{name} frame is missing column(s) {', '.join(repr(c) for c in missing)} "
-            f"(needs {', '.join(needed)}; has {', '.join(map(str, frame.columns)) or 'none'})"
-        )
+    contracts.require_columns(frame, columns, name, error=MissingColumnsError)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
 
+from contracts.checks import check_increasing, check_int, check_range
 from wellbeing.errors import ThresholdError
 from wellbeing.levels import RiskLevel
 
@@ -15,34 +15,17 @@ FAMILIES: tuple[str, ...] = ("absence", "workload", "rest", "performance", "expo
 
 def _check_number(name: str, value: object, *, low: float, high: float = math.inf) -> float:
     """Reject bools, NaN, inf and values outside ``[low, high]``; return the value as float."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ThresholdError(f"{name} must be a number, not {value!r}")
-    value = float(value)
-    if math.isnan(value) or math.isinf(value):
-        raise ThresholdError(f"{name} must be finite, not {value!r}")
-    if not low <= value <= high:
-        bound = f"at least {low:g}" if math.isinf(high) else f"between {low:g} and {high:g}"
-        raise ThresholdError(f"{name} must be {bound}, not {value:g}")
-    return value
+    return check_range(name, value, low=low, high=high, error=ThresholdError)
 
 
 def _check_int(name: str, value: object, *, low: int = 1) -> int:
     """Reject bools, non-integers and integers below ``low``."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ThresholdError(f"{name} must be a whole number, not {value!r}")
-    if value < low:
-        raise ThresholdError(f"{name} must be at least {low}, not {value}")
-    return int(value)
+    return check_int(name, value, minimum=low, error=ThresholdError)
 
 
 def _check_increasing(names: tuple[str, ...], values: tuple[float, ...]) -> None:
     """Raise unless ``values`` increase strictly (names are used in the message)."""
-    for k in range(len(values) - 1):
-        (n1, v1), (n2, v2) = (names[k], values[k]), (names[k + 1], values[k + 1])
-        if not v1 < v2:
-            raise ThresholdError(
-                f"thresholds must increase: {n1} ({v1:g}) must be below {n2} ({v2:g})"
-            )
+    check_increasing(names, values, error=ThresholdError)
 
 
 @dataclass(frozen=True)

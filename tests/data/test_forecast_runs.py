@@ -345,7 +345,7 @@ def test_unknown_run_id_is_named(store):
         ({"horizon_days": 0}, "horizon_days must be a whole number >= 1, not 0"),
         (
             {"forecasts": make_run()["forecasts"].drop(columns=["forecast_upper_95"])},
-            "forecasts: missing column\\(s\\) \\['forecast_upper_95'\\]",
+            "forecasts: missing column\\(s\\) 'forecast_upper_95'",
         ),
         (
             {"forecasts": make_run()["forecasts"].assign(forecast=float("nan"))},

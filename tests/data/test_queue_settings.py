@@ -80,9 +80,9 @@ def test_an_uploaded_profile_round_trips_and_stays_until_replaced(store):
 
 def test_bad_settings_change_nothing(store):
     for kwargs, match in (
-        ({"aht_seconds": 0}, "above 0"),
-        ({"aht_seconds": float("nan")}, "above 0"),
-        ({"aht_seconds": True}, "must be a number"),
+        ({"aht_seconds": 0}, "aht_seconds must be > 0, got 0"),
+        ({"aht_seconds": float("nan")}, "aht_seconds must be finite, got nan"),
+        ({"aht_seconds": True}, "aht_seconds must be a real number, got True"),
         ({"profile_source": "uploaded"}, "upload a profile file"),
     ):
         values = {"aht_seconds": None, "opening_hours": None, "profile_source": None, **kwargs}

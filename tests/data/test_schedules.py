@@ -163,7 +163,9 @@ def test_bad_rows_name_the_row_column_and_value_and_write_nothing(store):
     twice = pd.concat([intervals(MONDAY, 1, 2.0)] * 2)
     with pytest.raises(ps.ScheduleError, match="HU/voice has the interval 2026-11-23 09:00 more"):
         ps.publish_schedule(store, PLANNER, intervals=twice, shifts=shifts(), summary=SUMMARY)
-    with pytest.raises(ps.ScheduleError, match=r"shifts: missing column\(s\) \['paid_hours'\]"):
+    with pytest.raises(
+        ps.ScheduleError, match=r"shifts: missing column\(s\) 'paid_hours'; it has 'agent_id'"
+    ):
         ps.publish_schedule(store, PLANNER, intervals=intervals(MONDAY, 1, 2.0),
                             shifts=shifts().drop(columns="paid_hours"), summary=SUMMARY)  # fmt: skip
     assert ps.list_schedules(store, PLANNER).empty

@@ -110,5 +110,7 @@ def test_a_series_without_history_or_known_holidays_still_has_a_row() -> None:
 
 
 def test_missing_columns_are_named() -> None:
-    with pytest.raises(ForecastInputError, match=r"metrics lacks column.*coverage_80"):
+    with pytest.raises(
+        ForecastInputError, match=r"metrics: missing column\(s\) 'coverage_80'; it has 'country'"
+    ):
         series_summary(forecasts(), metrics().drop(columns="coverage_80"), picks(), history())

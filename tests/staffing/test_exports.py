@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import io
 import re
@@ -252,7 +253,7 @@ def test_bad_export_parameters() -> None:
     assignments = roster_assignments()
     with pytest.raises(ExportError, match="timezone-aware"):
         agent_calendars(assignments, dtstamp=dt.datetime(2025, 1, 1))
-    with pytest.raises(ExportError, match="sequence must be an integer >= 0"):
+    with pytest.raises(ExportError, match="sequence must be >= 0, got -1"):
         agent_calendars(assignments, dtstamp=STAMP, sequence=-1)
     with pytest.raises(ExportError, match="roster: missing column"):
         roster_to_excel(assignments.drop(columns=["team"]))
@@ -410,7 +411,8 @@ def get_letter(k: int) -> str:
     return openpyxl.utils.get_column_letter(k + 1)
 
 
-def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
+def one_day_shift(cost_per_hour: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Requirements of one agent 09:00-17:00 on Monday 6 January 2025, and one Mon-Fri shift."""
     requirements = pd.DataFrame(
         {
             "country": "AR",
@@ -427,9 +429,14 @@ def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
             "length_hours": [8.5],
             "break_minutes": [30],
             "days": ["Mon-Fri"],
-            "cost_per_hour": [10.1],
+            "cost_per_hour": [cost_per_hour],
         }
     )
+    return requirements, shifts
+
+
+def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
+    requirements, shifts = one_day_shift(10.1)
     outputs = make_schedule_outputs(
         requirements, shifts, agents(("Ana",)), time_limit_seconds=10, dtstamp=STAMP
     )
@@ -447,26 +454,30 @@ def test_schedule_files_hold_rounded_numbers_and_iso_dates() -> None:
 # --------------------------------------------------------------------------- CLI bundle
 
 
+def test_make_schedule_outputs_runs_the_roster_on_the_given_executor() -> None:
+    requirements, shifts = one_day_shift()
+    submitted: list[str] = []
+
+    class Recording(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    with Recording(max_workers=1) as pool:
+        outputs = make_schedule_outputs(
+            requirements,
+            shifts,
+            agents(("Ana",)),
+            time_limit_seconds=10,
+            dtstamp=STAMP,
+            executor=pool,
+        )
+    assert submitted == ["solve_roster_part"]
+    assert outputs.roster is not None and outputs.roster.filled_shifts >= 1
+
+
 def test_make_schedule_outputs_and_write(tmp_path) -> None:
-    requirements = pd.DataFrame(
-        {
-            "country": "AR",
-            "channel": "voice",
-            "interval_start": pd.date_range("2025-01-06 09:00", periods=16, freq="30min"),
-            "interval_minutes": 30,
-            "required_staff": 1,
-        }
-    )
-    shifts = pd.DataFrame(
-        {
-            "name": ["Day"],
-            "start": ["09:00"],
-            "length_hours": [8.5],
-            "break_minutes": [30],
-            "days": ["Mon-Fri"],
-            "cost_per_hour": [10.0],
-        }
-    )
+    requirements, shifts = one_day_shift()
     outputs = make_schedule_outputs(
         requirements, shifts, agents(("Ana", "Bruno")), time_limit_seconds=10, dtstamp=STAMP
     )

@@ -213,7 +213,7 @@ def test_spread_of_email_is_even_over_the_open_hours():
 
 
 def test_queue_setup_fails_when_made():
-    with pytest.raises(ProfileError, match="aht_seconds must be a positive"):
+    with pytest.raises(ProfileError, match="aht_seconds must be > 0, got 0"):
         QueueSetup(aht_seconds=0)
     with pytest.raises(ProfileError, match="not HH:MM-HH:MM"):
         QueueSetup(opening_hours="all day")

@@ -84,7 +84,10 @@ def test_upper_bound_staffs_to_the_80_percent_upper_forecast() -> None:
 def test_forecast_upper_only_needed_for_the_upper_bound() -> None:
     frame = make_forecast().drop(columns="forecast_upper")
     assert len(interval_requirements(frame, StaffingTargets())) == 4
-    with pytest.raises(RequirementsInputError, match=r"missing column\(s\) \['forecast_upper'\]"):
+    with pytest.raises(
+        RequirementsInputError,
+        match=r"interval_forecast: missing column\(s\) 'forecast_upper'; it has",
+    ):
         interval_requirements(frame, StaffingTargets(), use_upper_bound=True)
 
 
@@ -191,7 +194,7 @@ def _bad(frame: pd.DataFrame, **changes: object) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("frame", "match"),
     [
-        (make_forecast().drop(columns="aht_seconds"), r"missing column\(s\) \['aht_seconds'\]"),
+        (make_forecast().drop(columns="aht_seconds"), r"missing column\(s\) 'aht_seconds'"),
         (_bad(make_forecast(), forecast=-3.0), "row 1: column 'forecast' has -3.0"),
         (_bad(make_forecast(), forecast=float("nan")), "row 1: column 'forecast' has nan"),
         (_bad(make_forecast(), aht_seconds="slow"), "row 1: column 'aht_seconds' has 'slow'"),

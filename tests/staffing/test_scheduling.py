@@ -330,7 +330,7 @@ def test_bad_template_rows_are_reported_together() -> None:
         ({"length_minutes": 1500}, "<= 1440"),
         ({"break_minutes": 480}, "shorter than the shift"),
         ({"weekdays": frozenset({7})}, "subset of 0..6"),
-        ({"cost_per_hour": float("nan")}, "cost_per_hour must be a finite"),
+        ({"cost_per_hour": float("nan")}, "cost_per_hour must be finite, got nan"),
         ({"length_minutes": True}, "must be an integer"),
         ({"break_minutes": 30, "break_earliest_offset_minutes": 60}, "give both"),
         (

@@ -84,7 +84,7 @@ def test_agents_without_a_team_form_their_own_group():
 
 def test_missing_team_column():
     scores, agents = _scores()
-    with pytest.raises(MissingColumnsError, match=r"agents frame is missing column\(s\) 'team'"):
+    with pytest.raises(MissingColumnsError, match=r"agents: missing column\(s\) 'team'"):
         aggregate_teams(scores, agents.drop(columns="team"))
 
 

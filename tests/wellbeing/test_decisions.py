@@ -139,7 +139,7 @@ def test_decide_flags_on_an_empty_history_raises_for_medium_and_high_only():
 
 
 def test_decide_flags_names_a_missing_column():
-    with pytest.raises(MissingColumnsError, match=r"latest flags frame is missing column.*'state'"):
+    with pytest.raises(MissingColumnsError, match=r"latest flags: missing column.*'state'"):
         decide_flags(_scores(), _latest().drop(columns="state"))
 
 

@@ -112,7 +112,7 @@ def test_bad_projection():
     projected, history = _case()
     with pytest.raises(
         MissingColumnsError,
-        match=r"projected overtime frame is missing column\(s\) 'scheduled_hours'",
+        match=r"projected overtime: missing column\(s\) 'scheduled_hours'",
     ):
         project_overtime_outlook(projected.drop(columns="scheduled_hours"), history)
     with pytest.raises(WellbeingInputError, match="more than one row for the same week_start"):

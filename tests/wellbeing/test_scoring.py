@@ -162,17 +162,13 @@ def test_missing_columns_are_named(position, column):
     frames = list(_inputs())
     frames[position] = frames[position].drop(columns=column)
     name = ["agents", "absences", "hours", "performance"][position]
-    with pytest.raises(
-        MissingColumnsError, match=rf"{name} frame is missing column\(s\) '{column}'"
-    ):
+    with pytest.raises(MissingColumnsError, match=rf"{name}: missing column\(s\) '{column}'"):
         score_burnout_risk(*frames, as_of=AS_OF)
 
 
 def test_missing_occupancy_column_is_named():
     occ = pd.DataFrame({"agent_id": ["BUSY"], "week_start": [AS_OF]})
-    with pytest.raises(
-        MissingColumnsError, match=r"occupancy frame is missing column\(s\) 'occupancy'"
-    ):
+    with pytest.raises(MissingColumnsError, match=r"occupancy: missing column\(s\) 'occupancy'"):
         score_burnout_risk(*_inputs(), as_of=AS_OF, occupancy=occ)
 
 
@@ -183,5 +179,5 @@ def test_bad_as_of_and_duplicate_agents():
     agents = pd.concat([agents, agents.iloc[[1]]])
     with pytest.raises(WellbeingInputError, match="lists agent_id 'SICK' more than once"):
         score_burnout_risk(agents, absences, hours, perf, AS_OF)
-    with pytest.raises(WellbeingInputError, match="must be a pandas DataFrame, not list"):
+    with pytest.raises(WellbeingInputError, match="must be a pandas DataFrame, got list"):
         score_burnout_risk([], absences, hours, perf, AS_OF)
