@@ -995,6 +995,12 @@ def limits_for_roster(
     """
     if viewer is None or not viewer.can(Permission.MANAGE_FOLLOWUPS):
         require(viewer, Permission.VIEW_STAFFING)
+    return read_limits(store, first_day, last_day)
+
+
+def read_limits(store: Store, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """:func:`limits_for_roster` for trusted callers that checked the viewer themselves (the
+    overview's aggregate outlook): :data:`ROSTER_LIMIT_COLUMNS` only."""
     lim = schema.hr_limits
     query = (
         sa.select(lim.c.agent_id, lim.c.kind, lim.c.value, lim.c.start_date, lim.c.end_date)

@@ -96,6 +96,7 @@ __all__ = [
     "find_rule_violations",
     "parse_channels",
     "roster_executor",
+    "roster_limits",
     "validate_absences",
     "validate_agents",
     "validate_limits",
@@ -219,6 +220,23 @@ def roster_executor(executor: concurrent.futures.Executor | None) -> Iterator[No
         yield
     finally:
         _CONTEXT_EXECUTOR.reset(token)
+
+
+_CONTEXT_LIMITS: contextvars.ContextVar[pd.DataFrame | None] = contextvars.ContextVar(
+    "roster_limits", default=None
+)
+
+
+@contextlib.contextmanager
+def roster_limits(limits: pd.DataFrame | None) -> Iterator[None]:
+    """Honour HR's ``limits`` (:data:`LIMIT_COLUMNS`) in every :func:`build_roster` call in this
+    context that is given none (callers reaching it through
+    :func:`staffing.exports.make_schedule_outputs`, like :func:`roster_executor`)."""
+    token = _CONTEXT_LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _CONTEXT_LIMITS.reset(token)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -625,6 +643,8 @@ def build_roster(
         raise RosterError(f"plan: missing column(s) {', '.join(missing)}")
     agents_frame = validate_agents(agents)
     absence_frame = validate_absences(absences, set(agents_frame["agent_id"]))
+    if limits is None:
+        limits = _CONTEXT_LIMITS.get()
     limit_frame = validate_limits(limits, set(agents_frame["agent_id"]))
     zones = _queue_zones(shifts, agents_frame, queue_timezones)
 
