@@ -251,7 +251,7 @@ hr_followups = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("flag_id", Integer, ForeignKey("wellbeing_flags.id"), nullable=False),
-    Column("review_id", Integer, ForeignKey("flag_reviews.id"), nullable=True),
+    Column("review_id", Integer, nullable=True),  # the flag_reviews row it came with
     Column("agent_id", String(64), nullable=False),
     Column("event", String(8), nullable=False),  # assigned, done
     Column("followup_id", Integer, ForeignKey("hr_followups.id"), nullable=True),  # of a done

@@ -15,6 +15,7 @@ from data.config import Settings
 from data.store import open_store
 from data.users import add_user, principal_for_session_token, set_role
 from data.validation import ReadOptions
+from tests.data import test_audit_chain as chain
 
 OPT = ReadOptions(today=dt.date(2026, 11, 22))
 NOW = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
@@ -232,3 +233,46 @@ def test_the_retention_purge_and_sample_removal_take_them_with_their_flag(store)
     assert done.deleted["hr_limits"] == 2 and done.deleted["hr_followups"] == 1
     assert done.deleted["wellbeing_flags"] == 1
     assert _count(store, schema.flag_review_deletions) == 0
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+postgres_schema = chain.postgres_schema  # the migrations' DDL in a fresh schema (or a skip)
+
+
+def test_postgres_keeps_follow_ups_and_limits_append_only(postgres_schema):
+    at = postgres_schema
+    seed = chain.psql(
+        at,
+        "INSERT INTO flag_evaluations (evaluated_at, evaluated_by, as_of, agents_scored, "
+        "flags_raised, flags_updated, thresholds) VALUES (now(), 'h', current_date, 1, 1, 0, '{}')",
+        "INSERT INTO wellbeing_flags (id, agent_id, raised_evaluation_id, raised_at, state, "
+        "state_changed_at, as_of, level, score, reasons, signals) VALUES (1, 'A1', 1, now(), "
+        "'open', now(), current_date, 'high', 1, '[]', '[]')",
+        "INSERT INTO hr_followups (id, flag_id, agent_id, event, assignee, due_date, action, "
+        "note, recorded_by, at) VALUES (1, 1, 'A1', 'assigned', 'h', current_date, 'talk', 'n', "
+        "'h', now())",
+        "INSERT INTO hr_followups (id, flag_id, agent_id, event, followup_id, note, "
+        "recorded_by, at) VALUES (2, 1, 'A1', 'done', 1, 'n', 'h', now())",
+        "INSERT INTO hr_limits (flag_id, followup_id, agent_id, kind, start_date, end_date, "
+        "set_by, at) VALUES (1, 1, 'A1', 'no_overtime', current_date, current_date, 'h', now())",
+    )
+    assert seed.returncode == 0, seed.stderr
+    # the done row (no limit points at it) and the limit: refused only by the trigger
+    for table, alone in (("hr_followups", "id = 2"), ("hr_limits", "true")):
+        for sql, message in (
+            (f"TRUNCATE {table} CASCADE", "append-only (TRUNCATE refused)"),
+            (f"UPDATE {table} SET agent_id = 'x'", "append-only (UPDATE refused)"),
+            (f"DELETE FROM {table} WHERE {alone}", "deleted only together with its flag"),
+        ):
+            result = chain.psql(at, sql)
+            assert result.returncode != 0 and message in result.stderr, (sql, result.stderr)
+    both = chain.psql(
+        at,
+        "BEGIN",
+        "DELETE FROM hr_limits",
+        "DELETE FROM hr_followups",
+        "DELETE FROM wellbeing_flags",
+        "COMMIT",
+    )
+    assert both.returncode == 0, both.stderr

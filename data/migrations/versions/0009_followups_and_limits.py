@@ -4,7 +4,8 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06
 
-- ``hr_followups``: what HR agreed with a flag review. An ``assigned`` row names the HR user
+- ``hr_followups``: what HR agreed with a flag review (``review_id``; not a foreign key, so that
+  ``flag_reviews`` keeps refusing TRUNCATE with its own trigger's message). An ``assigned`` row names the HR user
   assigned, the follow-up date, the agreed action (``talk``, ``reduce_overtime``,
   ``change_channel_mix``, ``no_action``) and a note; a ``done`` row, pointing at it through
   ``followup_id``, marks it done. Nothing is edited: the current state is the rows' sum.
@@ -51,11 +52,6 @@ def upgrade() -> None:
             ["flag_id"],
             ["wellbeing_flags.id"],
             name=op.f("fk_hr_followups_flag_id_wellbeing_flags"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["review_id"],
-            ["flag_reviews.id"],
-            name=op.f("fk_hr_followups_review_id_flag_reviews"),
         ),
         sa.ForeignKeyConstraint(
             ["followup_id"],
