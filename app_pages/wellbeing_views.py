@@ -23,6 +23,7 @@ from services.flags import (
     StaleFlagError,
     TeamStrain,
     agent_detail,
+    agent_followups,
     complete_followup,
     evaluate_flags,
     followups_due,
@@ -684,8 +685,60 @@ def render_agent(detail: AgentDetail, viewer: Principal, fmt: Formats) -> None:
             )
 
     render_history(detail)
+    render_agent_followups(detail.agent_id, viewer)
     if flag is not None:
         render_review(flag, viewer, fmt)
+
+
+def render_agent_followups(agent_id: str, viewer: Principal) -> None:
+    """The person's follow-ups and the limits on their rostering (HR accounts only)."""
+    if not viewer.can(Permission.MANAGE_FOLLOWUPS) or viewer.demo:
+        return
+    followups, limits = _memo(
+        "agent_followups",
+        (_version(), agent_id),
+        lambda: agent_followups(get_store(), viewer, agent_id),
+    )
+    with st.expander("Follow-ups and limits on rostering", expanded=not followups.empty):
+        if followups.empty:
+            st.caption("No follow-up recorded yet.")
+            return
+        st.dataframe(
+            followups.assign(action=followups["action"].map(FOLLOWUP_ACTION_LABELS))[
+                ["followup_id", "assignee", "due_date", "action", "note", "done_at", "done_note"]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="wellbeing_agent_followups",
+            column_config={
+                "followup_id": st.column_config.NumberColumn("Follow-up", format="plain"),
+                "assignee": "Who follows up",
+                "due_date": st.column_config.DateColumn("Due", format="localized"),
+                "action": "Agreed action",
+                "note": st.column_config.TextColumn("Note", width="large"),
+                "done_at": st.column_config.DatetimeColumn("Done (UTC)", format="localized"),
+                "done_note": "What came of it",
+            },
+        )
+        if limits.empty:
+            st.caption("No limit on rostering.")
+            return
+        st.dataframe(
+            limits.assign(kind=limits["kind"].map(LIMIT_CHOICES))[
+                ["followup_id", "kind", "value", "start_date", "end_date", "set_by"]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="wellbeing_agent_limits",
+            column_config={
+                "followup_id": st.column_config.NumberColumn("Follow-up", format="plain"),
+                "kind": "Limit",
+                "value": amount_column("Hours a week", "For a weekly cap only", decimals=None),
+                "start_date": st.column_config.DateColumn("From", format="localized"),
+                "end_date": st.column_config.DateColumn("To (included)", format="localized"),
+                "set_by": "Set by",
+            },
+        )
 
 
 def render_history(detail: AgentDetail) -> None:

@@ -887,7 +887,9 @@ def mark_followup_done(
         )
 
 
-def list_followups(store: Store, viewer: Principal, *, open_only: bool = False) -> pd.DataFrame:
+def list_followups(
+    store: Store, viewer: Principal, *, open_only: bool = False, agent_id: str | None = None
+) -> pd.DataFrame:
     """Every follow-up with the person's name and team and whether it is done; audited.
 
     Parameters
@@ -897,6 +899,8 @@ def list_followups(store: Store, viewer: Principal, *, open_only: bool = False) 
         Needs :attr:`Permission.MANAGE_FOLLOWUPS`; the look is audited (``view_followups``).
     open_only : bool, default False
         Only those not marked done.
+    agent_id : str, optional
+        Only this person's.
 
     Returns
     -------
@@ -934,6 +938,8 @@ def list_followups(store: Store, viewer: Principal, *, open_only: bool = False) 
     )
     if open_only:
         query = query.where(done.c.id.is_(None))
+    if agent_id is not None:
+        query = query.where(fu.c.agent_id == str(agent_id))
     with store.engine.begin() as conn:
         frame = query_frame(conn, query).set_axis(list(FOLLOWUP_COLUMNS), axis=1)
         audit(conn, viewer, AuditAction.VIEW_FOLLOWUPS, None, {"rows": len(frame)})

@@ -89,6 +89,7 @@ __all__ = [
     "TeamStrain",
     "UnknownFlagError",
     "agent_detail",
+    "agent_followups",
     "complete_followup",
     "evaluate_flags",
     "followups_due",
@@ -645,6 +646,23 @@ def followups_due(store: Store, viewer: Principal, today: dt.date | None = None)
     """
     frame = flag_store.list_followups(store, viewer, open_only=True)
     return due_order(frame, today or dt.datetime.now(dt.UTC).date())
+
+
+def agent_followups(
+    store: Store, viewer: Principal, agent_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One person's follow-ups (newest first) and the limits set for them (HR only).
+
+    Returns
+    -------
+    followups : pandas.DataFrame
+        :data:`data.flags.FOLLOWUP_COLUMNS`.
+    limits : pandas.DataFrame
+        :data:`data.flags.LIMIT_COLUMNS`, newest first.
+    """
+    followups = flag_store.list_followups(store, viewer, agent_id=str(agent_id))
+    limits = flag_store.list_limits(store, viewer, str(agent_id))
+    return followups.iloc[::-1].reset_index(drop=True), limits.iloc[::-1].reset_index(drop=True)
 
 
 def complete_followup(store: Store, viewer: Principal, followup_id: int, note: str = "") -> None:

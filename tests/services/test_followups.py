@@ -90,6 +90,14 @@ def test_a_review_records_its_follow_up_and_limits_and_the_due_list_shows_it(fla
     assert late.loc[0, "days_overdue"] == 3
     flags.complete_followup(store, HR, followup_id, "talked again: fine")
     assert flags.followups_due(store, HR, today=TODAY).empty
+    mine, limits = flags.agent_followups(store, HR, "A1")
+    assert mine["done_note"].tolist() == ["talked again: fine"]
+    assert limits[["kind", "end_date"]].values.tolist() == [
+        ["no_late_shifts", dt.date(2026, 12, 20)]
+    ]
+    assert all(frame.empty for frame in flags.agent_followups(store, HR, "A2"))
+    with pytest.raises(AccessDenied):
+        flags.agent_followups(store, PLANNER, "A1")
     period = flags.limits_for_period(store, PLANNER, dt.date(2026, 12, 14), dt.date(2026, 12, 20))
     assert list(period.columns) == list(flags.ROSTER_LIMIT_COLUMNS)
     assert period[["agent_id", "kind"]].values.tolist() == [["A1", "no_late_shifts"]]

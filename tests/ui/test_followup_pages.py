@@ -69,6 +69,10 @@ def test_hr_records_a_review_with_follow_up_and_limit_and_works_the_due_list(cop
     assert not at.error, [e.value for e in at.error]
     assert any("now resolved" in s.value and "with its follow-up" in s.value for s in at.success)
 
+    mine = next(d.value for d in at.dataframe if "done_note" in d.value.columns)
+    assert mine["action"].tolist() == ["Reduce overtime"] and mine["assignee"].tolist() == ["hana"]
+    limit = next(d.value for d in at.dataframe if "set_by" in d.value.columns)
+    assert limit[["kind", "value"]].values.tolist() == [["At most N hours a week", 24.0]]
     due = next(d.value for d in at.dataframe if "days_overdue" in d.value.columns)
     assert due["agent_id"].tolist() == [agent]
     assert due["days_overdue"].tolist() == [1] and due["action"].tolist() == ["Reduce overtime"]
