@@ -35,10 +35,12 @@ from app_pages.planning_cache import (
     schedule_result,
     staffing_plan_with_progress,
 )
+from app_pages.wellbeing_views import render_roster_limits
 from data.access import AccessDenied, AuditAction, Permission, record
 from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
 from services import drafts
+from services.flags import limits_for_period
 from services.schedules import make_schedule
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates, files_under, templates_to_frame
@@ -409,6 +411,8 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
     limit = fmt.seconds(inputs["time_limit_seconds"] * (1 if agents is None else 2))
     label = "Planning shifts" if agents is None else "Planning shifts and assigning agents"
     absences = load_table("absences", data_version()) if agents is not None else None
+    week = (inputs["week_start"], inputs["week_start"] + dt.timedelta(days=6))
+    limits = limits_for_period(get_store(), viewer, *week)  # HR's, without why: hard rules
     st.session_state.pop(STOPPED_KEY, None)
     controls = st.empty()  # the Stop button, outside the collapsed status
     with st.status(f"{label} (at most {limit})...", expanded=False) as status:
@@ -427,6 +431,7 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
                     opening_hours=inputs["opening_hours"],
                     min_staff_while_open=inputs["min_staff_while_open"],
                     time_limit_seconds=inputs["time_limit_seconds"],
+                    limits=limits,
                 ),
             )
         except ValueError as exc:
@@ -591,6 +596,9 @@ def render_result(result: dict) -> None:
     outputs = result["outputs"]
     st.subheader(f"Schedule for the week of {fmt.date(result['week_start'])}")
     render_status(outputs)
+    if outputs.roster is not None:  # who has a limit set by HR this week, until when; never why
+        week = result["week_start"]
+        render_roster_limits(viewer, week, week + dt.timedelta(days=6))
     coverage = outputs.plan.coverage
     if coverage.empty:  # the week has no half hours to staff: nothing to show or publish
         st.info(

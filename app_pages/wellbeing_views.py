@@ -16,17 +16,23 @@ import streamlit as st
 from app_pages.common import amount_column, data_version, formats, get_store, load_table, show_chart
 from data.access import AccessDenied, Permission, Principal
 from data.validation import ABSENCE_TYPES, CLEAN_COLUMNS, REQUIRED_COLUMNS
-from formats import Formats
+from formats import Formats, date_input_format
 from services.flags import (
     AgentDetail,
     FlagError,
     StaleFlagError,
     TeamStrain,
     agent_detail,
+    agent_followups,
+    complete_followup,
     evaluate_flags,
+    followups_due,
+    hr_users,
     last_evaluation,
+    limits_for_period,
     list_flags,
     review_flag,
+    review_with_followup,
     team_strain,
 )
 from wellbeing import (
@@ -37,6 +43,8 @@ from wellbeing import (
     word_reason,
 )
 from wellbeing import LEVEL_ORDER as RISK_LEVEL_ORDER
+from wellbeing.limits import ACTION_LABELS as FOLLOWUP_ACTION_LABELS
+from wellbeing.limits import LIMIT_LABELS, MAX_LIMIT_DAYS, limit_notes
 
 VERSION_KEY = "wellbeing_version"  # bumped by evaluations and reviews: refreshes the views
 MEMO_KEY = "wellbeing_memo"
@@ -44,6 +52,24 @@ MESSAGE_KEY = "wellbeing_message"
 REVIEW_MESSAGE_KEY = "wellbeing_review_message"
 NOTE_KEY = "wellbeing_note"
 AGENT_KEY = "wellbeing_agent"
+FOLLOWUP_ON_KEY = "wellbeing_fu_on"  # record a follow-up with the review
+FOLLOWUP_KEYS = {  # the follow-up's widgets
+    "assignee": "wellbeing_fu_assignee",
+    "due_date": "wellbeing_fu_due",
+    "action": "wellbeing_fu_action",
+    "note": "wellbeing_fu_note",
+    "limit": "wellbeing_fu_limit",
+    "hours": "wellbeing_fu_hours",
+    "limit_days": "wellbeing_fu_limit_days",
+}
+DONE_MESSAGE_KEY = "wellbeing_fu_done_message"
+NO_LIMIT = "none"
+LIMIT_CHOICES = {
+    NO_LIMIT: "No limit",
+    "no_overtime": "No overtime",
+    "max_weekly_hours": "At most N hours a week",
+    "no_late_shifts": LIMIT_LABELS["no_late_shifts"].capitalize(),
+}
 
 #: The files workload strain is worked out from, and what each one feeds.
 PEOPLE_FILES = {
@@ -227,20 +253,73 @@ def _reevaluate(viewer: Principal) -> None:
     _bump()
 
 
+def _followup_options() -> dict:
+    """The follow-up and limit the HR user filled in, as :func:`review_with_followup` takes them."""
+    state = st.session_state
+    options = {
+        "assignee": state.get(FOLLOWUP_KEYS["assignee"]),
+        "due_date": state.get(FOLLOWUP_KEYS["due_date"]),
+        "action": state.get(FOLLOWUP_KEYS["action"]),
+        "followup_note": state.get(FOLLOWUP_KEYS["note"], ""),
+        "limits": [],
+    }
+    kind = state.get(FOLLOWUP_KEYS["limit"], NO_LIMIT)
+    if kind != NO_LIMIT:
+        days = tuple(state.get(FOLLOWUP_KEYS["limit_days"]) or ())
+        first, last = (*days, None, None)[:2]
+        options["limits"] = [
+            {
+                "kind": kind,
+                "value": state.get(FOLLOWUP_KEYS["hours"]),
+                "start_date": first,
+                "end_date": last if last is not None else first,
+            }
+        ]
+    return options
+
+
 def _review(viewer: Principal, flag_id: int, to_state: str, expected_state: str) -> None:
     note = st.session_state.get(NOTE_KEY, "")
+    with_followup = bool(st.session_state.get(FOLLOWUP_ON_KEY))
     try:
-        review_flag(get_store(), viewer, flag_id, to_state, note, expected_state=expected_state)
+        if with_followup:
+            review_with_followup(
+                get_store(),
+                viewer,
+                flag_id,
+                to_state,
+                note,
+                expected_state=expected_state,
+                **_followup_options(),
+            )
+        else:
+            review_flag(get_store(), viewer, flag_id, to_state, note, expected_state=expected_state)
     except (ValueError, AccessDenied) as exc:  # refused moves, missing notes, stale states
         st.session_state[REVIEW_MESSAGE_KEY] = ("error", f"Not saved: {exc}.")
         if isinstance(exc, StaleFlagError):
             _bump()  # show what the flag is now
         return
+    followed = " with its follow-up" if with_followup else ""
     st.session_state[REVIEW_MESSAGE_KEY] = (
         "success",
-        f"Flag {flag_id} is now {STATE_LABELS[to_state].lower()}; your decision is on record.",
+        f"Flag {flag_id} is now {STATE_LABELS[to_state].lower()}; your decision is on "
+        f"record{followed}.",
     )
     st.session_state[NOTE_KEY] = ""
+    st.session_state[FOLLOWUP_ON_KEY] = False
+    _bump()
+
+
+def _complete(viewer: Principal, followup_id: int) -> None:
+    try:
+        complete_followup(
+            get_store(), viewer, followup_id, st.session_state.get("wellbeing_fu_done_note", "")
+        )
+    except (ValueError, AccessDenied) as exc:
+        st.session_state[DONE_MESSAGE_KEY] = ("error", f"Not saved: {exc}.")
+        return
+    st.session_state[DONE_MESSAGE_KEY] = ("success", f"Follow-up {followup_id} is done.")
+    st.session_state["wellbeing_fu_done_note"] = ""
     _bump()
 
 
@@ -606,8 +685,60 @@ def render_agent(detail: AgentDetail, viewer: Principal, fmt: Formats) -> None:
             )
 
     render_history(detail)
+    render_agent_followups(detail.agent_id, viewer)
     if flag is not None:
         render_review(flag, viewer, fmt)
+
+
+def render_agent_followups(agent_id: str, viewer: Principal) -> None:
+    """The person's follow-ups and the limits on their rostering (HR accounts only)."""
+    if not viewer.can(Permission.MANAGE_FOLLOWUPS) or viewer.demo:
+        return
+    followups, limits = _memo(
+        "agent_followups",
+        (_version(), agent_id),
+        lambda: agent_followups(get_store(), viewer, agent_id),
+    )
+    with st.expander("Follow-ups and limits on rostering", expanded=not followups.empty):
+        if followups.empty:
+            st.caption("No follow-up recorded yet.")
+            return
+        st.dataframe(
+            followups.assign(action=followups["action"].map(FOLLOWUP_ACTION_LABELS))[
+                ["followup_id", "assignee", "due_date", "action", "note", "done_at", "done_note"]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="wellbeing_agent_followups",
+            column_config={
+                "followup_id": st.column_config.NumberColumn("Follow-up", format="plain"),
+                "assignee": "Who follows up",
+                "due_date": st.column_config.DateColumn("Due", format="localized"),
+                "action": "Agreed action",
+                "note": st.column_config.TextColumn("Note", width="large"),
+                "done_at": st.column_config.DatetimeColumn("Done (UTC)", format="localized"),
+                "done_note": "What came of it",
+            },
+        )
+        if limits.empty:
+            st.caption("No limit on rostering.")
+            return
+        st.dataframe(
+            limits.assign(kind=limits["kind"].map(LIMIT_CHOICES))[
+                ["followup_id", "kind", "value", "start_date", "end_date", "set_by"]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="wellbeing_agent_limits",
+            column_config={
+                "followup_id": st.column_config.NumberColumn("Follow-up", format="plain"),
+                "kind": "Limit",
+                "value": amount_column("Hours a week", "For a weekly cap only", decimals=None),
+                "start_date": st.column_config.DateColumn("From", format="localized"),
+                "end_date": st.column_config.DateColumn("To (included)", format="localized"),
+                "set_by": "Set by",
+            },
+        )
 
 
 def render_history(detail: AgentDetail) -> None:
@@ -687,6 +818,14 @@ def render_review(flag: pd.Series, viewer: Principal, fmt: Formats) -> None:
         help="Required to resolve or dismiss: the grounds of the decision, so that a person's "
         "decision is on record. Keep health details to what the decision needs.",
     )
+    if render_followup_form(viewer, fmt):
+        st.button(
+            f"Save the follow-up, keep {STATE_LABELS[state.value].lower()}",
+            key="wellbeing_fu_save",
+            on_click=_review,
+            args=(viewer, int(flag["flag_id"]), state.value, state.value),
+            help="Record the follow-up (and limit) without moving the flag.",
+        )
     cols = st.columns(len(allowed))
     for col, to_state in zip(cols, allowed, strict=True):
         col.button(
@@ -699,10 +838,156 @@ def render_review(flag: pd.Series, viewer: Principal, fmt: Formats) -> None:
         )
 
 
+def render_followup_form(viewer: Principal, fmt: Formats) -> bool:
+    """The follow-up fields (who, by when, the agreed action, a limit on rostering) behind a
+    toggle; True when they are on. HR accounts only: not the demo visitor."""
+    if not viewer.can(Permission.MANAGE_FOLLOWUPS) or viewer.demo:
+        st.caption("Follow-ups and limits on rostering are kept for signed-in HR accounts.")
+        return False
+    if not st.toggle(
+        "Record a follow-up with this decision",
+        key=FOLLOWUP_ON_KEY,
+        help="Who follows up, by when, what was agreed, and if needed a limit on the person's "
+        "rostering that the roster honours. All of it is audited.",
+    ):
+        return False
+    today = dt.date.today()
+    left, middle, right = st.columns(3)
+    left.selectbox(
+        "Who follows up",
+        _memo("hr_users", (_version(),), lambda: hr_users(get_store(), viewer)),
+        key=FOLLOWUP_KEYS["assignee"],
+        help="An HR user.",
+    )
+    middle.date_input(
+        "Follow-up date",
+        value=today + dt.timedelta(days=14),
+        key=FOLLOWUP_KEYS["due_date"],
+        format=date_input_format(fmt.locale),
+    )
+    right.selectbox(
+        "Agreed action",
+        list(FOLLOWUP_ACTION_LABELS),
+        format_func=FOLLOWUP_ACTION_LABELS.get,
+        key=FOLLOWUP_KEYS["action"],
+    )
+    st.text_area(
+        "Follow-up note",
+        key=FOLLOWUP_KEYS["note"],
+        placeholder="What to check at the follow-up",
+    )
+    left, middle, right = st.columns(3)
+    kind = left.selectbox(
+        "Limit on rostering",
+        list(LIMIT_CHOICES),
+        format_func=LIMIT_CHOICES.get,
+        key=FOLLOWUP_KEYS["limit"],
+        help="A hard rule for the named roster on the limit's days. Planners see that a limit "
+        "set by HR applies and until when, never why.",
+    )
+    middle.number_input(
+        "Hours a week at most",
+        min_value=0.0,
+        max_value=168.0,
+        value=30.0,
+        step=1.0,
+        key=FOLLOWUP_KEYS["hours"],
+        disabled=kind != "max_weekly_hours",
+    )
+    right.date_input(
+        "Limit from - to",
+        value=(today, today + dt.timedelta(days=27)),
+        key=FOLLOWUP_KEYS["limit_days"],
+        disabled=kind == NO_LIMIT,
+        format=date_input_format(fmt.locale),
+        help=f"Both days included; at most {fmt.number(MAX_LIMIT_DAYS)} days.",
+    )
+    return True
+
+
+def render_followups_due(store, viewer: Principal, fmt: Formats) -> None:
+    """HR's open follow-ups, overdue first, and marking one done."""
+    if not viewer.can(Permission.MANAGE_FOLLOWUPS) or viewer.demo:
+        return
+    with st.expander("Follow-ups due", expanded=True):
+        _show_message(DONE_MESSAGE_KEY)
+        due = _memo("followups", (_version(),), lambda: followups_due(store, viewer))
+        if due.empty:
+            st.caption("No follow-up is open.")
+            return
+        overdue = int((due["days_overdue"] > 0).sum())
+        if overdue:
+            st.warning(f"{fmt.number(overdue)} follow-up(s) overdue.", icon=":material/alarm:")
+        shown = due.assign(action=due["action"].map(FOLLOWUP_ACTION_LABELS))[
+            [
+                "followup_id",
+                "name",
+                "agent_id",
+                "assignee",
+                "due_date",
+                "days_overdue",
+                "action",
+                "note",
+            ]
+        ]
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            key="wellbeing_followups",
+            column_config={
+                "followup_id": st.column_config.NumberColumn("Follow-up", format="plain"),
+                "name": "Person",
+                "agent_id": "Agent",
+                "assignee": "Who follows up",
+                "due_date": st.column_config.DateColumn("Due", format="localized"),
+                "days_overdue": amount_column("Days overdue", "0: not yet due", decimals=None),
+                "action": "Agreed action",
+                "note": st.column_config.TextColumn("Note", width="large"),
+            },
+        )
+        labels = {
+            int(
+                r.followup_id
+            ): f"{r.followup_id}: {r.name} ({r.agent_id}), due {fmt.date(r.due_date)}"
+            for r in due.itertuples()
+        }
+        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+        pick = left.selectbox(
+            "Follow-up", list(labels), format_func=labels.get, key="wellbeing_fu_done_pick"
+        )
+        middle.text_input("What came of it", key="wellbeing_fu_done_note")
+        right.button(
+            "Mark done",
+            key="wellbeing_fu_done",
+            on_click=_complete,
+            args=(viewer, int(pick)),
+            width="stretch",
+        )
+
+
+def render_roster_limits(viewer: Principal, first_day: dt.date, last_day: dt.date) -> None:
+    """On the Schedule page: who has a limit set by HR in the week, and until when; never why."""
+    limits = limits_for_period(get_store(), viewer, first_day, last_day)
+    notes = limit_notes(limits, first_day, last_day)
+    if notes.empty:
+        return
+    fmt = formats()
+    agents = load_table("agents", data_version())
+    names = dict(zip(agents["agent_id"].astype(str), agents["name"].astype(str), strict=True))
+    lines = [
+        f"- **{names.get(row.agent_id, row.agent_id)} ({row.agent_id})**: a limit set by HR "
+        f"applies until {fmt.date(row.until)} ({row.limits}); the roster keeps to it."
+        for row in notes.itertuples()
+    ]
+    st.info("Limits set by HR this week:\n" + "\n".join(lines), icon=":material/health_and_safety:")
+
+
 def render_hr_view(store, viewer: Principal) -> None:
     fmt = formats()
     if not render_evaluation(store, viewer, fmt):
         return
+    render_followups_due(store, viewer, fmt)
     flags = render_flags_table(store, viewer, fmt)
     if flags.empty:
         return

@@ -9,8 +9,8 @@ Roles
     Users, imports, the audit log; forecasts, staffing and schedules. No individual wellbeing
     data (an admin is not HR).
 ``hr``
-    Individual wellbeing flags, their reasons and timelines, and the review workflow; team
-    aggregates; imports of HR files.
+    Individual wellbeing flags, their reasons and timelines, and the review workflow with its
+    follow-ups and the roster limits set with them; team aggregates; imports of HR files.
 ``manager``
     Forecasts, staffing and schedules (read and plan), and team wellbeing aggregates only,
     suppressed for groups under five people.
@@ -63,6 +63,8 @@ class Permission(StrEnum):
     VIEW_TEAM_WELLBEING = "view_team_wellbeing"  # aggregates, suppressed under five people
     VIEW_INDIVIDUAL_WELLBEING = "view_individual_wellbeing"  # flags, reasons, timelines
     REVIEW_FLAGS = "review_flags"
+    #: follow-ups of reviews (assignee, date, agreed action) and the limits HR sets with them
+    MANAGE_FOLLOWUPS = "manage_followups"
     EVALUATE_FLAGS = "evaluate_flags"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.VIEW_TEAM_WELLBEING,
                 P.VIEW_INDIVIDUAL_WELLBEING,
                 P.REVIEW_FLAGS,
+                P.MANAGE_FOLLOWUPS,
                 P.EVALUATE_FLAGS,
                 P.PURGE_HR_DATA,
             }
@@ -120,7 +123,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
 
 #: What the demo visitor never does, whatever role they view as: demo mode is read-only for
 #: accounts and settings, so an anonymous visitor cannot leave an account or a purge behind.
-DEMO_READ_ONLY = frozenset({P.MANAGE_USERS, P.PURGE_HR_DATA, P.REMOVE_SAMPLE})
+#: Follow-ups and HR limits are refused too: a visitor viewing as HR must neither read who is
+#: followed up nor set a limit that changes the rosters.
+DEMO_READ_ONLY = frozenset({P.MANAGE_USERS, P.PURGE_HR_DATA, P.REMOVE_SAMPLE, P.MANAGE_FOLLOWUPS})
 
 #: Input kinds that are HR data (health-related or personal), imported with IMPORT_HR.
 HR_KINDS = frozenset({"agents", "absences", "hours", "performance"})
@@ -202,6 +207,10 @@ class AuditAction(StrEnum):
     VIEW_FLAGS = "view_flags"  # the list of individual flags was shown
     REVIEW = "review"  # a flag's review state changed
     EVALUATE = "evaluate"  # flags re-evaluated
+    FOLLOWUP = "followup"  # a review's follow-up recorded (assignee, date, agreed action)
+    FOLLOWUP_DONE = "followup_done"  # ... marked done
+    SET_LIMIT = "set_limit"  # a limit on a person's rostering set by HR
+    VIEW_FOLLOWUPS = "view_followups"  # the list of follow-ups was shown
     IMPORT = "import"
     EXPORT = "export"
     SAVE_FORECAST = "save_forecast"
@@ -322,7 +331,15 @@ def record(
 AUDIT_COLUMNS = ("id", "at", "actor", "role", "action", "subject", "detail")
 #: Actions whose subject is a person whose wellbeing data was looked at or decided on: outside
 #: HR's own views their agent id is replaced by a pseudonym.
-PERSONAL_ACTIONS = frozenset({AuditAction.VIEW_AGENT.value, AuditAction.REVIEW.value})
+PERSONAL_ACTIONS = frozenset(
+    {
+        AuditAction.VIEW_AGENT.value,
+        AuditAction.REVIEW.value,
+        AuditAction.FOLLOWUP.value,
+        AuditAction.FOLLOWUP_DONE.value,
+        AuditAction.SET_LIMIT.value,
+    }
+)
 
 
 def audit_frame(

@@ -598,3 +598,428 @@ def _stale_message(conn: Connection, flag_id: int, seen: str) -> str:
         f"flag {flag_id} is now {state!r}, not {seen!r} as shown: it was changed{by}. "
         "Nothing was saved; reload the flag and decide again"
     )
+
+
+# --- follow-ups and limits -------------------------------------------------------------------
+
+#: The follow-ups list (:func:`list_followups`), one row per follow-up.
+FOLLOWUP_COLUMNS: tuple[str, ...] = (
+    "followup_id",
+    "flag_id",
+    "agent_id",
+    "name",
+    "team",
+    "assignee",
+    "due_date",
+    "action",
+    "note",
+    "recorded_by",
+    "at",
+    "done_at",
+    "done_by",
+    "done_note",
+)
+#: HR's limits with the follow-up and flag they came from (HR only: :func:`list_limits`).
+LIMIT_COLUMNS: tuple[str, ...] = (
+    "limit_id",
+    "flag_id",
+    "followup_id",
+    "agent_id",
+    "kind",
+    "value",
+    "start_date",
+    "end_date",
+    "set_by",
+    "at",
+)
+#: What planners and the roster get of a limit (:func:`limits_for_roster`): never why.
+ROSTER_LIMIT_COLUMNS: tuple[str, ...] = ("agent_id", "kind", "value", "start_date", "end_date")
+
+
+@dataclass(frozen=True)
+class FollowupEntry:
+    """A follow-up recorded with a review: who follows up, by when, the agreed action, a note.
+
+    The caller has checked the action against :data:`wellbeing.limits.FOLLOWUP_ACTIONS`.
+    """
+
+    assignee: str
+    due_date: dt.date
+    action: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LimitEntry:
+    """A limit on a person's rostering, days inclusive; ``value`` in hours or None.
+
+    The caller has checked it (:func:`wellbeing.limits.check_limit`).
+    """
+
+    kind: str
+    value: float | None
+    start_date: dt.date
+    end_date: dt.date
+
+
+def list_hr_users(store: Store, viewer: Principal) -> list[str]:
+    """User names of the HR accounts, who may be assigned a follow-up (sorted).
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.MANAGE_FOLLOWUPS`.
+    """
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    u = schema.users
+    with store.engine.connect() as conn:
+        names = conn.execute(
+            sa.select(u.c.username).where(u.c.role == "hr").order_by(u.c.username)
+        ).scalars()
+        return list(names)
+
+
+def _check_assignee(conn: Connection, viewer: Principal, assignee: str) -> str:
+    """The assignee is the viewer (HR) or an HR account; anything else is refused."""
+    assignee = str(assignee or "").strip()
+    if not assignee:
+        raise FlagError("a follow-up needs someone assigned: choose an HR user")
+    if assignee == viewer.username:
+        return assignee
+    u = schema.users
+    role = conn.execute(sa.select(u.c.role).where(u.c.username == assignee)).scalar()
+    if role != "hr":
+        what = "has no account" if role is None else f"is {role}, not hr"
+        raise FlagError(f"follow-up assignee {assignee!r} {what}: assign an HR user")
+    return assignee
+
+
+def record_review_with_followup(
+    store: Store,
+    viewer: Principal,
+    flag_id: int,
+    *,
+    from_state: str,
+    to_state: str,
+    note: str,
+    at: dt.datetime,
+    followup: FollowupEntry,
+    limits: Sequence[LimitEntry] = (),
+) -> int:
+    """:func:`record_review` and, in the same transaction, its follow-up and limits; audited.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.REVIEW_FLAGS` and :attr:`Permission.MANAGE_FOLLOWUPS`.
+    flag_id : int
+    from_state, to_state, note, at
+        As :func:`record_review`; ``from_state == to_state`` records the follow-up without
+        moving the flag (a review row is still written: the decision is on record).
+    followup : FollowupEntry
+        The assignee must be the viewer or an HR account.
+    limits : sequence of LimitEntry
+        Limits on the person's rostering agreed with it.
+
+    Returns
+    -------
+    int
+        The follow-up's id.
+
+    Raises
+    ------
+    AccessDenied
+        If the viewer may not review flags or manage follow-ups.
+    UnknownFlagError, StaleFlagError
+        As :func:`record_review`.
+    FlagError
+        If the assignee is not an HR user.
+    """
+    require(viewer, Permission.REVIEW_FLAGS)
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    wf, rv, fu, lim = (
+        schema.wellbeing_flags,
+        schema.flag_reviews,
+        schema.hr_followups,
+        schema.hr_limits,
+    )
+    with store.engine.begin() as conn:
+        current = conn.execute(
+            sa.select(wf.c.state, wf.c.agent_id).where(wf.c.id == int(flag_id))
+        ).first()
+        if current is None:
+            raise UnknownFlagError(f"there is no flag {flag_id}")
+        assignee = _check_assignee(conn, viewer, followup.assignee)
+        moved = conn.execute(
+            sa.update(wf)
+            .where(wf.c.id == int(flag_id), wf.c.state == from_state)
+            .values(state=to_state, state_changed_at=at)
+        ).rowcount
+        if moved != 1:
+            raise StaleFlagError(_stale_message(conn, int(flag_id), from_state))
+        review_id = conn.execute(
+            sa.insert(rv).values(
+                flag_id=int(flag_id),
+                from_state=from_state,
+                to_state=to_state,
+                reviewer=viewer.username[:100],
+                at=at,
+                note=note,
+            )
+        ).inserted_primary_key[0]
+        followup_id = conn.execute(
+            sa.insert(fu).values(
+                flag_id=int(flag_id),
+                review_id=review_id,
+                agent_id=current.agent_id,
+                event="assigned",
+                assignee=assignee[:200],
+                due_date=followup.due_date,
+                action=followup.action,
+                note=followup.note,
+                recorded_by=viewer.username[:100],
+                at=at,
+            )
+        ).inserted_primary_key[0]
+        for entry in limits:
+            conn.execute(
+                sa.insert(lim).values(
+                    flag_id=int(flag_id),
+                    followup_id=followup_id,
+                    agent_id=current.agent_id,
+                    kind=entry.kind,
+                    value=None if entry.value is None else float(entry.value),
+                    start_date=entry.start_date,
+                    end_date=entry.end_date,
+                    set_by=viewer.username[:100],
+                    at=at,
+                )
+            )
+        audit(
+            conn,
+            viewer,
+            AuditAction.REVIEW,
+            current.agent_id,
+            {"flag_id": int(flag_id), "from": from_state, "to": to_state},
+        )
+        # the agreed action and dates, never the note (it may hold health details)
+        audit(
+            conn,
+            viewer,
+            AuditAction.FOLLOWUP,
+            current.agent_id,
+            {
+                "flag_id": int(flag_id),
+                "followup_id": followup_id,
+                "assignee": assignee,
+                "due_date": followup.due_date.isoformat(),
+                "action": followup.action,
+            },
+        )
+        for entry in limits:
+            audit(
+                conn,
+                viewer,
+                AuditAction.SET_LIMIT,
+                current.agent_id,
+                {
+                    "followup_id": followup_id,
+                    "kind": entry.kind,
+                    "value": entry.value,
+                    "start_date": entry.start_date.isoformat(),
+                    "end_date": entry.end_date.isoformat(),
+                },
+            )
+    return int(followup_id)
+
+
+def mark_followup_done(
+    store: Store, viewer: Principal, followup_id: int, *, note: str, at: dt.datetime
+) -> None:
+    """Mark a follow-up done (an appended ``done`` row), audited.
+
+    Raises
+    ------
+    AccessDenied
+        If the viewer may not manage follow-ups.
+    FlagError
+        If there is no such follow-up or it is done already.
+    """
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    fu = schema.hr_followups
+    with store.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(fu.c.flag_id, fu.c.agent_id).where(
+                fu.c.id == int(followup_id), fu.c.event == "assigned"
+            )
+        ).first()
+        if row is None:
+            raise FlagError(f"there is no follow-up {followup_id}")
+        done = conn.execute(
+            sa.select(fu.c.recorded_by, fu.c.at).where(
+                fu.c.followup_id == int(followup_id), fu.c.event == "done"
+            )
+        ).first()
+        if done is not None:
+            raise FlagError(
+                f"follow-up {followup_id} was marked done by {done.recorded_by} at "
+                f"{_utc(done.at):%Y-%m-%d %H:%M} UTC already; nothing was saved"
+            )
+        conn.execute(
+            sa.insert(fu).values(
+                flag_id=row.flag_id,
+                agent_id=row.agent_id,
+                event="done",
+                followup_id=int(followup_id),
+                note=note,
+                recorded_by=viewer.username[:100],
+                at=at,
+            )
+        )
+        audit(
+            conn,
+            viewer,
+            AuditAction.FOLLOWUP_DONE,
+            row.agent_id,
+            {"flag_id": row.flag_id, "followup_id": int(followup_id)},
+        )
+
+
+def list_followups(
+    store: Store, viewer: Principal, *, open_only: bool = False, agent_id: str | None = None
+) -> pd.DataFrame:
+    """Every follow-up with the person's name and team and whether it is done; audited.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.MANAGE_FOLLOWUPS`; the look is audited (``view_followups``).
+    open_only : bool, default False
+        Only those not marked done.
+    agent_id : str, optional
+        Only this person's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FOLLOWUP_COLUMNS`, in the order recorded; ``due_date`` a date, times UTC,
+        ``done_*`` empty while open.
+    """
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    fu, ag = schema.hr_followups, schema.agents
+    done = fu.alias("done")
+    query = (
+        sa.select(
+            fu.c.id,
+            fu.c.flag_id,
+            fu.c.agent_id,
+            ag.c.name,
+            ag.c.team,
+            fu.c.assignee,
+            fu.c.due_date,
+            fu.c.action,
+            fu.c.note,
+            fu.c.recorded_by,
+            fu.c.at,
+            done.c.at,
+            done.c.recorded_by,
+            done.c.note,
+        )
+        .select_from(
+            fu.outerjoin(ag, ag.c.agent_id == fu.c.agent_id).outerjoin(
+                done, sa.and_(done.c.followup_id == fu.c.id, done.c.event == "done")
+            )
+        )
+        .where(fu.c.event == "assigned")
+        .order_by(fu.c.id)
+    )
+    if open_only:
+        query = query.where(done.c.id.is_(None))
+    if agent_id is not None:
+        query = query.where(fu.c.agent_id == str(agent_id))
+    with store.engine.begin() as conn:
+        frame = query_frame(conn, query).set_axis(list(FOLLOWUP_COLUMNS), axis=1)
+        audit(conn, viewer, AuditAction.VIEW_FOLLOWUPS, None, {"rows": len(frame)})
+    for col in ("at", "done_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    frame["due_date"] = pd.to_datetime(frame["due_date"]).dt.date
+    return frame
+
+
+def list_limits(store: Store, viewer: Principal, agent_id: str | None = None) -> pd.DataFrame:
+    """HR's limits with the follow-up and flag each came from (HR only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`LIMIT_COLUMNS`, in the order set; dates as dates.
+    """
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    lim = schema.hr_limits
+    query = sa.select(
+        lim.c.id,
+        lim.c.flag_id,
+        lim.c.followup_id,
+        lim.c.agent_id,
+        lim.c.kind,
+        lim.c.value,
+        lim.c.start_date,
+        lim.c.end_date,
+        lim.c.set_by,
+        lim.c.at,
+    ).order_by(lim.c.id)
+    if agent_id is not None:
+        query = query.where(lim.c.agent_id == str(agent_id))
+    with store.engine.connect() as conn:
+        frame = query_frame(conn, query).set_axis(list(LIMIT_COLUMNS), axis=1)
+    return _limit_days(frame)
+
+
+def limits_for_roster(
+    store: Store, viewer: Principal, first_day: dt.date, last_day: dt.date
+) -> pd.DataFrame:
+    """The limits that apply on some day from ``first_day`` to ``last_day`` (inclusive).
+
+    What planners and the roster see: who, which limit, its value and days. Never the flag, the
+    follow-up, the note or who set it.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.VIEW_STAFFING` (planners, managers, admins) or
+        :attr:`Permission.MANAGE_FOLLOWUPS` (HR).
+    first_day, last_day : datetime.date
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ROSTER_LIMIT_COLUMNS` only, sorted by agent and start.
+    """
+    if viewer is None or not viewer.can(Permission.MANAGE_FOLLOWUPS):
+        require(viewer, Permission.VIEW_STAFFING)
+    return read_limits(store, first_day, last_day)
+
+
+def read_limits(store: Store, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
+    """:func:`limits_for_roster` for trusted callers that checked the viewer themselves (the
+    overview's aggregate outlook): :data:`ROSTER_LIMIT_COLUMNS` only."""
+    lim = schema.hr_limits
+    query = (
+        sa.select(lim.c.agent_id, lim.c.kind, lim.c.value, lim.c.start_date, lim.c.end_date)
+        .where(lim.c.start_date <= last_day, lim.c.end_date >= first_day)
+        .order_by(lim.c.agent_id, lim.c.start_date, lim.c.id)
+    )
+    with store.engine.connect() as conn:
+        frame = query_frame(conn, query).set_axis(list(ROSTER_LIMIT_COLUMNS), axis=1)
+    return _limit_days(frame)
+
+
+def _limit_days(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in ("start_date", "end_date"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    frame["value"] = frame["value"].astype("float64")
+    return frame

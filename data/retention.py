@@ -92,6 +92,8 @@ def purge_hr_data(
             schema.published_schedule_shifts,
             schema.published_schedule_shifts.c.date < cutoff,
         ),
+        ("hr_limits", schema.hr_limits, schema.hr_limits.c.flag_id.in_(old_flags)),
+        ("hr_followups", schema.hr_followups, schema.hr_followups.c.flag_id.in_(old_flags)),
         ("flag_reviews", schema.flag_reviews, schema.flag_reviews.c.flag_id.in_(old_flags)),
         (
             "flag_observations",

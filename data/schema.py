@@ -243,6 +243,43 @@ flag_reviews = Table(
     Column("note", Text, nullable=False),
 )
 
+# What HR agreed with a review (migration 0009): ``assigned`` rows (assignee, follow-up date,
+# agreed action) and ``done`` rows pointing at them; and the time-limited limits set with them,
+# which rosters honour. Append-only like ``flag_reviews``; deleted only with their flag.
+hr_followups = Table(
+    "hr_followups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", Integer, ForeignKey("wellbeing_flags.id"), nullable=False),
+    Column("review_id", Integer, nullable=True),  # the flag_reviews row it came with
+    Column("agent_id", String(64), nullable=False),
+    Column("event", String(8), nullable=False),  # assigned, done
+    Column("followup_id", Integer, ForeignKey("hr_followups.id"), nullable=True),  # of a done
+    Column("assignee", String(200), nullable=True),  # an HR user name
+    Column("due_date", Date, nullable=True),
+    Column("action", String(24), nullable=True),  # talk, reduce_overtime, change_channel_mix, ...
+    Column("note", Text, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_hr_followups_flag_id", hr_followups.c.flag_id)
+
+hr_limits = Table(
+    "hr_limits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", Integer, ForeignKey("wellbeing_flags.id"), nullable=False),
+    Column("followup_id", Integer, ForeignKey("hr_followups.id"), nullable=False),
+    Column("agent_id", String(64), nullable=False),
+    Column("kind", String(24), nullable=False),  # no_overtime, max_weekly_hours, no_late_shifts
+    Column("value", Float, nullable=True),  # hours, for max_weekly_hours
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),  # inclusive
+    Column("set_by", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_hr_limits_agent_id", hr_limits.c.agent_id)
+
 #: SQLite's way to let a review go only with its flag (migration 0007): deleting a review
 #: adds a row here whose ``guard`` breaks a deferred foreign key (the guard table stays empty)
 #: until deleting the flag clears it, so a commit that kept the flag fails.

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from data import flags as flag_store
 from data.access import Permission, Principal, require
 from data.store import Store
 from formats import Formats
 from overview.core import available_hours
 from wellbeing import DEFAULT_THRESHOLDS, Thresholds, project_overtime_outlook
+from wellbeing.limits import agents_without_overtime
 
 STRAIN_COLUMNS = ("team", "people", "would_cross", "overtime_hours_per_person")
 #: The words of :attr:`GapStrain.summary`: English, as the command line would print them.
@@ -115,7 +117,11 @@ def gap_strain(
         )
         .fillna({"projected_overtime_hours": 0.0})
     )
-    outlook = project_overtime_outlook(projected, hours, thresholds=thresholds)
+    # people HR limited to no overtime take none: the outlook counts only those who may
+    first = pd.Timestamp(projected["week_start"].min()).date()
+    last = (pd.Timestamp(projected["week_start"].max()) + pd.Timedelta(days=6)).date()
+    barred = agents_without_overtime(flag_store.read_limits(store, first, last), first, last)
+    outlook = project_overtime_outlook(projected, hours, thresholds=thresholds, no_overtime=barred)
     crossing = set(outlook.agents["agent_id"])
     team = agents.set_index("agent_id")["team"].fillna("(no team)")
     overtime = projected.groupby("agent_id")["projected_overtime_hours"].sum()

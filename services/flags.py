@@ -8,6 +8,11 @@ wellbeing package (:mod:`wellbeing` scores and decides):
   flag (the rules: :mod:`wellbeing.decisions`);
 - :func:`reevaluate_after_import` does it again after an import of HR data, once HR has started;
 - :func:`review_flag` moves a flag through :mod:`wellbeing.review`'s state machine;
+  :func:`review_with_followup` does it and records who follows up, by when, the agreed action
+  and limits on the person's rostering (:mod:`wellbeing.limits`), in one transaction;
+- :func:`followups_due` lists HR's open follow-ups, overdue first; :func:`complete_followup`
+  marks one done; :func:`limits_for_period` gives the limits that apply to a roster period,
+  without the reason (planners, the schedule workflow);
 - :func:`list_flags` and :func:`agent_detail` show individuals (HR only, each look audited);
   :func:`team_strain` shows team aggregates, suppressed under five people, to managers.
 
@@ -21,7 +26,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,18 +36,23 @@ from data import flags as flag_store
 from data.access import HR_KINDS, Permission, Principal, require
 from data.flags import (
     FLAG_COLUMNS,
+    ROSTER_LIMIT_COLUMNS,
     EvaluationInfo,
     FlagError,
     FlagWrites,
+    FollowupEntry,
+    LimitEntry,
     StaleFlagError,
     UnknownFlagError,
     last_evaluation,
 )
 from data.store import Store
 from wellbeing import (
+    ALLOWED_TRANSITIONS,
     DEFAULT_THRESHOLDS,
     TEAM_STRAIN_COLUMNS,
     FlagReview,
+    InvalidTransitionError,
     Reason,
     ReviewState,
     RiskLevel,
@@ -59,6 +69,7 @@ from wellbeing import (
     team_strain_table,
 )
 from wellbeing.decisions import OBSERVED_ACTIONS
+from wellbeing.limits import FollowupError, check_followup, check_limit, due_order
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +77,29 @@ __all__ = [
     "FLAG_COLUMNS",
     "NO_DATA_MESSAGE",
     "REEVALUATOR",
+    "ROSTER_LIMIT_COLUMNS",
     "SCORED_KINDS",
     "TEAM_STRAIN_COLUMNS",
     "AgentDetail",
     "EvaluationInfo",
     "EvaluationSummary",
     "FlagError",
+    "FollowupError",
     "StaleFlagError",
     "TeamStrain",
     "UnknownFlagError",
     "agent_detail",
+    "agent_followups",
+    "complete_followup",
     "evaluate_flags",
+    "followups_due",
+    "hr_users",
     "last_evaluation",
+    "limits_for_period",
     "list_flags",
     "reevaluate_after_import",
     "review_flag",
+    "review_with_followup",
     "team_strain",
 ]
 
@@ -514,6 +533,174 @@ def review_flag(
         at=now,
     )
     return event
+
+
+# --- follow-ups and limits -------------------------------------------------------------------
+
+
+def review_with_followup(
+    store: Store,
+    viewer: Principal,
+    flag_id: int,
+    to_state: ReviewState | str,
+    note: str = "",
+    *,
+    expected_state: ReviewState | str,
+    assignee: str,
+    due_date: Any,
+    action: str,
+    followup_note: str = "",
+    limits: Sequence[Mapping[str, Any]] = (),
+) -> int:
+    """Review a flag and record its follow-up and limits, in one audited transaction.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.REVIEW_FLAGS` and :attr:`Permission.MANAGE_FOLLOWUPS` (HR).
+    flag_id, to_state, note, expected_state
+        As :func:`review_flag`.
+    assignee : str
+        Who follows up: the viewer or another HR user.
+    due_date : date-like
+        The follow-up date.
+    action : str
+        The agreed action (:class:`wellbeing.limits.FollowupAction`).
+    followup_note : str, optional
+    limits : sequence of mapping, optional
+        ``kind, value, start_date, end_date`` each (:func:`wellbeing.limits.check_limit`):
+        limits on the person's rostering, honoured by the roster on the days inside them.
+
+    Returns
+    -------
+    int
+        The follow-up's id.
+
+    Raises
+    ------
+    AccessDenied
+        If the viewer may not review flags or manage follow-ups.
+    FollowupError
+        A missing assignee, a bad date, action or limit (nothing is written).
+    InvalidTransitionError, UnknownFlagError, StaleFlagError, FlagError
+        As :func:`review_flag`; FlagError also when the assignee is not an HR user.
+    """
+    require(viewer, Permission.REVIEW_FLAGS)
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    who, day, agreed = check_followup(assignee, due_date, action)
+    checked = [
+        check_limit(
+            limit.get("kind"), limit.get("value"), limit.get("start_date"), limit.get("end_date")
+        )
+        for limit in limits
+    ]
+    now = dt.datetime.now(dt.UTC)
+    if ReviewState(to_state) == ReviewState(expected_state):
+        # a follow-up on a flag that stays where it is: allowed while the review is active
+        state = ReviewState(to_state)
+        if not ALLOWED_TRANSITIONS[state]:
+            raise InvalidTransitionError(
+                f"the review of flag {flag_id} has ended ({state.value}): a follow-up goes with "
+                "an active flag"
+            )
+        from_value, to_value = state.value, state.value
+    else:
+        event = FlagReview(
+            flag_id=str(flag_id),
+            from_state=expected_state,
+            to_state=to_state,
+            reviewer=viewer.username,
+            at=pd.Timestamp(now),
+            note=(note or "").strip(),
+        )
+        from_value, to_value = event.from_state.value, event.to_state.value
+    return flag_store.record_review_with_followup(
+        store,
+        viewer,
+        int(flag_id),
+        from_state=from_value,
+        to_state=to_value,
+        note=(note or "").strip(),
+        at=now,
+        followup=FollowupEntry(who, day, agreed, (followup_note or "").strip()),
+        limits=[LimitEntry(**limit) for limit in checked],
+    )
+
+
+def followups_due(store: Store, viewer: Principal, today: dt.date | None = None) -> pd.DataFrame:
+    """HR's open follow-ups, overdue first (longest overdue first), then by follow-up date.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.MANAGE_FOLLOWUPS`; the look is audited.
+    today : datetime.date, optional
+        Default: today (UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`data.flags.FOLLOWUP_COLUMNS` plus ``days_overdue``.
+    """
+    frame = flag_store.list_followups(store, viewer, open_only=True)
+    return due_order(frame, today or dt.datetime.now(dt.UTC).date())
+
+
+def agent_followups(
+    store: Store, viewer: Principal, agent_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One person's follow-ups (newest first) and the limits set for them (HR only).
+
+    Returns
+    -------
+    followups : pandas.DataFrame
+        :data:`data.flags.FOLLOWUP_COLUMNS`.
+    limits : pandas.DataFrame
+        :data:`data.flags.LIMIT_COLUMNS`, newest first.
+    """
+    followups = flag_store.list_followups(store, viewer, agent_id=str(agent_id))
+    limits = flag_store.list_limits(store, viewer, str(agent_id))
+    return followups.iloc[::-1].reset_index(drop=True), limits.iloc[::-1].reset_index(drop=True)
+
+
+def complete_followup(store: Store, viewer: Principal, followup_id: int, note: str = "") -> None:
+    """Mark a follow-up done (audited); :class:`FlagError` if it is unknown or done already."""
+    flag_store.mark_followup_done(
+        store, viewer, int(followup_id), note=(note or "").strip(), at=dt.datetime.now(dt.UTC)
+    )
+
+
+def hr_users(store: Store, viewer: Principal) -> list[str]:
+    """Who may be assigned a follow-up: the viewer first, then the other HR accounts."""
+    others = [u for u in flag_store.list_hr_users(store, viewer) if u != viewer.username]
+    return [viewer.username, *others]
+
+
+def limits_for_period(
+    store: Store, viewer: Principal, first_day: dt.date, last_day: dt.date
+) -> pd.DataFrame:
+    """The limits HR set that apply on some day of a roster period, without the reason.
+
+    The one door for the Schedule page, the schedule workflow and tests: who, which limit, its
+    value and days, never the flag, the follow-up or a note.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.VIEW_STAFFING` (or HR's :attr:`Permission.MANAGE_FOLLOWUPS`).
+    first_day, last_day : datetime.date
+        The period, inclusive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`data.flags.ROSTER_LIMIT_COLUMNS`, as :func:`staffing.roster.build_roster` takes
+        them.
+    """
+    return flag_store.limits_for_roster(store, viewer, first_day, last_day)
 
 
 # --- team aggregates -------------------------------------------------------------------------

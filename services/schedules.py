@@ -19,7 +19,7 @@ from data.access import Principal
 from data.store import Store
 from staffing.exports import ScheduleOutputs, make_schedule_outputs, staff_on_duty
 from staffing.planning import requirements_for_week
-from staffing.roster import roster_executor
+from staffing.roster import roster_executor, roster_limits
 from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
 
 
@@ -38,6 +38,7 @@ def make_schedule(
     mip_rel_gap: float = 1e-4,
     dtstamp: dt.datetime | None = None,
     executor: concurrent.futures.Executor | None = None,
+    limits: pd.DataFrame | None = None,
 ) -> ScheduleOutputs:
     """Plan the shifts that cover the requirements, roster the agents on them, render the exports.
 
@@ -68,6 +69,9 @@ def make_schedule(
     executor : concurrent.futures.Executor, optional
         Runs the roster's parts (:func:`staffing.roster.build_roster`), e.g. a Dask client's
         ``get_executor()``; default a local process pool for large rosters.
+    limits : pandas.DataFrame, optional
+        HR's limits on people's rostering that apply in the period
+        (:func:`services.flags.limits_for_period`), honoured by the roster as hard rules.
 
     Returns
     -------
@@ -83,7 +87,7 @@ def make_schedule(
     if week_start is not None:
         requirements = requirements_for_week(requirements, week_start)
     # make_schedule_outputs takes no executor: hand it to build_roster through the context
-    with roster_executor(executor):
+    with roster_executor(executor), roster_limits(limits):
         return make_schedule_outputs(
             requirements,
             shifts,

@@ -14,7 +14,11 @@ rules and are handed out afterwards). Hard rules:
 * at most ``max_consecutive_days`` working days in any run of ``max_consecutive_days + 1``;
 * weekly paid hours <= contract hours + overtime, overtime capped so the total stays within
   ``max_weekly_hours`` (and within ``max_overtime_hours_per_week`` when given);
-* no shift overlapping an approved absence day in the agent's own time zone.
+* no shift overlapping an approved absence day in the agent's own time zone;
+* the limits HR set for a person (``limits``: :data:`LIMIT_KINDS`), on the days inside each
+  limit's dates only: no shift ending after :data:`LATE_SHIFT_END_HOUR` (no late shifts); the
+  shifts on those days of a week at most the contract hours (no overtime) or at most ``value``
+  hours (a weekly cap). They come without a reason: the roster needs none.
 
 The objective fills as many planned paid hours as possible, then uses as little overtime as
 possible. Overtime the solution needs is the *projected overtime* reported per agent and week.
@@ -60,6 +64,7 @@ from contracts import require_columns
 from contracts.vocab import ABSENCE_TYPES
 from formats import Formats
 from staffing.roster_solve import (
+    LATE_SHIFT_END_HOUR,
     PartSolution,
     RosterTask,
     parse_channels,
@@ -79,6 +84,9 @@ __all__ = [
     "ABSENCE_TYPES",
     "AGENT_COLUMNS",
     "ASSIGNMENT_COLUMNS",
+    "LATE_SHIFT_END_HOUR",
+    "LIMIT_COLUMNS",
+    "LIMIT_KINDS",
     "OVERTIME_COLUMNS",
     "PART_STATUSES",
     "ROSTER_STATUSES",
@@ -90,8 +98,10 @@ __all__ = [
     "find_rule_violations",
     "parse_channels",
     "roster_executor",
+    "roster_limits",
     "validate_absences",
     "validate_agents",
+    "validate_limits",
 ]
 
 logger = logging.getLogger(__name__)
@@ -109,6 +119,14 @@ AGENT_COLUMNS: tuple[str, ...] = (
 
 ABSENCE_COLUMNS: tuple[str, ...] = ("agent_id", "start_date", "end_date", "type")
 """Columns of the absences frame; dates inclusive, ``type`` in :data:`ABSENCE_TYPES`."""
+
+LIMIT_COLUMNS: tuple[str, ...] = ("agent_id", "kind", "value", "start_date", "end_date")
+"""Columns of the limits frame: HR's limits on a person's rostering, days inclusive."""
+
+LIMIT_KINDS: tuple[str, ...] = ("no_overtime", "max_weekly_hours", "no_late_shifts")
+"""``no_overtime``: at most the contract hours a week; ``max_weekly_hours``: at most ``value``
+hours a week; ``no_late_shifts``: no shift ending after :data:`LATE_SHIFT_END_HOUR` (agent's
+local time) or past midnight."""
 
 ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "agent_id",
@@ -202,6 +220,23 @@ def roster_executor(executor: concurrent.futures.Executor | None) -> Iterator[No
         yield
     finally:
         _CONTEXT_EXECUTOR.reset(token)
+
+
+_CONTEXT_LIMITS: contextvars.ContextVar[pd.DataFrame | None] = contextvars.ContextVar(
+    "roster_limits", default=None
+)
+
+
+@contextlib.contextmanager
+def roster_limits(limits: pd.DataFrame | None) -> Iterator[None]:
+    """Honour HR's ``limits`` (:data:`LIMIT_COLUMNS`) in every :func:`build_roster` call in this
+    context that is given none (callers reaching it through
+    :func:`staffing.exports.make_schedule_outputs`, like :func:`roster_executor`)."""
+    token = _CONTEXT_LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _CONTEXT_LIMITS.reset(token)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -443,6 +478,56 @@ def validate_absences(
     return frame
 
 
+def validate_limits(
+    limits: pd.DataFrame | None, known_agents: set[str] | None = None
+) -> pd.DataFrame:
+    """Check the limits frame (:data:`LIMIT_COLUMNS`) and return a clean copy.
+
+    Dates become datetime64 days; ``value`` (hours) is required for ``max_weekly_hours``.
+
+    Raises
+    ------
+    RosterError
+        Missing columns, an unknown kind, dates that are not dates or end before they start, a
+        weekly cap that is not a number >= 0.
+    """
+    if limits is None:
+        limits = pd.DataFrame(columns=list(LIMIT_COLUMNS))
+    require_columns(limits, LIMIT_COLUMNS, "limits", error=RosterError)
+    frame = limits.loc[:, list(LIMIT_COLUMNS)].copy().reset_index(drop=True)
+    frame["agent_id"] = frame["agent_id"].astype(str)
+    frame["kind"] = frame["kind"].astype(str)
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    problems: list[str] = []
+    for col in ("start_date", "end_date"):
+        days = pd.to_datetime(frame[col], errors="coerce")
+        for row in frame.index[days.isna()]:
+            problems.append(
+                f"limits row {row}: column {col!r} has {limits[col].iloc[row]!r}, not a date"
+            )
+        frame[col] = days.astype("datetime64[ns]").dt.normalize()
+    for row in frame.itertuples():
+        where = f"limits row {row.Index} (agent_id {row.agent_id!r})"
+        if row.kind not in LIMIT_KINDS:
+            problems.append(
+                f"{where}: column 'kind' has {row.kind!r}, not one of {', '.join(LIMIT_KINDS)}"
+            )
+        elif row.kind == "max_weekly_hours" and not (np.isfinite(row.value) and row.value >= 0):
+            problems.append(f"{where}: column 'value' has {row.value!r}, not hours >= 0")
+        if pd.notna(row.start_date) and pd.notna(row.end_date) and row.end_date < row.start_date:
+            problems.append(
+                f"{where}: end_date {row.end_date.date()} is before start_date "
+                f"{row.start_date.date()}"
+            )
+    if problems:
+        raise RosterError("\n".join(problems[:20]))
+    if known_agents is not None:
+        unknown = sorted(set(frame["agent_id"]) - known_agents)
+        if unknown:
+            logger.info("limits for agent_id(s) not rostered ignored: %s", ", ".join(unknown[:10]))
+    return frame
+
+
 def build_roster(
     plan: ShiftPlan | pd.DataFrame,
     agents: pd.DataFrame,
@@ -457,6 +542,7 @@ def build_roster(
     split_weeks: bool | None = None,
     part_time_limit_seconds: float | None = None,
     warm_start: bool = False,
+    limits: pd.DataFrame | None = None,
 ) -> Roster:
     """Assign named agents to the planned shifts.
 
@@ -500,6 +586,9 @@ def build_roster(
         better in time) to HiGHS as a MIP start. Off by default: HiGHS then stops as soon as
         the greedy roster is within ``mip_rel_gap``, which saved 30 % CPU at 1,000 agents x 4
         weeks but kept 640 h of overtime that the solve from scratch avoids (bench/RESULTS.md).
+    limits : pandas.DataFrame, optional
+        HR's limits (:data:`LIMIT_COLUMNS`, :func:`validate_limits`): hard rules on the days
+        inside their dates (see the module docstring).
 
     Returns
     -------
@@ -540,6 +629,9 @@ def build_roster(
     require_columns(shifts, PLAN_COLUMNS, "plan", error=RosterError)
     agents_frame = validate_agents(agents)
     absence_frame = validate_absences(absences, set(agents_frame["agent_id"]))
+    if limits is None:
+        limits = _CONTEXT_LIMITS.get()
+    limit_frame = validate_limits(limits, set(agents_frame["agent_id"]))
     zones = _queue_zones(shifts, agents_frame, queue_timezones)
 
     shifts = shifts[shifts["agents"] > 0].reset_index(drop=True)
@@ -617,6 +709,7 @@ def build_roster(
                     offset=offset,
                     crew=crew,
                     absences=absence_frame[absence_frame["agent_id"].isin(crew["agent_id"])],
+                    limits=limit_frame[limit_frame["agent_id"].isin(crew["agent_id"])],
                     zone=str(zones[country]),
                     dates=days.to_numpy(),
                     weekly=weekly,
@@ -717,6 +810,7 @@ class _Chain:
         offset: int,
         crew: pd.DataFrame,
         absences: pd.DataFrame,
+        limits: pd.DataFrame,
         zone: str,
         dates: np.ndarray,
         weekly: bool,
@@ -724,6 +818,7 @@ class _Chain:
     ) -> None:
         self.country, self.instances, self.offset = country, instances, offset
         self.crew, self.absences, self.zone, self.rules = crew, absences, zone, rules
+        self.limits = limits
         self.dates = dates
         first, last = min(dates), max(dates)
         if weekly:  # Monday-to-Sunday weeks: the weekly-hours rule never crosses a part
@@ -774,6 +869,7 @@ class _Chain:
             prior_end_utc_ns=self.last_end.copy(),
             prior_worked=prior,
             warm_start=warm_start,
+            limits=self.limits,
         )
 
     def record(self, solution: PartSolution) -> RosterPart:

@@ -12,7 +12,13 @@ the earlier weeks are already fixed (a rolling horizon):
 * consecutive days: every window of ``max_consecutive_days + 1`` days reaching back into the
   fixed days counts the fixed working days against its limit;
 * weekly hours: parts are whole Monday-to-Sunday weeks (or the whole horizon), the unit of the
-  weekly rule, so no week is split between parts and nothing needs carrying.
+  weekly rule, so no week is split between parts and nothing needs carrying;
+
+and the limits HR set for a person (:data:`staffing.roster.LIMIT_KINDS`), hard rules on the days
+inside each limit's dates only: ``no_late_shifts`` makes shifts ending after
+:data:`LATE_SHIFT_END_HOUR` (the agent's local time, or on a later day) ineligible on those
+days; ``no_overtime`` and ``max_weekly_hours`` cap the hours of the shifts on those days of
+each week at the contract hours or at ``value``.
 
 A greedy roster (instances by start time, each to the eligible agents with the most contract
 hours left that week) is the answer when HiGHS finds nothing better before its time limit, and,
@@ -42,6 +48,8 @@ from staffing.scheduling import LabourRules
 
 logger = logging.getLogger(__name__)
 
+#: A shift is late when it ends after this hour (agent's local time) or on a later day.
+LATE_SHIFT_END_HOUR = 20
 FILL_WEIGHT_PER_HOUR = 1000.0
 OVERTIME_WEIGHT_PER_HOUR = 10.0
 # a tiny preference for agents' contract hours being used evenly keeps ties deterministic-ish
@@ -62,6 +70,8 @@ class RosterTask:
     fixed shift (``np.iinfo(np.int64).min`` for none) and ``prior_worked`` per crew row whether
     the agent worked each of the ``max_consecutive_days`` days before ``first_date`` (oldest
     first). ``deadline_epoch`` is the roster's overall wall-clock deadline (``time.time()``).
+    ``limits`` are HR's limits on the crew (``agent_id, kind, value, start_date, end_date``,
+    days inclusive, datetime64), or None.
     """
 
     instances: pd.DataFrame
@@ -77,6 +87,7 @@ class RosterTask:
     prior_end_utc_ns: np.ndarray
     prior_worked: np.ndarray
     warm_start: bool = False
+    limits: pd.DataFrame | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,6 +161,9 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
     channels = instances["channel"].astype(str).to_numpy()
     absences_of = {agent_id: off for agent_id, off in task.absences.groupby("agent_id")}
     no_absence = task.absences.iloc[:0]
+    limits = task.limits if task.limits is not None else pd.DataFrame(columns=_LIMIT_COLUMNS)
+    limits_of = {agent_id: own for agent_id, own in limits.groupby("agent_id")}
+    day_ns = day.to_numpy()
     for a, agent in enumerate(crew.itertuples(index=False)):
         allowed = np.isin(channels, list(parse_channels(agent.channels)))
         prior_end = int(task.prior_end_utc_ns[a])
@@ -164,6 +178,13 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
             )
             lo, hi = first.tz_convert("UTC").value, last.tz_convert("UTC").value
             allowed &= ~((start_utc < hi) & (end_utc > lo))
+        own_limits = limits_of.get(agent.agent_id)
+        if own_limits is not None:
+            late = own_limits[own_limits["kind"] == "no_late_shifts"]
+            if len(late):
+                is_late = _late_shifts(start_utc, end_utc, agent.timezone)
+                for row in late.itertuples():
+                    allowed &= ~(is_late & _inside(day_ns, row))
         idx = np.flatnonzero(allowed)
         pairs_a.extend([a] * len(idx))
         pairs_i.extend(idx.tolist())
@@ -202,7 +223,10 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
     cost = np.concatenate(
         [-FILL_WEIGHT_PER_HOUR * hours[var_i] + spread, np.full(n_ot, OVERTIME_WEIGHT_PER_HOUR)]
     )
-    greedy = _greedy(task, var_a, var_i, start_utc, end_utc, day_index, week_of, base, headroom)
+    groups = _limit_groups(crew, limits_of, var_a, var_i, day_ns, week_of, n_w, base)
+    greedy = _greedy(
+        task, var_a, var_i, start_utc, end_utc, day_index, week_of, base, headroom, groups
+    )
     start = np.zeros(n_var)
     start[greedy] = 1.0
     worked = np.zeros((n_crew, n_w))
@@ -293,6 +317,10 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
             np.concatenate([hours[inst], -np.ones(n_w)]),
             np.full(n_w, base[a]),
         )
+
+    # HR's weekly limits: the hours of the shifts on the limit's days of each week
+    for members, cap in groups:
+        add_rows(np.zeros(len(members), dtype=np.int64), members, hours[var_i[members]], [cap])
 
     matrix = sparse.csr_array(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_var)
@@ -387,10 +415,19 @@ def _greedy(
     week_of: np.ndarray,
     base: np.ndarray,
     headroom: np.ndarray,
+    groups: list[tuple[np.ndarray, float]] | None = None,
 ) -> np.ndarray:
     """A feasible roster by hand: instances by start time, longest first at equal starts, each
     to the eligible agents with the most contract hours left that week (overtime only when no
-    one has contract hours left). Returns the chosen variable indices."""
+    one has contract hours left), never past a limit of HR's (``groups``: variables and their
+    hours cap). Returns the chosen variable indices."""
+    groups = groups or []
+    group_of: dict[int, list[int]] = {}
+    for g, (members, _cap) in enumerate(groups):
+        for v in members.tolist():
+            group_of.setdefault(v, []).append(g)
+    group_used = np.zeros(len(groups))
+    group_cap = np.array([cap for _members, cap in groups], dtype=np.float64)
     rules = task.rules
     k = rules.max_consecutive_days
     rest_ns = int(rules.min_rest_hours * 3600e9)
@@ -418,6 +455,11 @@ def _greedy(
         # the K days before d plus d itself must not all be working days
         ok &= worked[agents, d : k + d].sum(axis=1) < k
         ok &= week_hours[agents, w] + hours[i] <= cap[agents] + 1e-9
+        if group_of:
+            for j, v in enumerate(cand_vars.tolist()):
+                gs = group_of.get(v, [])
+                if ok[j] and gs and (group_used[gs] + hours[i] > group_cap[gs] + 1e-9).any():
+                    ok[j] = False
         if not ok.any():
             continue
         agents, cand_vars = agents[ok], cand_vars[ok]
@@ -428,5 +470,64 @@ def _greedy(
         worked[take_a, k + d] = True
         last_end[take_a] = np.maximum(last_end[take_a], end_utc[i])
         week_hours[take_a, w] += hours[i]
+        for v in cand_vars[pick].tolist():
+            group_used[group_of.get(v, [])] += hours[i]
         chosen.append(cand_vars[pick])
     return np.sort(np.concatenate(chosen)) if chosen else np.array([], dtype=np.int64)
+
+
+_LIMIT_COLUMNS = ("agent_id", "kind", "value", "start_date", "end_date")
+
+
+def _inside(day_ns: np.ndarray, limit) -> np.ndarray:
+    """Instances whose (queue-local) day is within the limit's days, inclusive."""
+    return (day_ns >= np.datetime64(limit.start_date, "ns")) & (
+        day_ns <= np.datetime64(limit.end_date, "ns")
+    )
+
+
+def _late_shifts(start_utc: np.ndarray, end_utc: np.ndarray, zone: str) -> np.ndarray:
+    """Instances ending after :data:`LATE_SHIFT_END_HOUR` on their starting day, or on a later
+    day, in the agent's local time ``zone``."""
+    start = pd.DatetimeIndex(start_utc.astype("datetime64[ns]"), tz="UTC").tz_convert(zone)
+    end = pd.DatetimeIndex(end_utc.astype("datetime64[ns]"), tz="UTC").tz_convert(zone)
+    start_day = start.tz_localize(None).normalize()
+    return np.asarray(end.tz_localize(None) > start_day + pd.Timedelta(hours=LATE_SHIFT_END_HOUR))
+
+
+def _limit_groups(
+    crew: pd.DataFrame,
+    limits_of: dict,
+    var_a: np.ndarray,
+    var_i: np.ndarray,
+    day_ns: np.ndarray,
+    week_of: np.ndarray,
+    n_weeks: int,
+    base: np.ndarray,
+) -> list[tuple[np.ndarray, float]]:
+    """One (variables, hours cap) per weekly limit and week: the agent's shifts on the limit's
+    days of that week may total at most the contract hours (``no_overtime``) or ``value``
+    (``max_weekly_hours``)."""
+    groups: list[tuple[np.ndarray, float]] = []
+    if not limits_of:
+        return groups
+    bounds = np.searchsorted(var_a, np.arange(len(crew) + 1))
+    for a, agent_id in enumerate(crew["agent_id"].tolist()):
+        own = limits_of.get(agent_id)
+        if own is None:
+            continue
+        cols = np.arange(bounds[a], bounds[a + 1])
+        inst = var_i[cols]
+        for row in own.itertuples():
+            if row.kind == "no_overtime":
+                cap = float(base[a])
+            elif row.kind == "max_weekly_hours":
+                cap = float(row.value)
+            else:
+                continue
+            inside = _inside(day_ns[inst], row)
+            for w in range(n_weeks):
+                members = cols[inside & (week_of[inst] == w)]
+                if len(members):
+                    groups.append((members, cap))
+    return groups

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,7 @@ def project_overtime_outlook(
     hours: pd.DataFrame,
     as_of: Any = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    no_overtime: Collection[str] = (),
 ) -> OvertimeOutlook:
     """Find the agents who would cross a working-time threshold if the gap is covered with overtime.
 
@@ -132,6 +134,9 @@ def project_overtime_outlook(
         weeks after it, if any, are unknown and left out of the averages.
     thresholds : Thresholds, optional
         Weekly limit, reference periods, long-week and overtime-streak rules.
+    no_overtime : collection of str, optional
+        Agents who may not take overtime (an HR limit, :func:`wellbeing.limits.
+        agents_without_overtime`): left out, the outlook counts only people who may take it.
 
     Returns
     -------
@@ -147,6 +152,9 @@ def project_overtime_outlook(
     th = thresholds
     require_columns(projected, "projected overtime", PROJECTED_COLUMNS)
     require_columns(hours, "hours", ("agent_id", "date", "hours_worked"))
+    barred = projected["agent_id"].astype(str).isin({str(a) for a in no_overtime})
+    n_barred = int(projected.loc[barred, "agent_id"].nunique())
+    projected = projected[~barred]
     if projected.empty:
         return OvertimeOutlook(
             agents=_empty_outlook(),
@@ -231,6 +239,11 @@ def project_overtime_outlook(
     n_long = int(any_cross[:, 1].sum())
     n_streak = int(any_cross[:, 2].sum())
     summary = _summary(n_avg, n_avg_anyway, n_long, n_streak, weeks, th)
+    if n_barred:
+        summary += (
+            f" {_agents(n_barred)} under an HR limit of no overtime "
+            f"{'is' if n_barred == 1 else 'are'} not counted: they take none."
+        )
     logger.info(summary)
     return OvertimeOutlook(
         agents=frame,
