@@ -26,15 +26,16 @@ produced the score: no reason, no flag. Low agents may carry informational reaso
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from formats import Formats
-from wellbeing.levels import LEVELS, RiskLevel
-from wellbeing.reasons import Reason, word_reason
-from wellbeing.signals import SignalContext, compute_signals, make_signal_context
+from wellbeing.levels import FLAGGED_LEVELS, LEVELS, RiskLevel
+from wellbeing.reasons import Reason, make_reason, word_reason
+from wellbeing.signals import SignalContext, compute_signals, long_spells, make_signal_context
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, FAMILIES, Thresholds
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,18 @@ logger = logging.getLogger(__name__)
 SCORE_COLUMNS: tuple[str, ...] = ("agent_id", "level", "score", "reasons", "signals")
 EXPORT_COLUMNS: tuple[str, ...] = ("agent_id", "level", "score", "reasons")
 REASON_SEPARATOR = "; "
+#: Families that compare a person with their own history: silent for new joiners.
+HISTORY_FAMILIES: frozenset[str] = frozenset({"absence", "performance"})
+#: Columns of :attr:`BurnoutEvaluation.check_ins`.
+CHECK_IN_COLUMNS: tuple[str, ...] = (
+    "agent_id",
+    "start_date",
+    "end_date",
+    "back_on",
+    "calendar_days",
+    "working_days",
+    "item",
+)
 
 
 def score_signals(
@@ -87,6 +100,16 @@ def score_signals(
         default=RiskLevel.LOW.value,
     )
     ordered = signals.sort_values("severity", ascending=False, kind="stable")
+    if len(ordered):
+        # the detail one click away shows how much each reason weighed in the score
+        ordered = ordered.assign(
+            reason=[
+                _weighed(r, f, sev, thresholds)
+                for r, f, sev in zip(
+                    ordered["reason"], ordered["family"], ordered["severity"], strict=True
+                )
+            ]
+        )
     grouped = ordered.groupby("agent_id", sort=False)
     reasons = grouped["reason"].agg(list).reindex(ids)
     names = grouped["signal"].agg(lambda s: list(dict.fromkeys(s))).reindex(ids)
@@ -104,6 +127,17 @@ def score_signals(
     if unexplained.any():  # pragma: no cover - would be a bug in the combination above
         raise AssertionError(f"flagged without a reason: {out['agent_id'][unexplained].tolist()}")
     return out
+
+
+def _weighed(reason: Reason, family: str, severity: float, th: Thresholds) -> Reason:
+    if not isinstance(reason, Reason) or reason.code is None or family not in FAMILIES:
+        return reason
+    extra = {
+        "family": family,
+        "severity": round(float(severity), 4),
+        "weight": th.family_weight(family),
+    }
+    return replace(reason, values={**reason.values, **extra})
 
 
 def score_burnout_risk(
@@ -161,9 +195,29 @@ def score_burnout_risk(
 
 
 def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
-    """Run every registered signal on ``ctx`` and score the agents (see :func:`score_burnout_risk`)."""
+    """Run every registered signal on ``ctx`` and score the agents (see :func:`score_burnout_risk`).
+
+    Strain, not illness: long spells never reach a signal (see
+    :func:`wellbeing.signals.long_spells`); a flagged person who had one gets it as a context
+    reason ("One 24-day absence in March 2024, not counted as strain"), never counted. A new
+    joiner (fewer than ``min_history_weeks`` weeks of records) gets no signal from the families
+    that compare a person with their own history (absence, performance) and the context reason
+    "Not enough history yet (N weeks)". Context reasons come after the counted ones and are not
+    in ``signals``.
+    """
     signals = compute_signals(ctx, thresholds)
+    history = ctx.history_weeks
+    new = np.isfinite(history) & (history < thresholds.min_history_weeks)
+    if new.any() and len(signals):
+        joiner = new[ctx.codes(signals["agent_id"])]
+        signals = signals[~(joiner & signals["family"].isin(HISTORY_FAMILIES).to_numpy())]
     scores = score_signals(signals, ctx.agent_ids, thresholds)
+    context = _context_reasons(ctx, thresholds, scores, new)
+    if context:
+        scores["reasons"] = [
+            reasons + context.get(agent, [])
+            for agent, reasons in zip(scores["agent_id"], scores["reasons"], strict=True)
+        ]
     scores.attrs["notes"] = list(ctx.notes)
     scores.attrs["as_of"] = pd.Timestamp(ctx.as_of)
     counts = scores["level"].value_counts()
@@ -175,6 +229,138 @@ def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLD
         counts.get(RiskLevel.MEDIUM, 0),
     )
     return scores
+
+
+def _context_reasons(
+    ctx: SignalContext, th: Thresholds, scores: pd.DataFrame, new: np.ndarray
+) -> dict[str, list[Reason]]:
+    """Context per agent: long absences of flagged people, the status of new joiners."""
+    out: dict[str, list[Reason]] = {}
+    flagged = set(scores.loc[scores["level"].isin(list(FLAGGED_LEVELS)), "agent_id"])
+    spells = long_spells(ctx, th)
+    # health data only where it explains a flag (GDPR Art. 9: no more than needed)
+    spells = spells[spells["agent_id"].isin(flagged)]
+    for agent, group in spells.groupby("agent_id", sort=False):
+        items = [
+            {"start_date": a, "end_date": b, "calendar_days": c, "working_days": w}
+            for a, b, c, w in zip(
+                group["start_date"],
+                group["end_date"],
+                group["calendar_days"],
+                group["working_days"],
+                strict=True,
+            )
+        ]
+        out.setdefault(str(agent), []).append(
+            make_reason(
+                "long_absence", spells=items, long_spell_working_days=th.long_spell_working_days
+            )
+        )
+    for i in np.flatnonzero(new):
+        out.setdefault(str(ctx.agent_ids[i]), []).append(
+            make_reason(
+                "not_enough_history",
+                weeks=int(ctx.history_weeks[i]),
+                min_weeks=th.min_history_weeks,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class BurnoutEvaluation:
+    """Everything one evaluation gives HR: the scores and the non-risk items beside them.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        As :func:`score_burnout_risk` returns them (the flags).
+    long_spells : pandas.DataFrame
+        Every long spell in the window (:func:`wellbeing.signals.long_spells`): illness, never
+        counted as strain. For HR's eyes only, like the flags.
+    check_ins : pandas.DataFrame
+        Return-to-work check-ins (:data:`CHECK_IN_COLUMNS`; ``item`` a plain-sentence
+        :class:`Reason`), one per long spell that ended within ``check_in_weeks`` weeks before
+        ``as_of``; empty unless ``Thresholds.return_to_work_check_ins`` is set. Never a flag,
+        never in a score.
+    """
+
+    scores: pd.DataFrame
+    long_spells: pd.DataFrame
+    check_ins: pd.DataFrame
+
+
+def evaluate_burnout_risk(
+    agents: pd.DataFrame,
+    absences: pd.DataFrame,
+    hours: pd.DataFrame,
+    performance: pd.DataFrame,
+    as_of: Any = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    occupancy: pd.DataFrame | None = None,
+) -> BurnoutEvaluation:
+    """Score every agent (as :func:`score_burnout_risk`) and list the non-risk items beside.
+
+    Parameters are those of :func:`score_burnout_risk`.
+
+    Returns
+    -------
+    BurnoutEvaluation
+    """
+    ctx = make_signal_context(agents, absences, hours, performance, as_of, occupancy)
+    scores = score_context(ctx, thresholds)
+    spells = long_spells(ctx, thresholds)
+    return BurnoutEvaluation(
+        scores, spells, return_to_work_check_ins(spells, ctx.as_of, thresholds)
+    )
+
+
+def return_to_work_check_ins(
+    spells: pd.DataFrame, as_of: Any, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> pd.DataFrame:
+    """Check-in items for people back from a long spell (only if HR turned them on).
+
+    Parameters
+    ----------
+    spells : pandas.DataFrame
+        Output of :func:`wellbeing.signals.long_spells`.
+    as_of : date-like
+        The evaluation's day.
+    thresholds : Thresholds, optional
+        ``return_to_work_check_ins`` (the setting) and ``check_in_weeks``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHECK_IN_COLUMNS`; ``back_on`` is the first weekday after the spell.
+    """
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CHECK_IN_COLUMNS})
+    if not thresholds.return_to_work_check_ins or not len(spells):
+        return empty
+    day = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    end = spells["end_date"].to_numpy("datetime64[D]")
+    recent = (end < day) & (end >= day - np.timedelta64(7 * thresholds.check_in_weeks, "D"))
+    spells = spells[recent]
+    if not len(spells):
+        return empty
+    back_on = np.busday_offset(
+        spells["end_date"].to_numpy("datetime64[D]") + np.timedelta64(1, "D"), 0, roll="forward"
+    )
+    items = [
+        make_reason("return_to_work_check_in", back_on=b, calendar_days=c, working_days=w)
+        for b, c, w in zip(back_on, spells["calendar_days"], spells["working_days"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "agent_id": spells["agent_id"].to_numpy(),
+            "start_date": spells["start_date"].to_numpy(),
+            "end_date": spells["end_date"].to_numpy(),
+            "back_on": pd.to_datetime(back_on),
+            "calendar_days": spells["calendar_days"].to_numpy(),
+            "working_days": spells["working_days"].to_numpy(),
+            "item": pd.Series(items, dtype=object).to_numpy(),
+        }
+    )
 
 
 def join_reasons(

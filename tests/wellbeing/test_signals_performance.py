@@ -14,6 +14,7 @@ from tests.wellbeing.builders import (
     stable_performance,
     weekly_metric,
 )
+from wellbeing.reasons import reason_detail
 from wellbeing.signals import compute_signals, mann_kendall, sen_slopes
 
 
@@ -43,17 +44,20 @@ def test_falling_csat_and_rising_aht_are_flagged_improvements_are_not():
     assert sorted(out.index) == ["AHT_UP", "CSAT_DOWN"]
     csat = out.loc["CSAT_DOWN"]
     assert csat["value"] <= 0.05 and csat["threshold"] == 0.05
-    reason = csat["reason"].text
+    # the plain sentence: what changed, from the own usual to the last 4 weeks
+    assert csat["reason"].text == "CSAT has fallen over the last 12 weeks, from 4.5 to 3.81"
+    reason = reason_detail(csat["reason"])
     assert reason.startswith(  # a true minus sign, as Formats writes negative numbers
-        "CSAT falling: Theil-Sen slope \u22120.0727 per week over the last 12 weeks"
+        "Theil-Sen slope \u22120.0727 per week over the last 12 weeks"
     )
     assert "Mann-Kendall trend over 38 weeks of own history, BH-adjusted p" in reason
     assert "(threshold q = 0.05)" in reason
     # last 4 of linspace(4.5, 3.7, 12): mean 3.7 + 1.5 x 0.8 / 11 = 3.809
     assert "last 4 weeks 3.81 vs own baseline 4.5" in reason
     assert "threshold 0.5 SD" in reason
-    assert out.loc["AHT_UP", "reason"].text.startswith(
-        "AHT (s) rising: Theil-Sen slope +10.9 per week over the last 12 weeks"
+    assert out.loc["AHT_UP", "reason"].text.startswith("AHT (s) has risen over the last 12 weeks")
+    assert reason_detail(out.loc["AHT_UP", "reason"]).startswith(
+        "Theil-Sen slope +10.9 per week over the last 12 weeks"
     )
     assert out.loc["CSAT_DOWN", "severity"] == pytest.approx(1.0)  # far beyond 2 baseline SDs
 
@@ -75,7 +79,9 @@ def test_without_a_baseline_the_trend_decides_and_the_reason_says_so():
     )
     out = compute_signals(ctx, names=["performance_decline"])
     assert out["agent_id"].tolist() == ["NEW"]
-    assert out["reason"].iloc[0].text.endswith("no own baseline yet (fewer than 4 earlier weeks)")
+    assert out["reason"].iloc[0].text == "CSAT has fallen over the last 12 weeks, by 0.0909 a week"
+    detail = reason_detail(out["reason"].iloc[0])
+    assert detail.endswith("no own baseline yet (fewer than 4 earlier weeks)")
     assert out["severity"].iloc[0] == 0.5
 
 

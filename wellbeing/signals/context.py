@@ -164,6 +164,38 @@ class SignalContext:
         """Hours per agent for the ``n_weeks`` complete weeks up to :attr:`last_week`."""
         return self.memo(("weekly_hours", n_weeks), lambda: _weekly_hours(self, n_weeks))
 
+    def leave_weeks(self, n_weeks: int, min_days: int) -> np.ndarray:
+        """Weeks mostly on leave: ``(n_agents, n_weeks)`` bool, weeks ending at :attr:`last_week`.
+
+        A week is a leave week when at least ``min_days`` of its weekdays fall in an absence
+        record of any type (vacation, sick, other); overlapping records count a day once.
+        """
+        return self.memo(
+            ("leave_weeks", n_weeks, min_days), lambda: _leave_weeks(self, n_weeks, min_days)
+        )
+
+    @cached_property
+    def history_weeks(self) -> np.ndarray:
+        """Whole weeks from each agent's first hours or performance record to :attr:`as_of`.
+
+        NaN for an agent with neither (its history cannot be told, so it is not limited).
+        """
+        first = np.full(len(self.agent_ids), np.datetime64("NaT"), dtype="datetime64[D]")
+        for frame in (self.hours, self.performance):
+            if not len(frame):
+                continue
+            rows = self.codes(frame["agent_id"])
+            days = to_days(frame["date"], "date")
+            keep = (rows >= 0) & ~np.isnat(days)
+            per = pd.Series(days[keep].astype("int64"), index=rows[keep]).groupby(level=0).min()
+            idx = per.index.to_numpy()
+            known = per.to_numpy().astype("datetime64[D]")
+            current = first[idx]
+            first[idx] = np.where(np.isnat(current) | (known < current), known, current)
+        weeks = (self.as_of - first).astype("timedelta64[D]").astype(float)
+        weeks[np.isnat(first)] = np.nan
+        return np.floor(np.maximum(weeks + 1, 0) / 7)
+
     def daily_hours(self, n_days: int) -> tuple[np.ndarray, np.ndarray]:
         """Days (``datetime64[D]``) and hours matrix ``(n_agents, n_days)`` ending on ``as_of``.
 
@@ -284,6 +316,31 @@ def _weekly_hours(ctx: SignalContext, n_weeks: int) -> WeeklyHours:
     first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
     weeks = first + np.arange(n_weeks).astype("timedelta64[D]") * 7
     return WeeklyHours(weeks, weekly_hours_matrix(ctx.hours, ctx.agent_ids, first, n_weeks))
+
+
+def _leave_weeks(ctx: SignalContext, n_weeks: int, min_days: int) -> np.ndarray:
+    first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
+    n_days = 7 * n_weeks
+    absences = ctx.absences
+    out = np.zeros((len(ctx.agent_ids), n_weeks), dtype=bool)
+    if not len(absences):
+        return out
+    rows = ctx.codes(absences["agent_id"])
+    start = (to_days(absences["start_date"], "start_date") - first).astype("int64")
+    end = (to_days(absences["end_date"], "end_date") - first).astype("int64")
+    start, end = np.clip(start, 0, n_days), np.clip(end + 1, 0, n_days)
+    keep = (rows >= 0) & (end > start)
+    rows, start, end = rows[keep], start[keep], end[keep]
+    lengths = end - start
+    owner = np.repeat(rows, lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    day = np.repeat(start, lengths) + offsets
+    weekday = day % 7 < 5  # ``first`` is a Monday
+    flat = np.unique(owner[weekday].astype("int64") * n_days + day[weekday])
+    counts = np.bincount(
+        (flat // n_days) * n_weeks + (flat % n_days) // 7, minlength=len(ctx.agent_ids) * n_weeks
+    ).reshape(-1, n_weeks)
+    return counts >= min_days
 
 
 def _daily_hours(ctx: SignalContext, n_days: int) -> tuple[np.ndarray, np.ndarray]:

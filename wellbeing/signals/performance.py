@@ -16,6 +16,8 @@ from wellbeing.thresholds import Thresholds
 
 #: Days averaged for the "recent level" compared with a person's own baseline.
 RECENT_LEVEL_WEEKS = 4
+#: Fewest stable colleagues (same metric, no significant trend) to compare a slope with.
+MIN_STABLE_COLLEAGUES = 10
 
 
 def mann_kendall(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -147,11 +149,20 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
        recent window) by ``min_decline_baseline_sd`` baseline standard deviations, so that the
        decline is recent and material (skipped, and said so, without a baseline).
 
-    The reason gives the Theil-Sen slope over the recent weeks with its 95% CI. ``value`` is the
+    Weeks mostly on leave (``leave_week_min_days`` weekdays of absence) are left out of the
+    trend and the baseline alike, so a vacation never reads as a drop. The reason says what
+    changed in plain words, from the own usual level to the recent one, and how the slope ranks
+    among stable colleagues (same metric, trend not significant; at least
+    :data:`MIN_STABLE_COLLEAGUES`); its detail gives the Theil-Sen slope over the recent weeks
+    with its 95% CI and the test. ``value`` is the
     BH-adjusted p-value and ``threshold`` the FDR level q (fires when value <= threshold).
     """
     n_weeks = th.trend_weeks + th.baseline_weeks
     keys, matrix = weekly_performance(ctx, n_weeks)
+    # weeks mostly on leave say nothing about performance: out of trends and baselines alike
+    leave = ctx.leave_weeks(n_weeks, th.leave_week_min_days)[keys["row"].to_numpy()]
+    leave_count = (leave & np.isfinite(matrix)).sum(axis=1)
+    matrix = np.where(leave, np.nan, matrix)
     direction = np.array([th.metric_direction(m) for m in keys["metric"]], dtype=float)
     for metric in sorted(set(keys["metric"][direction == 0])):
         ctx.note(f"performance_decline: metric {metric!r} has no known direction; skipped")
@@ -160,6 +171,7 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
     if not enough.any():
         return signal_rows([], "performance_decline", [], [], [], [])
     keys, matrix, trend, direction = keys[enough], matrix[enough], trend[enough], direction[enough]
+    leave_count = leave_count[enough]
     _, z, n = mann_kendall(matrix)
     p_worse = stats.norm.sf(-direction * np.nan_to_num(z))  # one-sided towards "worse"
     reject, q_values, _, _ = multipletests(p_worse, alpha=th.fdr_q, method="fdr_bh")
@@ -177,7 +189,19 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
         effect = np.where(base_sd > 0, worse_by / base_sd, np.where(worse_by > 0, np.inf, 0.0))
     fired = reject & (~has_base | (effect >= th.min_decline_baseline_sd))
     idx = np.flatnonzero(fired)
-    slopes = sen_slopes(trend[idx])
+    # "steeper than N% of stable colleagues": the worse-direction Theil-Sen slopes of the
+    # colleagues whose trend on the same metric is not significant
+    worse_slopes = -direction * sen_slopes(trend)
+    slopes = -direction[idx] * worse_slopes[idx]
+    metric_codes, _ = pd.factorize(keys["metric"])
+    stable_share, stable_n = np.full(len(idx), np.nan), np.zeros(len(idx), dtype=int)
+    for code in np.unique(metric_codes[idx]):
+        pool = np.sort(worse_slopes[(metric_codes == code) & ~reject & np.isfinite(worse_slopes)])
+        if len(pool) < MIN_STABLE_COLLEAGUES:
+            continue
+        mine = metric_codes[idx] == code
+        stable_share[mine] = np.searchsorted(pool, worse_slopes[idx][mine], "left") / len(pool)
+        stable_n[mine] = len(pool)
     reasons = []
     for k, i in enumerate(idx):
         y = trend[i]
@@ -202,6 +226,9 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
                 effect_sd=effect[i] if has_base[i] else None,
                 min_effect_sd=th.min_decline_baseline_sd,
                 min_baseline_weeks=th.min_baseline_weeks,
+                steeper_than_share=stable_share[k] if stable_n[k] else None,
+                stable_colleagues=int(stable_n[k]),
+                leave_weeks=int(leave_count[i]),
             )
         )
     severity = np.where(has_base[idx], ramp(effect[idx], th.min_decline_baseline_sd, 2.0), 0.5)
