@@ -295,6 +295,10 @@ def _overtime_streak(v: Mapping[str, Any], fmt: Formats) -> str:
         f"averaging {_hours(fmt, v['average_hours'], 1)} (threshold "
         f"{_number(fmt, v['threshold_weeks'])} weeks at {_hours(fmt, v['min_overtime_hours'])} "
         "or more over contract)"
+    ) + (
+        f"; {_count(fmt, v['leave_weeks'], 'week')} with leave in between not counted"
+        if v.get("leave_weeks")
+        else ""
     )
 
 
@@ -504,6 +508,11 @@ def _performance_decline_detail(v: Mapping[str, Any], fmt: Formats) -> str:
         f"{_number(fmt, v['history_weeks'])} weeks of own history, BH-adjusted p "
         f"{_p_value(fmt, v['p_adjusted'])} (threshold q = {_plain(fmt, v['fdr_q'])})"
     )
+    if v.get("p_person_adjusted") is not None:
+        text += (
+            f"; with the person's other metrics (Stouffer, empirical null): BH-adjusted p "
+            f"{_p_value(fmt, v['p_person_adjusted'])}"
+        )
     if v["baseline"] is None:
         text += (
             f"; no own baseline yet (fewer than {_number(fmt, v['min_baseline_weeks'])} "

@@ -100,7 +100,8 @@ class Thresholds:
         noise of a fraction of an hour never counts).
     heavy_week_min_spells : int
         Short spells following heavy weeks in the Bradford window needed to fire the
-        ``absence_after_heavy_weeks`` signal (2).
+        ``absence_after_heavy_weeks`` signal (3: two can be chance for someone who often takes
+        an extra shift).
     min_history_weeks : int
         Weeks since a person's first hours or performance record needed before any rule that
         reads the person's own history (absence and performance families) may flag them; a
@@ -123,12 +124,22 @@ class Thresholds:
         Recent window of the spell-frequency signal, weeks (13: Falmouth University's
         "3 occasions in 13 weeks" trigger, LRD Publications).
     frequency_min_recent_spells : int
-        Spells in the recent window needed to fire (3, same source).
+        Spells in the recent window needed to fire (4). Falmouth's policy trigger is 3
+        occasions, but with the usual 1 to 2 spells a year 3 in a quarter happens by chance to
+        about 1 person in 170 (Poisson, 0.375 a quarter), which in a centre of 1,000 is more
+        flags than real strain gives; 4 happens to about 1 in 1,800.
     frequency_baseline_weeks : int
         The person's own earlier baseline: the weeks before the recent window, weeks (39, so
         recent + baseline = 52 weeks).
     frequency_ratio : float
         Recent spell rate must be at least this multiple of the baseline rate (2.0, house rule).
+    frequency_long_recent_weeks, frequency_long_baseline_weeks : int
+        A second, half-year window of the same rule, weeks (26 against the 26 before): strain
+        that builds over months shows as a half-year of frequent spells, not always as 3 in
+        one quarter.
+    frequency_long_min_recent_spells : int
+        Spells in that half-year needed to fire (5: with the usual 1 to 2 spells a year,
+        5 in half a year happens to about 1 person in 1,000 by chance).
     max_average_weekly_hours : float
         Average weekly working time limit, hours (48: EU Working Time Directive 2003/88/EC art. 6).
     reference_period_weeks : int
@@ -207,15 +218,18 @@ class Thresholds:
     check_in_weeks: int = 4
     heavy_week_spell_days: int = 14
     heavy_week_share: float = 0.1
-    heavy_week_min_spells: int = 2
+    heavy_week_min_spells: int = 3
     min_history_weeks: int = 13
     leave_week_min_days: int = 5
     sick_days_threshold: float = 10.0
     sick_days_full: float = 28.0
     frequency_recent_weeks: int = 13
-    frequency_min_recent_spells: int = 3
+    frequency_min_recent_spells: int = 4
     frequency_baseline_weeks: int = 39
     frequency_ratio: float = 2.0
+    frequency_long_recent_weeks: int = 26
+    frequency_long_baseline_weeks: int = 26
+    frequency_long_min_recent_spells: int = 5
     max_average_weekly_hours: float = 48.0
     reference_period_weeks: int = 17
     short_period_weeks: int = 4
@@ -253,6 +267,9 @@ class Thresholds:
             "frequency_recent_weeks",
             "frequency_min_recent_spells",
             "frequency_baseline_weeks",
+            "frequency_long_recent_weeks",
+            "frequency_long_baseline_weeks",
+            "frequency_long_min_recent_spells",
             "reference_period_weeks",
             "short_period_weeks",
             "overtime_streak_weeks",

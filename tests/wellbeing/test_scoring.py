@@ -43,19 +43,19 @@ def test_scores_combine_families_as_a_noisy_or():
     assert list(scores.reset_index().columns) == list(SCORE_COLUMNS)
     assert scores.loc["CALM", "score"] == 0 and scores.loc["CALM", "level"] == "low"
     assert scores.loc["CALM", "reasons"] == []
-    # SICK: bradford severity 0.4 (an ordinary tail alone is not a flag), but 3 spells in the
-    # last 13 weeks against 1 per 13 weeks before: absence_frequency 0.5 (x weight 0.6) -> 30
-    assert scores.loc["SICK", "score"] == pytest.approx(30.0)
+    # SICK: bradford severity 0.4 (an ordinary tail alone is not a flag), but 6 spells in the
+    # last 26 weeks against none before: absence_frequency ramp(6, 5, 10) = 0.6 (x 0.6) -> 36
+    assert scores.loc["SICK", "score"] == pytest.approx(36.0)
     assert scores.loc["SICK", "level"] == "medium"
     # BUSY: 50 h averages give severity 0.5 + 0.5 x 2/7 = 0.64, but 17 weeks over a 37.5 h
     # contract is an overtime streak at its cap of 0.75: the family's strongest counts.
     busy = 0.6 * 0.75
     assert scores.loc["BUSY", "score"] == pytest.approx(45.0)
     assert scores.loc["BUSY", "level"] == "medium"
-    # BOTH: the 3 spells since March each began after a 50 h week (heavy: 10 % over the
-    # 37.5 h contract): absence_after_heavy_weeks ramp(3, 2, 4) = 0.75, so
-    # 1 - (1 - 0.45)(1 - 0.45) = 0.6975: two medium families make a high
-    assert scores.loc["BOTH", "score"] == pytest.approx(round(100 * (1 - (1 - busy) ** 2), 1))
+    # BOTH: absence 0.36 as SICK (the 3 spells since March each began after a 50 h week, 10 %
+    # over the 37.5 h contract: absence_after_heavy_weeks 0.5, weaker), so
+    # 1 - (1 - 0.36)(1 - 0.45) = 0.648: two medium families make a high
+    assert scores.loc["BOTH", "score"] == pytest.approx(round(100 * (1 - 0.64 * (1 - busy)), 1))
     assert scores.loc["BOTH", "level"] == "high"
     assert any(
         "Bradford Factor 216 (threshold 125)" in r.text for r in scores.loc["BOTH", "reasons"]
@@ -106,9 +106,15 @@ def test_reasons_are_strongest_first_and_join_for_export():
     both = table.set_index("agent_id").loc["BOTH", "reasons"]
     reasons = scores.set_index("agent_id").loc["BOTH", "reasons"]
     assert both == "; ".join(r.text for r in reasons)  # the English sentences
-    # severity 0.75 both, registration order among ties: absence before workload
-    assert [r.code for r in reasons[:2]] == ["absence_after_heavy_weeks", "overtime_streak"]
-    assert reasons[-1].code == "bradford"  # 0.4: the weakest
+    # overtime 0.75, 50 h average 0.64, frequency 0.6, after heavy weeks 0.5, Bradford 0.4
+    assert [r.code for r in reasons] == [
+        "overtime_streak",
+        "average_hours_reference",
+        "average_hours_recent",
+        "absence_frequency",
+        "absence_after_heavy_weeks",
+        "bradford",
+    ]
     assert table.set_index("agent_id").loc["CALM", "reasons"] == ""
     assert join_reasons(pd.Series([["a", "b"], []]), sep=" | ").tolist() == ["a | b", ""]
     # in a reader's locale: German numbers, the same words

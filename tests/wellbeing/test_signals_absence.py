@@ -159,19 +159,34 @@ def test_sick_on_friday_and_monday_is_one_spell():
 
 
 def test_recent_frequency_is_judged_against_the_own_baseline():
-    recent = ["2024-04-08", "2024-05-13", "2024-06-17"]  # 3 spells in the last 13 weeks
-    earlier = ["2023-08-07", "2023-09-04", "2023-10-02", "2023-11-06", "2023-12-04", "2024-01-08"]
+    recent = ["2024-04-08", "2024-05-06", "2024-05-27", "2024-06-17"]  # 4 in the last 13 weeks
+    earlier = [
+        f"2023-{md}" for md in ("07-10", "07-31", "08-21", "09-11", "10-02", "10-23", "11-13")
+    ] + ["2023-12-04", "2023-12-18"]
     rows = [("NEW", d, d, "sick") for d in recent]
     rows += [("USUAL", d, d, "sick") for d in recent + earlier]
     ctx = context(agents_frame(["NEW", "USUAL"]), absences=absences_frame(rows))
     out = compute_signals(ctx, names=["absence_frequency"])
-    # USUAL: 6 spells in 39 weeks = 2.0 per 13 weeks; 3 recent < 2 x 2.0, so no flag
+    # USUAL: 9 spells in the 39 weeks before = 3.0 per 13 weeks; 4 recent < 2 x 3.0: no flag
     assert out["agent_id"].tolist() == ["NEW"]
     assert out["reason"].iloc[0].text == (
-        "3 absence spells (sick) in the last 13 weeks, against 0.0 per 13 weeks before "
-        "(threshold: at least 3 and 2x the own usual)"
+        "4 absence spells (sick) in the last 13 weeks, against 0.0 per 13 weeks before "
+        "(threshold: at least 4 and 2x the own usual)"
     )
-    assert out["value"].iloc[0] == 3
+    assert out["value"].iloc[0] == 4
+
+
+def test_a_half_year_of_frequent_spells_counts_three_in_a_quarter_alone_does_not():
+    half_year = ["2024-01-10", "2024-02-14", "2024-03-13", "2024-04-17", "2024-05-15"]
+    quarter = ["2024-04-10", "2024-05-15", "2024-06-12"]  # 3: chance for 1 in 170 people
+    rows = [("HALF", d, d, "sick") for d in half_year] + [("Q3", d, d, "sick") for d in quarter]
+    ctx = context(agents_frame(["HALF", "Q3"]), absences=absences_frame(rows))
+    out = compute_signals(ctx, names=["absence_frequency"]).set_index("agent_id")
+    assert list(out.index) == ["HALF"]
+    assert out.loc["HALF", "reason"].text.startswith(
+        "5 absence spells (sick) in the last 26 weeks, against 0.0 per 26 weeks before"
+    )
+    assert out.loc["HALF", "severity"] == pytest.approx(0.5)
 
 
 def test_end_before_start_is_rejected():

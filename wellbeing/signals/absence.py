@@ -289,51 +289,70 @@ def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
 
 @register_signal("absence_frequency", family="absence")
 def absence_frequency_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Recent spell frequency against the person's own earlier baseline."""
+    """Recent spell frequency against the person's own earlier baseline (quarter, half-year)."""
     recs = strain_spells(ctx, th)
     spells = recs[~recs["long"]].drop_duplicates("spell")[["agent_id", "spell_start"]]
     start = spells["spell_start"].to_numpy("datetime64[D]")
-    recent_from = ctx.as_of - np.timedelta64(7 * th.frequency_recent_weeks - 1, "D")
-    base_from = recent_from - np.timedelta64(7 * th.frequency_baseline_weeks, "D")
-    recent = (start >= recent_from) & (start <= ctx.as_of)
-    base = (start >= base_from) & (start < recent_from)
-    counts = (
-        pd.DataFrame({"agent_id": spells["agent_id"].to_numpy(), "recent": recent, "base": base})
-        .groupby("agent_id")[["recent", "base"]]
-        .sum()
+    windows = (
+        (th.frequency_recent_weeks, th.frequency_baseline_weeks, th.frequency_min_recent_spells),
+        (
+            th.frequency_long_recent_weeks,
+            th.frequency_long_baseline_weeks,
+            th.frequency_long_min_recent_spells,
+        ),
     )
-    counts = counts[counts.index.isin(ctx.agent_ids)]
-    # baseline rate rescaled to the length of the recent window
-    base_rate = counts["base"] * th.frequency_recent_weeks / th.frequency_baseline_weeks
-    fired = (counts["recent"] >= th.frequency_min_recent_spells) & (
-        counts["recent"] >= th.frequency_ratio * base_rate
-    )
-    counts, base_rate = counts[fired], base_rate[fired]
+    parts = []
+    for recent_weeks, baseline_weeks, min_spells in windows:
+        recent_from = ctx.as_of - np.timedelta64(7 * recent_weeks - 1, "D")
+        base_from = recent_from - np.timedelta64(7 * baseline_weeks, "D")
+        recent = (start >= recent_from) & (start <= ctx.as_of)
+        base = (start >= base_from) & (start < recent_from)
+        counts = (
+            pd.DataFrame(
+                {"agent_id": spells["agent_id"].to_numpy(), "recent": recent, "base": base}
+            )
+            .groupby("agent_id")[["recent", "base"]]
+            .sum()
+        )
+        counts = counts[counts.index.isin(ctx.agent_ids)]
+        # baseline rate rescaled to the length of the recent window
+        base_rate = counts["base"] * recent_weeks / baseline_weeks
+        fired = (counts["recent"] >= min_spells) & (
+            counts["recent"] >= th.frequency_ratio * base_rate
+        )
+        counts = counts[fired].assign(
+            base_rate=base_rate[fired],
+            recent_weeks=recent_weeks,
+            baseline_weeks=baseline_weeks,
+            min_spells=min_spells,
+            severity=ramp(counts["recent"][fired].to_numpy(), min_spells, 2 * min_spells),
+        )
+        parts.append(counts)
+    both = pd.concat(parts)
+    # the stronger window per person (ties: the quarter, the first)
+    both = both.sort_values("severity", ascending=False, kind="stable")
+    both = both[~both.index.duplicated()]
+    both = both.iloc[np.argsort(ctx.codes(pd.Series(both.index)), kind="stable")]
     reasons = [
         make_reason(
             "absence_frequency",
-            recent_spells=r,
-            recent_weeks=th.frequency_recent_weeks,
-            baseline_spells=b,
-            baseline_weeks=th.frequency_baseline_weeks,
-            min_recent_spells=th.frequency_min_recent_spells,
+            recent_spells=r.recent,
+            recent_weeks=r.recent_weeks,
+            baseline_spells=r.base_rate,
+            baseline_weeks=r.baseline_weeks,
+            min_recent_spells=r.min_spells,
             min_ratio=th.frequency_ratio,
             types=th.bradford_absence_types,
             long_spell_working_days=th.long_spell_working_days,
         )
-        for r, b in zip(counts["recent"], base_rate, strict=True)
+        for r in both.itertuples()
     ]
-    severity = ramp(
-        counts["recent"].to_numpy(),
-        th.frequency_min_recent_spells,
-        2 * th.frequency_min_recent_spells,
-    )
     return signal_rows(
-        counts.index,
+        both.index,
         "absence_frequency",
-        severity,
-        counts["recent"],
-        th.frequency_min_recent_spells,
+        both["severity"],
+        both["recent"],
+        both["min_spells"],
         reasons,
     )
 

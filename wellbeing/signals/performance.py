@@ -175,6 +175,10 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
     _, z, n = mann_kendall(matrix)
     p_worse = stats.norm.sf(-direction * np.nan_to_num(z))  # one-sided towards "worse"
     reject, q_values, _, _ = multipletests(p_worse, alpha=th.fdr_q, method="fdr_bh")
+    person_q = person_q_values(keys["row"].to_numpy(), -direction * np.nan_to_num(z))
+    # a metric also counts when the person's metrics together are significant and its own
+    # one-sided p is below q: a moderate decline in every metric is strong evidence
+    reject = reject | ((person_q <= th.fdr_q) & (p_worse <= th.fdr_q))
 
     base = matrix[:, : th.baseline_weeks]
     base_n = np.isfinite(base).sum(axis=1)
@@ -219,6 +223,7 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
                 trend_weeks=th.trend_weeks,
                 history_weeks=int(n[i]),
                 p_adjusted=q_values[i],
+                p_person_adjusted=person_q[i],
                 fdr_q=th.fdr_q,
                 recent_weeks=RECENT_LEVEL_WEEKS,
                 recent=recent[i] if has_base[i] else None,
@@ -236,7 +241,48 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
         ctx.agent_ids[keys["row"].to_numpy()[idx]],
         "performance_decline",
         severity,
-        q_values[idx],
+        np.minimum(q_values[idx], person_q[idx]),
         th.fdr_q,
         reasons,
     )
+
+
+#: Fewest people for the empirical null of :func:`person_q_values` (fewer: the theoretical one).
+MIN_EMPIRICAL_NULL = 50
+
+
+def person_q_values(rows: np.ndarray, worse_z: np.ndarray) -> np.ndarray:
+    """BH-adjusted p of each person's metrics taken together, per series (row of ``rows``).
+
+    Stouffer's combination ``sum(z) / sqrt(k)`` of the worse-direction Mann-Kendall z of a
+    person's k metrics, one-sided. A person's metrics move together (a long call is a low-CSAT
+    call), which would make the combination too lenient, so the null spread is estimated from
+    everybody (most people are not declining): the robust SD (1.4826 x MAD) of the combined
+    z, never below 1 (Efron's empirical null; with fewer than :data:`MIN_EMPIRICAL_NULL`
+    people the theoretical N(0, 1)). Benjamini-Hochberg across people.
+
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Person (agent row) of each tested series.
+    worse_z : numpy.ndarray
+        Mann-Kendall z of each series towards "worse" (NaN as 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        The person's BH-adjusted p, aligned with the series.
+    """
+    codes, people = pd.factorize(rows)
+    if not len(people):
+        return np.array([], dtype=float)
+    total = np.bincount(codes, weights=worse_z, minlength=len(people))
+    count = np.bincount(codes, minlength=len(people))
+    combined = total / np.sqrt(np.maximum(count, 1))
+    scale = 1.0
+    if len(people) >= MIN_EMPIRICAL_NULL:
+        mad = np.median(np.abs(combined - np.median(combined)))
+        scale = max(1.0, 1.4826 * float(mad))
+    p = stats.norm.sf(combined / scale)
+    _, q, _, _ = multipletests(p, alpha=0.05, method="fdr_bh")
+    return q[codes]
