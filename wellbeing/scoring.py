@@ -206,7 +206,7 @@ def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLD
     in ``signals``.
     """
     signals = compute_signals(ctx, thresholds)
-    history = ctx.history_weeks
+    history = ctx.history_weeks(thresholds.min_history_weeks)
     new = np.isfinite(history) & (history < thresholds.min_history_weeks)
     if new.any() and len(signals):
         joiner = new[ctx.codes(signals["agent_id"])]
@@ -236,6 +236,7 @@ def _context_reasons(
 ) -> dict[str, list[Reason]]:
     """Context per agent: long absences of flagged people, the status of new joiners."""
     out: dict[str, list[Reason]] = {}
+    history = ctx.history_weeks(th.min_history_weeks)
     flagged = set(scores.loc[scores["level"].isin(list(FLAGGED_LEVELS)), "agent_id"])
     spells = long_spells(ctx, th)
     # health data only where it explains a flag (GDPR Art. 9: no more than needed)
@@ -260,7 +261,7 @@ def _context_reasons(
         out.setdefault(str(ctx.agent_ids[i]), []).append(
             make_reason(
                 "not_enough_history",
-                weeks=int(ctx.history_weeks[i]),
+                weeks=int(history[i]),
                 min_weeks=th.min_history_weeks,
             )
         )

@@ -9,7 +9,7 @@ import pandas as pd
 
 from wellbeing.errors import WellbeingInputError, require_columns
 from wellbeing.reasons import make_reason
-from wellbeing.signals.context import ABSENCE_COLUMNS, SignalContext, to_days
+from wellbeing.signals.context import ABSENCE_COLUMNS, HISTORY_WEEKS, SignalContext, to_days
 from wellbeing.signals.registry import ramp, register_signal, signal_rows
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -367,7 +367,9 @@ def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.D
     rows = ctx.codes(spells["agent_id"])
     keep = (begin >= window_start) & (begin <= ctx.as_of) & (rows >= 0)
     begin, rows = begin[keep], rows[keep]
-    n_weeks = th.bradford_window_weeks + 3  # weeks that may end before the window's spells
+    # the weekly hours the other rules use (52 weeks): a spell in the window's first two
+    # weeks cannot look back past its start
+    n_weeks = max(HISTORY_WEEKS, th.bradford_window_weeks)
     weekly = ctx.weekly_hours(n_weeks)
     contract = ctx.contract_hours[:, None]
     heavy = weekly.hours >= contract + np.maximum(

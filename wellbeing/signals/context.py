@@ -174,27 +174,23 @@ class SignalContext:
             ("leave_weeks", n_weeks, min_days), lambda: _leave_weeks(self, n_weeks, min_days)
         )
 
-    @cached_property
-    def history_weeks(self) -> np.ndarray:
+    def frame_codes(self, name: str) -> np.ndarray:
+        """Agent row of every row of the frame attribute ``name`` (-1: unknown), memoised."""
+        return self.memo(("codes", name), lambda: self.codes(getattr(self, name)["agent_id"]))
+
+    def frame_days(self, name: str, column: str) -> np.ndarray:
+        """``column`` of the frame attribute ``name`` as ``datetime64[D]``, memoised."""
+        return self.memo(
+            ("days", name, column), lambda: to_days(getattr(self, name)[column], column)
+        )
+
+    def history_weeks(self, cap_weeks: int) -> np.ndarray:
         """Whole weeks from each agent's first hours or performance record to :attr:`as_of`.
 
-        NaN for an agent with neither (its history cannot be told, so it is not limited).
+        Capped at ``cap_weeks`` (only short histories need counting exactly); NaN for an agent
+        with neither kind of record (its history cannot be told, so it is not limited).
         """
-        first = np.full(len(self.agent_ids), np.datetime64("NaT"), dtype="datetime64[D]")
-        for frame in (self.hours, self.performance):
-            if not len(frame):
-                continue
-            rows = self.codes(frame["agent_id"])
-            days = to_days(frame["date"], "date")
-            keep = (rows >= 0) & ~np.isnat(days)
-            per = pd.Series(days[keep].astype("int64"), index=rows[keep]).groupby(level=0).min()
-            idx = per.index.to_numpy()
-            known = per.to_numpy().astype("datetime64[D]")
-            current = first[idx]
-            first[idx] = np.where(np.isnat(current) | (known < current), known, current)
-        weeks = (self.as_of - first).astype("timedelta64[D]").astype(float)
-        weeks[np.isnat(first)] = np.nan
-        return np.floor(np.maximum(weeks + 1, 0) / 7)
+        return self.memo(("history_weeks", cap_weeks), lambda: _history_weeks(self, cap_weeks))
 
     def daily_hours(self, n_days: int) -> tuple[np.ndarray, np.ndarray]:
         """Days (``datetime64[D]``) and hours matrix ``(n_agents, n_days)`` ending on ``as_of``.
@@ -318,6 +314,28 @@ def _weekly_hours(ctx: SignalContext, n_weeks: int) -> WeeklyHours:
     return WeeklyHours(weeks, weekly_hours_matrix(ctx.hours, ctx.agent_ids, first, n_weeks))
 
 
+def _history_weeks(ctx: SignalContext, cap_weeks: int) -> np.ndarray:
+    cutoff = ctx.as_of - np.timedelta64(7 * cap_weeks - 1, "D")
+    n = len(ctx.agent_ids)
+    old = np.zeros(n, dtype=bool)  # a record at least cap_weeks old
+    first = np.full(n, np.iinfo(np.int64).max)
+    for name in ("hours", "performance"):
+        if not len(getattr(ctx, name)):
+            continue
+        rows, days = ctx.frame_codes(name), ctx.frame_days(name, "date")
+        known = rows >= 0
+        old[rows[known & (days <= cutoff)]] = True
+        # the exact first day only for the few without an old record
+        recent = known & ~old[np.maximum(rows, 0)]
+        np.minimum.at(first, rows[recent], days[recent].astype("int64"))
+    weeks = np.full(n, float(cap_weeks))
+    short = ~old & (first < np.iinfo(np.int64).max)
+    span = ctx.as_of.astype("int64") - first[short] + 1
+    weeks[short] = np.minimum(np.floor(span / 7), cap_weeks)
+    weeks[~old & ~short] = np.nan
+    return weeks
+
+
 def _leave_weeks(ctx: SignalContext, n_weeks: int, min_days: int) -> np.ndarray:
     first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
     n_days = 7 * n_weeks
@@ -346,8 +364,8 @@ def _leave_weeks(ctx: SignalContext, n_weeks: int, min_days: int) -> np.ndarray:
 def _daily_hours(ctx: SignalContext, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     first = ctx.as_of - np.timedelta64(n_days - 1, "D")
     days = first + np.arange(n_days).astype("timedelta64[D]")
-    col = (to_days(ctx.hours["date"], "date") - first).astype("int64")
-    row = ctx.codes(ctx.hours["agent_id"])
+    col = (ctx.frame_days("hours", "date") - first).astype("int64")
+    row = ctx.frame_codes("hours")
     keep = (row >= 0) & (col >= 0) & (col < n_days)
     flat = row[keep] * n_days + col[keep]
     worked = np.nan_to_num(ctx.hours["hours_worked"].to_numpy(dtype=float)[keep])

@@ -10,7 +10,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from wellbeing.reasons import make_reason
-from wellbeing.signals.context import SignalContext, to_days, week_start
+from wellbeing.signals.context import SignalContext, week_start
 from wellbeing.signals.registry import ramp, register_signal, signal_rows
 from wellbeing.thresholds import Thresholds
 
@@ -104,8 +104,8 @@ def weekly_performance(ctx: SignalContext, n_weeks: int) -> tuple[pd.DataFrame, 
     """
     perf = ctx.performance
     first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
-    col = (week_start(to_days(perf["date"], "date")) - first).astype("int64") // 7
-    row = ctx.codes(perf["agent_id"])
+    col = (week_start(ctx.frame_days("performance", "date")) - first).astype("int64") // 7
+    row = ctx.frame_codes("performance")
     values = perf["value"].to_numpy(dtype=float)
     keep = (row >= 0) & (col >= 0) & (col < n_weeks) & np.isfinite(values)
     # factorise the (Arrow-backed) strings first: converting millions of them is the slow part
