@@ -189,6 +189,11 @@ class Thresholds:
         The last 4 weeks must be worse than the baseline mean by at least this many baseline
         standard deviations, dimensionless (0.5, house rule: a significant trend that merely
         returns to normal is not a decline).
+    min_steeper_than_share : float
+        A declining metric is raised only when its Theil-Sen slope over the recent weeks is
+        steeper than this share of the stable colleagues' (same metric, trend not significant;
+        when there are at least 10), fraction (0.9, house rule: a slope most colleagues show by
+        chance is not material, even when a long history makes the trend test significant).
     higher_is_better_metrics, higher_is_worse_metrics : tuple of str
         Direction of each known metric; other metrics are skipped with a note.
     occupancy_threshold : float
@@ -247,6 +252,7 @@ class Thresholds:
     min_baseline_weeks: int = 4
     fdr_q: float = 0.05
     min_decline_baseline_sd: float = 0.5
+    min_steeper_than_share: float = 0.9
     higher_is_better_metrics: tuple[str, ...] = ("csat", "qa_score", "adherence", "fcr", "nps")
     higher_is_worse_metrics: tuple[str, ...] = ("aht_seconds", "acw_seconds", "hold_seconds")
     occupancy_threshold: float = 0.85
@@ -321,7 +327,12 @@ class Thresholds:
             raise ThresholdError(
                 f"min_daily_rest_hours must be below 24, not {self.min_daily_rest_hours:g}"
             )
-        for name in ("min_share_of_weeks_with_hours", "occupancy_threshold", "occupancy_full"):
+        for name in (
+            "min_share_of_weeks_with_hours",
+            "occupancy_threshold",
+            "occupancy_full",
+            "min_steeper_than_share",
+        ):
             _check_number(name, getattr(self, name), low=0.0, high=1.0)
         _check_number("fdr_q", self.fdr_q, low=1e-6, high=0.5)
         for family in FAMILIES:

@@ -206,6 +206,11 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
         mine = metric_codes[idx] == code
         stable_share[mine] = np.searchsorted(pool, worse_slopes[idx][mine], "left") / len(pool)
         stable_n[mine] = len(pool)
+    # material among colleagues too: a recent slope that most stable colleagues match by chance
+    # is not a decline to raise (the long history made the test significant, not recent weeks)
+    distinct = (stable_n == 0) | (stable_share >= th.min_steeper_than_share)
+    idx, slopes = idx[distinct], slopes[distinct]
+    stable_share, stable_n = stable_share[distinct], stable_n[distinct]
     reasons = []
     for k, i in enumerate(idx):
         y = trend[i]
