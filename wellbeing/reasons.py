@@ -14,14 +14,18 @@ days as ISO dates ``YYYY-MM-DD``):
 =========================  ==========================================================================
 code                       values
 =========================  ==========================================================================
-bradford                   bradford_factor, threshold, window_weeks, spells, days, types
-sick_days                  days, spells, window_weeks, threshold_days, types
+bradford                   bradford_factor, threshold, window_weeks, spells, days, types,
+                           long_spell_working_days
+sick_days                  days, spells, window_weeks, threshold_days, types (retired rule)
 absence_frequency          recent_spells, recent_weeks, baseline_spells (per recent_weeks),
                            baseline_weeks, min_recent_spells, min_ratio, types
+absence_after_heavy_weeks  spells_after, spells, within_days, window_weeks, min_spells,
+                           min_overtime_hours, contract_hours, types
 average_hours_reference,   average_hours, weeks, threshold_hours, weeks_with_hours, last_week
 average_hours_recent
 overtime_streak            weeks, at_least (bool: the streak fills the history), contract_hours,
-                           last_week, average_hours, threshold_weeks, min_overtime_hours
+                           last_week, average_hours, threshold_weeks, min_overtime_hours,
+                           leave_weeks (weeks with leave inside the run, not counted)
 short_rest_long_days       days, lookback_weeks, long_day_hours, longest_hours, min_rest_hours,
                            min_count
 short_rest_shifts          rests, lookback_weeks, shortest_hours, min_rest_hours
@@ -29,9 +33,18 @@ consecutive_days           days, first_day, last_day, threshold_days
 performance_decline        metric, rising (bool: worse is higher), slope, slope_low, slope_high (per
                            week), trend_weeks, history_weeks, p_adjusted, fdr_q, recent_weeks,
                            recent, baseline, effect_sd, min_effect_sd (recent, baseline and
-                           effect_sd None without a baseline), min_baseline_weeks
+                           effect_sd None without a baseline), min_baseline_weeks,
+                           steeper_than_share, stable_colleagues, leave_weeks, p_person_adjusted
 sustained_occupancy        occupancy_threshold, weeks, last_week, mean_occupancy, threshold_weeks
+long_absence (context)     spells (start_date, end_date, calendar_days, working_days each),
+                           long_spell_working_days
+not_enough_history         weeks, min_weeks (context)
+return_to_work_check_in    back_on, calendar_days, working_days (an HR item, never a reason)
 =========================  ==========================================================================
+
+A reason that counted in a score also carries ``family``, ``severity`` and ``weight``. The
+``text`` is the plain sentence a person reads first; :func:`reason_detail` gives the statistics
+behind it (test, slope, p-values, thresholds, weight), one click away on the page.
 
 Reasons stored before codes existed are plain sentences; :func:`reasons_from_json` reads them
 as reasons without a code, which every reader sees as stored.
@@ -93,7 +106,7 @@ def word_reason(reason: Reason | str, fmt: Formats = DEFAULT_FORMATS) -> str:
     >>> r = make_reason("bradford", bradford_factor=1000, threshold=650, window_weeks=52,
     ...                 spells=10, days=10, types=["sick"])
     >>> word_reason(r, Formats("de_DE"))
-    'Bradford Factor 1.000 over 52 weeks (threshold 650): 10 spells, 10 days absent (sick)'
+    'Frequent short absences (sick): 10 spells, 10 days in the last 52 weeks, Bradford Factor 1.000 (threshold 650)'
     """
     if not isinstance(reason, Reason):
         return str(reason)

@@ -4,23 +4,27 @@ How signals combine
 -------------------
 1. Every registered signal (:mod:`wellbeing.signals`) that fires gives a severity on (0, 1]:
    0.5 when its rule just fires, rising to 1 at a documented "full" point (e.g. 48 h -> 55 h a
-   week; Bradford bands 50/125/400/650 -> 0.25/0.5/0.75/1). An overtime streak stops at 0.75
-   (8+ weeks): many weeks of modest overtime are a medium concern on their own.
+   week; Bradford bands 50/125/400/650 -> 0.25/0.4/0.75/1, ``Thresholds.bradford_severities``).
+   An overtime streak stops at 0.75 (8+ weeks): many weeks of modest overtime are a medium
+   concern on their own.
 2. Within a family (absence, workload, rest, performance, exposure) only the agent's strongest
    signal counts, so near-duplicates (a 4- and a 17-week average) are not counted twice.
 3. Families combine as independent pieces of evidence (a "noisy OR"):
    ``score = 100 * (1 - prod_f(1 - weight_f * severity_f))``. One family alone can reach at most
    ``100 * weight_f``; each further family adds to the score without ever passing 100.
 4. ``level`` is ``high`` at ``score >= high_score`` (60), ``medium`` at ``>= medium_score`` (30),
-   else ``low``. With the default weights: a Bradford Factor of 125-399 alone is medium (30),
-   650+ alone is high (60); a 17-week average of 50 h alone is medium (39, or 45 with the
-   overtime streak it usually comes with); Bradford 125 with a 50 h average is medium (57),
-   with a 55 h average high (72); a performance decline alone
-   scores 20 (just significant) to 40 (2 SD below the own baseline), so it is low unless strong,
-   and otherwise adds to the workload evidence.
+   else ``low``. With the default weights: a Bradford Factor of 125-399 alone is low (24:
+   ordinary sickness reaches it), 400-649 alone medium (45), 650+ alone high (60); a 17-week
+   average of 50 h alone is medium (39, or 45 with the overtime streak it usually comes with);
+   Bradford 125 with a 50 h average is medium (53), with a 55 h average high (70); a
+   performance decline alone scores 20 (just significant) to 40 (2 SD below the own baseline),
+   so it is low unless strong, and otherwise adds to the workload evidence.
 
 Every agent with a score above 0 has at least one reason, and the reasons are the rows that
-produced the score: no reason, no flag. Low agents may carry informational reasons.
+produced the score: no reason, no flag. After them come context reasons that never count
+(:data:`wellbeing.reasons.CONTEXT_CODES`): a flagged person's long absences and a new joiner's
+"Not enough history yet (N weeks)". Long spells, new joiners and leave weeks are handled in the
+signals and in :func:`score_context`; :func:`evaluate_burnout_risk` adds the non-risk items.
 """
 
 from __future__ import annotations
