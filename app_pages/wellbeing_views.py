@@ -40,6 +40,7 @@ from wellbeing import (
     DEFAULT_THRESHOLDS,
     ReviewState,
     join_reasons,
+    reason_detail,
     word_reason,
 )
 from wellbeing import LEVEL_ORDER as RISK_LEVEL_ORDER
@@ -134,9 +135,11 @@ high from {fmt.number(th.high_score)}).
   of sickness and D the days absent: ten 1-day spells score {fmt.number(1000)}, one 10-day
   spell scores {fmt.number(10)}, because frequent short absences disrupt more. Trigger points
   {triggers}. It is one transparent signal, not a verdict (disability-related absence, for
-  instance, must be taken into account). Also: more than
-  {fmt.with_unit(th.sick_days_threshold, "sick days")}, and more spells in the last
-  {fmt.with_unit(th.frequency_recent_weeks, "weeks")} than the person's own usual.
+  instance, must be taken into account). Also: more spells in the last
+  {fmt.with_unit(th.frequency_recent_weeks, "weeks")} than the person's own usual, and spells
+  that begin soon after weeks of overtime. A spell of
+  {fmt.with_unit(th.long_spell_working_days, "working days")} or more is illness, not strain:
+  it never counts and is shown only as context.
 - **Workload.** Average weekly hours over {fmt.with_unit(th.reference_period_weeks, "weeks")}
   (and {fmt.with_unit(th.short_period_weeks, "weeks")}) above the
   {fmt.hours(th.max_average_weekly_hours)} of the Working Time Directive;
@@ -633,6 +636,10 @@ def render_agent(detail: AgentDetail, viewer: Principal, fmt: Formats) -> None:
     st.markdown("**Why** (the rules that fired, with their numbers and thresholds)")
     if detail.reasons:
         st.markdown("\n".join(f"- {word_reason(reason, fmt)}" for reason in detail.reasons))
+        details = [(word_reason(r, fmt), reason_detail(r, fmt)) for r in detail.reasons]
+        if any(text for _, text in details):
+            with st.expander("The statistics behind these reasons"):
+                st.markdown("\n".join(f"- *{why}*: {text}" for why, text in details if text))
     else:
         st.markdown("No rule fired at the latest evaluation: the strain has eased.")
 

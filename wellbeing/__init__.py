@@ -25,8 +25,11 @@ from wellbeing.errors import (
 from wellbeing.levels import FLAGGED_LEVELS, LEVEL_ORDER, LEVELS, RiskLevel
 from wellbeing.outlook import OUTLOOK_COLUMNS, OvertimeOutlook, project_overtime_outlook
 from wellbeing.reasons import (
+    CONTEXT_CODES,
     Reason,
+    is_context,
     make_reason,
+    reason_detail,
     reasons_from_json,
     reasons_to_json,
     word_reason,
@@ -39,10 +42,14 @@ from wellbeing.review import (
     validate_transition,
 )
 from wellbeing.scoring import (
+    CHECK_IN_COLUMNS,
     EXPORT_COLUMNS,
     SCORE_COLUMNS,
+    BurnoutEvaluation,
+    evaluate_burnout_risk,
     flags_table,
     join_reasons,
+    return_to_work_check_ins,
     score_burnout_risk,
     score_signals,
 )
@@ -52,6 +59,7 @@ from wellbeing.signals import (
     SignalContext,
     absence_window_summary,
     compute_signals,
+    long_spells,
     make_signal_context,
     register_signal,
 )
@@ -59,6 +67,8 @@ from wellbeing.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "CHECK_IN_COLUMNS",
+    "CONTEXT_CODES",
     "DEFAULT_THRESHOLDS",
     "EXPORT_COLUMNS",
     "FLAGGED_LEVELS",
@@ -70,6 +80,7 @@ __all__ = [
     "SIGNAL_COLUMNS",
     "TEAM_COLUMNS",
     "TEAM_STRAIN_COLUMNS",
+    "BurnoutEvaluation",
     "Drilldown",
     "FlagAction",
     "FlagReview",
@@ -91,18 +102,23 @@ __all__ = [
     "decide_flag",
     "decide_flags",
     "drilldown_day",
+    "evaluate_burnout_risk",
     "flags_table",
+    "is_context",
     "is_new_concern",
     "join_reasons",
+    "long_spells",
     "make_drilldown",
     "make_reason",
     "make_signal_context",
     "order_flags",
     "project_overtime_outlook",
+    "reason_detail",
     "reasons_from_json",
     "reasons_to_json",
     "register_signal",
     "replay_reviews",
+    "return_to_work_check_ins",
     "score_burnout_risk",
     "score_signals",
     "team_strain_table",

@@ -14,14 +14,18 @@ days as ISO dates ``YYYY-MM-DD``):
 =========================  ==========================================================================
 code                       values
 =========================  ==========================================================================
-bradford                   bradford_factor, threshold, window_weeks, spells, days, types
-sick_days                  days, spells, window_weeks, threshold_days, types
+bradford                   bradford_factor, threshold, window_weeks, spells, days, types,
+                           long_spell_working_days
+sick_days                  days, spells, window_weeks, threshold_days, types (retired rule)
 absence_frequency          recent_spells, recent_weeks, baseline_spells (per recent_weeks),
                            baseline_weeks, min_recent_spells, min_ratio, types
+absence_after_heavy_weeks  spells_after, spells, within_days, window_weeks, min_spells,
+                           min_overtime_hours, contract_hours, types
 average_hours_reference,   average_hours, weeks, threshold_hours, weeks_with_hours, last_week
 average_hours_recent
 overtime_streak            weeks, at_least (bool: the streak fills the history), contract_hours,
-                           last_week, average_hours, threshold_weeks, min_overtime_hours
+                           last_week, average_hours, threshold_weeks, min_overtime_hours,
+                           leave_weeks (weeks with leave inside the run, not counted)
 short_rest_long_days       days, lookback_weeks, long_day_hours, longest_hours, min_rest_hours,
                            min_count
 short_rest_shifts          rests, lookback_weeks, shortest_hours, min_rest_hours
@@ -29,9 +33,18 @@ consecutive_days           days, first_day, last_day, threshold_days
 performance_decline        metric, rising (bool: worse is higher), slope, slope_low, slope_high (per
                            week), trend_weeks, history_weeks, p_adjusted, fdr_q, recent_weeks,
                            recent, baseline, effect_sd, min_effect_sd (recent, baseline and
-                           effect_sd None without a baseline), min_baseline_weeks
+                           effect_sd None without a baseline), min_baseline_weeks,
+                           steeper_than_share, stable_colleagues, leave_weeks, p_person_adjusted
 sustained_occupancy        occupancy_threshold, weeks, last_week, mean_occupancy, threshold_weeks
+long_absence (context)     spells (start_date, end_date, calendar_days, working_days each),
+                           long_spell_working_days
+not_enough_history         weeks, min_weeks (context)
+return_to_work_check_in    back_on, calendar_days, working_days (an HR item, never a reason)
 =========================  ==========================================================================
+
+A reason that counted in a score also carries ``family``, ``severity`` and ``weight``. The
+``text`` is the plain sentence a person reads first; :func:`reason_detail` gives the statistics
+behind it (test, slope, p-values, thresholds, weight), one click away on the page.
 
 Reasons stored before codes existed are plain sentences; :func:`reasons_from_json` reads them
 as reasons without a code, which every reader sees as stored.
@@ -66,6 +79,9 @@ Reason = Statement
 #: Wording functions by reason code (``@REASON_WORDINGS.register(code)``).
 REASON_WORDINGS = Wordings("reason")
 register_wording = REASON_WORDINGS.register
+#: The statistics behind each reason (test, slope, p-values, thresholds, weight), by code.
+REASON_DETAILS = Wordings("reason detail")
+register_detail = REASON_DETAILS.register
 
 
 def make_reason(code: str, **values: Any) -> Reason:
@@ -90,11 +106,41 @@ def word_reason(reason: Reason | str, fmt: Formats = DEFAULT_FORMATS) -> str:
     >>> r = make_reason("bradford", bradford_factor=1000, threshold=650, window_weeks=52,
     ...                 spells=10, days=10, types=["sick"])
     >>> word_reason(r, Formats("de_DE"))
-    'Bradford Factor 1.000 over 52 weeks (threshold 650): 10 spells, 10 days absent (sick)'
+    'Frequent short absences (sick): 10 spells, 10 days in the last 52 weeks, Bradford Factor 1.000 (threshold 650)'
     """
     if not isinstance(reason, Reason):
         return str(reason)
     return REASON_WORDINGS.word(reason.code, reason.values, fmt, reason.text)
+
+
+def reason_detail(reason: Reason | str, fmt: Formats = DEFAULT_FORMATS) -> str:
+    """The statistics behind a reason, one click away from its plain sentence.
+
+    The test's name, the slope, p-values, every threshold and, for a reason that counted in
+    a score, its severity and family weight. ``""`` for a reason without a code or a code
+    without a detail.
+
+    Examples
+    --------
+    >>> r = make_reason("bradford", bradford_factor=1000, threshold=650, window_weeks=52,
+    ...                 spells=10, days=10, types=["sick"])
+    >>> reason_detail(r)  # doctest: +ELLIPSIS
+    'Bradford Factor S² × D = 10² × 10 = 1,000 over 52 weeks...'
+    """
+    if not isinstance(reason, Reason) or not reason.code:
+        return ""
+    detail = REASON_DETAILS.word(reason.code, reason.values, fmt, "")
+    weight = _weight_detail(reason.values, fmt) if isinstance(reason.values, Mapping) else ""
+    return "; ".join(part for part in (detail, weight) if part)
+
+
+def _weight_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    if v.get("weight") is None or v.get("severity") is None:
+        return ""
+    return (
+        f"score: severity {_plain(fmt, v['severity'], 2)} x {v.get('family', '')} weight "
+        f"{_plain(fmt, v['weight'], 2)} (up to {_plain(fmt, 100 * v['weight'], 1)} points alone)"
+    )
 
 
 def reason_from_stored(item: object) -> Reason:
@@ -205,10 +251,10 @@ def _types(values: Mapping[str, Any]) -> str:
 @register_wording("bradford")
 def _bradford(v: Mapping[str, Any], fmt: Formats) -> str:
     return (
-        f"Bradford Factor {_number(fmt, v['bradford_factor'])} over "
-        f"{_number(fmt, v['window_weeks'])} weeks (threshold {_plain(fmt, v['threshold'])}): "
-        f"{_count(fmt, v['spells'], 'spell')}, {_count(fmt, v['days'], 'day')} absent "
-        f"({_types(v)})"
+        f"Frequent short absences ({_types(v)}): {_count(fmt, v['spells'], 'spell')}, "
+        f"{_count(fmt, v['days'], 'day')} in the last {_number(fmt, v['window_weeks'])} weeks, "
+        f"Bradford Factor {_number(fmt, v['bradford_factor'])} (threshold "
+        f"{_plain(fmt, v['threshold'])})"
     )
 
 
@@ -216,8 +262,9 @@ def _bradford(v: Mapping[str, Any], fmt: Formats) -> str:
 def _sick_days(v: Mapping[str, Any], fmt: Formats) -> str:
     return (
         f"{_count(fmt, v['days'], 'day')} absent ({_types(v)}) in "
-        f"{_count(fmt, v['spells'], 'spell')} over {_number(fmt, v['window_weeks'])} weeks "
-        f"(threshold {_plain(fmt, v['threshold_days'])} days)"
+        f"{_count(fmt, v['spells'], 'short spell')} in the last "
+        f"{_number(fmt, v['window_weeks'])} weeks (threshold {_plain(fmt, v['threshold_days'])} "
+        "days)"
     )
 
 
@@ -226,10 +273,19 @@ def _absence_frequency(v: Mapping[str, Any], fmt: Formats) -> str:
     recent = _number(fmt, v["recent_weeks"])
     return (
         f"{_count(fmt, v['recent_spells'], 'absence spell')} ({_types(v)}) in the last "
-        f"{recent} weeks against an own baseline of {_number(fmt, v['baseline_spells'], 1)} per "
-        f"{recent} weeks over the {_number(fmt, v['baseline_weeks'])} weeks before (threshold: "
-        f"at least {_number(fmt, v['min_recent_spells'])} and {_plain(fmt, v['min_ratio'])}x "
-        "baseline)"
+        f"{recent} weeks, against {_number(fmt, v['baseline_spells'], 1)} per {recent} weeks "
+        f"before (threshold: at least {_number(fmt, v['min_recent_spells'])} and "
+        f"{_plain(fmt, v['min_ratio'])}x the own usual)"
+    )
+
+
+@register_wording("absence_after_heavy_weeks")
+def _absence_after_heavy_weeks(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"{_number(fmt, v['spells_after'])} of {_count(fmt, v['spells'], 'short absence')} "
+        f"({_types(v)}) in the last {_number(fmt, v['window_weeks'])} weeks began within "
+        f"{_number(fmt, v['within_days'])} days after a week of overtime (threshold "
+        f"{_number(fmt, v['min_spells'])})"
     )
 
 
@@ -252,6 +308,10 @@ def _overtime_streak(v: Mapping[str, Any], fmt: Formats) -> str:
         f"averaging {_hours(fmt, v['average_hours'], 1)} (threshold "
         f"{_number(fmt, v['threshold_weeks'])} weeks at {_hours(fmt, v['min_overtime_hours'])} "
         "or more over contract)"
+    ) + (
+        f"; {_count(fmt, v['leave_weeks'], 'week')} with leave in between not counted"
+        if v.get("leave_weeks")
+        else ""
     )
 
 
@@ -301,25 +361,17 @@ METRIC_LABELS = {
 @register_wording("performance_decline")
 def _performance_decline(v: Mapping[str, Any], fmt: Formats) -> str:
     metric = str(v["metric"])
-    text = (
-        f"{METRIC_LABELS.get(metric, metric)} {'rising' if v['rising'] else 'falling'}: "
-        f"Theil-Sen slope {_signed_significant(fmt, v['slope'])} per week over the last "
-        f"{_number(fmt, v['trend_weeks'])} weeks ({fmt.percent(0.95)} CI "
-        f"{_signed_significant(fmt, v['slope_low'])} to "
-        f"{_signed_significant(fmt, v['slope_high'])}); Mann-Kendall trend over "
-        f"{_number(fmt, v['history_weeks'])} weeks of own history, BH-adjusted p "
-        f"{_p_value(fmt, v['p_adjusted'])} (threshold q = {_plain(fmt, v['fdr_q'])})"
-    )
-    if v["baseline"] is None:
-        return text + (
-            f"; no own baseline yet (fewer than {_number(fmt, v['min_baseline_weeks'])} "
-            "earlier weeks)"
-        )
-    return text + (
-        f"; last {_number(fmt, v['recent_weeks'])} weeks {_significant(fmt, v['recent'])} vs own "
-        f"baseline {_significant(fmt, v['baseline'])} ({_number(fmt, v['effect_sd'], 1)} SD "
-        f"worse; threshold {_plain(fmt, v['min_effect_sd'])} SD)"
-    )
+    label = METRIC_LABELS.get(metric, metric)
+    moved = "risen" if v["rising"] else "fallen"
+    text = f"{label} has {moved} over the last {_number(fmt, v['trend_weeks'])} weeks"
+    if v.get("baseline") is not None and v.get("recent") is not None:
+        text += f", from {_significant(fmt, v['baseline'])} to {_significant(fmt, v['recent'])}"
+    else:
+        text += f", by {_significant(fmt, abs(float(v['slope'])))} a week"
+    share = v.get("steeper_than_share")
+    if share is not None:
+        text += f" (steeper than {fmt.percent(share)} of stable colleagues)"
+    return text
 
 
 @register_wording("sustained_occupancy")
@@ -329,4 +381,193 @@ def _sustained_occupancy(v: Mapping[str, Any], fmt: Formats) -> str:
         f"Occupancy above {above} for {_number(fmt, v['weeks'])} consecutive weeks to week of "
         f"{_day(fmt, v['last_week'])} (mean {fmt.percent(v['mean_occupancy'])}; threshold "
         f"{_number(fmt, v['threshold_weeks'])} weeks above {above})"
+    )
+
+
+# --- context: shown to HR with a flag, never counted -------------------------------------------
+
+
+def _month(fmt: Formats, value: str) -> str:
+    day = dt.date.fromisoformat(str(value)[:10])
+    return babel_dates.format_date(day, "LLLL y", locale=fmt.locale)
+
+
+@register_wording("long_absence")
+def _long_absence(v: Mapping[str, Any], fmt: Formats) -> str:
+    spells = list(v["spells"])
+    parts = [
+        f"{_number(fmt, s['calendar_days'])}-day absence in {_month(fmt, s['start_date'])}"
+        for s in spells
+    ]
+    if len(parts) == 1:
+        return f"One {parts[0]}, not counted as strain"
+    return f"{len(parts)} long absences ({', '.join(parts)}), not counted as strain"
+
+
+@register_wording("not_enough_history")
+def _not_enough_history(v: Mapping[str, Any], fmt: Formats) -> str:
+    return f"Not enough history yet ({_count(fmt, v['weeks'], 'week')})"
+
+
+@register_wording("return_to_work_check_in")
+def _return_to_work(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Return-to-work check-in: back on {_day(fmt, v['back_on'])} after a "
+        f"{_number(fmt, v['calendar_days'])}-day absence (not a risk flag)"
+    )
+
+
+#: Codes of reasons that are context for HR, never counted in a score.
+CONTEXT_CODES: frozenset[str] = frozenset({"long_absence", "not_enough_history"})
+
+
+def is_context(reason: Reason | str) -> bool:
+    """Whether a reason is context shown with a flag (a long absence, a new joiner's status)."""
+    return isinstance(reason, Reason) and reason.code in CONTEXT_CODES
+
+
+# --- details -----------------------------------------------------------------------------------
+
+
+def _long_spell_rule(v: Mapping[str, Any], fmt: Formats) -> str:
+    days = v.get("long_spell_working_days")
+    if days is None:
+        return ""
+    return f"; spells of {_number(fmt, days)} or more working days left out (illness, not strain)"
+
+
+@register_detail("bradford")
+def _bradford_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    s = _number(fmt, v["spells"])
+    return (
+        f"Bradford Factor S² × D = {s}² × {_number(fmt, v['days'])} = "
+        f"{_number(fmt, v['bradford_factor'])} over {_number(fmt, v['window_weeks'])} weeks; "
+        f"fires from trigger point {_plain(fmt, v['threshold'])} (counted: {_types(v)})"
+        + _long_spell_rule(v, fmt)
+    )
+
+
+@register_detail("sick_days")
+def _sick_days_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Days absent ({_types(v)}) in the {_number(fmt, v['window_weeks'])}-week window, each "
+        f"counted once; fires from {_plain(fmt, v['threshold_days'])} days"
+        + _long_spell_rule(v, fmt)
+    )
+
+
+@register_detail("absence_frequency")
+def _absence_frequency_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Spells starting in the last {_number(fmt, v['recent_weeks'])} weeks against the own "
+        f"rate over the {_number(fmt, v['baseline_weeks'])} weeks before, rescaled to "
+        f"{_number(fmt, v['recent_weeks'])} weeks; fires at {_number(fmt, v['min_recent_spells'])}"
+        f" or more spells and {_plain(fmt, v['min_ratio'])}x the baseline or more"
+        + _long_spell_rule(v, fmt)
+    )
+
+
+@register_detail("absence_after_heavy_weeks")
+def _absence_after_heavy_weeks_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"A spell counts when it starts within {_number(fmt, v['within_days'])} days after the "
+        f"end of a week with at least {_hours(fmt, v['min_overtime_hours'])} over the own "
+        f"contract ({_hours(fmt, v['contract_hours'])}); fires from "
+        f"{_count(fmt, v['min_spells'], 'such spell')}" + _long_spell_rule(v, fmt)
+    )
+
+
+@register_detail("average_hours_reference", "average_hours_recent")
+def _average_hours_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Mean of the weekly hours over {_number(fmt, v['weeks'])} weeks, weeks without hours "
+        f"(leave, sickness) left out; limit {_hours(fmt, v['threshold_hours'])} (Working Time "
+        "Directive art. 6); full severity at 55 h (WHO/ILO 2021)"
+    )
+
+
+@register_detail("overtime_streak")
+def _overtime_streak_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Overtime measured against the person's own contract ({_hours(fmt, v['contract_hours'])}"
+        f"); a week counts at {_hours(fmt, v['min_overtime_hours'])} or more over it; fires at "
+        f"{_number(fmt, v['threshold_weeks'])} weeks in a row"
+    )
+
+
+@register_detail("short_rest_long_days", "short_rest_shifts")
+def _short_rest_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Minimum daily rest {_hours(fmt, v['min_rest_hours'])} (Working Time Directive art. 3) "
+        f"over the last {_number(fmt, v['lookback_weeks'])} weeks"
+    )
+
+
+@register_detail("consecutive_days")
+def _consecutive_days_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Weekly rest: at most {_number(fmt, v['threshold_days'])} working days in a row "
+        "(Working Time Directive art. 5)"
+    )
+
+
+@register_detail("performance_decline")
+def _performance_decline_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    text = (
+        f"Theil-Sen slope {_signed_significant(fmt, v['slope'])} per week over the last "
+        f"{_number(fmt, v['trend_weeks'])} weeks ({fmt.percent(0.95)} CI "
+        f"{_signed_significant(fmt, v['slope_low'])} to "
+        f"{_signed_significant(fmt, v['slope_high'])}); Mann-Kendall trend over "
+        f"{_number(fmt, v['history_weeks'])} weeks of own history, BH-adjusted p "
+        f"{_p_value(fmt, v['p_adjusted'])} (threshold q = {_plain(fmt, v['fdr_q'])})"
+    )
+    if v.get("p_person_adjusted") is not None:
+        text += (
+            f"; with the person's other metrics (Stouffer, empirical null): BH-adjusted p "
+            f"{_p_value(fmt, v['p_person_adjusted'])}"
+        )
+    if v["baseline"] is None:
+        text += (
+            f"; no own baseline yet (fewer than {_number(fmt, v['min_baseline_weeks'])} "
+            "earlier weeks)"
+        )
+    else:
+        text += (
+            f"; last {_number(fmt, v['recent_weeks'])} weeks {_significant(fmt, v['recent'])} vs "
+            f"own baseline {_significant(fmt, v['baseline'])} ({_number(fmt, v['effect_sd'], 1)} "
+            f"SD worse; threshold {_plain(fmt, v['min_effect_sd'])} SD)"
+        )
+    if v.get("stable_colleagues"):
+        text += (
+            f"; compared with the Theil-Sen slopes of {_number(fmt, v['stable_colleagues'])} "
+            "colleagues whose trend is not significant"
+        )
+    if v.get("leave_weeks"):
+        text += f"; {_count(fmt, v['leave_weeks'], 'leave week')} left out"
+    return text
+
+
+@register_detail("sustained_occupancy")
+def _sustained_occupancy_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"Weekly occupancy from the staffing results; burnout zone above "
+        f"{fmt.percent(v['occupancy_threshold'])} sustained for "
+        f"{_number(fmt, v['threshold_weeks'])} weeks or more"
+    )
+
+
+@register_detail("long_absence")
+def _long_absence_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"A spell of {_number(fmt, v['long_spell_working_days'])} or more working days is illness, "
+        "not workload strain: it is left out of every absence rule and shown only as context"
+    )
+
+
+@register_detail("not_enough_history")
+def _not_enough_history_detail(v: Mapping[str, Any], fmt: Formats) -> str:
+    return (
+        f"The absence and performance rules compare a person with their own history and need "
+        f"{_count(fmt, v['min_weeks'], 'week')}; until then they raise no flag (the working-time "
+        "limits still apply)"
     )

@@ -4,37 +4,42 @@ How signals combine
 -------------------
 1. Every registered signal (:mod:`wellbeing.signals`) that fires gives a severity on (0, 1]:
    0.5 when its rule just fires, rising to 1 at a documented "full" point (e.g. 48 h -> 55 h a
-   week; Bradford bands 50/125/400/650 -> 0.25/0.5/0.75/1). An overtime streak stops at 0.75
-   (8+ weeks): many weeks of modest overtime are a medium concern on their own.
+   week; Bradford bands 50/125/400/650 -> 0.25/0.4/0.75/1, ``Thresholds.bradford_severities``).
+   An overtime streak stops at 0.75 (8+ weeks): many weeks of modest overtime are a medium
+   concern on their own.
 2. Within a family (absence, workload, rest, performance, exposure) only the agent's strongest
    signal counts, so near-duplicates (a 4- and a 17-week average) are not counted twice.
 3. Families combine as independent pieces of evidence (a "noisy OR"):
    ``score = 100 * (1 - prod_f(1 - weight_f * severity_f))``. One family alone can reach at most
    ``100 * weight_f``; each further family adds to the score without ever passing 100.
 4. ``level`` is ``high`` at ``score >= high_score`` (60), ``medium`` at ``>= medium_score`` (30),
-   else ``low``. With the default weights: a Bradford Factor of 125-399 alone is medium (30),
-   650+ alone is high (60); a 17-week average of 50 h alone is medium (39, or 45 with the
-   overtime streak it usually comes with); Bradford 125 with a 50 h average is medium (57),
-   with a 55 h average high (72); a performance decline alone
-   scores 20 (just significant) to 40 (2 SD below the own baseline), so it is low unless strong,
-   and otherwise adds to the workload evidence.
+   else ``low``. With the default weights: a Bradford Factor of 125-399 alone is low (24:
+   ordinary sickness reaches it), 400-649 alone medium (45), 650+ alone high (60); a 17-week
+   average of 50 h alone is medium (39, or 45 with the overtime streak it usually comes with);
+   Bradford 125 with a 50 h average is medium (53), with a 55 h average high (70); a
+   performance decline alone scores 20 (just significant) to 40 (2 SD below the own baseline),
+   so it is low unless strong, and otherwise adds to the workload evidence.
 
 Every agent with a score above 0 has at least one reason, and the reasons are the rows that
-produced the score: no reason, no flag. Low agents may carry informational reasons.
+produced the score: no reason, no flag. After them come context reasons that never count
+(:data:`wellbeing.reasons.CONTEXT_CODES`): a flagged person's long absences and a new joiner's
+"Not enough history yet (N weeks)". Long spells, new joiners and leave weeks are handled in the
+signals and in :func:`score_context`; :func:`evaluate_burnout_risk` adds the non-risk items.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from formats import Formats
-from wellbeing.levels import LEVELS, RiskLevel
-from wellbeing.reasons import Reason, word_reason
-from wellbeing.signals import SignalContext, compute_signals, make_signal_context
+from wellbeing.levels import FLAGGED_LEVELS, LEVELS, RiskLevel
+from wellbeing.reasons import Reason, make_reason, word_reason
+from wellbeing.signals import SignalContext, compute_signals, long_spells, make_signal_context
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, FAMILIES, Thresholds
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,18 @@ logger = logging.getLogger(__name__)
 SCORE_COLUMNS: tuple[str, ...] = ("agent_id", "level", "score", "reasons", "signals")
 EXPORT_COLUMNS: tuple[str, ...] = ("agent_id", "level", "score", "reasons")
 REASON_SEPARATOR = "; "
+#: Families that compare a person with their own history: silent for new joiners.
+HISTORY_FAMILIES: frozenset[str] = frozenset({"absence", "performance"})
+#: Columns of :attr:`BurnoutEvaluation.check_ins`.
+CHECK_IN_COLUMNS: tuple[str, ...] = (
+    "agent_id",
+    "start_date",
+    "end_date",
+    "back_on",
+    "calendar_days",
+    "working_days",
+    "item",
+)
 
 
 def score_signals(
@@ -87,6 +104,16 @@ def score_signals(
         default=RiskLevel.LOW.value,
     )
     ordered = signals.sort_values("severity", ascending=False, kind="stable")
+    if len(ordered):
+        # the detail one click away shows how much each reason weighed in the score
+        ordered = ordered.assign(
+            reason=[
+                _weighed(r, f, sev, thresholds)
+                for r, f, sev in zip(
+                    ordered["reason"], ordered["family"], ordered["severity"], strict=True
+                )
+            ]
+        )
     grouped = ordered.groupby("agent_id", sort=False)
     reasons = grouped["reason"].agg(list).reindex(ids)
     names = grouped["signal"].agg(lambda s: list(dict.fromkeys(s))).reindex(ids)
@@ -104,6 +131,17 @@ def score_signals(
     if unexplained.any():  # pragma: no cover - would be a bug in the combination above
         raise AssertionError(f"flagged without a reason: {out['agent_id'][unexplained].tolist()}")
     return out
+
+
+def _weighed(reason: Reason, family: str, severity: float, th: Thresholds) -> Reason:
+    if not isinstance(reason, Reason) or reason.code is None or family not in FAMILIES:
+        return reason
+    extra = {
+        "family": family,
+        "severity": round(float(severity), 4),
+        "weight": th.family_weight(family),
+    }
+    return replace(reason, values={**reason.values, **extra})
 
 
 def score_burnout_risk(
@@ -161,9 +199,29 @@ def score_burnout_risk(
 
 
 def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
-    """Run every registered signal on ``ctx`` and score the agents (see :func:`score_burnout_risk`)."""
+    """Run every registered signal on ``ctx`` and score the agents (see :func:`score_burnout_risk`).
+
+    Strain, not illness: long spells never reach a signal (see
+    :func:`wellbeing.signals.long_spells`); a flagged person who had one gets it as a context
+    reason ("One 24-day absence in March 2024, not counted as strain"), never counted. A new
+    joiner (fewer than ``min_history_weeks`` weeks of records) gets no signal from the families
+    that compare a person with their own history (absence, performance) and the context reason
+    "Not enough history yet (N weeks)". Context reasons come after the counted ones and are not
+    in ``signals``.
+    """
     signals = compute_signals(ctx, thresholds)
+    history = ctx.history_weeks(thresholds.min_history_weeks)
+    new = np.isfinite(history) & (history < thresholds.min_history_weeks)
+    if new.any() and len(signals):
+        joiner = new[ctx.codes(signals["agent_id"])]
+        signals = signals[~(joiner & signals["family"].isin(HISTORY_FAMILIES).to_numpy())]
     scores = score_signals(signals, ctx.agent_ids, thresholds)
+    context = _context_reasons(ctx, thresholds, scores, new)
+    if context:
+        scores["reasons"] = [
+            reasons + context.get(agent, [])
+            for agent, reasons in zip(scores["agent_id"], scores["reasons"], strict=True)
+        ]
     scores.attrs["notes"] = list(ctx.notes)
     scores.attrs["as_of"] = pd.Timestamp(ctx.as_of)
     counts = scores["level"].value_counts()
@@ -175,6 +233,139 @@ def score_context(ctx: SignalContext, thresholds: Thresholds = DEFAULT_THRESHOLD
         counts.get(RiskLevel.MEDIUM, 0),
     )
     return scores
+
+
+def _context_reasons(
+    ctx: SignalContext, th: Thresholds, scores: pd.DataFrame, new: np.ndarray
+) -> dict[str, list[Reason]]:
+    """Context per agent: long absences of flagged people, the status of new joiners."""
+    out: dict[str, list[Reason]] = {}
+    history = ctx.history_weeks(th.min_history_weeks)
+    flagged = set(scores.loc[scores["level"].isin(list(FLAGGED_LEVELS)), "agent_id"])
+    spells = long_spells(ctx, th)
+    # health data only where it explains a flag (GDPR Art. 9: no more than needed)
+    spells = spells[spells["agent_id"].isin(flagged)]
+    for agent, group in spells.groupby("agent_id", sort=False):
+        items = [
+            {"start_date": a, "end_date": b, "calendar_days": c, "working_days": w}
+            for a, b, c, w in zip(
+                group["start_date"],
+                group["end_date"],
+                group["calendar_days"],
+                group["working_days"],
+                strict=True,
+            )
+        ]
+        out.setdefault(str(agent), []).append(
+            make_reason(
+                "long_absence", spells=items, long_spell_working_days=th.long_spell_working_days
+            )
+        )
+    for i in np.flatnonzero(new):
+        out.setdefault(str(ctx.agent_ids[i]), []).append(
+            make_reason(
+                "not_enough_history",
+                weeks=int(history[i]),
+                min_weeks=th.min_history_weeks,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class BurnoutEvaluation:
+    """Everything one evaluation gives HR: the scores and the non-risk items beside them.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        As :func:`score_burnout_risk` returns them (the flags).
+    long_spells : pandas.DataFrame
+        Every long spell in the window (:func:`wellbeing.signals.long_spells`): illness, never
+        counted as strain. For HR's eyes only, like the flags.
+    check_ins : pandas.DataFrame
+        Return-to-work check-ins (:data:`CHECK_IN_COLUMNS`; ``item`` a plain-sentence
+        :class:`Reason`), one per long spell that ended within ``check_in_weeks`` weeks before
+        ``as_of``; empty unless ``Thresholds.return_to_work_check_ins`` is set. Never a flag,
+        never in a score.
+    """
+
+    scores: pd.DataFrame
+    long_spells: pd.DataFrame
+    check_ins: pd.DataFrame
+
+
+def evaluate_burnout_risk(
+    agents: pd.DataFrame,
+    absences: pd.DataFrame,
+    hours: pd.DataFrame,
+    performance: pd.DataFrame,
+    as_of: Any = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    occupancy: pd.DataFrame | None = None,
+) -> BurnoutEvaluation:
+    """Score every agent (as :func:`score_burnout_risk`) and list the non-risk items beside.
+
+    Parameters are those of :func:`score_burnout_risk`.
+
+    Returns
+    -------
+    BurnoutEvaluation
+    """
+    ctx = make_signal_context(agents, absences, hours, performance, as_of, occupancy)
+    scores = score_context(ctx, thresholds)
+    spells = long_spells(ctx, thresholds)
+    return BurnoutEvaluation(
+        scores, spells, return_to_work_check_ins(spells, ctx.as_of, thresholds)
+    )
+
+
+def return_to_work_check_ins(
+    spells: pd.DataFrame, as_of: Any, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> pd.DataFrame:
+    """Check-in items for people back from a long spell (only if HR turned them on).
+
+    Parameters
+    ----------
+    spells : pandas.DataFrame
+        Output of :func:`wellbeing.signals.long_spells`.
+    as_of : date-like
+        The evaluation's day.
+    thresholds : Thresholds, optional
+        ``return_to_work_check_ins`` (the setting) and ``check_in_weeks``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHECK_IN_COLUMNS`; ``back_on`` is the first weekday after the spell.
+    """
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CHECK_IN_COLUMNS})
+    if not thresholds.return_to_work_check_ins or not len(spells):
+        return empty
+    day = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    end = spells["end_date"].to_numpy("datetime64[D]")
+    recent = (end < day) & (end >= day - np.timedelta64(7 * thresholds.check_in_weeks, "D"))
+    spells = spells[recent]
+    if not len(spells):
+        return empty
+    back_on = np.busday_offset(
+        spells["end_date"].to_numpy("datetime64[D]") + np.timedelta64(1, "D"), 0, roll="forward"
+    )
+    items = [
+        make_reason("return_to_work_check_in", back_on=b, calendar_days=c, working_days=w)
+        for b, c, w in zip(back_on, spells["calendar_days"], spells["working_days"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "agent_id": spells["agent_id"].to_numpy(),
+            "start_date": spells["start_date"].to_numpy(),
+            "end_date": spells["end_date"].to_numpy(),
+            "back_on": pd.to_datetime(back_on),
+            "calendar_days": spells["calendar_days"].to_numpy(),
+            "working_days": spells["working_days"].to_numpy(),
+            "item": pd.Series(items, dtype=object).to_numpy(),
+        }
+    )
 
 
 def join_reasons(

@@ -44,12 +44,59 @@ class Thresholds:
         Trigger points of the Bradford Factor, strictly increasing, dimensionless
         (50 / 125 / 400 / 650: the "common" scheme, NRAS forum table and employmentlawclinic.com
         calculator in ``bradford_trigger_sets.csv``). Employer policy, not law.
+    bradford_severities : tuple of float
+        Severity of each trigger band, one per trigger point, increasing, on (0, 1]
+        ((0.25, 0.4, 0.75, 1.0)). The triggers are the employer's absence policy; a strain flag
+        is not. At the second trigger (125: e.g. 4 spells, 8 days) absence alone stays below
+        the medium line (0.4 x 0.6 = 24 points), because ordinary sickness reaches it: about
+        2 % of people with the usual 1 to 2 spells a year have a year of 4 spells. From the
+        third (400: e.g. 5 spells in 16 days, 7 in 9) spells are frequent enough to flag alone
+        (45 points), and from the fourth high (60). Below the third, absence adds to other
+        evidence.
     bradford_absence_types : tuple of str
         Absence ``type`` values that count as spells (``("sick",)``; planned leave never counts).
     spell_join_gap_days : int
         Records of the same type separated by at most this many absence-free days join into
         one spell, days (0: only overlapping or back-to-back records join; set 2 to bridge a
         weekend for Monday-to-Friday staff).
+    spell_join_over_weekends : bool
+        Records of the same type separated only by Saturdays and Sundays join into one spell
+        (True: sick on Friday and again on Monday is one spell, as the Bradford Factor counts it).
+    long_spell_working_days : int
+        A spell of at least this many working days (Monday-Friday) is a *long spell*: illness
+        or an operation, not workload strain. It is left out of every strain signal (Bradford,
+        sick days, frequency, spells after heavy weeks) and shown to HR as context on a flag,
+        days (8: longer than the 7 calendar days a UK employee may self-certify before a fit
+        note is needed, so a medically certified absence; house rule otherwise).
+    return_to_work_check_ins : bool
+        Open a separate, non-risk "return-to-work check-in" item for a person back from a long
+        spell (False: HR opts in). Never a flag, never in the score.
+    check_in_weeks : int
+        A long spell gets a check-in item when it ended within this many weeks before
+        ``as_of``, weeks (4).
+    heavy_week_spell_days : int
+        A short sick spell "follows a heavy week" when it starts within this many days after
+        the end of a heavy week, days (14, house rule).
+    heavy_week_share : float
+        A heavy week has hours at least this fraction above the person's own contract,
+        fraction (0.1: 4 h over 40 h, 2 h over a 20 h part-time contract; ordinary week-to-week
+        noise of a fraction of an hour never counts).
+    heavy_week_min_spells : int
+        Short spells following heavy weeks in the Bradford window needed to fire the
+        ``absence_after_heavy_weeks`` signal (3: two can be chance for someone who often takes
+        an extra shift).
+    min_history_weeks : int
+        Weeks since a person's first hours or performance record needed before any rule that
+        reads the person's own history (absence and performance families) may flag them; a
+        newer joiner gets the status "not enough history yet (N weeks)" instead, weeks (13:
+        a quarter, the recent window of the frequency rule). The working-time rules (48 h
+        average, rest, occupancy) are limits in law and still apply from the first week.
+    leave_week_min_days : int
+        A week with at least this many weekdays of recorded absence (any type: vacation, sick,
+        other) is a leave week: left out of the performance trends and baselines, so weeks of
+        vacation never look like a performance drop, days (5: a whole working week away, when
+        any value recorded for the week cannot be the person's work; a partial week keeps the
+        mean of the days worked).
     sick_days_threshold : float
         Days absent (counted types) in the Bradford window that fire the sick-days signal, days
         (10: Falmouth University's "10 days in 12 months" trigger, LRD Publications).
@@ -60,12 +107,22 @@ class Thresholds:
         Recent window of the spell-frequency signal, weeks (13: Falmouth University's
         "3 occasions in 13 weeks" trigger, LRD Publications).
     frequency_min_recent_spells : int
-        Spells in the recent window needed to fire (3, same source).
+        Spells in the recent window needed to fire (4). Falmouth's policy trigger is 3
+        occasions, but with the usual 1 to 2 spells a year 3 in a quarter happens by chance to
+        about 1 person in 170 (Poisson, 0.375 a quarter), which in a centre of 1,000 is more
+        flags than real strain gives; 4 happens to about 1 in 1,800.
     frequency_baseline_weeks : int
         The person's own earlier baseline: the weeks before the recent window, weeks (39, so
         recent + baseline = 52 weeks).
     frequency_ratio : float
         Recent spell rate must be at least this multiple of the baseline rate (2.0, house rule).
+    frequency_long_recent_weeks, frequency_long_baseline_weeks : int
+        A second, half-year window of the same rule, weeks (26 against the 26 before): strain
+        that builds over months shows as a half-year of frequent spells, not always as 3 in
+        one quarter.
+    frequency_long_min_recent_spells : int
+        Spells in that half-year needed to fire (5: with the usual 1 to 2 spells a year,
+        5 in half a year happens to about 1 person in 1,000 by chance).
     max_average_weekly_hours : float
         Average weekly working time limit, hours (48: EU Working Time Directive 2003/88/EC art. 6).
     reference_period_weeks : int
@@ -115,6 +172,11 @@ class Thresholds:
         The last 4 weeks must be worse than the baseline mean by at least this many baseline
         standard deviations, dimensionless (0.5, house rule: a significant trend that merely
         returns to normal is not a decline).
+    min_steeper_than_share : float
+        A declining metric is raised only when its Theil-Sen slope over the recent weeks is
+        steeper than this share of the stable colleagues' (same metric, trend not significant;
+        when there are at least 10), fraction (0.9, house rule: a slope most colleagues show by
+        chance is not material, even when a long history makes the trend test significant).
     higher_is_better_metrics, higher_is_worse_metrics : tuple of str
         Direction of each known metric; other metrics are skipped with a note.
     occupancy_threshold : float
@@ -135,14 +197,27 @@ class Thresholds:
 
     bradford_window_weeks: int = 52
     bradford_triggers: tuple[float, ...] = (50.0, 125.0, 400.0, 650.0)
+    bradford_severities: tuple[float, ...] = (0.25, 0.4, 0.75, 1.0)
     bradford_absence_types: tuple[str, ...] = ("sick",)
     spell_join_gap_days: int = 0
+    spell_join_over_weekends: bool = True
+    long_spell_working_days: int = 8
+    return_to_work_check_ins: bool = False
+    check_in_weeks: int = 4
+    heavy_week_spell_days: int = 14
+    heavy_week_share: float = 0.1
+    heavy_week_min_spells: int = 3
+    min_history_weeks: int = 13
+    leave_week_min_days: int = 5
     sick_days_threshold: float = 10.0
     sick_days_full: float = 28.0
     frequency_recent_weeks: int = 13
-    frequency_min_recent_spells: int = 3
+    frequency_min_recent_spells: int = 4
     frequency_baseline_weeks: int = 39
     frequency_ratio: float = 2.0
+    frequency_long_recent_weeks: int = 26
+    frequency_long_baseline_weeks: int = 26
+    frequency_long_min_recent_spells: int = 5
     max_average_weekly_hours: float = 48.0
     reference_period_weeks: int = 17
     short_period_weeks: int = 4
@@ -160,6 +235,7 @@ class Thresholds:
     min_baseline_weeks: int = 4
     fdr_q: float = 0.05
     min_decline_baseline_sd: float = 0.5
+    min_steeper_than_share: float = 0.9
     higher_is_better_metrics: tuple[str, ...] = ("csat", "qa_score", "adherence", "fcr", "nps")
     higher_is_worse_metrics: tuple[str, ...] = ("aht_seconds", "acw_seconds", "hold_seconds")
     occupancy_threshold: float = 0.85
@@ -180,6 +256,9 @@ class Thresholds:
             "frequency_recent_weeks",
             "frequency_min_recent_spells",
             "frequency_baseline_weeks",
+            "frequency_long_recent_weeks",
+            "frequency_long_baseline_weeks",
+            "frequency_long_min_recent_spells",
             "reference_period_weeks",
             "short_period_weeks",
             "overtime_streak_weeks",
@@ -190,10 +269,23 @@ class Thresholds:
             "baseline_weeks",
             "min_baseline_weeks",
             "min_group_size",
+            "long_spell_working_days",
+            "check_in_weeks",
+            "heavy_week_spell_days",
+            "heavy_week_min_spells",
+            "min_history_weeks",
+            "leave_week_min_days",
         )
         for name in ints:
             _check_int(name, getattr(self, name))
         _check_int("spell_join_gap_days", self.spell_join_gap_days, low=0)
+        for name in ("spell_join_over_weekends", "return_to_work_check_ins"):
+            if not isinstance(getattr(self, name), bool):
+                raise ThresholdError(f"{name} must be True or False, not {getattr(self, name)!r}")
+        if self.leave_week_min_days > 5:
+            raise ThresholdError(
+                f"leave_week_min_days must be at most 5 (weekdays), not {self.leave_week_min_days}"
+            )
         _check_int("min_trend_weeks", self.min_trend_weeks, low=4)
         if self.min_trend_weeks > self.trend_weeks:
             raise ThresholdError(
@@ -203,6 +295,7 @@ class Thresholds:
             "frequency_ratio",
             "overtime_min_hours",
             "min_decline_baseline_sd",
+            "heavy_week_share",
             "sick_days_threshold",
             "sick_days_full",
         ):
@@ -217,7 +310,12 @@ class Thresholds:
             raise ThresholdError(
                 f"min_daily_rest_hours must be below 24, not {self.min_daily_rest_hours:g}"
             )
-        for name in ("min_share_of_weeks_with_hours", "occupancy_threshold", "occupancy_full"):
+        for name in (
+            "min_share_of_weeks_with_hours",
+            "occupancy_threshold",
+            "occupancy_full",
+            "min_steeper_than_share",
+        ):
             _check_number(name, getattr(self, name), low=0.0, high=1.0)
         _check_number("fdr_q", self.fdr_q, low=1e-6, high=0.5)
         for family in FAMILIES:
@@ -250,6 +348,18 @@ class Thresholds:
             # frozen: store tuples so the object stays hashable even when given lists
             object.__setattr__(self, name, tuple(value))
         object.__setattr__(self, "bradford_triggers", tuple(float(t) for t in triggers))
+        severities = tuple(self.bradford_severities)
+        if len(severities) != len(triggers):
+            raise ThresholdError(
+                f"bradford_severities needs one value per trigger point ({len(triggers)}), "
+                f"not {len(severities)}"
+            )
+        for i, v in enumerate(severities):
+            _check_number(f"bradford_severities[{i}]", v, low=1e-6, high=1.0)
+        _check_increasing(
+            tuple(f"bradford_severities[{i}]" for i in range(len(severities))), severities
+        )
+        object.__setattr__(self, "bradford_severities", tuple(float(v) for v in severities))
         both = set(self.higher_is_better_metrics) & set(self.higher_is_worse_metrics)
         if both:
             raise ThresholdError(

@@ -23,7 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # the first overview per role computes on 2 shared cores
 
 AGENT_ID = re.compile(r"\bA\d{3}\b")  # the sample's agent ids: A001..A137
-REASON = re.compile(r"\d.*\(threshold [^)]*\d")  # "Bradford Factor 891 ... (threshold 650)..."
+# a plain reason with its numbers: "... Bradford Factor 891 (threshold 650)" or "CSAT has fallen
+# over the last 12 weeks, from 91.7 to 81.9 (...)" (the statistics are one click away)
+REASON = re.compile(r"\d.*\(threshold [^)]*\d|has (fallen|risen) over the last \d+ weeks, from \d")
 
 
 @pytest.fixture(scope="module")

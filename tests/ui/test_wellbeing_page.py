@@ -17,7 +17,7 @@ from data.store import open_store
 from formats import Formats
 from tests.conftest import REPO_ROOT
 from tests.ui.conftest import data_dir_with
-from wellbeing import reasons_from_json, word_reason
+from wellbeing import reason_detail, reasons_from_json, word_reason
 
 TIMEOUT = 300  # seconds: the first visit evaluates flags and scores on 2 busy cores
 PAGE = "app_pages/wellbeing_page.py"
@@ -120,6 +120,10 @@ def test_a_german_viewer_reads_the_reasons_in_german_numbers(seeded_data_dir, mo
     why = "\n".join(f"- {word_reason(r, german)}" for r in reasons[agent])
     assert why in [m.value for m in at.markdown]
     assert decimal.search(why)
+    # the statistics behind each plain reason, one click away
+    (statistics,) = [e for e in at.expander if e.label == "The statistics behind these reasons"]
+    shown = "\n".join(m.value for m in statistics.markdown)
+    assert all(reason_detail(r, german) in shown for r in reasons[agent] if reason_detail(r))
 
 
 def test_manager_sees_team_aggregates_and_no_individual(seeded_data_dir):

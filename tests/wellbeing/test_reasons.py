@@ -21,6 +21,7 @@ from wellbeing.reasons import (
     REASON_WORDINGS,
     Reason,
     make_reason,
+    reason_detail,
     reason_from_stored,
     reasons_from_json,
     reasons_to_json,
@@ -48,7 +49,8 @@ def test_the_same_reason_is_worded_in_each_readers_locale():
     assert reason.code == "bradford"
     assert reason.values["bradford_factor"] == 1000 and reason.values["spells"] == 10
     english = (
-        "Bradford Factor 1,000 over 52 weeks (threshold 650): 10 spells, 10 days absent (sick)"
+        "Frequent short absences (sick): 10 spells, 10 days in the last 52 weeks, "
+        "Bradford Factor 1,000 (threshold 650)"
     )
     assert reason.text == english
     assert word_reason(reason) == english  # the default is British English, as stored
@@ -152,14 +154,17 @@ def test_statistics_keep_their_precision_in_each_locale():
         "min_baseline_weeks": 4,
     }
     reason = make_reason("performance_decline", **values)
-    assert reason.text == (
-        "CSAT falling: Theil-Sen slope \u22120.0727 per week over the last 12 weeks (95% CI "
+    # the plain sentence first; the statistics one click away, in the detail
+    assert reason.text == "CSAT has fallen over the last 12 weeks, from 4.5 to 3.81"
+    assert reason_detail(reason) == (
+        "Theil-Sen slope \u22120.0727 per week over the last 12 weeks (95% CI "
         "\u22120.081 to \u22120.0605); Mann-Kendall trend over 38 weeks of own history, "
         "BH-adjusted p < 0.0001 (threshold q = 0.05); last 4 weeks 3.81 vs own baseline 4.5 "
         "(15.3 SD worse; threshold 0.5 SD)"
     )
-    assert word_reason(reason, GERMAN) == (
-        "CSAT falling: Theil-Sen slope \u22120,0727 per week over the last 12 weeks (95\u00a0% CI "
+    assert word_reason(reason, GERMAN) == "CSAT has fallen over the last 12 weeks, from 4,5 to 3,81"
+    assert reason_detail(reason, GERMAN) == (
+        "Theil-Sen slope \u22120,0727 per week over the last 12 weeks (95\u00a0% CI "
         "\u22120,081 to \u22120,0605); Mann-Kendall trend over 38 weeks of own history, "
         "BH-adjusted p < 0,0001 (threshold q = 0,05); last 4 weeks 3,81 vs own baseline 4,5 "
         "(15,3 SD worse; threshold 0,5 SD)"
@@ -167,7 +172,8 @@ def test_statistics_keep_their_precision_in_each_locale():
     no_baseline = make_reason(
         "performance_decline", **{**values, "recent": None, "baseline": None, "effect_sd": None}
     )
-    assert no_baseline.text.endswith("; no own baseline yet (fewer than 4 earlier weeks)")
+    assert no_baseline.text == "CSAT has fallen over the last 12 weeks, by 0.0727 a week"
+    assert reason_detail(no_baseline).endswith("; no own baseline yet (fewer than 4 earlier weeks)")
 
 
 def test_every_signal_reason_has_a_wording():

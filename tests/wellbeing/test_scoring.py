@@ -27,7 +27,7 @@ from wellbeing.scoring import (
 from wellbeing.signals import SIGNALS, empty_signals, register_signal
 from wellbeing.thresholds import Thresholds
 
-# 6 one-day sick spells in the window: Bradford 6^2 x 6 = 216 (band 125-399, severity 0.5)
+# 6 one-day sick spells in the window: Bradford 6^2 x 6 = 216 (band 125-399, severity 0.4)
 SICK = [("SICK", f"2024-{m:02d}-05", f"2024-{m:02d}-05", "sick") for m in range(1, 7)]
 
 
@@ -43,19 +43,25 @@ def test_scores_combine_families_as_a_noisy_or():
     assert list(scores.reset_index().columns) == list(SCORE_COLUMNS)
     assert scores.loc["CALM", "score"] == 0 and scores.loc["CALM", "level"] == "low"
     assert scores.loc["CALM", "reasons"] == []
-    # SICK: bradford severity 0.5 (x weight 0.6), absence_frequency 0.5 as well -> 30
-    assert scores.loc["SICK", "score"] == pytest.approx(30.0)
+    # SICK: bradford severity 0.4 (an ordinary tail alone is not a flag), but 6 spells in the
+    # last 26 weeks against none before: absence_frequency ramp(6, 5, 10) = 0.6 (x 0.6) -> 36
+    assert scores.loc["SICK", "score"] == pytest.approx(36.0)
     assert scores.loc["SICK", "level"] == "medium"
     # BUSY: 50 h averages give severity 0.5 + 0.5 x 2/7 = 0.64, but 17 weeks over a 37.5 h
     # contract is an overtime streak at its cap of 0.75: the family's strongest counts.
     busy = 0.6 * 0.75
     assert scores.loc["BUSY", "score"] == pytest.approx(45.0)
     assert scores.loc["BUSY", "level"] == "medium"
-    # BOTH: 1 - (1 - 0.3)(1 - 0.45) = 0.615: two medium families make a high
-    assert scores.loc["BOTH", "score"] == pytest.approx(round(100 * (1 - 0.7 * (1 - busy)), 1))
+    # BOTH: absence 0.36 as SICK (the 3 spells since March each began after a 50 h week, 10 %
+    # over the 37.5 h contract: absence_after_heavy_weeks 0.5, weaker), so
+    # 1 - (1 - 0.36)(1 - 0.45) = 0.648: two medium families make a high
+    assert scores.loc["BOTH", "score"] == pytest.approx(round(100 * (1 - 0.64 * (1 - busy)), 1))
     assert scores.loc["BOTH", "level"] == "high"
     assert any(
-        "Bradford Factor 216 over 52 weeks (threshold 125)" in r.text
+        "Bradford Factor 216 (threshold 125)" in r.text for r in scores.loc["BOTH", "reasons"]
+    )
+    assert any(
+        r.text.startswith("3 of 6 short absences (sick) in the last 52 weeks began within 14 days")
         for r in scores.loc["BOTH", "reasons"]
     )
     assert any(
@@ -100,7 +106,15 @@ def test_reasons_are_strongest_first_and_join_for_export():
     both = table.set_index("agent_id").loc["BOTH", "reasons"]
     reasons = scores.set_index("agent_id").loc["BOTH", "reasons"]
     assert both == "; ".join(r.text for r in reasons)  # the English sentences
-    assert reasons[0].code == "overtime_streak"  # severity 0.75: stronger than Bradford's 0.5
+    # overtime 0.75, 50 h average 0.64, frequency 0.6, after heavy weeks 0.5, Bradford 0.4
+    assert [r.code for r in reasons] == [
+        "overtime_streak",
+        "average_hours_reference",
+        "average_hours_recent",
+        "absence_frequency",
+        "absence_after_heavy_weeks",
+        "bradford",
+    ]
     assert table.set_index("agent_id").loc["CALM", "reasons"] == ""
     assert join_reasons(pd.Series([["a", "b"], []]), sep=" | ").tolist() == ["a | b", ""]
     # in a reader's locale: German numbers, the same words

@@ -25,7 +25,8 @@ def _examples(shared_data):
 
 def _history(agent_id: str, spells: int, days: int) -> list[tuple[str, str, str, str]]:
     """``spells`` separate sick spells totalling ``days`` days, each multi-day spell split into
-    two back-to-back records (which must join), one absence-free day between spells."""
+    two back-to-back records (which must join), an absence-free weekday between spells (a gap
+    of only Saturday and Sunday would join them into one spell)."""
     lengths = [days // spells + (1 if k < days % spells else 0) for k in range(spells)]
     rows, day = [], pd.Timestamp("2023-09-04")
     for length in lengths:
@@ -38,7 +39,8 @@ def _history(agent_id: str, spells: int, days: int) -> list[tuple[str, str, str,
             )
         else:
             rows.append((agent_id, str(day.date()), str(end.date()), "sick"))
-        day = end + pd.Timedelta(days=2)
+        free = np.busday_offset(np.datetime64(end.date()) + np.timedelta64(1, "D"), 0, "forward")
+        day = pd.Timestamp(free) + pd.Timedelta(days=1)
     return rows
 
 
@@ -49,21 +51,31 @@ def test_every_published_bradford_example(shared_data):
     for ex in examples:
         rows += _history(ex["case"], int(ex["spells_S"]), int(ex["days_D"]))
     ctx = context(agents_frame([ex["case"] for ex in examples]), absences=absences_frame(rows))
-    summary = absence_window_summary(ctx)
+    # the published arithmetic counts every spell, long ones too
+    summary = absence_window_summary(ctx, Thresholds(long_spell_working_days=365))
     for ex in examples:
         s, d, b = int(ex["spells_S"]), int(ex["days_D"]), float(ex["expected_B"])
         assert bradford_factor(s, d) == b, ex["case"]
         got = summary.loc[ex["case"]]
         assert (got["spells"], got["days"], got["bradford_factor"]) == (s, d, b), ex["case"]
-    signals = compute_signals(ctx, names=["bradford"]).set_index("agent_id")
+    signals = compute_signals(
+        ctx, Thresholds(long_spell_working_days=365), names=["bradford"]
+    ).set_index("agent_id")
     # trigger points 50/125/400/650: CIPD-1 (1000) is past 650, CIPD-2 (250) past 125, ...
     assert signals.loc["CIPD-1", "threshold"] == 650
     assert signals.loc["CIPD-2", "threshold"] == 125
     assert signals.loc["GUARDIAN-2", "threshold"] == 125
     assert "CIPD-4" not in signals.index  # 10 is below the first trigger: no flag
     assert signals.loc["IOSH-1", "reason"].text == (
-        "Bradford Factor 2,744 over 52 weeks (threshold 650): 14 spells, 14 days absent (sick)"
+        "Frequent short absences (sick): 14 spells, 14 days in the last 52 weeks, "
+        "Bradford Factor 2,744 (threshold 650)"
     )
+    # by default a long spell is illness, not strain: one 10-day absence (8 working days)
+    # and one of 14 days count nothing, whatever the arithmetic
+    default = absence_window_summary(ctx)
+    assert default.loc["CIPD-4"].tolist() == [0, 0, 0.0]
+    assert default.loc["IOSH-2"].tolist() == [0, 0, 0.0]
+    assert default.loc["SIX-1"].tolist() == [1, 6, 6.0]  # 6 days: a short spell
 
 
 # Window for as_of 2024-06-30: the 364 days 2023-07-03 .. 2024-06-30.
@@ -93,17 +105,22 @@ def test_hand_built_history_joins_spells_and_cuts_at_the_window_edges():
     assert summary.loc["OUT"].tolist() == [0, 0, 0.0]
     assert summary.loc["IN"].tolist() == [1, 1, 1.0]
     assert summary.loc["NONE"].tolist() == [0, 0, 0.0]
-    rows = compute_signals(ctx, names=["bradford", "sick_days"]).set_index("signal")
+    rows = compute_signals(ctx, names=["bradford"]).set_index("signal")
     assert rows.loc["bradford", "value"] == 432
     assert rows.loc["bradford", "threshold"] == 400
     assert rows.loc["bradford", "severity"] == pytest.approx(0.75)  # third of four bands
     assert rows.loc["bradford", "reason"].text == (
-        "Bradford Factor 432 over 52 weeks (threshold 400): 6 spells, 12 days absent (sick)"
+        "Frequent short absences (sick): 6 spells, 12 days in the last 52 weeks, "
+        "Bradford Factor 432 (threshold 400)"
     )
-    assert rows.loc["sick_days", "reason"].text == (
-        "12 days absent (sick) in 6 spells over 52 weeks (threshold 10 days)"
+    # the retired total-days rule still words its stored reasons
+    from wellbeing.signals import sick_days_signal
+
+    sick = sick_days_signal(ctx, Thresholds()).set_index("agent_id")
+    assert sick.loc["A", "reason"].text == (
+        "12 days absent (sick) in 6 short spells in the last 52 weeks (threshold 10 days)"
     )
-    assert rows.loc["sick_days", "severity"] == pytest.approx(0.5 + 0.5 * 2 / 18)
+    assert sick.loc["A", "severity"] == pytest.approx(0.5 + 0.5 * 2 / 18)
 
 
 def test_one_day_later_the_straddling_spell_loses_a_day():
@@ -122,7 +139,7 @@ def test_other_absence_types_count_when_configured():
     assert absence_window_summary(ctx, th).loc["A"].tolist() == [7, 15, 735.0]
 
 
-def test_weekend_bridging_joins_friday_and_monday_only_when_asked():
+def test_sick_on_friday_and_monday_is_one_spell():
     rows = [("A", "2024-05-03", "2024-05-03", "sick"), ("A", "2024-05-06", "2024-05-06", "sick")]
     spells = absence_spells(absences_frame(rows), ["sick"])
     assert spells["spell"].nunique() == 2
@@ -132,22 +149,44 @@ def test_weekend_bridging_joins_friday_and_monday_only_when_asked():
     # the bridged weekend is not counted as absent: 1 spell, 2 days
     summary = absence_window_summary(ctx, Thresholds(spell_join_gap_days=2))
     assert summary.loc["A"].tolist() == [1, 2, 2.0]
+    # the default rule joins over the weekend (and only over it); without it, two spells
+    assert absence_window_summary(ctx).loc["A"].tolist() == [1, 2, 2.0]
+    apart = Thresholds(spell_join_over_weekends=False)
+    assert absence_window_summary(ctx, apart).loc["A"].tolist() == [2, 2, 8.0]
+    tuesday = absences_frame([*rows[:1], ("A", "2024-05-07", "2024-05-07", "sick")])
+    joined = absence_spells(tuesday, ["sick"], join_over_weekends=True)
+    assert joined["spell"].nunique() == 2  # Monday was worked: two spells
 
 
 def test_recent_frequency_is_judged_against_the_own_baseline():
-    recent = ["2024-04-08", "2024-05-13", "2024-06-17"]  # 3 spells in the last 13 weeks
-    earlier = ["2023-08-07", "2023-09-04", "2023-10-02", "2023-11-06", "2023-12-04", "2024-01-08"]
+    recent = ["2024-04-08", "2024-05-06", "2024-05-27", "2024-06-17"]  # 4 in the last 13 weeks
+    earlier = [
+        f"2023-{md}" for md in ("07-10", "07-31", "08-21", "09-11", "10-02", "10-23", "11-13")
+    ] + ["2023-12-04", "2023-12-18"]
     rows = [("NEW", d, d, "sick") for d in recent]
     rows += [("USUAL", d, d, "sick") for d in recent + earlier]
     ctx = context(agents_frame(["NEW", "USUAL"]), absences=absences_frame(rows))
     out = compute_signals(ctx, names=["absence_frequency"])
-    # USUAL: 6 spells in 39 weeks = 2.0 per 13 weeks; 3 recent < 2 x 2.0, so no flag
+    # USUAL: 9 spells in the 39 weeks before = 3.0 per 13 weeks; 4 recent < 2 x 3.0: no flag
     assert out["agent_id"].tolist() == ["NEW"]
     assert out["reason"].iloc[0].text == (
-        "3 absence spells (sick) in the last 13 weeks against an own baseline of 0.0 per 13 weeks "
-        "over the 39 weeks before (threshold: at least 3 and 2x baseline)"
+        "4 absence spells (sick) in the last 13 weeks, against 0.0 per 13 weeks before "
+        "(threshold: at least 4 and 2x the own usual)"
     )
-    assert out["value"].iloc[0] == 3
+    assert out["value"].iloc[0] == 4
+
+
+def test_a_half_year_of_frequent_spells_counts_three_in_a_quarter_alone_does_not():
+    half_year = ["2024-01-10", "2024-02-14", "2024-03-13", "2024-04-17", "2024-05-15"]
+    quarter = ["2024-04-10", "2024-05-15", "2024-06-12"]  # 3: chance for 1 in 170 people
+    rows = [("HALF", d, d, "sick") for d in half_year] + [("Q3", d, d, "sick") for d in quarter]
+    ctx = context(agents_frame(["HALF", "Q3"]), absences=absences_frame(rows))
+    out = compute_signals(ctx, names=["absence_frequency"]).set_index("agent_id")
+    assert list(out.index) == ["HALF"]
+    assert out.loc["HALF", "reason"].text.startswith(
+        "5 absence spells (sick) in the last 26 weeks, against 0.0 per 26 weeks before"
+    )
+    assert out.loc["HALF", "severity"] == pytest.approx(0.5)
 
 
 def test_end_before_start_is_rejected():

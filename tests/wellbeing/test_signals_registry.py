@@ -19,4 +19,5 @@ def test_signals_are_registered_family_by_family_in_the_families_order():
     # compute_signals keeps registration order among rows of equal severity
     families = [spec.family for spec in SIGNALS.values()]
     assert families == sorted(families, key=FAMILIES.index)
-    assert list(SIGNALS)[:3] == ["bradford", "sick_days", "absence_frequency"]
+    assert list(SIGNALS)[:3] == ["bradford", "absence_frequency", "absence_after_heavy_weeks"]
+    assert "sick_days" not in SIGNALS  # retired: total days weigh long illness

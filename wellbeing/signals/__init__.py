@@ -64,12 +64,15 @@ from wellbeing.signals.registry import (
 # The families register their signals on import: keep FAMILIES' order (see above).
 # isort: off
 from wellbeing.signals.absence import (
+    absence_after_heavy_weeks_signal,
     absence_frequency_signal,
     absence_spells,
     absence_window_summary,
     bradford_factor,
     bradford_signal,
+    long_spells,
     sick_days_signal,
+    strain_spells,
 )
 from wellbeing.signals.workload import (
     average_hours_recent_signal,
@@ -103,6 +106,7 @@ __all__ = [
     "SignalFunc",
     "SignalSpec",
     "WeeklyHours",
+    "absence_after_heavy_weeks_signal",
     "absence_frequency_signal",
     "absence_spells",
     "absence_window_summary",
@@ -116,6 +120,7 @@ __all__ = [
     "empty_signals",
     "format_day",
     "last_complete_week_start",
+    "long_spells",
     "make_signal_context",
     "mann_kendall",
     "overtime_streak_signal",
@@ -128,6 +133,7 @@ __all__ = [
     "sick_days_signal",
     "signal_families",
     "signal_rows",
+    "strain_spells",
     "sustained_occupancy_signal",
     "to_day",
     "to_days",

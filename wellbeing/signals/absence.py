@@ -9,7 +9,7 @@ import pandas as pd
 
 from wellbeing.errors import WellbeingInputError, require_columns
 from wellbeing.reasons import make_reason
-from wellbeing.signals.context import ABSENCE_COLUMNS, SignalContext, to_days
+from wellbeing.signals.context import ABSENCE_COLUMNS, HISTORY_WEEKS, SignalContext, to_days
 from wellbeing.signals.registry import ramp, register_signal, signal_rows
 from wellbeing.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -36,12 +36,14 @@ def absence_spells(
     absences: pd.DataFrame,
     types: Iterable[str] | None = None,
     join_gap_days: int = 0,
+    join_over_weekends: bool = False,
 ) -> pd.DataFrame:
     """Join absence records into spells and de-duplicate overlapping days.
 
     Records of the same agent and type that overlap, touch (the next starts the day after the
-    previous ends) or are separated by at most ``join_gap_days`` absence-free days form one
-    spell. Records of different types never join.
+    previous ends), are separated by at most ``join_gap_days`` absence-free days or (with
+    ``join_over_weekends``) only by Saturdays and Sundays form one spell. Records of different
+    types never join.
 
     Parameters
     ----------
@@ -51,6 +53,8 @@ def absence_spells(
         Keep only these absence types (default: all).
     join_gap_days : int, default 0
         Absence-free days allowed inside a spell, days.
+    join_over_weekends : bool, default False
+        Join records whose gap holds no weekday (sick on Friday and on Monday: one spell).
 
     Returns
     -------
@@ -58,7 +62,8 @@ def absence_spells(
         One row per record, sorted, with ``agent_id, type, start_date, end_date`` (as
         ``datetime64``), ``spell`` (a spell number, unique over the frame), ``own_start``
         (first day of this record not already covered by an earlier record of the spell) and
-        ``spell_start`` (first day of the spell). Days are counted from ``own_start`` to
+        ``spell_start`` and ``spell_end`` (first and last day of the spell) and
+        ``spell_working_days`` (weekdays from the spell's first to its last day). Days are counted from ``own_start`` to
         ``end_date`` so that overlapping records count each day once.
     """
     require_columns(absences, "absences", ABSENCE_COLUMNS)
@@ -87,19 +92,98 @@ def absence_spells(
     prev_end = running_end.groupby(keys, sort=False).shift()
     gap = pd.Timedelta(days=join_gap_days + 1)
     new_spell = prev_end.isna() | (df["start_date"] > prev_end + gap)
+    if join_over_weekends and len(df):
+        after = (prev_end.fillna(df["start_date"]) + pd.Timedelta(days=1)).to_numpy("datetime64[D]")
+        before = df["start_date"].to_numpy("datetime64[D]")
+        weekdays_between = np.busday_count(after, np.maximum(before, after))
+        new_spell &= ~(prev_end.notna().to_numpy() & (weekdays_between == 0))
     spell = new_spell.cumsum().to_numpy()
     own_start = df["start_date"].where(
         prev_end.isna() | (df["start_date"] > prev_end), prev_end + pd.Timedelta(days=1)
     )
     df = df.assign(spell=spell, own_start=own_start)
     df["spell_start"] = df.groupby("spell")["start_date"].transform("min")
+    df["spell_end"] = df.groupby("spell")["end_date"].transform("max")
+    df["spell_working_days"] = np.busday_count(
+        df["spell_start"].to_numpy("datetime64[D]"),
+        df["spell_end"].to_numpy("datetime64[D]") + np.timedelta64(1, "D"),
+    )
     return df.reset_index(drop=True)
 
 
-def absence_window_summary(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
-    """Spells, days and Bradford Factor of every agent over the rolling window ending ``as_of``.
+def strain_spells(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
+    """The counted absence records (see :func:`absence_spells`) with a ``long`` column.
 
-    Only ``th.bradford_absence_types`` count. The window is the ``7 * bradford_window_weeks``
+    A spell of at least ``th.long_spell_working_days`` weekdays is long: illness, not strain.
+    Memoised per context and rule.
+    """
+
+    def compute() -> pd.DataFrame:
+        recs = absence_spells(
+            ctx.absences,
+            th.bradford_absence_types,
+            th.spell_join_gap_days,
+            th.spell_join_over_weekends,
+        )
+        return recs.assign(long=recs["spell_working_days"] >= th.long_spell_working_days)
+
+    key = (
+        "strain_spells",
+        th.bradford_absence_types,
+        th.spell_join_gap_days,
+        th.spell_join_over_weekends,
+        th.long_spell_working_days,
+    )
+    return ctx.memo(key, compute)
+
+
+def long_spells(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
+    """Long spells (illness, not strain) of every agent that touch the Bradford window.
+
+    Parameters
+    ----------
+    ctx : SignalContext
+        Inputs.
+    th : Thresholds, optional
+        Window, counted absence types, spell rules and ``long_spell_working_days``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per long spell, in agent order then date: ``agent_id`` (str), ``start_date``,
+        ``end_date`` (``datetime64``, the spell's first and last day, the end possibly after
+        ``as_of``), ``calendar_days`` (int, days), ``working_days`` (int, weekdays) and
+        ``ended`` (bool: the person was back by ``as_of``).
+    """
+    recs = strain_spells(ctx, th)
+    window_start = ctx.as_of - np.timedelta64(7 * th.bradford_window_weeks - 1, "D")
+    spells = recs[recs["long"]].drop_duplicates("spell")
+    first = spells["spell_start"].to_numpy("datetime64[D]")
+    last = spells["spell_end"].to_numpy("datetime64[D]")
+    keep = (last >= window_start) & (first <= ctx.as_of) & (ctx.codes(spells["agent_id"]) >= 0)
+    spells = spells[keep]
+    out = pd.DataFrame(
+        {
+            "agent_id": spells["agent_id"].astype(str).to_numpy(),
+            "start_date": spells["spell_start"].to_numpy(),
+            "end_date": spells["spell_end"].to_numpy(),
+            "calendar_days": (
+                (spells["spell_end"] - spells["spell_start"]).dt.days.to_numpy() + 1
+            ).astype("int64"),
+            "working_days": spells["spell_working_days"].to_numpy().astype("int64"),
+            "ended": spells["spell_end"].to_numpy("datetime64[D]") < ctx.as_of,
+        }
+    )
+    order = np.lexsort((out["start_date"].to_numpy(), ctx.codes(out["agent_id"])))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def absence_window_summary(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
+    """Short spells, days and Bradford Factor of every agent over the window ending ``as_of``.
+
+    Only ``th.bradford_absence_types`` count, and only spells shorter than
+    ``th.long_spell_working_days`` weekdays: a long spell is illness, not strain (see
+    :func:`long_spells`). The window is the ``7 * bradford_window_weeks``
     days ending on ``as_of`` (364 days: 2023-07-03..2024-06-30 for ``as_of`` 2024-06-30). A
     spell counts if any of its days falls inside; only the days inside count (a spell running
     past either edge is cut there). Days are calendar days, each counted once.
@@ -119,7 +203,8 @@ def absence_window_summary(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOL
     """
 
     def compute() -> pd.DataFrame:
-        recs = absence_spells(ctx.absences, th.bradford_absence_types, th.spell_join_gap_days)
+        recs = strain_spells(ctx, th)
+        recs = recs[~recs["long"]]  # a long spell is illness, not strain
         window_start = ctx.as_of - np.timedelta64(7 * th.bradford_window_weeks - 1, "D")
         first = np.maximum(recs["own_start"].to_numpy("datetime64[D]"), window_start)
         last = np.minimum(recs["end_date"].to_numpy("datetime64[D]"), ctx.as_of)
@@ -135,7 +220,13 @@ def absence_window_summary(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOL
         per_agent["bradford_factor"] = bradford_factor(per_agent["spells"], per_agent["days"])
         return per_agent
 
-    key = ("absence_window", th.bradford_absence_types, th.spell_join_gap_days)
+    key = (
+        "absence_window",
+        th.bradford_absence_types,
+        th.spell_join_gap_days,
+        th.spell_join_over_weekends,
+        th.long_spell_working_days,
+    )
     return ctx.memo((*key, th.bradford_window_weeks), compute)
 
 
@@ -159,15 +250,22 @@ def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
             spells=s,
             days=d,
             types=th.bradford_absence_types,
+            long_spell_working_days=th.long_spell_working_days,
         )
         for b, t, s, d in zip(score, threshold, sub["spells"], sub["days"], strict=True)
     ]
-    return signal_rows(sub.index, "bradford", band / len(triggers), score, threshold, reasons)
+    severity = np.asarray(th.bradford_severities)[band - 1]
+    return signal_rows(sub.index, "bradford", severity, score, threshold, reasons)
 
 
-@register_signal("sick_days", family="absence")
 def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Days absent (counted types) in the rolling window, against a days threshold."""
+    """Days absent (counted types, short spells) in the rolling window, against a threshold.
+
+    Not registered since strain was told apart from illness: the total of days is what weighs
+    long illness (the reason sick-day counts became notorious), and the days of short spells
+    are already the D of the Bradford Factor. Kept callable (and its reasons worded) for flags
+    stored before, and for anyone who registers it on purpose.
+    """
     per_agent = absence_window_summary(ctx, th)
     per_agent = per_agent[per_agent["days"] >= th.sick_days_threshold]
     days = per_agent["days"].to_numpy(dtype=float)
@@ -179,6 +277,7 @@ def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
             window_weeks=th.bradford_window_weeks,
             threshold_days=th.sick_days_threshold,
             types=th.bradford_absence_types,
+            long_spell_working_days=th.long_spell_working_days,
         )
         for d, s in zip(days, per_agent["spells"], strict=True)
     ]
@@ -190,49 +289,132 @@ def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
 
 @register_signal("absence_frequency", family="absence")
 def absence_frequency_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Recent spell frequency against the person's own earlier baseline."""
-    recs = absence_spells(ctx.absences, th.bradford_absence_types, th.spell_join_gap_days)
-    spells = recs.drop_duplicates("spell")[["agent_id", "spell_start"]]
+    """Recent spell frequency against the person's own earlier baseline (quarter, half-year)."""
+    recs = strain_spells(ctx, th)
+    spells = recs[~recs["long"]].drop_duplicates("spell")[["agent_id", "spell_start"]]
     start = spells["spell_start"].to_numpy("datetime64[D]")
-    recent_from = ctx.as_of - np.timedelta64(7 * th.frequency_recent_weeks - 1, "D")
-    base_from = recent_from - np.timedelta64(7 * th.frequency_baseline_weeks, "D")
-    recent = (start >= recent_from) & (start <= ctx.as_of)
-    base = (start >= base_from) & (start < recent_from)
-    counts = (
-        pd.DataFrame({"agent_id": spells["agent_id"].to_numpy(), "recent": recent, "base": base})
-        .groupby("agent_id")[["recent", "base"]]
-        .sum()
+    windows = (
+        (th.frequency_recent_weeks, th.frequency_baseline_weeks, th.frequency_min_recent_spells),
+        (
+            th.frequency_long_recent_weeks,
+            th.frequency_long_baseline_weeks,
+            th.frequency_long_min_recent_spells,
+        ),
     )
-    counts = counts[counts.index.isin(ctx.agent_ids)]
-    # baseline rate rescaled to the length of the recent window
-    base_rate = counts["base"] * th.frequency_recent_weeks / th.frequency_baseline_weeks
-    fired = (counts["recent"] >= th.frequency_min_recent_spells) & (
-        counts["recent"] >= th.frequency_ratio * base_rate
-    )
-    counts, base_rate = counts[fired], base_rate[fired]
+    parts = []
+    for recent_weeks, baseline_weeks, min_spells in windows:
+        recent_from = ctx.as_of - np.timedelta64(7 * recent_weeks - 1, "D")
+        base_from = recent_from - np.timedelta64(7 * baseline_weeks, "D")
+        recent = (start >= recent_from) & (start <= ctx.as_of)
+        base = (start >= base_from) & (start < recent_from)
+        counts = (
+            pd.DataFrame(
+                {"agent_id": spells["agent_id"].to_numpy(), "recent": recent, "base": base}
+            )
+            .groupby("agent_id")[["recent", "base"]]
+            .sum()
+        )
+        counts = counts[counts.index.isin(ctx.agent_ids)]
+        # baseline rate rescaled to the length of the recent window
+        base_rate = counts["base"] * recent_weeks / baseline_weeks
+        fired = (counts["recent"] >= min_spells) & (
+            counts["recent"] >= th.frequency_ratio * base_rate
+        )
+        counts = counts[fired].assign(
+            base_rate=base_rate[fired],
+            recent_weeks=recent_weeks,
+            baseline_weeks=baseline_weeks,
+            min_spells=min_spells,
+            severity=ramp(counts["recent"][fired].to_numpy(), min_spells, 2 * min_spells),
+        )
+        parts.append(counts)
+    both = pd.concat(parts)
+    # the stronger window per person (ties: the quarter, the first)
+    both = both.sort_values("severity", ascending=False, kind="stable")
+    both = both[~both.index.duplicated()]
+    both = both.iloc[np.argsort(ctx.codes(pd.Series(both.index)), kind="stable")]
     reasons = [
         make_reason(
             "absence_frequency",
-            recent_spells=r,
-            recent_weeks=th.frequency_recent_weeks,
-            baseline_spells=b,
-            baseline_weeks=th.frequency_baseline_weeks,
-            min_recent_spells=th.frequency_min_recent_spells,
+            recent_spells=r.recent,
+            recent_weeks=r.recent_weeks,
+            baseline_spells=r.base_rate,
+            baseline_weeks=r.baseline_weeks,
+            min_recent_spells=r.min_spells,
             min_ratio=th.frequency_ratio,
             types=th.bradford_absence_types,
+            long_spell_working_days=th.long_spell_working_days,
         )
-        for r, b in zip(counts["recent"], base_rate, strict=True)
+        for r in both.itertuples()
     ]
-    severity = ramp(
-        counts["recent"].to_numpy(),
-        th.frequency_min_recent_spells,
-        2 * th.frequency_min_recent_spells,
-    )
     return signal_rows(
-        counts.index,
+        both.index,
         "absence_frequency",
+        both["severity"],
+        both["recent"],
+        both["min_spells"],
+        reasons,
+    )
+
+
+@register_signal("absence_after_heavy_weeks", family="absence")
+def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
+    """Short sick spells that begin soon after overtime weeks (strain showing as sickness)."""
+    recs = strain_spells(ctx, th)
+    window_start = ctx.as_of - np.timedelta64(7 * th.bradford_window_weeks - 1, "D")
+    spells = recs[~recs["long"]].drop_duplicates("spell")
+    begin = spells["spell_start"].to_numpy("datetime64[D]")
+    rows = ctx.codes(spells["agent_id"])
+    keep = (begin >= window_start) & (begin <= ctx.as_of) & (rows >= 0)
+    begin, rows = begin[keep], rows[keep]
+    # the weekly hours the other rules use (52 weeks): a spell in the window's first two
+    # weeks cannot look back past its start
+    n_weeks = max(HISTORY_WEEKS, th.bradford_window_weeks)
+    weekly = ctx.weekly_hours(n_weeks)
+    contract = ctx.contract_hours[:, None]
+    heavy = weekly.hours >= contract + np.maximum(
+        th.heavy_week_share * contract, th.overtime_min_hours
+    )
+    # heavy weeks among weeks 0..k-1, per agent: a prefix sum with a leading 0 column
+    csum = np.pad(np.cumsum(heavy, axis=1), ((0, 0), (1, 0)))
+    first = weekly.weeks[0]
+    # weeks whose Sunday falls in [begin - heavy_week_spell_days, begin - 1]
+    lo = np.ceil(((begin - first).astype("int64") - th.heavy_week_spell_days - 6) / 7).astype(
+        "int64"
+    )
+    hi = np.floor(((begin - first).astype("int64") - 7) / 7).astype("int64")
+    lo, hi = np.clip(lo, 0, n_weeks), np.clip(hi + 1, 0, n_weeks)
+    after_heavy = (csum[rows, np.maximum(hi, lo)] - csum[rows, lo]) > 0
+    per = (
+        pd.DataFrame({"row": rows, "after": after_heavy})
+        .groupby("row")["after"]
+        .agg(["sum", "size"])
+    )
+    per = per[per["sum"] >= th.heavy_week_min_spells]
+    idx = per.index.to_numpy()
+    reasons = [
+        make_reason(
+            "absence_after_heavy_weeks",
+            spells_after=int(a),
+            spells=int(n),
+            within_days=th.heavy_week_spell_days,
+            window_weeks=th.bradford_window_weeks,
+            min_spells=th.heavy_week_min_spells,
+            min_overtime_hours=max(
+                th.heavy_week_share * ctx.contract_hours[i], th.overtime_min_hours
+            ),
+            contract_hours=ctx.contract_hours[i],
+            types=th.bradford_absence_types,
+            long_spell_working_days=th.long_spell_working_days,
+        )
+        for i, a, n in zip(idx, per["sum"], per["size"], strict=True)
+    ]
+    severity = ramp(per["sum"].to_numpy(), th.heavy_week_min_spells, 2 * th.heavy_week_min_spells)
+    return signal_rows(
+        ctx.agent_ids[idx],
+        "absence_after_heavy_weeks",
         severity,
-        counts["recent"],
-        th.frequency_min_recent_spells,
+        per["sum"],
+        th.heavy_week_min_spells,
         reasons,
     )

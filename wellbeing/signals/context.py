@@ -164,6 +164,34 @@ class SignalContext:
         """Hours per agent for the ``n_weeks`` complete weeks up to :attr:`last_week`."""
         return self.memo(("weekly_hours", n_weeks), lambda: _weekly_hours(self, n_weeks))
 
+    def leave_weeks(self, n_weeks: int, min_days: int) -> np.ndarray:
+        """Weeks mostly on leave: ``(n_agents, n_weeks)`` bool, weeks ending at :attr:`last_week`.
+
+        A week is a leave week when at least ``min_days`` of its weekdays fall in an absence
+        record of any type (vacation, sick, other); overlapping records count a day once.
+        """
+        return self.memo(
+            ("leave_weeks", n_weeks, min_days), lambda: _leave_weeks(self, n_weeks, min_days)
+        )
+
+    def frame_codes(self, name: str) -> np.ndarray:
+        """Agent row of every row of the frame attribute ``name`` (-1: unknown), memoised."""
+        return self.memo(("codes", name), lambda: self.codes(getattr(self, name)["agent_id"]))
+
+    def frame_days(self, name: str, column: str) -> np.ndarray:
+        """``column`` of the frame attribute ``name`` as ``datetime64[D]``, memoised."""
+        return self.memo(
+            ("days", name, column), lambda: to_days(getattr(self, name)[column], column)
+        )
+
+    def history_weeks(self, cap_weeks: int) -> np.ndarray:
+        """Whole weeks from each agent's first hours or performance record to :attr:`as_of`.
+
+        Capped at ``cap_weeks`` (only short histories need counting exactly); NaN for an agent
+        with neither kind of record (its history cannot be told, so it is not limited).
+        """
+        return self.memo(("history_weeks", cap_weeks), lambda: _history_weeks(self, cap_weeks))
+
     def daily_hours(self, n_days: int) -> tuple[np.ndarray, np.ndarray]:
         """Days (``datetime64[D]``) and hours matrix ``(n_agents, n_days)`` ending on ``as_of``.
 
@@ -286,11 +314,58 @@ def _weekly_hours(ctx: SignalContext, n_weeks: int) -> WeeklyHours:
     return WeeklyHours(weeks, weekly_hours_matrix(ctx.hours, ctx.agent_ids, first, n_weeks))
 
 
+def _history_weeks(ctx: SignalContext, cap_weeks: int) -> np.ndarray:
+    cutoff = ctx.as_of - np.timedelta64(7 * cap_weeks - 1, "D")
+    n = len(ctx.agent_ids)
+    old = np.zeros(n, dtype=bool)  # a record at least cap_weeks old
+    first = np.full(n, np.iinfo(np.int64).max)
+    for name in ("hours", "performance"):
+        if not len(getattr(ctx, name)):
+            continue
+        rows, days = ctx.frame_codes(name), ctx.frame_days(name, "date")
+        known = rows >= 0
+        old[rows[known & (days <= cutoff)]] = True
+        # the exact first day only for the few without an old record
+        recent = known & ~old[np.maximum(rows, 0)]
+        np.minimum.at(first, rows[recent], days[recent].astype("int64"))
+    weeks = np.full(n, float(cap_weeks))
+    short = ~old & (first < np.iinfo(np.int64).max)
+    span = ctx.as_of.astype("int64") - first[short] + 1
+    weeks[short] = np.minimum(np.floor(span / 7), cap_weeks)
+    weeks[~old & ~short] = np.nan
+    return weeks
+
+
+def _leave_weeks(ctx: SignalContext, n_weeks: int, min_days: int) -> np.ndarray:
+    first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
+    n_days = 7 * n_weeks
+    absences = ctx.absences
+    out = np.zeros((len(ctx.agent_ids), n_weeks), dtype=bool)
+    if not len(absences):
+        return out
+    rows = ctx.codes(absences["agent_id"])
+    start = (to_days(absences["start_date"], "start_date") - first).astype("int64")
+    end = (to_days(absences["end_date"], "end_date") - first).astype("int64")
+    start, end = np.clip(start, 0, n_days), np.clip(end + 1, 0, n_days)
+    keep = (rows >= 0) & (end > start)
+    rows, start, end = rows[keep], start[keep], end[keep]
+    lengths = end - start
+    owner = np.repeat(rows, lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    day = np.repeat(start, lengths) + offsets
+    weekday = day % 7 < 5  # ``first`` is a Monday
+    flat = np.unique(owner[weekday].astype("int64") * n_days + day[weekday])
+    counts = np.bincount(
+        (flat // n_days) * n_weeks + (flat % n_days) // 7, minlength=len(ctx.agent_ids) * n_weeks
+    ).reshape(-1, n_weeks)
+    return counts >= min_days
+
+
 def _daily_hours(ctx: SignalContext, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     first = ctx.as_of - np.timedelta64(n_days - 1, "D")
     days = first + np.arange(n_days).astype("timedelta64[D]")
-    col = (to_days(ctx.hours["date"], "date") - first).astype("int64")
-    row = ctx.codes(ctx.hours["agent_id"])
+    col = (ctx.frame_days("hours", "date") - first).astype("int64")
+    row = ctx.frame_codes("hours")
     keep = (row >= 0) & (col >= 0) & (col < n_days)
     flat = row[keep] * n_days + col[keep]
     worked = np.nan_to_num(ctx.hours["hours_worked"].to_numpy(dtype=float)[keep])

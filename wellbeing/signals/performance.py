@@ -10,12 +10,14 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from wellbeing.reasons import make_reason
-from wellbeing.signals.context import SignalContext, to_days, week_start
+from wellbeing.signals.context import SignalContext, week_start
 from wellbeing.signals.registry import ramp, register_signal, signal_rows
 from wellbeing.thresholds import Thresholds
 
 #: Days averaged for the "recent level" compared with a person's own baseline.
 RECENT_LEVEL_WEEKS = 4
+#: Fewest stable colleagues (same metric, no significant trend) to compare a slope with.
+MIN_STABLE_COLLEAGUES = 10
 
 
 def mann_kendall(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -102,8 +104,8 @@ def weekly_performance(ctx: SignalContext, n_weeks: int) -> tuple[pd.DataFrame, 
     """
     perf = ctx.performance
     first = ctx.last_week - np.timedelta64(7 * (n_weeks - 1), "D")
-    col = (week_start(to_days(perf["date"], "date")) - first).astype("int64") // 7
-    row = ctx.codes(perf["agent_id"])
+    col = (week_start(ctx.frame_days("performance", "date")) - first).astype("int64") // 7
+    row = ctx.frame_codes("performance")
     values = perf["value"].to_numpy(dtype=float)
     keep = (row >= 0) & (col >= 0) & (col < n_weeks) & np.isfinite(values)
     # factorise the (Arrow-backed) strings first: converting millions of them is the slow part
@@ -147,11 +149,20 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
        recent window) by ``min_decline_baseline_sd`` baseline standard deviations, so that the
        decline is recent and material (skipped, and said so, without a baseline).
 
-    The reason gives the Theil-Sen slope over the recent weeks with its 95% CI. ``value`` is the
+    Weeks mostly on leave (``leave_week_min_days`` weekdays of absence) are left out of the
+    trend and the baseline alike, so a vacation never reads as a drop. The reason says what
+    changed in plain words, from the own usual level to the recent one, and how the slope ranks
+    among stable colleagues (same metric, trend not significant; at least
+    :data:`MIN_STABLE_COLLEAGUES`); its detail gives the Theil-Sen slope over the recent weeks
+    with its 95% CI and the test. ``value`` is the
     BH-adjusted p-value and ``threshold`` the FDR level q (fires when value <= threshold).
     """
     n_weeks = th.trend_weeks + th.baseline_weeks
     keys, matrix = weekly_performance(ctx, n_weeks)
+    # weeks mostly on leave say nothing about performance: out of trends and baselines alike
+    leave = ctx.leave_weeks(n_weeks, th.leave_week_min_days)[keys["row"].to_numpy()]
+    leave_count = (leave & np.isfinite(matrix)).sum(axis=1)
+    matrix = np.where(leave, np.nan, matrix)
     direction = np.array([th.metric_direction(m) for m in keys["metric"]], dtype=float)
     for metric in sorted(set(keys["metric"][direction == 0])):
         ctx.note(f"performance_decline: metric {metric!r} has no known direction; skipped")
@@ -160,9 +171,14 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
     if not enough.any():
         return signal_rows([], "performance_decline", [], [], [], [])
     keys, matrix, trend, direction = keys[enough], matrix[enough], trend[enough], direction[enough]
+    leave_count = leave_count[enough]
     _, z, n = mann_kendall(matrix)
     p_worse = stats.norm.sf(-direction * np.nan_to_num(z))  # one-sided towards "worse"
     reject, q_values, _, _ = multipletests(p_worse, alpha=th.fdr_q, method="fdr_bh")
+    person_q = person_q_values(keys["row"].to_numpy(), -direction * np.nan_to_num(z))
+    # a metric also counts when the person's metrics together are significant and its own
+    # one-sided p is below q: a moderate decline in every metric is strong evidence
+    reject = reject | ((person_q <= th.fdr_q) & (p_worse <= th.fdr_q))
 
     base = matrix[:, : th.baseline_weeks]
     base_n = np.isfinite(base).sum(axis=1)
@@ -177,7 +193,24 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
         effect = np.where(base_sd > 0, worse_by / base_sd, np.where(worse_by > 0, np.inf, 0.0))
     fired = reject & (~has_base | (effect >= th.min_decline_baseline_sd))
     idx = np.flatnonzero(fired)
-    slopes = sen_slopes(trend[idx])
+    # "steeper than N% of stable colleagues": the worse-direction Theil-Sen slopes of the
+    # colleagues whose trend on the same metric is not significant
+    worse_slopes = -direction * sen_slopes(trend)
+    slopes = -direction[idx] * worse_slopes[idx]
+    metric_codes, _ = pd.factorize(keys["metric"])
+    stable_share, stable_n = np.full(len(idx), np.nan), np.zeros(len(idx), dtype=int)
+    for code in np.unique(metric_codes[idx]):
+        pool = np.sort(worse_slopes[(metric_codes == code) & ~reject & np.isfinite(worse_slopes)])
+        if len(pool) < MIN_STABLE_COLLEAGUES:
+            continue
+        mine = metric_codes[idx] == code
+        stable_share[mine] = np.searchsorted(pool, worse_slopes[idx][mine], "left") / len(pool)
+        stable_n[mine] = len(pool)
+    # material among colleagues too: a recent slope that most stable colleagues match by chance
+    # is not a decline to raise (the long history made the test significant, not recent weeks)
+    distinct = (stable_n == 0) | (stable_share >= th.min_steeper_than_share)
+    idx, slopes = idx[distinct], slopes[distinct]
+    stable_share, stable_n = stable_share[distinct], stable_n[distinct]
     reasons = []
     for k, i in enumerate(idx):
         y = trend[i]
@@ -195,6 +228,7 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
                 trend_weeks=th.trend_weeks,
                 history_weeks=int(n[i]),
                 p_adjusted=q_values[i],
+                p_person_adjusted=person_q[i],
                 fdr_q=th.fdr_q,
                 recent_weeks=RECENT_LEVEL_WEEKS,
                 recent=recent[i] if has_base[i] else None,
@@ -202,6 +236,9 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
                 effect_sd=effect[i] if has_base[i] else None,
                 min_effect_sd=th.min_decline_baseline_sd,
                 min_baseline_weeks=th.min_baseline_weeks,
+                steeper_than_share=stable_share[k] if stable_n[k] else None,
+                stable_colleagues=int(stable_n[k]),
+                leave_weeks=int(leave_count[i]),
             )
         )
     severity = np.where(has_base[idx], ramp(effect[idx], th.min_decline_baseline_sd, 2.0), 0.5)
@@ -209,7 +246,48 @@ def performance_decline_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFra
         ctx.agent_ids[keys["row"].to_numpy()[idx]],
         "performance_decline",
         severity,
-        q_values[idx],
+        np.minimum(q_values[idx], person_q[idx]),
         th.fdr_q,
         reasons,
     )
+
+
+#: Fewest people for the empirical null of :func:`person_q_values` (fewer: the theoretical one).
+MIN_EMPIRICAL_NULL = 50
+
+
+def person_q_values(rows: np.ndarray, worse_z: np.ndarray) -> np.ndarray:
+    """BH-adjusted p of each person's metrics taken together, per series (row of ``rows``).
+
+    Stouffer's combination ``sum(z) / sqrt(k)`` of the worse-direction Mann-Kendall z of a
+    person's k metrics, one-sided. A person's metrics move together (a long call is a low-CSAT
+    call), which would make the combination too lenient, so the null spread is estimated from
+    everybody (most people are not declining): the robust SD (1.4826 x MAD) of the combined
+    z, never below 1 (Efron's empirical null; with fewer than :data:`MIN_EMPIRICAL_NULL`
+    people the theoretical N(0, 1)). Benjamini-Hochberg across people.
+
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Person (agent row) of each tested series.
+    worse_z : numpy.ndarray
+        Mann-Kendall z of each series towards "worse" (NaN as 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        The person's BH-adjusted p, aligned with the series.
+    """
+    codes, people = pd.factorize(rows)
+    if not len(people):
+        return np.array([], dtype=float)
+    total = np.bincount(codes, weights=worse_z, minlength=len(people))
+    count = np.bincount(codes, minlength=len(people))
+    combined = total / np.sqrt(np.maximum(count, 1))
+    scale = 1.0
+    if len(people) >= MIN_EMPIRICAL_NULL:
+        mad = np.median(np.abs(combined - np.median(combined)))
+        scale = max(1.0, 1.4826 * float(mad))
+    p = stats.norm.sf(combined / scale)
+    _, q, _, _ = multipletests(p, alpha=0.05, method="fdr_bh")
+    return q[codes]

@@ -42,6 +42,9 @@ class SignalSpec:
 
 
 SIGNALS: dict[str, SignalSpec] = {}
+#: Signals no longer run, by family, so that flags stored with them still group right
+#: (``sick_days``: total days weigh long illness; see :func:`wellbeing.signals.sick_days_signal`).
+RETIRED_SIGNALS: dict[str, str] = {"sick_days": "absence"}
 
 
 def register_signal(
@@ -96,7 +99,9 @@ def signal_families(signal_names: Iterable[str]) -> frozenset[str]:
     -------
     frozenset of str
     """
-    return frozenset(SIGNALS[s].family if s in SIGNALS else s for s in signal_names)
+    return frozenset(
+        SIGNALS[s].family if s in SIGNALS else RETIRED_SIGNALS.get(s, s) for s in signal_names
+    )
 
 
 def empty_signals() -> pd.DataFrame:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from wellbeing.reasons import make_reason
-from wellbeing.signals.context import HISTORY_WEEKS, SignalContext, run_lengths
+from wellbeing.signals.context import HISTORY_WEEKS, SignalContext
 from wellbeing.signals.registry import ramp, register_signal, signal_rows
 from wellbeing.thresholds import Thresholds
 
@@ -81,25 +81,34 @@ def average_hours_recent_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFr
 
 @register_signal("overtime_streak", family="workload")
 def overtime_streak_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Consecutive weeks above contract, up to the last complete week."""
+    """Consecutive weeks above the own contract, up to the last complete week (leave weeks
+    between do not break the run and are not counted in it)."""
     weekly = ctx.weekly_hours(HISTORY_WEEKS)
     contract = ctx.contract_hours[:, None]
     over = weekly.hours >= contract + th.overtime_min_hours  # NaN weeks compare False
-    streak = run_lengths(over)[:, -1]
+    # a week with leave in it (any weekday absent) neither breaks nor extends a streak: a
+    # vacation must not hide months of overtime, nor a short week look like relief
+    leave = ctx.leave_weeks(HISTORY_WEEKS, 1) & ~over
+    position = np.arange(over.shape[1])
+    last_break = np.where(~over & ~leave, position, -1).max(axis=1)
+    in_run = position[None, :] > last_break[:, None]
+    streak = (over & in_run).sum(axis=1)
     fired = np.flatnonzero(streak >= th.overtime_streak_weeks)
-    window = weekly.hours[fired]
     s = streak[fired]
-    mean_hours = np.array([window[k, -n:].mean() for k, n in enumerate(s)])
+    run_hours = np.where((over & in_run)[fired], weekly.hours[fired], np.nan)
+    mean_hours = np.nanmean(run_hours, axis=1) if len(fired) else np.array([])
+    skipped = (leave & in_run)[fired].sum(axis=1)
     reasons = [
         make_reason(
             "overtime_streak",
             weeks=s[k],
-            at_least=s[k] >= weekly.hours.shape[1],  # the streak fills the history
+            at_least=bool(last_break[i] < 0),  # the streak fills the history
             contract_hours=ctx.contract_hours[i],
             last_week=weekly.weeks[-1],
             average_hours=mean_hours[k],
             threshold_weeks=th.overtime_streak_weeks,
             min_overtime_hours=th.overtime_min_hours,
+            leave_weeks=int(skipped[k]),
         )
         for k, i in enumerate(fired)
     ]
