@@ -195,10 +195,14 @@ def test_the_plain_reason_ranks_a_decline_among_stable_colleagues():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("long_spell_working_days", 0, "long_spell_working_days must be at least 1"),
+        ("long_spell_working_days", 0, r"long_spell_working_days must be >= 1, got 0"),
         ("return_to_work_check_ins", "yes", "return_to_work_check_ins must be True or False"),
         ("leave_week_min_days", 6, "leave_week_min_days must be at most 5"),
-        ("bradford_severities", (0.5, 0.4, 0.75, 1.0), "thresholds must increase"),
+        (
+            "bradford_severities",
+            (0.5, 0.4, 0.75, 1.0),
+            r"bradford_severities\[0\] \(0.5\) must be below",
+        ),
         ("bradford_severities", (0.5, 1.0), "one value per trigger point"),
     ],
 )
