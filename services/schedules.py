@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from babel.core import get_global
 
 from data import schedules as published
 from data.access import Principal
@@ -21,6 +22,47 @@ from staffing.exports import ScheduleOutputs, make_schedule_outputs, staff_on_du
 from staffing.planning import requirements_for_week
 from staffing.roster import roster_executor
 from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
+
+
+class AgentTimezoneError(ValueError):
+    """An agent without a time zone whose country has none or several: the file must say it."""
+
+
+def agents_with_timezones(agents: pd.DataFrame) -> pd.DataFrame:
+    """``agents`` with a blank ``timezone`` filled from the agent's country.
+
+    An agents file often has no time zone column (a team in one country): such an agent works
+    in the time zone of their country when the country has exactly one (CLDR's zones of a
+    territory: IT is Europe/Rome). The roster needs a zone for every agent, to place shifts and
+    write calendars.
+
+    Raises
+    ------
+    AgentTimezoneError
+        Agents without a time zone whose country has several zones (US, BR, ...) or is
+        unknown, named with their row and country (up to 20).
+    """
+    if "timezone" not in agents.columns:
+        agents = agents.assign(timezone=None)
+    blank = agents["timezone"].isna() | (agents["timezone"].astype(str).str.strip() == "")
+    if not blank.any():
+        return agents
+    zones = get_global("territory_zones")
+    countries = agents["country"] if "country" in agents.columns else pd.Series(None, agents.index)
+    filled = countries.map(
+        lambda c: zones[c][0] if isinstance(c, str) and len(zones.get(c, ())) == 1 else None
+    )
+    lacking = blank & filled.isna()
+    if lacking.any():
+        problems = [
+            f"agents row {position} (agent_id {agents['agent_id'].iloc[position]!r}): column "
+            f"'timezone' is empty and country {countries.iloc[position]!r} has "
+            + ("several time zones" if countries.iloc[position] in zones else "no known time zone")
+            + ": add a timezone column (e.g. 'Europe/Rome') to the agents file"
+            for position in [int(k) for k in lacking.to_numpy().nonzero()[0][:20]]
+        ]
+        raise AgentTimezoneError("\n".join(problems))
+    return agents.assign(timezone=agents["timezone"].where(~blank, filled))
 
 
 def make_schedule(
@@ -51,7 +93,8 @@ def make_schedule(
         the templates.
     agents, absences : pandas.DataFrame, optional
         The agents to roster and their absences (:func:`staffing.roster.build_roster`); without
-        agents the schedule is the shift plan alone (no roster, no calendars).
+        agents the schedule is the shift plan alone (no roster, no calendars). An agent
+        without a time zone works in their country's (:func:`agents_with_timezones`).
     week_start : date, optional
         Schedule the seven days from this date only (the Schedule page's week); default all
         the requirement rows.
@@ -76,12 +119,16 @@ def make_schedule(
 
     Raises
     ------
+    AgentTimezoneError
+        An agent without a time zone in a country of several zones.
     ValueError
         Malformed requirements, templates, agents or parameters (the subclasses of
         :mod:`staffing.scheduling`, :mod:`staffing.roster` and :mod:`staffing.exports`).
     """
     if week_start is not None:
         requirements = requirements_for_week(requirements, week_start)
+    if agents is not None:
+        agents = agents_with_timezones(agents)
     # make_schedule_outputs takes no executor: hand it to build_roster through the context
     with roster_executor(executor):
         return make_schedule_outputs(

@@ -19,7 +19,12 @@ from data.access import AccessDenied, Principal
 from data.config import Settings
 from data.store import open_store
 from data.validation import ReadOptions
-from services.schedules import make_schedule, publish_schedule
+from services.schedules import (
+    AgentTimezoneError,
+    agents_with_timezones,
+    make_schedule,
+    publish_schedule,
+)
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates
 from staffing.scheduling import OpeningHours
@@ -44,7 +49,7 @@ def store(tmp_path):
     store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
     for kind, content in (("agents", AGENTS), ("absences", ABSENCES)):
         report, result = store.import_file(kind, content.encode(), f"{kind}.csv", OPT)
-        assert result is not None, report.messages()
+        assert result is not None, report.lines()
     return store
 
 
@@ -103,6 +108,43 @@ def test_make_schedule_plans_the_week_rosters_the_stored_agents_and_renders_the_
     again = week_schedule(store)
     later = icalendar.Calendar.from_ical(again.files["calendars/agents/A2.ics"])
     assert [str(e["UID"]) for e in later.events] == [str(e["UID"]) for e in calendar.events]
+
+
+def test_agents_without_a_time_zone_work_in_their_countrys_and_are_rostered(tmp_path):
+    # an agents file as teams write it: no timezone column (the real-data walk's IT team)
+    store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
+    content = "agent_id,name,team,country,contract_hours_per_week,channels\n" + "".join(
+        f"H{k},Agent {k},Duna,HU,40,voice\n" for k in range(1, 5)
+    )
+    report, result = store.import_file("agents", content.encode(), "agents.csv", OPT)
+    assert result is not None, report.lines()
+    agents = store.load("agents")
+    assert agents["timezone"].isna().all()
+    assert set(agents_with_timezones(agents)["timezone"]) == {"Europe/Budapest"}
+    outputs = make_schedule(
+        requirements(),
+        default_shift_templates(),
+        agents,
+        week_start=MONDAY,
+        opening_hours=OpeningHours.every_day(dt.time(8), dt.time(22)),
+        time_limit_seconds=20,
+        dtstamp=STAMP,
+    )
+    assert outputs.roster is not None and outputs.roster.filled_shifts > 0
+    calendar = icalendar.Calendar.from_ical(outputs.files["calendars/agents/H1.ics"])
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Budapest"]
+
+
+def test_an_agent_without_a_time_zone_in_a_country_of_several_is_named():
+    agents = pd.DataFrame(
+        {
+            "agent_id": ["A1", "U1"],
+            "country": ["HU", "US"],
+            "timezone": ["Europe/Budapest", None],
+        }
+    )
+    with pytest.raises(AgentTimezoneError, match=r"row 1 \(agent_id 'U1'\).*'US' has several"):
+        agents_with_timezones(agents)
 
 
 def test_publish_schedule_stores_the_staff_on_duty_and_the_roster_and_audits_it(store):
