@@ -138,6 +138,10 @@ def test_the_italian_week_is_staffed_inside_opening_hours_only(fitted):
     # the busiest interval is mid-morning, as the built-in voice shape has it
     busiest = req.loc[req["required_staff"].idxmax(), "interval_start"]
     assert 9 <= busiest.hour <= 11
+    # the forecaster that made each day stays named; how staff was worked out is its own column
+    models = dict(zip(fitted.daily["date"].dt.date, fitted.daily["model"], strict=True))
+    assert (req["model"] == req["interval_start"].dt.date.map(models)).all()
+    assert "erlang_c" not in set(req["model"]) and set(req["staffing_model"]) == {"erlang_c"}
 
 
 @pytest.mark.slow
