@@ -31,6 +31,8 @@ from app_pages.planning_cache import (
     describe_period,
     history_end,
     how_to_upload,
+    plan_queues,
+    queue_settings,
     restore_drafts,
     schedule_result,
     staffing_plan_with_progress,
@@ -39,7 +41,8 @@ from data.access import AccessDenied, AuditAction, Permission, record
 from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
 from services import drafts
-from services.schedules import make_schedule
+from services.planning import queue_setups
+from services.schedules import coverage_segments, make_schedule, stored_opening_hours
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates, files_under, templates_to_frame
 from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
@@ -118,8 +121,11 @@ SERIES = {"required_staff": "Required", "scheduled_staff": "Scheduled"}
 
 def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     """Required (solid) and scheduled (dashed) staff per interval as lines, shortfalls as red
-    bars under them."""
-    base = alt.Chart(coverage).encode(x=alt.X("interval_start:T", title="Interval", axis=WEEK_AXIS))
+    bars under them; lines break where the queue is closed (no points there:
+    :func:`services.schedules.coverage_segments`)."""
+    base = alt.Chart(coverage_segments(coverage)).encode(
+        x=alt.X("interval_start:T", title="Interval", axis=WEEK_AXIS)
+    )
     legend = alt.Legend(orient="top", title=None, symbolStrokeWidth=2)
     lines = (
         base.transform_fold(list(SERIES), as_=["series", "staff"])
@@ -142,6 +148,7 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
                 scale=alt.Scale(domain=list(SERIES.values()), range=[[1, 0], [6, 3]]),
                 legend=legend,
             ),
+            detail=alt.Detail("segment:N"),  # one line per open stretch: none through the night
         )
     )
     gaps = (
@@ -288,6 +295,60 @@ def week_bounds(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
     return start, max(start, end - dt.timedelta(days=6))
 
 
+#: Opening hours of the schedule: the queues' stored ones, or one window every day.
+FROM_SETTINGS = "As saved under Queue settings"
+EVERY_DAY = "The same hours every day"
+#: The one window every day until the planner moves the slider (the default templates' span).
+DEFAULT_WINDOW = (dt.time(8, 0), dt.time(22, 0))
+
+
+def choose_opening_hours(plan: dict, column) -> tuple[OpeningHours | dict, dict[str, str]]:
+    """The schedule's opening hours: by default the plan's queues' hours saved under Queue
+    settings (Staffing page), said where they come from; else one window every day.
+
+    Returns the hours (``OpeningHours`` or one per country) and their text per queue (stored
+    with a published schedule)."""
+    queues = plan_queues(plan["countries"], plan["channels"])
+    stored, texts = stored_opening_hours(queues, queue_setups(queue_settings()))
+    choices = [FROM_SETTINGS, EVERY_DAY] if stored else [EVERY_DAY]
+    source = column.radio(
+        "Opening hours",
+        choices,
+        key="schedule_opening_source",
+        help="The queue's local hours: shifts must lie within them and no staff is planned "
+        "outside, even where the forecast has contacts.",
+    )
+    if source == FROM_SETTINGS:
+        unset = [f"{c}/{ch}" for c, ch in queues if (c, ch) not in texts]
+        column.caption(
+            "From **Queue settings** on the Staffing page: "
+            + "; ".join(f"{c}/{ch} {text}" for (c, ch), text in texts.items())
+            + (
+                f". {', '.join(unset)}: none saved, "
+                f"{DEFAULT_WINDOW[0]:%H:%M}-{DEFAULT_WINDOW[1]:%H:%M} every day."
+                if unset
+                else "."
+            )
+        )
+        every_day = OpeningHours.every_day(*DEFAULT_WINDOW)
+        hours = {c: stored.get(c, every_day) for c in dict.fromkeys(c for c, _ in queues)}
+        return hours, {f"{c}/{ch}": texts.get((c, ch), "") for c, ch in queues}
+    window = column.slider(
+        "Open every day",
+        min_value=dt.time(0, 0),
+        max_value=dt.time(23, 30),
+        value=DEFAULT_WINDOW,
+        step=dt.timedelta(minutes=30),
+        format="HH:mm",
+        key="schedule_opening",
+        help="The same local hours every day of the week, for every queue.",
+    )
+    if not stored:
+        column.caption("No opening hours are saved for these queues under Queue settings.")
+    text = f"Mon-Sun {window[0]:%H:%M}-{window[1]:%H:%M}"
+    return OpeningHours.every_day(*window), {f"{c}/{ch}": text for c, ch in queues}
+
+
 def choose_inputs(plan: dict) -> dict:
     # The sidebar's planning period, within the plan's days: the week to schedule lies in it.
     first, last = week_bounds(shared_period(*plan["period"]))
@@ -302,17 +363,7 @@ def choose_inputs(plan: dict) -> dict:
         help="Seven days from this date are scheduled, within the planning period "
         "(fewer days if the period is shorter than a week).",
     )
-    opening = middle.slider(
-        "Opening hours",
-        min_value=dt.time(0, 0),
-        max_value=dt.time(23, 30),
-        value=(dt.time(8, 0), dt.time(22, 0)),
-        step=dt.timedelta(minutes=30),
-        format="HH:mm",
-        key="schedule_opening",
-        help="The queue's local hours, every day: shifts must lie within them and no staff is "
-        "planned outside, even where the forecast has contacts.",
-    )
+    opening_hours, opening_text = choose_opening_hours(plan, middle)
     min_staff = right.number_input(
         "Minimum staff while open",
         min_value=0,
@@ -354,8 +405,8 @@ def choose_inputs(plan: dict) -> dict:
         st.stop()
     return {
         "week_start": week_start,
-        "opening": opening,
-        "opening_hours": OpeningHours.every_day(*opening),
+        "opening_hours": opening_hours,
+        "opening_text": opening_text,
         "min_staff_while_open": int(min_staff),
         "time_limit_seconds": float(time_limit),
         "templates": templates,
@@ -439,7 +490,7 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
         "channels": list(plan["channels"]),
         "period": [str(day) for day in plan["period"]],
         "targets": plan.get("targets", {}),
-        "opening_hours": [str(t) for t in inputs["opening"]],
+        "opening_hours": inputs["opening_text"],
         "min_staff_while_open": inputs["min_staff_while_open"],
         "time_limit_seconds": inputs["time_limit_seconds"],
         "templates": templates_to_frame(inputs["templates"]).to_dict("records"),

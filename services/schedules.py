@@ -20,8 +20,100 @@ from data.access import Principal
 from data.store import Store
 from staffing.exports import ScheduleOutputs, make_schedule_outputs, staff_on_duty
 from staffing.planning import requirements_for_week
+from staffing.profiles import QueueSetup, format_opening_hours
 from staffing.roster import roster_executor
 from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def stored_opening_hours(
+    queues: Sequence[tuple[str, str]], setups: Mapping[tuple[str, str], QueueSetup]
+) -> tuple[dict[str, OpeningHours], dict[tuple[str, str], str]]:
+    """The opening hours stored under Queue settings for ``queues``, as the schedule reads them.
+
+    Shift plans are made per country (:func:`staffing.scheduling.plan_shifts` takes hours per
+    country): where a country's channels have different hours, each weekday is open from the
+    earliest opening to the latest closing of them.
+
+    Parameters
+    ----------
+    queues : sequence of (country, channel)
+        The plan's queues.
+    setups : mapping of (country, channel) to QueueSetup
+        The stored settings (``services.planning.queue_setups``); queues without stored
+        opening hours are left out.
+
+    Returns
+    -------
+    hours : dict of country to OpeningHours
+    texts : dict of (country, channel) to str
+        Each queue's stored hours as planners write them (what the page shows).
+    """
+    texts: dict[tuple[str, str], str] = {}
+    per_country: dict[str, list[OpeningHours]] = {}
+    for queue in queues:
+        setup = setups.get(queue)
+        if setup is None or not setup.opening_hours:
+            continue
+        opening = setup.opening
+        texts[queue] = format_opening_hours(opening)
+        per_country.setdefault(queue[0], []).append(opening)
+    hours: dict[str, OpeningHours] = {}
+    for country, openings in per_country.items():
+        weekly: dict[int, tuple[dt.time, dt.time]] = {}
+        for day in range(7):
+            windows = [o.weekly[day] for o in openings if o.weekly.get(day) is not None]
+            if not windows:
+                continue
+            # a window closing at or before it opens ends the next day: 24:00 and later last
+            ends = [_minutes(b) + (1440 if _minutes(b) <= _minutes(a) else 0) for a, b in windows]
+            first = min(windows, key=lambda w: _minutes(w[0]))[0]
+            last = windows[int(max(range(len(ends)), key=ends.__getitem__))][1]
+            weekly[day] = (first, last)
+        hours[country] = OpeningHours(weekly)
+    return hours, texts
+
+
+def coverage_segments(coverage: pd.DataFrame) -> pd.DataFrame:
+    """A coverage table as a step chart draws it: open intervals only, in runs.
+
+    A run is a queue's consecutive open intervals (``is_open``, when the table has it, and
+    each interval starting where the previous one ends); closed intervals, nights and closed
+    days have no row, so a line drawn per ``segment`` stops at the close instead of carrying
+    the last value through the night. Each run ends with a closing point at the end of its last
+    interval (its values, ``shortfall`` 0), where the step of that interval ends.
+
+    Parameters
+    ----------
+    coverage : DataFrame
+        ``country, channel, interval_start, interval_minutes`` and any values
+        (``staffing.scheduling.COVERAGE_COLUMNS``, or a published schedule's intervals).
+
+    Returns
+    -------
+    DataFrame
+        The open rows and the closing points, with ``segment`` (0, 1, ... over all queues),
+        sorted by queue and time.
+    """
+    frame = coverage.sort_values(["country", "channel", "interval_start"])
+    if "is_open" in frame.columns:
+        frame = frame[frame["is_open"].astype(bool)]
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        return frame.assign(segment=pd.Series(dtype="int64"))
+    ends = frame["interval_start"] + pd.to_timedelta(frame["interval_minutes"], unit="min")
+    queue = frame["country"].astype(str) + "/" + frame["channel"].astype(str)
+    starts_run = (queue != queue.shift()) | (frame["interval_start"] != ends.shift())
+    frame["segment"] = starts_run.cumsum().astype("int64") - 1
+    last = frame["segment"] != frame["segment"].shift(-1)
+    closing = frame[last].assign(interval_start=ends[last])
+    if "shortfall" in closing.columns:
+        closing = closing.assign(shortfall=0.0)
+    both = pd.concat([frame, closing], ignore_index=True)
+    return both.sort_values(["segment", "interval_start"], kind="stable").reset_index(drop=True)
 
 
 class AgentTimezoneError(ValueError):

@@ -22,8 +22,10 @@ from data.validation import ReadOptions
 from services.schedules import (
     AgentTimezoneError,
     agents_with_timezones,
+    coverage_segments,
     make_schedule,
     publish_schedule,
+    stored_opening_hours,
 )
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates
@@ -203,3 +205,46 @@ def test_only_planners_publish_and_an_empty_week_is_refused(store):
     with pytest.raises(ps.ScheduleError):
         publish_schedule(store, PLANNER, empty)
     assert ps.list_schedules(store, MANAGER).empty
+
+
+def test_coverage_segments_leave_closed_hours_out_and_close_each_open_stretch():
+    starts = pd.date_range("2026-11-27 19:00", periods=4, freq="30min")  # Fri 19:00-21:00
+    coverage = pd.DataFrame(
+        {
+            "country": "HU",
+            "channel": "voice",
+            "interval_start": [*starts, pd.Timestamp("2026-11-28 09:00")],  # Sat opens at 9
+            "interval_minutes": 30,
+            "is_open": [True, True, False, False, True],
+            "required_staff": [3.0, 2.0, 0.0, 0.0, 4.0],
+            "shortfall": [1.0, 0.0, 0.0, 0.0, 2.0],
+        }
+    )
+    shown = coverage_segments(coverage)
+    assert shown["segment"].tolist() == [0, 0, 0, 1, 1]
+    assert shown["interval_start"].dt.strftime("%a %H:%M").tolist() == [
+        "Fri 19:00",
+        "Fri 19:30",
+        "Fri 20:00",  # the close: the 19:30 step ends here
+        "Sat 09:00",
+        "Sat 09:30",
+    ]
+    assert shown["required_staff"].tolist() == [3.0, 2.0, 2.0, 4.0, 4.0]
+    assert shown["shortfall"].tolist() == [1.0, 0.0, 0.0, 2.0, 0.0]  # no bar at a close
+
+
+def test_stored_opening_hours_are_the_queues_per_country():
+    from staffing.profiles import QueueSetup
+
+    setups = {
+        ("IT", "voice"): QueueSetup(opening_hours="Mon-Fri 08:00-20:00; Sat 09:00-13:00"),
+        ("IT", "chat"): QueueSetup(opening_hours="Mon-Fri 07:00-18:00"),
+        ("HU", "voice"): QueueSetup(aht_seconds=200.0),  # no hours saved
+    }
+    queues = [("IT", "voice"), ("IT", "chat"), ("HU", "voice")]
+    hours, texts = stored_opening_hours(queues, setups)
+    assert set(hours) == {"IT"} and set(texts) == {("IT", "voice"), ("IT", "chat")}
+    assert texts[("IT", "voice")] == "Mon-Fri 08:00-20:00; Sat 09:00-13:00; Sun closed"
+    it = hours["IT"].weekly
+    assert it[0] == (dt.time(7), dt.time(20))  # the earliest opening, the latest close
+    assert it[5] == (dt.time(9), dt.time(13)) and it.get(6) is None
