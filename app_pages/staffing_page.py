@@ -49,7 +49,7 @@ from data.access import AccessDenied, Permission
 from data.queue_settings import save_queue_settings
 from data.schedules import current_staff
 from data.validation import validate_file
-from overview import FTE_HOURS
+from overview import FTE_HOURS, fte_per_week
 from services import drafts
 from services.planning import StaffingPlan, queue_settings_table
 from staffing.erlang import DEFAULT_TARGETS
@@ -623,7 +623,6 @@ def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
     requirements = result.requirements
     summary = requirements_summary(requirements)
     hours = staff_hours(requirements)
-    weeks = result.source.days / 7
     first, second, third, fourth = st.columns(4)
     first.metric(
         "Staff-hours to schedule",
@@ -632,7 +631,7 @@ def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
     )
     second.metric(
         "Staff needed a week (FTE)",
-        fmt.fte(hours / weeks / FTE_HOURS),
+        fmt.fte(fte_per_week(hours, result.source.days)),  # the Overview's figure too
         help=f"The staff-hours of an average week in full-time equivalents (FTE) of "
         f"{fmt.hours(FTE_HOURS)} a week: how many full-time people the plan asks for.",
     )
