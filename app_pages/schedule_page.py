@@ -18,6 +18,7 @@ from app_pages.common import (
     formats,
     get_store,
     load_table,
+    render_restored_notice,
     require_page,
     shared_period,
     show_chart,
@@ -524,16 +525,17 @@ def render_restored(result: dict) -> None:
     restored_at = result.get("restored_at")
     if restored_at is None or result.get("published_id") is not None:
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(
-        f"Restored your unpublished schedule from {describe_moment(restored_at, fmt)}: "
-        "generated then and not yet published.",
-        icon=":material/restore:",
-    )
-    if right.button("Discard", key="schedule_draft_discard", icon=":material/delete:"):
+
+    def discard() -> None:
         drafts.discard_schedule(get_store(), viewer)
         st.session_state.pop(RESULT_KEY, None)
-        st.rerun()
+
+    render_restored_notice(
+        f"Restored your unpublished schedule from {describe_moment(restored_at, fmt)}: "
+        "generated then and not yet published.",
+        "schedule_draft_discard",
+        discard,
+    )
 
 
 STATUS_HELP = (

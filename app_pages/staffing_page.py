@@ -17,6 +17,7 @@ from app_pages.common import (
     get_store,
     kept_or,
     load_table,
+    render_restored_notice,
     require_page,
     share_column,
     shared_period,
@@ -843,17 +844,18 @@ def render_restored_plan() -> None:
     restored_at = st.session_state.get(PLAN_RESTORED_KEY)
     if restored_at is None:
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(
-        f"Restored your plan from {describe_moment(restored_at, fmt)}: the choices you made "
-        "last time, kept when you pressed **Plan staffing**.",
-        icon=":material/restore:",
-    )
-    if right.button("Discard", key="staffing_draft_discard", icon=":material/delete:"):
+
+    def discard() -> None:
         drafts.discard_plan(get_store(), viewer)
         st.session_state.pop(PLAN_KEY, None)
         st.session_state.pop(PLAN_RESTORED_KEY, None)
-        st.rerun()
+
+    render_restored_notice(
+        f"Restored your plan from {describe_moment(restored_at, fmt)}: the choices you made "
+        "last time, kept when you pressed **Plan staffing**.",
+        "staffing_draft_discard",
+        discard,
+    )
 
 
 def save_plan_draft(plan: dict) -> None:
