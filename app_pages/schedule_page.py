@@ -46,6 +46,7 @@ from services.planning import queue_setups
 from services.schedules import coverage_segments, make_schedule, stored_opening_hours
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates, files_under, templates_to_frame
+from staffing.profiles import format_opening_hours
 from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
 
 viewer = require_page(Permission.VIEW_STAFFING)
@@ -321,19 +322,20 @@ def choose_opening_hours(plan: dict, column) -> tuple[OpeningHours | dict, dict[
     )
     if source == FROM_SETTINGS:
         unset = [f"{c}/{ch}" for c, ch in queues if (c, ch) not in texts]
+        every_day = OpeningHours.every_day(*DEFAULT_WINDOW)
         column.caption(
             "From **Queue settings** on the Staffing page: "
             + "; ".join(f"{c}/{ch} {text}" for (c, ch), text in texts.items())
             + (
                 f". {', '.join(unset)}: none saved, "
-                f"{DEFAULT_WINDOW[0]:%H:%M}-{DEFAULT_WINDOW[1]:%H:%M} every day."
+                f"{fmt.time(DEFAULT_WINDOW[0])}-{fmt.time(DEFAULT_WINDOW[1])} every day."
                 if unset
                 else "."
             )
         )
-        every_day = OpeningHours.every_day(*DEFAULT_WINDOW)
         hours = {c: stored.get(c, every_day) for c in dict.fromkeys(c for c, _ in queues)}
-        return hours, {f"{c}/{ch}": texts.get((c, ch), "") for c, ch in queues}
+        default = format_opening_hours(every_day)
+        return hours, {f"{c}/{ch}": texts.get((c, ch), default) for c, ch in queues}
     window = column.slider(
         "Open every day",
         min_value=dt.time(0, 0),
@@ -346,8 +348,9 @@ def choose_opening_hours(plan: dict, column) -> tuple[OpeningHours | dict, dict[
     )
     if not stored:
         column.caption("No opening hours are saved for these queues under Queue settings.")
-    text = f"Mon-Sun {window[0]:%H:%M}-{window[1]:%H:%M}"
-    return OpeningHours.every_day(*window), {f"{c}/{ch}": text for c, ch in queues}
+    opening = OpeningHours.every_day(*window)
+    text = format_opening_hours(opening)  # as Queue settings write hours: "Mon-Sun 08:00-22:00"
+    return opening, {f"{c}/{ch}": text for c, ch in queues}
 
 
 def choose_inputs(plan: dict) -> dict:
