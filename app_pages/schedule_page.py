@@ -43,7 +43,12 @@ from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
 from services import drafts
 from services.planning import queue_setups
-from services.schedules import coverage_segments, make_schedule, stored_opening_hours
+from services.schedules import (
+    coverage_segments,
+    make_schedule,
+    mark_open,
+    stored_opening_hours,
+)
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates, files_under, templates_to_frame
 from staffing.profiles import format_opening_hours
@@ -818,7 +823,7 @@ def render_published_schedule(schedule_id: int) -> None:
     schedule = load_schedule(get_store(), viewer, schedule_id)
     info, intervals = schedule.info, schedule.intervals
     staff = on_duty(intervals)
-    coverage = intervals.assign(
+    coverage = mark_open(intervals, schedule.settings.get("opening_hours")).assign(
         scheduled_staff=staff, shortfall=(intervals["required_staff"] - staff).clip(lower=0)
     )
     st.caption(

@@ -20,7 +20,13 @@ from data.access import Principal
 from data.store import Store
 from staffing.exports import ScheduleOutputs, make_schedule_outputs, staff_on_duty
 from staffing.planning import requirements_for_week
-from staffing.profiles import QueueSetup, format_opening_hours
+from staffing.profiles import (
+    ProfileError,
+    QueueSetup,
+    format_opening_hours,
+    open_slots,
+    parse_opening_hours,
+)
 from staffing.roster import roster_executor
 from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
 
@@ -114,6 +120,33 @@ def coverage_segments(coverage: pd.DataFrame) -> pd.DataFrame:
         closing = closing.assign(shortfall=0.0)
     both = pd.concat([frame, closing], ignore_index=True)
     return both.sort_values(["segment", "interval_start"], kind="stable").reset_index(drop=True)
+
+
+def mark_open(intervals: pd.DataFrame, opening_hours: object) -> pd.DataFrame:
+    """A published schedule's intervals with ``is_open``, from the opening hours it was made
+    with (its settings' ``opening_hours``: ``{"IT/voice": "Mon-Fri 08:00-20:00; ..."}``), so
+    its coverage chart draws nothing while the queue was closed (:func:`coverage_segments`).
+
+    Queues without saved hours (schedules published before they were kept per queue, or text
+    that no longer parses) count as open in every interval they have.
+    """
+    is_open = pd.Series(True, index=intervals.index)
+    texts = opening_hours if isinstance(opening_hours, Mapping) else {}
+    queue = intervals["country"].astype(str) + "/" + intervals["channel"].astype(str)
+    starts = pd.to_datetime(intervals["interval_start"])
+    for name, text in texts.items():
+        rows = queue == name
+        if not rows.any() or not text:
+            continue
+        minutes = int(intervals.loc[rows, "interval_minutes"].iloc[0])
+        try:
+            mask = open_slots(parse_opening_hours(str(text)), minutes)
+        except ProfileError:
+            continue
+        at = starts[rows]
+        slot = (at.dt.hour * 60 + at.dt.minute) // minutes
+        is_open[rows] = mask[at.dt.day_of_week.to_numpy(), slot.to_numpy()]
+    return intervals.assign(is_open=is_open)
 
 
 class AgentTimezoneError(ValueError):

@@ -24,6 +24,7 @@ from services.schedules import (
     agents_with_timezones,
     coverage_segments,
     make_schedule,
+    mark_open,
     publish_schedule,
     stored_opening_hours,
 )
@@ -248,3 +249,24 @@ def test_stored_opening_hours_are_the_queues_per_country():
     it = hours["IT"].weekly
     assert it[0] == (dt.time(7), dt.time(20))  # the earliest opening, the latest close
     assert it[5] == (dt.time(9), dt.time(13)) and it.get(6) is None
+
+
+def test_a_published_schedules_intervals_are_open_as_its_saved_hours_say():
+    starts = pd.date_range("2026-11-27 00:00", periods=2 * 48, freq="30min")  # Fri and Sat
+    intervals = pd.DataFrame(
+        {
+            "country": "HU",
+            "channel": "voice",
+            "interval_start": starts,
+            "interval_minutes": 30,
+            "required_staff": 0.0,
+        }
+    )
+    marked = mark_open(intervals, {"HU/voice": "Mon-Fri 09:00-17:00; Sat-Sun closed"})
+    opened = marked.loc[marked["is_open"], "interval_start"]
+    assert len(opened) == 16 and opened.min() == pd.Timestamp("2026-11-27 09:00")
+    assert opened.max() == pd.Timestamp("2026-11-27 16:30")
+    drawn = coverage_segments(marked)["interval_start"]
+    assert drawn.max() == pd.Timestamp("2026-11-27 17:00")  # the close, and nothing on Saturday
+    # a schedule published before the hours were kept per queue: every interval counts as open
+    assert mark_open(intervals, ["08:00:00", "22:00:00"])["is_open"].all()

@@ -424,6 +424,18 @@ def test_the_schedule_keeps_the_queues_saved_opening_hours_and_draws_nothing_whi
     assert minutes.between(8 * 60, 22 * 60).all()
     assert drawn.groupby("segment")["interval_start"].count().gt(1).all()
     assert drawn["segment"].nunique() == 5  # one line a weekday
+    # published, and shown again from the store: the same open hours only
+    at.button(key="schedule_publish").click().run()
+    assert not at.exception, at.exception
+    published_id = at.session_state["schedule_result"]["published_id"]
+    at.selectbox(key="schedule_published_show").set_value(published_id).run()
+    assert not at.exception, at.exception
+    published = [c for c in at.get("vega_lite_chart") if "strokeDash" in c.proto.spec]
+    assert len(published) == 2  # the generated schedule's chart and the published one's
+    again = convert_arrow_bytes_to_pandas_df(published[0].proto.datasets[0].data.data)
+    times = pd.to_datetime(again["interval_start"])
+    assert len(again) and (times.dt.day_of_week < 5).all()
+    assert (times.dt.hour * 60 + times.dt.minute).between(8 * 60, 22 * 60).all()
 
 
 def test_a_stopped_generation_keeps_the_schedule_from_before(seeded_data_dir, monkeypatch):
