@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -103,11 +104,24 @@ def upload(page: Page, path: Path) -> None:
 
 
 def download(page: Page, button, directory: Path) -> Path:
-    with page.expect_download() as info:
-        button.click()
-    target = directory / info.value.suggested_filename
-    info.value.save_as(target)
-    return target
+    """Click a download button and save the file. Each download's audit callback reruns the
+    page, which re-registers the files: the next click waits for that run (a click during it
+    can hit a file being replaced, and the browser cancels the download; then it is tried
+    again once)."""
+    for attempt in range(2):
+        with page.expect_download() as info:
+            button.click()
+        target = directory / info.value.suggested_filename
+        try:
+            info.value.save_as(target)
+        except PlaywrightError:
+            if attempt:
+                raise
+            idle(page)
+            continue
+        idle(page)
+        return target
+    raise AssertionError("unreachable")
 
 
 # ---------------------------------------------------------------------------- browser walk
