@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -386,3 +387,16 @@ def shared_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
         "Kept as you move between pages.",
     )
     return (chosen[0], chosen[1]) if len(chosen) == 2 else kept
+
+
+def render_restored_notice(text: str, key: str, discard: Callable[[], None]) -> None:
+    """The "restored from your draft" notice with a Discard button beside it.
+
+    ``text`` says what was restored and from when; ``key`` is the button's widget key;
+    ``discard()`` forgets the draft and what the page shows of it (the page then reruns).
+    """
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(text, icon=":material/restore:")
+    if right.button("Discard", key=key, icon=":material/delete:"):
+        discard()
+        st.rerun()

@@ -178,9 +178,21 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             help="Contacts of one channel (voice, chat or email), or all channels summed. "
             "Web sessions have no channel.",
         )
-    # The period spans the chosen countries' own data: a file that ends in 2016 shows in full.
-    frames = [f[f["country"].isin(chosen)] for f in (contacts, traffic)]
-    frames = [f for f in frames if not f.empty]
+    # Each chart shows the chosen countries its own data has, else its own largest: after a
+    # web-analytics import (the sidebar then holds its largest countries) the contacts of
+    # other countries still show.
+    contact_countries, contacts_fell_back = countries_to_chart(
+        chosen, countries_by_volume(contacts, traffic.iloc[0:0])
+    )
+    traffic_countries, traffic_fell_back = countries_to_chart(
+        chosen, countries_by_volume(contacts.iloc[0:0], traffic)
+    )
+    # The period spans the charted countries' own data: a file that ends in 2016 shows in full.
+    frames_by_chart = [
+        contacts[contacts["country"].isin(contact_countries)],
+        traffic[traffic["country"].isin(traffic_countries)],
+    ]
+    frames = [f for f in frames_by_chart if not f.empty]
     if not frames:
         st.info("The chosen countries have no contacts or web traffic loaded.")
         return
@@ -206,21 +218,31 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             "first, the imported days after an import.",
         )
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+    outside = {  # what each chart has, when none of it falls in the period
+        what: f
+        for what, f in zip(("contacts", "web sessions"), frames_by_chart, strict=True)
+        if not f.empty and not f["date"].between(start, end).any()
+    }
     contacts = contacts[(contacts["date"] >= start) & (contacts["date"] <= end)]
     traffic = traffic[(traffic["date"] >= start) & (traffic["date"] <= end)]
-    holidays = load_holidays(tuple(chosen), start, end)
+    charted = tuple(dict.fromkeys([*contact_countries, *traffic_countries]))
+    holidays = load_holidays(charted, start, end)
     if not contacts.empty:
-        shown = contacts[contacts["country"].isin(chosen)]
+        shown = contacts[contacts["country"].isin(contact_countries)]
         if channel and channel != "all":
             shown = shown[shown["channel"] == channel]
         daily = shown.groupby(["country", "date"], as_index=False)["contacts"].sum()
         st.subheader("Contacts per day")
+        if contacts_fell_back:
+            st.caption(fell_back_text("contacts", contact_countries, fmt))
         show_chart(
             series_with_holidays_chart(
                 daily, value="contacts", value_title="Contacts", holidays=holidays
             ),
             key="data_contacts_chart",
         )
+    elif "contacts" in outside:
+        st.info(outside_text("contacts", outside["contacts"], fmt), icon=":material/date_range:")
     elif not has_contacts:
         st.info(
             "No contacts loaded yet: the forecast, staffing and the Overview need them. "
@@ -229,14 +251,21 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
         )
     if not traffic.empty:
         st.subheader("Web sessions per day")
+        if traffic_fell_back:
+            st.caption(fell_back_text("web sessions", traffic_countries, fmt))
         show_chart(
             series_with_holidays_chart(
-                traffic[traffic["country"].isin(chosen)],
+                traffic[traffic["country"].isin(traffic_countries)],
                 value="sessions",
                 value_title="Sessions",
                 holidays=holidays,
             ),
             key="data_traffic_chart",
+        )
+    elif "web sessions" in outside:
+        st.info(
+            outside_text("web sessions", outside["web sessions"], fmt),
+            icon=":material/date_range:",
         )
     elif not has_traffic:
         st.caption(
@@ -246,6 +275,33 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     st.caption(
         "Dashed lines mark national holidays, with a marker per country above them; hover over "
         "one to see its name."
+    )
+
+
+def countries_to_chart(chosen: list[str], ranked: list[str]) -> tuple[list[str], bool]:
+    """The countries one chart shows: those chosen in the sidebar that its data has; when it
+    has none of them, its own largest (``ranked``: its countries, largest first), and True."""
+    own = set(ranked)
+    mine = [c for c in chosen if c in own]
+    return (mine, False) if mine else (ranked[:PRESELECTED_COUNTRIES], True)
+
+
+def fell_back_text(what: str, countries: list[str], fmt: Formats) -> str:
+    return (
+        f"None of the countries chosen in the sidebar has {what}: showing "
+        f"{'the largest ' + fmt.number(len(countries)) + ' that do' if len(countries) > 1 else 'the one that does'}"
+        f" ({', '.join(countries)})."
+    )
+
+
+def outside_text(what: str, frame: pd.DataFrame, fmt: Formats) -> str:
+    """Where a chart's data lies when the period shows none of it (e.g. older contacts after a
+    newer web-analytics import moved the period)."""
+    first, last = frame["date"].min().date(), frame["date"].max().date()
+    return (
+        f"The {what} of {', '.join(sorted(frame['country'].unique()))} run from "
+        f"{fmt.date(first)} to {fmt.date(last)}, outside the period shown: move the period to "
+        "see them."
     )
 
 

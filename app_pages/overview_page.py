@@ -46,7 +46,7 @@ PAGES = {
 def week_labels(weeks: pd.DataFrame, fmt: Formats) -> list[str]:
     """Each row's week as the heatmap names it; a week the period cuts says how many of its
     days count, so its smaller numbers are not read as a quieter week."""
-    days = weeks.groupby("week_start")["days"].transform("max")
+    days = weeks.groupby("week_start")["period_days"].transform("max")
     return [
         fmt.day(start.date()) + ("" if n >= 7 else f" ({fmt.number(n)} of 7 days)")
         for start, n in zip(weeks["week_start"], days, strict=True)
@@ -133,12 +133,8 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
         queue_rows["contacts"].sum(), 1
     )
     per_week = weeks.groupby("week_start").agg(
-        required_hours=("required_hours", "sum"),
-        gap_hours=("gap_hours", "sum"),
-        days=("days", "max"),
+        gap_hours=("gap_hours", "sum"), days=("period_days", "max")
     )
-    # a week the period cuts counts for its share of seven days, not as a whole quiet week
-    weekly_required = per_week["required_hours"].sum() / per_week["days"].sum() * 7
     full_weeks = per_week[per_week["days"] >= 7]
     worst_gap = (full_weeks if len(full_weeks) else per_week)["gap_hours"].max()
     cols = st.columns(4)
@@ -150,7 +146,7 @@ def render_kpis(overview: Overview, fmt: Formats) -> None:
     )
     cols[1].metric(
         "Staff needed a week (FTE)",
-        fmt.fte(weekly_required / FTE_HOURS),
+        fmt.fte(overview.required_fte),  # the Staffing page's figure: overview.fte_per_week
         help=f"Paid staff-hours the Erlang C requirement asks for in an average week of the "
         f"period (weeks the period cuts count for their days), in FTE of "
         f"{fmt.hours(FTE_HOURS)} a week, "

@@ -18,6 +18,7 @@ from app_pages.common import (
     formats,
     get_store,
     load_table,
+    render_restored_notice,
     require_page,
     shared_period,
     show_chart,
@@ -31,6 +32,8 @@ from app_pages.planning_cache import (
     describe_period,
     history_end,
     how_to_upload,
+    plan_queues,
+    queue_settings,
     restore_drafts,
     schedule_result,
     staffing_plan_with_progress,
@@ -41,9 +44,16 @@ from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
 from services import drafts
 from services.flags import limits_for_period
-from services.schedules import make_schedule
+from services.planning import queue_setups
+from services.schedules import (
+    coverage_segments,
+    make_schedule,
+    mark_open,
+    stored_opening_hours,
+)
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates, files_under, templates_to_frame
+from staffing.profiles import format_opening_hours
 from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
 
 viewer = require_page(Permission.VIEW_STAFFING)
@@ -120,8 +130,11 @@ SERIES = {"required_staff": "Required", "scheduled_staff": "Scheduled"}
 
 def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
     """Required (solid) and scheduled (dashed) staff per interval as lines, shortfalls as red
-    bars under them."""
-    base = alt.Chart(coverage).encode(x=alt.X("interval_start:T", title="Interval", axis=WEEK_AXIS))
+    bars under them; lines break where the queue is closed (no points there:
+    :func:`services.schedules.coverage_segments`)."""
+    base = alt.Chart(coverage_segments(coverage)).encode(
+        x=alt.X("interval_start:T", title="Interval", axis=WEEK_AXIS)
+    )
     legend = alt.Legend(orient="top", title=None, symbolStrokeWidth=2)
     lines = (
         base.transform_fold(list(SERIES), as_=["series", "staff"])
@@ -144,6 +157,7 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.LayerChart:
                 scale=alt.Scale(domain=list(SERIES.values()), range=[[1, 0], [6, 3]]),
                 legend=legend,
             ),
+            detail=alt.Detail("segment:N"),  # one line per open stretch: none through the night
         )
     )
     gaps = (
@@ -290,6 +304,62 @@ def week_bounds(period: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
     return start, max(start, end - dt.timedelta(days=6))
 
 
+#: Opening hours of the schedule: the queues' stored ones, or one window every day.
+FROM_SETTINGS = "As saved under Queue settings"
+EVERY_DAY = "The same hours every day"
+#: The one window every day until the planner moves the slider (the default templates' span).
+DEFAULT_WINDOW = (dt.time(8, 0), dt.time(22, 0))
+
+
+def choose_opening_hours(plan: dict, column) -> tuple[OpeningHours | dict, dict[str, str]]:
+    """The schedule's opening hours: by default the plan's queues' hours saved under Queue
+    settings (Staffing page), said where they come from; else one window every day.
+
+    Returns the hours (``OpeningHours`` or one per country) and their text per queue (stored
+    with a published schedule)."""
+    queues = plan_queues(plan["countries"], plan["channels"])
+    stored, texts = stored_opening_hours(queues, queue_setups(queue_settings()))
+    choices = [FROM_SETTINGS, EVERY_DAY] if stored else [EVERY_DAY]
+    source = column.radio(
+        "Opening hours",
+        choices,
+        key="schedule_opening_source",
+        help="The queue's local hours: shifts must lie within them and no staff is planned "
+        "outside, even where the forecast has contacts.",
+    )
+    if source == FROM_SETTINGS:
+        unset = [f"{c}/{ch}" for c, ch in queues if (c, ch) not in texts]
+        every_day = OpeningHours.every_day(*DEFAULT_WINDOW)
+        column.caption(
+            "From **Queue settings** on the Staffing page: "
+            + "; ".join(f"{c}/{ch} {text}" for (c, ch), text in texts.items())
+            + (
+                f". {', '.join(unset)}: none saved, "
+                f"{fmt.time(DEFAULT_WINDOW[0])}-{fmt.time(DEFAULT_WINDOW[1])} every day."
+                if unset
+                else "."
+            )
+        )
+        hours = {c: stored.get(c, every_day) for c in dict.fromkeys(c for c, _ in queues)}
+        default = format_opening_hours(every_day)
+        return hours, {f"{c}/{ch}": texts.get((c, ch), default) for c, ch in queues}
+    window = column.slider(
+        "Open every day",
+        min_value=dt.time(0, 0),
+        max_value=dt.time(23, 30),
+        value=DEFAULT_WINDOW,
+        step=dt.timedelta(minutes=30),
+        format="HH:mm",
+        key="schedule_opening",
+        help="The same local hours every day of the week, for every queue.",
+    )
+    if not stored:
+        column.caption("No opening hours are saved for these queues under Queue settings.")
+    opening = OpeningHours.every_day(*window)
+    text = format_opening_hours(opening)  # as Queue settings write hours: "Mon-Sun 08:00-22:00"
+    return opening, {f"{c}/{ch}": text for c, ch in queues}
+
+
 def choose_inputs(plan: dict) -> dict:
     # The sidebar's planning period, within the plan's days: the week to schedule lies in it.
     first, last = week_bounds(shared_period(*plan["period"]))
@@ -304,17 +374,7 @@ def choose_inputs(plan: dict) -> dict:
         help="Seven days from this date are scheduled, within the planning period "
         "(fewer days if the period is shorter than a week).",
     )
-    opening = middle.slider(
-        "Opening hours",
-        min_value=dt.time(0, 0),
-        max_value=dt.time(23, 30),
-        value=(dt.time(8, 0), dt.time(22, 0)),
-        step=dt.timedelta(minutes=30),
-        format="HH:mm",
-        key="schedule_opening",
-        help="The queue's local hours, every day: shifts must lie within them and no staff is "
-        "planned outside, even where the forecast has contacts.",
-    )
+    opening_hours, opening_text = choose_opening_hours(plan, middle)
     min_staff = right.number_input(
         "Minimum staff while open",
         min_value=0,
@@ -356,8 +416,8 @@ def choose_inputs(plan: dict) -> dict:
         st.stop()
     return {
         "week_start": week_start,
-        "opening": opening,
-        "opening_hours": OpeningHours.every_day(*opening),
+        "opening_hours": opening_hours,
+        "opening_text": opening_text,
         "min_staff_while_open": int(min_staff),
         "time_limit_seconds": float(time_limit),
         "templates": templates,
@@ -444,7 +504,7 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
         "channels": list(plan["channels"]),
         "period": [str(day) for day in plan["period"]],
         "targets": plan.get("targets", {}),
-        "opening_hours": [str(t) for t in inputs["opening"]],
+        "opening_hours": inputs["opening_text"],
         "min_staff_while_open": inputs["min_staff_while_open"],
         "time_limit_seconds": inputs["time_limit_seconds"],
         "templates": templates_to_frame(inputs["templates"]).to_dict("records"),
@@ -478,16 +538,17 @@ def render_restored(result: dict) -> None:
     restored_at = result.get("restored_at")
     if restored_at is None or result.get("published_id") is not None:
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(
-        f"Restored your unpublished schedule from {describe_moment(restored_at, fmt)}: "
-        "generated then and not yet published.",
-        icon=":material/restore:",
-    )
-    if right.button("Discard", key="schedule_draft_discard", icon=":material/delete:"):
+
+    def discard() -> None:
         drafts.discard_schedule(get_store(), viewer)
         st.session_state.pop(RESULT_KEY, None)
-        st.rerun()
+
+    render_restored_notice(
+        f"Restored your unpublished schedule from {describe_moment(restored_at, fmt)}: "
+        "generated then and not yet published.",
+        "schedule_draft_discard",
+        discard,
+    )
 
 
 STATUS_HELP = (
@@ -770,7 +831,7 @@ def render_published_schedule(schedule_id: int) -> None:
     schedule = load_schedule(get_store(), viewer, schedule_id)
     info, intervals = schedule.info, schedule.intervals
     staff = on_duty(intervals)
-    coverage = intervals.assign(
+    coverage = mark_open(intervals, schedule.settings.get("opening_hours")).assign(
         scheduled_staff=staff, shortfall=(intervals["required_staff"] - staff).clip(lower=0)
     )
     st.caption(

@@ -17,6 +17,7 @@ from app_pages.common import (
     get_store,
     kept_or,
     load_table,
+    render_restored_notice,
     require_page,
     share_column,
     shared_period,
@@ -49,7 +50,7 @@ from data.access import AccessDenied, Permission
 from data.queue_settings import save_queue_settings
 from data.schedules import current_staff
 from data.validation import validate_file
-from overview import FTE_HOURS
+from overview import FTE_HOURS, fte_per_week
 from services import drafts
 from services.planning import StaffingPlan, queue_settings_table
 from staffing.erlang import DEFAULT_TARGETS
@@ -623,7 +624,6 @@ def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
     requirements = result.requirements
     summary = requirements_summary(requirements)
     hours = staff_hours(requirements)
-    weeks = result.source.days / 7
     first, second, third, fourth = st.columns(4)
     first.metric(
         "Staff-hours to schedule",
@@ -632,7 +632,7 @@ def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
     )
     second.metric(
         "Staff needed a week (FTE)",
-        fmt.fte(hours / weeks / FTE_HOURS),
+        fmt.fte(fte_per_week(hours, result.source.days)),  # the Overview's figure too
         help=f"The staff-hours of an average week in full-time equivalents (FTE) of "
         f"{fmt.hours(FTE_HOURS)} a week: how many full-time people the plan asks for.",
     )
@@ -844,17 +844,18 @@ def render_restored_plan() -> None:
     restored_at = st.session_state.get(PLAN_RESTORED_KEY)
     if restored_at is None:
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(
-        f"Restored your plan from {describe_moment(restored_at, fmt)}: the choices you made "
-        "last time, kept when you pressed **Plan staffing**.",
-        icon=":material/restore:",
-    )
-    if right.button("Discard", key="staffing_draft_discard", icon=":material/delete:"):
+
+    def discard() -> None:
         drafts.discard_plan(get_store(), viewer)
         st.session_state.pop(PLAN_KEY, None)
         st.session_state.pop(PLAN_RESTORED_KEY, None)
-        st.rerun()
+
+    render_restored_notice(
+        f"Restored your plan from {describe_moment(restored_at, fmt)}: the choices you made "
+        "last time, kept when you pressed **Plan staffing**.",
+        "staffing_draft_discard",
+        discard,
+    )
 
 
 def save_plan_draft(plan: dict) -> None:

@@ -9,6 +9,7 @@ from overview.core import (
     Overview,
     available_hours,
     build_overview,
+    fte_per_week,
     holiday_effects,
     in_locale,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Overview",
     "available_hours",
     "build_overview",
+    "fte_per_week",
     "holiday_effects",
     "in_locale",
 ]

@@ -51,6 +51,27 @@ from staffing.profiles import QueueSetup
 from staffing.requirements import channel_kind, interval_requirements
 
 FTE_HOURS = 40.0
+
+
+def fte_per_week(staff_hours: float, days: float) -> float:
+    """Paid staff-hours of ``days`` calendar days as full-time people in an average week.
+
+    The one FTE figure of the Staffing page and the Overview: ``staff_hours / days * 7 /``
+    :data:`FTE_HOURS`. ``days`` are calendar days, closed days included: a queue closed on
+    Sundays does not need more people a week for it (dividing by the open days would add 7/6).
+
+    Parameters
+    ----------
+    staff_hours : float
+        Paid staff-hours (``required_staff x interval hours``, shrinkage included).
+    days : float
+        Calendar days those hours fall in (> 0).
+    """
+    if not days > 0:
+        raise ValueError(f"days must be more than 0, not {days!r}")
+    return float(staff_hours) / float(days) * 7.0 / FTE_HOURS
+
+
 #: The targets the overview judges against: the planning defaults of
 #: :data:`staffing.erlang.DEFAULT_TARGETS`, as the keywords ``targets_by_channel`` takes.
 DEFAULT_TARGETS: Mapping[str, float] = {
@@ -71,6 +92,7 @@ WEEK_COLUMNS: tuple[str, ...] = (
     "channel",
     "week_start",
     "days",
+    "period_days",
     "contacts",
     "required_hours",
     "available_hours",
@@ -149,6 +171,15 @@ class Overview:
     lacking_handle_times: tuple[str, ...] = ()
     daily_only: bool = False
     unforecast: tuple[tuple[str, dt.date], ...] = ()
+
+    @property
+    def required_fte(self) -> float:
+        """Staff needed in an average week of the period, in FTE (:func:`fte_per_week` of
+        every queue's required hours over the calendar days the forecast covers)."""
+        if self.weeks.empty:
+            return 0.0
+        days = self.weeks.groupby("week_start")["period_days"].max().sum()
+        return fte_per_week(self.weeks["required_hours"].sum(), days)
 
     @property
     def scheduled_share(self) -> float:
@@ -498,6 +529,7 @@ def build_overview(
         published_hours=("published_hours", "sum"),
         open_hours=("open_hours", "sum"),
     )
+    weekly["period_days"] = _period_days(weekly, daily)
     covered = req[req["published"]].groupby([*_KEYS, "week_start"])["day"].nunique()
     weekly = weekly.merge(
         covered.rename("scheduled_days").reset_index(), on=[*_KEYS, "week_start"], how="left"
@@ -505,8 +537,9 @@ def build_overview(
     weekly["scheduled_days"] = weekly["scheduled_days"].fillna(0).astype(int)
     people = available_hours(agents, absences, weekly["week_start"].unique())
     weekly = weekly.merge(_allocate(weekly, people), on=[*_KEYS, "week_start", "required_hours"])
-    # A week the period covers only in part gets that part of its people's hours.
-    weekly["available_hours"] *= weekly["days"] / 7
+    # A week the period covers only in part gets that part of its people's hours (calendar
+    # days: a queue closed on Sundays keeps its people's whole week).
+    weekly["available_hours"] *= weekly["period_days"] / 7
     # Days without a published schedule count their share of the available hours.
     unscheduled = weekly["available_hours"] * (1 - weekly["scheduled_days"] / weekly["days"])
     weekly["capacity_hours"] = weekly["published_hours"] + unscheduled
@@ -548,6 +581,16 @@ def build_overview(
     weekly["peak_day"] = ""  # words: in_locale writes them
     weekly = weekly[list(WEEK_COLUMNS)].sort_values([*_KEYS, "week_start"]).reset_index(drop=True)
     return in_locale(replace(period, weeks=weekly), fmt)
+
+
+def _period_days(weekly: pd.DataFrame, daily: pd.DataFrame) -> pd.Series:
+    """Calendar days of each queue-week that the queue's forecast covers in the period, closed
+    days included (``days`` counts the days with open intervals)."""
+    spans = daily.groupby(_KEYS)["date"].agg(first="min", last="max").reset_index()
+    merged = weekly[[*_KEYS, "week_start"]].merge(spans, on=_KEYS, how="left")
+    first = np.maximum(merged["week_start"], merged["first"])
+    last = np.minimum(merged["week_start"] + pd.Timedelta(days=6), merged["last"])
+    return pd.Series(((last - first).dt.days + 1).clip(lower=0).to_numpy(), index=weekly.index)
 
 
 def _unforecast(contacts: pd.DataFrame, daily: pd.DataFrame) -> tuple[tuple[str, dt.date], ...]:

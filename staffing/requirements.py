@@ -63,7 +63,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
 
 #: Columns ``interval_requirements`` adds (``abandon_probability`` only when a patience is set).
 OUTPUT_COLUMNS: tuple[str, ...] = (
-    "model",
+    "staffing_model",
     "planned_contacts",
     "traffic_erlangs",
     "agents",
@@ -283,8 +283,9 @@ def interval_requirements(
     Returns
     -------
     pandas.DataFrame
-        The input rows in their order and index, plus ``model`` (``erlang_c``, ``erlang_a`` or
-        ``workload``), ``planned_contacts`` (the volume staffed to), ``traffic_erlangs``,
+        The input rows in their order and index (a forecast's ``model`` column kept as it
+        is), plus ``staffing_model`` (``erlang_c``, ``erlang_a`` or ``workload``: how the staff
+        was worked out), ``planned_contacts`` (the volume staffed to), ``traffic_erlangs``,
         ``agents`` (on the queue, int), ``required_staff`` (headcount to schedule after
         shrinkage, int), ``service_level``, ``wait_probability``, ``asa_seconds``,
         ``occupancy`` and, when any channel has a patience, ``abandon_probability``. Queueing
@@ -307,7 +308,7 @@ def interval_requirements(
     minutes = frame["interval_minutes"].to_numpy(dtype=float)
     channels = frame["channel"].astype(str).to_numpy()
 
-    model = np.empty(n_rows, dtype=object)
+    staffing_model = np.empty(n_rows, dtype=object)
     traffic = np.zeros(n_rows)
     agents = np.zeros(n_rows, dtype=np.int64)
     staff = np.zeros(n_rows, dtype=np.int64)
@@ -324,7 +325,7 @@ def interval_requirements(
         kind = channel_kind(channel, channel_kinds)
         if kind == "workload":
             _fill_workload(frame, rows, volume, aht, minutes, chosen, traffic, agents, occupancy)
-            model[rows] = "workload"
+            staffing_model[rows] = "workload"
         else:
             if kind == "queue" and chosen.concurrency != 1:
                 raise InvalidParameterError(
@@ -332,7 +333,7 @@ def interval_requirements(
                     f"concurrency={chosen.concurrency}; concurrency is for chat"
                 )
             result = required_agents(volume[rows], aht[rows], minutes[rows], chosen)
-            model[rows] = result.model
+            staffing_model[rows] = result.model
             traffic[rows] = result.traffic_erlangs
             agents[rows] = result.agents
             service_level[rows] = result.service_level
@@ -346,7 +347,8 @@ def interval_requirements(
         staff[rows] = np.ceil(agents[rows] / (1.0 - chosen.shrinkage) - 1e-9).astype(np.int64)
 
     out = frame.copy()
-    out["model"] = model.astype(str) if n_rows else pd.Series(dtype=str)
+    # the forecast's ``model`` (which forecaster) is the input's and stays: a separate column
+    out["staffing_model"] = staffing_model.astype(str) if n_rows else pd.Series(dtype=str)
     out["planned_contacts"] = volume
     out["traffic_erlangs"] = traffic
     out["agents"] = agents

@@ -138,6 +138,10 @@ def test_the_italian_week_is_staffed_inside_opening_hours_only(fitted):
     # the busiest interval is mid-morning, as the built-in voice shape has it
     busiest = req.loc[req["required_staff"].idxmax(), "interval_start"]
     assert 9 <= busiest.hour <= 11
+    # the forecaster that made each day stays named; how staff was worked out is its own column
+    models = dict(zip(fitted.daily["date"].dt.date, fitted.daily["model"], strict=True))
+    assert (req["model"] == req["interval_start"].dt.date.map(models)).all()
+    assert "erlang_c" not in set(req["model"]) and set(req["staffing_model"]) == {"erlang_c"}
 
 
 @pytest.mark.slow
@@ -168,3 +172,45 @@ def test_the_settings_table_says_where_each_value_comes_from(store, contacts):
         assert (row["aht_seconds"], row["aht_source"]) == (240.0, "setting")
     assert row["pattern"] in ("builtin", "builtin (nothing to learn from)")
     assert row["opening_hours"] == "Mon-Sun 08:00-20:00"
+
+
+def test_staffing_and_the_overview_count_the_same_fte_for_a_queue_closed_on_sundays(
+    fitted, contacts, store
+):
+    """The same saved forecast, settings and targets: one FTE figure on both pages. The
+    Overview used to divide a week's hours by its open days (6) and scale to 7: 7/6 more."""
+    from overview import build_overview, fte_per_week
+    from staffing.profiles import QueueSetup
+
+    setups = {("IT", "voice"): QueueSetup(240.0, "Mon-Sat 08:00-20:00; Sun closed", "builtin")}
+    period = (dt.date(2016, 3, 1), dt.date(2016, 3, 28))  # four weeks, Tuesday to Monday
+    info = RunInfo(7, "saved", dt.datetime(2026, 1, 1), "pia", 7, "ets", ("IT",), ("voice",),
+                   dt.date(2013, 1, 1), LAST_DAY)  # fmt: skip
+    daily = fitted_month(fitted, contacts, setups, period)
+    inputs = PlanInputs(
+        contacts=contacts, saved_daily=daily.assign(run_id=7), saved_runs={7: info}, setups=setups
+    )
+    plan = plan_staffing(request(period, SAVED), inputs)
+    assert plan.source.source == SAVED and plan.source.days == 28
+    staffing_fte = fte_per_week(staff_hours(plan.requirements), plan.source.days)
+    overview = build_overview(
+        daily, contacts, store.load("agents"), store.load("absences"),
+        start=period[0], end=period[1], setups=setups, targets=TARGETS,
+    )  # fmt: skip
+    assert overview.required_fte == pytest.approx(staffing_fte, rel=1e-9)
+    weeks = overview.weeks
+    assert weeks["required_hours"].sum() == pytest.approx(staff_hours(plan.requirements))
+    assert weeks["period_days"].sum() == 28 and weeks["days"].sum() == 24  # 4 Sundays closed
+
+
+def fitted_month(fitted, contacts, setups, period) -> pd.DataFrame:
+    """A daily forecast of ``period`` (the fitted week's days repeated), as a saved run holds."""
+    week = fitted.daily.assign(weekday=fitted.daily["date"].dt.day_of_week)
+    days = pd.date_range(*period, freq="D")
+    return (
+        pd.DataFrame({"date": days, "weekday": days.day_of_week})
+        .merge(week.drop(columns="date"), on="weekday")
+        .drop(columns="weekday")
+        .sort_values("date")
+        .reset_index(drop=True)[list(fitted.daily.columns)]
+    )

@@ -19,7 +19,15 @@ from data.access import AccessDenied, Principal
 from data.config import Settings
 from data.store import open_store
 from data.validation import ReadOptions
-from services.schedules import make_schedule, publish_schedule
+from services.schedules import (
+    AgentTimezoneError,
+    agents_with_timezones,
+    coverage_segments,
+    make_schedule,
+    mark_open,
+    publish_schedule,
+    stored_opening_hours,
+)
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates
 from staffing.scheduling import OpeningHours
@@ -44,7 +52,7 @@ def store(tmp_path):
     store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
     for kind, content in (("agents", AGENTS), ("absences", ABSENCES)):
         report, result = store.import_file(kind, content.encode(), f"{kind}.csv", OPT)
-        assert result is not None, report.messages()
+        assert result is not None, report.lines()
     return store
 
 
@@ -105,6 +113,43 @@ def test_make_schedule_plans_the_week_rosters_the_stored_agents_and_renders_the_
     assert [str(e["UID"]) for e in later.events] == [str(e["UID"]) for e in calendar.events]
 
 
+def test_agents_without_a_time_zone_work_in_their_countrys_and_are_rostered(tmp_path):
+    # an agents file as teams write it: no timezone column (the real-data walk's IT team)
+    store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
+    content = "agent_id,name,team,country,contract_hours_per_week,channels\n" + "".join(
+        f"H{k},Agent {k},Duna,HU,40,voice\n" for k in range(1, 5)
+    )
+    report, result = store.import_file("agents", content.encode(), "agents.csv", OPT)
+    assert result is not None, report.lines()
+    agents = store.load("agents")
+    assert agents["timezone"].isna().all()
+    assert set(agents_with_timezones(agents)["timezone"]) == {"Europe/Budapest"}
+    outputs = make_schedule(
+        requirements(),
+        default_shift_templates(),
+        agents,
+        week_start=MONDAY,
+        opening_hours=OpeningHours.every_day(dt.time(8), dt.time(22)),
+        time_limit_seconds=20,
+        dtstamp=STAMP,
+    )
+    assert outputs.roster is not None and outputs.roster.filled_shifts > 0
+    calendar = icalendar.Calendar.from_ical(outputs.files["calendars/agents/H1.ics"])
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Budapest"]
+
+
+def test_an_agent_without_a_time_zone_in_a_country_of_several_is_named():
+    agents = pd.DataFrame(
+        {
+            "agent_id": ["A1", "U1"],
+            "country": ["HU", "US"],
+            "timezone": ["Europe/Budapest", None],
+        }
+    )
+    with pytest.raises(AgentTimezoneError, match=r"row 1 \(agent_id 'U1'\).*'US' has several"):
+        agents_with_timezones(agents)
+
+
 def test_publish_schedule_stores_the_staff_on_duty_and_the_roster_and_audits_it(store):
     outputs = week_schedule(store)
     schedule_id = publish_schedule(
@@ -161,3 +206,67 @@ def test_only_planners_publish_and_an_empty_week_is_refused(store):
     with pytest.raises(ps.ScheduleError):
         publish_schedule(store, PLANNER, empty)
     assert ps.list_schedules(store, MANAGER).empty
+
+
+def test_coverage_segments_leave_closed_hours_out_and_close_each_open_stretch():
+    starts = pd.date_range("2026-11-27 19:00", periods=4, freq="30min")  # Fri 19:00-21:00
+    coverage = pd.DataFrame(
+        {
+            "country": "HU",
+            "channel": "voice",
+            "interval_start": [*starts, pd.Timestamp("2026-11-28 09:00")],  # Sat opens at 9
+            "interval_minutes": 30,
+            "is_open": [True, True, False, False, True],
+            "required_staff": [3.0, 2.0, 0.0, 0.0, 4.0],
+            "shortfall": [1.0, 0.0, 0.0, 0.0, 2.0],
+        }
+    )
+    shown = coverage_segments(coverage)
+    assert shown["segment"].tolist() == [0, 0, 0, 1, 1]
+    assert shown["interval_start"].dt.strftime("%a %H:%M").tolist() == [
+        "Fri 19:00",
+        "Fri 19:30",
+        "Fri 20:00",  # the close: the 19:30 step ends here
+        "Sat 09:00",
+        "Sat 09:30",
+    ]
+    assert shown["required_staff"].tolist() == [3.0, 2.0, 2.0, 4.0, 4.0]
+    assert shown["shortfall"].tolist() == [1.0, 0.0, 0.0, 2.0, 0.0]  # no bar at a close
+
+
+def test_stored_opening_hours_are_the_queues_per_country():
+    from staffing.profiles import QueueSetup
+
+    setups = {
+        ("IT", "voice"): QueueSetup(opening_hours="Mon-Fri 08:00-20:00; Sat 09:00-13:00"),
+        ("IT", "chat"): QueueSetup(opening_hours="Mon-Fri 07:00-18:00"),
+        ("HU", "voice"): QueueSetup(aht_seconds=200.0),  # no hours saved
+    }
+    queues = [("IT", "voice"), ("IT", "chat"), ("HU", "voice")]
+    hours, texts = stored_opening_hours(queues, setups)
+    assert set(hours) == {"IT"} and set(texts) == {("IT", "voice"), ("IT", "chat")}
+    assert texts[("IT", "voice")] == "Mon-Fri 08:00-20:00; Sat 09:00-13:00; Sun closed"
+    it = hours["IT"].weekly
+    assert it[0] == (dt.time(7), dt.time(20))  # the earliest opening, the latest close
+    assert it[5] == (dt.time(9), dt.time(13)) and it.get(6) is None
+
+
+def test_a_published_schedules_intervals_are_open_as_its_saved_hours_say():
+    starts = pd.date_range("2026-11-27 00:00", periods=2 * 48, freq="30min")  # Fri and Sat
+    intervals = pd.DataFrame(
+        {
+            "country": "HU",
+            "channel": "voice",
+            "interval_start": starts,
+            "interval_minutes": 30,
+            "required_staff": 0.0,
+        }
+    )
+    marked = mark_open(intervals, {"HU/voice": "Mon-Fri 09:00-17:00; Sat-Sun closed"})
+    opened = marked.loc[marked["is_open"], "interval_start"]
+    assert len(opened) == 16 and opened.min() == pd.Timestamp("2026-11-27 09:00")
+    assert opened.max() == pd.Timestamp("2026-11-27 16:30")
+    drawn = coverage_segments(marked)["interval_start"]
+    assert drawn.max() == pd.Timestamp("2026-11-27 17:00")  # the close, and nothing on Saturday
+    # a schedule published before the hours were kept per queue: every interval counts as open
+    assert mark_open(intervals, ["08:00:00", "22:00:00"])["is_open"].all()

@@ -57,7 +57,7 @@ def test_voice_matches_the_domain_reference_and_keeps_the_scheduling_contract() 
     assert out["agents"].dtype == np.int64
     assert pd.api.types.is_datetime64_dtype(out["interval_start"])
     first = out.iloc[0]
-    assert first["model"] == "erlang_c"
+    assert first["staffing_model"] == "erlang_c"
     assert first["agents"] == 14 and first["required_staff"] == 20
     assert first["service_level"] == pytest.approx(0.88835, abs=5e-6)
     assert first["wait_probability"] == pytest.approx(0.17413, abs=5e-6)
@@ -66,6 +66,14 @@ def test_voice_matches_the_domain_reference_and_keeps_the_scheduling_contract() 
     # zero contacts -> zero staff
     assert out.iloc[1]["agents"] == 0 and out.iloc[1]["required_staff"] == 0
     assert "abandon_probability" not in out.columns
+
+
+def test_the_forecasts_model_is_kept_beside_the_staffing_model() -> None:
+    frame = make_forecast(channels=("voice", "email")).assign(model="prophet")
+    out = interval_requirements(frame, StaffingTargets(service_window_minutes=60))
+    assert (out["model"] == "prophet").all()  # which forecaster made the volume
+    by_channel = out.groupby("channel")["staffing_model"].unique()
+    assert list(by_channel["voice"]) == ["erlang_c"] and list(by_channel["email"]) == ["workload"]
 
 
 def test_upper_bound_staffs_to_the_80_percent_upper_forecast() -> None:
@@ -99,7 +107,7 @@ def test_channels_are_staffed_by_their_own_rules() -> None:
         "email": StaffingTargets(shrinkage=0.2, max_occupancy=1.0, service_window_minutes=60),
     }
     out = interval_requirements(frame, targets)
-    by_channel = out.groupby("channel")["model"].unique()
+    by_channel = out.groupby("channel")["staffing_model"].unique()
     assert list(by_channel["voice"]) == ["erlang_a"]
     assert list(by_channel["Chat"]) == ["erlang_c"]
     assert list(by_channel["email"]) == ["workload"]

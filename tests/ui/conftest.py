@@ -40,7 +40,7 @@ def import_files(store: Store, files: Sequence[tuple[str, bytes]]) -> None:
         report, result = store.import_file(
             kind, content, f"{kind}.csv", ReadOptions(today=dt.date.today()), source_label="cli"
         )
-        assert result is not None, report.messages()
+        assert result is not None, report.lines()
 
 
 @contextlib.contextmanager

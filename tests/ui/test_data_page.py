@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from data.access import Principal
@@ -210,3 +212,48 @@ def test_a_utf16_file_with_an_impossible_date_is_named(own_data_dir):
     assert errors.iloc[0][["Row", "Column", "Value"]].tolist() == [3, "date", "1600-01-02"]
     assert "outside the years 1900 to 2199" in errors.iloc[0]["Problem"]
     assert "excel.txt: 1 errors in 2 rows; nothing was imported." in texts(at.error)
+
+
+def chart_countries(at: AppTest, index: int, value: str) -> set[str]:
+    """The countries of the ``index``-th chart's series (the data with a ``value`` column)."""
+    chart = at.get("vega_lite_chart")[index].proto
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.datasets]
+    return {c for f in frames if value in f.columns for c in f["country"]}
+
+
+def test_after_a_web_analytics_import_each_chart_shows_its_own_countries(own_data_dir, shared_data):
+    # Italian calls in months the web-analytics export covers
+    days = pd.date_range("2019-01-01", "2019-06-30", freq="D")
+    calls = "country,date,contacts\n" + "".join(f"IT,{d:%Y-%m-%d},{100 + d.day}\n" for d in days)
+    own_data_dir(("contacts", calls.encode()))
+    at = upload(open_as("planner"), "google-analytics.csv", shared_data.joinpath(*GA).read_bytes())
+    at.selectbox(key="data_kind").set_value("traffic").run()
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    chosen = at.sidebar.multiselect(key="filter_countries").value
+    assert len(chosen) == 8 and "IT" not in chosen  # the export's largest, as before
+    assert [s.value for s in at.subheader][:2] == ["Contacts per day", "Web sessions per day"]
+    assert chart_countries(at, 0, "contacts") == {
+        "IT"
+    }  # the contacts chart keeps the contacts' country
+    assert chart_countries(at, 1, "sessions") == set(chosen)
+    assert "None of the countries chosen in the sidebar has contacts: showing the one" in texts(
+        at.caption
+    )
+
+
+def test_contacts_outside_the_period_an_import_moved_to_are_said_not_hidden(
+    own_data_dir, shared_data
+):
+    days = pd.date_range("2016-01-01", "2016-02-29", freq="D")  # years before the export
+    calls = "country,date,contacts\n" + "".join(f"IT,{d:%Y-%m-%d},{100 + d.day}\n" for d in days)
+    own_data_dir(("contacts", calls.encode()))
+    at = upload(open_as("planner"), "google-analytics.csv", shared_data.joinpath(*GA).read_bytes())
+    at.selectbox(key="data_kind").set_value("traffic").run()
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    assert at.slider(key="data_period").value == (dt.date(2018, 12, 1), dt.date(2019, 12, 1))
+    said = texts(at.info)
+    assert "The contacts of IT run from" in said and "outside the period shown" in said
+    at.slider(key="data_period").set_value((dt.date(2016, 1, 1), dt.date(2019, 12, 1))).run()
+    assert chart_countries(at, 0, "contacts") == {"IT"}

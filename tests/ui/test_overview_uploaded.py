@@ -111,3 +111,45 @@ def test_a_run_saved_in_another_session_shows_on_the_overview_at_once(uploaded_d
     after = int(next(m.value for m in at.metric if m.label.startswith("Contacts")).replace(",", ""))
     assert after == pytest.approx(2 * before, rel=0.01)
     assert any("“Twice the contacts”" in c.value for c in at.caption)
+
+
+@pytest.fixture
+def italy_closed_on_sundays(tmp_path):
+    """The real Italian daily calls, IT voice open Mon-Sat with a handle time, a saved forecast."""
+    from data.queue_settings import save_queue_settings
+    from tests.real_data import ITALIAN_OPTIONS, italian_calls
+
+    with data_dir_with(tmp_path) as store:
+        report, result = store.import_file("contacts", italian_calls(), options=ITALIAN_OPTIONS)
+        assert result is not None, report.lines()
+        save_queue_settings(
+            store, Principal("ada", "admin", "Ada"), "IT", "voice", aht_seconds=240.0,
+            opening_hours="Mon-Sat 08:00-20:00; Sun closed", profile_source="builtin",
+        )  # fmt: skip
+        assert ensure_baseline_forecast(store) is not None
+        yield store
+
+
+@pytest.mark.slow
+def test_staffing_and_the_overview_show_the_same_fte_for_the_same_forecast_and_settings(
+    italy_closed_on_sundays,
+):
+    label = "Staff needed a week (FTE)"
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["principal"] = Principal("pia", "planner", "Pia")
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Overview"]
+    period = at.sidebar.date_input(key="filter_period").value
+    assert period[0] == dt.date(2016, 3, 1)  # the day after the history
+    overview_fte = next(m.value for m in at.metric if m.label == label)
+    at.switch_page("app_pages/staffing_page.py").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.date_input(key="filter_period").value == period  # the same days
+    assert at.radio(key="staffing_forecast_source").value.startswith("Newest saved")
+    at.button(key="staffing_submit").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    staffing_fte = next(m.value for m in at.metric if m.label == label)
+    assert float(staffing_fte.split()[0].replace(",", "")) > 10
+    assert staffing_fte == overview_fte

@@ -4,10 +4,12 @@ what it says on databases without contacts or agents."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from data import schema
@@ -307,8 +309,6 @@ def _shift_colour_scales(spec: object) -> list[dict]:
 
 
 def test_a_shift_has_the_same_colour_in_the_team_and_the_agent_chart(seeded_data_dir):
-    import json
-
     at = generate_as()  # its own: other tests move the shared one to other pages
     scales = [
         scale
@@ -379,6 +379,63 @@ def test_a_discarded_schedule_does_not_come_back():
     assert not again.exception, again.exception
     assert "schedule_result" not in again.session_state
     assert "schedule_result" not in open_as("fay", "app_pages/schedule_page.py").session_state
+
+
+@pytest.fixture(scope="module")
+def hours_copy(seeded_data_dir, tmp_path_factory):
+    """A copy of the seeded data with HU voice's opening hours saved under Queue settings."""
+    from data.access import Principal
+    from data.queue_settings import save_queue_settings
+
+    with data_dir_with(tmp_path_factory.mktemp("hours"), copy_of=seeded_data_dir) as store:
+        save_queue_settings(
+            store, Principal("ada", "admin", "Ada"), "HU", "voice",
+            aht_seconds=None, opening_hours="Mon-Fri 08:00-22:00; Sat-Sun closed",
+            profile_source=None,
+        )  # fmt: skip
+        yield store
+
+
+@pytest.mark.usefixtures("hours_copy")
+def test_the_schedule_keeps_the_queues_saved_opening_hours_and_draws_nothing_while_closed():
+    at = open_with_plan()
+    assert at.radio(key="schedule_opening_source").value == "As saved under Queue settings"
+    said = " ".join(c.value for c in at.caption)
+    assert "From **Queue settings** on the Staffing page: HU/voice Mon-Fri 08:00-22:00" in said
+    at.button(key="schedule_generate").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    result = at.session_state["schedule_result"]
+    assert result["settings"]["opening_hours"] == {
+        "HU/voice": "Mon-Fri 08:00-22:00; Sat-Sun closed"
+    }
+    shifts = result["outputs"].plan.shifts
+    starts = pd.to_datetime(shifts["shift_start"])
+    assert len(shifts) and (starts.dt.day_of_week < 5).all()  # nobody on the closed weekend
+    assert (starts.dt.time >= dt.time(8)).all()
+    # the coverage chart: points only in open hours (a stretch's close at 22:00 at most)
+    coverage = next(
+        c for c in at.get("vega_lite_chart") if "strokeDash" in json.dumps(json.loads(c.proto.spec))
+    )
+    drawn = convert_arrow_bytes_to_pandas_df(coverage.proto.datasets[0].data.data)
+    times = pd.to_datetime(drawn["interval_start"])
+    assert len(drawn) and (times.dt.day_of_week < 5).all()
+    minutes = times.dt.hour * 60 + times.dt.minute
+    assert minutes.between(8 * 60, 22 * 60).all()
+    assert drawn.groupby("segment")["interval_start"].count().gt(1).all()
+    assert drawn["segment"].nunique() == 5  # one line a weekday
+    # published, and shown again from the store: the same open hours only
+    at.button(key="schedule_publish").click().run()
+    assert not at.exception, at.exception
+    published_id = at.session_state["schedule_result"]["published_id"]
+    at.selectbox(key="schedule_published_show").set_value(published_id).run()
+    assert not at.exception, at.exception
+    published = [c for c in at.get("vega_lite_chart") if "strokeDash" in c.proto.spec]
+    assert len(published) == 2  # the generated schedule's chart and the published one's
+    again = convert_arrow_bytes_to_pandas_df(published[0].proto.datasets[0].data.data)
+    times = pd.to_datetime(again["interval_start"])
+    assert len(again) and (times.dt.day_of_week < 5).all()
+    assert (times.dt.hour * 60 + times.dt.minute).between(8 * 60, 22 * 60).all()
 
 
 def test_a_stopped_generation_keeps_the_schedule_from_before(seeded_data_dir, monkeypatch):
