@@ -27,7 +27,6 @@ from staffing.profiles import (
     open_slots,
     parse_opening_hours,
 )
-from staffing.roster import roster_executor, roster_limits
 from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
 
 
@@ -258,21 +257,21 @@ def make_schedule(
         requirements = requirements_for_week(requirements, week_start)
     if agents is not None:
         agents = agents_with_timezones(agents)
-    # make_schedule_outputs takes no executor: hand it to build_roster through the context
-    with roster_executor(executor), roster_limits(limits):
-        return make_schedule_outputs(
-            requirements,
-            shifts,
-            agents,
-            absences,
-            opening_hours=opening_hours,
-            min_staff_while_open=min_staff_while_open,
-            rules=rules,
-            queue_timezones=queue_timezones,
-            time_limit_seconds=time_limit_seconds,
-            mip_rel_gap=mip_rel_gap,
-            dtstamp=dtstamp,
-        )
+    return make_schedule_outputs(
+        requirements,
+        shifts,
+        agents,
+        absences,
+        opening_hours=opening_hours,
+        min_staff_while_open=min_staff_while_open,
+        rules=rules,
+        queue_timezones=queue_timezones,
+        time_limit_seconds=time_limit_seconds,
+        mip_rel_gap=mip_rel_gap,
+        dtstamp=dtstamp,
+        executor=executor,
+        limits=limits,
+    )
 
 
 def schedule_summary(outputs: ScheduleOutputs) -> published.ScheduleSummary:

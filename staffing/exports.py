@@ -727,6 +727,7 @@ def make_schedule_outputs(
     mip_rel_gap: float = 1e-4,
     dtstamp: dt.datetime | None = None,
     executor: concurrent.futures.Executor | None = None,
+    limits: pd.DataFrame | None = None,
 ) -> ScheduleOutputs:
     """Plan, roster (when agents are given) and render every export; reads and writes nothing.
 
@@ -752,6 +753,9 @@ def make_schedule_outputs(
     executor : concurrent.futures.Executor, optional
         Runs the roster's parts (see :func:`staffing.roster.build_roster`), e.g. a Dask
         client's ``get_executor()``; not shut down. Default: build_roster's own choice.
+    limits : pandas.DataFrame, optional
+        HR's limits on people's rostering (:data:`staffing.roster.LIMIT_COLUMNS`), hard rules
+        of the roster on the days inside their dates.
 
     Returns
     -------
@@ -778,6 +782,7 @@ def make_schedule_outputs(
             queue_timezones=queue_timezones,
             time_limit_seconds=time_limit_seconds,
             executor=executor,
+            limits=limits,
         )
     files = schedule_files(plan, roster, agents, absences, dtstamp=dtstamp)
     return ScheduleOutputs(plan=plan, roster=roster, files=files)

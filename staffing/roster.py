@@ -45,8 +45,6 @@ Each part also builds a greedy roster, kept when HiGHS finds nothing better in t
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import contextvars
 import dataclasses
 import datetime as dt
 import itertools
@@ -55,7 +53,7 @@ import multiprocessing
 import os
 import time
 import zoneinfo
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -97,8 +95,6 @@ __all__ = [
     "build_roster",
     "find_rule_violations",
     "parse_channels",
-    "roster_executor",
-    "roster_limits",
     "validate_absences",
     "validate_agents",
     "validate_limits",
@@ -200,43 +196,6 @@ _ASSEMBLY_SECONDS = 10.0
 
 class RosterError(SchedulingError):
     """Bad agents, absences or roster parameters."""
-
-
-_CONTEXT_EXECUTOR: contextvars.ContextVar[concurrent.futures.Executor | None] = (
-    contextvars.ContextVar("roster_executor", default=None)
-)
-
-
-@contextlib.contextmanager
-def roster_executor(executor: concurrent.futures.Executor | None) -> Iterator[None]:
-    """Run the parts of every :func:`build_roster` call in this context that names no executor
-    on ``executor`` (``None``: the default).
-
-    For callers that reach :func:`build_roster` through a function without an ``executor``
-    argument (:func:`staffing.exports.make_schedule_outputs`).
-    """
-    token = _CONTEXT_EXECUTOR.set(executor)
-    try:
-        yield
-    finally:
-        _CONTEXT_EXECUTOR.reset(token)
-
-
-_CONTEXT_LIMITS: contextvars.ContextVar[pd.DataFrame | None] = contextvars.ContextVar(
-    "roster_limits", default=None
-)
-
-
-@contextlib.contextmanager
-def roster_limits(limits: pd.DataFrame | None) -> Iterator[None]:
-    """Honour HR's ``limits`` (:data:`LIMIT_COLUMNS`) in every :func:`build_roster` call in this
-    context that is given none (callers reaching it through
-    :func:`staffing.exports.make_schedule_outputs`, like :func:`roster_executor`)."""
-    token = _CONTEXT_LIMITS.set(limits)
-    try:
-        yield
-    finally:
-        _CONTEXT_LIMITS.reset(token)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -572,8 +531,8 @@ def build_roster(
     executor : concurrent.futures.Executor, optional
         Runs the parts (countries in parallel; a country's weeks one after another), e.g. a
         ``ProcessPoolExecutor`` or a Dask ``Client.get_executor()``; it is not shut down. By
-        default the one of :func:`roster_executor`, else a process pool with one worker per core for large rosters, and this process
-        for small ones (below about 40,000 agent-shift pairs).
+        default a process pool with one worker per core for large rosters, and this process for
+        small ones (below about 40,000 agent-shift pairs).
     split_weeks : bool, optional
         Solve each country week by week (rolling horizon; see the module docstring). Default:
         only a country with more than about 8,000 agent-shift pairs over a horizon longer
@@ -612,8 +571,6 @@ def build_roster(
     )
     if part_limit is not None and part_limit <= 0:
         raise RosterError(f"part_time_limit_seconds must be > 0, got {part_time_limit_seconds!r}")
-    if executor is None:
-        executor = _CONTEXT_EXECUTOR.get()
     if executor is not None and not isinstance(executor, concurrent.futures.Executor):
         raise RosterError(
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
@@ -629,8 +586,6 @@ def build_roster(
     require_columns(shifts, PLAN_COLUMNS, "plan", error=RosterError)
     agents_frame = validate_agents(agents)
     absence_frame = validate_absences(absences, set(agents_frame["agent_id"]))
-    if limits is None:
-        limits = _CONTEXT_LIMITS.get()
     limit_frame = validate_limits(limits, set(agents_frame["agent_id"]))
     zones = _queue_zones(shifts, agents_frame, queue_timezones)
 

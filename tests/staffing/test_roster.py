@@ -17,7 +17,6 @@ from staffing.roster import (
     RosterError,
     build_roster,
     find_rule_violations,
-    roster_executor,
 )
 from staffing.scheduling import PLAN_COLUMNS, LabourRules, ShiftTemplate, plan_shifts
 
@@ -514,11 +513,6 @@ def test_parts_run_through_the_given_executor() -> None:
     assert pool.calls == ["solve_roster_part"] * 4  # 2 countries x 2 weeks
     pd.testing.assert_frame_equal(pooled.assignments, inline.assignments)
     assert [p.status for p in pooled.parts] == [p.status for p in inline.parts]
-    # callers that cannot pass an executor (make_schedule_outputs) set one for a context
-    with RecordingExecutor() as pool, roster_executor(pool):
-        in_context = build_roster(plan, agents, split_weeks=True)
-    assert pool.calls == ["solve_roster_part"] * 4
-    pd.testing.assert_frame_equal(in_context.assignments, inline.assignments)
     with pytest.raises(RosterError, match=r"executor must be a concurrent\.futures\.Executor"):
         build_roster(plan, agents, executor="processes")
     with pytest.raises(RosterError, match="part_time_limit_seconds must be > 0"):
