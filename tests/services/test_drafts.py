@@ -65,7 +65,7 @@ def store(tmp_path):
     store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
     for kind, content in (("agents", AGENTS), ("absences", ABSENCES)):
         report, result = store.import_file(kind, content.encode(), f"{kind}.csv", OPT)
-        assert result is not None, report.messages()
+        assert result is not None, report.lines()
     return store
 
 

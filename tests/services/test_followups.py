@@ -43,7 +43,7 @@ def schedule_store(tmp_path):
     st = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'crewcast.db'}"))
     for kind, content in (("agents", schedule_tests.AGENTS), ("absences", schedule_tests.ABSENCES)):
         report, result = st.import_file(kind, content.encode(), f"{kind}.csv", schedule_tests.OPT)
-        assert result is not None, report.messages()
+        assert result is not None, report.lines()
     return st
 
 

@@ -28,7 +28,7 @@ T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 def _import(store: Store, kind: str, content: bytes, source: str, when: dt.datetime) -> int:
     report, result = store.import_file(kind, content, f"{kind}.csv", OPT, source_label=source)
-    assert result is not None, report.messages()
+    assert result is not None, report.lines()
     t = schema.import_batches
     with store.engine.begin() as conn:  # import times as the story below needs them
         conn.execute(t.update().where(t.c.id == result.batch_id).values(imported_at=when))

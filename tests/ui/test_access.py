@@ -212,7 +212,7 @@ def test_the_first_run_offers_the_sample_or_an_empty_start(empty_data_dir, monke
             "traffic", b"country,date,sessions\nAR,2026-01-01,5\n", "traffic.csv",
             source_label="sample",
         )  # fmt: skip
-        assert result is not None, report.messages()
+        assert result is not None, report.lines()
 
     monkeypatch.setattr(services.sample, "seed_sample", small_sample)
     at = app()
