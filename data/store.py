@@ -67,10 +67,12 @@ def query_frame(conn: Connection, query: sa.Executable) -> pd.DataFrame:
     return pd.DataFrame.from_records([tuple(row) for row in result], columns=list(result.keys()))
 
 
-def check_import(actor: Principal | None, kind: str) -> None:
-    """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``)."""
+def check_import(actor: Principal | None, kind: str, *, look_only: bool = False) -> None:
+    """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``); the demo
+    visitor imports nothing (``look_only``: may check a file without importing it)."""
     if actor is not None:
-        require(actor, Permission.IMPORT_HR if kind in HR_KINDS else Permission.IMPORT_PLANNING)
+        permission = Permission.IMPORT_HR if kind in HR_KINDS else Permission.IMPORT_PLANNING
+        require(actor, permission, look_only=look_only)
 
 
 @dataclass(frozen=True)
