@@ -212,9 +212,9 @@ def render_account(principal: Principal) -> None:
         if principal.demo:
             st.warning(
                 "**Demo mode**: the bundled sample data, no accounts; look around as any role "
-                "(accounts and settings are read-only). Importing your own data ends demo "
-                "mode: then the first admin is created with the server's setup token, and "
-                "everyone signs in.",
+                "(accounts, settings and data are read-only: a file can be checked, not "
+                "imported). Demo mode ends when whoever runs the server creates the first admin "
+                "with its setup token; then everyone signs in.",
                 icon=":material/science:",
             )
             st.selectbox(

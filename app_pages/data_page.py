@@ -359,7 +359,7 @@ def importable_kinds(viewer: Principal) -> list[str]:
     allowed = []
     for kind in KINDS:
         try:
-            check_import(viewer, kind)
+            check_import(viewer, kind, look_only=True)  # the demo visitor checks files only
         except PermissionError:
             continue
         allowed.append(kind)
@@ -481,8 +481,10 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
     if viewer.demo or holds_sample(get_store()):  # the one notice about the sample
         st.warning(
             (
-                "Importing your own file ends demo mode: then whoever started the server creates "
-                "the first admin with the setup token it printed, and everyone signs in. "
+                "Demo mode checks a file but imports nothing: importing needs a planner, HR or "
+                "an admin signed in with a real account. Whoever started the server creates the "
+                "first admin with the setup token it printed (or `.venv/bin/crewcast user add`); "
+                "then demo mode ends and everyone signs in. "
                 if viewer.demo
                 else ""
             )
@@ -578,7 +580,11 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
             preview = load_preview(kind, content, upload.name, options)
     render_report(preview.report, fmt)
     if not preview.report.ok or not st.button(
-        f"Import {fmt.number(preview.report.rows)} rows", type="primary", key="data_import"
+        f"Import {fmt.number(preview.report.rows)} rows",
+        type="primary",
+        key="data_import",
+        disabled=viewer.demo,
+        help="Demo mode imports nothing: sign in with a real account." if viewer.demo else None,
     ):
         return
     with st.spinner(f"Importing {upload.name} (and re-evaluating flags after HR files)..."):

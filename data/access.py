@@ -122,10 +122,21 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
 )
 
 #: What the demo visitor never does, whatever role they view as: demo mode is read-only for
-#: accounts and settings, so an anonymous visitor cannot leave an account or a purge behind.
-#: Follow-ups and HR limits are refused too: a visitor viewing as HR must neither read who is
-#: followed up nor set a limit that changes the rosters.
-DEMO_READ_ONLY = frozenset({P.MANAGE_USERS, P.PURGE_HR_DATA, P.REMOVE_SAMPLE, P.MANAGE_FOLLOWUPS})
+#: accounts, settings and data, so an anonymous visitor cannot leave an account or a purge
+#: behind, nor import a file (which would end demo mode for every visitor). A file can still be
+#: checked (``look_only``): the preview and its validation report. Follow-ups and HR limits are
+#: refused too: a visitor viewing as HR must neither read who is followed up nor set a limit
+#: that changes the rosters.
+DEMO_READ_ONLY = frozenset(
+    {
+        P.MANAGE_USERS,
+        P.PURGE_HR_DATA,
+        P.REMOVE_SAMPLE,
+        P.IMPORT_PLANNING,
+        P.IMPORT_HR,
+        P.MANAGE_FOLLOWUPS,
+    }
+)
 
 #: Input kinds that are HR data (health-related or personal), imported with IMPORT_HR.
 HR_KINDS = frozenset({"agents", "absences", "hours", "performance"})
@@ -180,7 +191,8 @@ def require(
     """Return ``principal`` if it holds ``permission``; raise :class:`AccessDenied` otherwise.
 
     The demo visitor is refused every permission in :data:`DEMO_READ_ONLY` (accounts, purges,
-    removing the sample) unless ``look_only``: the caller only shows what the action would do.
+    removing the sample, imports) unless ``look_only``: the caller only shows what the action
+    would do.
     """
     permission = Permission(permission)
     if principal is None:
@@ -192,9 +204,15 @@ def require(
             f"{permission.value.replace('_', ' ')}; roles that may: {allowed}"
         )
     if principal.demo and permission in DEMO_READ_ONLY and not look_only:
+        words = {Role.ADMIN: "an admin", Role.HR: "HR", Role.MANAGER: "a manager"}
+        who = " or ".join(
+            words.get(r, f"a {r.value}")
+            for r, perms in ROLE_PERMISSIONS.items()
+            if permission in perms
+        )
         raise AccessDenied(
-            f"demo mode is read-only for accounts and settings: "
-            f"{permission.value.replace('_', ' ')} needs an admin signed in with a real account"
+            f"demo mode is read-only for accounts, settings and data: "
+            f"{permission.value.replace('_', ' ')} needs {who} signed in with a real account"
         )
     return principal
 

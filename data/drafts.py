@@ -10,6 +10,10 @@ no way to name another user's). Staffing plans are for the roles that plan staff
 managers, admins), schedule drafts for the roles that publish schedules (planners, admins). The
 demo visitor is everyone at once (one shared name), so it keeps no drafts. Saving and
 discarding write an audit row in the same transaction, as publishing a schedule does.
+
+Drafts go with their owner (``data.users.remove_user`` deletes a removed user's drafts) and with
+the HR data they name: the retention purge deletes every draft naming an agent whose HR records
+it purged (:func:`drafts_naming`).
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from data import schema
 from data.access import AccessDenied, AuditAction, Permission, Principal, audit, require
@@ -204,3 +209,42 @@ def discard_draft(store: Store, viewer: Principal, kind: str, *, reason: str = "
         if deleted:
             audit(conn, viewer, AuditAction.DISCARD_DRAFT, f"draft:{kind}", {"reason": reason})
     return bool(deleted)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value: the keys and values of objects, the items of arrays."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def drafts_naming(conn: Connection, names: Iterable[str]) -> list[int]:
+    """The ids of the drafts (anyone's) holding one of ``names`` as a whole string anywhere in
+    their payload: an agent id or name in a roster, a plan or a settings field. For the HR
+    retention purge, which deletes them with the records they name; a payload that is not
+    JSON counts as naming no one (it cannot be restored either)."""
+    wanted = {name for name in names if name}
+    if not wanted:
+        return []
+    table = schema.drafts
+    found = []
+    for draft_id, text in conn.execute(sa.select(table.c.id, table.c.payload)):
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            continue
+        if not wanted.isdisjoint(_strings(payload)):
+            found.append(draft_id)
+    return found
+
+
+def delete_owner_drafts(conn: Connection, owner: str) -> int:
+    """Delete every draft of ``owner`` (a user being removed); the number deleted."""
+    table = schema.drafts
+    return conn.execute(sa.delete(table).where(table.c.owner == owner[:200])).rowcount

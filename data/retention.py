@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from data import schema
 from data.access import AuditAction, Permission, Principal, audit, require
+from data.drafts import drafts_naming
 from data.store import Store
 
 RETENTION_ENV = "CREWCAST_HR_RETENTION_DAYS"
@@ -104,6 +105,11 @@ def purge_hr_data(
     ]
     deleted: dict[str, int] = {}
     with store.engine.begin() as conn:
+        # Drafts naming an agent none of whose HR records outlive the purge go too.
+        purged = _purged_agents(conn, [(table, where) for _, table, where in targets])
+        draft_ids = drafts_naming(conn, purged)
+        drafts = schema.drafts.c.id.in_(draft_ids)
+        targets.append(("drafts", schema.drafts, drafts))
         for name, table, where in targets:
             if dry_run:
                 deleted[name] = conn.execute(
@@ -120,3 +126,29 @@ def purge_hr_data(
                 {"cutoff": cutoff.isoformat(), "days": days, **deleted},
             )
     return PurgeResult(cutoff, deleted, dry_run)
+
+
+def _purged_agents(
+    conn: sa.Connection, targets: list[tuple[sa.Table, sa.ColumnElement]]
+) -> set[str]:
+    """The ids and names of the agents whose every HR record is among those the purge deletes."""
+    touched: set[str] = set()
+    kept: set[str] = set()
+    for table, where in targets:
+        if "agent_id" not in table.c:
+            continue
+        going = sa.select(table.c.id).where(where)
+        touched.update(conn.execute(sa.select(table.c.agent_id).where(where).distinct()).scalars())
+        kept.update(
+            conn.execute(
+                sa.select(table.c.agent_id).where(table.c.id.not_in(going)).distinct()
+            ).scalars()
+        )
+    ids = touched - kept
+    if not ids:
+        return set()
+    agents = schema.agents
+    names = conn.execute(
+        sa.select(agents.c.name).where(agents.c.agent_id.in_(ids), agents.c.name.is_not(None))
+    ).scalars()
+    return ids | set(names)

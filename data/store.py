@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -66,10 +67,12 @@ def query_frame(conn: Connection, query: sa.Executable) -> pd.DataFrame:
     return pd.DataFrame.from_records([tuple(row) for row in result], columns=list(result.keys()))
 
 
-def check_import(actor: Principal | None, kind: str) -> None:
-    """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``)."""
+def check_import(actor: Principal | None, kind: str, *, look_only: bool = False) -> None:
+    """Refuse an import the actor's role does not allow (HR files need ``IMPORT_HR``); the demo
+    visitor imports nothing (``look_only``: may check a file without importing it)."""
     if actor is not None:
-        require(actor, Permission.IMPORT_HR if kind in HR_KINDS else Permission.IMPORT_PLANNING)
+        permission = Permission.IMPORT_HR if kind in HR_KINDS else Permission.IMPORT_PLANNING
+        require(actor, permission, look_only=look_only)
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,51 @@ def _private_sqlite_file(path: Path) -> None:
         make_owner_only(file)
 
 
-def make_engine(url: str) -> Engine:
+#: Driver names a user may write for PostgreSQL, all served by psycopg (version 3).
+POSTGRES_DRIVERS = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
+
+
+def redact_url(url: str | sa.URL) -> str:
+    """``url`` fit to print: the password, if any, as ``***``, whether or not it parses (an
+    unescaped ``@`` or ``/`` in it included)."""
+    if isinstance(url, sa.URL):
+        return url.render_as_string(hide_password=True)
+    return re.sub(r"^([\w+.-]+://[^:/@]*:).*@", r"\1***@", url)
+
+
+def parse_database_url(url: str) -> sa.URL:
+    """``url`` parsed; ``postgresql://`` (and ``postgres://``, as hosting services write it)
+    mean psycopg, the driver Crewcast ships as its ``postgres`` extra."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise ValueError(
+            f"the database URL {redact_url(url)!r} is not a database URL; expected e.g. "
+            "sqlite:///var/crewcast.db or postgresql://user:password@host/crewcast"
+        ) from None
+    if parsed.drivername in POSTGRES_DRIVERS:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | sa.URL) -> Engine:
     """An engine for ``url``; SQLite files are made owner-only in an owner-only folder, with
-    foreign keys enforced and recursive triggers on (so ``REPLACE`` fires DELETE triggers)."""
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        _private_sqlite_file(Path(url.removeprefix("sqlite:///").split("?", 1)[0]))
-    engine = sa.create_engine(url)
+    foreign keys enforced and recursive triggers on (so ``REPLACE`` fires DELETE triggers).
+    PostgreSQL URLs use psycopg whatever driver they name. The engine's ``str(url)`` hides the
+    password; print nothing else of it."""
+    parsed = url if isinstance(url, sa.URL) else parse_database_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+        _private_sqlite_file(Path(database))
+    try:
+        engine = sa.create_engine(parsed)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        hint = (
+            ' (pip install "crewcast[postgres]")'
+            if parsed.get_backend_name() == "postgresql"
+            else ""
+        )
+        raise ValueError(f"cannot open {redact_url(parsed)}: {exc}{hint}") from None
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
@@ -681,5 +723,9 @@ def open_store(settings: Settings | None = None) -> Store:
     """Open (and migrate) the configured database."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except sa.exc.OperationalError as exc:  # no server, a wrong password: said without the URL's
+        engine.dispose()
+        raise ValueError(f"cannot open the database {redact_url(engine.url)}: {exc.orig}") from None
     return Store(engine)

@@ -38,6 +38,7 @@ from data.access import (
     require,
     sign_session,
 )
+from data.drafts import delete_owner_drafts
 from data.store import Store
 
 #: argon2id with the library's defaults (RFC 9106 "low memory" profile).
@@ -190,13 +191,14 @@ def add_user(
 
 
 def remove_user(store: Store, username: str, *, actor: Principal | None = None) -> None:
-    """Delete an account (its audit history stays, by user name)."""
+    """Delete an account and its drafts (its audit history stays, by user name)."""
     name = _check_username(username)
     t = schema.users
     with store.engine.begin() as conn:
         if conn.execute(t.delete().where(t.c.username == name)).rowcount == 0:
             raise AccountError(f"no user {name!r}")
-        audit(conn, _actor(actor), AuditAction.USER_REMOVE, name)
+        drafts = delete_owner_drafts(conn, name)
+        audit(conn, _actor(actor), AuditAction.USER_REMOVE, name, {"drafts_deleted": drafts})
 
 
 def set_role(

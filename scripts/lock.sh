@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Refresh the lock files from the bounded requirements, with hashes (uv pip compile).
 #   scripts/lock.sh           re-resolve to the newest versions the bounds allow, write requirements*.lock
+#   scripts/lock.sh --keep    add what requirements*.txt gained, keeping every other pin as locked (the
+#                             venv stays in step: install the new pins with pip install --no-deps)
 #   scripts/lock.sh --check   resolve to the newest allowed versions in a scratch venv and run the whole
 #                             suite there, without touching the lock files or .venv (the "newest" run)
 set -euo pipefail
@@ -12,8 +14,10 @@ if [ ! -x "$uv" ]; then
   python3 -m venv /tmp/crewcast-uv && /tmp/crewcast-uv/bin/pip install --quiet uv
   uv=/tmp/crewcast-uv/bin/uv
 fi
+upgrade=--upgrade
+if [ "${1:-}" = --keep ]; then upgrade=; fi
 compile() {  # compile IN OUT
-  "$uv" pip compile --quiet --python-version 3.11 --generate-hashes --upgrade \
+  "$uv" pip compile --quiet --python-version 3.11 --generate-hashes $upgrade \
     --no-header --annotation-style line "$1" -o "$2"
 }
 

@@ -10,10 +10,13 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
-def run(*args: str, env_dir) -> subprocess.CompletedProcess:
+def run(*args: str, env_dir, database_url: str | None = None) -> subprocess.CompletedProcess:
     import os
 
     env = {**os.environ, "CREWCAST_DATA_DIR": str(env_dir)}
+    env.pop("CREWCAST_DATABASE_URL", None)
+    if database_url:  # else the SQLite file in env_dir
+        env["CREWCAST_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "cli.py", *args],
         cwd=REPO_ROOT,
@@ -47,15 +50,15 @@ def test_validate_good_and_bad(files, tmp_path):
     assert rejected.stdout == ""
 
 
-def test_import_all_or_nothing(files, tmp_path):
+def test_import_all_or_nothing(files, tmp_path, database_url):
     good, bad = files
     db = tmp_path / "db"
-    rejected = run("import", "contacts", str(bad), env_dir=db)
+    rejected = run("import", "contacts", str(bad), env_dir=db, database_url=database_url)
     assert rejected.returncode == 1 and "nothing was imported" in rejected.stderr
-    imported = run("import", "contacts", str(good), env_dir=db)
+    imported = run("import", "contacts", str(good), env_dir=db, database_url=database_url)
     assert imported.returncode == 0, imported.stderr
     assert "imported 2 contacts rows as batch 1" in imported.stdout
-    again = run("import", "contacts", str(good), env_dir=db)
+    again = run("import", "contacts", str(good), env_dir=db, database_url=database_url)
     assert "replacing 2 stored rows" in again.stdout
 
 
@@ -74,14 +77,19 @@ def test_missing_file_and_bad_option(tmp_path):
 
 
 @pytest.mark.slow
-def test_seed_then_refuse_to_seed_twice(tmp_path):
+def test_seed_then_refuse_to_seed_twice(tmp_path, database_url):
+    from data.store import make_engine
+
     db = tmp_path / "db"
-    seeded = run("seed", "--no-baseline", env_dir=db)
+    seeded = run("-v", "seed", "--no-baseline", env_dir=db, database_url=database_url)
     assert seeded.returncode == 0, seeded.stderr
     assert "[6/6] performance" in seeded.stdout
     assert (db / "sample" / "drift_truth.csv").exists()
-    again = run("seed", env_dir=db)
+    again = run("seed", env_dir=db, database_url=database_url)
     assert again.returncode == 1 and "already holds data" in again.stderr
+    password = make_engine(database_url).url.password
+    if password:  # seed used to print the URL with it (issue 15)
+        assert password not in seeded.stdout + seeded.stderr + again.stdout + again.stderr
 
 
 def test_validate_says_how_it_read_the_file(files, tmp_path):

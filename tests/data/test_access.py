@@ -50,8 +50,8 @@ ADMIN = Principal("ada", Role.ADMIN)
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+def store(database_url, tmp_path):
+    return open_store(Settings(tmp_path, database_url))
 
 
 def audit_rows(store):

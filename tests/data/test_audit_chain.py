@@ -1,14 +1,12 @@
 """The audit chain catches rewritten history; REPLACE, UPDATE, DELETE and TRUNCATE are refused;
-review history is append-only except together with its flag; files are owner-only."""
+review history is append-only except together with its flag; files are owner-only. The chain
+and history tests run on SQLite and on PostgreSQL (the ``database_url`` fixture)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import secrets
-import shutil
-import subprocess
 import threading
 
 import pytest
@@ -31,7 +29,16 @@ NOW = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(database_url, tmp_path):
+    store = open_store(Settings(tmp_path, database_url))
+    for i in range(6):
+        record(store.engine, "cli", "export", f"file{i}.csv", {"rows": i})
+    return store
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    """For what only SQLite has: REPLACE, PRAGMAs, files."""
     store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
     for i in range(6):
         record(store.engine, "cli", "export", f"file{i}.csv", {"rows": i})
@@ -39,12 +46,16 @@ def store(tmp_path):
 
 
 def as_attacker(store, *statements: str) -> None:
-    """What someone with the database file can do: drop the triggers, then rewrite."""
+    """What someone with the database file (SQLite) or the tables' owner role (PostgreSQL) can
+    do: drop or disable the triggers, then rewrite."""
     with store.engine.begin() as conn:
-        for trigger in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
-        ).scalars():
-            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+        else:
+            for trigger in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+            ).scalars():
+                conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
         for sql in statements:
             conn.exec_driver_sql(sql)
 
@@ -113,7 +124,8 @@ def test_a_row_inserted_behind_the_apps_back_is_found(store):
 
 
 @pytest.mark.parametrize("verb", ["REPLACE INTO", "INSERT OR REPLACE INTO"])
-def test_replace_of_an_audit_row_is_refused(store, verb):
+def test_replace_of_an_audit_row_is_refused(sqlite_store, verb):
+    store = sqlite_store
     with pytest.raises(sa.exc.IntegrityError, match="append-only"), store.engine.begin() as conn:
         conn.exec_driver_sql(
             f"{verb} audit_log (id, at, actor, action) VALUES (2, '2020-01-01', 'x', 'export')"
@@ -121,8 +133,9 @@ def test_replace_of_an_audit_row_is_refused(store, verb):
     assert verify_audit_chain(store.engine).ok
 
 
-def test_replace_fires_the_delete_trigger_even_without_the_replace_trigger(store):
+def test_replace_fires_the_delete_trigger_even_without_the_replace_trigger(sqlite_store):
     """Belt and braces: recursive_triggers is on for every connection the engine opens."""
+    store = sqlite_store
     with store.engine.begin() as conn:
         assert conn.exec_driver_sql("PRAGMA recursive_triggers").scalar() == 1
         conn.exec_driver_sql("DROP TRIGGER audit_log_no_replace")
@@ -133,15 +146,16 @@ def test_replace_fires_the_delete_trigger_even_without_the_replace_trigger(store
 
 
 def test_update_and_delete_of_audit_rows_are_refused(store):
+    refused = (sa.exc.IntegrityError, sa.exc.ProgrammingError)  # SQLite's RAISE, PostgreSQL's
     for sql in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
-        with pytest.raises(sa.exc.IntegrityError, match="append-only"), store.engine.begin() as c:
+        with pytest.raises(refused, match="append-only"), store.engine.begin() as c:
             c.exec_driver_sql(sql)
     assert verify_audit_chain(store.engine).ok
 
 
 def test_concurrent_appenders_never_fork_the_chain(store):
     def append(n: int) -> None:
-        engine = make_engine(str(store.engine.url))
+        engine = make_engine(store.engine.url)
         for i in range(10):
             record(engine, f"writer{n}", "export", f"{n}-{i}")
         engine.dispose()
@@ -187,7 +201,8 @@ def count(store, table) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
-def test_review_history_cannot_be_edited_replaced_or_deleted_alone(store):
+def test_review_history_cannot_be_edited_replaced_or_deleted_alone(sqlite_store):
+    store = sqlite_store
     flag_with_review(store, 1)
     rv = schema.flag_reviews
     attempts = [
@@ -267,61 +282,24 @@ def test_sample_files_are_owner_only(tmp_path):
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
-POSTGRES_URL = os.environ.get("CREWCAST_TEST_POSTGRES_URL", "")
+
+def postgres_only(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
 
 
-def psql(*sql: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["psql", POSTGRES_URL, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", "; ".join(sql)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+def refused_as(engine, sql: str) -> str:
+    """Run ``sql`` in a transaction that must fail; the server's message."""
+    with pytest.raises(sa.exc.DBAPIError) as caught, engine.begin() as conn:
+        conn.exec_driver_sql(sql)
+    return str(caught.value.orig)
 
 
-@pytest.fixture
-def postgres_schema():
-    """The migrations' PostgreSQL DDL applied in a fresh schema by psql.
-
-    The environment has no PostgreSQL driver for Python (the issue's item 7 adds one), so the
-    DDL comes from Alembic's offline mode and psql runs it: what is tested is the triggers.
-    """
-    if not POSTGRES_URL or not shutil.which("psql"):
-        pytest.skip("set CREWCAST_TEST_POSTGRES_URL (and have psql) to test on PostgreSQL")
-    if psql("SELECT 1").returncode != 0:
-        pytest.skip(f"no PostgreSQL server answers at {POSTGRES_URL}")
-    from alembic import command
-
-    from data.store import _alembic_config
-
-    cfg = _alembic_config("postgresql://offline/crewcast")
-    cfg.output_buffer = io.StringIO()
-    command.upgrade(cfg, "head", sql=True)
-    # Offline mode doubles % for a driver that never sees it (plpgsql's RAISE placeholders).
-    ddl = cfg.output_buffer.getvalue().replace("%%", "%")
-    name = f"crewcast_test_{secrets.token_hex(4)}"
-    setup = subprocess.run(
-        ["psql", POSTGRES_URL, "-X", "-q", "-v", "ON_ERROR_STOP=1"],
-        input=f"CREATE SCHEMA {name}; SET search_path TO {name};\n{ddl}",
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert setup.returncode == 0, setup.stderr
-    yield f"SET search_path TO {name}"
-    psql(f"DROP SCHEMA {name} CASCADE")
-
-
-def test_postgres_refuses_truncate_update_delete_and_lone_review_deletions(postgres_schema):
-    at = postgres_schema
-    seed = psql(
-        at,
-        "INSERT INTO audit_log (at, actor, action) VALUES (now(), 'cli', 'export')",
-        "INSERT INTO flag_evaluations (evaluated_at, evaluated_by, as_of, agents_scored, "
-        "flags_raised, flags_updated, thresholds) VALUES (now(), 'h', current_date, 1, 1, 0, '{}')",
-        "INSERT INTO wellbeing_flags (id, agent_id, raised_evaluation_id, raised_at, state, "
-        "state_changed_at, as_of, level, score, reasons, signals) VALUES (1, 'A1', 1, now(), "
-        "'open', now(), current_date, 'high', 1, '[]', '[]')",
-        "INSERT INTO flag_reviews (flag_id, from_state, to_state, reviewer, at, note) "
-        "VALUES (1, 'open', 'in_review', 'h', now(), 'n')",
-    )
-    assert seed.returncode == 0, seed.stderr
+def test_postgres_refuses_truncate_update_delete_and_lone_review_deletions(database_url, tmp_path):
+    postgres_only(database_url)
+    store = open_store(Settings(tmp_path, database_url))
+    record(store.engine, "cli", "export", "x.csv")
+    flag_with_review(store, 1)
     refused = {
         "TRUNCATE audit_log": "append-only (TRUNCATE refused)",
         "TRUNCATE flag_reviews": "append-only (TRUNCATE refused)",
@@ -334,14 +312,79 @@ def test_postgres_refuses_truncate_update_delete_and_lone_review_deletions(postg
         "DELETE FROM flag_reviews": "deleted only together with its flag",
     }
     for sql, message in refused.items():
-        result = psql(at, sql)
-        assert result.returncode != 0 and message in result.stderr, (sql, result.stderr)
+        assert message in refused_as(store.engine, sql), sql
     # The purge's and sample removal's way: the reviews, then their flag, in one transaction.
-    both = psql(at, "BEGIN", "DELETE FROM flag_reviews", "DELETE FROM wellbeing_flags", "COMMIT")
-    assert both.returncode == 0, both.stderr
-    counts = psql(at, "SELECT (SELECT count(*) FROM audit_log) || ',' || "
-                      "(SELECT count(*) FROM flag_reviews)")  # fmt: skip
-    assert counts.stdout.strip() == "1,0"
+    with store.engine.begin() as conn:
+        conn.execute(schema.flag_reviews.delete())
+        conn.execute(schema.wellbeing_flags.delete())
+    assert (count(store, schema.audit_log), count(store, schema.flag_reviews)) == (1, 0)
+    assert verify_audit_chain(store.engine).ok
+
+
+@pytest.fixture
+def app_role(database_url, tmp_path):
+    """The set-up SECURITY.md describes: the tables migrated by the test server's role (their
+    owner), the app running as another role holding the grants listed there and no more.
+    Yields the app's URL."""
+    postgres_only(database_url)
+    owner = open_store(Settings(tmp_path, database_url)).engine
+    schema_name = owner.url.query["application_name"]
+    role, password = f"crewcast_app_{secrets.token_hex(4)}", secrets.token_hex(12)
+    grants = [
+        f"CREATE ROLE {role} LOGIN PASSWORD '{password}'",
+        f"GRANT {role} TO CURRENT_USER",  # PostgreSQL 15: to drop it and its grants afterwards
+        f"GRANT USAGE ON SCHEMA {schema_name} TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema_name} TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema_name} TO {role}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {role}",
+        f"REVOKE UPDATE, TRUNCATE ON flag_reviews FROM {role}",
+    ]
+    with owner.begin() as conn:
+        for sql in grants:
+            conn.exec_driver_sql(sql)
+    owner.dispose()
+    yield owner.url.set(username=role, password=password).render_as_string(hide_password=False)
+    with owner.begin() as conn:
+        conn.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"),
+            {"r": role},
+        )
+        conn.exec_driver_sql(f"DROP OWNED BY {role}")
+        conn.exec_driver_sql(f"DROP ROLE {role}")
+    owner.dispose()
+
+
+def test_postgres_app_role_cannot_disable_the_triggers_or_rewrite_history(app_role, tmp_path):
+    """Migration 0007's triggers stop only a role that cannot drop or disable them: run as a
+    role that does not own the tables, the app works and cannot undo its own history."""
+    app = open_store(Settings(tmp_path, app_role))  # migrated already: opening changes nothing
+    for i in range(3):
+        record(app.engine, "cli", "export", f"file{i}.csv")
+    flag_with_review(app, 1)
+    attempts = {
+        "ALTER TABLE audit_log DISABLE TRIGGER USER": "must be owner",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL": "must be owner",
+        "DROP TRIGGER audit_log_no_truncate ON audit_log": "must be owner",
+        "ALTER TABLE flag_reviews DISABLE TRIGGER USER": "must be owner",
+        "DROP FUNCTION crewcast_refuse_change() CASCADE": "must be owner",
+        "DROP TABLE audit_log": "must be owner",
+        "ALTER TABLE audit_log OWNER TO CURRENT_USER": "must be owner",
+        "TRUNCATE audit_log": "permission denied",
+        "UPDATE audit_log SET actor = 'x'": "permission denied",
+        "DELETE FROM audit_log": "permission denied",
+        "UPDATE flag_reviews SET note = 'x'": "permission denied",
+        "TRUNCATE flag_reviews": "permission denied",
+        "DELETE FROM flag_reviews": "deleted only together with its flag",
+    }
+    for sql, message in attempts.items():
+        assert message in refused_as(app.engine, sql), sql
+    report = verify_audit_chain(app.engine)
+    assert report.ok and report.rows_checked == 3
+    from data.retention import purge_hr_data
+
+    done = purge_hr_data(app, days=730, today=NOW.date())  # what the app may delete, it can
+    assert done.deleted["flag_reviews"] == 1 and done.deleted["wellbeing_flags"] == 1
+    assert verify_audit_chain(app.engine).ok
 
 
 def test_rows_from_before_the_chain_are_counted_apart_and_the_chain_follows(tmp_path):

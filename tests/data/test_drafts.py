@@ -26,8 +26,8 @@ DEMO = Principal("demo", "planner", "Demo visitor", demo=True)
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'd.db'}"))
+def store(database_url, tmp_path):
+    return open_store(Settings(tmp_path, database_url))
 
 
 def test_one_current_draft_per_owner_and_kind_audited_on_save_and_discard(store):

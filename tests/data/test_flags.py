@@ -28,8 +28,8 @@ REASONS = json.dumps([{"code": None, "values": {}, "text": "Average 50.0 h a wee
 
 
 @pytest.fixture
-def store(tmp_path):
-    st = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'flags.db'}"))
+def store(database_url, tmp_path):
+    st = open_store(Settings(tmp_path, database_url))
     agents = pd.DataFrame(
         {
             "agent_id": ["A1", "A2"],

@@ -22,8 +22,8 @@ DAYS = pd.date_range("2026-11-23", periods=14, freq="D")  # Monday 23 Nov .. Sun
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'runs.db'}"))
+def store(database_url, tmp_path):
+    return open_store(Settings(tmp_path, database_url))
 
 
 def make_run(level_hu: float = 100.0, level_ar: float = 50.0, days=DAYS) -> dict:

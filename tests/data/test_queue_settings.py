@@ -24,8 +24,8 @@ HR = Principal("hal", "hr", "Hal")
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'q.db'}"))
+def store(database_url, tmp_path):
+    return open_store(Settings(tmp_path, database_url))
 
 
 def test_planners_write_managers_read_and_every_change_is_audited(store):

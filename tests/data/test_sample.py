@@ -106,11 +106,11 @@ def test_written_files_pass_the_one_door(sample, tmp_path):
 # --- removing rows by import batch (the data layer under services.sample.remove_sample) ------
 
 
-def _store_with_sample_and_own(tmp_path):
+def _store_with_sample_and_own(tmp_path, url: str | None = None):
     from data.config import Settings
     from data.store import open_store
 
-    store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+    store = open_store(Settings(tmp_path, url or f"sqlite:///{tmp_path / 'test.db'}"))
     options = ReadOptions(today=dt.date(2026, 11, 22))
     batches = {}
     for source, body in (
@@ -125,11 +125,11 @@ def _store_with_sample_and_own(tmp_path):
     return store, batches
 
 
-def test_delete_rows_removes_batches_with_their_rows_and_audits_in_one_go(tmp_path):
+def test_delete_rows_removes_batches_with_their_rows_and_audits_in_one_go(tmp_path, database_url):
     from data.access import audit_frame
     from data.store import RowSelection, delete_rows
 
-    store, batches = _store_with_sample_and_own(tmp_path)
+    store, batches = _store_with_sample_and_own(tmp_path, database_url)
     deleted = delete_rows(
         store,
         RowSelection(batch_ids=(batches["sample"],)),

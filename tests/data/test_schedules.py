@@ -25,8 +25,8 @@ MONDAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'schedules.db'}"))
+def store(database_url, tmp_path):
+    return open_store(Settings(tmp_path, database_url))
 
 
 def intervals(first: dt.date, days: int, planned: float, rostered: float | None = None,

@@ -21,8 +21,8 @@ AGENTS = b"agent_id,name,team,country,timezone,contract_hours_per_week,channels\
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+def store(database_url, tmp_path):
+    return open_store(Settings(tmp_path, database_url))
 
 
 def counts(store) -> dict[str, int]:

@@ -28,8 +28,8 @@ T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+def store(database_url, tmp_path):
+    store = open_store(Settings(tmp_path, database_url))
     add_user(store, "alice", "hr", password=PASSWORD, display_name="Alice Smith")
     add_user(store, "bob", "planner", password=PASSWORD)
     return store
@@ -60,7 +60,9 @@ def test_wrong_passwords_lock_the_user_name_until_the_window_passes(store):
 def test_the_lock_holds_across_store_objects_like_a_restart(store, tmp_path):
     for i in range(MAX_FAILURES_PER_USER):
         authenticate(store, "alice", f"wrong guess {i}", now=T0)
-    reopened = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+    reopened = open_store(
+        Settings(tmp_path, store.engine.url.render_as_string(hide_password=False))
+    )
     with pytest.raises(SignInLocked):
         authenticate(reopened, "alice", PASSWORD, now=T0 + dt.timedelta(minutes=5))
 
