@@ -237,27 +237,28 @@ def test_the_retention_purge_and_sample_removal_take_them_with_their_flag(store)
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-postgres_schema = chain.postgres_schema  # the migrations' DDL in a fresh schema (or a skip)
 
-
-def test_postgres_keeps_follow_ups_and_limits_append_only(postgres_schema):
-    at = postgres_schema
-    seed = chain.psql(
-        at,
-        "INSERT INTO flag_evaluations (evaluated_at, evaluated_by, as_of, agents_scored, "
-        "flags_raised, flags_updated, thresholds) VALUES (now(), 'h', current_date, 1, 1, 0, '{}')",
-        "INSERT INTO wellbeing_flags (id, agent_id, raised_evaluation_id, raised_at, state, "
-        "state_changed_at, as_of, level, score, reasons, signals) VALUES (1, 'A1', 1, now(), "
-        "'open', now(), current_date, 'high', 1, '[]', '[]')",
-        "INSERT INTO hr_followups (id, flag_id, agent_id, event, assignee, due_date, action, "
-        "note, recorded_by, at) VALUES (1, 1, 'A1', 'assigned', 'h', current_date, 'talk', 'n', "
-        "'h', now())",
-        "INSERT INTO hr_followups (id, flag_id, agent_id, event, followup_id, note, "
-        "recorded_by, at) VALUES (2, 1, 'A1', 'done', 1, 'n', 'h', now())",
-        "INSERT INTO hr_limits (flag_id, followup_id, agent_id, kind, start_date, end_date, "
-        "set_by, at) VALUES (1, 1, 'A1', 'no_overtime', current_date, current_date, 'h', now())",
-    )
-    assert seed.returncode == 0, seed.stderr
+def test_postgres_keeps_follow_ups_and_limits_append_only(database_url, tmp_path):
+    chain.postgres_only(database_url)
+    st = open_store(Settings(tmp_path, database_url))
+    with st.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO flag_evaluations (evaluated_at, evaluated_by, as_of, agents_scored, "
+            "flags_raised, flags_updated, thresholds) VALUES (now(), 'h', current_date, 1, 1, 0, "
+            "'{}')",
+            "INSERT INTO wellbeing_flags (id, agent_id, raised_evaluation_id, raised_at, state, "
+            "state_changed_at, as_of, level, score, reasons, signals) VALUES (1, 'A1', 1, now(), "
+            "'open', now(), current_date, 'high', 1, '[]', '[]')",
+            "INSERT INTO hr_followups (id, flag_id, agent_id, event, assignee, due_date, action, "
+            "note, recorded_by, at) VALUES (1, 1, 'A1', 'assigned', 'h', current_date, 'talk', "
+            "'n', 'h', now())",
+            "INSERT INTO hr_followups (id, flag_id, agent_id, event, followup_id, note, "
+            "recorded_by, at) VALUES (2, 1, 'A1', 'done', 1, 'n', 'h', now())",
+            "INSERT INTO hr_limits (flag_id, followup_id, agent_id, kind, start_date, end_date, "
+            "set_by, at) VALUES (1, 1, 'A1', 'no_overtime', current_date, current_date, 'h', "
+            "now())",
+        ):
+            conn.exec_driver_sql(sql)
     # the done row (no limit points at it) and the limit: refused only by the trigger
     for table, alone in (("hr_followups", "id = 2"), ("hr_limits", "true")):
         for sql, message in (
@@ -265,14 +266,8 @@ def test_postgres_keeps_follow_ups_and_limits_append_only(postgres_schema):
             (f"UPDATE {table} SET agent_id = 'x'", "append-only (UPDATE refused)"),
             (f"DELETE FROM {table} WHERE {alone}", "deleted only together with its flag"),
         ):
-            result = chain.psql(at, sql)
-            assert result.returncode != 0 and message in result.stderr, (sql, result.stderr)
-    both = chain.psql(
-        at,
-        "BEGIN",
-        "DELETE FROM hr_limits",
-        "DELETE FROM hr_followups",
-        "DELETE FROM wellbeing_flags",
-        "COMMIT",
-    )
-    assert both.returncode == 0, both.stderr
+            assert message in chain.refused_as(st.engine, sql), sql
+    with st.engine.begin() as conn:  # with their flag, in one transaction: allowed
+        for table in ("hr_limits", "hr_followups", "wellbeing_flags"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+    assert _count(st, schema.hr_followups) == _count(st, schema.hr_limits) == 0
