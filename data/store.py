@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from alembic import command
@@ -241,20 +242,20 @@ class Store:
                 )
             ).inserted_primary_key[0]
             replaced, frame = _clear_replaced(conn, kind, frame)
-            records = _records(kind, frame, batch_id)
-            if records:
-                conn.execute(sa.insert(schema.TABLES[kind]), records)
+            written = insert_frame(
+                conn, schema.TABLES[kind], frame.loc[:, list(CLEAN_COLUMNS[kind])], batch_id
+            )
             audit(
                 conn,
                 actor if actor is not None else source_label,
                 AuditAction.IMPORT,
                 report.file[:200],
-                {"kind": kind, "batch": batch_id, "rows": len(records), "replaced": replaced},
+                {"kind": kind, "batch": batch_id, "rows": written, "replaced": replaced},
             )
         logger.info(
-            "imported %s rows of %s from %s (batch %s)", len(records), kind, report.file, batch_id
+            "imported %s rows of %s from %s (batch %s)", written, kind, report.file, batch_id
         )
-        return ImportResult(batch_id, kind, report.file, len(records), replaced, report)
+        return ImportResult(batch_id, kind, report.file, written, replaced, report)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -662,17 +663,60 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
         yield items[i : i + size]
 
 
-def _records(kind: str, frame: pd.DataFrame, batch_id: int) -> list[dict]:
-    """Frame -> insert parameters with Python types the drivers accept."""
-    out = frame.loc[:, list(CLEAN_COLUMNS[kind])].copy()
-    for col in DATE_COLUMNS.get(kind, ()):
-        out[col] = out[col].dt.date
-    if kind == "contacts":
-        out["ds"] = out["ds"].dt.to_pydatetime()
-        out["interval_minutes"] = out["interval_minutes"].astype(int)
-    out = out.astype(object).where(out.notna(), None)
-    out["batch_id"] = batch_id
-    return out.to_dict("records")
+#: Rows per ``executemany``: bounds the Python objects alive at once (about 30 MB per chunk).
+INSERT_CHUNK_ROWS = 50_000
+
+
+def insert_frame(conn: Connection, table: sa.Table, frame: pd.DataFrame, batch_id: int) -> int:
+    """Insert a clean frame's rows into ``table`` inside the caller's transaction; returns the
+    number of rows.
+
+    Built for millions of rows: columns become driver values a chunk at a time, each chunk one
+    ``executemany``. On SQLite (a positional driver) rows are plain tuples on the DBAPI cursor,
+    with times written as the very text SQLAlchemy's DateTime and Date types write (each
+    distinct time formatted once); other drivers get SQLAlchemy Core's executemany of dicts
+    (``insertmanyvalues``) with Python dates and times.
+    """
+    # Table order: the order of the compiled statement's parameters.
+    keys = [c.name for c in table.columns if c.name in frame.columns or c.name == "batch_id"]
+    statement = sa.insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    positional = conn.dialect.name == "sqlite" and statement.positional
+    if positional and list(statement.positiontup or ()) != keys:
+        raise RuntimeError(f"unexpected parameter order {statement.positiontup} for {keys}")
+    sql = str(statement)
+    for start in range(0, len(frame), INSERT_CHUNK_ROWS):
+        part = frame.iloc[start : start + INSERT_CHUNK_ROWS]
+        values = [
+            [batch_id] * len(part)
+            if c == "batch_id"
+            else _driver_values(table.c[c], part[c], sqlite=positional)
+            for c in keys
+        ]
+        rows = list(zip(*values, strict=True))
+        if positional:
+            conn.exec_driver_sql(sql, rows)
+        else:
+            conn.execute(sa.insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
+    return len(frame)
+
+
+def _driver_values(column: sa.Column, values: pd.Series, *, sqlite: bool) -> list:
+    """One column as the values a driver takes: None for missing, Python numbers, and dates
+    and times as SQLite text (SQLAlchemy's own storage format) or Python objects."""
+    if isinstance(column.type, sa.Date | sa.DateTime):
+        stamps = pd.to_datetime(values)
+        codes, uniques = pd.factorize(stamps)
+        index = pd.DatetimeIndex(uniques)
+        if isinstance(column.type, sa.DateTime):
+            shown = index.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else index.to_pydatetime()
+        else:
+            shown = index.strftime("%Y-%m-%d") if sqlite else [t.date() for t in index]
+        lookup = np.asarray([*shown, None], dtype=object)
+        return lookup[codes].tolist()  # code -1 (missing) takes the trailing None
+    out = values.to_numpy(dtype=object, na_value=None)
+    if isinstance(column.type, sa.Integer) and values.dtype.kind != "i":
+        return [None if v is None else int(v) for v in out]
+    return out.tolist()
 
 
 def open_store(settings: Settings | None = None) -> Store:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from contracts import DAILY_FORECAST_COLUMNS
-from data.countries import resolve_countries
+from data.countries import country_hint, resolve_countries
 from data.readers import RawTable, normalise_header, read_table
+from data.schema import TABLES
 
 KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
 # Planning files: read through the same door for the CLI, never stored as history.
@@ -120,6 +122,11 @@ _NUMERIC_FIRST = re.compile(
     r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
+_ISO_LAYOUT = re.compile(r"^\d{4}([-/])\d{1,2}([-/])\d{1,2}(?:([ T])\d{1,2}:\d{2}(:\d{2})?)?$")
+#: Zero-width characters that copy and paste bring along invisibly: removed from keys.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+#: Columns whose values are keys or joined on (agents, teams, countries, channels, metrics).
+IDENTIFIER_COLUMNS = ("agent_id", "name", "team", "country", "channel", "metric")
 _METRIC = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -359,6 +366,21 @@ def detect_date_order(values: pd.Series) -> DateOrderGuess:
     return DateOrderGuess("dmy", None)  # every value has day == month: both readings agree
 
 
+def _iso_layout(values: pd.Series) -> tuple[str, int] | None:
+    """The explicit ``strftime`` format of the first non-empty value when it is an ISO date or
+    date-time (``2024-03-14``, ``2024/03/14 09:30``, ``2024-03-14T09:30:00``), with the number
+    of spaces it holds; None for any other layout (numeric-first, fractions of seconds)."""
+    first = next((v for v in values if v != ""), None)
+    found = _ISO_LAYOUT.match(first) if isinstance(first, str) else None
+    if found is None:
+        return None
+    date_sep, date_sep2, time_sep, seconds = found.groups()
+    fmt = f"%Y{date_sep}%m{date_sep2}%d"
+    if time_sep:
+        fmt += f"{time_sep}%H:%M" + (":%S" if seconds else "")
+    return fmt, fmt.count(" ")
+
+
 class _Checker:
     """Collects problems for one file; builds messages only for the first ``MAX_REPORTED``."""
 
@@ -454,22 +476,82 @@ class _Checker:
         return parsed
 
     def dates(self, col: str, *, order: DateOrder, with_time: bool = False) -> pd.Series:
-        """Parse ISO, D-M-YYYY or M-D-YYYY dates; ambiguous orders need the user's word."""
+        """Parse ISO, D-M-YYYY or M-D-YYYY dates; ambiguous orders need the user's word.
+
+        Each distinct value is parsed once (a 2 M-row file of half-hours holds some 35,000
+        distinct stamps), and the results are spread back over the rows.
+        """
         raw = self.raw.frame[col]
         empty = raw == ""
         self.rows(empty, col, "is empty")
-        iso = raw.str.extract(_ISO)
-        numeric = raw.str.extract(_NUMERIC_FIRST)
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
+        values = pd.Series(uniques, dtype=object)
+        parsed_values, not_ymd = self._parse_dates(values, col, order)
+        if not_ymd.any():
+            self.rows(
+                pd.Series(not_ymd.to_numpy()[codes], index=raw.index),
+                col,
+                "is not a YYYY-MM-DD date (the date order was stated as ymd)",
+            )
+        parsed = pd.Series(parsed_values.to_numpy()[codes], index=raw.index)
+        expected = "YYYY-MM-DD HH:MM" if with_time else "YYYY-MM-DD or D-M-YYYY"
+        self.rows(
+            parsed.isna() & ~empty,
+            col,
+            f"is not a {'date-time' if with_time else 'date'} ({expected})",
+        )
+        outside = (parsed < EARLIEST_DATE) | (parsed > LATEST_DATE)
+        self.rows(
+            outside,
+            col,
+            f"is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year} (a typo in the year?)",
+        )
+        parsed = parsed.where(~outside)
+        if not with_time:
+            has_time = parsed.notna() & (parsed != parsed.dt.normalize())
+            self.rows(
+                has_time,
+                col,
+                "has a time of day; daily files take dates only (intraday data goes in 'interval_start')",
+            )
+        return parsed.astype("datetime64[ns]")
+
+    def _parse_dates(
+        self, values: pd.Series, col: str, order: DateOrder
+    ) -> tuple[pd.Series, pd.Series]:
+        """Distinct text values -> (timestamps, NaT where unreadable; mask of numeric dates
+        refused because the order was stated as ymd). File-level problems are reported here.
+
+        The common case, every value ISO in one layout, is one ``pd.to_datetime`` with that
+        explicit format; only the values it cannot read go through the regular expressions
+        (the other layouts, and the bad values whose messages need them).
+        """
+        # Microseconds hold any year (nanoseconds stop at 1677 and 2262): the caller reports
+        # the years outside the supported range before narrowing.
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        layout = _iso_layout(values)
+        if layout is not None:
+            fmt, spaces = layout
+            # %d and %H also read " 1": the count of spaces keeps the layout exact.
+            fast = pd.to_datetime(values, format=fmt, errors="coerce")
+            fast = fast.where(values.str.count(" ") == spaces)
+            parsed = fast.astype("datetime64[us]") if fast.notna().any() else parsed
+        rest = values[parsed.isna() & (values != "")]
+        not_ymd = pd.Series(False, index=values.index)
+        if rest.empty:
+            return parsed, not_ymd
+        iso = rest.str.extract(_ISO)
+        numeric = rest.str.extract(_NUMERIC_FIRST)
         is_iso = iso["y"].notna()
         is_num = numeric["y"].notna() & ~is_iso
-        parts = pd.DataFrame(index=raw.index, columns=["y", "m", "d", "H", "M", "S"], dtype=object)
+        parts = pd.DataFrame(index=rest.index, columns=["y", "m", "d", "H", "M", "S"], dtype=object)
         parts.loc[is_iso, ["y", "m", "d", "H", "M", "S"]] = iso.loc[
             is_iso, ["y", "m", "d", "H", "M", "S"]
         ].to_numpy()
         used_order = order
         if is_num.any():
             if order == "auto":
-                guess = detect_date_order(raw[is_num])
+                guess = detect_date_order(rest[is_num])
                 if guess.mixed:
                     first, second = (clip(v) for v in guess.mixed)
                     self.file_error(
@@ -492,9 +574,7 @@ class _Checker:
                     )
                 used_order = guess.order or "dmy"
             elif order == "ymd":
-                self.rows(
-                    is_num, col, "is not a YYYY-MM-DD date (the date order was stated as ymd)"
-                )
+                not_ymd.loc[is_num[is_num].index] = True
                 used_order = "ymd"
             day, month = (
                 (numeric["a"], numeric["b"])
@@ -520,39 +600,23 @@ class _Checker:
             + parts["S"].astype(str).str.zfill(2)
         )
         matched = is_iso | is_num
-        parsed = pd.to_datetime(stamp.where(matched), format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        expected = "YYYY-MM-DD HH:MM" if with_time else "YYYY-MM-DD or D-M-YYYY"
-        self.rows(
-            parsed.isna() & ~empty,
-            col,
-            f"is not a {'date-time' if with_time else 'date'} ({expected})",
-        )
-        outside = (parsed < EARLIEST_DATE) | (parsed > LATEST_DATE)
-        self.rows(
-            outside,
-            col,
-            f"is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year} (a typo in the year?)",
-        )
-        parsed = parsed.where(~outside)
-        if not with_time:
-            has_time = parsed.notna() & (parsed != parsed.dt.normalize())
-            self.rows(
-                has_time,
-                col,
-                "has a time of day; daily files take dates only (intraday data goes in 'interval_start')",
-            )
-        return parsed.astype("datetime64[ns]")
+        slow = pd.to_datetime(stamp.where(matched), format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        parsed.loc[rest.index] = slow.astype("datetime64[us]").to_numpy()
+        return parsed, not_ymd
 
     def countries(
         self, col: str, *, drop_unplaced: bool, required: bool = True
     ) -> tuple[pd.Series, pd.Series]:
         """Resolve codes/names to alpha-2; returns (codes, keep-mask)."""
         raw = self.raw.frame[col]
-        matches = resolve_countries(raw.unique())
-        codes = raw.map(lambda v: matches[v].code)
+        # Hints only for the rows a message names: 3,000 unknown names cost 50 hints.
+        matches = resolve_countries(raw.unique(), hints=False)
+        # Dictionaries, not per-row functions: 2 M rows hold a handful of distinct values.
+        codes = raw.map({v: m.code for v, m in matches.items()}).astype(object)
+        codes = codes.where(codes.notna(), None)
         keep = pd.Series(True, index=raw.index)
-        unplaced = raw.map(lambda v: matches[v].unplaced)
-        outside = raw.map(lambda v: matches[v].outside_iso)
+        unplaced = raw.map({v: m.unplaced for v, m in matches.items()}).astype(bool)
+        outside = raw.map({v: m.outside_iso for v, m in matches.items()}).astype(bool)
         if drop_unplaced:
             if unplaced.any():
                 names = ", ".join(sorted(set(raw[unplaced])))
@@ -568,7 +632,7 @@ class _Checker:
         else:
             self.rows(unplaced | outside, col, "is not an ISO 3166-1 country")
         unknown = codes.isna() & ~unplaced & ~outside & (raw != "")
-        self.rows(unknown, col, lambda r: f"is not a known country; {matches[raw[r]].hint}")
+        self.rows(unknown, col, lambda r: f"is not a known country; {country_hint(raw[r])}")
         if required:
             self.rows(raw == "", col, "is empty")
         return codes, keep
@@ -653,8 +717,14 @@ def validate_table(
         and options.default_country
     ):
         frame = frame.assign(country=options.default_country)
+    frame, changed = _normalise_identifiers(frame)
     check = _Checker(RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes), kind)
     check.notes.extend(notes)
+    check.notes.extend(
+        f"column '{col}': {n:,} values written with zero-width characters or decomposed "
+        "accents were normalised (NFC)"
+        for col, n in changed.items()
+    )
     for clash in clashes:
         check.file_error(clash)
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]
@@ -673,7 +743,60 @@ def validate_table(
         return check.report(None, 0)
     today = options.today or dt.date.today()
     clean = _VALIDATORS[kind](check, frame, options, today)
+    _check_lengths(check, kind, clean)
     return check.report(clean, len(frame))
+
+
+def normalise_identifier(text: str) -> str:
+    """``text`` as a key: Unicode NFC (``"José"`` typed with a combining accent is the same
+    agent as with the composed letter), zero-width characters removed, trimmed."""
+    return unicodedata.normalize("NFC", text.translate(_ZERO_WIDTH)).strip()
+
+
+def _normalise_identifiers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """:func:`normalise_identifier` over the key columns (:data:`IDENTIFIER_COLUMNS`), each
+    distinct value once; returns the frame and how many cells changed per column."""
+    changed: dict[str, int] = {}
+    out = frame
+    for col in IDENTIFIER_COLUMNS:
+        if col not in frame.columns:
+            continue
+        codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object))
+        fixed = np.asarray([normalise_identifier(v) for v in uniques], dtype=object)
+        differs = fixed != uniques.astype(object)
+        if not differs.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = pd.Series(fixed[codes], index=frame.index, dtype=frame[col].dtype)
+        changed[col] = int(differs[codes].sum())
+    return out, changed
+
+
+def _check_lengths(check: _Checker, kind: str, clean: pd.DataFrame) -> None:
+    """Text longer than its database column (the lengths of :mod:`data.schema`'s tables) is an
+    error here, the same on SQLite (which would store it) and PostgreSQL (which would fail)."""
+    table = TABLES.get(kind)
+    if table is None:
+        return
+    for column in table.columns:
+        limit = getattr(column.type, "length", None)
+        if not limit or column.name not in clean.columns or column.name == "batch_id":
+            continue
+        values = clean[column.name]
+        distinct = pd.Series(values.dropna().unique(), dtype=object)
+        if not (distinct.str.len() > limit).any():
+            continue
+        too_long = values.notna() & (values.astype(str).str.len() > limit)
+        check.rows(
+            too_long,
+            column.name,
+            lambda r, limit=limit, values=values: (
+                f"is {len(str(values[r])):,} characters long; "
+                f"the database holds at most {limit} in this column"
+            ),
+            value=values.astype(str),
+        )
 
 
 def _our_columns(
