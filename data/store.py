@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -22,15 +22,16 @@ from sqlalchemy.engine import Connection, Engine
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings, make_owner_only, make_private_dir
-from data.readers import FileReadError, read_table, safe_file_label
 from data.validation import (
     CLEAN_COLUMNS,
     KINDS,
     MAX_REPORTED,
     DataValidationError,
+    ImportBudget,
     Problem,
     ReadOptions,
     ValidationReport,
+    read_within_budget,
     validate_table,
 )
 
@@ -167,34 +168,38 @@ class Store:
         source_label: str = "cli",
         separator: str | None = None,
         actor: Principal | None = None,
+        budget: ImportBudget | None = None,
     ) -> tuple[ValidationReport, ImportResult | None]:
         """Validate a file and, if it has no errors, import it in one transaction.
 
         Returns the report (with problems found against the database too) and the result,
         which is ``None`` when the file was rejected and nothing changed. ``actor`` is the
         signed-in user importing (checked and audited); ``None`` is trusted code (the command
-        line, seeding), audited under ``source_label``.
+        line, seeding), audited under ``source_label``. ``budget`` caps the file's rows,
+        expanded .xlsx size and time (:class:`data.validation.ImportBudget`, from the
+        environment by default): a file over it raises
+        :class:`data.validation.BudgetExceeded` and nothing is stored.
         """
         check_import(actor, kind)
-        file_name = safe_file_label(file_name)
-        if isinstance(source, str | Path):
-            file_name = file_name or safe_file_label(Path(source).name)
-            try:
-                content = Path(source).read_bytes()
-            except OSError as exc:
-                raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
-        elif isinstance(source, bytes):
-            content = source
-        else:
-            content = source.read()
-        raw = read_table(content, file_name, separator=separator)
+        budget = budget or ImportBudget.from_environment()
+        deadline = budget.deadline()
+        raw, content = read_within_budget(
+            source, file_name, separator=separator, budget=budget, deadline=deadline
+        )
         report = validate_table(kind, raw, options)
+        budget.check_time(deadline, raw.file, "validating the file")
         if not report.ok:
             return report, None
         digest = hashlib.sha256(content).hexdigest()
         try:
             result = self.import_frame(
-                kind, report, sha256=digest, source_label=source_label, actor=actor
+                kind,
+                report,
+                sha256=digest,
+                source_label=source_label,
+                actor=actor,
+                budget=budget,
+                deadline=deadline,
             )
         except DataValidationError as exc:
             return exc.report, None
@@ -208,6 +213,8 @@ class Store:
         sha256: str = "",
         source_label: str = "cli",
         actor: Principal | None = None,
+        budget: ImportBudget | None = None,
+        deadline: float | None = None,
     ) -> ImportResult:
         """Write a validated frame in one transaction.
 
@@ -242,9 +249,18 @@ class Store:
                 )
             ).inserted_primary_key[0]
             replaced, frame = _clear_replaced(conn, kind, frame)
+            table = schema.TABLES[kind]
+            on_chunk = None
+            if budget is not None and deadline is not None:
+
+                def on_chunk() -> None:
+                    budget.check_time(deadline, report.file, "writing the rows")
+
             written = insert_frame(
-                conn, schema.TABLES[kind], frame.loc[:, list(CLEAN_COLUMNS[kind])], batch_id
+                conn, table, frame.loc[:, list(CLEAN_COLUMNS[kind])], batch_id, on_chunk=on_chunk
             )
+            if on_chunk is not None:
+                on_chunk()  # the last chunk counts too: over the budget, nothing is committed
             audit(
                 conn,
                 actor if actor is not None else source_label,
@@ -667,7 +683,14 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
 INSERT_CHUNK_ROWS = 50_000
 
 
-def insert_frame(conn: Connection, table: sa.Table, frame: pd.DataFrame, batch_id: int) -> int:
+def insert_frame(
+    conn: Connection,
+    table: sa.Table,
+    frame: pd.DataFrame,
+    batch_id: int,
+    *,
+    on_chunk: Callable[[], None] | None = None,
+) -> int:
     """Insert a clean frame's rows into ``table`` inside the caller's transaction; returns the
     number of rows.
 
@@ -675,7 +698,8 @@ def insert_frame(conn: Connection, table: sa.Table, frame: pd.DataFrame, batch_i
     ``executemany``. On SQLite (a positional driver) rows are plain tuples on the DBAPI cursor,
     with times written as the very text SQLAlchemy's DateTime and Date types write (each
     distinct time formatted once); other drivers get SQLAlchemy Core's executemany of dicts
-    (``insertmanyvalues``) with Python dates and times.
+    (``insertmanyvalues``) with Python dates and times. ``on_chunk`` runs before each chunk
+    (the import's time budget: raising there rolls the transaction back).
     """
     # Table order: the order of the compiled statement's parameters.
     keys = [c.name for c in table.columns if c.name in frame.columns or c.name == "batch_id"]
@@ -685,6 +709,8 @@ def insert_frame(conn: Connection, table: sa.Table, frame: pd.DataFrame, batch_i
         raise RuntimeError(f"unexpected parameter order {statement.positiontup} for {keys}")
     sql = str(statement)
     for start in range(0, len(frame), INSERT_CHUNK_ROWS):
+        if on_chunk is not None:
+            on_chunk()
         part = frame.iloc[start : start + INSERT_CHUNK_ROWS]
         values = [
             [batch_id] * len(part)

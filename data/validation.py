@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import os
 import re
+import time
 import unicodedata
+import zipfile
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +21,7 @@ import pandas as pd
 
 from contracts import DAILY_FORECAST_COLUMNS
 from data.countries import country_hint, resolve_countries
-from data.readers import RawTable, normalise_header, read_table
+from data.readers import FileReadError, RawTable, normalise_header, read_table, safe_file_label
 from data.schema import TABLES
 
 KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
@@ -128,6 +132,145 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 #: Columns whose values are keys or joined on (agents, teams, countries, channels, metrics).
 IDENTIFIER_COLUMNS = ("agent_id", "name", "team", "country", "channel", "metric")
 _METRIC = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+#: Environment variables that set the :class:`ImportBudget` (defaults in its fields).
+BUDGET_VARIABLES = {
+    "max_rows": "CREWCAST_IMPORT_MAX_ROWS",
+    "max_xlsx_megabytes": "CREWCAST_IMPORT_MAX_XLSX_MB",
+    "max_seconds": "CREWCAST_IMPORT_MAX_SECONDS",
+}
+
+
+class BudgetExceeded(FileReadError):
+    """A file was refused for its size or the time it took, before anything was stored."""
+
+
+@dataclass(frozen=True)
+class ImportBudget:
+    """What one file may cost the server (issue #15: uploads must not exhaust it).
+
+    Parameters
+    ----------
+    max_rows : int
+        Data rows per file (5,000,000: twice the 2.1 M half-hours of 20 countries x 3
+        channels x 2 years; ``CREWCAST_IMPORT_MAX_ROWS``).
+    max_xlsx_megabytes : float
+        What an .xlsx workbook may expand to, by its archive's own member sizes, checked before
+        a byte is decompressed (200 MB, about 1 M rows of a sheet;
+        ``CREWCAST_IMPORT_MAX_XLSX_MB``). A "decompression bomb" is refused unopened.
+    max_seconds : float
+        Wall-clock seconds to read, validate and write one file (300;
+        ``CREWCAST_IMPORT_MAX_SECONDS``); checked between steps and between written chunks,
+        so an import over it is rolled back whole.
+    """
+
+    max_rows: int = 5_000_000
+    max_xlsx_megabytes: float = 200.0
+    max_seconds: float = 300.0
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ImportBudget:
+        """The budget with each field the environment sets (:data:`BUDGET_VARIABLES`)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, float] = {}
+        for name, variable in BUDGET_VARIABLES.items():
+            text = environ.get(variable, "").strip()
+            if not text:
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{variable} must be a positive number, not {text!r}")
+            values[name] = int(value) if name == "max_rows" else value
+        return cls(**values)
+
+    def deadline(self) -> float:
+        """The ``time.monotonic()`` by which an import starting now must be done."""
+        return time.monotonic() + self.max_seconds
+
+    def check_time(self, deadline: float | None, file: str, step: str) -> None:
+        """Refuse the file when ``deadline`` has passed (``step`` says where it was)."""
+        if deadline is not None and time.monotonic() > deadline:
+            raise BudgetExceeded(
+                f"{file}: refused, {step} took longer than the {self.max_seconds:g} s an import "
+                f"may take ({BUDGET_VARIABLES['max_seconds']}); nothing was imported. "
+                "Split the file or import it from the command line with a larger budget."
+            )
+
+    def check_content(self, content: bytes, file: str) -> None:
+        """Refuse a file before parsing: an .xlsx that would expand beyond the limit (by the
+        sizes its archive declares; Python's zipfile never inflates a member beyond its
+        declared size), or a text file with more lines than twice the row limit."""
+        if content[:4] == b"PK\x03\x04" or file.lower().endswith((".xlsx", ".xlsm")):
+            try:
+                with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                    expanded = sum(member.file_size for member in archive.infolist())
+            except (zipfile.BadZipFile, ValueError, EOFError):
+                return  # not an archive: the reader says so
+            limit = self.max_xlsx_megabytes * 1e6
+            if expanded > limit:
+                raise BudgetExceeded(
+                    f"{file}: refused, the workbook expands to {expanded / 1e6:,.0f} MB, above "
+                    f"the {self.max_xlsx_megabytes:g} MB an .xlsx upload may expand to "
+                    f"({BUDGET_VARIABLES['max_xlsx_megabytes']}); save it as CSV or split it"
+                )
+            return
+        lines = content.count(b"\n")
+        if lines > 2 * (self.max_rows + 1):
+            raise BudgetExceeded(self._rows_message(file, f"{lines:,} lines"))
+
+    def check_rows(self, raw: RawTable) -> None:
+        """Refuse a table with more data rows than the limit."""
+        if len(raw.frame) > self.max_rows:
+            raise BudgetExceeded(self._rows_message(raw.file, f"{len(raw.frame):,} rows"))
+
+    def _rows_message(self, file: str, size: str) -> str:
+        return (
+            f"{file}: refused, it has {size}; a file may have at most {self.max_rows:,} rows "
+            f"({BUDGET_VARIABLES['max_rows']}); split it by period or country"
+        )
+
+
+def read_within_budget(
+    source: str | Path | bytes | BinaryIO,
+    file_name: str | None = None,
+    *,
+    separator: str | None = None,
+    budget: ImportBudget | None = None,
+    deadline: float | None = None,
+) -> tuple[RawTable, bytes]:
+    """Read a file as :func:`data.readers.read_table` does, within ``budget`` (from the
+    environment by default): its size checked before parsing, its rows after. Returns the
+    table and the file's bytes (for its checksum).
+
+    Raises
+    ------
+    BudgetExceeded
+        When the file is over a limit of the budget.
+    data.readers.FileReadError
+        When the file cannot be read as a table.
+    """
+    budget = budget or ImportBudget.from_environment()
+    file_name = safe_file_label(file_name)
+    if isinstance(source, str | Path):
+        file_name = file_name or safe_file_label(Path(source).name)
+        try:
+            content = Path(source).read_bytes()
+        except OSError as exc:
+            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
+    elif isinstance(source, bytes):
+        content = source
+    else:
+        content = source.read()
+    label = file_name or "upload"
+    budget.check_content(content, label)
+    raw = read_table(content, label, separator=separator)
+    budget.check_rows(raw)
+    budget.check_time(deadline, label, "reading the file")
+    return raw, content
 
 
 @dataclass(frozen=True)
