@@ -739,6 +739,11 @@ def _driver_values(column: sa.Column, values: pd.Series, *, sqlite: bool) -> lis
             shown = index.strftime("%Y-%m-%d") if sqlite else [t.date() for t in index]
         lookup = np.asarray([*shown, None], dtype=object)
         return lookup[codes].tolist()  # code -1 (missing) takes the trailing None
+    if isinstance(column.type, sa.String):
+        # Text repeats (countries, channels, ids): each distinct value converted once.
+        codes, uniques = pd.factorize(values)
+        lookup = np.asarray([*uniques, None], dtype=object)
+        return lookup[codes].tolist()
     out = values.to_numpy(dtype=object, na_value=None)
     if isinstance(column.type, sa.Integer) and values.dtype.kind != "i":
         return [None if v is None else int(v) for v in out]

@@ -627,8 +627,8 @@ class _Checker:
         raw = self.raw.frame[col]
         empty = raw == ""
         self.rows(empty, col, "is empty")
-        codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
-        values = pd.Series(uniques, dtype=object)
+        codes, uniques = pd.factorize(raw)
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
         parsed_values, not_ymd = self._parse_dates(values, col, order)
         if not_ymd.any():
             self.rows(
@@ -904,9 +904,10 @@ def _normalise_identifiers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
     for col in IDENTIFIER_COLUMNS:
         if col not in frame.columns:
             continue
-        codes, uniques = pd.factorize(frame[col].to_numpy(dtype=object))
-        fixed = np.asarray([normalise_identifier(v) for v in uniques], dtype=object)
-        differs = fixed != uniques.astype(object)
+        codes, uniques = pd.factorize(frame[col])
+        original = np.asarray(uniques, dtype=object)
+        fixed = np.asarray([normalise_identifier(v) for v in original], dtype=object)
+        differs = fixed != original
         if not differs.any():
             continue
         if out is frame:
