@@ -155,10 +155,12 @@ def main() -> None:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load {os.getloadavg()[0]:.2f}"
     )
+    print(f"# import code: {args.code}")
     print(
-        "| rows | CSV MB | import s | import peak MB | floor s | floor peak MB | import / floor |"
+        "| rows | CSV MB | import s | import CPU s | import peak MB "
+        "| floor s | floor CPU s | floor peak MB | import / floor (wall, CPU) |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for rows in args.rows:
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)
