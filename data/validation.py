@@ -773,13 +773,19 @@ class _Checker:
         """Resolve codes/names to alpha-2; returns (codes, keep-mask)."""
         raw = self.raw.frame[col]
         # Hints only for the rows a message names: 3,000 unknown names cost 50 hints.
-        matches = resolve_countries(raw.unique(), hints=False)
-        # Dictionaries, not per-row functions: 2 M rows hold a handful of distinct values.
-        codes = raw.map({v: m.code for v, m in matches.items()}).astype(object)
-        codes = codes.where(codes.notna(), None)
+        rows, distinct = pd.factorize(raw)
+        distinct = list(distinct)
+        matches = resolve_countries(distinct, hints=False)
+
+        def per_row(attribute: str, dtype: type) -> pd.Series:
+            # Each distinct value's answer spread over the rows (2 M rows, a handful of values).
+            found = np.asarray([getattr(matches[v], attribute) for v in distinct], dtype=dtype)
+            return pd.Series(found[rows], index=raw.index)
+
+        codes = per_row("code", object)
         keep = pd.Series(True, index=raw.index)
-        unplaced = raw.map({v: m.unplaced for v, m in matches.items()}).astype(bool)
-        outside = raw.map({v: m.outside_iso for v, m in matches.items()}).astype(bool)
+        unplaced = per_row("unplaced", bool)
+        outside = per_row("outside_iso", bool)
         if drop_unplaced:
             if unplaced.any():
                 names = ", ".join(sorted(set(raw[unplaced])))
