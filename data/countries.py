@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import unicodedata
 from collections.abc import Iterable
@@ -82,7 +83,7 @@ def _name_index() -> tuple[dict[str, str], dict[str, str]]:
     return iso, outside
 
 
-def resolve_country(raw: str) -> CountryMatch:
+def resolve_country(raw: str, *, hint: bool = True) -> CountryMatch:
     """Resolve a country code or English name to an ISO 3166-1 alpha-2 code.
 
     Parameters
@@ -90,6 +91,8 @@ def resolve_country(raw: str) -> CountryMatch:
     raw : str
         A code ("AR", "arg") or a name as web-analytics tools export it ("United Kingdom",
         "Bosnia & Herzegovina", "Côte d’Ivoire").
+    hint : bool
+        Whether an unknown value gets its ``hint`` now (:func:`country_hint` gives it later).
 
     Returns
     -------
@@ -105,27 +108,45 @@ def resolve_country(raw: str) -> CountryMatch:
         return CountryMatch(value, iso[folded])
     if folded in outside:
         return CountryMatch(value, outside[folded], outside_iso=True)
-    return CountryMatch(value, None, hint=_hint(value))
+    return CountryMatch(value, None, hint=country_hint(value) if hint else None)
 
 
-def _hint(value: str) -> str | None:
+@functools.cache
+def _hint_index() -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
+    """Built once per process: folded country names (ISO and CLDR) -> alpha-2, the same names
+    as a tuple for close matches, and folded subdivision names -> their country."""
+    iso, _ = _name_index()
+    names = {k: v for k, v in iso.items() if len(k) > 3}  # codes match exactly or not at all
+    subdivisions = {_fold(s.name): s.country_code for s in pycountry.subdivisions}
+    return names, tuple(names), subdivisions
+
+
+@functools.lru_cache(maxsize=8192)
+def country_hint(value: str) -> str:
+    """A "did you mean" for an unknown country, from the index built once (no scan of
+    pycountry per value): a reserved code, a region's country, a name that contains the value
+    or is contained in it, or a close spelling (difflib)."""
     upper = value.strip().upper()
-    if upper in RESERVED_CODE_HINTS:
-        code = RESERVED_CODE_HINTS[upper]
-        return f"did you mean '{code}' ({pycountry.countries.get(alpha_2=code).name})?"
-    try:
-        found = pycountry.countries.search_fuzzy(value)
-    except LookupError:
-        found = []
-    if found:
-        best = found[0]
-        return f"did you mean '{best.alpha_2}' ({best.name})?"
+    code = RESERVED_CODE_HINTS.get(upper)
+    folded = _fold(value)
+    names, ordered, subdivisions = _hint_index()
+    if code is None and folded in subdivisions:
+        code = subdivisions[folded]
+    if code is None and len(folded) > 3:
+        code = next(
+            (names[n] for n in ordered if folded in n or (len(n) > 4 and n in folded)), None
+        )
+    if code is None and len(folded) > 3:
+        close = difflib.get_close_matches(folded, ordered, n=1, cutoff=0.8)
+        code = names[close[0]] if close else None
+    if code is not None:
+        return f"did you mean '{code}' ({country_name(code)})?"
     return "use an ISO 3166-1 alpha-2 code such as 'AR' or 'HU', or an English country name"
 
 
-def resolve_countries(values: Iterable[str]) -> dict[str, CountryMatch]:
+def resolve_countries(values: Iterable[str], *, hints: bool = True) -> dict[str, CountryMatch]:
     """Resolve each distinct value once (exports repeat a few hundred names many times)."""
-    return {v: resolve_country(v) for v in set(values)}
+    return {v: resolve_country(v, hint=hints) for v in set(values)}
 
 
 def country_name(code: str) -> str:

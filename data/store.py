@@ -8,11 +8,12 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from alembic import command
@@ -22,15 +23,16 @@ from sqlalchemy.engine import Connection, Engine
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings, make_owner_only, make_private_dir
-from data.readers import FileReadError, read_table, safe_file_label
 from data.validation import (
     CLEAN_COLUMNS,
     KINDS,
     MAX_REPORTED,
     DataValidationError,
+    ImportBudget,
     Problem,
     ReadOptions,
     ValidationReport,
+    read_within_budget,
     validate_table,
 )
 
@@ -208,34 +210,38 @@ class Store:
         source_label: str = "cli",
         separator: str | None = None,
         actor: Principal | None = None,
+        budget: ImportBudget | None = None,
     ) -> tuple[ValidationReport, ImportResult | None]:
         """Validate a file and, if it has no errors, import it in one transaction.
 
         Returns the report (with problems found against the database too) and the result,
         which is ``None`` when the file was rejected and nothing changed. ``actor`` is the
         signed-in user importing (checked and audited); ``None`` is trusted code (the command
-        line, seeding), audited under ``source_label``.
+        line, seeding), audited under ``source_label``. ``budget`` caps the file's rows,
+        expanded .xlsx size and time (:class:`data.validation.ImportBudget`, from the
+        environment by default): a file over it raises
+        :class:`data.validation.BudgetExceeded` and nothing is stored.
         """
         check_import(actor, kind)
-        file_name = safe_file_label(file_name)
-        if isinstance(source, str | Path):
-            file_name = file_name or safe_file_label(Path(source).name)
-            try:
-                content = Path(source).read_bytes()
-            except OSError as exc:
-                raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
-        elif isinstance(source, bytes):
-            content = source
-        else:
-            content = source.read()
-        raw = read_table(content, file_name, separator=separator)
+        budget = budget or ImportBudget.from_environment()
+        deadline = budget.deadline()
+        raw, content = read_within_budget(
+            source, file_name, separator=separator, budget=budget, deadline=deadline
+        )
         report = validate_table(kind, raw, options)
+        budget.check_time(deadline, raw.file, "validating the file")
         if not report.ok:
             return report, None
         digest = hashlib.sha256(content).hexdigest()
         try:
             result = self.import_frame(
-                kind, report, sha256=digest, source_label=source_label, actor=actor
+                kind,
+                report,
+                sha256=digest,
+                source_label=source_label,
+                actor=actor,
+                budget=budget,
+                deadline=deadline,
             )
         except DataValidationError as exc:
             return exc.report, None
@@ -249,6 +255,8 @@ class Store:
         sha256: str = "",
         source_label: str = "cli",
         actor: Principal | None = None,
+        budget: ImportBudget | None = None,
+        deadline: float | None = None,
     ) -> ImportResult:
         """Write a validated frame in one transaction.
 
@@ -283,20 +291,29 @@ class Store:
                 )
             ).inserted_primary_key[0]
             replaced, frame = _clear_replaced(conn, kind, frame)
-            records = _records(kind, frame, batch_id)
-            if records:
-                conn.execute(sa.insert(schema.TABLES[kind]), records)
+            table = schema.TABLES[kind]
+            on_chunk = None
+            if budget is not None and deadline is not None:
+
+                def on_chunk() -> None:
+                    budget.check_time(deadline, report.file, "writing the rows")
+
+            written = insert_frame(
+                conn, table, frame.loc[:, list(CLEAN_COLUMNS[kind])], batch_id, on_chunk=on_chunk
+            )
+            if on_chunk is not None:
+                on_chunk()  # the last chunk counts too: over the budget, nothing is committed
             audit(
                 conn,
                 actor if actor is not None else source_label,
                 AuditAction.IMPORT,
                 report.file[:200],
-                {"kind": kind, "batch": batch_id, "rows": len(records), "replaced": replaced},
+                {"kind": kind, "batch": batch_id, "rows": written, "replaced": replaced},
             )
         logger.info(
-            "imported %s rows of %s from %s (batch %s)", len(records), kind, report.file, batch_id
+            "imported %s rows of %s from %s (batch %s)", written, kind, report.file, batch_id
         )
-        return ImportResult(batch_id, kind, report.file, len(records), replaced, report)
+        return ImportResult(batch_id, kind, report.file, written, replaced, report)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -706,17 +723,75 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
         yield items[i : i + size]
 
 
-def _records(kind: str, frame: pd.DataFrame, batch_id: int) -> list[dict]:
-    """Frame -> insert parameters with Python types the drivers accept."""
-    out = frame.loc[:, list(CLEAN_COLUMNS[kind])].copy()
-    for col in DATE_COLUMNS.get(kind, ()):
-        out[col] = out[col].dt.date
-    if kind == "contacts":
-        out["ds"] = out["ds"].dt.to_pydatetime()
-        out["interval_minutes"] = out["interval_minutes"].astype(int)
-    out = out.astype(object).where(out.notna(), None)
-    out["batch_id"] = batch_id
-    return out.to_dict("records")
+#: Rows per ``executemany``: bounds the Python objects alive at once (about 30 MB per chunk).
+INSERT_CHUNK_ROWS = 50_000
+
+
+def insert_frame(
+    conn: Connection,
+    table: sa.Table,
+    frame: pd.DataFrame,
+    batch_id: int,
+    *,
+    on_chunk: Callable[[], None] | None = None,
+) -> int:
+    """Insert a clean frame's rows into ``table`` inside the caller's transaction; returns the
+    number of rows.
+
+    Built for millions of rows: columns become driver values a chunk at a time, each chunk one
+    ``executemany``. On SQLite (a positional driver) rows are plain tuples on the DBAPI cursor,
+    with times written as the very text SQLAlchemy's DateTime and Date types write (each
+    distinct time formatted once); other drivers get SQLAlchemy Core's executemany of dicts
+    (``insertmanyvalues``) with Python dates and times. ``on_chunk`` runs before each chunk
+    (the import's time budget: raising there rolls the transaction back).
+    """
+    # Table order: the order of the compiled statement's parameters.
+    keys = [c.name for c in table.columns if c.name in frame.columns or c.name == "batch_id"]
+    statement = sa.insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    positional = conn.dialect.name == "sqlite" and statement.positional
+    if positional and list(statement.positiontup or ()) != keys:
+        raise RuntimeError(f"unexpected parameter order {statement.positiontup} for {keys}")
+    sql = str(statement)
+    for start in range(0, len(frame), INSERT_CHUNK_ROWS):
+        if on_chunk is not None:
+            on_chunk()
+        part = frame.iloc[start : start + INSERT_CHUNK_ROWS]
+        values = [
+            [batch_id] * len(part)
+            if c == "batch_id"
+            else _driver_values(table.c[c], part[c], sqlite=positional)
+            for c in keys
+        ]
+        rows = list(zip(*values, strict=True))
+        if positional:
+            conn.exec_driver_sql(sql, rows)
+        else:
+            conn.execute(sa.insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
+    return len(frame)
+
+
+def _driver_values(column: sa.Column, values: pd.Series, *, sqlite: bool) -> list:
+    """One column as the values a driver takes: None for missing, Python numbers, and dates
+    and times as SQLite text (SQLAlchemy's own storage format) or Python objects."""
+    if isinstance(column.type, sa.Date | sa.DateTime):
+        stamps = pd.to_datetime(values)
+        codes, uniques = pd.factorize(stamps)
+        index = pd.DatetimeIndex(uniques)
+        if isinstance(column.type, sa.DateTime):
+            shown = index.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else index.to_pydatetime()
+        else:
+            shown = index.strftime("%Y-%m-%d") if sqlite else [t.date() for t in index]
+        lookup = np.asarray([*shown, None], dtype=object)
+        return lookup[codes].tolist()  # code -1 (missing) takes the trailing None
+    if isinstance(column.type, sa.String):
+        # Text repeats (countries, channels, ids): each distinct value converted once.
+        codes, uniques = pd.factorize(values)
+        lookup = np.asarray([*uniques, None], dtype=object)
+        return lookup[codes].tolist()
+    out = values.to_numpy(dtype=object, na_value=None)
+    if isinstance(column.type, sa.Integer) and values.dtype.kind != "i":
+        return [None if v is None else int(v) for v in out]
+    return out.tolist()
 
 
 def open_store(settings: Settings | None = None) -> Store:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import os
 import re
+import time
+import unicodedata
+import zipfile
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,8 +21,15 @@ import pandas as pd
 
 from contracts import DAILY_FORECAST_COLUMNS
 from contracts.vocab import ABSENCE_TYPES  # the one list, re-exported for the pages
-from data.countries import resolve_countries
-from data.readers import RawTable, normalise_header, read_table
+from data.countries import country_hint, resolve_countries
+from data.readers import FileReadError, RawTable, normalise_header, read_table, safe_file_label
+from data.schema import TABLES
+
+try:  # pandas' string storage; installed with streamlit, not required here
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # pragma: no cover
+    pa = pc = None
 
 KINDS = ("contacts", "traffic", "agents", "absences", "hours", "performance")
 # Planning files: read through the same door for the CLI, never stored as history.
@@ -119,7 +131,151 @@ _NUMERIC_FIRST = re.compile(
     r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
+_ISO_LAYOUT = re.compile(r"^\d{4}([-/])\d{1,2}([-/])\d{1,2}(?:([ T])\d{1,2}:\d{2}(:\d{2})?)?$")
+#: Zero-width characters that copy and paste bring along invisibly: removed from keys.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+#: Columns whose values are keys or joined on (agents, teams, countries, channels, metrics).
+IDENTIFIER_COLUMNS = ("agent_id", "name", "team", "country", "channel", "metric")
 _METRIC = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+#: Environment variables that set the :class:`ImportBudget` (defaults in its fields).
+BUDGET_VARIABLES = {
+    "max_rows": "CREWCAST_IMPORT_MAX_ROWS",
+    "max_xlsx_megabytes": "CREWCAST_IMPORT_MAX_XLSX_MB",
+    "max_seconds": "CREWCAST_IMPORT_MAX_SECONDS",
+}
+
+
+class BudgetExceeded(FileReadError):
+    """A file was refused for its size or the time it took, before anything was stored."""
+
+
+@dataclass(frozen=True)
+class ImportBudget:
+    """What one file may cost the server (issue #15: uploads must not exhaust it).
+
+    Parameters
+    ----------
+    max_rows : int
+        Data rows per file (5,000,000: twice the 2.1 M half-hours of 20 countries x 3
+        channels x 2 years; ``CREWCAST_IMPORT_MAX_ROWS``).
+    max_xlsx_megabytes : float
+        What an .xlsx workbook may expand to, by its archive's own member sizes, checked before
+        a byte is decompressed (200 MB, about 1 M rows of a sheet;
+        ``CREWCAST_IMPORT_MAX_XLSX_MB``). A "decompression bomb" is refused unopened.
+    max_seconds : float
+        Wall-clock seconds to read, validate and write one file (300;
+        ``CREWCAST_IMPORT_MAX_SECONDS``); checked between steps and between written chunks,
+        so an import over it is rolled back whole.
+    """
+
+    max_rows: int = 5_000_000
+    max_xlsx_megabytes: float = 200.0
+    max_seconds: float = 300.0
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ImportBudget:
+        """The budget with each field the environment sets (:data:`BUDGET_VARIABLES`)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, float] = {}
+        for name, variable in BUDGET_VARIABLES.items():
+            text = environ.get(variable, "").strip()
+            if not text:
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{variable} must be a positive number, not {text!r}")
+            values[name] = int(value) if name == "max_rows" else value
+        return cls(**values)
+
+    def deadline(self) -> float:
+        """The ``time.monotonic()`` by which an import starting now must be done."""
+        return time.monotonic() + self.max_seconds
+
+    def check_time(self, deadline: float | None, file: str, step: str) -> None:
+        """Refuse the file when ``deadline`` has passed (``step`` says where it was)."""
+        if deadline is not None and time.monotonic() > deadline:
+            raise BudgetExceeded(
+                f"{file}: refused, {step} took longer than the {self.max_seconds:g} s an import "
+                f"may take ({BUDGET_VARIABLES['max_seconds']}); nothing was imported. "
+                "Split the file or import it from the command line with a larger budget."
+            )
+
+    def check_content(self, content: bytes, file: str) -> None:
+        """Refuse a file before parsing: an .xlsx that would expand beyond the limit (by the
+        sizes its archive declares; Python's zipfile never inflates a member beyond its
+        declared size), or a text file with more lines than twice the row limit."""
+        if content[:4] == b"PK\x03\x04" or file.lower().endswith((".xlsx", ".xlsm")):
+            try:
+                with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                    expanded = sum(member.file_size for member in archive.infolist())
+            except (zipfile.BadZipFile, ValueError, EOFError):
+                return  # not an archive: the reader says so
+            limit = self.max_xlsx_megabytes * 1e6
+            if expanded > limit:
+                raise BudgetExceeded(
+                    f"{file}: refused, the workbook expands to {expanded / 1e6:,.0f} MB, above "
+                    f"the {self.max_xlsx_megabytes:g} MB an .xlsx upload may expand to "
+                    f"({BUDGET_VARIABLES['max_xlsx_megabytes']}); save it as CSV or split it"
+                )
+            return
+        lines = content.count(b"\n")
+        if lines > 2 * (self.max_rows + 1):
+            raise BudgetExceeded(self._rows_message(file, f"{lines:,} lines"))
+
+    def check_rows(self, raw: RawTable) -> None:
+        """Refuse a table with more data rows than the limit."""
+        if len(raw.frame) > self.max_rows:
+            raise BudgetExceeded(self._rows_message(raw.file, f"{len(raw.frame):,} rows"))
+
+    def _rows_message(self, file: str, size: str) -> str:
+        return (
+            f"{file}: refused, it has {size}; a file may have at most {self.max_rows:,} rows "
+            f"({BUDGET_VARIABLES['max_rows']}); split it by period or country"
+        )
+
+
+def read_within_budget(
+    source: str | Path | bytes | BinaryIO,
+    file_name: str | None = None,
+    *,
+    separator: str | None = None,
+    budget: ImportBudget | None = None,
+    deadline: float | None = None,
+) -> tuple[RawTable, bytes]:
+    """Read a file as :func:`data.readers.read_table` does, within ``budget`` (from the
+    environment by default): its size checked before parsing, its rows after. Returns the
+    table and the file's bytes (for its checksum).
+
+    Raises
+    ------
+    BudgetExceeded
+        When the file is over a limit of the budget.
+    data.readers.FileReadError
+        When the file cannot be read as a table.
+    """
+    budget = budget or ImportBudget.from_environment()
+    file_name = safe_file_label(file_name)
+    if isinstance(source, str | Path):
+        file_name = file_name or safe_file_label(Path(source).name)
+        try:
+            content = Path(source).read_bytes()
+        except OSError as exc:
+            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
+    elif isinstance(source, bytes):
+        content = source
+    else:
+        content = source.read()
+    label = file_name or "upload"
+    budget.check_content(content, label)
+    raw = read_table(content, label, separator=separator)
+    budget.check_rows(raw)
+    budget.check_time(deadline, label, "reading the file")
+    return raw, content
 
 
 @dataclass(frozen=True)
@@ -358,6 +514,35 @@ def detect_date_order(values: pd.Series) -> DateOrderGuess:
     return DateOrderGuess("dmy", None)  # every value has day == month: both readings agree
 
 
+def _iso_layout(values: pd.Series) -> tuple[str, int] | None:
+    """The explicit ``strftime`` format of the first non-empty value when it is an ISO date or
+    date-time (``2024-03-14``, ``2024/03/14 09:30``, ``2024-03-14T09:30:00``), with the number
+    of spaces it holds; None for any other layout (numeric-first, fractions of seconds)."""
+    first = next((v for v in values if v != ""), None)
+    found = _ISO_LAYOUT.match(first) if isinstance(first, str) else None
+    if found is None:
+        return None
+    date_sep, date_sep2, time_sep, seconds = found.groups()
+    fmt = f"%Y{date_sep}%m{date_sep2}%d"
+    if time_sep:
+        fmt += f"{time_sep}%H:%M" + (":%S" if seconds else "")
+    return fmt, fmt.count(" ")
+
+
+def _to_float(text: pd.Series, empty: pd.Series) -> pd.Series:
+    """Text to float64, NaN where it is no number: one Arrow cast (C++, some 25x faster on
+    millions of cells) when every cell reads, pandas' ``to_numeric`` otherwise, so the values a
+    bad file's messages name are always pandas' reading. ``-0`` becomes 0."""
+    if pa is not None and not empty.any():
+        try:
+            cast = pc.cast(pa.array(text), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
+            pass
+        else:
+            return pd.Series(cast.to_numpy(zero_copy_only=False) + 0.0, index=text.index)
+    return pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+
+
 class _Checker:
     """Collects problems for one file; builds messages only for the first ``MAX_REPORTED``."""
 
@@ -423,7 +608,7 @@ class _Checker:
         if decimal == ",":
             text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
         empty = text == ""
-        parsed = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
+        parsed = _to_float(text, empty)
         nan_text = text.str.lower().isin(["nan", "na", "n/a", "null", "none", "-"])
         if required:
             self.rows(empty, col, "is empty")
@@ -453,22 +638,82 @@ class _Checker:
         return parsed
 
     def dates(self, col: str, *, order: DateOrder, with_time: bool = False) -> pd.Series:
-        """Parse ISO, D-M-YYYY or M-D-YYYY dates; ambiguous orders need the user's word."""
+        """Parse ISO, D-M-YYYY or M-D-YYYY dates; ambiguous orders need the user's word.
+
+        Each distinct value is parsed once (a 2 M-row file of half-hours holds some 35,000
+        distinct stamps), and the results are spread back over the rows.
+        """
         raw = self.raw.frame[col]
         empty = raw == ""
         self.rows(empty, col, "is empty")
-        iso = raw.str.extract(_ISO)
-        numeric = raw.str.extract(_NUMERIC_FIRST)
+        codes, uniques = pd.factorize(raw)
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        parsed_values, not_ymd = self._parse_dates(values, col, order)
+        if not_ymd.any():
+            self.rows(
+                pd.Series(not_ymd.to_numpy()[codes], index=raw.index),
+                col,
+                "is not a YYYY-MM-DD date (the date order was stated as ymd)",
+            )
+        parsed = pd.Series(parsed_values.to_numpy()[codes], index=raw.index)
+        expected = "YYYY-MM-DD HH:MM" if with_time else "YYYY-MM-DD or D-M-YYYY"
+        self.rows(
+            parsed.isna() & ~empty,
+            col,
+            f"is not a {'date-time' if with_time else 'date'} ({expected})",
+        )
+        outside = (parsed < EARLIEST_DATE) | (parsed > LATEST_DATE)
+        self.rows(
+            outside,
+            col,
+            f"is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year} (a typo in the year?)",
+        )
+        parsed = parsed.where(~outside)
+        if not with_time:
+            has_time = parsed.notna() & (parsed != parsed.dt.normalize())
+            self.rows(
+                has_time,
+                col,
+                "has a time of day; daily files take dates only (intraday data goes in 'interval_start')",
+            )
+        return parsed.astype("datetime64[ns]")
+
+    def _parse_dates(
+        self, values: pd.Series, col: str, order: DateOrder
+    ) -> tuple[pd.Series, pd.Series]:
+        """Distinct text values -> (timestamps, NaT where unreadable; mask of numeric dates
+        refused because the order was stated as ymd). File-level problems are reported here.
+
+        The common case, every value ISO in one layout, is one ``pd.to_datetime`` with that
+        explicit format; only the values it cannot read go through the regular expressions
+        (the other layouts, and the bad values whose messages need them).
+        """
+        # Microseconds hold any year (nanoseconds stop at 1677 and 2262): the caller reports
+        # the years outside the supported range before narrowing.
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        layout = _iso_layout(values)
+        if layout is not None:
+            fmt, spaces = layout
+            # %d and %H also read " 1": the count of spaces keeps the layout exact.
+            fast = pd.to_datetime(values, format=fmt, errors="coerce")
+            fast = fast.where(values.str.count(" ") == spaces)
+            parsed = fast.astype("datetime64[us]") if fast.notna().any() else parsed
+        rest = values[parsed.isna() & (values != "")]
+        not_ymd = pd.Series(False, index=values.index)
+        if rest.empty:
+            return parsed, not_ymd
+        iso = rest.str.extract(_ISO)
+        numeric = rest.str.extract(_NUMERIC_FIRST)
         is_iso = iso["y"].notna()
         is_num = numeric["y"].notna() & ~is_iso
-        parts = pd.DataFrame(index=raw.index, columns=["y", "m", "d", "H", "M", "S"], dtype=object)
+        parts = pd.DataFrame(index=rest.index, columns=["y", "m", "d", "H", "M", "S"], dtype=object)
         parts.loc[is_iso, ["y", "m", "d", "H", "M", "S"]] = iso.loc[
             is_iso, ["y", "m", "d", "H", "M", "S"]
         ].to_numpy()
         used_order = order
         if is_num.any():
             if order == "auto":
-                guess = detect_date_order(raw[is_num])
+                guess = detect_date_order(rest[is_num])
                 if guess.mixed:
                     first, second = (clip(v) for v in guess.mixed)
                     self.file_error(
@@ -491,9 +736,7 @@ class _Checker:
                     )
                 used_order = guess.order or "dmy"
             elif order == "ymd":
-                self.rows(
-                    is_num, col, "is not a YYYY-MM-DD date (the date order was stated as ymd)"
-                )
+                not_ymd.loc[is_num[is_num].index] = True
                 used_order = "ymd"
             day, month = (
                 (numeric["a"], numeric["b"])
@@ -519,39 +762,29 @@ class _Checker:
             + parts["S"].astype(str).str.zfill(2)
         )
         matched = is_iso | is_num
-        parsed = pd.to_datetime(stamp.where(matched), format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        expected = "YYYY-MM-DD HH:MM" if with_time else "YYYY-MM-DD or D-M-YYYY"
-        self.rows(
-            parsed.isna() & ~empty,
-            col,
-            f"is not a {'date-time' if with_time else 'date'} ({expected})",
-        )
-        outside = (parsed < EARLIEST_DATE) | (parsed > LATEST_DATE)
-        self.rows(
-            outside,
-            col,
-            f"is outside the years {EARLIEST_DATE.year} to {LATEST_DATE.year} (a typo in the year?)",
-        )
-        parsed = parsed.where(~outside)
-        if not with_time:
-            has_time = parsed.notna() & (parsed != parsed.dt.normalize())
-            self.rows(
-                has_time,
-                col,
-                "has a time of day; daily files take dates only (intraday data goes in 'interval_start')",
-            )
-        return parsed.astype("datetime64[ns]")
+        slow = pd.to_datetime(stamp.where(matched), format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        parsed.loc[rest.index] = slow.astype("datetime64[us]").to_numpy()
+        return parsed, not_ymd
 
     def countries(
         self, col: str, *, drop_unplaced: bool, required: bool = True
     ) -> tuple[pd.Series, pd.Series]:
         """Resolve codes/names to alpha-2; returns (codes, keep-mask)."""
         raw = self.raw.frame[col]
-        matches = resolve_countries(raw.unique())
-        codes = raw.map(lambda v: matches[v].code)
+        # Hints only for the rows a message names: 3,000 unknown names cost 50 hints.
+        rows, distinct = pd.factorize(raw)
+        distinct = list(distinct)
+        matches = resolve_countries(distinct, hints=False)
+
+        def per_row(attribute: str, dtype: type) -> pd.Series:
+            # Each distinct value's answer spread over the rows (2 M rows, a handful of values).
+            found = np.asarray([getattr(matches[v], attribute) for v in distinct], dtype=dtype)
+            return pd.Series(found[rows], index=raw.index)
+
+        codes = per_row("code", object)
         keep = pd.Series(True, index=raw.index)
-        unplaced = raw.map(lambda v: matches[v].unplaced)
-        outside = raw.map(lambda v: matches[v].outside_iso)
+        unplaced = per_row("unplaced", bool)
+        outside = per_row("outside_iso", bool)
         if drop_unplaced:
             if unplaced.any():
                 names = ", ".join(sorted(set(raw[unplaced])))
@@ -567,7 +800,7 @@ class _Checker:
         else:
             self.rows(unplaced | outside, col, "is not an ISO 3166-1 country")
         unknown = codes.isna() & ~unplaced & ~outside & (raw != "")
-        self.rows(unknown, col, lambda r: f"is not a known country; {matches[raw[r]].hint}")
+        self.rows(unknown, col, lambda r: f"is not a known country; {country_hint(raw[r])}")
         if required:
             self.rows(raw == "", col, "is empty")
         return codes, keep
@@ -652,8 +885,14 @@ def validate_table(
         and options.default_country
     ):
         frame = frame.assign(country=options.default_country)
+    frame, changed = _normalise_identifiers(frame)
     check = _Checker(RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes), kind)
     check.notes.extend(notes)
+    check.notes.extend(
+        f"column '{col}': {n:,} values written with zero-width characters or decomposed "
+        "accents were normalised (NFC)"
+        for col, n in changed.items()
+    )
     for clash in clashes:
         check.file_error(clash)
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]
@@ -672,7 +911,61 @@ def validate_table(
         return check.report(None, 0)
     today = options.today or dt.date.today()
     clean = _VALIDATORS[kind](check, frame, options, today)
+    _check_lengths(check, kind, clean)
     return check.report(clean, len(frame))
+
+
+def normalise_identifier(text: str) -> str:
+    """``text`` as a key: Unicode NFC (``"José"`` typed with a combining accent is the same
+    agent as with the composed letter), zero-width characters removed, trimmed."""
+    return unicodedata.normalize("NFC", text.translate(_ZERO_WIDTH)).strip()
+
+
+def _normalise_identifiers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """:func:`normalise_identifier` over the key columns (:data:`IDENTIFIER_COLUMNS`), each
+    distinct value once; returns the frame and how many cells changed per column."""
+    changed: dict[str, int] = {}
+    out = frame
+    for col in IDENTIFIER_COLUMNS:
+        if col not in frame.columns:
+            continue
+        codes, uniques = pd.factorize(frame[col])
+        original = np.asarray(uniques, dtype=object)
+        fixed = np.asarray([normalise_identifier(v) for v in original], dtype=object)
+        differs = fixed != original
+        if not differs.any():
+            continue
+        if out is frame:
+            out = frame.copy()
+        out[col] = pd.Series(fixed[codes], index=frame.index, dtype=frame[col].dtype)
+        changed[col] = int(differs[codes].sum())
+    return out, changed
+
+
+def _check_lengths(check: _Checker, kind: str, clean: pd.DataFrame) -> None:
+    """Text longer than its database column (the lengths of :mod:`data.schema`'s tables) is an
+    error here, the same on SQLite (which would store it) and PostgreSQL (which would fail)."""
+    table = TABLES.get(kind)
+    if table is None:
+        return
+    for column in table.columns:
+        limit = getattr(column.type, "length", None)
+        if not limit or column.name not in clean.columns or column.name == "batch_id":
+            continue
+        values = clean[column.name]
+        distinct = pd.Series(values.dropna().unique(), dtype=object)
+        if not (distinct.str.len() > limit).any():
+            continue
+        too_long = values.notna() & (values.astype(str).str.len() > limit)
+        check.rows(
+            too_long,
+            column.name,
+            lambda r, limit=limit, values=values: (
+                f"is {len(str(values[r])):,} characters long; "
+                f"the database holds at most {limit} in this column"
+            ),
+            value=values.astype(str),
+        )
 
 
 def _our_columns(

@@ -11,16 +11,17 @@ from typing import BinaryIO
 import pandas as pd
 
 from data.access import Principal
-from data.readers import read_table
 from data.store import ImportResult, Store
 from data.validation import (
     ColumnMatch,
     DateOrderGuess,
+    ImportBudget,
     ReadOptions,
     ValidationReport,
     clip,
     detect_date_order,
     match_columns,
+    read_within_budget,
     validate_table,
 )
 from services.flags import EvaluationSummary, reevaluate_after_import
@@ -167,6 +168,7 @@ def preview_file(
     options: ReadOptions | None = None,
     separator: str | None = None,
     rows: int = 10,
+    budget: ImportBudget | None = None,
 ) -> ImportPreview:
     """Read a file as the import would and say how: nothing is stored.
 
@@ -184,14 +186,21 @@ def preview_file(
         Force a CSV separator (detected otherwise).
     rows : int
         How many of the first data rows ``head`` holds.
+    budget : ImportBudget, optional
+        Limits on rows, expanded .xlsx size and time (from the environment by default).
 
     Raises
     ------
     data.readers.FileReadError
-        When the file is not a table at all (empty, binary, unreadable).
+        When the file is not a table at all (empty, binary, unreadable), or is over the budget
+        (:class:`data.validation.BudgetExceeded`).
     """
     options = options or ReadOptions()
-    raw = read_table(source, file_name, separator=separator)
+    budget = budget or ImportBudget.from_environment()
+    deadline = budget.deadline()
+    raw, _ = read_within_budget(
+        source, file_name, separator=separator, budget=budget, deadline=deadline
+    )
     headers = raw.headers or tuple(raw.frame.columns)
     columns = match_columns(kind, headers, options.columns)
     by_header = dict(zip(headers, raw.frame.columns, strict=True))
@@ -203,6 +212,7 @@ def preview_file(
     )
     head = raw.frame.head(rows).set_axis(list(headers), axis=1)
     report = validate_table(kind, raw, options)
+    budget.check_time(deadline, raw.file, "validating the file")
     return ImportPreview(
         kind,
         raw.file,
@@ -227,6 +237,7 @@ def import_file(
     separator: str | None = None,
     actor: Principal | None = None,
     source_label: str = "cli",
+    budget: ImportBudget | None = None,
 ) -> ImportOutcome:
     """Validate a file, store it in one transaction, then re-evaluate the wellbeing flags.
 
@@ -246,13 +257,16 @@ def import_file(
         None for trusted code (command line, seeding), audited under ``source_label``.
     source_label : str
         Where the file came from, kept with the import batch ("cli", "upload", "sample").
+    budget : ImportBudget, optional
+        Limits on rows, expanded .xlsx size and time (from the environment by default).
 
     Raises
     ------
     data.access.AccessDenied
         When ``actor``'s role may not import ``kind``.
     data.readers.FileReadError
-        When the file is not a table at all.
+        When the file is not a table at all, or is over the budget
+        (:class:`data.validation.BudgetExceeded`); nothing is stored.
     """
     report, result = store.import_file(
         kind,
@@ -262,6 +276,7 @@ def import_file(
         source_label=source_label,
         separator=separator,
         actor=actor,
+        budget=budget,
     )
     flags = reevaluate_after_import(store, kind) if result is not None else None
     if flags is not None:

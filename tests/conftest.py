@@ -3,9 +3,11 @@ database on SQLite and on PostgreSQL for the data and CLI tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,14 +80,13 @@ def postgres_admin_engine():
     return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path, monkeypatch) -> str:
-    """A URL of a fresh, empty database: a SQLite file in ``tmp_path``, or a schema of its own on
-    the test server (``CREWCAST_TEST_POSTGRES_URL``), dropped afterwards with every connection
-    into it. The data directory (keys, sample files) is ``tmp_path`` either way."""
-    monkeypatch.setenv("CREWCAST_DATA_DIR", str(tmp_path))
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'crewcast.db'}"
+@contextlib.contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[str]:
+    """A URL of a fresh, empty database: a SQLite file in ``directory``, or a schema of its own
+    on the test server (``CREWCAST_TEST_POSTGRES_URL``), dropped afterwards with every
+    connection into it."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'crewcast.db'}"
         return
     import sqlalchemy as sa
 
@@ -97,14 +98,36 @@ def database_url(request, tmp_path, monkeypatch) -> str:
     url = admin.url.update_query_dict(
         {"options": f"-csearch_path={schema}", "application_name": schema}
     )
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.execute(
-            sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": schema},
-        )
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, monkeypatch) -> Iterator[str]:
+    """A fresh database for one test (:func:`fresh_database`), on SQLite and on PostgreSQL. The
+    data directory (keys, sample files) is ``tmp_path`` either way."""
+    monkeypatch.setenv("CREWCAST_DATA_DIR", str(tmp_path))
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """One fresh database (and data directory) shared by a module's tests, on SQLite and on
+    PostgreSQL: for many tests that each must leave the database as they found it (the fuzz
+    corpus), where migrating a database per test would cost minutes on PostgreSQL."""
+    directory = tmp_path_factory.mktemp("db")
+    with pytest.MonkeyPatch.context() as patch, fresh_database(request.param, directory) as url:
+        patch.setenv("CREWCAST_DATA_DIR", str(directory))
+        yield url, directory

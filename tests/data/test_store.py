@@ -159,3 +159,49 @@ def test_summary_and_daily_contacts(store):
     daily = store.daily_contacts()
     assert daily["contacts"].tolist() == [7.0, 1.0]
     assert daily["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-02")]
+
+
+# --- the bulk path ------------------------------------------------------------------------------
+
+
+def test_bulk_rows_are_stored_as_sqlalchemy_itself_would_store_them(store, monkeypatch):
+    monkeypatch.setattr(store_module, "INSERT_CHUNK_ROWS", 2)  # several executemany chunks
+    text = "country,channel,interval_start,contacts,aht_seconds\n" + "".join(
+        f"HU,chat,2026-02-01 {h:02d}:{m:02d},{h + m},{'' if m else 300.5}\n"
+        for h in range(9, 12)
+        for m in (0, 30)
+    )
+    _, result = store.import_file("contacts", text.encode(), "intervals.csv", OPT)
+    assert result is not None and result.rows_written == 6
+    traffic = b"country,date,sessions\nAR,2026-02-01,10\nAR,2026-02-02,12\nAR,2026-02-03,9\n"
+    assert store.import_file("traffic", traffic, "traffic.csv", OPT)[1] is not None
+    dialect = store.engine.dialect
+    # SQLite stores dates as SQLAlchemy's text; PostgreSQL's driver takes them as they are
+    as_datetime = schema.contacts.c.ds.type.dialect_impl(dialect).bind_processor(dialect)
+    as_date = schema.traffic.c.date.type.dialect_impl(dialect).bind_processor(dialect)
+    as_datetime, as_date = (f or (lambda value: value) for f in (as_datetime, as_date))
+    with store.engine.connect() as conn:
+        ds, aht = zip(
+            *conn.exec_driver_sql("SELECT ds, aht_seconds FROM contacts ORDER BY ds"), strict=True
+        )
+        days = [r[0] for r in conn.exec_driver_sql("SELECT date FROM traffic ORDER BY date")]
+        typed = conn.execute(sa.select(schema.contacts.c.ds).order_by("ds")).scalars().all()
+    expected = [dt.datetime(2026, 2, 1, h, m) for h in range(9, 12) for m in (0, 30)]
+    assert list(ds) == [as_datetime(t) for t in expected]  # e.g. '2026-02-01 09:00:00.000000'
+    assert list(aht) == [300.5, None] * 3  # empty cells are NULL, not NaN
+    assert days == [as_date(dt.date(2026, 2, d)) for d in (1, 2, 3)]
+    assert typed == expected
+    # Replacing by period compares the stored text with SQLAlchemy's own: it must still match.
+    again = text.replace(",300.5", ",200")
+    _, second = store.import_file("contacts", again.encode(), "intervals.csv", OPT)
+    assert second.rows_replaced == 6
+    assert store.load("contacts")["aht_seconds"].fillna(-1).tolist() == [200.0, -1] * 3
+
+
+def test_agents_keep_their_columns_in_table_order(store):
+    _, result = store.import_file("agents", AGENTS, "agents.csv", OPT)
+    loaded = store.load("agents")
+    assert loaded.iloc[0].tolist()[:4] == ["A1", "Ana", "AR Voice", "AR"]
+    with store.engine.connect() as conn:
+        batch = conn.execute(sa.select(schema.agents.c.batch_id)).scalar_one()
+    assert batch == result.batch_id

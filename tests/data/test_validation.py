@@ -474,3 +474,78 @@ def test_detect_date_order(values, order, words):
     guess = detect_date_order(pd.Series(values))
     assert guess.order == order
     assert guess.describe().startswith(words)
+
+
+# --- identifiers --------------------------------------------------------------------------------
+
+
+def test_nfc_and_nfd_spellings_are_one_agent():
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    assert composed != decomposed
+    message = errors("agents", f"agent_id,name\n{composed},a\n{decomposed},b\n")
+    assert f"f.csv row 3: repeats row 2 (agent {composed})" in message
+    report = check("agents", f"agent_id,name,team\n{decomposed},{decomposed},T\u200beam\n")
+    assert report.ok
+    assert report.frame[["agent_id", "name", "team"]].iloc[0].tolist() == [
+        composed,
+        composed,
+        "Team",
+    ]
+    assert any("'agent_id': 1 values" in n and "normalised (NFC)" in n for n in report.notes)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_zero_width_characters_are_removed_from_keys(invisible):
+    message = errors(
+        "hours", f"agent_id,date,hours_worked\nA1,2024-01-01,8\nA{invisible}1,2024-01-01,7\n"
+    )
+    assert "f.csv row 3: repeats row 2 (agent and day A1, 2024-01-01)" in message
+    report = check("contacts", f"country,date,contacts\n{invisible}AR,2024-01-01,5\n")
+    assert report.ok and report.frame["country"].tolist() == ["AR"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "column", "table"),
+    [
+        ("agents", "agent_id", "agent_id", "agents"),
+        ("agents", "agent_id,name", "name", "agents"),
+        ("agents", "agent_id,team", "team", "agents"),
+        ("performance", "agent_id,date,metric,value", "metric", "performance"),
+        ("hours", "agent_id,date,hours_worked", "agent_id", "hours"),
+    ],
+)
+def test_text_longer_than_its_database_column_is_refused(kind, header, column, table):
+    from data import schema
+
+    limit = schema.TABLES[table].c[column].type.length
+    cells = {"agent_id": "A1", "name": "Ana", "team": "T", "date": "2024-01-01"}
+    cells |= {"metric": "csat", "value": "4", "hours_worked": "8"}
+    fitting = dict(cells, **{column: "a" * limit})
+    too_long = dict(cells, **{column: "a" * (limit + 1)})
+    fields = header.split(",")
+    row = lambda values: ",".join(values[f] for f in fields)  # noqa: E731
+    assert check(kind, f"{header}\n{row(fitting)}\n").ok
+    report = check(kind, f"{header}\n{row(too_long)}\n")
+    (problem,) = report.errors
+    assert (problem.file, problem.row, problem.column) == ("f.csv", 2, column)
+    assert problem.message == (
+        f"is {limit + 1:,} characters long; the database holds at most {limit} in this column"
+    )
+    huge = check(kind, f"{header}\n{row(dict(cells, **{column: 'a' * 10_000}))}\n")
+    assert "(10,000 characters)" in huge.errors[0].value and len(str(huge.errors[0])) < 400
+
+
+def test_numbers_read_the_same_on_the_fast_path_and_the_careful_one():
+    from data.validation import _to_float
+
+    cells = ["1.5", "+5", ".5", "5.", "1e5", "1E-3", "0001", "-0", "120", "1e308", "inf", "nan"]
+    text = pd.Series(cells, dtype="str")
+    fast = _to_float(text, text == "")
+    careful = pd.to_numeric(text, errors="coerce").astype(float)
+    pd.testing.assert_series_equal(fast, careful + 0.0)
+    assert str(fast[7]) == "0.0"  # not -0.0
+    # One unreadable cell: the whole column is pandas' reading, NaN where it is no number.
+    mixed = _to_float(pd.Series(["1.5", "1_000", "abc"], dtype="str"), pd.Series([False] * 3))
+    assert mixed.iloc[0] == 1.5 and mixed.iloc[1:].isna().all()
+    report = check("contacts", "country,date,contacts\nAR,2024-01-01,-0\nAR,2024-01-02,7\n")
+    assert report.frame["contacts"].tolist() == [0.0, 7.0]
