@@ -172,3 +172,30 @@ def test_a_revoked_user_is_refused(store, tmp_path):
             attempt()
     with store.engine.connect() as conn:
         assert conn.execute(sa.select(schema.return_to_work_check_ins.c.done_at)).scalar() is None
+
+
+def test_the_retention_purge_takes_a_check_in_with_its_absence(store):
+    from data.retention import purge_hr_data
+
+    flags.set_check_ins(store, HR, True)
+    kept = purge_hr_data(store, days=730, today=dt.date(2027, 1, 1))
+    assert kept.deleted["return_to_work_check_ins"] == 0
+    gone = purge_hr_data(store, days=730, today=dt.date(2028, 7, 1))
+    assert gone.deleted["return_to_work_check_ins"] == 1 and gone.deleted["absences"] == 1
+    assert _count(store, schema.return_to_work_check_ins) == 0
+
+
+def test_deleting_the_evaluation_that_opened_a_check_in_takes_it_too(store):
+    """Removing the sample deletes its evaluations (data.store.delete_rows): their check-ins go."""
+    from data.store import RowSelection, delete_rows
+
+    summary = flags.set_check_ins(store, HR, True)
+    flag_ids = tuple(int(i) for i in flags.list_flags(store, HR)["flag_id"])
+    deleted = delete_rows(
+        store,
+        RowSelection(flag_ids=flag_ids, evaluation_ids=(summary.evaluation_id,)),
+        actor="cli",
+        action="remove_sample",
+    )
+    assert deleted["return_to_work_check_ins"] == 1 and deleted["flag_evaluations"] == 1
+    assert _count(store, schema.return_to_work_check_ins) == 0
