@@ -36,8 +36,9 @@ def _set(viewer: Principal) -> None:
     on = bool(st.session_state.get(CHECK_INS_ON_KEY))
     try:
         summary = set_check_ins(get_store(), viewer, on)
-    except (ValueError, AccessDenied) as exc:
-        st.session_state[CHECK_IN_MESSAGE_KEY] = ("error", f"Not saved: {exc}.")
+    except (ValueError, AccessDenied) as exc:  # the toggle shows the stored setting again
+        st.session_state[CHECK_IN_MESSAGE_KEY] = ("error", f"Return-to-work check-ins: {exc}.")
+        _bump()
         return
     fmt = formats()
     text = "Return-to-work check-ins are off: no new ones are opened."
