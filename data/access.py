@@ -128,12 +128,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
 #: accounts and settings, so an anonymous visitor cannot leave an account or a purge behind.
 #: Follow-ups and HR limits are refused too: a visitor viewing as HR must neither read who is
 #: followed up nor set a limit that changes the rosters.
-DEMO_READ_ONLY = frozenset(
-    {P.MANAGE_USERS, P.PURGE_HR_DATA, P.REMOVE_SAMPLE, P.MANAGE_FOLLOWUPS, P.MANAGE_HR_SETTINGS}
-)
+DEMO_READ_ONLY = frozenset({P.MANAGE_USERS, P.PURGE_HR_DATA, P.REMOVE_SAMPLE, P.MANAGE_FOLLOWUPS})
 
 #: Input kinds that are HR data (health-related or personal), imported with IMPORT_HR.
 HR_KINDS = frozenset({"agents", "absences", "hours", "performance"})
+#: HR's settings (return-to-work check-ins) are settings: refused to the demo visitor too.
+DEMO_READ_ONLY |= {P.MANAGE_HR_SETTINGS}
 
 
 class AccessDenied(PermissionError):
