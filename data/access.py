@@ -65,6 +65,8 @@ class Permission(StrEnum):
     REVIEW_FLAGS = "review_flags"
     #: follow-ups of reviews (assignee, date, agreed action) and the limits HR sets with them
     MANAGE_FOLLOWUPS = "manage_followups"
+    #: HR's own settings (e.g. open a return-to-work check-in after a long absence)
+    MANAGE_HR_SETTINGS = "manage_hr_settings"
     EVALUATE_FLAGS = "evaluate_flags"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"
@@ -100,6 +102,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.VIEW_INDIVIDUAL_WELLBEING,
                 P.REVIEW_FLAGS,
                 P.MANAGE_FOLLOWUPS,
+                P.MANAGE_HR_SETTINGS,
                 P.EVALUATE_FLAGS,
                 P.PURGE_HR_DATA,
             }
@@ -140,6 +143,8 @@ DEMO_READ_ONLY = frozenset(
 
 #: Input kinds that are HR data (health-related or personal), imported with IMPORT_HR.
 HR_KINDS = frozenset({"agents", "absences", "hours", "performance"})
+#: HR's settings (return-to-work check-ins) are settings: refused to the demo visitor too.
+DEMO_READ_ONLY |= {P.MANAGE_HR_SETTINGS}
 
 
 class AccessDenied(PermissionError):
@@ -229,6 +234,9 @@ class AuditAction(StrEnum):
     FOLLOWUP_DONE = "followup_done"  # ... marked done
     SET_LIMIT = "set_limit"  # a limit on a person's rostering set by HR
     VIEW_FOLLOWUPS = "view_followups"  # the list of follow-ups was shown
+    SAVE_HR_SETTING = "save_hr_setting"  # an HR setting changed (name, old and new value)
+    VIEW_CHECK_INS = "view_check_ins"  # the list of return-to-work check-ins was shown
+    CHECK_IN_DONE = "check_in_done"  # a return-to-work check-in marked done
     IMPORT = "import"
     EXPORT = "export"
     SAVE_FORECAST = "save_forecast"

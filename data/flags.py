@@ -10,7 +10,10 @@ score, decide and store are :mod:`services.flags`'. Here:
 - :func:`record_review` moves a flag's review state with a compare-and-set, refusing a move made
   on a state someone else has changed in the meantime;
 - :func:`list_flags`, :func:`read_agent` and :func:`last_evaluation` read them back (the first
-  two for HR only, each look audited).
+  two for HR only, each look audited);
+- :func:`record_evaluation` also opens the return-to-work check-ins it is given (HR's setting,
+  :func:`read_hr_setting` / :func:`save_hr_setting`); :func:`list_check_ins` and
+  :func:`mark_check_in_done` are HR's list of them (never flags: no level, score or reason).
 
 Nothing is ever deleted here: a flag keeps every observation and every review (retention is
 :mod:`data.retention`'s). Columns holding lists are JSON text in the database; ``signals`` come
@@ -216,6 +219,7 @@ def record_evaluation(
     agents_scored: int,
     thresholds: Mapping[str, Any],
     decide: Callable[[pd.DataFrame], FlagWrites],
+    check_ins: pd.DataFrame | None = None,
 ) -> tuple[int, FlagWrites]:
     """Write one evaluation, its flags and observations and its audit row, in one transaction.
 
@@ -236,12 +240,17 @@ def record_evaluation(
     decide : callable
         Called once with each agent's most recent flag (:data:`LATEST_FLAG_COLUMNS`,
         ``signals`` as lists), returns the :class:`FlagWrites`.
+    check_ins : pandas.DataFrame, optional
+        Return-to-work check-ins to open (:data:`CHECK_IN_WRITE_COLUMNS`), in the same
+        transaction; one already on file for the same person and absence is not opened again
+        (nor reopened once done). None: the setting is off, nothing is opened.
 
     Returns
     -------
     evaluation_id : int
     writes : FlagWrites
-        What ``decide`` returned (and was written).
+        What ``decide`` returned (and was written); with ``check_ins``, its counts also hold
+        ``check_ins_opened``.
 
     Raises
     ------
@@ -264,6 +273,9 @@ def record_evaluation(
             )
         ).inserted_primary_key[0]
         writes = decide(_latest_flag_per_agent(conn))
+        if check_ins is not None:
+            opened = _open_check_ins(conn, check_ins, evaluation_id, now)
+            writes = FlagWrites(writes.rows, {**writes.counts, "check_ins_opened": opened})
         raised = updated = 0
         observations: list[dict[str, Any]] = []
         for row in writes.rows.itertuples(index=False):
@@ -1023,3 +1035,195 @@ def _limit_days(frame: pd.DataFrame) -> pd.DataFrame:
         frame[col] = pd.to_datetime(frame[col]).dt.date
     frame["value"] = frame["value"].astype("float64")
     return frame
+
+
+# --- HR settings and return-to-work check-ins ------------------------------------------------
+
+#: The HR setting that opens a return-to-work check-in after a long absence (off by default).
+CHECK_IN_SETTING = "return_to_work_check_ins"
+#: What an evaluation hands :func:`record_evaluation` to open (one row per long absence).
+CHECK_IN_WRITE_COLUMNS: tuple[str, ...] = (
+    "agent_id",
+    "start_date",
+    "end_date",
+    "back_on",
+    "calendar_days",
+    "working_days",
+)
+#: The check-ins list (:func:`list_check_ins`): the person and the absence, never a level,
+#: a score or a reason.
+CHECK_IN_COLUMNS: tuple[str, ...] = (
+    "check_in_id",
+    "agent_id",
+    "name",
+    "team",
+    "start_date",
+    "end_date",
+    "back_on",
+    "calendar_days",
+    "working_days",
+    "opened_at",
+    "done_at",
+    "done_by",
+    "done_note",
+)
+
+
+def read_hr_setting(store: Store, name: str, default: Any = None) -> Any:
+    """The stored value of HR setting ``name`` (``default`` when never set).
+
+    A trusted read of a setting (no personal data): the caller has checked the viewer.
+    """
+    hs = schema.hr_settings
+    with store.engine.connect() as conn:
+        text = conn.execute(sa.select(hs.c.value).where(hs.c.name == str(name))).scalar()
+    return default if text is None else json.loads(text)
+
+
+def save_hr_setting(store: Store, viewer: Principal, name: str, value: Any) -> None:
+    """Store HR setting ``name`` (replacing the old value), audited with both values.
+
+    Raises
+    ------
+    AccessDenied
+        If the viewer may not change HR settings (HR only; not the demo visitor).
+    """
+    require(viewer, Permission.MANAGE_HR_SETTINGS)
+    hs = schema.hr_settings
+    text = json.dumps(value)
+    now = _now()
+    with store.engine.begin() as conn:
+        old = conn.execute(sa.select(hs.c.value).where(hs.c.name == str(name))).scalar()
+        values = {"value": text, "updated_at": now, "updated_by": viewer.username[:100]}
+        if old is None:
+            conn.execute(sa.insert(hs).values(name=str(name), **values))
+        else:
+            conn.execute(sa.update(hs).where(hs.c.name == str(name)).values(**values))
+        audit(
+            conn,
+            viewer,
+            AuditAction.SAVE_HR_SETTING,
+            str(name),
+            {"from": None if old is None else json.loads(old), "to": value},
+        )
+
+
+def _open_check_ins(
+    conn: Connection, check_ins: pd.DataFrame, evaluation_id: int, at: dt.datetime
+) -> int:
+    """Insert the check-ins not yet on file (same person, same absence); returns how many."""
+    ci = schema.return_to_work_check_ins
+    known = {
+        (r.agent_id, _day(r.start_date), _day(r.end_date))
+        for r in conn.execute(sa.select(ci.c.agent_id, ci.c.start_date, ci.c.end_date))
+    }
+    rows = []
+    for r in check_ins.loc[:, list(CHECK_IN_WRITE_COLUMNS)].itertuples(index=False):
+        key = (str(r.agent_id), _day(r.start_date), _day(r.end_date))
+        if key in known:
+            continue
+        known.add(key)
+        rows.append(
+            {
+                "agent_id": key[0],
+                "start_date": key[1],
+                "end_date": key[2],
+                "back_on": _day(r.back_on),
+                "calendar_days": int(r.calendar_days),
+                "working_days": int(r.working_days),
+                "evaluation_id": int(evaluation_id),
+                "opened_at": at,
+            }
+        )
+    if rows:
+        conn.execute(sa.insert(ci), rows)
+    return len(rows)
+
+
+def list_check_ins(store: Store, viewer: Principal, *, open_only: bool = True) -> pd.DataFrame:
+    """Return-to-work check-ins with the person's name and team, by return day; audited.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.MANAGE_FOLLOWUPS` (HR; not the demo visitor); the look is
+        audited (``view_check_ins``).
+    open_only : bool, default True
+        Only those not marked done.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CHECK_IN_COLUMNS`; days as dates, times UTC, ``done_*`` empty while open.
+    """
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    ci, ag = schema.return_to_work_check_ins, schema.agents
+    query = (
+        sa.select(
+            ci.c.id,
+            ci.c.agent_id,
+            ag.c.name,
+            ag.c.team,
+            ci.c.start_date,
+            ci.c.end_date,
+            ci.c.back_on,
+            ci.c.calendar_days,
+            ci.c.working_days,
+            ci.c.opened_at,
+            ci.c.done_at,
+            ci.c.done_by,
+            ci.c.done_note,
+        )
+        .select_from(ci.outerjoin(ag, ag.c.agent_id == ci.c.agent_id))
+        .order_by(ci.c.back_on, ci.c.agent_id, ci.c.id)
+    )
+    if open_only:
+        query = query.where(ci.c.done_at.is_(None))
+    with store.engine.begin() as conn:
+        frame = query_frame(conn, query).set_axis(list(CHECK_IN_COLUMNS), axis=1)
+        audit(conn, viewer, AuditAction.VIEW_CHECK_INS, None, {"rows": len(frame)})
+    for col in ("start_date", "end_date", "back_on"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    for col in ("opened_at", "done_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame
+
+
+def mark_check_in_done(
+    store: Store, viewer: Principal, check_in_id: int, *, note: str, at: dt.datetime
+) -> None:
+    """Mark a return-to-work check-in done, audited (the note stays out of the audit log).
+
+    Raises
+    ------
+    AccessDenied
+        If the viewer may not manage follow-ups (HR only).
+    FlagError
+        If there is no such check-in or it is done already (nothing is saved).
+    """
+    require(viewer, Permission.MANAGE_FOLLOWUPS)
+    ci = schema.return_to_work_check_ins
+    with store.engine.begin() as conn:
+        row = conn.execute(
+            sa.select(ci.c.agent_id, ci.c.done_by, ci.c.done_at).where(ci.c.id == int(check_in_id))
+        ).first()
+        if row is None:
+            raise FlagError(f"there is no return-to-work check-in {check_in_id}")
+        done = conn.execute(
+            sa.update(ci)
+            .where(ci.c.id == int(check_in_id), ci.c.done_at.is_(None))
+            .values(done_at=at, done_by=viewer.username[:100], done_note=note)
+        ).rowcount
+        if done != 1:
+            raise FlagError(
+                f"return-to-work check-in {check_in_id} was marked done by {row.done_by} at "
+                f"{_utc(row.done_at):%Y-%m-%d %H:%M} UTC already; nothing was saved"
+            )
+        audit(
+            conn,
+            viewer,
+            AuditAction.CHECK_IN_DONE,
+            row.agent_id,
+            {"check_in_id": int(check_in_id)},
+        )

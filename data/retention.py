@@ -93,6 +93,11 @@ def purge_hr_data(
             schema.published_schedule_shifts,
             schema.published_schedule_shifts.c.date < cutoff,
         ),
+        (  # a check-in names a person's absence: it goes with the absence
+            "return_to_work_check_ins",
+            schema.return_to_work_check_ins,
+            schema.return_to_work_check_ins.c.end_date < cutoff,
+        ),
         ("hr_limits", schema.hr_limits, schema.hr_limits.c.flag_id.in_(old_flags)),
         ("hr_followups", schema.hr_followups, schema.hr_followups.c.flag_id.in_(old_flags)),
         ("flag_reviews", schema.flag_reviews, schema.flag_reviews.c.flag_id.in_(old_flags)),

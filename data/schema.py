@@ -280,6 +280,38 @@ hr_limits = Table(
 )
 Index("ix_hr_limits_agent_id", hr_limits.c.agent_id)
 
+# Settings HR owns (migration 0011), one row per name, ``value`` JSON; every change audited.
+hr_settings = Table(
+    "hr_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),  # return_to_work_check_ins
+    Column("value", Text, nullable=False),  # JSON
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    UniqueConstraint("name"),
+)
+
+# Return-to-work check-ins (migration 0011): a person back from a long absence, opened by an
+# evaluation when HR turned them on, marked done by HR. Never a flag: no level, score or reason.
+return_to_work_check_ins = Table(
+    "return_to_work_check_ins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agent_id", String(64), nullable=False),
+    Column("start_date", Date, nullable=False),  # the absence's first day
+    Column("end_date", Date, nullable=False),  # ... and last day, inclusive
+    Column("back_on", Date, nullable=False),  # the first weekday after it
+    Column("calendar_days", Integer, nullable=False),
+    Column("working_days", Integer, nullable=False),
+    Column("evaluation_id", Integer, nullable=False),  # that opened it (not a foreign key)
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    Column("done_by", String(100), nullable=True),
+    Column("done_note", Text, nullable=True),
+    UniqueConstraint("agent_id", "start_date", "end_date"),
+)
+
 #: SQLite's way to let a review go only with its flag (migration 0007): deleting a review
 #: adds a row here whose ``guard`` breaks a deferred foreign key (the guard table stays empty)
 #: until deleting the flag clears it, so a commit that kept the flag fails.

@@ -538,6 +538,11 @@ def delete_rows(
     doomed_flags = sa.select(s.wellbeing_flags.c.id).where(flags_touched)
     steps: list[tuple[str, sa.Table, sa.ColumnElement[bool]]] = [
         *((kind, table, table.c.batch_id.in_(batches)) for kind, table in s.TABLES.items()),
+        (
+            "return_to_work_check_ins",
+            s.return_to_work_check_ins,
+            s.return_to_work_check_ins.c.evaluation_id.in_(evaluations),
+        ),
         ("hr_limits", s.hr_limits, s.hr_limits.c.flag_id.in_(doomed_flags)),
         ("hr_followups", s.hr_followups, s.hr_followups.c.flag_id.in_(doomed_flags)),
         ("flag_reviews", s.flag_reviews, s.flag_reviews.c.flag_id.in_(doomed_flags)),

@@ -13,6 +13,10 @@ wellbeing package (:mod:`wellbeing` scores and decides):
 - :func:`followups_due` lists HR's open follow-ups, overdue first; :func:`complete_followup`
   marks one done; :func:`limits_for_period` gives the limits that apply to a roster period,
   without the reason (planners, the schedule workflow);
+- :func:`check_ins_on` and :func:`set_check_ins` read and change HR's setting "open a
+  return-to-work check-in after a long absence" (off by default; the evaluation honours it);
+  :func:`check_ins_due` lists the open check-ins and :func:`complete_check_in` marks one done
+  (HR only): an item beside the flags, never a flag, with no level, score or reason;
 - :func:`list_flags` and :func:`agent_detail` show individuals (HR only, each look audited);
   :func:`team_strain` shows team aggregates, suppressed under five people, to managers.
 
@@ -35,6 +39,9 @@ import pandas as pd
 from data import flags as flag_store
 from data.access import HR_KINDS, Permission, Principal, require
 from data.flags import (
+    CHECK_IN_COLUMNS,
+    CHECK_IN_SETTING,
+    CHECK_IN_WRITE_COLUMNS,
     FLAG_COLUMNS,
     ROSTER_LIMIT_COLUMNS,
     EvaluationInfo,
@@ -51,6 +58,7 @@ from wellbeing import (
     ALLOWED_TRANSITIONS,
     DEFAULT_THRESHOLDS,
     TEAM_STRAIN_COLUMNS,
+    BurnoutEvaluation,
     FlagReview,
     InvalidTransitionError,
     Reason,
@@ -61,6 +69,7 @@ from wellbeing import (
     count_decisions,
     decide_flags,
     drilldown_day,
+    evaluate_burnout_risk,
     make_drilldown,
     order_flags,
     reasons_from_json,
@@ -74,6 +83,7 @@ from wellbeing.limits import FollowupError, check_followup, check_limit, due_ord
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CHECK_IN_COLUMNS",
     "FLAG_COLUMNS",
     "NO_DATA_MESSAGE",
     "REEVALUATOR",
@@ -90,6 +100,9 @@ __all__ = [
     "UnknownFlagError",
     "agent_detail",
     "agent_followups",
+    "check_ins_due",
+    "check_ins_on",
+    "complete_check_in",
     "complete_followup",
     "evaluate_flags",
     "followups_due",
@@ -100,6 +113,7 @@ __all__ = [
     "reevaluate_after_import",
     "review_flag",
     "review_with_followup",
+    "set_check_ins",
     "team_strain",
 ]
 
@@ -136,6 +150,8 @@ class EvaluationSummary:
         Agents at medium or high whose last flag was resolved or dismissed for the same concern.
     notes : tuple of str
         How the data limited the signals (skipped metrics and the like).
+    check_ins_opened : int
+        Return-to-work check-ins opened (0 while HR's setting is off); never flags.
     """
 
     evaluation_id: int
@@ -146,6 +162,7 @@ class EvaluationSummary:
     eased: int
     not_raised_again: int
     notes: tuple[str, ...] = ()
+    check_ins_opened: int = 0
 
 
 @dataclass(frozen=True)
@@ -254,6 +271,25 @@ def _score(frames: dict[str, pd.DataFrame], as_of: Any, thresholds: Thresholds) 
         raise FlagError(f"cannot score the people data: {exc}") from exc
 
 
+def _evaluate(
+    frames: dict[str, pd.DataFrame], as_of: Any, thresholds: Thresholds
+) -> BurnoutEvaluation:
+    """:func:`wellbeing.evaluate_burnout_risk` on the people data: scores and check-ins."""
+    if frames["agents"].empty:
+        raise FlagError(NO_DATA_MESSAGE)
+    try:
+        return evaluate_burnout_risk(
+            frames["agents"],
+            frames["absences"],
+            frames["hours"],
+            frames["performance"],
+            as_of=as_of,
+            thresholds=thresholds,
+        )
+    except WellbeingInputError as exc:
+        raise FlagError(f"cannot score the people data: {exc}") from exc
+
+
 def _flag_writes(decisions: pd.DataFrame, as_of: dt.date) -> FlagWrites:
     """The rows :func:`data.flags.record_evaluation` writes for the decided actions."""
     observed = decisions[decisions["action"].isin(list(OBSERVED_ACTIONS))]
@@ -299,6 +335,11 @@ def evaluate_flags(
     signal family). Agents with an active flag who are now ``low`` get an observation too, so
     HR sees the strain eased; the flag stays for HR to close.
 
+    When HR turned return-to-work check-ins on (:func:`set_check_ins`; the stored setting
+    decides, whatever ``thresholds.return_to_work_check_ins`` says), a person back from a long
+    absence within ``thresholds.check_in_weeks`` weeks gets a check-in item in the same
+    transaction, once per absence: never a flag, never in a score.
+
     Parameters
     ----------
     store : Store
@@ -321,7 +362,10 @@ def evaluate_flags(
         If there are no people data to score.
     """
     require(viewer, Permission.EVALUATE_FLAGS)  # before the scoring, which takes seconds
-    scores = _score(flag_store.read_people(store), as_of, thresholds)
+    check_ins = bool(flag_store.read_hr_setting(store, CHECK_IN_SETTING, False))
+    thresholds = dataclasses.replace(thresholds, return_to_work_check_ins=check_ins)
+    result = _evaluate(flag_store.read_people(store), as_of, thresholds)
+    scores = result.scores
     as_of_day = pd.Timestamp(scores.attrs["as_of"]).date()
     evaluation_id, writes = flag_store.record_evaluation(
         store,
@@ -330,6 +374,7 @@ def evaluate_flags(
         agents_scored=len(scores),
         thresholds=dataclasses.asdict(thresholds),
         decide=lambda latest: _flag_writes(decide_flags(scores, latest), as_of_day),
+        check_ins=result.check_ins.loc[:, list(CHECK_IN_WRITE_COLUMNS)] if check_ins else None,
     )
     counts = writes.counts
     return EvaluationSummary(
@@ -341,6 +386,7 @@ def evaluate_flags(
         counts["eased"],
         counts["not_raised_again"],
         tuple(scores.attrs.get("notes", ())),
+        int(counts.get("check_ins_opened", 0)),
     )
 
 
@@ -701,6 +747,64 @@ def limits_for_period(
         them.
     """
     return flag_store.limits_for_roster(store, viewer, first_day, last_day)
+
+
+# --- return-to-work check-ins ----------------------------------------------------------------
+
+
+def check_ins_on(store: Store, viewer: Principal) -> bool:
+    """Whether HR turned on "open a return-to-work check-in after a long absence" (off unless
+    turned on). Needs :attr:`Permission.VIEW_INDIVIDUAL_WELLBEING` (HR)."""
+    require(viewer, Permission.VIEW_INDIVIDUAL_WELLBEING)
+    return bool(flag_store.read_hr_setting(store, CHECK_IN_SETTING, False))
+
+
+def set_check_ins(store: Store, viewer: Principal, on: bool) -> EvaluationSummary | None:
+    """Turn return-to-work check-ins on or off (audited); turning them on evaluates at once.
+
+    Off keeps the check-ins already opened (HR still marks them done) and opens no more.
+
+    Parameters
+    ----------
+    store : Store
+    viewer : Principal
+        Needs :attr:`Permission.MANAGE_HR_SETTINGS` (HR, signed in) and, to evaluate,
+        :attr:`Permission.EVALUATE_FLAGS`.
+    on : bool
+
+    Returns
+    -------
+    EvaluationSummary or None
+        The evaluation run on turning them on (None when turned off, or with no people data
+        yet: the first evaluation opens them).
+    """
+    if not isinstance(on, bool):
+        raise FlagError(f"return-to-work check-ins: on must be True or False, got {on!r}")
+    require(viewer, Permission.MANAGE_HR_SETTINGS)
+    require(viewer, Permission.EVALUATE_FLAGS)
+    flag_store.save_hr_setting(store, viewer, CHECK_IN_SETTING, on)
+    if not on or flag_store.read_people(store)["agents"].empty:
+        return None
+    return evaluate_flags(store, viewer)
+
+
+def check_ins_due(store: Store, viewer: Principal) -> pd.DataFrame:
+    """The open return-to-work check-ins, by the day the person came back (HR only, audited).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`data.flags.CHECK_IN_COLUMNS`: the person, the absence's first and last day, the
+        day back; no level, score or reason.
+    """
+    return flag_store.list_check_ins(store, viewer, open_only=True)
+
+
+def complete_check_in(store: Store, viewer: Principal, check_in_id: int, note: str = "") -> None:
+    """Mark a check-in done (audited); :class:`FlagError` if it is unknown or done already."""
+    flag_store.mark_check_in_done(
+        store, viewer, int(check_in_id), note=(note or "").strip(), at=dt.datetime.now(dt.UTC)
+    )
 
 
 # --- team aggregates -------------------------------------------------------------------------

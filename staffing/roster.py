@@ -61,6 +61,7 @@ import pandas as pd
 from contracts import require_columns
 from contracts.vocab import ABSENCE_TYPES
 from formats import Formats
+from staffing.limit_checks import find_limit_violations
 from staffing.roster_solve import (
     LATE_SHIFT_END_HOUR,
     PartSolution,
@@ -736,7 +737,7 @@ def build_roster(
     message = _roster_notes(
         status, len(assignments), n_unfilled, projected, _ENGLISH, rolling_horizon=rolling
     )
-    violations = find_rule_violations(assignments, rules, absence_frame)
+    violations = find_rule_violations(assignments, rules, absence_frame, limit_frame, agents_frame)
     if len(violations):  # the model forbids these; a hit here is a bug worth shouting about
         logger.error("roster breaks labour rules: %s", violations.to_dict("records")[:5])
     return Roster(
@@ -1065,8 +1066,10 @@ def find_rule_violations(
     assignments: pd.DataFrame,
     rules: LabourRules | None = None,
     absences: pd.DataFrame | None = None,
+    limits: pd.DataFrame | None = None,
+    agents: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """List breaches of the labour rules and absences in a roster (empty frame when clean).
+    """List breaches of the labour rules, absences and HR's limits in a roster (empty when clean).
 
     Parameters
     ----------
@@ -1076,12 +1079,24 @@ def find_rule_violations(
     rules : LabourRules, optional
     absences : pandas.DataFrame, optional
         :data:`ABSENCE_COLUMNS`.
+    limits : pandas.DataFrame, optional
+        HR's limits (:data:`LIMIT_COLUMNS`), checked as the roster honours them
+        (:mod:`staffing.limit_checks`).
+    agents : pandas.DataFrame, optional
+        ``agent_id, contract_hours_per_week``: needed for ``no_overtime`` limits.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``agent_id, rule, detail``; rules are ``rest``, ``consecutive_days``,
-        ``weekly_hours``, ``absence`` and ``double_shift``.
+        ``weekly_hours``, ``absence``, ``double_shift`` and ``hr_limit`` (the detail names the
+        limit and the day or week, never why HR set it).
+
+    Raises
+    ------
+    RosterError
+        A limits frame that is not valid, or ``no_overtime`` limits without the agents'
+        contract hours.
     """
     rules = rules or LabourRules()
     found: list[dict[str, str]] = []
@@ -1145,4 +1160,35 @@ def find_rule_violations(
                         "detail": f"{row.type} on {shift.agent_start}",
                     }
                 )
+    if limits is not None:
+        found.extend(_limit_violations(assignments, validate_limits(limits), agents, rules))
     return pd.DataFrame.from_records(found, columns=["agent_id", "rule", "detail"])
+
+
+def _limit_violations(
+    assignments: pd.DataFrame,
+    limits: pd.DataFrame,
+    agents: pd.DataFrame | None,
+    rules: LabourRules,
+) -> list[dict[str, str]]:
+    """:func:`staffing.limit_checks.find_limit_violations` with each agent's no-overtime cap."""
+    contract = pd.Series(dtype="float64")
+    if not len(assignments):
+        return []
+    need = set(limits.loc[limits["kind"] == "no_overtime", "agent_id"]) & set(
+        assignments["agent_id"].astype(str)
+    )  # an agent without shifts breaks no limit
+    if need:
+        if agents is None:
+            raise RosterError("no_overtime limits need the agents' contract_hours_per_week")
+        require_columns(
+            agents, ("agent_id", "contract_hours_per_week"), "agents", error=RosterError
+        )
+        hours = agents.set_index(agents["agent_id"].astype(str))["contract_hours_per_week"]
+        missing = sorted(need - set(hours.index))
+        if missing:
+            raise RosterError(
+                f"no_overtime limit for agent_id {missing[0]!r}, who is not in the agents frame"
+            )
+        contract = hours.astype("float64").clip(upper=rules.max_weekly_hours)
+    return find_limit_violations(assignments, limits, contract)
