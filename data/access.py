@@ -129,7 +129,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
 #: behind, nor import a file (which would end demo mode for every visitor). A file can still be
 #: checked (``look_only``): the preview and its validation report. Follow-ups and HR limits are
 #: refused too: a visitor viewing as HR must neither read who is followed up nor set a limit
-#: that changes the rosters.
+#: that changes the rosters, nor change HR's settings (return-to-work check-ins).
 DEMO_READ_ONLY = frozenset(
     {
         P.MANAGE_USERS,
@@ -138,13 +138,12 @@ DEMO_READ_ONLY = frozenset(
         P.IMPORT_PLANNING,
         P.IMPORT_HR,
         P.MANAGE_FOLLOWUPS,
+        P.MANAGE_HR_SETTINGS,
     }
 )
 
 #: Input kinds that are HR data (health-related or personal), imported with IMPORT_HR.
 HR_KINDS = frozenset({"agents", "absences", "hours", "performance"})
-#: HR's settings (return-to-work check-ins) are settings: refused to the demo visitor too.
-DEMO_READ_ONLY |= {P.MANAGE_HR_SETTINGS}
 
 
 class AccessDenied(PermissionError):
