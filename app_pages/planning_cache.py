@@ -46,6 +46,7 @@ from app_pages.common import current_user, data_version, formats, get_store, loa
 from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
+from data.summaries import series_ends
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
 from services import drafts
@@ -100,8 +101,12 @@ PlanForecast = ForecastSource
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _history_ends(version: int) -> dict[tuple[str, str], dt.date]:
-    """The last day of contacts per (country, channel)."""
-    return service.history_ends(load_table("contacts", version))
+    """The last day of contacts per (country, channel), grouped in the database (one row per
+    queue read, not every contact row)."""
+    viewer = current_user()
+    if viewer is None:
+        raise AccessDenied("sign in first")
+    return series_ends(get_store(), viewer)
 
 
 def history_end() -> dt.date | None:
