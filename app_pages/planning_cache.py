@@ -169,6 +169,29 @@ def queue_settings() -> dict[tuple[str, str], QueueSettings]:
     return _stored_settings(settings_version(get_store()), viewer)
 
 
+def contact_queues() -> tuple[list[str], list[str]]:
+    """The countries and the channels that have contacts (from the last days per queue, grouped
+    in the database: the page never loads the contact rows for its choices)."""
+    ends = _history_ends(data_version())
+    return sorted({c for c, _ in ends}), sorted({ch for _, ch in ends})
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _queue_table(
+    version: int, settings: tuple, _stored: dict[tuple[str, str], QueueSettings]
+) -> pd.DataFrame:
+    return service.queue_settings_table(load_table("contacts", version), _stored)
+
+
+def queue_table() -> pd.DataFrame:
+    """What each queue with contacts is planned with (``services.planning.queue_settings_table``),
+    once per data version and stored settings: a rerun copies the small table out of the cache,
+    not every contact row."""
+    stored = queue_settings()
+    key = tuple(sorted((k, repr(v)) for k, v in stored.items()))
+    return _queue_table(data_version(), key, stored)
+
+
 def plan_inputs(period: tuple[dt.date, dt.date]) -> PlanInputs:
     """The service's inputs for a plan of ``period``, from the cached loaders."""
     version = data_version()
