@@ -23,6 +23,7 @@ from data.access import (
 )
 from data.config import get_settings
 from data.store import Store, open_store
+from data.summaries import daily_totals
 from data.users import account_principal, principal_for_session_token
 from formats import Formats, date_input_format, resolve_locale, vega_locale
 
@@ -273,7 +274,7 @@ def bump_data_version() -> None:
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def load_daily_contacts(version: int) -> pd.DataFrame:
-    return get_store().daily_contacts()
+    return daily_totals(get_store())  # summed by the database, not from every loaded row
 
 
 def load_table(kind: str, version: int) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from app_pages.common import (
     shared_filters,
     show_chart,
 )
+from app_pages.overview_data import refresh_after_import
 from data.access import HR_KINDS, ROLE_PERMISSIONS, Permission, Principal, Role
 from data.readers import FileReadError
 from data.store import check_import
@@ -602,6 +603,7 @@ def render_upload(viewer: Principal, fmt: Formats) -> None:
         return
     focus_on(outcome, upload.file_id)
     bump_data_version()
+    refresh_after_import(viewer)  # the next Overview is worked out while this page reruns
     if viewer.demo:
         # Demo mode ended with this import: a rerun would show the sign-in lock, not the result.
         render_imported(st.session_state[IMPORTED_KEY], fmt)

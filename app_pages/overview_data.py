@@ -1,18 +1,22 @@
-"""The Overview's cached computations, shared by the page and the server's warm-up (UI layer).
+"""The Overview's cached computations, shared by the page and the warm-ups (UI layer).
 
 They live in a module rather than in the page script so that one function object, and so one
 cache entry, serves both: ``serve.py`` computes the default overview while the first visitor's
-browser is still loading, and the page then finds it cached.
+browser is still loading, an import starts computing the importer's next Overview as it lands
+(:func:`refresh_after_import`), and the page then finds it cached, or waits for the warm-up
+already under way instead of computing it a second time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 
 import streamlit as st
 
-from app_pages.common import DEFAULT_PERIOD_DAYS, get_store
-from data.access import Principal, Role
+from app_pages.common import DEFAULT_PERIOD_DAYS, data_version, get_store, kept_period
+from data.access import Permission, Principal, Role
 from data.forecast_runs import list_runs
 from data.queue_settings import load_queue_settings, settings_version
 from data.schedules import current_staff, schedules_version
@@ -23,6 +27,14 @@ from services.planning import queue_setups
 #: Who reads the inputs when no visitor is there yet (the warm-up at server start). A manager
 #: sees what the overview needs: forecasts, contacts, agents and absences without their type.
 WARM_UP_VIEWER = Principal("crewcast", Role.MANAGER, "Crewcast (server start)")
+#: Seconds the page waits for a warm-up of the same overview before computing it itself.
+WAIT_FOR_WARM_UP_SECONDS = 120
+WARM_UP_THREAD = "crewcast-warm-up"
+
+logger = logging.getLogger(__name__)
+# (function name, key, start, end) -> set when that warm-up has finished
+_in_flight: dict[tuple, threading.Event] = {}
+_in_flight_lock = threading.Lock()
 
 
 def inputs_key(version: int, viewer: Principal) -> tuple:
@@ -35,8 +47,31 @@ def inputs_key(version: int, viewer: Principal) -> tuple:
     return version, saved, schedules_version(store), settings_version(store)
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _wait_for_warm_up(name: str, key: tuple, start: dt.date, end: dt.date) -> None:
+    """Let a warm-up that is computing this very entry finish (it fills the cache)."""
+    with _in_flight_lock:
+        running = _in_flight.get((name, key, start, end))
+    if running is not None and threading.current_thread().name != WARM_UP_THREAD:
+        running.wait(WAIT_FOR_WARM_UP_SECONDS)
+
+
 def compute(
+    key: tuple, start: dt.date, end: dt.date, _viewer: Principal
+) -> tuple[Overview | None, dict]:
+    """The overview of ``start..end`` (see :func:`_compute`), after any warm-up computing it."""
+    _wait_for_warm_up("compute", key, start, end)
+    return _compute(key, start, end, _viewer)
+
+
+def strain(key: tuple, start: dt.date, end: dt.date, _viewer: Principal):
+    """Team strain now, and what covering the period's gap with overtime would add (see
+    :func:`_strain`), after any warm-up computing it."""
+    _wait_for_warm_up("strain", key, start, end)
+    return _strain(key, start, end, _viewer)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _compute(
     key: tuple, start: dt.date, end: dt.date, _viewer: Principal
 ) -> tuple[Overview | None, dict]:
     """The overview of ``start..end``, once per :func:`inputs_key`, shared by every role that
@@ -59,7 +94,7 @@ def compute(
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def strain(key: tuple, start: dt.date, end: dt.date, _viewer: Principal):
+def _strain(key: tuple, start: dt.date, end: dt.date, _viewer: Principal):
     """Team strain now, and what covering the period's gap with overtime would add."""
     from overview.strain import gap_strain
     from services.flags import team_strain  # scipy's statistics load only for those who see this
@@ -96,5 +131,49 @@ def warm_up(today: dt.date | None = None) -> None:
         return
     first, last = days
     end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's default
-    compute(key, first, end, WARM_UP_VIEWER)
-    strain(key, first, end, WARM_UP_VIEWER)
+    _fill(key, first, end, WARM_UP_VIEWER)  # a visitor arriving meanwhile waits for it
+
+
+def _fill(key: tuple, start: dt.date, end: dt.date, viewer: Principal) -> None:
+    """Compute the overview and its strain into the caches, marking them in flight meanwhile."""
+    marks = {name: threading.Event() for name in ("compute", "strain")}
+    with _in_flight_lock:
+        for name, mark in marks.items():
+            _in_flight[(name, key, start, end)] = mark
+    try:
+        overview, _ = _compute(key, start, end, viewer)
+        marks["compute"].set()
+        if overview is not None:
+            _strain(key, start, end, viewer)
+    except Exception:  # the page then computes it itself and shows what went wrong
+        logger.exception("the overview's warm-up after an import failed")
+    finally:
+        with _in_flight_lock:
+            for name, mark in marks.items():
+                mark.set()
+                _in_flight.pop((name, key, start, end), None)
+
+
+def refresh_after_import(
+    viewer: Principal, today: dt.date | None = None
+) -> threading.Thread | None:
+    """Start computing the Overview the importer will see next, for the data just imported.
+
+    Called by the Data page right after an import has landed (and the data version moved on):
+    the overview of the session's planning period is worked out in a background thread while
+    the importer reads the import's summary, so the next Overview visit finds it cached (or
+    waits for the thread rather than computing it twice). None when the viewer cannot see the
+    Overview or there is no saved forecast.
+    """
+    if not viewer.can(Permission.VIEW_FORECASTS):
+        return None
+    key = inputs_key(data_version(), viewer)
+    days = forecast_days(key, today or dt.date.today(), viewer)
+    if days is None:
+        return None
+    start, end = kept_period(*days)
+    thread = threading.Thread(
+        target=_fill, args=(key, start, end, viewer), name=WARM_UP_THREAD, daemon=True
+    )
+    thread.start()
+    return thread

@@ -46,6 +46,7 @@ from app_pages.common import current_user, data_version, formats, get_store, loa
 from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
+from data.summaries import series_ends
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
 from services import drafts
@@ -100,8 +101,12 @@ PlanForecast = ForecastSource
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _history_ends(version: int) -> dict[tuple[str, str], dt.date]:
-    """The last day of contacts per (country, channel)."""
-    return service.history_ends(load_table("contacts", version))
+    """The last day of contacts per (country, channel), grouped in the database (one row per
+    queue read, not every contact row)."""
+    viewer = current_user()
+    if viewer is None:
+        raise AccessDenied("sign in first")
+    return series_ends(get_store(), viewer)
 
 
 def history_end() -> dt.date | None:
@@ -162,6 +167,29 @@ def queue_settings() -> dict[tuple[str, str], QueueSettings]:
     if viewer is None or not viewer.can(Permission.VIEW_STAFFING):
         return {}
     return _stored_settings(settings_version(get_store()), viewer)
+
+
+def contact_queues() -> tuple[list[str], list[str]]:
+    """The countries and the channels that have contacts (from the last days per queue, grouped
+    in the database: the page never loads the contact rows for its choices)."""
+    ends = _history_ends(data_version())
+    return sorted({c for c, _ in ends}), sorted({ch for _, ch in ends})
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _queue_table(
+    version: int, settings: tuple, _stored: dict[tuple[str, str], QueueSettings]
+) -> pd.DataFrame:
+    return service.queue_settings_table(load_table("contacts", version), _stored)
+
+
+def queue_table() -> pd.DataFrame:
+    """What each queue with contacts is planned with (``services.planning.queue_settings_table``),
+    once per data version and stored settings: a rerun copies the small table out of the cache,
+    not every contact row."""
+    stored = queue_settings()
+    key = tuple(sorted((k, repr(v)) for k, v in stored.items()))
+    return _queue_table(data_version(), key, stored)
 
 
 def plan_inputs(period: tuple[dt.date, dt.date]) -> PlanInputs:

@@ -11,12 +11,10 @@ import streamlit as st
 
 from app_pages.common import (
     amount_column,
-    data_version,
     demo_mode,
     formats,
     get_store,
     kept_or,
-    load_table,
     render_restored_notice,
     require_page,
     share_column,
@@ -32,6 +30,7 @@ from app_pages.planning_cache import (
     FitStopped,
     PlanForecast,
     clear_stopped,
+    contact_queues,
     describe_gaps,
     describe_moment,
     describe_period,
@@ -41,6 +40,7 @@ from app_pages.planning_cache import (
     period_bounds,
     plan_forecast,
     queue_settings,
+    queue_table,
     restore_drafts,
     saved_gaps,
     staffing_plan_with_progress,
@@ -52,7 +52,7 @@ from data.schedules import current_staff
 from data.validation import validate_file
 from overview import FTE_HOURS, fte_per_week
 from services import drafts
-from services.planning import StaffingPlan, queue_settings_table
+from services.planning import StaffingPlan
 from staffing.erlang import DEFAULT_TARGETS
 from staffing.exports import frame_to_csv
 from staffing.planning import (
@@ -241,9 +241,7 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
     A form, so that no forecast runs while the planner is still choosing; the last submitted
     plan (``stored``) pre-fills it.
     """
-    contacts = load_table("contacts", data_version())
-    countries = sorted(contacts["country"].unique())
-    channels = sorted(contacts["channel"].unique())
+    countries, channels = contact_queues()
     last = stored or {}
     if stored is None and demo_mode():
         last = SAMPLE_DEFAULTS
@@ -488,9 +486,8 @@ SETTINGS_COLUMNS = {
 def render_queue_settings() -> None:
     """Each queue's handle time, opening hours and intraday pattern; planners and admins edit
     them here (stored per queue, audited)."""
-    contacts = load_table("contacts", data_version())
     stored = queue_settings()
-    table = queue_settings_table(contacts, stored)
+    table = queue_table()
     missing = table["aht_source"].eq("missing").any()
     with st.expander(
         "Queue settings: handle time, opening hours, intraday pattern", expanded=bool(missing)

@@ -59,6 +59,15 @@ contacts = Table(
     Column("aht_seconds", Float, nullable=True),
     UniqueConstraint("country", "channel", "ds"),
 )
+# daily totals and last days per queue read from the index alone (data/summaries.py)
+Index(
+    "ix_contacts_country",
+    contacts.c.country,
+    contacts.c.channel,
+    contacts.c.ds,
+    contacts.c.contacts,
+)
+Index("ix_contacts_ds", contacts.c.ds)
 
 traffic = Table(
     "traffic",

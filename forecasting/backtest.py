@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -61,6 +62,42 @@ def fitting_threads() -> Iterator[None]:
         return
     with threadpool_limits(limits=1):
         yield
+
+
+#: Libraries whose warnings a fitting job silences (convergence notes, overflow in a candidate
+#: model's search, deprecations): the pipeline reports a failed model itself.
+FITTING_LIBRARIES = r"(statsforecast|statsmodels|scipy|numpy|pandas|prophet|cmdstanpy|numba)(\.|$)"
+_quiet_lock = threading.Lock()
+_quiet_jobs = 0
+_quiet_scope: warnings.catch_warnings | None = None
+
+
+@contextlib.contextmanager
+def quiet_fitting() -> Iterator[None]:
+    """Silence the model libraries' warnings (:data:`FITTING_LIBRARIES`) while fitting jobs run.
+
+    ``warnings.catch_warnings`` swaps the process-wide filter list, so two jobs in a thread pool
+    that each enter and leave one restore each other's lists: a warning escapes from one job
+    while another's filters are in place, and a job's "ignore everything" can outlive the run.
+    Here the first job to start installs the filters and the last to end restores the caller's
+    list exactly (counted under a lock), so concurrent jobs in threads share one scope; in a
+    process pool each worker has its own.
+    """
+    global _quiet_jobs, _quiet_scope
+    with _quiet_lock:
+        if _quiet_jobs == 0:
+            _quiet_scope = warnings.catch_warnings()
+            _quiet_scope.__enter__()
+            warnings.filterwarnings("ignore", module=FITTING_LIBRARIES)
+        _quiet_jobs += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_jobs -= 1
+            if _quiet_jobs == 0 and _quiet_scope is not None:
+                _quiet_scope.__exit__(None, None, None)
+                _quiet_scope = None
 
 
 def fold_cutoffs(ds: pd.Series, horizon_days: int, folds: int) -> list[pd.Timestamp]:
@@ -156,7 +193,7 @@ def forecast_traffic_at(
     Module-level (picklable) so the pipeline can run it in its executor; one BLAS thread, as
     for the model jobs.
     """
-    with fitting_threads():
+    with quiet_fitting(), fitting_threads():
         return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
 
 
@@ -199,9 +236,10 @@ def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
 
     Module-level so that a ``ProcessPoolExecutor`` can pickle it. A model that fails returns a
     result with ``error`` set instead of raising, so one bad model cannot sink the run.
-    BLAS runs single-threaded inside the job (:func:`fitting_threads`).
+    BLAS runs single-threaded inside the job (:func:`fitting_threads`) and the model libraries'
+    warnings are silenced while it runs (:func:`quiet_fitting`, safe in a thread pool).
     """
-    with fitting_threads():
+    with quiet_fitting(), fitting_threads():
         return _run_series_model(task)
 
 

@@ -277,22 +277,32 @@ def run_forecast(
     traffic_by_uid: dict[str, pd.DataFrame] = {}
     # history, holidays and origins per series: measured and pooled in the executor below
     holiday_inputs: dict[str, tuple[pd.DataFrame, pd.DataFrame | None, list[pd.Timestamp]]] = {}
+    # each series' history, split off the frame once (not a boolean scan of it per series)
+    history_by_uid: dict[str, pd.DataFrame] = {}
+    # one holidays frame per (country, span): the run's series mostly share a few of them
+    holiday_frames: dict[tuple[str, pd.Timestamp, pd.Timestamp], pd.DataFrame | str] = {}
     for uid, hist in contacts_daily.groupby("unique_id", sort=True):
         hist = hist[["unique_id", "ds", "y"]].reset_index(drop=True)
+        history_by_uid[uid] = hist
         country = str(attr_map.loc[uid, "country"])
         first, last = hist["ds"].min(), hist["ds"].max()
-        try:
-            hf = make_holidays_frame(
-                [country],
-                first,
-                last + pd.Timedelta(days=int(horizon_days)),
-                pre_days=pre_days,
-                post_days=post_days,
-                overrides=holiday_overrides,
-            )
-        except ForecastInputError as exc:
-            hf = None
-            notes.append(make_statement("no_holiday_calendar", series=uid, error=str(exc)))
+        span_key = (country, first, last + pd.Timedelta(days=int(horizon_days)))
+        if span_key not in holiday_frames:
+            try:
+                holiday_frames[span_key] = make_holidays_frame(
+                    [country],
+                    span_key[1],
+                    span_key[2],
+                    pre_days=pre_days,
+                    post_days=post_days,
+                    overrides=holiday_overrides,
+                )
+            except ForecastInputError as exc:
+                holiday_frames[span_key] = str(exc)
+        found = holiday_frames[span_key]
+        hf = None if isinstance(found, str) else found
+        if isinstance(found, str):
+            notes.append(make_statement("no_holiday_calendar", series=uid, error=found))
         holidays_by_uid[uid] = hf
         ds_all = hist["ds"]
         origins_uid = [
@@ -411,20 +421,30 @@ def run_forecast(
 
     # closed holidays: zero where the series is forecast closed (see closed_holidays)
     closed_by_uid: dict[str, frozenset[str]] = {}
+    closed_days = []
     for uid in sorted(holidays_by_uid):
         hf = holidays_by_uid[uid]
-        hist = contacts_daily.loc[contacts_daily["unique_id"] == uid]
+        hist = history_by_uid[uid]
         closed = closed_holidays(hist, hf) if hf is not None else frozenset()
         closed_by_uid[uid] = closed
         if closed:
-            days = set(hf.loc[hf["holiday"].isin(closed), "ds"])
-            hit = (all_forecasts["unique_id"] == uid) & all_forecasts["ds"].isin(days)
-            all_forecasts.loc[hit, list(INTERVAL_COLUMNS)] = 0.0
+            days = hf.loc[hf["holiday"].isin(closed), "ds"].drop_duplicates()
+            closed_days.append(pd.DataFrame({"unique_id": uid, "ds": days}))
             seen = closed & set(
                 hf.loc[(hf["ds"] >= hist["ds"].min()) & (hf["ds"] <= hist["ds"].max()), "holiday"]
             )
             if seen:
                 notes.append(make_statement("closed_holidays", series=uid, holidays=sorted(seen)))
+    if closed_days:  # one join for every series' closed days, not a scan per series
+        shut = pd.concat(closed_days, ignore_index=True).assign(_closed=True)
+        hit = (
+            (all_forecasts[["unique_id", "ds"]].merge(shut, on=["unique_id", "ds"], how="left"))[
+                "_closed"
+            ]
+            .notna()
+            .to_numpy()
+        )
+        all_forecasts.loc[hit, list(INTERVAL_COLUMNS)] = 0.0
 
     picks = _pick(metrics, all_forecasts, model, overrides, notes, weights)
     chosen = all_forecasts.merge(picks[["unique_id", "model"]], on=["unique_id", "model"])
@@ -619,6 +639,10 @@ def _pick(
     fitted: dict[str, list[str]] = {}
     for uid, names in forecasts.groupby("unique_id", sort=True)["model"].unique().items():
         fitted[uid] = list(names)
+    # indexed once for the run: a lookup per series, not a scan of the whole table per series
+    m_index = metrics.set_index(["unique_id", "model"])
+    members_by_uid = dict(tuple(weights.groupby("unique_id", sort=False)))
+    metrics_by_uid = dict(tuple(metrics.groupby("unique_id", sort=False)))
     rows = []
     for uid, names in fitted.items():
         wanted = model if isinstance(model, str) else (overrides or {}).get(uid, "auto")
@@ -626,13 +650,15 @@ def _pick(
             wanted = COMBINATION
         if wanted in names:
             if wanted == COMBINATION:
-                rows.append((uid, COMBINATION, _combination_reason(uid, metrics, weights)))
+                members = members_by_uid.get(uid, weights.iloc[:0])
+                rows.append((uid, COMBINATION, _combination_reason(uid, m_index, members)))
             else:
                 rows.append((uid, wanted, make_statement("user_choice")))
             continue
         if wanted != COMBINATION:
             notes.append(make_statement("requested_model_failed", series=uid, model=wanted))
-        m = metrics.loc[(metrics["unique_id"] == uid) & metrics["model"].isin(names)]
+        m = metrics_by_uid.get(uid, metrics.iloc[:0])
+        m = m.loc[m["model"].isin(names)]
         m = m.loc[m["wape"].notna()]
         if m.empty:
             fallback = "ets" if "ets" in names else names[0]
@@ -649,9 +675,9 @@ def _pick(
     )
 
 
-def _combination_reason(uid: str, metrics: pd.DataFrame, weights: pd.DataFrame) -> Statement:
-    w = weights.loc[weights["unique_id"] == uid]
-    m = metrics.set_index(["unique_id", "model"])
+def _combination_reason(uid: str, m: pd.DataFrame, w: pd.DataFrame) -> Statement:
+    """Why the combination: its WAPE and its members ``w`` (the series' rows of the weights)
+    with their WAPE from ``m`` (the metrics indexed by ``unique_id, model``)."""
     return make_statement(
         "combination",
         wape=float(m.loc[(uid, COMBINATION), "wape"]),
@@ -676,10 +702,14 @@ def _drivers(
     closed_by_uid: Mapping[str, frozenset[str]],
 ) -> tuple[list[Driver], pd.DataFrame]:
     by_key = {(r.unique_id, r.model): r for r in ok}
+    by_uid: dict[str, list[SeriesModelResult]] = {}
+    for r in ok:
+        by_uid.setdefault(r.unique_id, []).append(r)
     drivers: list[Driver] = []
     traffic_parts = []
     seen_countries: set[str] = set()
-    for uid in sorted({r.unique_id for r in ok}):
+    for uid in sorted(by_uid):
+        results = by_uid[uid]
         # the traffic elasticity comes from a model that weighs traffic: the regression, else
         # AutoARIMA (its exogenous weight)
         reg = next(
@@ -690,11 +720,15 @@ def _drivers(
             ),
             by_key.get((uid, "regression")),
         )
-        fc_days = next(r.forecast["ds"] for r in ok if r.unique_id == uid)
+        fc_days = results[0].forecast["ds"]
         start, end = fc_days.min(), fc_days.max()
         hf = holidays_by_uid.get(uid)
         if hf is not None and not hf.empty:
-            ahead = hf.loc[(hf["ds"] >= start) & (hf["ds"] <= end)]
+            # the frame is sorted by day: the horizon's holidays are one slice of it
+            days = hf["ds"].to_numpy()
+            lo = np.searchsorted(days, start.to_datetime64(), "left")
+            hi = np.searchsorted(days, end.to_datetime64(), "right")
+            ahead = hf.iloc[lo:hi]
             pooled = effects_by_uid.get(uid)
             for row in ahead.itertuples(index=False):
                 drivers.append(
@@ -712,9 +746,7 @@ def _drivers(
                 )
         if uid in traffic_by_uid:
             country = str(attr_map.loc[uid, "country"])
-            source = reg or next(
-                (r for r in ok if r.unique_id == uid and r.future_traffic is not None), None
-            )
+            source = reg or next((r for r in results if r.future_traffic is not None), None)
             if source is not None and source.future_traffic is not None:
                 drivers.append(
                     _traffic_driver(
