@@ -104,6 +104,17 @@ def chromium_page(url: str | None = None, locale: str | None = None) -> Iterator
             browser.close()
 
 
+def idle(page) -> None:
+    """Wait until the script run that the last action started is over (no "Running..." status,
+    no spinner). A widget changed while a run is starting is lost (an upload vanishes, a
+    dropdown opens empty), so the run is given a moment to start first."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(1500)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0)
+    expect(page.locator("[data-testid='stSpinner']")).to_have_count(0)
+
+
 def go_to(page, title: str) -> None:
     """Click a page in the sidebar menu and wait for its title."""
     from playwright.sync_api import expect

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 from data import schema
 from data.store import open_store
 from data.users import add_user
-from tests.ui.browser import ARTIFACTS, chromium_page, go_to, running_app
+from tests.ui.browser import ARTIFACTS, chromium_page, go_to, idle, running_app
 from tests.ui.conftest import data_dir_with
 from tests.ui.test_browser_roles import PASSWORD, open_person, review_metric, sign_in
 
@@ -49,7 +49,11 @@ def shot(page: Page, name: str) -> None:
 
 
 def choose(page: Page, box: str, option: str) -> None:
-    page.get_by_role("combobox", name=box).click()
+    idle(page)  # a list opened while a run is going (the last fill's) closes again empty
+    combobox = page.get_by_role("combobox", name=box)
+    # at the foot of a long page the list has no room to open below it: centre the box first
+    combobox.evaluate("element => element.scrollIntoView({block: 'center'})")
+    combobox.click()
     page.get_by_role("option", name=option, exact=True).click()
 
 

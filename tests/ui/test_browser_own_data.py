@@ -29,7 +29,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import REPO_ROOT, require_shared_data
-from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, running_app
+from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, idle, running_app
 
 expect.set_options(timeout=180_000)  # forecasts, plans and schedules on 2 shared cores
 
@@ -82,15 +82,6 @@ def choose(page: Page, label: str, option: str, scope=None) -> None:
         break
     expect(box).to_have_value(option)
     idle(page)
-
-
-def idle(page: Page) -> None:
-    """Wait until the script run that the last action started is over (no "Running..." status,
-    no spinner). A widget changed while a run is starting is lost (an upload vanishes), so the
-    run is given a moment to start first."""
-    page.wait_for_timeout(1500)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0)
-    expect(page.locator("[data-testid='stSpinner']")).to_have_count(0)
 
 
 def table_with_column(page: Page, column: str):

@@ -17,7 +17,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, running_app
+from tests.ui.browser import ARTIFACTS, charts_drawn, chromium_page, go_to, idle, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect.set_options(timeout=90_000)  # the first overview per role computes on 2 shared cores
@@ -147,7 +147,11 @@ def test_manager_typing_hr_and_admin_addresses_sees_no_individual_data(page, app
 def open_person(page: Page, agent_id: str | None = None) -> str:
     """Choose a person in "Open a person's flag" (the last one offered if none is named);
     returns their agent id once their review section is drawn."""
-    page.get_by_role("combobox", name="Open a person's flag").click()
+    idle(page)  # clicked during a run (the first evaluation), the dropdown opens empty
+    box = page.get_by_role("combobox", name="Open a person's flag")
+    # at the foot of a long page the list has no room to open below it: centre the box first
+    box.evaluate("element => element.scrollIntoView({block: 'center'})")
+    box.click()
     options = page.get_by_role("option")
     option = options.last if agent_id is None else options.filter(has_text=f"({agent_id})")
     label = option.inner_text()
