@@ -309,6 +309,7 @@ with retention_tab:
         ):
             with st.spinner(f"Purging {fmt.number(removable)} records..."):
                 done = purge_hr_data(store, days=days, actor=viewer)
+            bump_data_version()  # no page may keep showing purged rows from its cache
             st.success(
                 f"Purged {fmt.number(sum(done.deleted.values()))} records; the purge is in the "
                 "audit log."

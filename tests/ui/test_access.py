@@ -404,3 +404,30 @@ def test_the_admin_pages_account_form_refuses_a_weak_password_and_says_why(real_
     assert not at.exception, at.exception
     assert "This password is too easy to guess" in errors(at)
     assert list_users(real_data_dir)["username"].tolist() == ["ada"]
+
+
+def test_after_a_purge_no_page_shows_the_purged_rows_from_its_cache(
+    seeded_data_dir, tmp_path, monkeypatch
+):
+    def absence_rows(at: AppTest) -> int:
+        at.switch_page("app_pages/data_page.py").run()
+        assert not at.exception, at.exception
+        summary = next(d.value for d in at.dataframe if "Table" in d.value.columns)
+        return int(summary.set_index("Table").loc["absences", "Rows"])
+
+    old = b"agent_id,start_date,end_date,type\nA001,2024-01-08,2024-01-09,sick\n"  # years ago
+    with data_dir_with(tmp_path, [("absences", old)], copy_of=seeded_data_dir) as store:
+        add_user(store, "ada", "admin", password=PASSWORD)
+        at = app()
+        at.session_state["principal"] = Principal("ada", Role.ADMIN)  # signed in
+        at.run()
+        before = absence_rows(at)  # counted, and cached for this data version
+        assert before == len(store.load("absences"))
+        monkeypatch.setenv("CREWCAST_HR_RETENTION_DAYS", "366")  # the shortest allowed
+        at.switch_page("app_pages/admin_page.py").run()
+        at.button(key="retention_purge").click().run()
+        assert not at.exception, at.exception
+        assert "Purged" in " ".join(s.value for s in at.success)
+        after = len(store.load("absences"))
+        assert after == before - 1
+        assert absence_rows(at) == after
