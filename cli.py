@@ -652,7 +652,7 @@ def _add_forecast_command(sub: argparse._SubParsersAction) -> None:
         "--model",
         choices=list(CLI_MODELS),
         default="auto",
-        help="auto = best back-test WAPE per series",
+        help="auto = the back-test-weighted combination of the best candidates per series",
     )
     fc.add_argument(
         "--interval-minutes",

@@ -14,6 +14,7 @@ from app_pages.common import (
     formats,
     get_store,
     load_daily_contacts,
+    load_summary,
     load_table,
     require_page,
     shared_filters,
@@ -101,7 +102,7 @@ def how_to_upload(kinds: list[str], viewer: Principal) -> str:
 
 
 def render_summary(fmt: Formats, viewer: Principal) -> None:
-    summary = get_store().summary()
+    summary = load_summary(data_version())
     frame = pd.DataFrame(
         [
             {

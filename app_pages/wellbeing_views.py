@@ -13,7 +13,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import amount_column, data_version, formats, get_store, load_table, show_chart
+from app_pages.common import (
+    amount_column,
+    data_version,
+    formats,
+    get_store,
+    load_summary,
+    load_table,
+    show_chart,
+)
 from data.access import AccessDenied, Permission, Principal
 from data.validation import ABSENCE_TYPES, CLEAN_COLUMNS, REQUIRED_COLUMNS
 from formats import Formats, date_input_format
@@ -170,7 +178,7 @@ def file_columns(kind: str) -> str:
 
 def missing_people_files() -> list[str]:
     """The people files (:data:`PEOPLE_FILES`) with no rows in the database."""
-    rows = {s.table: s.rows for s in get_store().summary()}
+    rows = {s.table: s.rows for s in load_summary(data_version())}
     return [kind for kind in PEOPLE_FILES if not rows.get(kind)]
 
 
