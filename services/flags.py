@@ -74,7 +74,6 @@ from wellbeing import (
     order_flags,
     reasons_from_json,
     reasons_to_json,
-    score_burnout_risk,
     team_strain_table,
 )
 from wellbeing.decisions import OBSERVED_ACTIONS
@@ -253,22 +252,6 @@ class TeamStrain:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _score(frames: dict[str, pd.DataFrame], as_of: Any, thresholds: Thresholds) -> pd.DataFrame:
-    if frames["agents"].empty:
-        raise FlagError(NO_DATA_MESSAGE)
-    try:
-        return score_burnout_risk(
-            frames["agents"],
-            frames["absences"],
-            frames["hours"],
-            frames["performance"],
-            as_of=as_of,
-            thresholds=thresholds,
-        )
-    except WellbeingInputError as exc:
-        raise FlagError(f"cannot score the people data: {exc}") from exc
 
 
 def _evaluate(
@@ -844,7 +827,7 @@ def team_strain(
     if frames["agents"].empty or all(frames[k].empty for k in SCORED_KINDS):
         empty = pd.DataFrame(columns=[*TEAM_STRAIN_COLUMNS])
         return TeamStrain(None, empty, thresholds.min_group_size, (NO_DATA_MESSAGE,))
-    scores = _score(frames, as_of, thresholds)
+    scores = _evaluate(frames, as_of, thresholds).scores
     table = team_strain_table(
         scores, frames["agents"], frames["hours"], scores.attrs["as_of"], thresholds, group_by
     )
