@@ -562,38 +562,51 @@ def record_review(
         If the flag's state is no longer ``from_state``.
     """
     require(viewer, Permission.REVIEW_FLAGS)
-    wf, rv = schema.wellbeing_flags, schema.flag_reviews
     with store.engine.begin() as conn:
-        current = conn.execute(
-            sa.select(wf.c.state, wf.c.agent_id).where(wf.c.id == int(flag_id))
-        ).first()
-        if current is None:
-            raise UnknownFlagError(f"there is no flag {flag_id}")
-        # compare-and-set: the update only happens if the state is still the one seen
-        moved = conn.execute(
-            sa.update(wf)
-            .where(wf.c.id == int(flag_id), wf.c.state == from_state)
-            .values(state=to_state, state_changed_at=at)
-        ).rowcount
-        if moved != 1:
-            raise StaleFlagError(_stale_message(conn, int(flag_id), from_state))
-        conn.execute(
-            sa.insert(rv).values(
-                flag_id=int(flag_id),
-                from_state=from_state,
-                to_state=to_state,
-                reviewer=viewer.username[:100],
-                at=at,
-                note=note,
-            )
+        _move_and_review(conn, viewer, int(flag_id), from_state, to_state, note, at)
+
+
+def _move_and_review(
+    conn: Connection,
+    viewer: Principal,
+    flag_id: int,
+    from_state: str,
+    to_state: str,
+    note: str,
+    at: dt.datetime,
+) -> tuple[str, int]:
+    """The review in the caller's transaction: the flag moved if still in ``from_state``, the
+    review row, the audit row; returns the flag's agent id and the review's id."""
+    wf, rv = schema.wellbeing_flags, schema.flag_reviews
+    current = conn.execute(sa.select(wf.c.agent_id).where(wf.c.id == flag_id)).first()
+    if current is None:
+        raise UnknownFlagError(f"there is no flag {flag_id}")
+    # compare-and-set: the update only happens if the state is still the one seen
+    moved = conn.execute(
+        sa.update(wf)
+        .where(wf.c.id == flag_id, wf.c.state == from_state)
+        .values(state=to_state, state_changed_at=at)
+    ).rowcount
+    if moved != 1:
+        raise StaleFlagError(_stale_message(conn, flag_id, from_state))
+    review_id = conn.execute(
+        sa.insert(rv).values(
+            flag_id=flag_id,
+            from_state=from_state,
+            to_state=to_state,
+            reviewer=viewer.username[:100],
+            at=at,
+            note=note,
         )
-        audit(
-            conn,
-            viewer,
-            AuditAction.REVIEW,
-            current.agent_id,
-            {"flag_id": int(flag_id), "from": from_state, "to": to_state},
-        )
+    ).inserted_primary_key[0]
+    audit(
+        conn,
+        viewer,
+        AuditAction.REVIEW,
+        current.agent_id,
+        {"flag_id": flag_id, "from": from_state, "to": to_state},
+    )
+    return current.agent_id, review_id
 
 
 def _stale_message(conn: Connection, flag_id: int, seen: str) -> str:
@@ -751,41 +764,17 @@ def record_review_with_followup(
     """
     require(viewer, Permission.REVIEW_FLAGS)
     require(viewer, Permission.MANAGE_FOLLOWUPS)
-    wf, rv, fu, lim = (
-        schema.wellbeing_flags,
-        schema.flag_reviews,
-        schema.hr_followups,
-        schema.hr_limits,
-    )
+    fu, lim = schema.hr_followups, schema.hr_limits
     with store.engine.begin() as conn:
-        current = conn.execute(
-            sa.select(wf.c.state, wf.c.agent_id).where(wf.c.id == int(flag_id))
-        ).first()
-        if current is None:
-            raise UnknownFlagError(f"there is no flag {flag_id}")
-        assignee = _check_assignee(conn, viewer, followup.assignee)
-        moved = conn.execute(
-            sa.update(wf)
-            .where(wf.c.id == int(flag_id), wf.c.state == from_state)
-            .values(state=to_state, state_changed_at=at)
-        ).rowcount
-        if moved != 1:
-            raise StaleFlagError(_stale_message(conn, int(flag_id), from_state))
-        review_id = conn.execute(
-            sa.insert(rv).values(
-                flag_id=int(flag_id),
-                from_state=from_state,
-                to_state=to_state,
-                reviewer=viewer.username[:100],
-                at=at,
-                note=note,
-            )
-        ).inserted_primary_key[0]
+        agent_id, review_id = _move_and_review(
+            conn, viewer, int(flag_id), from_state, to_state, note, at
+        )
+        assignee = _check_assignee(conn, viewer, followup.assignee)  # refused: all rolled back
         followup_id = conn.execute(
             sa.insert(fu).values(
                 flag_id=int(flag_id),
                 review_id=review_id,
-                agent_id=current.agent_id,
+                agent_id=agent_id,
                 event="assigned",
                 assignee=assignee[:200],
                 due_date=followup.due_date,
@@ -800,7 +789,7 @@ def record_review_with_followup(
                 sa.insert(lim).values(
                     flag_id=int(flag_id),
                     followup_id=followup_id,
-                    agent_id=current.agent_id,
+                    agent_id=agent_id,
                     kind=entry.kind,
                     value=None if entry.value is None else float(entry.value),
                     start_date=entry.start_date,
@@ -809,19 +798,12 @@ def record_review_with_followup(
                     at=at,
                 )
             )
-        audit(
-            conn,
-            viewer,
-            AuditAction.REVIEW,
-            current.agent_id,
-            {"flag_id": int(flag_id), "from": from_state, "to": to_state},
-        )
         # the agreed action and dates, never the note (it may hold health details)
         audit(
             conn,
             viewer,
             AuditAction.FOLLOWUP,
-            current.agent_id,
+            agent_id,
             {
                 "flag_id": int(flag_id),
                 "followup_id": followup_id,
@@ -835,7 +817,7 @@ def record_review_with_followup(
                 conn,
                 viewer,
                 AuditAction.SET_LIMIT,
-                current.agent_id,
+                agent_id,
                 {
                     "followup_id": followup_id,
                     "kind": entry.kind,
