@@ -15,6 +15,7 @@ from app_pages.common import (
     formats,
     get_store,
     require_page,
+    who_later,
 )
 from data.access import (
     AccessDenied,
@@ -23,7 +24,6 @@ from data.access import (
     Role,
     pseudonym_key,
     read_audit,
-    record,
 )
 from data.config import get_settings
 from data.retention import (
@@ -35,6 +35,7 @@ from data.retention import (
 )
 from data.users import PASSWORD_RULE, AccountError, add_user, list_users, remove_user, set_role
 from formats import date_input_format
+from services.exports import hand_out
 from services.sample import holds_sample, preview_sample_removal, remove_sample
 from staffing.exports import frame_to_csv
 
@@ -255,14 +256,21 @@ with audit_tab:
                 "detail": st.column_config.TextColumn("Detail", width="large"),
             },
         )
+        who_now = who_later()
         st.download_button(
             "Download as CSV",
-            frame_to_csv(log),
+            lambda: hand_out(
+                store,
+                who_now,
+                Permission.READ_AUDIT,
+                "audit log",
+                frame_to_csv(log),
+                {"rows": len(log)},
+            ),
             file_name=f"crewcast-audit-{today.isoformat()}.csv",
             mime="text/csv",
             key="audit_download",
-            on_click=record,
-            args=(store.engine, viewer, AuditAction.EXPORT, "audit log", {"rows": len(log)}),
+            on_click="ignore",
             help="The entries shown, as a CSV file; the download itself is recorded in the log.",
         )
 

@@ -246,6 +246,28 @@ def current_user() -> Principal | None:
     return None
 
 
+def who_later() -> Callable[[], Principal | None]:
+    """How to ask "who is acting?" again later, outside this page run.
+
+    A download built when clicked runs on a thread of its own, after the run that drew its
+    button: the check it makes must not trust what was true then. A local sign-in's token is
+    read against the account and the audit log as they are at that moment (signed out,
+    removed or changed: nobody); an OIDC or server-side principal against its account; the
+    demo visitor only while demo mode lasts (no account exists yet).
+    """
+    principal = current_user()
+    if principal is None:
+        return lambda: None
+    store = get_store()
+    if principal.demo:
+        return lambda: None if store.has_users() else principal
+    token = st.session_state.get(SESSION_TOKEN_KEY)
+    if token and not oidc_configured():
+        key = session_key(get_settings().data_dir)
+        return lambda: principal_for_session_token(store, token, key)
+    return lambda: account_principal(store, principal.username)
+
+
 def require_page(permission: Permission, *, look_only: bool = False) -> Principal:
     """The current user if they may use this page; otherwise say so and stop the page here.
 

@@ -22,6 +22,7 @@ from app_pages.common import (
     require_page,
     shared_period,
     show_chart,
+    who_later,
 )
 from app_pages.planning_cache import (
     PLAN_KEY,
@@ -39,10 +40,11 @@ from app_pages.planning_cache import (
     staffing_plan_with_progress,
 )
 from app_pages.wellbeing_views import render_roster_limits
-from data.access import AccessDenied, AuditAction, Permission, record
+from data.access import AccessDenied, Permission
 from data.schedules import ScheduleError, list_schedules, load_schedule, on_duty
 from formats import date_input_format
 from services import drafts
+from services.exports import hand_out
 from services.flags import limits_for_period
 from services.planning import queue_setups
 from services.schedules import (
@@ -852,21 +854,18 @@ def render_published_schedule(schedule_id: int) -> None:
         show_chart(gantt_chart(shifts, "team", "Team"), key="schedule_published_teams")
 
 
-def record_export(file_name: str, detail: dict) -> None:
-    """``on_click`` of every download: one audit row per file handed out."""
-    record(get_store().engine, viewer, AuditAction.EXPORT, subject=file_name, detail=detail)
-
-
 def download(column, label: str, content: bytes, file_name: str, key: str, detail: dict) -> None:
+    """A download whose file is built on the click, checked against who is signed in then, and
+    recorded in the audit log as it leaves (:func:`services.exports.hand_out`)."""
+    store, who_now = get_store(), who_later()
     column.download_button(
         label,
-        content,
+        lambda: hand_out(store, who_now, Permission.EXPORT_SCHEDULES, file_name, content, detail),
         file_name=file_name,
         mime=MIME[file_name.rsplit(".", 1)[-1]],
         key=key,
         icon=":material/download:",
-        on_click=record_export,
-        args=(file_name, {**detail, "bytes": len(content)}),
+        on_click="ignore",
     )
 
 

@@ -231,19 +231,17 @@ def test_unfilled_shifts_are_reported_not_hidden(generated):
     assert any("have no agent" in w.value for w in generated.warning)
 
 
-def test_every_download_leaves_an_audit_row(generated):
-    before = exports_on_record()
-    generated.download_button(key="schedule_download_roster.xlsx").click().run()
-    generated.download_button(key="schedule_download_agent_ics").click().run()
+def test_a_click_alone_records_nothing_the_file_does(generated):
+    """Downloads are built when clicked, and the audit row is written by the request that
+    builds the file (services.exports.hand_out, tested there; the browser walks check the rows).
+    A click that hands out no file, as here with no browser to fetch it, leaves no row and does
+    not rerun the page."""
+    before = len(exports_on_record())
+    button = generated.download_button(key="schedule_download_roster.xlsx")
+    assert button.proto.ignore_rerun
+    button.click().run()
     assert not generated.exception, generated.exception
-    new = exports_on_record().iloc[len(before) :]
-    assert new["subject"].tolist()[-2:] == [
-        "roster.xlsx",
-        generated.selectbox(key="schedule_agent_calendar").value,
-    ]
-    row = new.iloc[-2]
-    assert (row["actor"], row["role"]) == ("demo", "planner")
-    assert '"week_start"' in row["detail"] and '"countries": ["HU"]' in row["detail"]
+    assert len(exports_on_record()) == before
 
 
 def test_the_staffing_page_shows_the_schedule_against_the_requirement(generated):
