@@ -47,9 +47,10 @@ start_postgres() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o \
     "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c full_page_writes=off" start \
     >/dev/null || { cat "$pg_dir/server.log" >&2; return 1; }
-  as_pg "$pg_bin/psql" -X -q -h "$pg_dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE crewcast_test LOGIN CREATEROLE PASSWORD '$password'" \
-    -c "CREATE DATABASE crewcast_test OWNER crewcast_test"
+  # The statements go in on standard input (printf is a shell builtin): on psql's command line
+  # the role's password would be readable by every local user in `ps` while it runs.
+  printf "CREATE ROLE crewcast_test LOGIN CREATEROLE PASSWORD '%s';\nCREATE DATABASE crewcast_test OWNER crewcast_test;\n" \
+    "$password" | as_pg "$pg_bin/psql" -X -q -h "$pg_dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1
   export CREWCAST_TEST_POSTGRES_URL="postgresql+psycopg://crewcast_test:$password@127.0.0.1:$port/crewcast_test"
   echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port for the tests"
 }
