@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping
@@ -56,7 +57,17 @@ from services.schedules import (
 from staffing.exports import staff_on_duty
 from staffing.planning import default_shift_templates, files_under, templates_to_frame
 from staffing.profiles import format_opening_hours
-from staffing.scheduling import LabourRules, OpeningHours, shift_templates_from_frame
+from staffing.scheduling import (
+    LabourRules,
+    OpeningHours,
+    ShiftTemplate,
+    shift_templates_from_frame,
+)
+from staffing.shift_templates import (
+    SUGGESTED_SHIFT_MINUTES,
+    templates_for_uncovered,
+    uncovered_hours,
+)
 
 viewer = require_page(Permission.VIEW_STAFFING)
 fmt = formats()
@@ -64,6 +75,10 @@ fmt = formats()
 RESULT_KEY = SCHEDULE_RESULT_KEY
 #: Set by the Stop button's ``on_click`` while a schedule is being generated.
 STOPPED_KEY = "schedule_generation_stopped"
+#: The shift-templates table the editor starts from (the defaults until shifts are added to
+#: cover open hours), and the editor's generation: a new one starts from the new table.
+TEMPLATES_BASE_KEY = "schedule_templates_base"
+TEMPLATES_VERSION_KEY = "schedule_templates_version"
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -362,6 +377,54 @@ def choose_opening_hours(plan: dict, column) -> tuple[OpeningHours | dict, dict[
     return opening, {f"{c}/{ch}": text for c, ch in queues}
 
 
+def render_uncovered_hours(
+    plan: dict,
+    opening_hours: OpeningHours | dict,
+    templates: list[ShiftTemplate],
+    edited: pd.DataFrame,
+) -> None:
+    """Say which open hours no template can be worked in (nobody is planned there, however
+    busy), and offer shifts that cover them, added to the table for the planner to edit."""
+    gaps = {}
+    for country, channel in plan_queues(plan["countries"], plan["channels"]):
+        hours = opening_hours if isinstance(opening_hours, OpeningHours) else opening_hours[country]
+        found = uncovered_hours(templates, hours, country, channel)
+        if found:
+            gaps[f"{country}/{channel}"] = found
+    if not gaps:
+        return
+    st.warning(
+        "No shift template lies inside these open hours, so nobody can be planned in them: "
+        + "; ".join(
+            f"{queue} {', '.join(g.text() for g in found)}" for queue, found in gaps.items()
+        )
+        + ". A shift must start and end while the queue is open.",
+        icon=":material/schedule:",
+    )
+    if st.button(
+        "Add shifts that cover these hours",
+        key="schedule_cover_hours",
+        icon=":material/add:",
+        help=f"Adds part-time shifts of at most {fmt.hours(SUGGESTED_SHIFT_MINUTES / 60)} "
+        "without a break, inside the opening hours, on the days that need them; edit or delete "
+        "them like any other row.",
+    ):
+        taken = set(edited["name"].astype(str))
+        added = []
+        for template in templates_for_uncovered([g for found in gaps.values() for g in found]):
+            name, n = template.name, 1
+            while name in taken:
+                n += 1
+                name = f"{template.name} ({n})"
+            taken.add(name)
+            added.append(dataclasses.replace(template, name=name))
+        st.session_state[TEMPLATES_BASE_KEY] = pd.concat(
+            [edited, templates_to_frame(added)], ignore_index=True
+        )
+        st.session_state[TEMPLATES_VERSION_KEY] = st.session_state.get(TEMPLATES_VERSION_KEY, 0) + 1
+        st.rerun()
+
+
 def choose_inputs(plan: dict) -> dict:
     # The sidebar's planning period, within the plan's days: the week to schedule lies in it.
     first, last = week_bounds(shared_period(*plan["period"]))
@@ -403,19 +466,21 @@ def choose_inputs(plan: dict) -> dict:
         "then assigned within their contract hours, absences and the labour rules: "
         f"{labour_rules_text()}.",
     )
+    base = st.session_state.get(TEMPLATES_BASE_KEY)
     edited = st.data_editor(
-        templates_to_frame(default_shift_templates()),
+        templates_to_frame(default_shift_templates()) if base is None else base,
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
         column_config=TEMPLATE_COLUMNS,
-        key="schedule_templates",
+        key=f"schedule_templates_{st.session_state.get(TEMPLATES_VERSION_KEY, 0)}",
     )
     try:
         templates = shift_templates_from_frame(edited, source="shift templates")
     except ValueError as exc:
         st.error(str(exc))
         st.stop()
+    render_uncovered_hours(plan, opening_hours, templates, edited)
     return {
         "week_start": week_start,
         "opening_hours": opening_hours,

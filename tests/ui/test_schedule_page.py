@@ -449,3 +449,22 @@ def test_a_stopped_generation_keeps_the_schedule_from_before(seeded_data_dir, mo
     assert at.session_state["schedule_result"] is before
     at.run()  # said once
     assert not any(i.value.startswith("Stopped") for i in at.info)
+
+
+def test_open_hours_no_shift_fits_are_named_and_one_click_covers_them(seeded_data_dir):
+    at = open_with_plan()
+    at.radio(key="schedule_opening_source").set_value("The same hours every day").run()
+    at.slider(key="schedule_opening").set_value((dt.time(8), dt.time(20))).run()
+    warned = [w.value for w in at.warning if "No shift template lies inside" in w.value]
+    # the default Late and evening shifts end at 22:00: nothing can work 18:30-20:00
+    assert warned and "HU/voice Mon-Sun 18:30-20:00" in warned[0]
+    at.button(key="schedule_cover_hours").click().run()
+    assert not at.exception, at.exception
+    assert not any("No shift template lies inside" in w.value for w in at.warning)
+    names = at.session_state["schedule_templates_base"]["name"].tolist()
+    assert names[-1] == "Cover Mon-Sun 16:00" and "Early" in names  # added, the rest kept
+    at.button(key="schedule_generate").click().run()
+    assert not at.exception, at.exception
+    shifts = at.session_state["schedule_result"]["outputs"].plan.shifts
+    evening = shifts[pd.to_datetime(shifts["shift_end"]).dt.time == dt.time(20)]
+    assert len(evening) and set(evening["shift"]) == {"Cover Mon-Sun 16:00"}
