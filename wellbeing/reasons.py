@@ -20,7 +20,9 @@ sick_days                  days, spells, window_weeks, threshold_days, types (re
 absence_frequency          recent_spells, recent_weeks, baseline_spells (per recent_weeks),
                            baseline_weeks, min_recent_spells, min_ratio, types
 absence_after_heavy_weeks  spells_after, spells, within_days, window_weeks, min_spells,
-                           min_overtime_hours, contract_hours, types
+                           min_overtime_hours, contract_hours, types, chance_share,
+                           rate_ratio (None: every spell), min_ratio, other_weeks,
+                           min_other_weeks
 average_hours_reference,   average_hours, weeks, threshold_hours, weeks_with_hours, last_week
 average_hours_recent
 overtime_streak            weeks, at_least (bool: the streak fills the history), contract_hours,
@@ -284,8 +286,14 @@ def _absence_after_heavy_weeks(v: Mapping[str, Any], fmt: Formats) -> str:
     return (
         f"{_number(fmt, v['spells_after'])} of {_count(fmt, v['spells'], 'short absence')} "
         f"({_types(v)}) in the last {_number(fmt, v['window_weeks'])} weeks began within "
-        f"{_number(fmt, v['within_days'])} days after a week of overtime (threshold "
-        f"{_number(fmt, v['min_spells'])})"
+        f"{_number(fmt, v['within_days'])} days after a week of overtime"
+        + (
+            f"; {fmt.percent(v['chance_share'])} of their working days fall in such a time "
+            f"(threshold: {_number(fmt, v['min_spells'])} spells, and "
+            f"{_plain(fmt, v['min_ratio'])}x the rate of their other days)"
+            if "chance_share" in v
+            else f" (threshold {_number(fmt, v['min_spells'])})"
+        )
     )
 
 
@@ -473,7 +481,15 @@ def _absence_after_heavy_weeks_detail(v: Mapping[str, Any], fmt: Formats) -> str
         f"A spell counts when it starts within {_number(fmt, v['within_days'])} days after the "
         f"end of a week with at least {_hours(fmt, v['min_overtime_hours'])} over the own "
         f"contract ({_hours(fmt, v['contract_hours'])}); fires from "
-        f"{_count(fmt, v['min_spells'], 'such spell')}" + _long_spell_rule(v, fmt)
+        f"{_count(fmt, v['min_spells'], 'such spell')}"
+        + (
+            f" starting at least {_plain(fmt, v['min_ratio'])}x as often per day in those "
+            "times as on the other days (the own share of heavy weeks weighs chance), with at "
+            f"least {_count(fmt, v['min_other_weeks'], 'week')} of other days to compare with"
+            if "min_ratio" in v
+            else ""
+        )
+        + _long_spell_rule(v, fmt)
     )
 
 

@@ -85,6 +85,17 @@ class Thresholds:
         Short spells following heavy weeks in the Bradford window needed to fire the
         ``absence_after_heavy_weeks`` signal (3: two can be chance for someone who often takes
         an extra shift).
+    heavy_week_min_ratio : float
+        Spells must also start at least this many times as often per day in the
+        ``heavy_week_spell_days`` after a heavy week as on the person's other days,
+        dimensionless (2.0, like ``frequency_ratio``): someone who works heavy weeks most of the
+        time has most spells "after a heavy week" by chance (see
+        :func:`wellbeing.signals.heavy_week_spells`).
+    heavy_week_min_other_weeks : int
+        Weeks of the person's own working time *not* following a heavy week needed to compare
+        with at all, weeks (13: a quarter, the recent window of the frequency rule); someone who
+        works heavy weeks nearly all the time has no usual to compare with, and the working-time
+        rules (48 h average, overtime streak) speak for them.
     min_history_weeks : int
         Weeks since a person's first hours or performance record needed before any rule that
         reads the person's own history (absence and performance families) may flag them; a
@@ -207,6 +218,8 @@ class Thresholds:
     heavy_week_spell_days: int = 14
     heavy_week_share: float = 0.1
     heavy_week_min_spells: int = 3
+    heavy_week_min_ratio: float = 2.0
+    heavy_week_min_other_weeks: int = 13
     min_history_weeks: int = 13
     leave_week_min_days: int = 5
     sick_days_threshold: float = 10.0
@@ -273,6 +286,7 @@ class Thresholds:
             "check_in_weeks",
             "heavy_week_spell_days",
             "heavy_week_min_spells",
+            "heavy_week_min_other_weeks",
             "min_history_weeks",
             "leave_week_min_days",
         )
@@ -296,6 +310,7 @@ class Thresholds:
             "overtime_min_hours",
             "min_decline_baseline_sd",
             "heavy_week_share",
+            "heavy_week_min_ratio",
             "sick_days_threshold",
             "sick_days_full",
         ):
