@@ -15,7 +15,8 @@ days as ISO dates ``YYYY-MM-DD``):
 code                       values
 =========================  ==========================================================================
 bradford                   bradford_factor, threshold, window_weeks, spells, days, types,
-                           long_spell_working_days
+                           long_spell_working_days, alone (bool: capped, no other absence
+                           signal), alone_max_severity
 sick_days                  days, spells, window_weeks, threshold_days, types (retired rule)
 absence_frequency          recent_spells, recent_weeks, baseline_spells (per recent_weeks),
                            baseline_weeks, min_recent_spells, min_ratio, types
@@ -256,7 +257,12 @@ def _bradford(v: Mapping[str, Any], fmt: Formats) -> str:
         f"Frequent short absences ({_types(v)}): {_count(fmt, v['spells'], 'spell')}, "
         f"{_count(fmt, v['days'], 'day')} in the last {_number(fmt, v['window_weeks'])} weeks, "
         f"Bradford Factor {_number(fmt, v['bradford_factor'])} (threshold "
-        f"{_plain(fmt, v['threshold'])})"
+        f"{_plain(fmt, v['threshold'])}"
+        + (
+            "; no rise against the own usual, so it counts only with other signs)"
+            if v.get("alone")
+            else ")"
+        )
     )
 
 
@@ -451,6 +457,12 @@ def _bradford_detail(v: Mapping[str, Any], fmt: Formats) -> str:
         f"Bradford Factor S² × D = {s}² × {_number(fmt, v['days'])} = "
         f"{_number(fmt, v['bradford_factor'])} over {_number(fmt, v['window_weeks'])} weeks; "
         f"fires from trigger point {_plain(fmt, v['threshold'])} (counted: {_types(v)})"
+        + (
+            f"; without a rise against the own usual or spells after heavy weeks at most "
+            f"severity {_plain(fmt, v['alone_max_severity'])} (a level of absence, not a change)"
+            if "alone_max_severity" in v
+            else ""
+        )
         + _long_spell_rule(v, fmt)
     )
 

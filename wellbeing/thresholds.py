@@ -50,9 +50,18 @@ class Thresholds:
         is not. At the second trigger (125: e.g. 4 spells, 8 days) absence alone stays below
         the medium line (0.4 x 0.6 = 24 points), because ordinary sickness reaches it: about
         2 % of people with the usual 1 to 2 spells a year have a year of 4 spells. From the
-        third (400: e.g. 5 spells in 16 days, 7 in 9) spells are frequent enough to flag alone
-        (45 points), and from the fourth high (60). Below the third, absence adds to other
-        evidence.
+        third (400: e.g. 5 spells in 16 days, 7 in 9) 0.75 (45 points) and from the fourth 1.0
+        (60), but only where another absence signal shows a change (see
+        ``bradford_alone_max_severity``).
+    bradford_alone_max_severity : float
+        Highest severity of the Bradford Factor for a person without another absence signal
+        (no rise against the own usual, no spells clustering after heavy weeks), fraction
+        (0.45: 27 points, below the medium line, so it adds to other evidence and never flags
+        alone). The Bradford Factor measures how much short absence there is, not whether it
+        changed: frequent short absence at a person's steady rate is most often a health
+        condition or a disability (the factor's known problem under the UK Equality Act 2010;
+        ACAS advises adjusting triggers for it), not workload strain. About 2 % of people with
+        the usual 1.5 spells a year have a year of 5 or more by chance.
     bradford_absence_types : tuple of str
         Absence ``type`` values that count as spells (``("sick",)``; planned leave never counts).
     spell_join_gap_days : int
@@ -209,6 +218,7 @@ class Thresholds:
     bradford_window_weeks: int = 52
     bradford_triggers: tuple[float, ...] = (50.0, 125.0, 400.0, 650.0)
     bradford_severities: tuple[float, ...] = (0.25, 0.4, 0.75, 1.0)
+    bradford_alone_max_severity: float = 0.45
     bradford_absence_types: tuple[str, ...] = ("sick",)
     spell_join_gap_days: int = 0
     spell_join_over_weekends: bool = True
@@ -330,6 +340,7 @@ class Thresholds:
             "occupancy_threshold",
             "occupancy_full",
             "min_steeper_than_share",
+            "bradford_alone_max_severity",
         ):
             _check_number(name, getattr(self, name), low=0.0, high=1.0)
         _check_number("fdr_q", self.fdr_q, low=1e-6, high=0.5)

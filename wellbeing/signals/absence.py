@@ -232,8 +232,16 @@ def absence_window_summary(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOL
 
 @register_signal("bradford", family="absence")
 def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Bradford Factor S^2 x D over the rolling window, against the trigger points."""
+    """Bradford Factor S^2 x D over the rolling window, against the trigger points.
+
+    A level of absence, not a change: for a person without another absence signal (a rise
+    against the own usual, spells after heavy weeks) the severity is capped at
+    ``th.bradford_alone_max_severity``, below the medium line.
+    """
     per_agent = absence_window_summary(ctx, th)
+    changed = set(absence_frequency_signal(ctx, th)["agent_id"]) | set(
+        absence_after_heavy_weeks_signal(ctx, th)["agent_id"]
+    )
     score = per_agent["bradford_factor"].to_numpy()
     triggers = np.asarray(th.bradford_triggers)
     band = np.searchsorted(triggers, score, side="right")  # 0: below the first trigger
@@ -241,6 +249,10 @@ def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     sub = per_agent[fired]
     score, band = score[fired], band[fired]
     threshold = triggers[band - 1]
+    alone = ~sub.index.isin(list(changed))
+    severity = np.asarray(th.bradford_severities)[band - 1]
+    capped = alone & (severity > th.bradford_alone_max_severity)
+    severity = np.where(capped, th.bradford_alone_max_severity, severity)
     reasons = [
         make_reason(
             "bradford",
@@ -251,10 +263,11 @@ def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
             days=d,
             types=th.bradford_absence_types,
             long_spell_working_days=th.long_spell_working_days,
+            alone=bool(a),
+            alone_max_severity=th.bradford_alone_max_severity,
         )
-        for b, t, s, d in zip(score, threshold, sub["spells"], sub["days"], strict=True)
+        for b, t, s, d, a in zip(score, threshold, sub["spells"], sub["days"], capped, strict=True)
     ]
-    severity = np.asarray(th.bradford_severities)[band - 1]
     return signal_rows(sub.index, "bradford", severity, score, threshold, reasons)
 
 
@@ -290,6 +303,10 @@ def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
 @register_signal("absence_frequency", family="absence")
 def absence_frequency_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     """Recent spell frequency against the person's own earlier baseline (quarter, half-year)."""
+    return ctx.memo(("absence_frequency", th), lambda: _absence_frequency(ctx, th))
+
+
+def _absence_frequency(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     recs = strain_spells(ctx, th)
     spells = recs[~recs["long"]].drop_duplicates("spell")[["agent_id", "spell_start"]]
     start = spells["spell_start"].to_numpy("datetime64[D]")
@@ -447,6 +464,10 @@ def heavy_week_spells(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOLDS) -
 @register_signal("absence_after_heavy_weeks", family="absence")
 def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     """Short sick spells that begin soon after overtime weeks, more often than chance would."""
+    return ctx.memo(("absence_after_heavy_weeks", th), lambda: _after_heavy_weeks(ctx, th))
+
+
+def _after_heavy_weeks(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     per = heavy_week_spells(ctx, th)
     fired = (
         (per["spells_after"] >= th.heavy_week_min_spells)
