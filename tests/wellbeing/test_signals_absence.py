@@ -246,3 +246,8 @@ def test_a_bradford_factor_counts_in_full_only_with_a_change_in_the_spells():
     assert bradford.loc["RISE", "severity"] == pytest.approx(1.0)  # with a rise: its band's
     assert bradford.loc["STEADY", "reason"].values["alone"] is True
     assert "counts only with other signs" not in bradford.loc["RISE", "reason"].text
+    from wellbeing import reason_detail
+
+    assert "at most severity 0.45 (a level of absence, not a change)" in reason_detail(
+        bradford.loc["STEADY", "reason"]
+    )

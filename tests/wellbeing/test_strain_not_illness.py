@@ -260,6 +260,10 @@ def test_spells_after_heavy_weeks_are_weighed_against_the_own_share_of_heavy_wee
         "overtime; 15% of their working days fall in such a time"
     )
     assert "2x the rate of their other days" in reason.text
+    # the statistics one click away name both new thresholds
+    detail = reason_detail(reason)
+    assert "at least 2x as often per day in those times as on the other days" in detail
+    assert "at least 13 weeks of other days to compare with" in detail
     # with the ratio and the baseline switched off, the count alone fires all three again
     lax = Thresholds(heavy_week_min_ratio=0.0, heavy_week_min_other_weeks=1)
     assert set(compute_signals(ctx, lax, names=["absence_after_heavy_weeks"])["agent_id"]) == {
