@@ -23,7 +23,8 @@ Everybody else is ``ordinary`` (1.5 short sick spells and 2-3 vacations a year).
 
 The scoring sees only the four input frames. The truth (kind per agent) is written to its own
 file, ``truth.csv``, and read back only after scoring to compare. Reported: per kind, people,
-flagged and share flagged; recall over strain kinds; share of flags true; flags resting on a
+flagged and share flagged; the false flags by kind and the signals that raised them; recall
+over strain kinds; share of flags true; flags resting on a
 long absence (flagged, but not once every sick record of 8 or more working days is taken out
 and the set scored again); and the time of ``score_burnout_risk`` for the whole set (the
 second scoring is not timed). Aims (issue #17): recall >= 0.9, share of flags
@@ -309,6 +310,16 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"| {kind} | {int(r['people'])} | {int(r['flagged'])} | {r['share_flagged']:.3f} |"
             )
+    false = truth.merge(scores[["agent_id", "level", "signals"]], on="agent_id")
+    false = false[
+        false["level"].astype(str).isin(list(FLAGGED_LEVELS)) & ~false["kind"].isin(STRAIN_KINDS)
+    ]
+    if len(false):
+        print("\n| false flags: kind | signals that raised them | people |")
+        print("|---|---|---|")
+        by = false.assign(signals=false["signals"].map(lambda s: ", ".join(sorted(s))))
+        for (kind, signals), n in by.groupby(["kind", "signals"]).size().items():
+            print(f"| {kind} | {signals} | {n} |")
     print(
         f"\n- recall over the strain kinds: {summary['recall']:.3f} (aim >= 0.9); flags "
         f"{summary['flags']}, of them true {summary['true_flags']}: share true "

@@ -15,12 +15,15 @@ days as ISO dates ``YYYY-MM-DD``):
 code                       values
 =========================  ==========================================================================
 bradford                   bradford_factor, threshold, window_weeks, spells, days, types,
-                           long_spell_working_days
+                           long_spell_working_days, alone (bool: capped, no other absence
+                           signal), alone_max_severity
 sick_days                  days, spells, window_weeks, threshold_days, types (retired rule)
 absence_frequency          recent_spells, recent_weeks, baseline_spells (per recent_weeks),
                            baseline_weeks, min_recent_spells, min_ratio, types
 absence_after_heavy_weeks  spells_after, spells, within_days, window_weeks, min_spells,
-                           min_overtime_hours, contract_hours, types
+                           min_overtime_hours, contract_hours, types, chance_share,
+                           rate_ratio (None: every spell), min_ratio, other_weeks,
+                           min_other_weeks
 average_hours_reference,   average_hours, weeks, threshold_hours, weeks_with_hours, last_week
 average_hours_recent
 overtime_streak            weeks, at_least (bool: the streak fills the history), contract_hours,
@@ -254,7 +257,12 @@ def _bradford(v: Mapping[str, Any], fmt: Formats) -> str:
         f"Frequent short absences ({_types(v)}): {_count(fmt, v['spells'], 'spell')}, "
         f"{_count(fmt, v['days'], 'day')} in the last {_number(fmt, v['window_weeks'])} weeks, "
         f"Bradford Factor {_number(fmt, v['bradford_factor'])} (threshold "
-        f"{_plain(fmt, v['threshold'])})"
+        f"{_plain(fmt, v['threshold'])}"
+        + (
+            "; no rise against the own usual, so it counts only with other signs)"
+            if v.get("alone")
+            else ")"
+        )
     )
 
 
@@ -284,8 +292,14 @@ def _absence_after_heavy_weeks(v: Mapping[str, Any], fmt: Formats) -> str:
     return (
         f"{_number(fmt, v['spells_after'])} of {_count(fmt, v['spells'], 'short absence')} "
         f"({_types(v)}) in the last {_number(fmt, v['window_weeks'])} weeks began within "
-        f"{_number(fmt, v['within_days'])} days after a week of overtime (threshold "
-        f"{_number(fmt, v['min_spells'])})"
+        f"{_number(fmt, v['within_days'])} days after a week of overtime"
+        + (
+            f"; {fmt.percent(v['chance_share'])} of their working days fall in such a time "
+            f"(threshold: {_number(fmt, v['min_spells'])} spells, and "
+            f"{_plain(fmt, v['min_ratio'])}x the rate of their other days)"
+            if "chance_share" in v
+            else f" (threshold {_number(fmt, v['min_spells'])})"
+        )
     )
 
 
@@ -443,6 +457,12 @@ def _bradford_detail(v: Mapping[str, Any], fmt: Formats) -> str:
         f"Bradford Factor S² × D = {s}² × {_number(fmt, v['days'])} = "
         f"{_number(fmt, v['bradford_factor'])} over {_number(fmt, v['window_weeks'])} weeks; "
         f"fires from trigger point {_plain(fmt, v['threshold'])} (counted: {_types(v)})"
+        + (
+            f"; without a rise against the own usual or spells after heavy weeks at most "
+            f"severity {_plain(fmt, v['alone_max_severity'])} (a level of absence, not a change)"
+            if "alone_max_severity" in v
+            else ""
+        )
         + _long_spell_rule(v, fmt)
     )
 
@@ -473,7 +493,15 @@ def _absence_after_heavy_weeks_detail(v: Mapping[str, Any], fmt: Formats) -> str
         f"A spell counts when it starts within {_number(fmt, v['within_days'])} days after the "
         f"end of a week with at least {_hours(fmt, v['min_overtime_hours'])} over the own "
         f"contract ({_hours(fmt, v['contract_hours'])}); fires from "
-        f"{_count(fmt, v['min_spells'], 'such spell')}" + _long_spell_rule(v, fmt)
+        f"{_count(fmt, v['min_spells'], 'such spell')}"
+        + (
+            f" starting at least {_plain(fmt, v['min_ratio'])}x as often per day in those "
+            "times as on the other days (the own share of heavy weeks weighs chance), with at "
+            f"least {_count(fmt, v['min_other_weeks'], 'week')} of other days to compare with"
+            if "min_ratio" in v
+            else ""
+        )
+        + _long_spell_rule(v, fmt)
     )
 
 

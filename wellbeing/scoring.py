@@ -13,8 +13,10 @@ How signals combine
    ``score = 100 * (1 - prod_f(1 - weight_f * severity_f))``. One family alone can reach at most
    ``100 * weight_f``; each further family adds to the score without ever passing 100.
 4. ``level`` is ``high`` at ``score >= high_score`` (60), ``medium`` at ``>= medium_score`` (30),
-   else ``low``. With the default weights: a Bradford Factor of 125-399 alone is low (24:
-   ordinary sickness reaches it), 400-649 alone medium (45), 650+ alone high (60); a 17-week
+   else ``low``. With the default weights: a Bradford Factor alone is low (24 at 125-399, at
+   most 27 above: a level of absence without a rise against the own usual or spells after
+   heavy weeks is not strain, ``bradford_alone_max_severity``); with such a change 400-649 is
+   medium (45) and 650+ high (60); a 17-week
    average of 50 h alone is medium (39, or 45 with the overtime streak it usually comes with);
    Bradford 125 with a 50 h average is medium (53), with a 55 h average high (70); a
    performance decline alone scores 20 (just significant) to 40 (2 SD below the own baseline),

@@ -50,9 +50,18 @@ class Thresholds:
         is not. At the second trigger (125: e.g. 4 spells, 8 days) absence alone stays below
         the medium line (0.4 x 0.6 = 24 points), because ordinary sickness reaches it: about
         2 % of people with the usual 1 to 2 spells a year have a year of 4 spells. From the
-        third (400: e.g. 5 spells in 16 days, 7 in 9) spells are frequent enough to flag alone
-        (45 points), and from the fourth high (60). Below the third, absence adds to other
-        evidence.
+        third (400: e.g. 5 spells in 16 days, 7 in 9) 0.75 (45 points) and from the fourth 1.0
+        (60), but only where another absence signal shows a change (see
+        ``bradford_alone_max_severity``).
+    bradford_alone_max_severity : float
+        Highest severity of the Bradford Factor for a person without another absence signal
+        (no rise against the own usual, no spells clustering after heavy weeks), fraction
+        (0.45: 27 points, below the medium line, so it adds to other evidence and never flags
+        alone). The Bradford Factor measures how much short absence there is, not whether it
+        changed: frequent short absence at a person's steady rate is most often a health
+        condition or a disability (the factor's known problem under the UK Equality Act 2010;
+        ACAS advises adjusting triggers for it), not workload strain. About 2 % of people with
+        the usual 1.5 spells a year have a year of 5 or more by chance.
     bradford_absence_types : tuple of str
         Absence ``type`` values that count as spells (``("sick",)``; planned leave never counts).
     spell_join_gap_days : int
@@ -85,6 +94,17 @@ class Thresholds:
         Short spells following heavy weeks in the Bradford window needed to fire the
         ``absence_after_heavy_weeks`` signal (3: two can be chance for someone who often takes
         an extra shift).
+    heavy_week_min_ratio : float
+        Spells must also start at least this many times as often per day in the
+        ``heavy_week_spell_days`` after a heavy week as on the person's other days,
+        dimensionless (2.0, like ``frequency_ratio``): someone who works heavy weeks most of the
+        time has most spells "after a heavy week" by chance (see
+        :func:`wellbeing.signals.heavy_week_spells`).
+    heavy_week_min_other_weeks : int
+        Weeks of the person's own working time *not* following a heavy week needed to compare
+        with at all, weeks (13: a quarter, the recent window of the frequency rule); someone who
+        works heavy weeks nearly all the time has no usual to compare with, and the working-time
+        rules (48 h average, overtime streak) speak for them.
     min_history_weeks : int
         Weeks since a person's first hours or performance record needed before any rule that
         reads the person's own history (absence and performance families) may flag them; a
@@ -198,6 +218,7 @@ class Thresholds:
     bradford_window_weeks: int = 52
     bradford_triggers: tuple[float, ...] = (50.0, 125.0, 400.0, 650.0)
     bradford_severities: tuple[float, ...] = (0.25, 0.4, 0.75, 1.0)
+    bradford_alone_max_severity: float = 0.45
     bradford_absence_types: tuple[str, ...] = ("sick",)
     spell_join_gap_days: int = 0
     spell_join_over_weekends: bool = True
@@ -207,6 +228,8 @@ class Thresholds:
     heavy_week_spell_days: int = 14
     heavy_week_share: float = 0.1
     heavy_week_min_spells: int = 3
+    heavy_week_min_ratio: float = 2.0
+    heavy_week_min_other_weeks: int = 13
     min_history_weeks: int = 13
     leave_week_min_days: int = 5
     sick_days_threshold: float = 10.0
@@ -273,6 +296,7 @@ class Thresholds:
             "check_in_weeks",
             "heavy_week_spell_days",
             "heavy_week_min_spells",
+            "heavy_week_min_other_weeks",
             "min_history_weeks",
             "leave_week_min_days",
         )
@@ -296,6 +320,7 @@ class Thresholds:
             "overtime_min_hours",
             "min_decline_baseline_sd",
             "heavy_week_share",
+            "heavy_week_min_ratio",
             "sick_days_threshold",
             "sick_days_full",
         ):
@@ -315,6 +340,7 @@ class Thresholds:
             "occupancy_threshold",
             "occupancy_full",
             "min_steeper_than_share",
+            "bradford_alone_max_severity",
         ):
             _check_number(name, getattr(self, name), low=0.0, high=1.0)
         _check_number("fdr_q", self.fdr_q, low=1e-6, high=0.5)

@@ -34,7 +34,9 @@ SICK = [("SICK", f"2024-{m:02d}-05", f"2024-{m:02d}-05", "sick") for m in range(
 def _inputs():
     agents = agents_frame(["CALM", "SICK", "BUSY", "BOTH"])
     absences = absences_frame(SICK + [(a, s, e, t) for _, s, e, t in SICK for a in ["BOTH"]])
-    hours = hours_frame(weekly_pattern("BUSY", [50.0] * 17) + weekly_pattern("BOTH", [50.0] * 17))
+    hours = hours_frame(
+        weekly_pattern("BUSY", [50.0] * 17) + weekly_pattern("BOTH", [37.5] * 35 + [50.0] * 17)
+    )
     return agents, absences, hours, performance_frame()
 
 
@@ -52,8 +54,9 @@ def test_scores_combine_families_as_a_noisy_or():
     busy = 0.6 * 0.75
     assert scores.loc["BUSY", "score"] == pytest.approx(45.0)
     assert scores.loc["BUSY", "level"] == "medium"
-    # BOTH: absence 0.36 as SICK (the 3 spells since March each began after a 50 h week, 10 %
-    # over the 37.5 h contract: absence_after_heavy_weeks 0.5, weaker), so
+    # BOTH: absence 0.36 as SICK (the 3 spells since April each began after a 50 h week, 10 %
+    # over the 37.5 h contract, and the 16 weeks after such weeks are 31 % of the year: 2.2x
+    # the rate of the other weeks, absence_after_heavy_weeks 0.5, weaker), so
     # 1 - (1 - 0.36)(1 - 0.45) = 0.648: two medium families make a high
     assert scores.loc["BOTH", "score"] == pytest.approx(round(100 * (1 - 0.64 * (1 - busy)), 1))
     assert scores.loc["BOTH", "level"] == "high"
@@ -64,6 +67,12 @@ def test_scores_combine_families_as_a_noisy_or():
         r.text.startswith("3 of 6 short absences (sick) in the last 52 weeks began within 14 days")
         for r in scores.loc["BOTH", "reasons"]
     )
+    # BUSY's twin with the same spells but no usual weeks to compare with (every week it worked
+    # was heavy): the heavy-week rule stays silent, the hours rules speak
+    agents, absences, hours, performance = _inputs()
+    only_heavy = hours[(hours["agent_id"] != "BOTH") | (hours["date"] >= "2024-03-04")]
+    alone = score_burnout_risk(agents, absences, only_heavy, performance, AS_OF)
+    assert "absence_after_heavy_weeks" not in alone.set_index("agent_id").loc["BOTH", "signals"]
     assert any(
         "Average 50.0 h a week over the last 17 weeks (threshold 48 h" in r.text
         for r in scores.loc["BOTH", "reasons"]

@@ -68,7 +68,8 @@ def test_every_published_bradford_example(shared_data):
     assert "CIPD-4" not in signals.index  # 10 is below the first trigger: no flag
     assert signals.loc["IOSH-1", "reason"].text == (
         "Frequent short absences (sick): 14 spells, 14 days in the last 52 weeks, "
-        "Bradford Factor 2,744 (threshold 650)"
+        "Bradford Factor 2,744 (threshold 650; no rise against the own usual, so it counts "
+        "only with other signs)"
     )
     # by default a long spell is illness, not strain: one 10-day absence (8 working days)
     # and one of 14 days count nothing, whatever the arithmetic
@@ -108,11 +109,17 @@ def test_hand_built_history_joins_spells_and_cuts_at_the_window_edges():
     rows = compute_signals(ctx, names=["bradford"]).set_index("signal")
     assert rows.loc["bradford", "value"] == 432
     assert rows.loc["bradford", "threshold"] == 400
-    assert rows.loc["bradford", "severity"] == pytest.approx(0.75)  # third of four bands
+    # third of four bands (0.75), but six spells spread over the year are no rise against the
+    # own usual: a level of absence alone stays below the medium line
+    assert rows.loc["bradford", "severity"] == pytest.approx(0.45)
     assert rows.loc["bradford", "reason"].text == (
         "Frequent short absences (sick): 6 spells, 12 days in the last 52 weeks, "
-        "Bradford Factor 432 (threshold 400)"
+        "Bradford Factor 432 (threshold 400; no rise against the own usual, so it counts only "
+        "with other signs)"
     )
+    uncapped = Thresholds(bradford_alone_max_severity=1.0)
+    rows = compute_signals(ctx, uncapped, names=["bradford"]).set_index("signal")
+    assert rows.loc["bradford", "severity"] == pytest.approx(0.75)
     # the retired total-days rule still words its stored reasons
     from wellbeing.signals import sick_days_signal
 
@@ -202,4 +209,45 @@ def test_end_before_start_is_rejected():
 def test_bradford_factor_is_vectorised():
     np.testing.assert_array_equal(
         bradford_factor(np.array([10, 1]), np.array([10, 10])), [1000, 10]
+    )
+
+
+def test_a_bradford_factor_counts_in_full_only_with_a_change_in_the_spells():
+    # the same 6 one-day spells, a fortnight apart: spread over the year (STEADY) or all in
+    # the last quarter after none before (RISE: the frequency rule fires)
+    steady = [f"2023-{m:02d}-1{d}" for m, d in ((8, 5), (10, 3), (12, 5))] + [
+        f"2024-{m:02d}-1{d}" for m, d in ((2, 3), (4, 5), (6, 4))
+    ]
+    rise = [str(d.date()) for d in pd.bdate_range("2024-04-09", periods=6, freq="14D")]
+    rows = [("STEADY", d, d, "sick") for d in steady] + [("RISE", d, d, "sick") for d in rise]
+    ctx = context(agents_frame(["STEADY", "RISE"]), absences=absences_frame(rows))
+    assert absence_window_summary(ctx).loc[["STEADY", "RISE"], "bradford_factor"].tolist() == [
+        216.0,
+        216.0,
+    ]
+    signals = compute_signals(ctx)
+    bradford = signals[signals["signal"] == "bradford"].set_index("agent_id")
+    assert bradford.loc["STEADY", "severity"] == pytest.approx(0.4)  # band 125: under the cap
+    assert bradford.loc["RISE", "severity"] == pytest.approx(0.4)
+    assert set(signals.loc[signals["signal"] == "absence_frequency", "agent_id"]) == {"RISE"}
+    # at the third band (400) the cap shows: 7 spells of 2 days, B = 7^2 x 14 = 686 (band 650)
+    longer = [
+        (a, s, str((pd.Timestamp(s) + pd.Timedelta(days=1)).date()), t) for a, s, _, t in rows
+    ]
+    longer += [("STEADY", "2023-07-11", "2023-07-12", "sick")]
+    longer += [("RISE", "2024-06-25", "2024-06-26", "sick")]
+    ctx = context(agents_frame(["STEADY", "RISE"]), absences=absences_frame(longer))
+    assert absence_window_summary(ctx).loc[["STEADY", "RISE"], "bradford_factor"].tolist() == [
+        686.0,
+        686.0,
+    ]
+    bradford = compute_signals(ctx, names=["bradford"]).set_index("agent_id")
+    assert bradford.loc["STEADY", "severity"] == pytest.approx(0.45)  # capped: a level alone
+    assert bradford.loc["RISE", "severity"] == pytest.approx(1.0)  # with a rise: its band's
+    assert bradford.loc["STEADY", "reason"].values["alone"] is True
+    assert "counts only with other signs" not in bradford.loc["RISE", "reason"].text
+    from wellbeing import reason_detail
+
+    assert "at most severity 0.45 (a level of absence, not a change)" in reason_detail(
+        bradford.loc["STEADY", "reason"]
     )

@@ -211,3 +211,63 @@ def test_bad_strain_settings_fail_when_made(field, value, message):
 
     with pytest.raises(ThresholdError, match=message):
         Thresholds(**{field: value})
+
+
+def _tuesday(week: int) -> str:
+    """Tuesday of week ``week`` of the 52 weeks ending at the builders' last week."""
+    monday = AS_OF - pd.Timedelta(days=6) - pd.Timedelta(weeks=51 - week)
+    return str((monday + pd.Timedelta(days=1)).date())
+
+
+def _one_day_spells(agent: str, weeks: list[int]) -> list[tuple[str, str, str, str]]:
+    return [(agent, _tuesday(w), _tuesday(w), "sick") for w in weeks]
+
+
+def test_spells_after_heavy_weeks_are_weighed_against_the_own_share_of_heavy_weeks():
+    from wellbeing.signals import compute_signals, heavy_week_spells, make_signal_context
+
+    heavy, usual = 45.0, 37.5  # a heavy week: 10 % (3.75 h) or more over the 37.5 h contract
+    few = [heavy if w in (10, 22, 34, 46) else usual for w in range(52)]
+    most = [usual if w in (4, 17, 30, 43) else heavy for w in range(52)]
+    half = [heavy if w < 26 else usual for w in range(52)]
+    hours = hours_frame(
+        weekly_pattern("FEW", few) + weekly_pattern("MOST", most) + weekly_pattern("HALF", half)
+    )
+    absences = absences_frame(
+        # three spells each on the Tuesday after one of FEW's four heavy weeks, one elsewhere
+        _one_day_spells("FEW", [11, 23, 35, 4])
+        # the same days for MOST, whose weeks are nearly all heavy: every spell follows one
+        + _one_day_spells("MOST", [11, 23, 35, 4])
+        # spells spread over the year: three in the heavy half, three in the usual half
+        + _one_day_spells("HALF", [5, 13, 21, 30, 38, 47])
+    )
+    ctx = make_signal_context(
+        agents_frame(["FEW", "MOST", "HALF"]), absences, hours, performance_frame(), AS_OF
+    )
+    per = heavy_week_spells(ctx)
+    # by the count alone (3 after a heavy week, the threshold) all three would fire
+    assert (per["spells_after"] >= 3).all()
+    assert per.loc["FEW", "chance_share"] == pytest.approx(8 / 52)  # 2 weeks after each of 4
+    assert per.loc["FEW", "rate_ratio"] == pytest.approx((3 / (8 / 52)) / (1 / (44 / 52)))
+    assert per.loc["MOST", "other_weeks"] < 13  # no usual left to compare with
+    assert per.loc["HALF", "rate_ratio"] < 2  # as often after heavy weeks as otherwise
+
+    fired = compute_signals(ctx, names=["absence_after_heavy_weeks"])
+    assert fired["agent_id"].tolist() == ["FEW"]
+    reason = fired.iloc[0]["reason"]
+    assert reason.text.startswith(
+        "3 of 4 short absences (sick) in the last 52 weeks began within 14 days after a week of "
+        "overtime; 15% of their working days fall in such a time"
+    )
+    assert "2x the rate of their other days" in reason.text
+    # the statistics one click away name both new thresholds
+    detail = reason_detail(reason)
+    assert "at least 2x as often per day in those times as on the other days" in detail
+    assert "at least 13 weeks of other days to compare with" in detail
+    # with the ratio and the baseline switched off, the count alone fires all three again
+    lax = Thresholds(heavy_week_min_ratio=0.0, heavy_week_min_other_weeks=1)
+    assert set(compute_signals(ctx, lax, names=["absence_after_heavy_weeks"])["agent_id"]) == {
+        "FEW",
+        "MOST",
+        "HALF",
+    }

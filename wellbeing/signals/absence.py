@@ -232,8 +232,16 @@ def absence_window_summary(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOL
 
 @register_signal("bradford", family="absence")
 def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Bradford Factor S^2 x D over the rolling window, against the trigger points."""
+    """Bradford Factor S^2 x D over the rolling window, against the trigger points.
+
+    A level of absence, not a change: for a person without another absence signal (a rise
+    against the own usual, spells after heavy weeks) the severity is capped at
+    ``th.bradford_alone_max_severity``, below the medium line.
+    """
     per_agent = absence_window_summary(ctx, th)
+    changed = set(absence_frequency_signal(ctx, th)["agent_id"]) | set(
+        absence_after_heavy_weeks_signal(ctx, th)["agent_id"]
+    )
     score = per_agent["bradford_factor"].to_numpy()
     triggers = np.asarray(th.bradford_triggers)
     band = np.searchsorted(triggers, score, side="right")  # 0: below the first trigger
@@ -241,6 +249,10 @@ def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     sub = per_agent[fired]
     score, band = score[fired], band[fired]
     threshold = triggers[band - 1]
+    alone = ~sub.index.isin(list(changed))
+    severity = np.asarray(th.bradford_severities)[band - 1]
+    capped = alone & (severity > th.bradford_alone_max_severity)
+    severity = np.where(capped, th.bradford_alone_max_severity, severity)
     reasons = [
         make_reason(
             "bradford",
@@ -251,10 +263,11 @@ def bradford_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
             days=d,
             types=th.bradford_absence_types,
             long_spell_working_days=th.long_spell_working_days,
+            alone=bool(a),
+            alone_max_severity=th.bradford_alone_max_severity,
         )
-        for b, t, s, d in zip(score, threshold, sub["spells"], sub["days"], strict=True)
+        for b, t, s, d, a in zip(score, threshold, sub["spells"], sub["days"], capped, strict=True)
     ]
-    severity = np.asarray(th.bradford_severities)[band - 1]
     return signal_rows(sub.index, "bradford", severity, score, threshold, reasons)
 
 
@@ -290,6 +303,10 @@ def sick_days_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
 @register_signal("absence_frequency", family="absence")
 def absence_frequency_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     """Recent spell frequency against the person's own earlier baseline (quarter, half-year)."""
+    return ctx.memo(("absence_frequency", th), lambda: _absence_frequency(ctx, th))
+
+
+def _absence_frequency(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
     recs = strain_spells(ctx, th)
     spells = recs[~recs["long"]].drop_duplicates("spell")[["agent_id", "spell_start"]]
     start = spells["spell_start"].to_numpy("datetime64[D]")
@@ -357,9 +374,36 @@ def absence_frequency_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame
     )
 
 
-@register_signal("absence_after_heavy_weeks", family="absence")
-def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
-    """Short sick spells that begin soon after overtime weeks (strain showing as sickness)."""
+def heavy_week_spells(ctx: SignalContext, th: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
+    """Short spells after heavy weeks, against the share the person's own heavy weeks give by chance.
+
+    A spell *follows a heavy week* when it starts within ``th.heavy_week_spell_days`` days after
+    the end (Sunday) of a week with hours at least ``th.heavy_week_share`` (and
+    ``th.overtime_min_hours``) over the own contract. Someone who works heavy weeks most of the
+    time has most spells "after a heavy week" by chance, so the count is weighed against the
+    person's own exposure: ``chance_share`` is the share of their available weekdays in the
+    Bradford window (weeks with hours, or in which a counted spell began) on which a spell
+    starting would follow a heavy week. ``rate_ratio`` compares the spell rate on those days
+    with the rate on the other days:
+    ``(spells_after / chance_share) / ((spells - spells_after) / (1 - chance_share))``
+    (infinite when every spell followed a heavy week, 0 without any). The rate of the other
+    days is the person's own usual: ``other_weeks`` (their available weekdays not after a heavy
+    week, in weeks of 5) says how much of it there is to go by.
+
+    Parameters
+    ----------
+    ctx : SignalContext
+        Inputs.
+    th : Thresholds, optional
+        Window, spell rules and the heavy-week rule.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``agent_id`` in agent order: ``spells`` (int, short spells starting in the
+        window), ``spells_after`` (int, of them after a heavy week), ``chance_share`` (float,
+        fraction), ``rate_ratio`` (float, dimensionless) and ``other_weeks`` (float, weeks).
+    """
     recs = strain_spells(ctx, th)
     window_start = ctx.as_of - np.timedelta64(7 * th.bradford_window_weeks - 1, "D")
     spells = recs[~recs["long"]].drop_duplicates("spell")
@@ -378,25 +422,67 @@ def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.D
     # heavy weeks among weeks 0..k-1, per agent: a prefix sum with a leading 0 column
     csum = np.pad(np.cumsum(heavy, axis=1), ((0, 0), (1, 0)))
     first = weekly.weeks[0]
-    # weeks whose Sunday falls in [begin - heavy_week_spell_days, begin - 1]
-    lo = np.ceil(((begin - first).astype("int64") - th.heavy_week_spell_days - 6) / 7).astype(
-        "int64"
+
+    def follows_heavy(day: np.ndarray, row: np.ndarray | slice) -> np.ndarray:
+        """Whether a spell starting ``day`` days after ``first`` follows a heavy week."""
+        # weeks whose Sunday falls in [day - heavy_week_spell_days, day - 1]
+        lo = np.ceil((day - th.heavy_week_spell_days - 6) / 7).astype("int64")
+        hi = np.floor((day - 7) / 7).astype("int64")
+        lo, hi = np.clip(lo, 0, n_weeks), np.clip(hi + 1, 0, n_weeks)
+        return (csum[row, np.maximum(hi, lo)] - csum[row, lo]) > 0
+
+    day = (begin - first).astype("int64")
+    n_agents = len(ctx.agent_ids)
+    total = np.bincount(rows, minlength=n_agents)
+    after = np.bincount(rows[follows_heavy(day, rows)], minlength=n_agents)
+    # the chance share: weekdays of the weeks the person was there to fall sick in
+    available = ~np.isnan(weekly.hours)
+    in_weeks = (day >= 0) & (day < 7 * n_weeks)
+    available[rows[in_weeks], day[in_weeks] // 7] = True
+    available[:, weekly.weeks + 6 < window_start] = False
+    exposed = np.zeros(n_agents)
+    for weekday in range(5):  # ``first`` is a Monday
+        days = 7 * np.arange(n_weeks) + weekday
+        exposed += (follows_heavy(days, slice(None)) & available).sum(axis=1)
+    possible = 5 * available.sum(axis=1)
+    share = np.divide(exposed, possible, out=np.zeros(n_agents), where=possible > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (after / share) / ((total - after) / (1.0 - share))
+    ratio = np.where(after == 0, 0.0, np.where(after == total, np.inf, ratio))
+    return pd.DataFrame(
+        {
+            "spells": total,
+            "spells_after": after,
+            "chance_share": share,
+            "rate_ratio": ratio,
+            "other_weeks": (possible - exposed) / 5.0,
+        },
+        index=ctx.agent_ids,
     )
-    hi = np.floor(((begin - first).astype("int64") - 7) / 7).astype("int64")
-    lo, hi = np.clip(lo, 0, n_weeks), np.clip(hi + 1, 0, n_weeks)
-    after_heavy = (csum[rows, np.maximum(hi, lo)] - csum[rows, lo]) > 0
-    per = (
-        pd.DataFrame({"row": rows, "after": after_heavy})
-        .groupby("row")["after"]
-        .agg(["sum", "size"])
+
+
+@register_signal("absence_after_heavy_weeks", family="absence")
+def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
+    """Short sick spells that begin soon after overtime weeks, more often than chance would."""
+    return ctx.memo(("absence_after_heavy_weeks", th), lambda: _after_heavy_weeks(ctx, th))
+
+
+def _after_heavy_weeks(ctx: SignalContext, th: Thresholds) -> pd.DataFrame:
+    per = heavy_week_spells(ctx, th)
+    fired = (
+        (per["spells_after"] >= th.heavy_week_min_spells)
+        & (per["rate_ratio"] >= th.heavy_week_min_ratio)
+        # without enough ordinary weeks there is no own usual to compare with: someone who
+        # works heavy weeks nearly all the time is left to the working-time rules
+        & (per["other_weeks"] >= th.heavy_week_min_other_weeks)
     )
-    per = per[per["sum"] >= th.heavy_week_min_spells]
-    idx = per.index.to_numpy()
+    idx = np.flatnonzero(fired.to_numpy())
+    per = per[fired]
     reasons = [
         make_reason(
             "absence_after_heavy_weeks",
-            spells_after=int(a),
-            spells=int(n),
+            spells_after=int(r.spells_after),
+            spells=int(r.spells),
             within_days=th.heavy_week_spell_days,
             window_weeks=th.bradford_window_weeks,
             min_spells=th.heavy_week_min_spells,
@@ -406,15 +492,21 @@ def absence_after_heavy_weeks_signal(ctx: SignalContext, th: Thresholds) -> pd.D
             contract_hours=ctx.contract_hours[i],
             types=th.bradford_absence_types,
             long_spell_working_days=th.long_spell_working_days,
+            chance_share=float(r.chance_share),
+            rate_ratio=None if np.isinf(r.rate_ratio) else float(r.rate_ratio),
+            min_ratio=th.heavy_week_min_ratio,
+            other_weeks=float(r.other_weeks),
+            min_other_weeks=th.heavy_week_min_other_weeks,
         )
-        for i, a, n in zip(idx, per["sum"], per["size"], strict=True)
+        for i, r in zip(idx, per.itertuples(), strict=True)
     ]
-    severity = ramp(per["sum"].to_numpy(), th.heavy_week_min_spells, 2 * th.heavy_week_min_spells)
+    after = per["spells_after"].to_numpy()
+    severity = ramp(after, th.heavy_week_min_spells, 2 * th.heavy_week_min_spells)
     return signal_rows(
-        ctx.agent_ids[idx],
+        per.index,
         "absence_after_heavy_weeks",
         severity,
-        per["sum"],
+        after,
         th.heavy_week_min_spells,
         reasons,
     )
