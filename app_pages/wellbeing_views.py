@@ -20,6 +20,7 @@ from app_pages.common import (
     get_store,
     load_summary,
     load_table,
+    session_memo,
     show_chart,
 )
 from data.access import AccessDenied, Permission, Principal
@@ -56,7 +57,6 @@ from wellbeing.limits import ACTION_LABELS as FOLLOWUP_ACTION_LABELS
 from wellbeing.limits import LIMIT_LABELS, MAX_LIMIT_DAYS, limit_notes
 
 VERSION_KEY = "wellbeing_version"  # bumped by evaluations and reviews: refreshes the views
-MEMO_KEY = "wellbeing_memo"
 MESSAGE_KEY = "wellbeing_message"
 REVIEW_MESSAGE_KEY = "wellbeing_review_message"
 NOTE_KEY = "wellbeing_note"
@@ -231,12 +231,9 @@ def _bump() -> None:
 
 
 def _memo(name: str, args: tuple, compute):
-    """``compute()`` again only when ``args`` change, so a look is audited once, not per rerun."""
-    cache = st.session_state.setdefault(MEMO_KEY, {})
-    hit = cache.get(name)
-    if hit is None or hit[0] != args:
-        cache[name] = (args, compute())
-    return cache[name][1]
+    """``compute()`` again only when ``args`` change, so a look is audited once, not per rerun
+    (per session and viewer: :func:`app_pages.common.session_memo`)."""
+    return session_memo(f"wellbeing_{name}", args, compute)
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
