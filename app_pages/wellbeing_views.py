@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -389,23 +390,8 @@ def hours_chart(weekly: pd.DataFrame, limit_hours: float, limit_label: str) -> a
     lines = base.mark_line(point=True, strokeWidth=1.5).encode(
         x=alt.X("week_start:T", title="Week starting"),
         y=alt.Y("hours:Q", title="Hours a week (h)"),
-        color=alt.Color(
-            "series:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=["#1f77b4", "#7f7f7f"]),
-            legend=legend,
-        ),
-        strokeDash=alt.StrokeDash(
-            "series:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]]),
-            legend=legend,
-        ),
-        shape=alt.Shape(
-            "series:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=["circle", "square"]),
-            legend=legend,
+        **_series_marks(
+            domain, legend, ["#1f77b4", "#7f7f7f"], [[1, 0], [5, 3]], ["circle", "square"]
         ),
         tooltip=[
             alt.Tooltip("series:N", title="Series"),
@@ -444,23 +430,12 @@ def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt
         .encode(
             x=alt.X("week_start:T", title="Week starting"),
             y=alt.Y("y:Q", title=title, scale=alt.Scale(zero=False)),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=["#1f77b4", "#ff7f0e"]),
-                legend=legend,
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3]]),
-                legend=legend,
-            ),
-            shape=alt.Shape(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=["circle", "triangle-down"]),
-                legend=legend,
+            **_series_marks(
+                domain,
+                legend,
+                ["#1f77b4", "#ff7f0e"],
+                [[1, 0], [6, 3]],
+                ["circle", "triangle-down"],
             ),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week starting", format="%a %d %b %Y"),
@@ -469,6 +444,27 @@ def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt
         )
         .properties(height=300, title=title)
     )
+
+
+def _series_marks(
+    domain: list[str],
+    legend: alt.Legend,
+    colours: list[str],
+    dashes: list[list[int]],
+    shapes: list[str],
+) -> dict[str, Any]:
+    """The ``color``, ``strokeDash`` and ``shape`` encodings of a chart's ``series`` field: all
+    three tell the series apart (not colour alone), under one merged ``legend``."""
+    return {
+        name: channel(
+            "series:N", title=None, scale=alt.Scale(domain=domain, range=values), legend=legend
+        )
+        for name, channel, values in (
+            ("color", alt.Color, colours),
+            ("strokeDash", alt.StrokeDash, dashes),
+            ("shape", alt.Shape, shapes),
+        )
+    }
 
 
 def _label_expr(labels: dict[str, str]) -> str:
