@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -222,8 +223,15 @@ def current_user() -> Principal | None:
 
     The one place that decides who is acting: ``app.py``'s sign-in and every page ask here.
     The account is read from the database on every run, not remembered: a user removed or
-    given another role since signing in loses what they had at once.
+    given another role since signing in loses what they had at once, and the session's
+    :func:`session_memo` with it.
     """
+    viewer = _acting_user()
+    _memo_of(viewer)  # a session that changed hands keeps nothing of the previous user's
+    return viewer
+
+
+def _acting_user() -> Principal | None:
     store = get_store()
     token = st.session_state.get(SESSION_TOKEN_KEY) or st.query_params.get(SESSION_PARAM)
     if token and not oidc_configured():
@@ -282,6 +290,63 @@ def require_page(permission: Permission, *, look_only: bool = False) -> Principa
         st.error(f"Access refused: {exc}.", icon=":material/block:")
         st.stop()
         raise  # st.stop() raises; this line is for type checkers
+
+
+MEMO_KEY = "session_memo"
+"""Session key of :func:`session_memo`'s results."""
+
+T = TypeVar("T")
+
+
+@dataclass
+class _SessionMemo:
+    """What :func:`session_memo` keeps: whose it is, and per name the results by key (oldest
+    first)."""
+
+    owner: tuple[str, str, bool]
+    held: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
+
+
+def _memo_of(viewer: Principal | None) -> _SessionMemo | None:
+    """This session's memo for ``viewer``; another user's is dropped, and nobody gets none."""
+    memo = st.session_state.get(MEMO_KEY)
+    owner = None if viewer is None else (viewer.username, viewer.role.value, viewer.demo)
+    if isinstance(memo, _SessionMemo) and memo.owner == owner:
+        return memo
+    if memo is not None:
+        del st.session_state[MEMO_KEY]
+    if owner is None:
+        return None
+    memo = _SessionMemo(owner)
+    st.session_state[MEMO_KEY] = memo
+    return memo
+
+
+def session_memo(name: str, key: Hashable, compute: Callable[[], T], *, keep: int = 1) -> T:
+    """``compute()``, run again only for a ``key`` not held: for the results a page cannot leave
+    to ``st.cache_data`` (a read that is audited once per look of this session, not once per
+    server; a fit that draws its own progress bar and Stop button).
+
+    The results belong to the signed-in user of this session: when the session changes hands
+    (signed out, another user or role, in the same tab) they are dropped, and nobody signed in
+    (a removed account) gets nothing. Per ``name`` the newest ``keep`` keys are held. A
+    ``compute`` that raises keeps nothing.
+
+    Raises
+    ------
+    AccessDenied
+        Nobody is signed in.
+    """
+    viewer = current_user()  # makes the memo the viewer's, or drops it
+    memo = st.session_state.get(MEMO_KEY)
+    if viewer is None or not isinstance(memo, _SessionMemo):
+        raise AccessDenied("sign in first")
+    held = memo.held.setdefault(name, {})
+    if key not in held:
+        held[key] = compute()
+        while len(held) > keep:  # oldest first: dicts keep insertion order
+            held.pop(next(iter(held)))
+    return held[key]
 
 
 def data_version() -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import data_version, formats, get_store, require_page
+from app_pages.common import data_version, formats, get_store, require_page, session_memo
 from app_pages.wellbeing_views import PURPOSE, VERSION_KEY, how_it_works, render_hr_view
 from data.access import AccessDenied, Permission, Principal
 from services.flags import check_ins_due, check_ins_on, complete_check_in, set_check_ins
@@ -18,7 +18,6 @@ CHECK_INS_ON_KEY = "flag_review_check_ins_on"
 CHECK_IN_PICK_KEY = "flag_review_check_in_pick"
 CHECK_IN_NOTE_KEY = "flag_review_check_in_note"
 CHECK_IN_MESSAGE_KEY = "flag_review_check_in_message"
-CHECK_IN_MEMO_KEY = "flag_review_check_ins_memo"
 SHOWN_COLUMNS = ("check_in_id", "name", "agent_id", "start_date", "end_date", "back_on")
 CHECK_INS_HELP = (
     "A person back from a long absence (an illness, an operation) gets a check-in item: a "
@@ -65,11 +64,9 @@ def _done(viewer: Principal, check_in_id: int) -> None:
 def _open_check_ins(viewer: Principal):
     """The open check-ins, read again only after a change (each read is audited)."""
     version = (data_version(), st.session_state.get(VERSION_KEY, 0))
-    memo = st.session_state.get(CHECK_IN_MEMO_KEY)
-    if memo is None or memo[0] != version:
-        memo = (version, check_ins_due(get_store(), viewer))
-        st.session_state[CHECK_IN_MEMO_KEY] = memo
-    return memo[1]
+    return session_memo(
+        "flag_review_check_ins", version, lambda: check_ins_due(get_store(), viewer)
+    )
 
 
 def render_check_ins(viewer: Principal) -> None:

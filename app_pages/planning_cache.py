@@ -23,9 +23,10 @@ The plan and the Schedule page's last schedule are also kept as the user's draft
 (:mod:`services.drafts`): :func:`restore_drafts` puts them back into a new session (after a
 reload or a new sign-in), once.
 
-A fitted daily forecast is kept in session state, like the Forecast page's runs, so that a fit
-can show live progress (Streamlit's data cache records element calls made inside a cached
-function and cannot replay a progress bar) and both pages reuse one fit. The plans, quick once
+A fitted daily forecast is kept in this session's memo (``common.session_memo``), like the
+Forecast page's runs, so that a fit can show live progress and a Stop button (Streamlit's data
+cache records element calls made inside a cached function and cannot replay a progress bar)
+and both pages reuse one fit. The plans, quick once
 the forecast is there, are cached by their inputs.
 """
 
@@ -42,7 +43,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, data_version, formats, get_store, load_table
+from app_pages.common import (
+    current_user,
+    data_version,
+    formats,
+    get_store,
+    load_table,
+    session_memo,
+)
 from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
@@ -88,7 +96,8 @@ CALENDAR_ZIPS = {
 LOG = logging.getLogger(__name__)
 
 FORECASTS_KEY = "planning_forecasts"
-"""Session key of the daily forecasts fitted for plans, newest last."""
+"""``session_memo`` name of the daily forecasts fitted for plans (the newest
+:data:`MAX_FORECASTS`)."""
 
 #: The last day a plan may reach, in days after the history (read at every call: tests
 #: shorten it).
@@ -355,17 +364,17 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
     inputs = plan_inputs(request.period)
     fmt = formats()
     source = forecast_source(request, inputs, fmt)
-    held: dict[tuple, pd.DataFrame] = st.session_state.setdefault(FORECASTS_KEY, {})
     key = (version, source.key)
-    if source.source == FIT and key not in held:
+
+    def fit() -> pd.DataFrame:
         service.require_handle_times(source, inputs)  # a missing AHT is said before a fit
         if fit_stopped(plan):
             raise FitStopped("the forecast fit was stopped; plan again to fit it")
-        held[key] = _fit_with_stop(plan, source, inputs)
-        while len(held) > MAX_FORECASTS:  # oldest first: dicts keep insertion order
-            held.pop(next(iter(held)))
+        return _fit_with_stop(plan, source, inputs)
+
     if source.source == FIT:
-        inputs = replace(inputs, fitted_daily=held[key])
+        daily = session_memo(FORECASTS_KEY, key, fit, keep=MAX_FORECASTS)
+        inputs = replace(inputs, fitted_daily=daily)
     with st.spinner("Working out the staff each half hour needs..."):
         return _plan_cached(
             version,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -20,6 +21,7 @@ from app_pages.common import (
     get_store,
     load_summary,
     load_table,
+    session_memo,
     show_chart,
 )
 from data.access import AccessDenied, Permission, Principal
@@ -56,7 +58,6 @@ from wellbeing.limits import ACTION_LABELS as FOLLOWUP_ACTION_LABELS
 from wellbeing.limits import LIMIT_LABELS, MAX_LIMIT_DAYS, limit_notes
 
 VERSION_KEY = "wellbeing_version"  # bumped by evaluations and reviews: refreshes the views
-MEMO_KEY = "wellbeing_memo"
 MESSAGE_KEY = "wellbeing_message"
 REVIEW_MESSAGE_KEY = "wellbeing_review_message"
 NOTE_KEY = "wellbeing_note"
@@ -231,12 +232,9 @@ def _bump() -> None:
 
 
 def _memo(name: str, args: tuple, compute):
-    """``compute()`` again only when ``args`` change, so a look is audited once, not per rerun."""
-    cache = st.session_state.setdefault(MEMO_KEY, {})
-    hit = cache.get(name)
-    if hit is None or hit[0] != args:
-        cache[name] = (args, compute())
-    return cache[name][1]
+    """``compute()`` again only when ``args`` change, so a look is audited once, not per rerun
+    (per session and viewer: :func:`app_pages.common.session_memo`)."""
+    return session_memo(f"wellbeing_{name}", args, compute)
 
 
 @st.cache_data(ttl=600, max_entries=8, show_spinner=False)
@@ -392,23 +390,8 @@ def hours_chart(weekly: pd.DataFrame, limit_hours: float, limit_label: str) -> a
     lines = base.mark_line(point=True, strokeWidth=1.5).encode(
         x=alt.X("week_start:T", title="Week starting"),
         y=alt.Y("hours:Q", title="Hours a week (h)"),
-        color=alt.Color(
-            "series:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=["#1f77b4", "#7f7f7f"]),
-            legend=legend,
-        ),
-        strokeDash=alt.StrokeDash(
-            "series:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=[[1, 0], [5, 3]]),
-            legend=legend,
-        ),
-        shape=alt.Shape(
-            "series:N",
-            title=None,
-            scale=alt.Scale(domain=domain, range=["circle", "square"]),
-            legend=legend,
+        **_series_marks(
+            domain, legend, ["#1f77b4", "#7f7f7f"], [[1, 0], [5, 3]], ["circle", "square"]
         ),
         tooltip=[
             alt.Tooltip("series:N", title="Series"),
@@ -447,23 +430,12 @@ def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt
         .encode(
             x=alt.X("week_start:T", title="Week starting"),
             y=alt.Y("y:Q", title=title, scale=alt.Scale(zero=False)),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=["#1f77b4", "#ff7f0e"]),
-                legend=legend,
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3]]),
-                legend=legend,
-            ),
-            shape=alt.Shape(
-                "series:N",
-                title=None,
-                scale=alt.Scale(domain=domain, range=["circle", "triangle-down"]),
-                legend=legend,
+            **_series_marks(
+                domain,
+                legend,
+                ["#1f77b4", "#ff7f0e"],
+                [[1, 0], [6, 3]],
+                ["circle", "triangle-down"],
             ),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week starting", format="%a %d %b %Y"),
@@ -472,6 +444,27 @@ def performance_chart(frame: pd.DataFrame, title: str, window_weeks: int) -> alt
         )
         .properties(height=300, title=title)
     )
+
+
+def _series_marks(
+    domain: list[str],
+    legend: alt.Legend,
+    colours: list[str],
+    dashes: list[list[int]],
+    shapes: list[str],
+) -> dict[str, Any]:
+    """The ``color``, ``strokeDash`` and ``shape`` encodings of a chart's ``series`` field: all
+    three tell the series apart (not colour alone), under one merged ``legend``."""
+    return {
+        name: channel(
+            "series:N", title=None, scale=alt.Scale(domain=domain, range=values), legend=legend
+        )
+        for name, channel, values in (
+            ("color", alt.Color, colours),
+            ("strokeDash", alt.StrokeDash, dashes),
+            ("shape", alt.Shape, shapes),
+        )
+    }
 
 
 def _label_expr(labels: dict[str, str]) -> str:

@@ -304,85 +304,38 @@ def _traffic(v: Mapping[str, Any], fmt: Formats) -> str:
     return text
 
 
-# --- notes -------------------------------------------------------------------------------------
+# --- notes and reasons for a pick ---------------------------------------------------------------
 
-
-@register_wording("no_holiday_calendar")
-def _no_holiday_calendar(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"{v['series']}: no holiday calendar ({v['error']}); holidays not modelled"
-
-
-@register_wording("short_history")
-def _short_history(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"{v['series']}: only {fmt.number(v['days'])} days of history "
-        f"(< {fmt.number(v['needed_days'])}); no yearly terms"
-    )
-
-
-@register_wording("model_added")
-def _model_added(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"{v['series']}: {v['model']} added at the user's request despite the short history"
-
-
-@register_wording("no_traffic")
-def _no_traffic(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"{v['series']}: no web traffic for {v['country']}; traffic not used"
-
-
-@register_wording("traffic_short")
-def _traffic_short(v: Mapping[str, Any], fmt: Formats) -> str:
-    def span(first: str, last: str) -> str:
-        return f"{fmt.date(_day(first))} to {fmt.date(_day(last))}"
-
-    return (
-        f"{v['series']}: traffic for {v['country']} covers "
-        f"{span(v['traffic_start'], v['traffic_end'])}, not the history "
-        f"{span(v['history_start'], v['history_end'])}; traffic not used"
-    )
-
-
-@register_wording("model_failed")
-def _model_failed(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"{v['series']}: model {v['model']} failed and was skipped ({v['error']})"
-
-
-@register_wording("closed_holidays")
-def _closed_holidays(v: Mapping[str, Any], fmt: Formats) -> str:
-    closed = ", ".join(v["holidays"])
-    return f"{v['series']}: closed on {closed} in the history; forecast {fmt.number(0)} then"
-
-
-@register_wording("requested_model_failed")
-def _requested_model_failed(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"{v['series']}: requested model {v['model']} did not fit; picked automatically"
-
-
-@register_wording("too_short_to_backtest")
-def _too_short_to_backtest(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"{v['series']}: history too short for a back-test; using {v['model']}"
-
-
-# --- reasons for a pick ------------------------------------------------------------------------
-
-
-@register_wording("user_choice")
-def _user_choice(v: Mapping[str, Any], fmt: Formats) -> str:
-    return "user choice"
-
-
-@register_wording("no_backtest")
-def _no_backtest(v: Mapping[str, Any], fmt: Formats) -> str:
-    return "no back-test possible"
-
-
-@register_wording("holidays_pooled")
-def _holidays_pooled(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"{v['series']}: only {fmt.number(v['observed'])} holidays of {v['country']} in the "
-        f"history (< {fmt.number(v['needed'])}); the shared holiday effect is pooled over the "
-        f"{fmt.number(v['holidays'])} holidays observed across this run's series"
-    )
+WORDINGS.register_templates(
+    {
+        # notes
+        "no_holiday_calendar": "{series}: no holiday calendar ({error}); holidays not modelled",
+        "short_history": (
+            "{series}: only {days:number} days of history (< {needed_days:number}); no yearly terms"
+        ),
+        "model_added": "{series}: {model} added at the user's request despite the short history",
+        "no_traffic": "{series}: no web traffic for {country}; traffic not used",
+        "traffic_short": (
+            "{series}: traffic for {country} covers {traffic_start:date} to {traffic_end:date}, "
+            "not the history {history_start:date} to {history_end:date}; traffic not used"
+        ),
+        "model_failed": "{series}: model {model} failed and was skipped ({error})",
+        "closed_holidays": "{series}: closed on {holidays:list} in the history; forecast 0 then",
+        "requested_model_failed": (
+            "{series}: requested model {model} did not fit; picked automatically"
+        ),
+        "too_short_to_backtest": "{series}: history too short for a back-test; using {model}",
+        # reasons for a pick
+        "user_choice": "user choice",
+        "no_backtest": "no back-test possible",
+        "holidays_pooled": (
+            "{series}: only {observed:number} holidays of {country} in the history "
+            "(< {needed:number}); the shared holiday effect is pooled over the "
+            "{holidays:number} holidays observed across this run's series"
+        ),
+        "lowest_wape": "lowest back-test WAPE, {wape:percent 1}",
+    }
+)
 
 
 @register_wording("combination")
@@ -391,8 +344,3 @@ def _combination(v: Mapping[str, Any], fmt: Formats) -> str:
     return (
         f"back-test-weighted combination of {members}; back-test WAPE {fmt.percent(v['wape'], 1)}"
     )
-
-
-@register_wording("lowest_wape")
-def _lowest_wape(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"lowest back-test WAPE, {fmt.percent(v['wape'], 1)}"

@@ -6,6 +6,10 @@ any reader's :class:`~formats.Formats`, as the Overview does with its texts. The
 ``text`` is what the database, the command line and file exports keep, and what a reader sees
 when a statement has no code (stored before codes existed), a code this version does not know,
 or values its wording cannot read.
+
+A wording is a function, or, for a sentence that only fills in values, a :class:`Template`:
+``"{series}: only {days:number} days of history"`` names each value and the style it is
+written in (:data:`STYLES`; a package adds its own).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +33,94 @@ logger = logging.getLogger(__name__)
 ENGLISH = Formats()
 
 Wording = Callable[[Mapping[str, Any], Formats], str]
+#: How a template writes a value: ``style(fmt, value, *words)``, the words being what follows
+#: the style's name in the field (``{days:number 1}`` -> ``style(fmt, days, "1")``).
+Style = Callable[..., str]
+
+
+def _number(fmt: Formats, value: float | None, decimals: str = "0") -> str:
+    return fmt.number(value, int(decimals))
+
+
+def _percent(fmt: Formats, share: float | None, decimals: str = "0") -> str:
+    return fmt.percent(share, int(decimals))
+
+
+def _date(fmt: Formats, iso: str) -> str:
+    return fmt.date(dt.date.fromisoformat(iso))
+
+
+def _day(fmt: Formats, iso: str) -> str:
+    return fmt.day(dt.date.fromisoformat(iso))
+
+
+def _listed(fmt: Formats, items: list[Any]) -> str:
+    return ", ".join(items)
+
+
+#: The styles every template may use: ``number`` and ``percent`` (optional decimals, default 0),
+#: ``date`` (an ISO day with its weekday) and ``day`` (day and month), ``list`` (``a, b``).
+STYLES: Mapping[str, Style] = {
+    "number": _number,
+    "percent": _percent,
+    "date": _date,
+    "day": _day,
+    "list": _listed,
+}
+
+
+class Template:
+    """A sentence that fills in values, each in a style: a :data:`Wording`.
+
+    ``{name}`` is the value as text; ``{name:style words}`` is
+    ``styles[style](fmt, value, *words)`` (``{spells:count short spell}``). A value missing
+    from the statement raises ``KeyError``, which :meth:`Wordings.word` reads as a statement it
+    cannot word, as it does for a function.
+
+    Parameters
+    ----------
+    text : str
+        The sentence, with ``{{`` and ``}}`` for braces.
+    styles : mapping, default :data:`STYLES`
+        The styles its fields may name.
+
+    Raises
+    ------
+    ValueError
+        A field without a name, with a conversion (``!r``) or in a style not in ``styles``.
+
+    Examples
+    --------
+    >>> note = Template("{series}: only {days:number} days of history")
+    >>> note({"series": "AR/voice", "days": 1234}, Formats("de_DE"))
+    'AR/voice: only 1.234 days of history'
+    """
+
+    def __init__(self, text: str, styles: Mapping[str, Style] = STYLES) -> None:
+        self.text = text
+        # parsed once: reasons are worded by the thousand
+        self._parts: list[tuple[str, str | None, Style | None, tuple[str, ...]]] = []
+        for literal, name, spec, conversion in string.Formatter().parse(text):
+            if name is None:
+                self._parts.append((literal, None, None, ()))
+                continue
+            style_name, *words = (spec or "").split() or [None]
+            if not name or conversion or (style_name is not None and style_name not in styles):
+                raise ValueError(f"template {text!r}: cannot read the field {{{name}:{spec}}}")
+            style = None if style_name is None else styles[style_name]
+            self._parts.append((literal, name, style, tuple(words)))
+
+    def __call__(self, values: Mapping[str, Any], fmt: Formats) -> str:
+        out = []
+        for literal, name, style, words in self._parts:
+            out.append(literal)
+            if name is not None:
+                value = values[name]
+                out.append(str(value) if style is None else style(fmt, value, *words))
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"Template({self.text!r})"
 
 
 @dataclass(frozen=True)
@@ -83,6 +176,20 @@ class Wordings:
 
         return add
 
+    def register_templates(
+        self,
+        templates: Mapping[str | tuple[str, ...], str],
+        styles: Mapping[str, Style] = STYLES,
+        *,
+        then: Wording | None = None,
+    ) -> None:
+        """Word the statements of each code (or tuple of codes) by its :class:`Template`, and
+        ``then``'s sentence after it (a clause that depends on the values), if given."""
+        for codes, text in templates.items():
+            template = Template(text, styles)
+            wording: Wording = template if then is None else _joined(template, then)
+            self.register(*((codes,) if isinstance(codes, str) else codes))(wording)
+
     def __contains__(self, code: object) -> bool:
         return code in self._functions
 
@@ -136,6 +243,13 @@ class Wordings:
                 text = self.word(code, values, ENGLISH, "")
             return Statement(code, values, str(text))
         return Statement(None, {}, str(item))
+
+
+def _joined(first: Wording, then: Wording) -> Wording:
+    def word(values: Mapping[str, Any], fmt: Formats) -> str:
+        return first(values, fmt) + then(values, fmt)
+
+    return word
 
 
 def plain_value(value: Any) -> Any:

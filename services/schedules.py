@@ -7,7 +7,6 @@ store through :mod:`data.schedules`, which checks the publisher's permission and
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,7 +26,7 @@ from staffing.profiles import (
     open_slots,
     parse_opening_hours,
 )
-from staffing.scheduling import LabourRules, OpeningHours, ShiftTemplate
+from staffing.scheduling import OpeningHours, ShiftTemplate
 
 
 def _minutes(t: dt.time) -> int:
@@ -196,17 +195,12 @@ def make_schedule(
     absences: pd.DataFrame | None = None,
     *,
     week_start: dt.date | None = None,
-    opening_hours: OpeningHours | Mapping[str, OpeningHours] | None = None,
-    min_staff_while_open: int = 0,
-    rules: LabourRules | None = None,
-    queue_timezones: Mapping[str, str] | None = None,
-    time_limit_seconds: float = 60.0,
-    mip_rel_gap: float = 1e-4,
-    dtstamp: dt.datetime | None = None,
-    executor: concurrent.futures.Executor | None = None,
-    limits: pd.DataFrame | None = None,
+    **options: Any,
 ) -> ScheduleOutputs:
     """Plan the shifts that cover the requirements, roster the agents on them, render the exports.
+
+    :func:`staffing.exports.make_schedule_outputs` does the work; this adds the week and the
+    agents' time zones, and passes ``options`` on as they are.
 
     Parameters
     ----------
@@ -223,22 +217,12 @@ def make_schedule(
     week_start : date, optional
         Schedule the seven days from this date only (the Schedule page's week); default all
         the requirement rows.
-    opening_hours, min_staff_while_open
-        Passed to :func:`staffing.scheduling.plan_shifts`.
-    rules, queue_timezones
-        Passed to :func:`staffing.roster.build_roster`.
-    time_limit_seconds : float, default 60
-        Solver time limit in seconds, for the plan and for the roster separately.
-    mip_rel_gap : float, default 1e-4
-        Relative MIP gap at which the shift plan counts as optimal.
-    dtstamp : datetime, optional
-        Calendar export time (timezone-aware); default now.
-    executor : concurrent.futures.Executor, optional
-        Runs the roster's parts (:func:`staffing.roster.build_roster`), e.g. a Dask client's
-        ``get_executor()``; default a local process pool for large rosters.
-    limits : pandas.DataFrame, optional
-        HR's limits on people's rostering that apply in the period
-        (:func:`services.flags.limits_for_period`), honoured by the roster as hard rules.
+    **options
+        The keywords of :func:`staffing.exports.make_schedule_outputs`: ``opening_hours``,
+        ``min_staff_while_open``, ``rules``, ``queue_timezones``, ``time_limit_seconds`` (for
+        the plan and for the roster separately, default 60), ``mip_rel_gap``, ``dtstamp``,
+        ``executor`` (runs the roster's parts) and ``limits`` (HR's limits that apply in the
+        period, :func:`services.flags.limits_for_period`, honoured as hard rules).
 
     Returns
     -------
@@ -249,6 +233,8 @@ def make_schedule(
     ------
     AgentTimezoneError
         An agent without a time zone in a country of several zones.
+    TypeError
+        A keyword ``make_schedule_outputs`` does not take.
     ValueError
         Malformed requirements, templates, agents or parameters (the subclasses of
         :mod:`staffing.scheduling`, :mod:`staffing.roster` and :mod:`staffing.exports`).
@@ -257,21 +243,7 @@ def make_schedule(
         requirements = requirements_for_week(requirements, week_start)
     if agents is not None:
         agents = agents_with_timezones(agents)
-    return make_schedule_outputs(
-        requirements,
-        shifts,
-        agents,
-        absences,
-        opening_hours=opening_hours,
-        min_staff_while_open=min_staff_while_open,
-        rules=rules,
-        queue_timezones=queue_timezones,
-        time_limit_seconds=time_limit_seconds,
-        mip_rel_gap=mip_rel_gap,
-        dtstamp=dtstamp,
-        executor=executor,
-        limits=limits,
-    )
+    return make_schedule_outputs(requirements, shifts, agents, absences, **options)
 
 
 def schedule_summary(outputs: ScheduleOutputs) -> published.ScheduleSummary:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from formats import Formats
-from formats.statements import Statement, Wordings, plain_value
+from formats.statements import STYLES, Statement, Template, Wordings, plain_value
 
 WORDS = Wordings("test note")
 
@@ -80,3 +80,42 @@ def test_plain_values_are_json():
         "other": "1:00:00",
     }
     assert json.loads(json.dumps(plain)) == plain
+
+
+def _then_closed(values, fmt: Formats) -> str:
+    return "; closed" if values.get("closed") else ""
+
+
+TEMPLATED = Wordings("templated note")
+TEMPLATED.register_templates(
+    {
+        ("short", "shorter"): "{series}: only {days:number} days (< {needed:number 1}) {{sic}}",
+        "busy_on": "{share:percent 1} more on {day:day}, the {day:date}: {names:list}",
+        "plural": "{n:many spell}",
+    },
+    {**STYLES, "many": lambda fmt, n, *word: f"{fmt.number(n)} {' '.join(word)}s"},
+    then=_then_closed,
+)
+
+
+def test_a_template_fills_in_its_values_in_the_readers_styles():
+    note = TEMPLATED.make("short", series="AR/voice", days=1234, needed=365)
+    assert note.text == "AR/voice: only 1,234 days (< 365.0) {sic}"
+    german = Formats("de_DE")
+    assert TEMPLATED.word("shorter", note.values, german, "") == (
+        "AR/voice: only 1.234 days (< 365,0) {sic}"
+    )
+    eve = dt.date(2026, 12, 24)
+    busy = TEMPLATED.make("busy_on", share=0.123, day=eve, names=["a", "b"], closed=True)
+    english = Formats()
+    assert busy.text == f"12.3% more on {english.day(eve)}, the {english.date(eve)}: a, b; closed"
+    assert TEMPLATED.make("plural", n=3).text == "3 spells"
+
+
+def test_a_template_without_a_value_is_shown_as_stored_and_a_bad_field_is_refused(caplog):
+    assert TEMPLATED.word("short", {"series": "AR/voice"}, Formats(), "stored") == "stored"
+    assert "cannot word" in caplog.text
+    for text in ("{days:nope}", "{}", "{days!r}"):
+        with pytest.raises(ValueError, match="cannot read the field"):
+            Template(text)
+    assert Template("{days:number} days")({"days": 2}, Formats()) == "2 days"

@@ -66,7 +66,7 @@ from typing import Any
 from babel import Locale
 from babel import dates as babel_dates
 
-from formats import Formats
+from formats import Formats, statements
 from formats.statements import ENGLISH, Statement, Wordings
 
 logger = logging.getLogger(__name__)
@@ -244,11 +244,93 @@ def _day(fmt: Formats, value: str) -> str:
     return babel_dates.format_date(day, _day_pattern(fmt.locale), locale=fmt.locale)
 
 
-def _types(values: Mapping[str, Any]) -> str:
-    return "/".join(values["types"])
+def _number_style(fmt: Formats, value: float, decimals: str = "0") -> str:
+    return _number(fmt, value, int(decimals))
+
+
+def _plain_style(fmt: Formats, value: float, most: str = "3") -> str:
+    return _plain(fmt, value, int(most))
+
+
+def _count_style(fmt: Formats, n: int, *word: str) -> str:
+    return _count(fmt, n, " ".join(word))
+
+
+def _hours_style(fmt: Formats, value: float, decimals: str | None = None) -> str:
+    return _hours(fmt, value, None if decimals is None else int(decimals))
+
+
+def _slashed(fmt: Formats, items: list[str]) -> str:
+    return "/".join(items)
+
+
+#: How the reasons' templates write a value (besides ``percent``): ``number`` (remembered;
+#: optional decimals), ``plain`` (a threshold: ``37.5``), ``count`` (``{spells:count spell}``:
+#: ``1 spell``, ``3 spells``), ``hours`` (``48 h``; optional decimals), ``dmy`` (an ISO day,
+#: ``24 Jun 2024``) and ``slashed`` (absence types: ``sick/unpaid``).
+STYLES = {
+    **statements.STYLES,
+    "number": _number_style,
+    "plain": _plain_style,
+    "count": _count_style,
+    "hours": _hours_style,
+    "dmy": _day,
+    "slashed": _slashed,
+}
 
 
 # --- wordings --------------------------------------------------------------------------------
+
+REASON_WORDINGS.register_templates(
+    {
+        "sick_days": (
+            "{days:count day} absent ({types:slashed}) in {spells:count short spell} in the last "
+            "{window_weeks:number} weeks (threshold {threshold_days:plain} days)"
+        ),
+        "absence_frequency": (
+            "{recent_spells:count absence spell} ({types:slashed}) in the last "
+            "{recent_weeks:number} weeks, against {baseline_spells:number 1} per "
+            "{recent_weeks:number} weeks before (threshold: at least {min_recent_spells:number} "
+            "and {min_ratio:plain}x the own usual)"
+        ),
+        ("average_hours_reference", "average_hours_recent"): (
+            "Average {average_hours:hours 1} a week over the last {weeks:number} weeks "
+            "(threshold {threshold_hours:hours}; {weeks_with_hours:count week} with hours, to "
+            "week of {last_week:dmy})"
+        ),
+        "short_rest_long_days": (
+            "{days:count day} in the last {lookback_weeks:number} weeks with more than "
+            "{long_day_hours:hours} worked (longest {longest_hours:hours 1}), leaving under "
+            "{min_rest_hours:hours} of rest (threshold {min_rest_hours:hours} rest, "
+            "{min_count:count occurrence})"
+        ),
+        "short_rest_shifts": (
+            "{rests:count rest} under {min_rest_hours:hours} between shifts in the last "
+            "{lookback_weeks:number} weeks (shortest {shortest_hours:hours 1}; threshold "
+            "{min_rest_hours:hours})"
+        ),
+        "consecutive_days": (
+            "Worked {days:number} days in a row ({first_day:dmy} to {last_day:dmy}) without a "
+            "day off (threshold {threshold_days:number} days)"
+        ),
+        "sustained_occupancy": (
+            "Occupancy above {occupancy_threshold:percent} for {weeks:number} consecutive weeks "
+            "to week of {last_week:dmy} (mean {mean_occupancy:percent}; threshold "
+            "{threshold_weeks:number} weeks above {occupancy_threshold:percent})"
+        ),
+        # context: shown to HR with a flag, never counted
+        "not_enough_history": "Not enough history yet ({weeks:count week})",
+        "return_to_work_check_in": (
+            "Return-to-work check-in: back on {back_on:dmy} after a {calendar_days:number}-day "
+            "absence (not a risk flag)"
+        ),
+    },
+    STYLES,
+)
+
+
+def _types(v: Mapping[str, Any]) -> str:
+    return "/".join(v["types"])
 
 
 @register_wording("bradford")
@@ -263,27 +345,6 @@ def _bradford(v: Mapping[str, Any], fmt: Formats) -> str:
             if v.get("alone")
             else ")"
         )
-    )
-
-
-@register_wording("sick_days")
-def _sick_days(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"{_count(fmt, v['days'], 'day')} absent ({_types(v)}) in "
-        f"{_count(fmt, v['spells'], 'short spell')} in the last "
-        f"{_number(fmt, v['window_weeks'])} weeks (threshold {_plain(fmt, v['threshold_days'])} "
-        "days)"
-    )
-
-
-@register_wording("absence_frequency")
-def _absence_frequency(v: Mapping[str, Any], fmt: Formats) -> str:
-    recent = _number(fmt, v["recent_weeks"])
-    return (
-        f"{_count(fmt, v['recent_spells'], 'absence spell')} ({_types(v)}) in the last "
-        f"{recent} weeks, against {_number(fmt, v['baseline_spells'], 1)} per {recent} weeks "
-        f"before (threshold: at least {_number(fmt, v['min_recent_spells'])} and "
-        f"{_plain(fmt, v['min_ratio'])}x the own usual)"
     )
 
 
@@ -303,16 +364,6 @@ def _absence_after_heavy_weeks(v: Mapping[str, Any], fmt: Formats) -> str:
     )
 
 
-@register_wording("average_hours_reference", "average_hours_recent")
-def _average_hours(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Average {_hours(fmt, v['average_hours'], 1)} a week over the last "
-        f"{_number(fmt, v['weeks'])} weeks (threshold {_hours(fmt, v['threshold_hours'])}; "
-        f"{_count(fmt, v['weeks_with_hours'], 'week')} with hours, to week of "
-        f"{_day(fmt, v['last_week'])})"
-    )
-
-
 @register_wording("overtime_streak")
 def _overtime_streak(v: Mapping[str, Any], fmt: Formats) -> str:
     at_least = "at least " if v["at_least"] else ""
@@ -326,36 +377,6 @@ def _overtime_streak(v: Mapping[str, Any], fmt: Formats) -> str:
         f"; {_count(fmt, v['leave_weeks'], 'week')} with leave in between not counted"
         if v.get("leave_weeks")
         else ""
-    )
-
-
-@register_wording("short_rest_long_days")
-def _short_rest_long_days(v: Mapping[str, Any], fmt: Formats) -> str:
-    rest = _hours(fmt, v["min_rest_hours"])
-    return (
-        f"{_count(fmt, v['days'], 'day')} in the last {_number(fmt, v['lookback_weeks'])} weeks "
-        f"with more than {_hours(fmt, v['long_day_hours'])} worked (longest "
-        f"{_hours(fmt, v['longest_hours'], 1)}), leaving under {rest} of rest (threshold "
-        f"{rest} rest, {_count(fmt, v['min_count'], 'occurrence')})"
-    )
-
-
-@register_wording("short_rest_shifts")
-def _short_rest_shifts(v: Mapping[str, Any], fmt: Formats) -> str:
-    rest = _hours(fmt, v["min_rest_hours"])
-    return (
-        f"{_count(fmt, v['rests'], 'rest')} under {rest} between shifts in the last "
-        f"{_number(fmt, v['lookback_weeks'])} weeks (shortest "
-        f"{_hours(fmt, v['shortest_hours'], 1)}; threshold {rest})"
-    )
-
-
-@register_wording("consecutive_days")
-def _consecutive_days(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Worked {_number(fmt, v['days'])} days in a row ({_day(fmt, v['first_day'])} to "
-        f"{_day(fmt, v['last_day'])}) without a day off (threshold "
-        f"{_number(fmt, v['threshold_days'])} days)"
     )
 
 
@@ -388,16 +409,6 @@ def _performance_decline(v: Mapping[str, Any], fmt: Formats) -> str:
     return text
 
 
-@register_wording("sustained_occupancy")
-def _sustained_occupancy(v: Mapping[str, Any], fmt: Formats) -> str:
-    above = fmt.percent(v["occupancy_threshold"])
-    return (
-        f"Occupancy above {above} for {_number(fmt, v['weeks'])} consecutive weeks to week of "
-        f"{_day(fmt, v['last_week'])} (mean {fmt.percent(v['mean_occupancy'])}; threshold "
-        f"{_number(fmt, v['threshold_weeks'])} weeks above {above})"
-    )
-
-
 # --- context: shown to HR with a flag, never counted -------------------------------------------
 
 
@@ -416,19 +427,6 @@ def _long_absence(v: Mapping[str, Any], fmt: Formats) -> str:
     if len(parts) == 1:
         return f"One {parts[0]}, not counted as strain"
     return f"{len(parts)} long absences ({', '.join(parts)}), not counted as strain"
-
-
-@register_wording("not_enough_history")
-def _not_enough_history(v: Mapping[str, Any], fmt: Formats) -> str:
-    return f"Not enough history yet ({_count(fmt, v['weeks'], 'week')})"
-
-
-@register_wording("return_to_work_check_in")
-def _return_to_work(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Return-to-work check-in: back on {_day(fmt, v['back_on'])} after a "
-        f"{_number(fmt, v['calendar_days'])}-day absence (not a risk flag)"
-    )
 
 
 #: Codes of reasons that are context for HR, never counted in a score.
@@ -450,11 +448,65 @@ def _long_spell_rule(v: Mapping[str, Any], fmt: Formats) -> str:
     return f"; spells of {_number(fmt, days)} or more working days left out (illness, not strain)"
 
 
+REASON_DETAILS.register_templates(
+    {
+        "sick_days": (
+            "Days absent ({types:slashed}) in the {window_weeks:number}-week window, each counted "
+            "once; fires from {threshold_days:plain} days"
+        ),
+        "absence_frequency": (
+            "Spells starting in the last {recent_weeks:number} weeks against the own rate over "
+            "the {baseline_weeks:number} weeks before, rescaled to {recent_weeks:number} weeks; "
+            "fires at {min_recent_spells:number} or more spells and {min_ratio:plain}x the "
+            "baseline or more"
+        ),
+    },
+    STYLES,
+    then=_long_spell_rule,  # the absence rules leave long spells out
+)
+
+REASON_DETAILS.register_templates(
+    {
+        ("average_hours_reference", "average_hours_recent"): (
+            "Mean of the weekly hours over {weeks:number} weeks, weeks without hours (leave, "
+            "sickness) left out; limit {threshold_hours:hours} (Working Time Directive art. 6); "
+            "full severity at 55 h (WHO/ILO 2021)"
+        ),
+        "overtime_streak": (
+            "Overtime measured against the person's own contract ({contract_hours:hours}); a week "
+            "counts at {min_overtime_hours:hours} or more over it; fires at "
+            "{threshold_weeks:number} weeks in a row"
+        ),
+        ("short_rest_long_days", "short_rest_shifts"): (
+            "Minimum daily rest {min_rest_hours:hours} (Working Time Directive art. 3) over the "
+            "last {lookback_weeks:number} weeks"
+        ),
+        "consecutive_days": (
+            "Weekly rest: at most {threshold_days:number} working days in a row (Working Time "
+            "Directive art. 5)"
+        ),
+        "sustained_occupancy": (
+            "Weekly occupancy from the staffing results; burnout zone above "
+            "{occupancy_threshold:percent} sustained for {threshold_weeks:number} weeks or more"
+        ),
+        "long_absence": (
+            "A spell of {long_spell_working_days:number} or more working days is illness, not "
+            "workload strain: it is left out of every absence rule and shown only as context"
+        ),
+        "not_enough_history": (
+            "The absence and performance rules compare a person with their own history and need "
+            "{min_weeks:count week}; until then they raise no flag (the working-time limits still "
+            "apply)"
+        ),
+    },
+    STYLES,
+)
+
+
 @register_detail("bradford")
 def _bradford_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    s = _number(fmt, v["spells"])
     return (
-        f"Bradford Factor S² × D = {s}² × {_number(fmt, v['days'])} = "
+        f"Bradford Factor S² × D = {_number(fmt, v['spells'])}² × {_number(fmt, v['days'])} = "
         f"{_number(fmt, v['bradford_factor'])} over {_number(fmt, v['window_weeks'])} weeks; "
         f"fires from trigger point {_plain(fmt, v['threshold'])} (counted: {_types(v)})"
         + (
@@ -463,26 +515,6 @@ def _bradford_detail(v: Mapping[str, Any], fmt: Formats) -> str:
             if "alone_max_severity" in v
             else ""
         )
-        + _long_spell_rule(v, fmt)
-    )
-
-
-@register_detail("sick_days")
-def _sick_days_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Days absent ({_types(v)}) in the {_number(fmt, v['window_weeks'])}-week window, each "
-        f"counted once; fires from {_plain(fmt, v['threshold_days'])} days"
-        + _long_spell_rule(v, fmt)
-    )
-
-
-@register_detail("absence_frequency")
-def _absence_frequency_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Spells starting in the last {_number(fmt, v['recent_weeks'])} weeks against the own "
-        f"rate over the {_number(fmt, v['baseline_weeks'])} weeks before, rescaled to "
-        f"{_number(fmt, v['recent_weeks'])} weeks; fires at {_number(fmt, v['min_recent_spells'])}"
-        f" or more spells and {_plain(fmt, v['min_ratio'])}x the baseline or more"
         + _long_spell_rule(v, fmt)
     )
 
@@ -502,40 +534,6 @@ def _absence_after_heavy_weeks_detail(v: Mapping[str, Any], fmt: Formats) -> str
             else ""
         )
         + _long_spell_rule(v, fmt)
-    )
-
-
-@register_detail("average_hours_reference", "average_hours_recent")
-def _average_hours_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Mean of the weekly hours over {_number(fmt, v['weeks'])} weeks, weeks without hours "
-        f"(leave, sickness) left out; limit {_hours(fmt, v['threshold_hours'])} (Working Time "
-        "Directive art. 6); full severity at 55 h (WHO/ILO 2021)"
-    )
-
-
-@register_detail("overtime_streak")
-def _overtime_streak_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Overtime measured against the person's own contract ({_hours(fmt, v['contract_hours'])}"
-        f"); a week counts at {_hours(fmt, v['min_overtime_hours'])} or more over it; fires at "
-        f"{_number(fmt, v['threshold_weeks'])} weeks in a row"
-    )
-
-
-@register_detail("short_rest_long_days", "short_rest_shifts")
-def _short_rest_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Minimum daily rest {_hours(fmt, v['min_rest_hours'])} (Working Time Directive art. 3) "
-        f"over the last {_number(fmt, v['lookback_weeks'])} weeks"
-    )
-
-
-@register_detail("consecutive_days")
-def _consecutive_days_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Weekly rest: at most {_number(fmt, v['threshold_days'])} working days in a row "
-        "(Working Time Directive art. 5)"
     )
 
 
@@ -573,29 +571,3 @@ def _performance_decline_detail(v: Mapping[str, Any], fmt: Formats) -> str:
     if v.get("leave_weeks"):
         text += f"; {_count(fmt, v['leave_weeks'], 'leave week')} left out"
     return text
-
-
-@register_detail("sustained_occupancy")
-def _sustained_occupancy_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"Weekly occupancy from the staffing results; burnout zone above "
-        f"{fmt.percent(v['occupancy_threshold'])} sustained for "
-        f"{_number(fmt, v['threshold_weeks'])} weeks or more"
-    )
-
-
-@register_detail("long_absence")
-def _long_absence_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"A spell of {_number(fmt, v['long_spell_working_days'])} or more working days is illness, "
-        "not workload strain: it is left out of every absence rule and shown only as context"
-    )
-
-
-@register_detail("not_enough_history")
-def _not_enough_history_detail(v: Mapping[str, Any], fmt: Formats) -> str:
-    return (
-        f"The absence and performance rules compare a person with their own history and need "
-        f"{_count(fmt, v['min_weeks'], 'week')}; until then they raise no flag (the working-time "
-        "limits still apply)"
-    )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pandas as pd
 
-from data import flags as flag_store
 from data.config import Settings
 from data.store import open_store
 from overview.strain import gap_strain
 from services import flags
+from tests.flag_fixtures import raise_flag
 from tests.services.test_flags import HR, _agents, _hours, _import
 
 FIRST_WEEK = dt.date(2026, 6, 29)  # the Monday after the hours history
@@ -26,26 +25,7 @@ def _store(tmp_path):
 
 def _no_overtime(store, agent_ids, first, last):
     for agent_id in agent_ids:
-
-        def decide(latest, agent_id=agent_id):
-            row = {
-                "agent_id": agent_id,
-                "flag_id": pd.NA,
-                "state": "open",
-                "as_of": first,
-                "level": "high",
-                "score": 90.0,
-                "reasons": "[]",
-                "signals": json.dumps(["overtime_streak"]),
-            }
-            return flag_store.FlagWrites(
-                pd.DataFrame([row], columns=list(flag_store.FLAG_WRITE_COLUMNS))
-            )
-
-        flag_store.record_evaluation(
-            store, HR, as_of=first, agents_scored=1, thresholds={}, decide=decide
-        )
-        flag_id = int(flags.list_flags(store, HR, states=["open"])["flag_id"].max())
+        flag_id = raise_flag(store, HR, agent_id, first)
         flags.review_with_followup(
             store,
             HR,

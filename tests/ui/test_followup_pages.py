@@ -5,18 +5,16 @@ until when it applies, never why."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from data import flags as flag_store
 from data import schema
 from data.access import Principal
 from services import flags
 from tests.conftest import REPO_ROOT
+from tests.flag_fixtures import raise_flag
 from tests.ui.conftest import data_dir_with
 from tests.ui.test_schedule_page import PLAN, plan_period
 from tests.ui.test_wellbeing_page import REVIEW_PAGE, TIMEOUT, flags_table, page_text
@@ -107,27 +105,7 @@ def test_the_demo_visitor_as_hr_gets_no_follow_ups(seeded_data_dir):
 
 def _limit_for(store, agent_id: str, first: dt.date, last: dt.date) -> None:
     """A flag for ``agent_id`` and a review setting a 0-hour weekly cap from first to last."""
-
-    def decide(latest):
-        row = {
-            "agent_id": agent_id,
-            "flag_id": pd.NA,
-            "state": "open",
-            "as_of": first,
-            "level": "high",
-            "score": 90.0,
-            "reasons": "[]",
-            "signals": json.dumps(["overtime_streak"]),
-        }
-        return flag_store.FlagWrites(
-            pd.DataFrame([row], columns=list(flag_store.FLAG_WRITE_COLUMNS))
-        )
-
-    flag_store.record_evaluation(
-        store, HR, as_of=first, agents_scored=1, thresholds={}, decide=decide
-    )
-    with store.engine.connect() as conn:
-        flag_id = conn.execute(sa.select(sa.func.max(schema.wellbeing_flags.c.id))).scalar_one()
+    flag_id = raise_flag(store, HR, agent_id, first)
     limit = {"kind": "max_weekly_hours", "value": 0, "start_date": first, "end_date": last}
     flags.review_with_followup(
         store,

@@ -490,7 +490,8 @@ def test_a_stopped_fit_cancels_its_queued_jobs_and_keeps_nothing(seeded_data_dir
     try:
         assert not at.exception, at.exception
         assert sum(job.cancelled() for job in jobs) == 4  # two ran, the queued were cancelled
-        assert not at.session_state["planning_forecasts"]  # nothing half-done kept
+        held = at.session_state["session_memo"].held
+        assert not held.get("planning_forecasts")  # nothing half-done kept
     finally:
         gate.set()
 

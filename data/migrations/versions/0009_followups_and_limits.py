@@ -32,6 +32,20 @@ depends_on = None
 _TABLES = ("hr_followups", "hr_limits")
 
 
+def _keys(table: str) -> tuple[sa.Constraint, ...]:
+    """The keys both tables have, in this order: the flag and the follow-up a row belongs to,
+    and its id."""
+    return (
+        sa.ForeignKeyConstraint(
+            ["flag_id"], ["wellbeing_flags.id"], name=op.f(f"fk_{table}_flag_id_wellbeing_flags")
+        ),
+        sa.ForeignKeyConstraint(
+            ["followup_id"], ["hr_followups.id"], name=op.f(f"fk_{table}_followup_id_hr_followups")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
+    )
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.create_table(
@@ -48,17 +62,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.String(length=100), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["flag_id"],
-            ["wellbeing_flags.id"],
-            name=op.f("fk_hr_followups_flag_id_wellbeing_flags"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["followup_id"],
-            ["hr_followups.id"],
-            name=op.f("fk_hr_followups_followup_id_hr_followups"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_hr_followups")),
+        *_keys("hr_followups"),
     )
     op.create_index("ix_hr_followups_flag_id", "hr_followups", ["flag_id"])
     op.create_table(
@@ -73,17 +77,7 @@ def upgrade() -> None:
         sa.Column("end_date", sa.Date(), nullable=False),
         sa.Column("set_by", sa.String(length=100), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["flag_id"],
-            ["wellbeing_flags.id"],
-            name=op.f("fk_hr_limits_flag_id_wellbeing_flags"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["followup_id"],
-            ["hr_followups.id"],
-            name=op.f("fk_hr_limits_followup_id_hr_followups"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_hr_limits")),
+        *_keys("hr_limits"),
     )
     op.create_index("ix_hr_limits_agent_id", "hr_limits", ["agent_id"])
 
