@@ -12,7 +12,7 @@ import unicodedata
 import zipfile
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -22,7 +22,14 @@ import pandas as pd
 from contracts import DAILY_FORECAST_COLUMNS
 from contracts.vocab import ABSENCE_TYPES  # the one list, re-exported for the pages
 from data.countries import country_hint, resolve_countries
-from data.readers import FileReadError, RawTable, normalise_header, read_table, safe_file_label
+from data.readers import (
+    CHUNK_ROWS,
+    FileReadError,
+    RawTable,
+    normalise_header,
+    read_table,
+    safe_file_label,
+)
 from data.schema import TABLES
 
 try:  # pandas' string storage; installed with streamlit, not required here
@@ -144,6 +151,7 @@ BUDGET_VARIABLES = {
     "max_rows": "CREWCAST_IMPORT_MAX_ROWS",
     "max_xlsx_megabytes": "CREWCAST_IMPORT_MAX_XLSX_MB",
     "max_seconds": "CREWCAST_IMPORT_MAX_SECONDS",
+    "chunk_rows": "CREWCAST_IMPORT_CHUNK_ROWS",
 }
 
 
@@ -166,13 +174,17 @@ class ImportBudget:
         ``CREWCAST_IMPORT_MAX_XLSX_MB``). A "decompression bomb" is refused unopened.
     max_seconds : float
         Wall-clock seconds to read, validate and write one file (300;
-        ``CREWCAST_IMPORT_MAX_SECONDS``); checked between steps and between written chunks,
-        so an import over it is rolled back whole.
+        ``CREWCAST_IMPORT_MAX_SECONDS``); checked between steps and between chunks read,
+        checked and written, so an import over it is rolled back whole.
+    chunk_rows : int
+        Rows read, checked and written at a time by a CSV import of contacts, hours or
+        performance (100,000; ``CREWCAST_IMPORT_CHUNK_ROWS``): what bounds its memory.
     """
 
     max_rows: int = 5_000_000
     max_xlsx_megabytes: float = 200.0
     max_seconds: float = 300.0
+    chunk_rows: int = CHUNK_ROWS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ImportBudget:
@@ -189,7 +201,7 @@ class ImportBudget:
                 value = math.nan
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{variable} must be a positive number, not {text!r}")
-            values[name] = int(value) if name == "max_rows" else value
+            values[name] = int(value) if name in ("max_rows", "chunk_rows") else value
         return cls(**values)
 
     def deadline(self) -> float:
@@ -232,11 +244,36 @@ class ImportBudget:
         if len(raw.frame) > self.max_rows:
             raise BudgetExceeded(self._rows_message(raw.file, f"{len(raw.frame):,} rows"))
 
+    def check_rows_so_far(self, rows: int, file: str) -> None:
+        """Refuse a file read in chunks once the rows parsed so far are over the limit (rows
+        as parsed: a quoted line break is no new row)."""
+        if rows > self.max_rows:
+            raise BudgetExceeded(self._rows_message(file, f"more than {self.max_rows:,} rows"))
+
     def _rows_message(self, file: str, size: str) -> str:
         return (
             f"{file}: refused, it has {size}; a file may have at most {self.max_rows:,} rows "
             f"({BUDGET_VARIABLES['max_rows']}); split it by period or country"
         )
+
+
+def read_source(
+    source: str | Path | bytes | BinaryIO, file_name: str | None = None
+) -> tuple[bytes, str]:
+    """A file's bytes and the name its messages use (:func:`data.readers.safe_file_label`;
+    a path's own name by default, ``upload`` when there is none)."""
+    file_name = safe_file_label(file_name)
+    if isinstance(source, str | Path):
+        file_name = file_name or safe_file_label(Path(source).name)
+        try:
+            content = Path(source).read_bytes()
+        except OSError as exc:
+            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
+    elif isinstance(source, bytes):
+        content = source
+    else:
+        content = source.read()
+    return content, file_name or "upload"
 
 
 def read_within_budget(
@@ -259,18 +296,7 @@ def read_within_budget(
         When the file cannot be read as a table.
     """
     budget = budget or ImportBudget.from_environment()
-    file_name = safe_file_label(file_name)
-    if isinstance(source, str | Path):
-        file_name = file_name or safe_file_label(Path(source).name)
-        try:
-            content = Path(source).read_bytes()
-        except OSError as exc:
-            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
-    elif isinstance(source, bytes):
-        content = source
-    else:
-        content = source.read()
-    label = file_name or "upload"
+    content, label = read_source(source, file_name)
     budget.check_content(content, label)
     raw = read_table(content, label, separator=separator)
     budget.check_rows(raw)
@@ -362,6 +388,9 @@ class ValidationReport:
     warnings: tuple[Problem, ...]
     error_count: int
     notes: tuple[str, ...] = ()
+    #: For a file stored a chunk at a time (``frame`` is None then): per series, its first and
+    #: last time (``first``, ``last``) and, for contacts, the sum of ``contacts``.
+    extent: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -543,10 +572,79 @@ def _to_float(text: pd.Series, empty: pd.Series) -> pd.Series:
     return pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
 
 
+class _SeenKeys:
+    """The keys of a file's earlier chunks, exactly, in a few bytes a row.
+
+    Each key column becomes int64 codes (text through a dictionary of its distinct values,
+    times as nanoseconds); a 64-bit hash of a row's codes, kept sorted, finds the candidates,
+    and the codes themselves decide (a hash collision is never taken for a repeat). Only the
+    first row of each key is kept, with its file row number.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.dictionaries: list[dict[object, int]] = [{} for _ in range(width)]
+        self.hashes = np.empty(0, dtype=np.uint64)
+        self.codes = np.empty((0, width), dtype=np.int64)
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def _encode(self, keys: pd.DataFrame) -> np.ndarray:
+        out = np.empty((len(keys), keys.shape[1]), dtype=np.int64)
+        for j, (col, dictionary) in enumerate(zip(keys.columns, self.dictionaries, strict=True)):
+            values = keys[col]
+            if values.dtype.kind == "M":
+                out[:, j] = values.astype("datetime64[ns]").to_numpy().view(np.int64)
+                continue
+            codes, uniques = pd.factorize(values)
+            mapped = np.asarray(
+                [dictionary.setdefault(v, len(dictionary)) for v in uniques], dtype=np.int64
+            )
+            out[:, j] = mapped[codes]
+        return out
+
+    @staticmethod
+    def _hash(codes: np.ndarray) -> np.ndarray:
+        h = np.full(len(codes), 0x9E3779B97F4A7C15, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(codes.shape[1]):
+                h = (h ^ codes[:, j].view(np.uint64)) * np.uint64(0xBF58476D1CE4E5B9)
+                h ^= h >> np.uint64(31)
+        return h
+
+    def first_rows_then_add(self, keys: pd.DataFrame) -> np.ndarray:
+        """For each row of ``keys`` (a chunk's, index = file rows), the file row where an
+        earlier chunk had the same key, or -1; then the chunk's new keys are kept."""
+        codes = self._encode(keys)
+        hashes = self._hash(codes)
+        first = np.full(len(keys), -1, dtype=np.int64)
+        if len(self.hashes):
+            pos = np.searchsorted(self.hashes, hashes)
+            end = np.searchsorted(self.hashes, hashes, side="right")
+            candidate = np.flatnonzero(end > pos)  # real repeats, or a hash collision
+            at = pos[candidate]
+            same = (self.codes[at] == codes[candidate]).all(axis=1)
+            first[candidate[same]] = self.rows[at[same]]
+            for i in candidate[~same & (end[candidate] - at > 1)]:  # collisions only
+                for k in range(pos[i] + 1, end[i]):
+                    if (self.codes[k] == codes[i]).all():
+                        first[i] = self.rows[k]
+                        break
+        new = first < 0
+        if new.any():
+            # The first row of each new key (rows whose codes repeat in the chunk are not kept).
+            new &= ~pd.DataFrame(codes).duplicated().to_numpy()
+            hashes_all = np.concatenate([self.hashes, hashes[new]])
+            order = np.argsort(hashes_all, kind="stable")  # two sorted runs: a linear merge
+            self.hashes = hashes_all[order]
+            self.codes = np.concatenate([self.codes, codes[new]])[order]
+            self.rows = np.concatenate([self.rows, keys.index.to_numpy(dtype=np.int64)[new]])[order]
+        return first
+
+
 class _Checker:
     """Collects problems for one file; builds messages only for the first ``MAX_REPORTED``."""
 
-    def __init__(self, raw: RawTable, kind: str) -> None:
+    def __init__(self, raw: RawTable, kind: str, *, track_keys: bool = False) -> None:
+        #: The rows being checked: the whole file, or its current chunk.
         self.raw = raw
         self.kind = kind
         self.file = raw.file
@@ -554,10 +652,32 @@ class _Checker:
         self.warnings: list[Problem] = []
         self.error_count = 0
         self.notes: list[str] = list(raw.notes)
+        #: Warnings beyond the reported ones, by message: one note each at the end.
+        self.more_warnings: dict[str, int] = {}
+        #: Keys of earlier chunks per duplicate check (None: the file is checked whole).
+        self.seen_keys: dict[tuple[str, ...], _SeenKeys] | None = {} if track_keys else None
+        #: Date order per column decided from the whole file's values (chunked reading).
+        self.date_orders: dict[str, DateOrderGuess] = {}
+        #: Every distinct value of a column in the whole file (chunked reading), or None.
+        self.column_values: Callable[[str], pd.Series] | None = None
+        #: The interval length detected from the timestamps, once it was.
+        self.detected_minutes: int | None = None
 
     def file_error(self, message: str, column: str | None = None) -> None:
+        problem = Problem(self.file, None, column, None, message)
+        if problem in self.errors:  # each chunk of a file may find the same file-level problem
+            return
         self.error_count += 1
-        self.errors.append(Problem(self.file, None, column, None, message))
+        self.errors.append(problem)
+
+    def add_problems(self, problems: Sequence[Problem]) -> None:
+        """Errors found elsewhere (against the database), each file-level one once."""
+        for problem in problems:
+            if problem.row is None and problem in self.errors:
+                continue
+            self.error_count += 1
+            if len(self.errors) < MAX_REPORTED:
+                self.errors.append(problem)
 
     def rows(
         self,
@@ -582,7 +702,8 @@ class _Checker:
             shown = None if values is None else str(values.loc[row])
             target.append(Problem(self.file, int(row), column, shown, text, severity))
         if severity == "warning" and len(hit) > room:
-            self.notes.append(f"{len(hit) - room} more rows like: {text}")
+            key = message if isinstance(message, str) else text
+            self.more_warnings[key] = self.more_warnings.get(key, 0) + len(hit) - room
 
     # --- column parsers -------------------------------------------------------------------
 
@@ -713,7 +834,7 @@ class _Checker:
         used_order = order
         if is_num.any():
             if order == "auto":
-                guess = detect_date_order(rest[is_num])
+                guess = self._date_order(col, rest[is_num])
                 if guess.mixed:
                     first, second = (clip(v) for v in guess.mixed)
                     self.file_error(
@@ -766,6 +887,16 @@ class _Checker:
         parsed.loc[rest.index] = slow.astype("datetime64[us]").to_numpy()
         return parsed, not_ymd
 
+    def _date_order(self, col: str, numeric: pd.Series) -> DateOrderGuess:
+        """The order of ``col``'s numeric dates: from ``numeric`` when the file is checked
+        whole, from every value of the file when it is read in chunks (the first chunk cannot
+        tell what a later day above 12 would)."""
+        if self.column_values is None:
+            return detect_date_order(numeric)
+        if col not in self.date_orders:
+            self.date_orders[col] = detect_date_order(self.column_values(col))
+        return self.date_orders[col]
+
     def countries(
         self, col: str, *, drop_unplaced: bool, required: bool = True
     ) -> tuple[pd.Series, pd.Series]:
@@ -806,21 +937,28 @@ class _Checker:
         return codes, keep
 
     def duplicates(self, frame: pd.DataFrame, key: list[str], what: str) -> None:
+        """Report every row whose ``key`` an earlier row of the file has (in this chunk or,
+        when the file is read in chunks, in an earlier one), naming the first such row."""
         usable = frame[key].notna().all(axis=1)
         sub = frame.loc[usable, key]
-        dup = sub.duplicated(keep=False)
-        if not dup.any():
+        first_row = pd.Series(-1, index=sub.index, dtype="int64")
+        if self.seen_keys is not None:
+            seen = self.seen_keys.setdefault(tuple(key), _SeenKeys(len(key)))
+            first_row[:] = seen.first_rows_then_add(sub)
+        earlier = first_row >= 0
+        dup = sub.duplicated(keep=False) & ~earlier
+        if not dup.any() and not earlier.any():
             return
-        first_row = sub[dup].reset_index().groupby(key, dropna=False)["index"].transform("min")
-        first_row.index = sub[dup].index
-        repeats = dup & ~sub.duplicated(keep="first")
-        later = sub.index[dup & ~repeats]
+        if dup.any():
+            in_chunk = sub[dup].reset_index().groupby(key, dropna=False)["index"].transform("min")
+            first_row[dup] = in_chunk.to_numpy()
+        later = earlier | (dup & sub.duplicated(keep="first"))
 
         def message(row: int) -> str:
             values = ", ".join(_show(v) for v in sub.loc[row])
             return f"repeats row {first_row.loc[row]} ({what} {values})"
 
-        self.rows(pd.Series(sub.index.isin(later), index=sub.index), None, message)
+        self.rows(later, None, message)
 
     def future(self, dates: pd.Series, col: str, today: dt.date) -> None:
         limit = pd.Timestamp(today) + pd.Timedelta(days=1)
@@ -831,6 +969,9 @@ class _Checker:
         )
 
     def report(self, frame: pd.DataFrame | None, rows: int) -> ValidationReport:
+        self.notes += [f"{n} more rows like: {text}" for text, n in self.more_warnings.items()]
+        self.more_warnings = {}
+        self.notes = list(dict.fromkeys(self.notes))  # each chunk notes the same things
         return ValidationReport(
             kind=self.kind,
             file=self.file,
@@ -873,46 +1014,158 @@ def validate_table(
     ValidationReport
         ``frame`` has the columns of ``CLEAN_COLUMNS[kind]`` when ``ok``.
     """
-    if kind not in KINDS + PLANNING_KINDS:
-        raise ValueError(
-            f"unknown kind {kind!r}; choose one of {', '.join(KINDS + PLANNING_KINDS)}"
-        )
-    options = options or ReadOptions()
-    frame, notes, clashes = _our_columns(kind, raw, options.columns)
-    if (
-        kind in ("contacts", "traffic")
-        and "country" not in frame.columns
-        and options.default_country
-    ):
-        frame = frame.assign(country=options.default_country)
-    frame, changed = _normalise_identifiers(frame)
-    check = _Checker(RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes), kind)
-    check.notes.extend(notes)
-    check.notes.extend(
-        f"column '{col}': {n:,} values written with zero-width characters or decomposed "
-        "accents were normalised (NFC)"
-        for col, n in changed.items()
-    )
-    for clash in clashes:
-        check.file_error(clash)
-    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]
-    one_of = ONE_OF_COLUMNS.get(kind, ())
-    if one_of and not set(one_of) & set(frame.columns):
-        missing.append("' or '".join(one_of))
-    if missing:
-        found = ", ".join(clip(h, 40) for h in (raw.headers or raw.frame.columns)[:30])
-        for col in missing:
-            hint = " (or state a default country)" if col == "country" else ""
-            check.file_error(f"missing column '{col}'{hint}; found: {found}")
-    if clashes or missing:
-        return check.report(None, len(frame))
-    if frame.empty:
-        check.file_error("has a header but no data rows")
-        return check.report(None, 0)
-    today = options.today or dt.date.today()
-    clean = _VALIDATORS[kind](check, frame, options, today)
-    _check_lengths(check, kind, clean)
-    return check.report(clean, len(frame))
+    validation = ChunkedValidation(kind, raw.file, options, notes=raw.notes, track_keys=False)
+    clean = validation.add(raw)
+    return validation.report(clean)
+
+
+#: Kinds whose rules hold row by row or by key, so that a file can be checked (and stored) a
+#: chunk of rows at a time; traffic sums rows across the file and absences compare them.
+CHUNKED_KINDS = ("contacts", "hours", "performance")
+
+
+class ChunkedValidation:
+    """Validate one file a chunk of rows at a time, with the rules of :func:`validate_table`
+    (which is this class fed the whole file as one chunk).
+
+    What spans chunks is carried from one to the next: problems and their count (messages for
+    the first :data:`MAX_REPORTED`), notes (each once), the keys of earlier rows for repeats,
+    the detected interval length, and the date order, decided from every value of the file
+    (``column_values``) rather than the first chunk's.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS` or :data:`PLANNING_KINDS`; more than one chunk only for
+        :data:`CHUNKED_KINDS`.
+    file : str
+        The file's name, for messages.
+    options : ReadOptions, optional
+        What the user stated.
+    notes : sequence of str
+        What reading the file noted (its encoding).
+    track_keys : bool
+        Keep the keys of each chunk for the repeats of later chunks (off for a whole file).
+    column_values : callable, optional
+        ``(position of a column in the file, separator) -> every distinct value of it``: asked
+        only for numeric dates whose order the file must decide.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        file: str,
+        options: ReadOptions | None = None,
+        *,
+        notes: Sequence[str] = (),
+        track_keys: bool = True,
+        column_values: Callable[[int, str | None], pd.Series] | None = None,
+    ) -> None:
+        if kind not in KINDS + PLANNING_KINDS:
+            raise ValueError(
+                f"unknown kind {kind!r}; choose one of {', '.join(KINDS + PLANNING_KINDS)}"
+            )
+        self.kind = kind
+        self.file = file
+        self.options = options or ReadOptions()
+        self.today = self.options.today or dt.date.today()
+        empty = RawTable(file, pd.DataFrame(), None, None, tuple(notes))
+        self.check = _Checker(empty, kind, track_keys=track_keys)
+        self.rows = 0
+        self.chunks = 0
+        #: The file lacks a column or maps two onto one: no chunk can be checked.
+        self.stopped = False
+        self._column_values = column_values
+        self._changed: dict[str, int] = {}
+        self._changed_at = 0
+
+    @property
+    def ok(self) -> bool:
+        """No error so far."""
+        return self.check.error_count == 0
+
+    def add(self, raw: RawTable) -> pd.DataFrame | None:
+        """Check one chunk (index = the file's row numbers); its clean frame, or None once
+        the file has any error (the rest is still checked, for the report)."""
+        check, options = self.check, self.options
+        if self.stopped:
+            return None
+        self.chunks += 1
+        frame, notes, clashes, sources = _our_columns(self.kind, raw, options.columns)
+        if (
+            self.kind in ("contacts", "traffic")
+            and "country" not in frame.columns
+            and options.default_country
+        ):
+            frame = frame.assign(country=options.default_country)
+        self.rows += len(frame)
+        if self.chunks == 1 and not self._first_chunk(raw, frame, notes, clashes, sources):
+            return None
+        frame, changed = _normalise_identifiers(frame)
+        for col, n in changed.items():
+            self._changed[col] = self._changed.get(col, 0) + n
+        if frame.empty:
+            return None
+        check.raw = RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes)
+        clean = _VALIDATORS[self.kind](check, frame, options, self.today)
+        _check_lengths(check, self.kind, clean)
+        if options.interval_minutes is None and check.detected_minutes is not None:
+            # The first chunk's step holds for the file: every chunk is checked against it.
+            self.options = replace(options, interval_minutes=check.detected_minutes)
+        return clean if self.ok else None
+
+    def _first_chunk(
+        self,
+        raw: RawTable,
+        frame: pd.DataFrame,
+        notes: list[str],
+        clashes: list[str],
+        sources: dict[str, int],
+    ) -> bool:
+        """The file-level checks of the header; False when no row can be checked."""
+        check = self.check
+        check.notes.extend(notes)
+        self._changed_at = len(check.notes)
+        if self._column_values is not None:
+            read, separator = self._column_values, raw.separator
+
+            def column_values(col: str) -> pd.Series:
+                return read(sources[col], separator)
+
+            check.column_values = column_values
+        for clash in clashes:
+            check.file_error(clash)
+        missing = [c for c in REQUIRED_COLUMNS[self.kind] if c not in frame.columns]
+        one_of = ONE_OF_COLUMNS.get(self.kind, ())
+        if one_of and not set(one_of) & set(frame.columns):
+            missing.append("' or '".join(one_of))
+        if missing:
+            found = ", ".join(clip(h, 40) for h in (raw.headers or raw.frame.columns)[:30])
+            for col in missing:
+                hint = " (or state a default country)" if col == "country" else ""
+                check.file_error(f"missing column '{col}'{hint}; found: {found}")
+        if clashes or missing:
+            self.stopped = True
+            return False
+        return True
+
+    def add_problems(self, problems: Sequence[Problem]) -> None:
+        """Errors found against the stored data (by :mod:`data.store`)."""
+        self.check.add_problems(problems)
+
+    def report(self, frame: pd.DataFrame | None = None) -> ValidationReport:
+        """Every problem of the file so far; ``frame`` (the clean rows of a file checked
+        whole) is kept only when there is no error."""
+        check = self.check
+        if not self.stopped and self.rows == 0:
+            check.file_error("has a header but no data rows")
+        check.notes[self._changed_at : self._changed_at] = [
+            f"column '{col}': {n:,} values written with zero-width characters or decomposed "
+            "accents were normalised (NFC)"
+            for col, n in self._changed.items()
+        ]
+        self._changed = {}
+        return check.report(frame, self.rows)
 
 
 def normalise_identifier(text: str) -> str:
@@ -970,9 +1223,10 @@ def _check_lengths(check: _Checker, kind: str, clean: pd.DataFrame) -> None:
 
 def _our_columns(
     kind: str, raw: RawTable, stated: Mapping[str, str]
-) -> tuple[pd.DataFrame, list[str], list[str]]:
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, int]]:
     """The file's frame with our column names (:func:`match_columns`), notes on what was
-    renamed or left out, and clashes (two headers read as one column)."""
+    renamed or left out, clashes (two headers read as one column), and the position in the
+    file of each of our columns."""
     headers = raw.headers or tuple(raw.frame.columns)
     matches = match_columns(kind, headers, stated)
     renames = {normalise_header(k): normalise_header(v) if v else "" for k, v in stated.items()}
@@ -992,13 +1246,14 @@ def _our_columns(
             names.append(col)
     keep = [i for i, name in enumerate(names) if name]
     frame = raw.frame.iloc[:, keep].set_axis([names[i] for i in keep], axis=1)
+    sources = {names[i]: i for i in keep}
     counts = pd.Series([names[i] for i in keep]).value_counts()
     clashes = [
         f"columns {', '.join(repr(clip(headers[i])) for i in keep if names[i] == name)} "
         f"are all read as '{name}'; map only one of them"
         for name in counts[counts > 1].index
     ]
-    return frame, notes, clashes
+    return frame, notes, clashes, sources
 
 
 def _channels(check: _Checker, frame: pd.DataFrame, opt: ReadOptions) -> pd.Series:
@@ -1022,6 +1277,7 @@ def _interval_starts(
             "interval_start",
         )
         return start, 30
+    check.detected_minutes = minutes
     minute_of_day = start.dt.hour * 60 + start.dt.minute
     check.rows(
         start.notna() & (minute_of_day % minutes != 0),

@@ -124,9 +124,11 @@ class ImportOutcome:
     def period(self) -> tuple[dt.date, dt.date] | None:
         """First and last day the imported rows cover (None for agents, or when rejected)."""
         frame = self.report.frame
+        if frame is None:  # written a chunk at a time: each series' first and last time
+            frame = self.report.extent
         if self.result is None or frame is None or frame.empty:
             return None
-        columns = [c for c in ("ds", *DATE_COLUMNS) if c in frame.columns]
+        columns = [c for c in ("ds", "first", "last", *DATE_COLUMNS) if c in frame.columns]
         if not columns:
             return None
         stamps = pd.concat([frame[c] for c in columns]).dropna()
@@ -135,7 +137,7 @@ class ImportOutcome:
     def countries(self) -> tuple[str, ...]:
         """The imported countries, largest first: by contacts or sessions where the file has
         them, by rows otherwise; empty for files without countries."""
-        frame = self.report.frame
+        frame = self.report.frame if self.report.frame is not None else self.report.extent
         if self.result is None or frame is None or "country" not in frame.columns:
             return ()
         return tuple(_ranked(frame, VOLUME_COLUMNS.get(self.report.kind)))
