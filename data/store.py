@@ -23,7 +23,15 @@ from sqlalchemy.engine import Connection, Engine
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings, make_owner_only, make_private_dir
-from data.readers import EXCEL_SUFFIXES, read_column_values, read_table_chunks, streams_as_utf8
+from data.readers import (
+    EXCEL_SUFFIXES,
+    Content,
+    file_blocks,
+    file_head,
+    read_column_values,
+    read_table_chunks,
+    streams_as_utf8,
+)
 from data.validation import (
     CHUNKED_KINDS,
     CLEAN_COLUMNS,
@@ -35,7 +43,7 @@ from data.validation import (
     Problem,
     ReadOptions,
     ValidationReport,
-    read_source,
+    locate_source,
     read_within_budget,
     validate_table,
 )
@@ -233,8 +241,8 @@ class Store:
         check_import(actor, kind)
         budget = budget or ImportBudget.from_environment()
         deadline = budget.deadline()
-        content, label = read_source(source, file_name)
-        workbook = label.lower().endswith(EXCEL_SUFFIXES) or content[:4] == b"PK\x03\x04"
+        content, label = locate_source(source, file_name)
+        workbook = label.lower().endswith(EXCEL_SUFFIXES) or file_head(content, 4) == b"PK\x03\x04"
         if kind in CHUNKED_KINDS and not workbook and streams_as_utf8(content):
             return self._import_chunks(
                 kind,
@@ -272,7 +280,7 @@ class Store:
     def _import_chunks(
         self,
         kind: str,
-        content: bytes,
+        content: Content,
         file: str,
         options: ReadOptions | None,
         *,
@@ -310,12 +318,30 @@ class Store:
                         file_name=file[:255],
                         row_count=0,  # set once the rows are written
                         imported_at=dt.datetime.now(dt.UTC),
-                        sha256=hashlib.sha256(content).hexdigest(),
+                        sha256=_digest(content),
                         source=source_label,
                     )
                 ).inserted_primary_key[0]
                 written = replaced = 0
                 spans: list[pd.DataFrame] = []
+                stored: dict[str, object] = {}  # what the database held before the file
+
+                def write(clean: pd.DataFrame | None) -> None:
+                    """Check a clean chunk against the database, then replace and write."""
+                    nonlocal written, replaced
+                    if clean is None or clean.empty:
+                        return
+                    problems = _check_against_database(conn, kind, clean, file, stored)
+                    if problems:
+                        validation.add_problems(problems)
+                        return
+                    deleted, clean = _clear_replaced(conn, kind, clean, keep_batch=batch_id)
+                    replaced += deleted
+                    spans.append(_spans(kind, clean))
+                    written += insert_frame(
+                        conn, table, clean.loc[:, columns], batch_id, on_chunk=on_chunk
+                    )
+
                 chunks = read_table_chunks(
                     content, file, separator=separator, chunk_rows=budget.chunk_rows
                 )
@@ -326,19 +352,9 @@ class Store:
                     budget.check_time(deadline, file, "validating the file")
                     if validation.stopped:
                         break
-                    if clean is None or clean.empty:
-                        continue
-                    problems = _check_against_database(conn, kind, clean, file)
-                    if problems:
-                        validation.add_problems(problems)
-                        continue
-                    deleted, clean = _clear_replaced(conn, kind, clean, keep_batch=batch_id)
-                    replaced += deleted
-                    spans.append(_spans(kind, clean))
-                    written += insert_frame(
-                        conn, table, clean.loc[:, columns], batch_id, on_chunk=on_chunk
-                    )
-                    del clean
+                    write(clean)
+                    del clean, raw
+                write(validation.finish())
                 report = validation.report()
                 if not report.ok:
                     raise _Refused(report)
@@ -706,12 +722,22 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _check_against_database(
-    conn: Connection, kind: str, frame: pd.DataFrame, file: str
+    conn: Connection,
+    kind: str,
+    frame: pd.DataFrame,
+    file: str,
+    cache: dict[str, object] | None = None,
 ) -> list[Problem]:
-    """Problems that only the stored data reveals: unknown agents, mixed granularity, overlaps."""
+    """Problems that only the stored data reveals: unknown agents, mixed granularity, overlaps.
+
+    ``cache`` keeps the stored agents and granularities for a file's next chunk: read once,
+    before any of its rows are written (not a scan of the growing table per chunk)."""
     problems: list[Problem] = []
+    cache = {} if cache is None else cache
     if kind in AGENT_KINDS:
-        known = set(conn.execute(sa.select(schema.agents.c.agent_id)).scalars())
+        if "agents" not in cache:
+            cache["agents"] = set(conn.execute(sa.select(schema.agents.c.agent_id)).scalars())
+        known = cache["agents"]
         unknown = frame.loc[~frame["agent_id"].isin(known)]
         for row, agent in unknown["agent_id"].items():
             problems.append(
@@ -725,15 +751,17 @@ def _check_against_database(
             )
     if kind == "contacts":
         t = schema.contacts
-        stored = conn.execute(
-            sa.select(
-                t.c.country,
-                t.c.channel,
-                sa.func.min(t.c.interval_minutes),
-                sa.func.max(t.c.interval_minutes),
-            ).group_by(t.c.country, t.c.channel)
-        ).all()
-        stored_minutes = {(c, ch): lo for c, ch, lo, _ in stored}
+        if "minutes" not in cache:
+            stored = conn.execute(
+                sa.select(
+                    t.c.country,
+                    t.c.channel,
+                    sa.func.min(t.c.interval_minutes),
+                    sa.func.max(t.c.interval_minutes),
+                ).group_by(t.c.country, t.c.channel)
+            ).all()
+            cache["minutes"] = {(c, ch): lo for c, ch, lo, _ in stored}
+        stored_minutes = cache["minutes"]
         incoming = frame.groupby(["country", "channel"])["interval_minutes"].first()
         for (country, channel), minutes in incoming.items():
             held = stored_minutes.get((country, channel))
@@ -798,6 +826,14 @@ SERIES_SPANS = {
     "hours": (["agent_id"], "date"),
     "performance": (["agent_id", "metric"], "date"),
 }
+
+
+def _digest(content: Content) -> str:
+    """The SHA-256 of a file's bytes, read a few MB at a time."""
+    digest = hashlib.sha256()
+    for block in file_blocks(content):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 class _Refused(Exception):

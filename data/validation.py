@@ -24,8 +24,10 @@ from contracts.vocab import ABSENCE_TYPES  # the one list, re-exported for the p
 from data.countries import country_hint, resolve_countries
 from data.readers import (
     CHUNK_ROWS,
+    Content,
     FileReadError,
     RawTable,
+    file_head,
     normalise_header,
     read_table,
     safe_file_label,
@@ -178,7 +180,7 @@ class ImportBudget:
         checked and written, so an import over it is rolled back whole.
     chunk_rows : int
         Rows read, checked and written at a time by a CSV import of contacts, hours or
-        performance (100,000; ``CREWCAST_IMPORT_CHUNK_ROWS``): what bounds its memory.
+        performance (50,000; ``CREWCAST_IMPORT_CHUNK_ROWS``): what bounds its memory.
     """
 
     max_rows: int = 5_000_000
@@ -257,23 +259,36 @@ class ImportBudget:
         )
 
 
+def locate_source(
+    source: str | Path | bytes | BinaryIO, file_name: str | None = None
+) -> tuple[Content, str]:
+    """A file as :func:`data.readers.read_table_chunks` takes it (a path stays a path, checked
+    readable; anything else its bytes), and the name its messages use
+    (:func:`data.readers.safe_file_label`; a path's own name by default, ``upload`` without)."""
+    file_name = safe_file_label(file_name)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        file_name = file_name or safe_file_label(path.name) or "upload"
+        try:
+            file_head(path, 1)
+        except OSError as exc:
+            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
+        return path, file_name
+    content = source if isinstance(source, bytes) else source.read()
+    return content, file_name or "upload"
+
+
 def read_source(
     source: str | Path | bytes | BinaryIO, file_name: str | None = None
 ) -> tuple[bytes, str]:
-    """A file's bytes and the name its messages use (:func:`data.readers.safe_file_label`;
-    a path's own name by default, ``upload`` when there is none)."""
-    file_name = safe_file_label(file_name)
-    if isinstance(source, str | Path):
-        file_name = file_name or safe_file_label(Path(source).name)
+    """A file's bytes and the name its messages use (see :func:`locate_source`)."""
+    content, label = locate_source(source, file_name)
+    if isinstance(content, Path):
         try:
-            content = Path(source).read_bytes()
+            content = content.read_bytes()
         except OSError as exc:
-            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
-    elif isinstance(source, bytes):
-        content = source
-    else:
-        content = source.read()
-    return content, file_name or "upload"
+            raise FileReadError(f"{label}: cannot read the file ({exc.strerror})") from exc
+    return content, label
 
 
 def read_within_budget(
@@ -573,71 +588,68 @@ def _to_float(text: pd.Series, empty: pd.Series) -> pd.Series:
 
 
 class _SeenKeys:
-    """The keys of a file's earlier chunks, exactly, in a few bytes a row.
+    """The keys of a file's earlier chunks, exactly, in a few bytes a key.
 
-    Each key column becomes int64 codes (text through a dictionary of its distinct values,
-    times as nanoseconds); a 64-bit hash of a row's codes, kept sorted, finds the candidates,
-    and the codes themselves decide (a hash collision is never taken for a repeat). Only the
-    first row of each key is kept, with its file row number.
+    A key becomes fixed-width bytes: each text column a 4-byte code from a dictionary of its
+    distinct values (a few thousand agents, countries, channels or metrics), each time column
+    its 8 bytes of nanoseconds, so equal keys are equal bytes and nothing else is (no hash to
+    collide). The keys are kept sorted, each with the file row where it first appeared (24
+    bytes a key for contacts, some 50 MB for 2.1 M rows), in runs: a chunk's new keys are a
+    run, merged with the run before while that is no larger, up to :attr:`MAX_RUN` keys, so
+    no merge ever copies all the keys at once and a lookup searches a few runs.
     """
+
+    MAX_RUN = 1 << 19
 
     def __init__(self, width: int) -> None:
         self.dictionaries: list[dict[object, int]] = [{} for _ in range(width)]
-        self.hashes = np.empty(0, dtype=np.uint64)
-        self.codes = np.empty((0, width), dtype=np.int64)
-        self.rows = np.empty(0, dtype=np.int64)
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, their first rows)
 
     def _encode(self, keys: pd.DataFrame) -> np.ndarray:
-        out = np.empty((len(keys), keys.shape[1]), dtype=np.int64)
-        for j, (col, dictionary) in enumerate(zip(keys.columns, self.dictionaries, strict=True)):
+        parts = []
+        for col, dictionary in zip(keys.columns, self.dictionaries, strict=True):
             values = keys[col]
             if values.dtype.kind == "M":
-                out[:, j] = values.astype("datetime64[ns]").to_numpy().view(np.int64)
+                parts.append(values.astype("datetime64[ns]").to_numpy().view(np.int64))
                 continue
             codes, uniques = pd.factorize(values)
-            mapped = np.asarray(
-                [dictionary.setdefault(v, len(dictionary)) for v in uniques], dtype=np.int64
-            )
-            out[:, j] = mapped[codes]
-        return out
-
-    @staticmethod
-    def _hash(codes: np.ndarray) -> np.ndarray:
-        h = np.full(len(codes), 0x9E3779B97F4A7C15, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(codes.shape[1]):
-                h = (h ^ codes[:, j].view(np.uint64)) * np.uint64(0xBF58476D1CE4E5B9)
-                h ^= h >> np.uint64(31)
-        return h
+            mapped = [dictionary.setdefault(v, len(dictionary)) for v in uniques]
+            parts.append(np.asarray(mapped, dtype=np.uint32)[codes])
+        record = np.empty(len(keys), dtype=[(f"f{j}", p.dtype) for j, p in enumerate(parts)])
+        for j, part in enumerate(parts):
+            record[f"f{j}"] = part
+        return record.view(f"S{record.dtype.itemsize}")
 
     def first_rows_then_add(self, keys: pd.DataFrame) -> np.ndarray:
         """For each row of ``keys`` (a chunk's, index = file rows), the file row where an
         earlier chunk had the same key, or -1; then the chunk's new keys are kept."""
-        codes = self._encode(keys)
-        hashes = self._hash(codes)
-        first = np.full(len(keys), -1, dtype=np.int64)
-        if len(self.hashes):
-            pos = np.searchsorted(self.hashes, hashes)
-            end = np.searchsorted(self.hashes, hashes, side="right")
-            candidate = np.flatnonzero(end > pos)  # real repeats, or a hash collision
-            at = pos[candidate]
-            same = (self.codes[at] == codes[candidate]).all(axis=1)
-            first[candidate[same]] = self.rows[at[same]]
-            for i in candidate[~same & (end[candidate] - at > 1)]:  # collisions only
-                for k in range(pos[i] + 1, end[i]):
-                    if (self.codes[k] == codes[i]).all():
-                        first[i] = self.rows[k]
-                        break
-        new = first < 0
+        encoded = self._encode(keys)
+        order = np.argsort(encoded, kind="stable")  # equal keys keep the file's order
+        ordered = encoded[order]
+        found = np.full(len(ordered), -1, dtype=np.int64)
+        for run, rows in self.runs:  # a key is in one run at most
+            pos = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
+            hit = run[pos] == ordered
+            found[hit] = rows[pos[hit]]
+        first = np.empty_like(found)
+        first[order] = found
+        # Each new key once, at its first row in the chunk.
+        new = found < 0
+        new[1:] &= ordered[1:] != ordered[:-1]
         if new.any():
-            # The first row of each new key (rows whose codes repeat in the chunk are not kept).
-            new &= ~pd.DataFrame(codes).duplicated().to_numpy()
-            hashes_all = np.concatenate([self.hashes, hashes[new]])
-            order = np.argsort(hashes_all, kind="stable")  # two sorted runs: a linear merge
-            self.hashes = hashes_all[order]
-            self.codes = np.concatenate([self.codes, codes[new]])[order]
-            self.rows = np.concatenate([self.rows, keys.index.to_numpy(dtype=np.int64)[new]])[order]
+            self._add_run(ordered[new], keys.index.to_numpy(dtype=np.int64)[order[new]])
         return first
+
+    def _add_run(self, run: np.ndarray, rows: np.ndarray) -> None:
+        while (
+            self.runs
+            and len(self.runs[-1][0]) <= len(run)
+            and len(self.runs[-1][0]) + len(run) <= self.MAX_RUN
+        ):
+            before, before_rows = self.runs.pop()
+            at = np.searchsorted(before, run)
+            run, rows = np.insert(before, at, run), np.insert(before_rows, at, rows)
+        self.runs.append((run, rows))
 
 
 class _Checker:
@@ -1015,10 +1027,12 @@ def validate_table(
         ``frame`` has the columns of ``CLEAN_COLUMNS[kind]`` when ``ok``.
     """
     validation = ChunkedValidation(kind, raw.file, options, notes=raw.notes, track_keys=False)
-    clean = validation.add(raw)
+    clean = validation.add(raw, last=True)
     return validation.report(clean)
 
 
+#: Rows a file's first chunks may grow to while their interval length is unknown.
+PENDING_ROWS = 500_000
 #: Kinds whose rules hold row by row or by key, so that a file can be checked (and stored) a
 #: chunk of rows at a time; traffic sums rows across the file and absences compare them.
 CHUNKED_KINDS = ("contacts", "hours", "performance")
@@ -1078,16 +1092,18 @@ class ChunkedValidation:
         self._column_values = column_values
         self._changed: dict[str, int] = {}
         self._changed_at = 0
+        self._pending: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
         """No error so far."""
         return self.check.error_count == 0
 
-    def add(self, raw: RawTable) -> pd.DataFrame | None:
+    def add(self, raw: RawTable, *, last: bool = False) -> pd.DataFrame | None:
         """Check one chunk (index = the file's row numbers); its clean frame, or None once
-        the file has any error (the rest is still checked, for the report)."""
-        check, options = self.check, self.options
+        the file has any error (the rest is still checked, for the report) or while its rows
+        are held for the next chunk's (:meth:`finish` checks what is held at the end)."""
+        options = self.options
         if self.stopped:
             return None
         self.chunks += 1
@@ -1104,15 +1120,51 @@ class ChunkedValidation:
         frame, changed = _normalise_identifiers(frame)
         for col, n in changed.items():
             self._changed[col] = self._changed.get(col, 0) + n
+        if self._pending is not None:
+            frame = pd.concat([self._pending, frame])
+            self._pending = None
         if frame.empty:
             return None
-        check.raw = RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes)
+        if not last and len(frame) < PENDING_ROWS and not self._interval_known(frame):
+            self._pending = frame  # checked with the next chunk's rows
+            return None
+        return self._validate(frame)
+
+    def finish(self) -> pd.DataFrame | None:
+        """Check the rows still held (a first chunk whose interval length its own rows could
+        not tell); their clean frame, or None."""
+        frame, self._pending = self._pending, None
+        return None if frame is None else self._validate(frame)
+
+    def _validate(self, frame: pd.DataFrame) -> pd.DataFrame | None:
+        check, options = self.check, self.options
+        check.raw = RawTable(self.file, frame, None, None)
         clean = _VALIDATORS[self.kind](check, frame, options, self.today)
         _check_lengths(check, self.kind, clean)
         if options.interval_minutes is None and check.detected_minutes is not None:
-            # The first chunk's step holds for the file: every chunk is checked against it.
+            # The step the first rows show holds for the file: every chunk is checked with it.
             self.options = replace(options, interval_minutes=check.detected_minutes)
         return clean if self.ok else None
+
+    def _interval_known(self, frame: pd.DataFrame) -> bool:
+        """Whether rows of intraday contacts can be checked: their interval length is stated
+        or known, or ``frame`` shows it (parsed on a scratch checker, whose findings the real
+        check repeats). A file's first chunk may not, where a whole file would."""
+        if (
+            self.kind != "contacts"
+            or "interval_start" not in frame.columns
+            or self.options.interval_minutes is not None
+        ):
+            return True
+        scratch = _Checker(RawTable(self.file, frame, None, None), self.kind)
+        scratch.column_values, scratch.date_orders = (
+            self.check.column_values,
+            self.check.date_orders,
+        )
+        codes, _ = scratch.countries("country", drop_unplaced=False)
+        channel = _channels(scratch, frame, self.options)
+        start = scratch.dates("interval_start", order=self.options.date_order, with_time=True)
+        return _detect_interval(start, codes, channel) is not None
 
     def _first_chunk(
         self,
