@@ -112,12 +112,16 @@ def test_the_corpus_is_large_and_written_by_its_script(tmp_path):
     assert len({c["kind"] for c in CASES}) == 6
 
 
+@pytest.mark.parametrize("chunk_rows", [None, 2], ids=["one-chunk", "chunks-of-2"])
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
-def test_a_bad_file_is_refused_and_changes_nothing(corpus_store, case):
+def test_a_bad_file_is_refused_and_changes_nothing(corpus_store, case, chunk_rows):
+    """Each file as one chunk, and read two rows at a time (contacts, hours and performance
+    CSVs): the same refusal, naming the same row, nothing written."""
     store = corpus_store
     before = state(store)
     content = (FUZZ / "files" / case["file"]).read_bytes()
-    message = refusal(store, case["file"], case["kind"], content)
+    budget = None if chunk_rows is None else ImportBudget(chunk_rows=chunk_rows)
+    message = refusal(store, case["file"], case["kind"], content, budget=budget)
     assert case["fragment"] in message
     assert case["file"] in message
     if case["row"]:
