@@ -674,6 +674,9 @@ class _Checker:
         self.column_values: Callable[[str], pd.Series] | None = None
         #: The interval length detected from the timestamps, once it was.
         self.detected_minutes: int | None = None
+        #: Per date column and order: the previous chunk's distinct texts and their readings.
+        self.date_cache: dict[tuple[str, str], tuple[pd.Index, np.ndarray, np.ndarray]] | None
+        self.date_cache = {} if track_keys else None
 
     def file_error(self, message: str, column: str | None = None) -> None:
         problem = Problem(self.file, None, column, None, message)
@@ -774,14 +777,16 @@ class _Checker:
         """Parse ISO, D-M-YYYY or M-D-YYYY dates; ambiguous orders need the user's word.
 
         Each distinct value is parsed once (a 2 M-row file of half-hours holds some 35,000
-        distinct stamps), and the results are spread back over the rows.
+        distinct stamps), and the results are spread back over the rows; a file read in
+        chunks parses only the values its previous chunk did not have (the same half-hours
+        come again for the next queue).
         """
         raw = self.raw.frame[col]
         empty = raw == ""
         self.rows(empty, col, "is empty")
         codes, uniques = pd.factorize(raw)
         values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-        parsed_values, not_ymd = self._parse_dates(values, col, order)
+        parsed_values, not_ymd = self._parse_dates_once(values, col, order)
         if not_ymd.any():
             self.rows(
                 pd.Series(not_ymd.to_numpy()[codes], index=raw.index),
@@ -810,6 +815,33 @@ class _Checker:
                 "has a time of day; daily files take dates only (intraday data goes in 'interval_start')",
             )
         return parsed.astype("datetime64[ns]")
+
+    def _parse_dates_once(
+        self, values: pd.Series, col: str, order: DateOrder
+    ) -> tuple[pd.Series, pd.Series]:
+        """:meth:`_parse_dates`, with the previous chunk's readings reused (a value's reading
+        depends on the value and the file's date order only)."""
+        if self.date_cache is None:
+            return self._parse_dates(values, col, order)
+        known = self.date_cache.get((col, order))
+        if known is None or not len(known[0]):
+            parsed, not_ymd = self._parse_dates(values, col, order)
+        else:
+            texts, known_parsed, known_not_ymd = known
+            at = texts.get_indexer(values)
+            new = at < 0
+            parsed = pd.Series(known_parsed[at], index=values.index, dtype="datetime64[us]")
+            not_ymd = pd.Series(known_not_ymd[at], index=values.index)
+            if new.any():
+                fresh, fresh_not_ymd = self._parse_dates(values[new], col, order)
+                parsed[new] = fresh.to_numpy()
+                not_ymd[new] = fresh_not_ymd.to_numpy()
+        self.date_cache[(col, order)] = (
+            pd.Index(values),
+            parsed.to_numpy(dtype="datetime64[us]"),
+            not_ymd.to_numpy(dtype=bool),
+        )
+        return parsed, not_ymd
 
     def _parse_dates(
         self, values: pd.Series, col: str, order: DateOrder

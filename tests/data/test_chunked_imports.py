@@ -231,3 +231,14 @@ def test_a_path_is_read_a_chunk_at_a_time_never_whole(store, tmp_path, monkeypat
     outcome = import_file(store, "contacts", path, options=OPT, budget=SMALL)
     assert outcome.imported and outcome.result.rows_written == 12 and len(writes) == 4
     assert outcome.report.file == "big.csv"
+
+
+def test_a_bad_date_is_refused_in_every_chunk_it_comes_in(store):
+    """Readings are reused from the chunk before: a bad one too, with its message."""
+    days = ["2026-02-01", "2026-02-31", "2026-02-02", "2026-02-03", "2026-02-31", "2026-02-04"]
+    text = "country,channel,date,contacts\n" + "".join(
+        f"{'AR' if i < 3 else 'UY'},voice,{d},1\n" for i, d in enumerate(days)
+    )
+    message = refusal(store, "days.csv", text)
+    for row in (3, 6):
+        assert f"days.csv row {row}: column 'date' has '2026-02-31', is not a date" in message
