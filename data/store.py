@@ -24,12 +24,8 @@ from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings, make_owner_only, make_private_dir
 from data.readers import (
-    EXCEL_SUFFIXES,
     Content,
     file_blocks,
-    file_head,
-    read_column_values,
-    read_table_chunks,
     streams_as_utf8,
 )
 from data.validation import (
@@ -43,8 +39,10 @@ from data.validation import (
     Problem,
     ReadOptions,
     ValidationReport,
+    is_workbook,
     locate_source,
     read_within_budget,
+    validate_in_chunks,
     validate_table,
 )
 
@@ -242,8 +240,7 @@ class Store:
         budget = budget or ImportBudget.from_environment()
         deadline = budget.deadline()
         content, label = locate_source(source, file_name)
-        workbook = label.lower().endswith(EXCEL_SUFFIXES) or file_head(content, 4) == b"PK\x03\x04"
-        if kind in CHUNKED_KINDS and not workbook and streams_as_utf8(content):
+        if kind in CHUNKED_KINDS and not is_workbook(content, label) and streams_as_utf8(content):
             return self._import_chunks(
                 kind,
                 content,
@@ -300,10 +297,7 @@ class Store:
         whole period the file covers is replaced, as for a file read whole.
         """
 
-        def column_values(position: int, sep: str | None) -> pd.Series:
-            return read_column_values(content, position, separator=sep or ",")
-
-        validation = ChunkedValidation(kind, file, options, column_values=column_values)
+        validation = ChunkedValidation(kind, file, options, content=content)
         table = schema.TABLES[kind]
         columns = list(CLEAN_COLUMNS[kind])
 
@@ -342,19 +336,11 @@ class Store:
                         conn, table, clean.loc[:, columns], batch_id, on_chunk=on_chunk
                     )
 
-                chunks = read_table_chunks(
-                    content, file, separator=separator, chunk_rows=budget.chunk_rows
-                )
-                for raw in chunks:
-                    budget.check_rows_so_far(validation.rows + len(raw.frame), file)
-                    budget.check_time(deadline, file, "reading the file")
-                    clean = validation.add(raw)
-                    budget.check_time(deadline, file, "validating the file")
-                    if validation.stopped:
-                        break
+                for _, clean in validate_in_chunks(
+                    validation, content, separator=separator, budget=budget, deadline=deadline
+                ):
                     write(clean)
-                    del clean, raw
-                write(validation.finish())
+                    del clean
                 report = validation.report()
                 if not report.ok:
                     raise _Refused(report)

@@ -11,7 +11,7 @@ import time
 import unicodedata
 import zipfile
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -29,7 +29,9 @@ from data.readers import (
     RawTable,
     file_head,
     normalise_header,
+    read_column_values,
     read_table,
+    read_table_chunks,
     safe_file_label,
 )
 from data.schema import TABLES
@@ -276,6 +278,11 @@ def locate_source(
         return path, file_name
     content = source if isinstance(source, bytes) else source.read()
     return content, file_name or "upload"
+
+
+def is_workbook(content: Content, file: str) -> bool:
+    """Whether a file is an .xlsx workbook, by its name or its first bytes (a zip archive)."""
+    return file.lower().endswith((".xlsx", ".xlsm")) or file_head(content, 4) == b"PK\x03\x04"
 
 
 def read_source(
@@ -1077,7 +1084,7 @@ class ChunkedValidation:
     What spans chunks is carried from one to the next: problems and their count (messages for
     the first :data:`MAX_REPORTED`), notes (each once), the keys of earlier rows for repeats,
     the detected interval length, and the date order, decided from every value of the file
-    (``column_values``) rather than the first chunk's.
+    (read again from ``content``, that column only) rather than the first chunk's.
 
     Parameters
     ----------
@@ -1092,9 +1099,9 @@ class ChunkedValidation:
         What reading the file noted (its encoding).
     track_keys : bool
         Keep the keys of each chunk for the repeats of later chunks (off for a whole file).
-    column_values : callable, optional
-        ``(position of a column in the file, separator) -> every distinct value of it``: asked
-        only for numeric dates whose order the file must decide.
+    content : bytes or Path, optional
+        The file being read in chunks (:func:`validate_in_chunks`): one of its columns is read
+        again only for numeric dates whose order the whole file must decide.
     """
 
     def __init__(
@@ -1105,7 +1112,7 @@ class ChunkedValidation:
         *,
         notes: Sequence[str] = (),
         track_keys: bool = True,
-        column_values: Callable[[int, str | None], pd.Series] | None = None,
+        content: Content | None = None,
     ) -> None:
         if kind not in KINDS + PLANNING_KINDS:
             raise ValueError(
@@ -1121,7 +1128,7 @@ class ChunkedValidation:
         self.chunks = 0
         #: The file lacks a column or maps two onto one: no chunk can be checked.
         self.stopped = False
-        self._column_values = column_values
+        self._content = content
         self._changed: dict[str, int] = {}
         self._changed_at = 0
         self._pending: pd.DataFrame | None = None
@@ -1210,11 +1217,11 @@ class ChunkedValidation:
         check = self.check
         check.notes.extend(notes)
         self._changed_at = len(check.notes)
-        if self._column_values is not None:
-            read, separator = self._column_values, raw.separator
+        if self._content is not None:
+            content, separator = self._content, raw.separator or ","
 
             def column_values(col: str) -> pd.Series:
-                return read(sources[col], separator)
+                return read_column_values(content, sources[col], separator=separator)
 
             check.column_values = column_values
         for clash in clashes:
@@ -1250,6 +1257,40 @@ class ChunkedValidation:
         ]
         self._changed = {}
         return check.report(frame, self.rows)
+
+
+def validate_in_chunks(
+    validation: ChunkedValidation,
+    content: Content,
+    *,
+    separator: str | None = None,
+    budget: ImportBudget,
+    deadline: float | None = None,
+) -> Iterator[tuple[RawTable | None, pd.DataFrame | None]]:
+    """Read a UTF-8 CSV a chunk of ``budget.chunk_rows`` rows at a time and check each.
+
+    Yields every chunk as read with its clean frame (None once the file has errors, or while
+    its first rows are held), then ``(None, clean frame of the rows still held)``. The rows
+    (as parsed) and the time are checked against ``budget`` between chunks.
+
+    Raises
+    ------
+    BudgetExceeded
+        At the first chunk over the row limit or the time.
+    data.readers.FileReadError
+        When the file is not a CSV table.
+    """
+    file = validation.file
+    chunks = read_table_chunks(content, file, separator=separator, chunk_rows=budget.chunk_rows)
+    for raw in chunks:
+        budget.check_rows_so_far(validation.rows + len(raw.frame), file)
+        budget.check_time(deadline, file, "reading the file")
+        clean = validation.add(raw)
+        budget.check_time(deadline, file, "validating the file")
+        yield raw, clean
+        if validation.stopped:
+            return
+    yield None, validation.finish()
 
 
 def normalise_identifier(text: str) -> str:
