@@ -1001,17 +1001,25 @@ def _driver_values(column: sa.Column, values: pd.Series, *, sqlite: bool) -> lis
             shown = index.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else index.to_pydatetime()
         else:
             shown = index.strftime("%Y-%m-%d") if sqlite else [t.date() for t in index]
-        lookup = np.asarray([*shown, None], dtype=object)
+        lookup = _with_none(shown)
         return lookup[codes].tolist()  # code -1 (missing) takes the trailing None
     if isinstance(column.type, sa.String):
         # Text repeats (countries, channels, ids): each distinct value converted once.
         codes, uniques = pd.factorize(values)
-        lookup = np.asarray([*uniques, None], dtype=object)
+        lookup = _with_none(uniques)
         return lookup[codes].tolist()
     out = values.to_numpy(dtype=object, na_value=None)
     if isinstance(column.type, sa.Integer) and values.dtype.kind != "i":
         return [None if v is None else int(v) for v in out]
     return out.tolist()
+
+
+def _with_none(values: Sequence[object]) -> np.ndarray:
+    """``values`` as an object array with a trailing None (what factorize's code -1 takes),
+    converted in one call: unpacking an Arrow-backed index iterates it element by element."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = np.asarray(values, dtype=object)
+    return out
 
 
 def open_store(settings: Settings | None = None) -> Store:
