@@ -662,7 +662,7 @@ class _SeenKeys:
 class _Checker:
     """Collects problems for one file; builds messages only for the first ``MAX_REPORTED``."""
 
-    def __init__(self, raw: RawTable, kind: str, *, track_keys: bool = False) -> None:
+    def __init__(self, raw: RawTable, kind: str, *, chunked: bool = False) -> None:
         #: The rows being checked: the whole file, or its current chunk.
         self.raw = raw
         self.kind = kind
@@ -674,7 +674,7 @@ class _Checker:
         #: Warnings beyond the reported ones, by message: one note each at the end.
         self.more_warnings: dict[str, int] = {}
         #: Keys of earlier chunks per duplicate check (None: the file is checked whole).
-        self.seen_keys: dict[tuple[str, ...], _SeenKeys] | None = {} if track_keys else None
+        self.seen_keys: dict[tuple[str, ...], _SeenKeys] | None = {} if chunked else None
         #: Date order per column decided from the whole file's values (chunked reading).
         self.date_orders: dict[str, DateOrderGuess] = {}
         #: Every distinct value of a column in the whole file (chunked reading), or None.
@@ -683,7 +683,7 @@ class _Checker:
         self.detected_minutes: int | None = None
         #: Per date column and order: the previous chunk's distinct texts and their readings.
         self.date_cache: dict[tuple[str, str], tuple[pd.Index, np.ndarray, np.ndarray]] | None
-        self.date_cache = {} if track_keys else None
+        self.date_cache = {} if chunked else None
 
     def file_error(self, message: str, column: str | None = None) -> None:
         problem = Problem(self.file, None, column, None, message)
@@ -1065,7 +1065,7 @@ def validate_table(
     ValidationReport
         ``frame`` has the columns of ``CLEAN_COLUMNS[kind]`` when ``ok``.
     """
-    validation = ChunkedValidation(kind, raw.file, options, notes=raw.notes, track_keys=False)
+    validation = ChunkedValidation(kind, raw.file, options, notes=raw.notes, chunked=False)
     clean = validation.add(raw, last=True)
     return validation.report(clean)
 
@@ -1097,8 +1097,9 @@ class ChunkedValidation:
         What the user stated.
     notes : sequence of str
         What reading the file noted (its encoding).
-    track_keys : bool
-        Keep the keys of each chunk for the repeats of later chunks (off for a whole file).
+    chunked : bool
+        More chunks may follow: keep the keys of each chunk for the repeats of later ones and
+        its date readings for the next (off for a file checked whole).
     content : bytes or Path, optional
         The file being read in chunks (:func:`validate_in_chunks`): one of its columns is read
         again only for numeric dates whose order the whole file must decide.
@@ -1111,7 +1112,7 @@ class ChunkedValidation:
         options: ReadOptions | None = None,
         *,
         notes: Sequence[str] = (),
-        track_keys: bool = True,
+        chunked: bool = True,
         content: Content | None = None,
     ) -> None:
         if kind not in KINDS + PLANNING_KINDS:
@@ -1123,7 +1124,7 @@ class ChunkedValidation:
         self.options = options or ReadOptions()
         self.today = self.options.today or dt.date.today()
         empty = RawTable(file, pd.DataFrame(), None, None, tuple(notes))
-        self.check = _Checker(empty, kind, track_keys=track_keys)
+        self.check = _Checker(empty, kind, chunked=chunked)
         self.rows = 0
         self.chunks = 0
         #: The file lacks a column or maps two onto one: no chunk can be checked.
