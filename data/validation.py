@@ -1070,8 +1070,9 @@ def validate_table(
     return validation.report(clean)
 
 
-#: Rows a file's first chunks may grow to while their interval length is unknown.
-PENDING_ROWS = 500_000
+#: Rows a file's first chunks may grow to while their interval length is unknown (two half-hours
+#: of 10,000 queues sorted by time take 20,000): a file showing no step by then is refused.
+PENDING_ROWS = 200_000
 #: Kinds whose rules hold row by row or by key, so that a file can be checked (and stored) a
 #: chunk of rows at a time; traffic sums rows across the file and absences compare them.
 CHUNKED_KINDS = ("contacts", "hours", "performance")
