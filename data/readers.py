@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,6 +15,15 @@ import pandas as pd
 
 SEPARATORS = ",;\t|"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Rows per chunk when a CSV file is read a chunk at a time (:func:`read_table_chunks`): some
+#: 40 MB of text cells and their checks at once, whatever the file's size.
+CHUNK_ROWS = 50_000
+_CSV_OPTIONS = {
+    "dtype": str,
+    "keep_default_na": False,
+    "skip_blank_lines": False,
+    "skipinitialspace": True,
+}
 
 
 class FileReadError(ValueError):
@@ -164,27 +175,111 @@ def read_table(
         text, encoding, notes = _decode(content, file_name)
         sep = separator or _sniff_separator(text)
         try:
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-            )
+            frame = pd.read_csv(io.StringIO(text), sep=sep, **_CSV_OPTIONS)
         except (pd.errors.ParserError, ValueError) as exc:
             raise FileReadError(f"{file_name}: not a readable CSV table ({exc})") from exc
+    return _text_table(RawTable(file_name, frame, sep, encoding, notes), first_row=2)
+
+
+def _text_table(raw: RawTable, first_row: int) -> RawTable:
+    """``raw`` with its header normalised (the file's own words kept in ``headers``), every
+    cell as trimmed text, the index the file's row numbers from ``first_row``, blank rows
+    dropped. Refuses a table without columns."""
+    frame = raw.frame
     if frame.shape[1] == 0:
-        raise FileReadError(f"{file_name}: no header row found")
+        raise FileReadError(f"{raw.file}: no header row found")
     headers = tuple(str(c).replace("\ufeff", "").strip() for c in frame.columns)
     frame.columns = [normalise_header(c) for c in frame.columns]
     frame = frame.fillna("").astype(str)
     for col in frame.columns:
         frame[col] = frame[col].str.strip()
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet row numbers, header is row 1
+    # spreadsheet row numbers, header is row 1
+    frame.index = pd.RangeIndex(first_row, len(frame) + first_row)
     blank = (frame == "").all(axis=1)
     frame = frame.loc[~blank]
-    return RawTable(file_name, frame, sep, encoding, notes, headers)
+    return replace(raw, frame=frame, headers=headers)
+
+
+#: A file read a chunk at a time: its bytes (an upload), or its path (never read whole).
+Content = bytes | Path
+_BLOCK = 1 << 22
+
+
+def _open(content: Content) -> BinaryIO:
+    return io.BytesIO(content) if isinstance(content, bytes) else Path(content).open("rb")
+
+
+def file_blocks(content: Content) -> Iterator[bytes]:
+    """The file's bytes a few MB at a time."""
+    with _open(content) as handle:
+        while block := handle.read(_BLOCK):
+            yield block
+
+
+def file_head(content: Content, size: int = 1 << 20) -> bytes:
+    """The file's first ``size`` bytes."""
+    with _open(content) as handle:
+        return handle.read(size)
+
+
+def streams_as_utf8(content: Content) -> bool:
+    """Whether ``content`` is UTF-8 text (with or without BOM) that :func:`read_table_chunks`
+    can read a chunk at a time: no UTF-16/32 mark or NUL bytes, every byte sequence valid.
+    Checked a few MB at a time, without a decoded copy of the whole file."""
+    head = file_head(content, 4000)
+    if any(head.startswith(bom) for bom, _ in _BOMS) or b"\x00" in head:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for block in file_blocks(content):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_table_chunks(
+    content: Content,
+    file_name: str | None = None,
+    *,
+    separator: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[RawTable]:
+    """Read a UTF-8 CSV file (:func:`streams_as_utf8`) as :func:`read_table` does, ``chunk_rows``
+    rows at a time: each chunk a :class:`RawTable` whose index goes on with the file's own row
+    numbers (rows as parsed, so a quoted line break never shifts them). A file with a header
+    and no rows gives one empty chunk.
+
+    Raises
+    ------
+    FileReadError
+        When the file is not a CSV table, at whichever chunk shows it.
+    """
+    file_name = safe_file_label(file_name) or "upload"
+    head = file_head(content)
+    if not head or (head.isspace() and all(b.isspace() for b in file_blocks(content))):
+        raise FileReadError(f"{file_name}: the file is empty")
+    sep = separator or _sniff_separator(head.decode("utf-8", errors="ignore"))
+    first_row = 2
+    with _open(content) as handle:
+        try:
+            reader = pd.read_csv(
+                handle, sep=sep, encoding="utf-8-sig", chunksize=chunk_rows, **_CSV_OPTIONS
+            )
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise FileReadError(f"{file_name}: not a readable CSV table ({exc})") from exc
+        with reader:
+            while True:
+                try:
+                    frame = reader.get_chunk()
+                except StopIteration:
+                    return
+                except (pd.errors.ParserError, ValueError) as exc:
+                    raise FileReadError(f"{file_name}: not a readable CSV table ({exc})") from exc
+                rows = len(frame)
+                yield _text_table(RawTable(file_name, frame, sep, "utf-8"), first_row)
+                first_row += rows
 
 
 def _read_excel(content: bytes, file_name: str, sheet: str | int | None) -> pd.DataFrame:
@@ -207,3 +302,29 @@ def _read_excel(content: bytes, file_name: str, sheet: str | int | None) -> pd.D
         return str(value)
 
     return frame.map(cell_text)
+
+
+def read_column_values(
+    content: Content,
+    position: int,
+    *,
+    separator: str,
+    chunk_rows: int = CHUNK_ROWS,
+) -> pd.Series:
+    """Every distinct trimmed value of one column (by its position) of a UTF-8 CSV file read
+    by :func:`read_table_chunks`, in the order they first appear; only that column is parsed."""
+    seen: dict[str, None] = {}
+    with _open(content) as handle:
+        reader = pd.read_csv(
+            handle,
+            sep=separator,
+            encoding="utf-8-sig",
+            chunksize=chunk_rows,
+            usecols=[position],
+            **_CSV_OPTIONS,
+        )
+        with reader:
+            for frame in reader:
+                values = frame.iloc[:, 0].fillna("").astype(str).str.strip()
+                seen.update(dict.fromkeys(values.unique()))
+    return pd.Series(list(seen), dtype=object)

@@ -23,16 +23,26 @@ from sqlalchemy.engine import Connection, Engine
 from data import schema
 from data.access import HR_KINDS, AuditAction, Permission, Principal, audit, require
 from data.config import Settings, get_settings, make_owner_only, make_private_dir
+from data.readers import (
+    Content,
+    file_blocks,
+    streams_as_utf8,
+)
 from data.validation import (
+    CHUNKED_KINDS,
     CLEAN_COLUMNS,
     KINDS,
     MAX_REPORTED,
+    ChunkedValidation,
     DataValidationError,
     ImportBudget,
     Problem,
     ReadOptions,
     ValidationReport,
+    is_workbook,
+    locate_source,
     read_within_budget,
+    validate_in_chunks,
     validate_table,
 )
 
@@ -221,12 +231,29 @@ class Store:
         expanded .xlsx size and time (:class:`data.validation.ImportBudget`, from the
         environment by default): a file over it raises
         :class:`data.validation.BudgetExceeded` and nothing is stored.
+
+        A UTF-8 CSV of contacts, hours or performance is read, checked and written
+        ``budget.chunk_rows`` rows at a time inside the one transaction (:meth:`_import_chunks`),
+        so its memory is bounded by the chunk, not the file; other files are read whole.
         """
         check_import(actor, kind)
         budget = budget or ImportBudget.from_environment()
         deadline = budget.deadline()
+        content, label = locate_source(source, file_name)
+        if kind in CHUNKED_KINDS and not is_workbook(content, label) and streams_as_utf8(content):
+            return self._import_chunks(
+                kind,
+                content,
+                label,
+                options,
+                separator=separator,
+                source_label=source_label,
+                actor=actor,
+                budget=budget,
+                deadline=deadline,
+            )
         raw, content = read_within_budget(
-            source, file_name, separator=separator, budget=budget, deadline=deadline
+            content, label, separator=separator, budget=budget, deadline=deadline
         )
         report = validate_table(kind, raw, options)
         budget.check_time(deadline, raw.file, "validating the file")
@@ -246,6 +273,96 @@ class Store:
         except DataValidationError as exc:
             return exc.report, None
         return result.report, result
+
+    def _import_chunks(
+        self,
+        kind: str,
+        content: Content,
+        file: str,
+        options: ReadOptions | None,
+        *,
+        separator: str | None,
+        source_label: str,
+        actor: Principal | None,
+        budget: ImportBudget,
+        deadline: float,
+    ) -> tuple[ValidationReport, ImportResult | None]:
+        """Read, check and write a UTF-8 CSV a chunk of rows at a time, in one transaction.
+
+        Each chunk is checked with the rules of a whole file (repeats across chunks included),
+        then against the database, then written; after the first error nothing more is
+        written, the rest of the file is still checked for the report, and the transaction is
+        rolled back. What a file replaces is deleted per chunk before its rows are written
+        (the unique keys), and the stored rows between chunks' periods at the end, so the
+        whole period the file covers is replaced, as for a file read whole.
+        """
+
+        validation = ChunkedValidation(kind, file, options, content=content)
+        table = schema.TABLES[kind]
+        columns = list(CLEAN_COLUMNS[kind])
+
+        def on_chunk() -> None:
+            budget.check_time(deadline, file, "writing the rows")
+
+        try:
+            with self.engine.begin() as conn:
+                batch_id = conn.execute(
+                    sa.insert(schema.import_batches).values(
+                        kind=kind,
+                        file_name=file[:255],
+                        row_count=0,  # set once the rows are written
+                        imported_at=dt.datetime.now(dt.UTC),
+                        sha256=_digest(content),
+                        source=source_label,
+                    )
+                ).inserted_primary_key[0]
+                written = replaced = 0
+                spans: list[pd.DataFrame] = []
+                stored: dict[str, object] = {}  # what the database held before the file
+
+                def write(clean: pd.DataFrame | None) -> None:
+                    """Check a clean chunk against the database, then replace and write."""
+                    nonlocal written, replaced
+                    if clean is None or clean.empty:
+                        return
+                    problems = _check_against_database(conn, kind, clean, file, stored)
+                    if problems:
+                        validation.add_problems(problems)
+                        return
+                    deleted, clean = _clear_replaced(conn, kind, clean, keep_batch=batch_id)
+                    replaced += deleted
+                    spans.append(_spans(kind, clean))
+                    written += insert_frame(
+                        conn, table, clean.loc[:, columns], batch_id, on_chunk=on_chunk
+                    )
+
+                for _, clean in validate_in_chunks(
+                    validation, content, separator=separator, budget=budget, deadline=deadline
+                ):
+                    write(clean)
+                    del clean
+                report = validation.report()
+                if not report.ok:
+                    raise _Refused(report)
+                replaced += _clear_gaps(conn, kind, spans)
+                on_chunk()  # the last chunk counts too: over the budget, nothing is committed
+                report = replace(report, extent=_extent(kind, spans))
+                conn.execute(
+                    sa.update(schema.import_batches)
+                    .where(schema.import_batches.c.id == batch_id)
+                    .values(row_count=written, notes="\n".join(report.notes)[:4000] or None)
+                )
+                audit(
+                    conn,
+                    actor if actor is not None else source_label,
+                    AuditAction.IMPORT,
+                    file[:200],
+                    {"kind": kind, "batch": batch_id, "rows": written, "replaced": replaced},
+                )
+        except _Refused as refused:
+            return refused.report, None
+        logger.info("imported %s rows of %s from %s (batch %s)", written, kind, file, batch_id)
+        return report, ImportResult(batch_id, kind, file, written, replaced, report)
 
     def import_frame(
         self,
@@ -591,12 +708,22 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _check_against_database(
-    conn: Connection, kind: str, frame: pd.DataFrame, file: str
+    conn: Connection,
+    kind: str,
+    frame: pd.DataFrame,
+    file: str,
+    cache: dict[str, object] | None = None,
 ) -> list[Problem]:
-    """Problems that only the stored data reveals: unknown agents, mixed granularity, overlaps."""
+    """Problems that only the stored data reveals: unknown agents, mixed granularity, overlaps.
+
+    ``cache`` keeps the stored agents and granularities for a file's next chunk: read once,
+    before any of its rows are written (not a scan of the growing table per chunk)."""
     problems: list[Problem] = []
+    cache = {} if cache is None else cache
     if kind in AGENT_KINDS:
-        known = set(conn.execute(sa.select(schema.agents.c.agent_id)).scalars())
+        if "agents" not in cache:
+            cache["agents"] = set(conn.execute(sa.select(schema.agents.c.agent_id)).scalars())
+        known = cache["agents"]
         unknown = frame.loc[~frame["agent_id"].isin(known)]
         for row, agent in unknown["agent_id"].items():
             problems.append(
@@ -610,15 +737,17 @@ def _check_against_database(
             )
     if kind == "contacts":
         t = schema.contacts
-        stored = conn.execute(
-            sa.select(
-                t.c.country,
-                t.c.channel,
-                sa.func.min(t.c.interval_minutes),
-                sa.func.max(t.c.interval_minutes),
-            ).group_by(t.c.country, t.c.channel)
-        ).all()
-        stored_minutes = {(c, ch): lo for c, ch, lo, _ in stored}
+        if "minutes" not in cache:
+            stored = conn.execute(
+                sa.select(
+                    t.c.country,
+                    t.c.channel,
+                    sa.func.min(t.c.interval_minutes),
+                    sa.func.max(t.c.interval_minutes),
+                ).group_by(t.c.country, t.c.channel)
+            ).all()
+            cache["minutes"] = {(c, ch): lo for c, ch, lo, _ in stored}
+        stored_minutes = cache["minutes"]
         incoming = frame.groupby(["country", "channel"])["interval_minutes"].first()
         for (country, channel), minutes in incoming.items():
             held = stored_minutes.get((country, channel))
@@ -676,8 +805,38 @@ def _granularity(minutes: int) -> str:
     return "as daily totals" if minutes == 1440 else f"per {minutes}-minute interval"
 
 
-def _clear_replaced(conn: Connection, kind: str, frame: pd.DataFrame) -> tuple[int, pd.DataFrame]:
-    """Delete what the incoming file supersedes; returns (rows deleted, rows still to insert)."""
+#: Per time-series kind: the columns naming a series, and its time column.
+SERIES_SPANS = {
+    "contacts": (["country", "channel"], "ds"),
+    "traffic": (["country"], "date"),
+    "hours": (["agent_id"], "date"),
+    "performance": (["agent_id", "metric"], "date"),
+}
+
+
+def _digest(content: Content) -> str:
+    """The SHA-256 of a file's bytes, read a few MB at a time."""
+    digest = hashlib.sha256()
+    for block in file_blocks(content):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+class _Refused(Exception):
+    """A file read in chunks had errors: its transaction is rolled back."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.file)
+        self.report = report
+
+
+def _clear_replaced(
+    conn: Connection, kind: str, frame: pd.DataFrame, *, keep_batch: int | None = None
+) -> tuple[int, pd.DataFrame]:
+    """Delete what the incoming file supersedes; returns (rows deleted, rows still to insert).
+
+    ``keep_batch`` spares the rows of that batch (a file written a chunk at a time: its own
+    earlier chunks)."""
     table = schema.TABLES[kind]
     deleted = 0
     if kind == "agents":
@@ -697,30 +856,86 @@ def _clear_replaced(conn: Connection, kind: str, frame: pd.DataFrame) -> tuple[i
         keys = list(zip(frame["agent_id"], frame["start_date"], frame["end_date"], strict=True))
         fresh = [k not in stored for k in keys]
         return 0, frame.loc[fresh]
-    group_cols, time_col = {
-        "contacts": (["country", "channel"], "ds"),
-        "traffic": (["country"], "date"),
-        "hours": (["agent_id"], "date"),
-        "performance": (["agent_id", "metric"], "date"),
-    }[kind]
+    group_cols, time_col = SERIES_SPANS[kind]
     spans = frame.groupby(group_cols)[time_col].agg(["min", "max"]).reset_index()
+    minutes = int(frame["interval_minutes"].iloc[0]) if kind == "contacts" else None
     for span in spans.itertuples(index=False):
         cond = [table.c[c] == getattr(span, c) for c in group_cols]
-        lo, hi = span.min, span.max
-        if kind == "contacts":
-            hi = (
-                hi
-                + pd.Timedelta(minutes=int(frame["interval_minutes"].iloc[0]))
-                - pd.Timedelta(microseconds=1)
-            )
-            cond += [
-                table.c[time_col] >= lo.to_pydatetime(),
-                table.c[time_col] <= hi.to_pydatetime(),
-            ]
-        else:
-            cond += [table.c[time_col] >= lo.date(), table.c[time_col] <= hi.date()]
+        cond += _period(table.c[time_col], span.min, _period_end(span.max, minutes), True)
+        if keep_batch is not None:
+            cond.append(table.c.batch_id != keep_batch)
         deleted += conn.execute(sa.delete(table).where(*cond)).rowcount
     return deleted, frame
+
+
+def _period_end(last: pd.Timestamp, minutes: int | None) -> pd.Timestamp:
+    """The last instant a series' last time covers: the whole last interval of contacts."""
+    if minutes is None:
+        return last
+    return last + pd.Timedelta(minutes=minutes) - pd.Timedelta(microseconds=1)
+
+
+def _period(
+    column: sa.Column, lo: pd.Timestamp, hi: pd.Timestamp, inclusive: bool
+) -> list[sa.ColumnElement[bool]]:
+    """``lo <= column <= hi`` (or strictly between), as datetimes or dates by the column."""
+    if isinstance(column.type, sa.DateTime):
+        lo, hi = lo.to_pydatetime(), hi.to_pydatetime()
+    else:
+        lo, hi = lo.date(), hi.date()
+    if inclusive:
+        return [column >= lo, column <= hi]
+    return [column > lo, column < hi]
+
+
+def _spans(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per series of a chunk: its first and last time (``first``, ``last``), the interval
+    length of contacts, and the sum of contacts."""
+    group_cols, time_col = SERIES_SPANS[kind]
+    named = {"first": (time_col, "min"), "last": (time_col, "max")}
+    if kind == "contacts":
+        named |= {
+            "interval_minutes": ("interval_minutes", "first"),
+            "contacts": ("contacts", "sum"),
+        }
+    return frame.groupby(group_cols).agg(**named).reset_index()
+
+
+def _clear_gaps(conn: Connection, kind: str, spans: list[pd.DataFrame]) -> int:
+    """Delete the stored rows a file's period covers between its chunks' periods (each chunk
+    deleted its own period before it was written); returns the rows deleted."""
+    if len(spans) < 2:
+        return 0
+    table = schema.TABLES[kind]
+    group_cols, time_col = SERIES_SPANS[kind]
+    every = pd.concat(spans, ignore_index=True)
+    if kind == "contacts":
+        minutes = every["interval_minutes"].astype(int).map(lambda m: pd.Timedelta(minutes=m))
+        every["last"] = every["last"] + minutes - pd.Timedelta(microseconds=1)
+    deleted = 0
+    for key, periods in every.sort_values("first").groupby(group_cols, sort=False):
+        if len(periods) < 2:
+            continue
+        key = key if isinstance(key, tuple) else (key,)
+        same_series = [table.c[c] == v for c, v in zip(group_cols, key, strict=True)]
+        covered = periods["last"].iloc[0]
+        for first, last in zip(periods["first"].iloc[1:], periods["last"].iloc[1:], strict=True):
+            if first > covered:
+                gap = _period(table.c[time_col], covered, first, False)
+                deleted += conn.execute(sa.delete(table).where(*same_series, *gap)).rowcount
+            covered = max(covered, last)
+    return deleted
+
+
+def _extent(kind: str, spans: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per series of a file written in chunks: first and last time, and contacts summed."""
+    group_cols, _ = SERIES_SPANS[kind]
+    if not spans:
+        return pd.DataFrame(columns=[*group_cols, "first", "last"])
+    named = {"first": ("first", "min"), "last": ("last", "max")}
+    if kind == "contacts":
+        named["contacts"] = ("contacts", "sum")
+    return pd.concat(spans).groupby(group_cols).agg(**named).reset_index()
 
 
 def _chunks(items: list, size: int = 500) -> Iterable[list]:
@@ -786,17 +1001,25 @@ def _driver_values(column: sa.Column, values: pd.Series, *, sqlite: bool) -> lis
             shown = index.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else index.to_pydatetime()
         else:
             shown = index.strftime("%Y-%m-%d") if sqlite else [t.date() for t in index]
-        lookup = np.asarray([*shown, None], dtype=object)
+        lookup = _with_none(shown)
         return lookup[codes].tolist()  # code -1 (missing) takes the trailing None
     if isinstance(column.type, sa.String):
         # Text repeats (countries, channels, ids): each distinct value converted once.
         codes, uniques = pd.factorize(values)
-        lookup = np.asarray([*uniques, None], dtype=object)
+        lookup = _with_none(uniques)
         return lookup[codes].tolist()
     out = values.to_numpy(dtype=object, na_value=None)
     if isinstance(column.type, sa.Integer) and values.dtype.kind != "i":
         return [None if v is None else int(v) for v in out]
     return out.tolist()
+
+
+def _with_none(values: Sequence[object]) -> np.ndarray:
+    """``values`` as an object array with a trailing None (what factorize's code -1 takes),
+    converted in one call: unpacking an Arrow-backed index iterates it element by element."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = np.asarray(values, dtype=object)
+    return out
 
 
 def open_store(settings: Settings | None = None) -> Store:

@@ -11,8 +11,8 @@ import time
 import unicodedata
 import zipfile
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -22,7 +22,18 @@ import pandas as pd
 from contracts import DAILY_FORECAST_COLUMNS
 from contracts.vocab import ABSENCE_TYPES  # the one list, re-exported for the pages
 from data.countries import country_hint, resolve_countries
-from data.readers import FileReadError, RawTable, normalise_header, read_table, safe_file_label
+from data.readers import (
+    CHUNK_ROWS,
+    Content,
+    FileReadError,
+    RawTable,
+    file_head,
+    normalise_header,
+    read_column_values,
+    read_table,
+    read_table_chunks,
+    safe_file_label,
+)
 from data.schema import TABLES
 
 try:  # pandas' string storage; installed with streamlit, not required here
@@ -144,6 +155,7 @@ BUDGET_VARIABLES = {
     "max_rows": "CREWCAST_IMPORT_MAX_ROWS",
     "max_xlsx_megabytes": "CREWCAST_IMPORT_MAX_XLSX_MB",
     "max_seconds": "CREWCAST_IMPORT_MAX_SECONDS",
+    "chunk_rows": "CREWCAST_IMPORT_CHUNK_ROWS",
 }
 
 
@@ -166,13 +178,17 @@ class ImportBudget:
         ``CREWCAST_IMPORT_MAX_XLSX_MB``). A "decompression bomb" is refused unopened.
     max_seconds : float
         Wall-clock seconds to read, validate and write one file (300;
-        ``CREWCAST_IMPORT_MAX_SECONDS``); checked between steps and between written chunks,
-        so an import over it is rolled back whole.
+        ``CREWCAST_IMPORT_MAX_SECONDS``); checked between steps and between chunks read,
+        checked and written, so an import over it is rolled back whole.
+    chunk_rows : int
+        Rows read, checked and written at a time by a CSV import of contacts, hours or
+        performance (50,000; ``CREWCAST_IMPORT_CHUNK_ROWS``): what bounds its memory.
     """
 
     max_rows: int = 5_000_000
     max_xlsx_megabytes: float = 200.0
     max_seconds: float = 300.0
+    chunk_rows: int = CHUNK_ROWS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ImportBudget:
@@ -189,7 +205,7 @@ class ImportBudget:
                 value = math.nan
             if not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{variable} must be a positive number, not {text!r}")
-            values[name] = int(value) if name == "max_rows" else value
+            values[name] = int(value) if name in ("max_rows", "chunk_rows") else value
         return cls(**values)
 
     def deadline(self) -> float:
@@ -232,11 +248,54 @@ class ImportBudget:
         if len(raw.frame) > self.max_rows:
             raise BudgetExceeded(self._rows_message(raw.file, f"{len(raw.frame):,} rows"))
 
+    def check_rows_so_far(self, rows: int, file: str) -> None:
+        """Refuse a file read in chunks once the rows parsed so far are over the limit (rows
+        as parsed: a quoted line break is no new row)."""
+        if rows > self.max_rows:
+            raise BudgetExceeded(self._rows_message(file, f"more than {self.max_rows:,} rows"))
+
     def _rows_message(self, file: str, size: str) -> str:
         return (
             f"{file}: refused, it has {size}; a file may have at most {self.max_rows:,} rows "
             f"({BUDGET_VARIABLES['max_rows']}); split it by period or country"
         )
+
+
+def locate_source(
+    source: str | Path | bytes | BinaryIO, file_name: str | None = None
+) -> tuple[Content, str]:
+    """A file as :func:`data.readers.read_table_chunks` takes it (a path stays a path, checked
+    readable; anything else its bytes), and the name its messages use
+    (:func:`data.readers.safe_file_label`; a path's own name by default, ``upload`` without)."""
+    file_name = safe_file_label(file_name)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        file_name = file_name or safe_file_label(path.name) or "upload"
+        try:
+            file_head(path, 1)
+        except OSError as exc:
+            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
+        return path, file_name
+    content = source if isinstance(source, bytes) else source.read()
+    return content, file_name or "upload"
+
+
+def is_workbook(content: Content, file: str) -> bool:
+    """Whether a file is an .xlsx workbook, by its name or its first bytes (a zip archive)."""
+    return file.lower().endswith((".xlsx", ".xlsm")) or file_head(content, 4) == b"PK\x03\x04"
+
+
+def read_source(
+    source: str | Path | bytes | BinaryIO, file_name: str | None = None
+) -> tuple[bytes, str]:
+    """A file's bytes and the name its messages use (see :func:`locate_source`)."""
+    content, label = locate_source(source, file_name)
+    if isinstance(content, Path):
+        try:
+            content = content.read_bytes()
+        except OSError as exc:
+            raise FileReadError(f"{label}: cannot read the file ({exc.strerror})") from exc
+    return content, label
 
 
 def read_within_budget(
@@ -259,18 +318,7 @@ def read_within_budget(
         When the file cannot be read as a table.
     """
     budget = budget or ImportBudget.from_environment()
-    file_name = safe_file_label(file_name)
-    if isinstance(source, str | Path):
-        file_name = file_name or safe_file_label(Path(source).name)
-        try:
-            content = Path(source).read_bytes()
-        except OSError as exc:
-            raise FileReadError(f"{file_name}: cannot read the file ({exc.strerror})") from exc
-    elif isinstance(source, bytes):
-        content = source
-    else:
-        content = source.read()
-    label = file_name or "upload"
+    content, label = read_source(source, file_name)
     budget.check_content(content, label)
     raw = read_table(content, label, separator=separator)
     budget.check_rows(raw)
@@ -362,6 +410,9 @@ class ValidationReport:
     warnings: tuple[Problem, ...]
     error_count: int
     notes: tuple[str, ...] = ()
+    #: For a file stored a chunk at a time (``frame`` is None then): per series, its first and
+    #: last time (``first``, ``last``) and, for contacts, the sum of ``contacts``.
+    extent: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -543,10 +594,76 @@ def _to_float(text: pd.Series, empty: pd.Series) -> pd.Series:
     return pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
 
 
+class _SeenKeys:
+    """The keys of a file's earlier chunks, exactly, in a few bytes a key.
+
+    A key becomes fixed-width bytes: each text column a 4-byte code from a dictionary of its
+    distinct values (a few thousand agents, countries, channels or metrics), each time column
+    its 8 bytes of nanoseconds, so equal keys are equal bytes and nothing else is (no hash to
+    collide). The keys are kept sorted, each with the file row where it first appeared (24
+    bytes a key for contacts, some 50 MB for 2.1 M rows), in runs: a chunk's new keys are a
+    run, merged with the run before while that is no larger, up to :attr:`MAX_RUN` keys, so
+    no merge ever copies all the keys at once and a lookup searches a few runs.
+    """
+
+    MAX_RUN = 1 << 19
+
+    def __init__(self, width: int) -> None:
+        self.dictionaries: list[dict[object, int]] = [{} for _ in range(width)]
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, their first rows)
+
+    def _encode(self, keys: pd.DataFrame) -> np.ndarray:
+        parts = []
+        for col, dictionary in zip(keys.columns, self.dictionaries, strict=True):
+            values = keys[col]
+            if values.dtype.kind == "M":
+                parts.append(values.astype("datetime64[ns]").to_numpy().view(np.int64))
+                continue
+            codes, uniques = pd.factorize(values)
+            mapped = [dictionary.setdefault(v, len(dictionary)) for v in uniques]
+            parts.append(np.asarray(mapped, dtype=np.uint32)[codes])
+        record = np.empty(len(keys), dtype=[(f"f{j}", p.dtype) for j, p in enumerate(parts)])
+        for j, part in enumerate(parts):
+            record[f"f{j}"] = part
+        return record.view(f"S{record.dtype.itemsize}")
+
+    def first_rows_then_add(self, keys: pd.DataFrame) -> np.ndarray:
+        """For each row of ``keys`` (a chunk's, index = file rows), the file row where an
+        earlier chunk had the same key, or -1; then the chunk's new keys are kept."""
+        encoded = self._encode(keys)
+        order = np.argsort(encoded, kind="stable")  # equal keys keep the file's order
+        ordered = encoded[order]
+        found = np.full(len(ordered), -1, dtype=np.int64)
+        for run, rows in self.runs:  # a key is in one run at most
+            pos = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
+            hit = run[pos] == ordered
+            found[hit] = rows[pos[hit]]
+        first = np.empty_like(found)
+        first[order] = found
+        # Each new key once, at its first row in the chunk.
+        new = found < 0
+        new[1:] &= ordered[1:] != ordered[:-1]
+        if new.any():
+            self._add_run(ordered[new], keys.index.to_numpy(dtype=np.int64)[order[new]])
+        return first
+
+    def _add_run(self, run: np.ndarray, rows: np.ndarray) -> None:
+        while (
+            self.runs
+            and len(self.runs[-1][0]) <= len(run)
+            and len(self.runs[-1][0]) + len(run) <= self.MAX_RUN
+        ):
+            before, before_rows = self.runs.pop()
+            at = np.searchsorted(before, run)
+            run, rows = np.insert(before, at, run), np.insert(before_rows, at, rows)
+        self.runs.append((run, rows))
+
+
 class _Checker:
     """Collects problems for one file; builds messages only for the first ``MAX_REPORTED``."""
 
-    def __init__(self, raw: RawTable, kind: str) -> None:
+    def __init__(self, raw: RawTable, kind: str, *, chunked: bool = False) -> None:
+        #: The rows being checked: the whole file, or its current chunk.
         self.raw = raw
         self.kind = kind
         self.file = raw.file
@@ -554,10 +671,35 @@ class _Checker:
         self.warnings: list[Problem] = []
         self.error_count = 0
         self.notes: list[str] = list(raw.notes)
+        #: Warnings beyond the reported ones, by message: one note each at the end.
+        self.more_warnings: dict[str, int] = {}
+        #: Keys of earlier chunks per duplicate check (None: the file is checked whole).
+        self.seen_keys: dict[tuple[str, ...], _SeenKeys] | None = {} if chunked else None
+        #: Date order per column decided from the whole file's values (chunked reading).
+        self.date_orders: dict[str, DateOrderGuess] = {}
+        #: Every distinct value of a column in the whole file (chunked reading), or None.
+        self.column_values: Callable[[str], pd.Series] | None = None
+        #: The interval length detected from the timestamps, once it was.
+        self.detected_minutes: int | None = None
+        #: Per date column and order: the previous chunk's distinct texts and their readings.
+        self.date_cache: dict[tuple[str, str], tuple[pd.Index, np.ndarray, np.ndarray]] | None
+        self.date_cache = {} if chunked else None
 
     def file_error(self, message: str, column: str | None = None) -> None:
+        problem = Problem(self.file, None, column, None, message)
+        if problem in self.errors:  # each chunk of a file may find the same file-level problem
+            return
         self.error_count += 1
-        self.errors.append(Problem(self.file, None, column, None, message))
+        self.errors.append(problem)
+
+    def add_problems(self, problems: Sequence[Problem]) -> None:
+        """Errors found elsewhere (against the database), each file-level one once."""
+        for problem in problems:
+            if problem.row is None and problem in self.errors:
+                continue
+            self.error_count += 1
+            if len(self.errors) < MAX_REPORTED:
+                self.errors.append(problem)
 
     def rows(
         self,
@@ -582,7 +724,8 @@ class _Checker:
             shown = None if values is None else str(values.loc[row])
             target.append(Problem(self.file, int(row), column, shown, text, severity))
         if severity == "warning" and len(hit) > room:
-            self.notes.append(f"{len(hit) - room} more rows like: {text}")
+            key = message if isinstance(message, str) else text
+            self.more_warnings[key] = self.more_warnings.get(key, 0) + len(hit) - room
 
     # --- column parsers -------------------------------------------------------------------
 
@@ -641,14 +784,16 @@ class _Checker:
         """Parse ISO, D-M-YYYY or M-D-YYYY dates; ambiguous orders need the user's word.
 
         Each distinct value is parsed once (a 2 M-row file of half-hours holds some 35,000
-        distinct stamps), and the results are spread back over the rows.
+        distinct stamps), and the results are spread back over the rows; a file read in
+        chunks parses only the values its previous chunk did not have (the same half-hours
+        come again for the next queue).
         """
         raw = self.raw.frame[col]
         empty = raw == ""
         self.rows(empty, col, "is empty")
         codes, uniques = pd.factorize(raw)
         values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-        parsed_values, not_ymd = self._parse_dates(values, col, order)
+        parsed_values, not_ymd = self._parse_dates_once(values, col, order)
         if not_ymd.any():
             self.rows(
                 pd.Series(not_ymd.to_numpy()[codes], index=raw.index),
@@ -677,6 +822,33 @@ class _Checker:
                 "has a time of day; daily files take dates only (intraday data goes in 'interval_start')",
             )
         return parsed.astype("datetime64[ns]")
+
+    def _parse_dates_once(
+        self, values: pd.Series, col: str, order: DateOrder
+    ) -> tuple[pd.Series, pd.Series]:
+        """:meth:`_parse_dates`, with the previous chunk's readings reused (a value's reading
+        depends on the value and the file's date order only)."""
+        if self.date_cache is None:
+            return self._parse_dates(values, col, order)
+        known = self.date_cache.get((col, order))
+        if known is None or not len(known[0]):
+            parsed, not_ymd = self._parse_dates(values, col, order)
+        else:
+            texts, known_parsed, known_not_ymd = known
+            at = texts.get_indexer(values)
+            new = at < 0
+            parsed = pd.Series(known_parsed[at], index=values.index, dtype="datetime64[us]")
+            not_ymd = pd.Series(known_not_ymd[at], index=values.index)
+            if new.any():
+                fresh, fresh_not_ymd = self._parse_dates(values[new], col, order)
+                parsed[new] = fresh.to_numpy()
+                not_ymd[new] = fresh_not_ymd.to_numpy()
+        self.date_cache[(col, order)] = (
+            pd.Index(values),
+            parsed.to_numpy(dtype="datetime64[us]"),
+            not_ymd.to_numpy(dtype=bool),
+        )
+        return parsed, not_ymd
 
     def _parse_dates(
         self, values: pd.Series, col: str, order: DateOrder
@@ -713,7 +885,7 @@ class _Checker:
         used_order = order
         if is_num.any():
             if order == "auto":
-                guess = detect_date_order(rest[is_num])
+                guess = self._date_order(col, rest[is_num])
                 if guess.mixed:
                     first, second = (clip(v) for v in guess.mixed)
                     self.file_error(
@@ -766,6 +938,16 @@ class _Checker:
         parsed.loc[rest.index] = slow.astype("datetime64[us]").to_numpy()
         return parsed, not_ymd
 
+    def _date_order(self, col: str, numeric: pd.Series) -> DateOrderGuess:
+        """The order of ``col``'s numeric dates: from ``numeric`` when the file is checked
+        whole, from every value of the file when it is read in chunks (the first chunk cannot
+        tell what a later day above 12 would)."""
+        if self.column_values is None:
+            return detect_date_order(numeric)
+        if col not in self.date_orders:
+            self.date_orders[col] = detect_date_order(self.column_values(col))
+        return self.date_orders[col]
+
     def countries(
         self, col: str, *, drop_unplaced: bool, required: bool = True
     ) -> tuple[pd.Series, pd.Series]:
@@ -806,21 +988,28 @@ class _Checker:
         return codes, keep
 
     def duplicates(self, frame: pd.DataFrame, key: list[str], what: str) -> None:
+        """Report every row whose ``key`` an earlier row of the file has (in this chunk or,
+        when the file is read in chunks, in an earlier one), naming the first such row."""
         usable = frame[key].notna().all(axis=1)
         sub = frame.loc[usable, key]
-        dup = sub.duplicated(keep=False)
-        if not dup.any():
+        first_row = pd.Series(-1, index=sub.index, dtype="int64")
+        if self.seen_keys is not None:
+            seen = self.seen_keys.setdefault(tuple(key), _SeenKeys(len(key)))
+            first_row[:] = seen.first_rows_then_add(sub)
+        earlier = first_row >= 0
+        dup = sub.duplicated(keep=False) & ~earlier
+        if not dup.any() and not earlier.any():
             return
-        first_row = sub[dup].reset_index().groupby(key, dropna=False)["index"].transform("min")
-        first_row.index = sub[dup].index
-        repeats = dup & ~sub.duplicated(keep="first")
-        later = sub.index[dup & ~repeats]
+        if dup.any():
+            in_chunk = sub[dup].reset_index().groupby(key, dropna=False)["index"].transform("min")
+            first_row[dup] = in_chunk.to_numpy()
+        later = earlier | (dup & sub.duplicated(keep="first"))
 
         def message(row: int) -> str:
             values = ", ".join(_show(v) for v in sub.loc[row])
             return f"repeats row {first_row.loc[row]} ({what} {values})"
 
-        self.rows(pd.Series(sub.index.isin(later), index=sub.index), None, message)
+        self.rows(later, None, message)
 
     def future(self, dates: pd.Series, col: str, today: dt.date) -> None:
         limit = pd.Timestamp(today) + pd.Timedelta(days=1)
@@ -831,6 +1020,9 @@ class _Checker:
         )
 
     def report(self, frame: pd.DataFrame | None, rows: int) -> ValidationReport:
+        self.notes += [f"{n} more rows like: {text}" for text, n in self.more_warnings.items()]
+        self.more_warnings = {}
+        self.notes = list(dict.fromkeys(self.notes))  # each chunk notes the same things
         return ValidationReport(
             kind=self.kind,
             file=self.file,
@@ -873,46 +1065,234 @@ def validate_table(
     ValidationReport
         ``frame`` has the columns of ``CLEAN_COLUMNS[kind]`` when ``ok``.
     """
-    if kind not in KINDS + PLANNING_KINDS:
-        raise ValueError(
-            f"unknown kind {kind!r}; choose one of {', '.join(KINDS + PLANNING_KINDS)}"
+    validation = ChunkedValidation(kind, raw.file, options, notes=raw.notes, chunked=False)
+    clean = validation.add(raw, last=True)
+    return validation.report(clean)
+
+
+#: Rows a file's first chunks may grow to while their interval length is unknown (two half-hours
+#: of 10,000 queues sorted by time take 20,000): a file showing no step by then is refused.
+PENDING_ROWS = 200_000
+#: Kinds whose rules hold row by row or by key, so that a file can be checked (and stored) a
+#: chunk of rows at a time; traffic sums rows across the file and absences compare them.
+CHUNKED_KINDS = ("contacts", "hours", "performance")
+
+
+class ChunkedValidation:
+    """Validate one file a chunk of rows at a time, with the rules of :func:`validate_table`
+    (which is this class fed the whole file as one chunk).
+
+    What spans chunks is carried from one to the next: problems and their count (messages for
+    the first :data:`MAX_REPORTED`), notes (each once), the keys of earlier rows for repeats,
+    the detected interval length, and the date order, decided from every value of the file
+    (read again from ``content``, that column only) rather than the first chunk's.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS` or :data:`PLANNING_KINDS`; more than one chunk only for
+        :data:`CHUNKED_KINDS`.
+    file : str
+        The file's name, for messages.
+    options : ReadOptions, optional
+        What the user stated.
+    notes : sequence of str
+        What reading the file noted (its encoding).
+    chunked : bool
+        More chunks may follow: keep the keys of each chunk for the repeats of later ones and
+        its date readings for the next (off for a file checked whole).
+    content : bytes or Path, optional
+        The file being read in chunks (:func:`validate_in_chunks`): one of its columns is read
+        again only for numeric dates whose order the whole file must decide.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        file: str,
+        options: ReadOptions | None = None,
+        *,
+        notes: Sequence[str] = (),
+        chunked: bool = True,
+        content: Content | None = None,
+    ) -> None:
+        if kind not in KINDS + PLANNING_KINDS:
+            raise ValueError(
+                f"unknown kind {kind!r}; choose one of {', '.join(KINDS + PLANNING_KINDS)}"
+            )
+        self.kind = kind
+        self.file = file
+        self.options = options or ReadOptions()
+        self.today = self.options.today or dt.date.today()
+        empty = RawTable(file, pd.DataFrame(), None, None, tuple(notes))
+        self.check = _Checker(empty, kind, chunked=chunked)
+        self.rows = 0
+        self.chunks = 0
+        #: The file lacks a column or maps two onto one: no chunk can be checked.
+        self.stopped = False
+        self._content = content
+        self._changed: dict[str, int] = {}
+        self._changed_at = 0
+        self._pending: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No error so far."""
+        return self.check.error_count == 0
+
+    def add(self, raw: RawTable, *, last: bool = False) -> pd.DataFrame | None:
+        """Check one chunk (index = the file's row numbers); its clean frame, or None once
+        the file has any error (the rest is still checked, for the report) or while its rows
+        are held for the next chunk's (:meth:`finish` checks what is held at the end)."""
+        options = self.options
+        if self.stopped:
+            return None
+        self.chunks += 1
+        frame, notes, clashes, sources = _our_columns(self.kind, raw, options.columns)
+        if (
+            self.kind in ("contacts", "traffic")
+            and "country" not in frame.columns
+            and options.default_country
+        ):
+            frame = frame.assign(country=options.default_country)
+        self.rows += len(frame)
+        if self.chunks == 1 and not self._first_chunk(raw, frame, notes, clashes, sources):
+            return None
+        frame, changed = _normalise_identifiers(frame)
+        for col, n in changed.items():
+            self._changed[col] = self._changed.get(col, 0) + n
+        if self._pending is not None:
+            frame = pd.concat([self._pending, frame])
+            self._pending = None
+        if frame.empty:
+            return None
+        if not last and len(frame) < PENDING_ROWS and not self._interval_known(frame):
+            self._pending = frame  # checked with the next chunk's rows
+            return None
+        return self._validate(frame)
+
+    def finish(self) -> pd.DataFrame | None:
+        """Check the rows still held (a first chunk whose interval length its own rows could
+        not tell); their clean frame, or None."""
+        frame, self._pending = self._pending, None
+        return None if frame is None else self._validate(frame)
+
+    def _validate(self, frame: pd.DataFrame) -> pd.DataFrame | None:
+        check, options = self.check, self.options
+        check.raw = RawTable(self.file, frame, None, None)
+        clean = _VALIDATORS[self.kind](check, frame, options, self.today)
+        _check_lengths(check, self.kind, clean)
+        if options.interval_minutes is None and check.detected_minutes is not None:
+            # The step the first rows show holds for the file: every chunk is checked with it.
+            self.options = replace(options, interval_minutes=check.detected_minutes)
+        return clean if self.ok else None
+
+    def _interval_known(self, frame: pd.DataFrame) -> bool:
+        """Whether rows of intraday contacts can be checked: their interval length is stated
+        or known, or ``frame`` shows it (parsed on a scratch checker, whose findings the real
+        check repeats). A file's first chunk may not, where a whole file would."""
+        if (
+            self.kind != "contacts"
+            or "interval_start" not in frame.columns
+            or self.options.interval_minutes is not None
+        ):
+            return True
+        scratch = _Checker(RawTable(self.file, frame, None, None), self.kind)
+        scratch.column_values, scratch.date_orders = (
+            self.check.column_values,
+            self.check.date_orders,
         )
-    options = options or ReadOptions()
-    frame, notes, clashes = _our_columns(kind, raw, options.columns)
-    if (
-        kind in ("contacts", "traffic")
-        and "country" not in frame.columns
-        and options.default_country
-    ):
-        frame = frame.assign(country=options.default_country)
-    frame, changed = _normalise_identifiers(frame)
-    check = _Checker(RawTable(raw.file, frame, raw.separator, raw.encoding, raw.notes), kind)
-    check.notes.extend(notes)
-    check.notes.extend(
-        f"column '{col}': {n:,} values written with zero-width characters or decomposed "
-        "accents were normalised (NFC)"
-        for col, n in changed.items()
-    )
-    for clash in clashes:
-        check.file_error(clash)
-    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]
-    one_of = ONE_OF_COLUMNS.get(kind, ())
-    if one_of and not set(one_of) & set(frame.columns):
-        missing.append("' or '".join(one_of))
-    if missing:
-        found = ", ".join(clip(h, 40) for h in (raw.headers or raw.frame.columns)[:30])
-        for col in missing:
-            hint = " (or state a default country)" if col == "country" else ""
-            check.file_error(f"missing column '{col}'{hint}; found: {found}")
-    if clashes or missing:
-        return check.report(None, len(frame))
-    if frame.empty:
-        check.file_error("has a header but no data rows")
-        return check.report(None, 0)
-    today = options.today or dt.date.today()
-    clean = _VALIDATORS[kind](check, frame, options, today)
-    _check_lengths(check, kind, clean)
-    return check.report(clean, len(frame))
+        codes, _ = scratch.countries("country", drop_unplaced=False)
+        channel = _channels(scratch, frame, self.options)
+        start = scratch.dates("interval_start", order=self.options.date_order, with_time=True)
+        return _detect_interval(start, codes, channel) is not None
+
+    def _first_chunk(
+        self,
+        raw: RawTable,
+        frame: pd.DataFrame,
+        notes: list[str],
+        clashes: list[str],
+        sources: dict[str, int],
+    ) -> bool:
+        """The file-level checks of the header; False when no row can be checked."""
+        check = self.check
+        check.notes.extend(notes)
+        self._changed_at = len(check.notes)
+        if self._content is not None:
+            content, separator = self._content, raw.separator or ","
+
+            def column_values(col: str) -> pd.Series:
+                return read_column_values(content, sources[col], separator=separator)
+
+            check.column_values = column_values
+        for clash in clashes:
+            check.file_error(clash)
+        missing = [c for c in REQUIRED_COLUMNS[self.kind] if c not in frame.columns]
+        one_of = ONE_OF_COLUMNS.get(self.kind, ())
+        if one_of and not set(one_of) & set(frame.columns):
+            missing.append("' or '".join(one_of))
+        if missing:
+            found = ", ".join(clip(h, 40) for h in (raw.headers or raw.frame.columns)[:30])
+            for col in missing:
+                hint = " (or state a default country)" if col == "country" else ""
+                check.file_error(f"missing column '{col}'{hint}; found: {found}")
+        if clashes or missing:
+            self.stopped = True
+            return False
+        return True
+
+    def add_problems(self, problems: Sequence[Problem]) -> None:
+        """Errors found against the stored data (by :mod:`data.store`)."""
+        self.check.add_problems(problems)
+
+    def report(self, frame: pd.DataFrame | None = None) -> ValidationReport:
+        """Every problem of the file so far; ``frame`` (the clean rows of a file checked
+        whole) is kept only when there is no error."""
+        check = self.check
+        if not self.stopped and self.rows == 0:
+            check.file_error("has a header but no data rows")
+        check.notes[self._changed_at : self._changed_at] = [
+            f"column '{col}': {n:,} values written with zero-width characters or decomposed "
+            "accents were normalised (NFC)"
+            for col, n in self._changed.items()
+        ]
+        self._changed = {}
+        return check.report(frame, self.rows)
+
+
+def validate_in_chunks(
+    validation: ChunkedValidation,
+    content: Content,
+    *,
+    separator: str | None = None,
+    budget: ImportBudget,
+    deadline: float | None = None,
+) -> Iterator[tuple[RawTable | None, pd.DataFrame | None]]:
+    """Read a UTF-8 CSV a chunk of ``budget.chunk_rows`` rows at a time and check each.
+
+    Yields every chunk as read with its clean frame (None once the file has errors, or while
+    its first rows are held), then ``(None, clean frame of the rows still held)``. The rows
+    (as parsed) and the time are checked against ``budget`` between chunks.
+
+    Raises
+    ------
+    BudgetExceeded
+        At the first chunk over the row limit or the time.
+    data.readers.FileReadError
+        When the file is not a CSV table.
+    """
+    file = validation.file
+    chunks = read_table_chunks(content, file, separator=separator, chunk_rows=budget.chunk_rows)
+    for raw in chunks:
+        budget.check_rows_so_far(validation.rows + len(raw.frame), file)
+        budget.check_time(deadline, file, "reading the file")
+        clean = validation.add(raw)
+        budget.check_time(deadline, file, "validating the file")
+        yield raw, clean
+        if validation.stopped:
+            return
+    yield None, validation.finish()
 
 
 def normalise_identifier(text: str) -> str:
@@ -970,9 +1350,10 @@ def _check_lengths(check: _Checker, kind: str, clean: pd.DataFrame) -> None:
 
 def _our_columns(
     kind: str, raw: RawTable, stated: Mapping[str, str]
-) -> tuple[pd.DataFrame, list[str], list[str]]:
+) -> tuple[pd.DataFrame, list[str], list[str], dict[str, int]]:
     """The file's frame with our column names (:func:`match_columns`), notes on what was
-    renamed or left out, and clashes (two headers read as one column)."""
+    renamed or left out, clashes (two headers read as one column), and the position in the
+    file of each of our columns."""
     headers = raw.headers or tuple(raw.frame.columns)
     matches = match_columns(kind, headers, stated)
     renames = {normalise_header(k): normalise_header(v) if v else "" for k, v in stated.items()}
@@ -992,13 +1373,14 @@ def _our_columns(
             names.append(col)
     keep = [i for i, name in enumerate(names) if name]
     frame = raw.frame.iloc[:, keep].set_axis([names[i] for i in keep], axis=1)
+    sources = {names[i]: i for i in keep}
     counts = pd.Series([names[i] for i in keep]).value_counts()
     clashes = [
         f"columns {', '.join(repr(clip(headers[i])) for i in keep if names[i] == name)} "
         f"are all read as '{name}'; map only one of them"
         for name in counts[counts > 1].index
     ]
-    return frame, notes, clashes
+    return frame, notes, clashes, sources
 
 
 def _channels(check: _Checker, frame: pd.DataFrame, opt: ReadOptions) -> pd.Series:
@@ -1022,6 +1404,7 @@ def _interval_starts(
             "interval_start",
         )
         return start, 30
+    check.detected_minutes = minutes
     minute_of_day = start.dt.hour * 60 + start.dt.minute
     check.rows(
         start.notna() & (minute_of_day % minutes != 0),

@@ -11,8 +11,11 @@ from typing import BinaryIO
 import pandas as pd
 
 from data.access import Principal
+from data.readers import read_column_values, streams_as_utf8
 from data.store import ImportResult, Store
 from data.validation import (
+    CHUNKED_KINDS,
+    ChunkedValidation,
     ColumnMatch,
     DateOrderGuess,
     ImportBudget,
@@ -20,8 +23,11 @@ from data.validation import (
     ValidationReport,
     clip,
     detect_date_order,
+    is_workbook,
+    locate_source,
     match_columns,
     read_within_budget,
+    validate_in_chunks,
     validate_table,
 )
 from services.flags import EvaluationSummary, reevaluate_after_import
@@ -124,9 +130,11 @@ class ImportOutcome:
     def period(self) -> tuple[dt.date, dt.date] | None:
         """First and last day the imported rows cover (None for agents, or when rejected)."""
         frame = self.report.frame
+        if frame is None:  # written a chunk at a time: each series' first and last time
+            frame = self.report.extent
         if self.result is None or frame is None or frame.empty:
             return None
-        columns = [c for c in ("ds", *DATE_COLUMNS) if c in frame.columns]
+        columns = [c for c in ("ds", "first", "last", *DATE_COLUMNS) if c in frame.columns]
         if not columns:
             return None
         stamps = pd.concat([frame[c] for c in columns]).dropna()
@@ -135,7 +143,7 @@ class ImportOutcome:
     def countries(self) -> tuple[str, ...]:
         """The imported countries, largest first: by contacts or sessions where the file has
         them, by rows otherwise; empty for files without countries."""
-        frame = self.report.frame
+        frame = self.report.frame if self.report.frame is not None else self.report.extent
         if self.result is None or frame is None or "country" not in frame.columns:
             return ()
         return tuple(_ranked(frame, VOLUME_COLUMNS.get(self.report.kind)))
@@ -198,20 +206,42 @@ def preview_file(
     options = options or ReadOptions()
     budget = budget or ImportBudget.from_environment()
     deadline = budget.deadline()
-    raw, _ = read_within_budget(
-        source, file_name, separator=separator, budget=budget, deadline=deadline
-    )
+    content, label = locate_source(source, file_name)
+    if kind in CHUNKED_KINDS and not is_workbook(content, label) and streams_as_utf8(content):
+        # Read as the import reads it, a chunk at a time: the first rows for the head, each
+        # date column again on its own for its order; no frame of the whole file.
+        validation = ChunkedValidation(kind, label, options, content=content)
+        raw, cleans = None, []
+        for chunk, clean in validate_in_chunks(
+            validation, content, separator=separator, budget=budget, deadline=deadline
+        ):
+            raw = raw or chunk
+            cleans += [clean] if clean is not None and validation.chunks == 1 else []
+        assert raw is not None  # a file gives one chunk at least
+        one = validation.chunks == 1 and len(cleans) == 1
+        report = validation.report(cleans[0] if one else None)
+
+        def column(position: int) -> pd.Series:
+            return read_column_values(content, position, separator=raw.separator or ",")
+    else:
+        raw, _ = read_within_budget(
+            content, label, separator=separator, budget=budget, deadline=deadline
+        )
+        report = validate_table(kind, raw, options)
+
+        def column(position: int) -> pd.Series:
+            return raw.frame.iloc[:, position]
+
     headers = raw.headers or tuple(raw.frame.columns)
     columns = match_columns(kind, headers, options.columns)
-    by_header = dict(zip(headers, raw.frame.columns, strict=True))
+    position = {header: i for i, header in enumerate(headers)}
     dates = tuple(
         DateColumn(m.column, m.header, guess, _used_order(options, guess))
         for m in columns
         if m.column in DATE_COLUMNS and m.header is not None
-        for guess in [detect_date_order(raw.frame[by_header[m.header]])]
+        for guess in [detect_date_order(column(position[m.header]))]
     )
     head = raw.frame.head(rows).set_axis(list(headers), axis=1)
-    report = validate_table(kind, raw, options)
     budget.check_time(deadline, raw.file, "validating the file")
     return ImportPreview(
         kind,

@@ -112,12 +112,16 @@ def test_the_corpus_is_large_and_written_by_its_script(tmp_path):
     assert len({c["kind"] for c in CASES}) == 6
 
 
+@pytest.mark.parametrize("chunk_rows", [None, 2], ids=["one-chunk", "chunks-of-2"])
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
-def test_a_bad_file_is_refused_and_changes_nothing(corpus_store, case):
+def test_a_bad_file_is_refused_and_changes_nothing(corpus_store, case, chunk_rows):
+    """Each file as one chunk, and read two rows at a time (contacts, hours and performance
+    CSVs): the same refusal, naming the same row, nothing written."""
     store = corpus_store
     before = state(store)
     content = (FUZZ / "files" / case["file"]).read_bytes()
-    message = refusal(store, case["file"], case["kind"], content)
+    budget = None if chunk_rows is None else ImportBudget(chunk_rows=chunk_rows)
+    message = refusal(store, case["file"], case["kind"], content, budget=budget)
     assert case["fragment"] in message
     assert case["file"] in message
     if case["row"]:
@@ -177,13 +181,31 @@ def test_rows_over_the_limit_are_refused(store, monkeypatch):
     before = state(store)
     budget = ImportBudget(max_rows=10)
     message = refusal(store, "big.csv", "contacts", content, budget=budget)
-    assert "big.csv: refused, it has 11 rows; a file may have at most 10 rows" in message
-    monkeypatch.setenv("CREWCAST_IMPORT_MAX_ROWS", "4")  # far over: refused before parsing
+    assert "big.csv: refused, it has more than 10 rows; a file may have at most 10" in message
+    monkeypatch.setenv("CREWCAST_IMPORT_MAX_ROWS", "4")
+    monkeypatch.setenv("CREWCAST_IMPORT_CHUNK_ROWS", "2")  # refused at the third chunk
     message = refusal(store, "big.csv", "contacts", content)
-    assert "big.csv: refused, it has 12 lines; a file may have at most 4 rows" in message
+    assert "big.csv: refused, it has more than 4 rows; a file may have at most 4 rows" in message
     assert state(store) == before
     monkeypatch.delenv("CREWCAST_IMPORT_MAX_ROWS")
     assert import_file(store, "contacts", content, file_name="ok.csv", options=OPT).imported
+
+
+def test_rows_are_counted_as_parsed_not_as_lines(store, monkeypatch):
+    """A quoted cell may hold line breaks: five rows of four lines each are five rows."""
+    note = '"called back\nno answer\nleft a message"'
+    rows = "".join(f"UY,chat,2026-02-{d:02d},5,{note}\n" for d in range(1, 6))
+    content = ("country,channel,date,contacts,comment\n" + rows).encode()
+    monkeypatch.setenv("CREWCAST_IMPORT_MAX_ROWS", "5")
+    monkeypatch.setenv("CREWCAST_IMPORT_CHUNK_ROWS", "2")
+    outcome = import_file(store, "contacts", content, file_name="notes.csv", options=OPT)
+    assert outcome.imported and outcome.result.rows_written == 5
+    bad = content.replace(b"2026-02-05", b"2026-02-31")
+    assert "bad.csv row 6: column 'date' has '2026-02-31'" in refusal(
+        store, "bad.csv", "contacts", bad
+    )
+    monkeypatch.setenv("CREWCAST_IMPORT_MAX_ROWS", "4")
+    assert "it has more than 4 rows" in refusal(store, "notes.csv", "contacts", content)
 
 
 def test_an_import_over_its_time_is_rolled_back(store, monkeypatch):

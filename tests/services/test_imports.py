@@ -201,3 +201,38 @@ def test_an_excel_workbook_previews_with_its_own_headers():
     assert preview.lines()[0] == "read as an Excel workbook"
     assert preview.mapping() == {"Country": "country", "Calls": "contacts", "Date": "date"}
     assert preview.report.ok and preview.report.frame["contacts"].tolist() == [5.0]
+
+
+def test_a_large_file_previews_a_chunk_at_a_time(tmp_path, monkeypatch):
+    """A contacts CSV previews as it imports, in chunks: the head is its first rows, the date
+    order is the whole file's, the report counts every row, and no frame of it is kept."""
+    from pathlib import Path
+
+    from data.validation import ImportBudget
+
+    days = [f"0{d}/02/2024" for d in range(1, 8)] + ["13/02/2024"]
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "Country,Day,Calls\n" + "".join(f"AR,{d},{i}\n" for i, d in enumerate(days)),
+        encoding="utf-8",
+    )
+
+    def never(self):
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    preview = preview_file("contacts", path, options=OPT, rows=3, budget=ImportBudget(chunk_rows=3))
+    assert preview.head.to_dict("list") == {
+        "Country": ["AR"] * 3,
+        "Day": days[:3],
+        "Calls": ["0", "1", "2"],
+    }
+    assert preview.dates[0].describe() == "day-month-year (e.g. '13/02/2024')"
+    assert preview.report.ok and preview.report.rows == 8 and preview.report.frame is None
+    bad = path.read_text(encoding="utf-8").replace("AR,07/02", "AR,31/02")
+    path.write_text(bad, encoding="utf-8")
+    preview = preview_file("contacts", path, options=OPT, budget=ImportBudget(chunk_rows=3))
+    assert (
+        "calls.csv row 8: column 'date' has '31/02/2024', is not a date"
+        in preview.report.lines()[0]
+    )
