@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -10,12 +12,9 @@ from app_pages.common import (
     FILTERS_KEY,
     amount_column,
     bump_data_version,
-    data_version,
     formats,
     get_store,
-    load_daily_contacts,
     load_summary,
-    load_table,
     require_page,
     shared_filters,
     show_chart,
@@ -24,6 +23,13 @@ from app_pages.overview_data import refresh_after_import
 from data.access import HR_KINDS, ROLE_PERMISSIONS, Permission, Principal, Role
 from data.readers import FileReadError
 from data.store import check_import
+from data.summaries import (
+    contact_spans,
+    daily_totals,
+    inputs_version,
+    traffic_days,
+    traffic_spans,
+)
 from data.validation import KINDS, ColumnMatch, ReadOptions, ValidationReport
 from forecasting.holidays import holidays_in_range
 from formats import Formats, date_input_format
@@ -102,7 +108,7 @@ def how_to_upload(kinds: list[str], viewer: Principal) -> str:
 
 
 def render_summary(fmt: Formats, viewer: Principal) -> None:
-    summary = load_summary(data_version())
+    summary = load_summary(inputs_version(get_store()))  # an import from anywhere shows
     frame = pd.DataFrame(
         [
             {
@@ -151,21 +157,50 @@ def render_summary(fmt: Formats, viewer: Principal) -> None:
         )
 
 
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def load_spans(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per queue and per country of web traffic: first and last day and the volume, grouped
+    by the database once per ``version`` (:func:`data.summaries.inputs_version`)."""
+    store = get_store()
+    return contact_spans(store), traffic_spans(store)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def load_shown_contacts(
+    version: int,
+    countries: tuple[str, ...],
+    channels: tuple[str, ...],
+    start: dt.date,
+    end: dt.date,
+) -> pd.DataFrame:
+    """Contacts per country and day of the chosen countries, channels (all when empty) and
+    days: filtered and summed by the database, only the rows the chart shows read."""
+    daily = daily_totals(get_store(), countries=countries, channels=channels, start=start, end=end)
+    return daily.groupby(["country", "date"], as_index=False)["contacts"].sum()
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def load_shown_traffic(
+    version: int, countries: tuple[str, ...], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Web sessions of the chosen countries and days, read from the database alone."""
+    return traffic_days(get_store(), countries=countries, start=start, end=end)
+
+
 def render_charts(fmt: Formats, viewer: Principal) -> None:
-    version = data_version()
+    version = inputs_version(get_store())
     with st.spinner("Loading contacts and web traffic..."):
-        contacts = load_daily_contacts(version)
-        traffic = load_table("traffic", version)
-    if contacts.empty and traffic.empty:
+        spans, traffic = load_spans(version)
+    if spans.empty and traffic.empty:
         st.info(
             "No contacts or web traffic loaded yet, so there is nothing to chart. "
             + how_to_upload(["contacts", "traffic"], viewer),
             icon=":material/upload_file:",
         )
         return
-    has_contacts, has_traffic = not contacts.empty, not traffic.empty
-    countries = sorted(set(contacts["country"]) | set(traffic["country"]))
-    preselect_largest(countries_by_volume(contacts, traffic), fmt)
+    has_contacts, has_traffic = not spans.empty, not traffic.empty
+    countries = sorted(set(spans["country"]) | set(traffic["country"]))
+    preselect_largest(countries_by_volume(spans, traffic), fmt)
     chosen, _ = shared_filters(countries)
     if not chosen:
         st.info("Choose at least one country in the sidebar to see its charts.")
@@ -174,7 +209,7 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     if has_contacts:
         channel = st.segmented_control(
             "Channel",
-            ["all", *sorted(contacts["channel"].unique())],
+            ["all", *sorted(spans["channel"].unique())],
             default="all",
             key="data_channel",
             help="Contacts of one channel (voice, chat or email), or all channels summed. "
@@ -184,22 +219,22 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     # web-analytics import (the sidebar then holds its largest countries) the contacts of
     # other countries still show.
     contact_countries, contacts_fell_back = countries_to_chart(
-        chosen, countries_by_volume(contacts, traffic.iloc[0:0])
+        chosen, countries_by_volume(spans, traffic.iloc[0:0])
     )
     traffic_countries, traffic_fell_back = countries_to_chart(
-        chosen, countries_by_volume(contacts.iloc[0:0], traffic)
+        chosen, countries_by_volume(spans.iloc[0:0], traffic)
     )
     # The period spans the charted countries' own data: a file that ends in 2016 shows in full.
-    frames_by_chart = [
-        contacts[contacts["country"].isin(contact_countries)],
+    spans_by_chart = [
+        spans[spans["country"].isin(contact_countries)],
         traffic[traffic["country"].isin(traffic_countries)],
     ]
-    frames = [f for f in frames_by_chart if not f.empty]
+    frames = [f for f in spans_by_chart if not f.empty]
     if not frames:
         st.info("The chosen countries have no contacts or web traffic loaded.")
         return
-    first = min(f["date"].min() for f in frames).date()
-    last = max(f["date"].max() for f in frames).date()
+    first = min(f["first"].min() for f in frames).date()
+    last = max(f["last"].max() for f in frames).date()
     if first == last:  # a single day: nothing to choose (a slider needs two ends)
         period = (first, last)
         st.caption(f"One day loaded: {fmt.date(first)}.")
@@ -219,54 +254,53 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             help="The days the charts show: everything loaded for the chosen countries at "
             "first, the imported days after an import.",
         )
-    start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
-    outside = {  # what each chart has, when none of it falls in the period
-        what: f
-        for what, f in zip(("contacts", "web sessions"), frames_by_chart, strict=True)
-        if not f.empty and not f["date"].between(start, end).any()
-    }
-    contacts = contacts[(contacts["date"] >= start) & (contacts["date"] <= end)]
-    traffic = traffic[(traffic["date"] >= start) & (traffic["date"] <= end)]
+    start, end = period
+    channels = (channel,) if channel and channel != "all" else ()
+    # only the rows each chart shows are read: its countries, the channel and the period
+    contacts = (
+        load_shown_contacts(version, tuple(contact_countries), channels, start, end)
+        if has_contacts
+        else pd.DataFrame()
+    )
+    sessions = (
+        load_shown_traffic(version, tuple(traffic_countries), start, end)
+        if has_traffic
+        else pd.DataFrame()
+    )
     charted = tuple(dict.fromkeys([*contact_countries, *traffic_countries]))
-    holidays = load_holidays(charted, start, end)
+    holidays = load_holidays(charted, pd.Timestamp(start), pd.Timestamp(end))
+    contact_span, traffic_span = spans_by_chart
     if not contacts.empty:
-        shown = contacts[contacts["country"].isin(contact_countries)]
-        if channel and channel != "all":
-            shown = shown[shown["channel"] == channel]
-        daily = shown.groupby(["country", "date"], as_index=False)["contacts"].sum()
         st.subheader("Contacts per day")
         if contacts_fell_back:
             st.caption(fell_back_text("contacts", contact_countries, fmt))
         show_chart(
             series_with_holidays_chart(
-                daily, value="contacts", value_title="Contacts", holidays=holidays
+                contacts, value="contacts", value_title="Contacts", holidays=holidays
             ),
             key="data_contacts_chart",
         )
-    elif "contacts" in outside:
-        st.info(outside_text("contacts", outside["contacts"], fmt), icon=":material/date_range:")
+    elif outside_period(contact_span, start, end):
+        st.info(outside_text("contacts", contact_span, fmt), icon=":material/date_range:")
     elif not has_contacts:
         st.info(
             "No contacts loaded yet: the forecast, staffing and the Overview need them. "
             + how_to_upload(["contacts"], viewer),
             icon=":material/upload_file:",
         )
-    if not traffic.empty:
+    if not sessions.empty:
         st.subheader("Web sessions per day")
         if traffic_fell_back:
             st.caption(fell_back_text("web sessions", traffic_countries, fmt))
         show_chart(
             series_with_holidays_chart(
-                traffic[traffic["country"].isin(traffic_countries)],
-                value="sessions",
-                value_title="Sessions",
-                holidays=holidays,
+                sessions, value="sessions", value_title="Sessions", holidays=holidays
             ),
             key="data_traffic_chart",
         )
-    elif "web sessions" in outside:
+    elif outside_period(traffic_span, start, end):
         st.info(
-            outside_text("web sessions", outside["web sessions"], fmt),
+            outside_text("web sessions", traffic_span, fmt),
             icon=":material/date_range:",
         )
     elif not has_traffic:
@@ -277,6 +311,15 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     st.caption(
         "Dashed lines mark national holidays, with a marker per country above them; hover over "
         "one to see its name."
+    )
+
+
+def outside_period(spans: pd.DataFrame, start: dt.date, end: dt.date) -> bool:
+    """True when a chart's data (its countries' spans) lies wholly outside ``start..end``."""
+    if spans.empty:
+        return False
+    return bool(
+        ((spans["last"] < pd.Timestamp(start)) | (spans["first"] > pd.Timestamp(end))).all()
     )
 
 
@@ -296,12 +339,13 @@ def fell_back_text(what: str, countries: list[str], fmt: Formats) -> str:
     )
 
 
-def outside_text(what: str, frame: pd.DataFrame, fmt: Formats) -> str:
-    """Where a chart's data lies when the period shows none of it (e.g. older contacts after a
-    newer web-analytics import moved the period)."""
-    first, last = frame["date"].min().date(), frame["date"].max().date()
+def outside_text(what: str, spans: pd.DataFrame, fmt: Formats) -> str:
+    """Where a chart's data lies (``spans``: its countries' first and last days) when the
+    period shows none of it (e.g. older contacts after a newer web-analytics import moved the
+    period)."""
+    first, last = spans["first"].min().date(), spans["last"].max().date()
     return (
-        f"The {what} of {', '.join(sorted(frame['country'].unique()))} run from "
+        f"The {what} of {', '.join(sorted(spans['country'].unique()))} run from "
         f"{fmt.date(first)} to {fmt.date(last)}, outside the period shown: move the period to "
         "see them."
     )

@@ -372,11 +372,18 @@ class Store:
         return out
 
     def load(
-        self, kind: str, viewer: Principal | None = None, **filters: Sequence[str] | None
+        self,
+        kind: str,
+        viewer: Principal | None = None,
+        *,
+        where: sa.ColumnElement[bool] | None = None,
+        **filters: Sequence[str] | None,
     ) -> pd.DataFrame:
         """Rows of one input table as the clean frame the validators produce.
 
-        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``. Pages pass the
+        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``; ``where`` is a
+        further condition on the table's columns (``data.summaries`` reads a queue's recent
+        weeks so, instead of the whole table). Pages pass the
         ``viewer``, whose role is checked (:data:`LOAD_PERMISSIONS`); absences lose their type
         (sick or vacation becomes ``other``) for viewers without access to individual wellbeing
         data, who only need to know that the person is away. Without a viewer the caller is
@@ -402,6 +409,8 @@ class Store:
         for col, values in filters.items():
             if values:
                 query = query.where(table.c[col].in_(list(values)))
+        if where is not None:
+            query = query.where(where)
         with self.engine.connect() as conn:
             frame = query_frame(conn, query)
         for col in times:

@@ -1,28 +1,63 @@
-"""Summaries of the contacts table computed in SQL: last day per queue and daily totals.
+"""Summaries of the contacts and traffic tables computed in SQL, and the rows a page shows.
 
 The pages need a few hundred rows (one per queue, or one per queue and day), not the millions of
 half-hour rows behind them; grouping in the database reads the indexes of migration 0010 instead
-of turning every row into a Python object. No decisions are made here: plain frames out.
+of turning every row into a Python object. Where rows are needed (the Overview's recent weeks,
+the Data page's chosen countries and days), only those are read. No decisions are made here:
+plain frames out; which weeks or days matter is the caller's business.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data import schema
-from data.access import Principal, require
+from data.access import AuditAction, Principal, require
 from data.store import LOAD_PERMISSIONS, Store, query_frame
 
 DAILY_COLUMNS: tuple[str, ...] = ("country", "channel", "date", "contacts")
+SPAN_COLUMNS: tuple[str, ...] = ("country", "channel", "first", "last", "contacts")
+TRAFFIC_SPAN_COLUMNS: tuple[str, ...] = ("country", "first", "last", "sessions")
+#: Audited actions that change what the pages read: imports, purges, the sample's removal,
+#: saved forecasts, published schedules, queue settings and flag evaluations.
+CHANGING_ACTIONS: tuple[AuditAction, ...] = (
+    AuditAction.IMPORT,
+    AuditAction.PURGE,
+    AuditAction.REMOVE_SAMPLE,
+    AuditAction.SAVE_FORECAST,
+    AuditAction.PUBLISH_SCHEDULE,
+    AuditAction.SAVE_QUEUE_SETTINGS,
+    AuditAction.EVALUATE,
+)
+#: Conditions per query when rows are read by queue and day range (SQLite parses an OR chain
+#: as a tree as deep as it is long, and refuses one deeper than 1,000).
+TERMS_PER_QUERY = 200
 
 
-def _check(viewer: Principal | None) -> None:
-    if viewer is not None and not any(viewer.can(p) for p in LOAD_PERMISSIONS["contacts"]):
-        require(viewer, LOAD_PERMISSIONS["contacts"][0])
+def _check(viewer: Principal | None, kind: str = "contacts") -> None:
+    if viewer is not None and not any(viewer.can(p) for p in LOAD_PERMISSIONS[kind]):
+        require(viewer, LOAD_PERMISSIONS[kind][0])
+
+
+def inputs_version(store: Store) -> int:
+    """A number that changes whenever the stored inputs change, from any process: the id of the
+    newest audit row of :data:`CHANGING_ACTIONS` (every import, purge and sample removal is
+    audited in its own transaction; 0 before any). A cache key read in about a millisecond,
+    so a command-line import shows on a page's next run without a session's help."""
+    t = schema.audit_log
+    query = (
+        sa.select(t.c.id)
+        .where(t.c.action.in_([a.value for a in CHANGING_ACTIONS]))
+        .order_by(t.c.id.desc())
+        .limit(1)
+    )
+    with store.engine.connect() as conn:
+        newest = conn.execute(query).scalar()
+    return int(newest or 0)
 
 
 def _day(store: Store, column: sa.ColumnElement) -> sa.ColumnElement:
@@ -74,6 +109,7 @@ def daily_totals(
     viewer: Principal | None = None,
     *,
     countries: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> pd.DataFrame:
@@ -85,8 +121,8 @@ def daily_totals(
         The database.
     viewer : Principal, optional
         Checked like :meth:`Store.load` for ``contacts``; None for trusted code.
-    countries : sequence of str, optional
-        Only these countries (all when None or empty).
+    countries, channels : sequence of str, optional
+        Only these countries, channels (all when None or empty).
     start, end : date, optional
         Only days in ``start..end`` (inclusive; local days).
 
@@ -102,6 +138,8 @@ def daily_totals(
     query = sa.select(t.c.country, t.c.channel, day, sa.func.sum(t.c.contacts).label("contacts"))
     if countries:
         query = query.where(t.c.country.in_(list(countries)))
+    if channels:
+        query = query.where(t.c.channel.in_(list(channels)))
     if start is not None:
         query = query.where(t.c.ds >= dt.datetime.combine(start, dt.time()))
     if end is not None:
@@ -121,3 +159,182 @@ def daily_totals(
     frame["date"] = _as_dates(frame["date"])
     frame["contacts"] = frame["contacts"].astype(float)
     return frame[list(DAILY_COLUMNS)].reset_index(drop=True)
+
+
+def _times(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values.astype(str), format="ISO8601").astype("datetime64[ns]")
+
+
+def contact_spans(store: Store, viewer: Principal | None = None) -> pd.DataFrame:
+    """Per (country, channel): the first and last contact time and the contacts summed.
+
+    Grouped in the database from the covering index ``ix_contacts_country`` (one pass over
+    the index, no table rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SPAN_COLUMNS` (``first``, ``last`` datetime64), sorted by country and channel;
+        empty without contacts.
+    """
+    _check(viewer)
+    t = schema.contacts
+    query = (
+        sa.select(
+            t.c.country,
+            t.c.channel,
+            sa.func.min(t.c.ds).label("first"),
+            sa.func.max(t.c.ds).label("last"),
+            sa.func.sum(t.c.contacts).label("contacts"),
+        )
+        .group_by(t.c.country, t.c.channel)
+        .order_by(t.c.country, t.c.channel)
+    )
+    with store.engine.connect() as conn:
+        frame = query_frame(conn, query)
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "country": pd.Series(dtype=object),
+                "channel": pd.Series(dtype=object),
+                "first": pd.Series(dtype="datetime64[ns]"),
+                "last": pd.Series(dtype="datetime64[ns]"),
+                "contacts": pd.Series(dtype=float),
+            }
+        )
+    frame["first"], frame["last"] = _times(frame["first"]), _times(frame["last"])
+    frame["contacts"] = frame["contacts"].astype(float)
+    return frame[list(SPAN_COLUMNS)]
+
+
+def last_handled(
+    store: Store, queues: Sequence[tuple[str, str]], viewer: Principal | None = None
+) -> dict[tuple[str, str], dt.datetime]:
+    """The last contact time with a handle time (``aht_seconds``) of each queue that has one.
+
+    One query per queue, read backwards along ``ix_contacts_country`` from the queue's last
+    row: it stops at the first row with a handle time (at once when the newest rows have one).
+    """
+    _check(viewer)
+    t = schema.contacts
+    out: dict[tuple[str, str], dt.datetime] = {}
+    with store.engine.connect() as conn:
+        for country, channel in queues:
+            query = (
+                sa.select(t.c.ds)
+                .where(t.c.country == country, t.c.channel == channel, t.c.aht_seconds.is_not(None))
+                .order_by(t.c.ds.desc())
+                .limit(1)
+            )
+            found = conn.execute(query).scalar()
+            if found is not None:
+                out[(str(country), str(channel))] = pd.Timestamp(found).to_pydatetime()
+    return out
+
+
+def contact_rows(
+    store: Store,
+    viewer: Principal | None = None,
+    *,
+    since: Mapping[tuple[str, str], dt.datetime],
+    days: Mapping[tuple[str, str], Sequence[dt.date]] | None = None,
+) -> pd.DataFrame:
+    """The contacts rows of each queue from a time on, and of some days before it.
+
+    Parameters
+    ----------
+    store : Store
+        The database.
+    viewer : Principal, optional
+        Checked like :meth:`Store.load` for ``contacts``; None for trusted code.
+    since : mapping of (country, channel) to datetime
+        Per queue, its rows at or after this time; queues not named give no rows.
+    days : mapping of (country, channel) to dates, optional
+        Per queue, its rows on these days too (the part of a day at or after ``since`` is
+        read once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame :meth:`Store.load` gives for ``contacts`` (``aht_seconds`` float), those
+        rows only, sorted by country, channel and time. Each condition reads one range of
+        ``ix_contacts_country``.
+    """
+    _check(viewer)
+    t = schema.contacts
+    terms: list[sa.ColumnElement[bool]] = []
+    for (country, channel), start in since.items():
+        queue = (t.c.country == country, t.c.channel == channel)
+        terms.append(sa.and_(*queue, t.c.ds >= start))
+        for day in sorted(set((days or {}).get((country, channel), ()))):
+            first = dt.datetime.combine(day, dt.time())
+            until = min(first + dt.timedelta(days=1), start)
+            if first < until:
+                terms.append(sa.and_(*queue, t.c.ds >= first, t.c.ds < until))
+    if not terms:
+        return store.load("contacts", viewer, where=sa.false())
+    parts = [
+        store.load("contacts", viewer, where=sa.or_(*terms[i : i + TERMS_PER_QUERY]))
+        for i in range(0, len(terms), TERMS_PER_QUERY)
+    ]
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    frame["aht_seconds"] = frame["aht_seconds"].astype(float)  # a part without any is object
+    return frame.sort_values(["country", "channel", "ds"]).reset_index(drop=True)
+
+
+def traffic_spans(store: Store, viewer: Principal | None = None) -> pd.DataFrame:
+    """Per country: the first and last day of web sessions and the sessions summed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`TRAFFIC_SPAN_COLUMNS` (``first``, ``last`` datetime64 at midnight), sorted by
+        country; empty without traffic.
+    """
+    _check(viewer, "traffic")
+    t = schema.traffic
+    query = (
+        sa.select(
+            t.c.country,
+            sa.func.min(t.c.date).label("first"),
+            sa.func.max(t.c.date).label("last"),
+            sa.func.sum(t.c.sessions).label("sessions"),
+        )
+        .group_by(t.c.country)
+        .order_by(t.c.country)
+    )
+    with store.engine.connect() as conn:
+        frame = query_frame(conn, query)
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "country": pd.Series(dtype=object),
+                "first": pd.Series(dtype="datetime64[ns]"),
+                "last": pd.Series(dtype="datetime64[ns]"),
+                "sessions": pd.Series(dtype=float),
+            }
+        )
+    frame["first"], frame["last"] = _as_dates(frame["first"]), _as_dates(frame["last"])
+    frame["sessions"] = frame["sessions"].astype(float)
+    return frame[list(TRAFFIC_SPAN_COLUMNS)]
+
+
+def traffic_days(
+    store: Store,
+    viewer: Principal | None = None,
+    *,
+    countries: Sequence[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
+    """The traffic rows of ``countries`` (all when None or empty) in ``start..end`` (inclusive):
+    the frame :meth:`Store.load` gives for ``traffic``, those rows only."""
+    _check(viewer, "traffic")
+    t = schema.traffic
+    conditions = []
+    if start is not None:
+        conditions.append(t.c.date >= start)
+    if end is not None:
+        conditions.append(t.c.date <= end)
+    where = sa.and_(*conditions) if conditions else None
+    return store.load("traffic", viewer, where=where, country=list(countries or []) or None)
