@@ -25,6 +25,7 @@ from data.readers import FileReadError
 from data.store import check_import
 from data.summaries import (
     contact_spans,
+    contact_volumes,
     daily_totals,
     inputs_version,
     traffic_days,
@@ -159,10 +160,24 @@ def render_summary(fmt: Formats, viewer: Principal) -> None:
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def load_spans(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per queue and per country of web traffic: first and last day and the volume, grouped
-    by the database once per ``version`` (:func:`data.summaries.inputs_version`)."""
+    """Per queue its first and last contact, per country of web traffic its first and last
+    day and sessions, read by the database once per ``version``
+    (:func:`data.summaries.inputs_version`)."""
     store = get_store()
     return contact_spans(store), traffic_spans(store)
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def load_volumes(version: int) -> pd.DataFrame:
+    """Contacts per country, for ranking many countries (a pass over the whole index)."""
+    return contact_volumes(get_store())
+
+
+def ranked_contacts(spans: pd.DataFrame, version: int) -> pd.DataFrame:
+    """What ranks the countries with contacts: their volumes when there are more than
+    :data:`PRESELECTED_COUNTRIES` (the largest are preselected), else one row each (by code)."""
+    countries = spans[["country"]].drop_duplicates()
+    return load_volumes(version) if len(countries) > PRESELECTED_COUNTRIES else countries
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
@@ -200,7 +215,8 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
         return
     has_contacts, has_traffic = not spans.empty, not traffic.empty
     countries = sorted(set(spans["country"]) | set(traffic["country"]))
-    preselect_largest(countries_by_volume(spans, traffic), fmt)
+    volumes = ranked_contacts(spans, version)
+    preselect_largest(countries_by_volume(volumes, traffic), fmt)
     chosen, _ = shared_filters(countries)
     if not chosen:
         st.info("Choose at least one country in the sidebar to see its charts.")
@@ -219,10 +235,10 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     # web-analytics import (the sidebar then holds its largest countries) the contacts of
     # other countries still show.
     contact_countries, contacts_fell_back = countries_to_chart(
-        chosen, countries_by_volume(spans, traffic.iloc[0:0])
+        chosen, countries_by_volume(volumes, traffic.iloc[0:0])
     )
     traffic_countries, traffic_fell_back = countries_to_chart(
-        chosen, countries_by_volume(spans.iloc[0:0], traffic)
+        chosen, countries_by_volume(volumes.iloc[0:0], traffic)
     )
     # The period spans the charted countries' own data: a file that ends in 2016 shows in full.
     spans_by_chart = [

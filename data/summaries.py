@@ -20,7 +20,7 @@ from data.access import AuditAction, Principal, require
 from data.store import LOAD_PERMISSIONS, Store, query_frame
 
 DAILY_COLUMNS: tuple[str, ...] = ("country", "channel", "date", "contacts")
-SPAN_COLUMNS: tuple[str, ...] = ("country", "channel", "first", "last", "contacts")
+SPAN_COLUMNS: tuple[str, ...] = ("country", "channel", "first", "last")
 TRAFFIC_SPAN_COLUMNS: tuple[str, ...] = ("country", "first", "last", "sessions")
 #: Audited actions that change what the pages read: imports, purges, the sample's removal,
 #: saved forecasts, published schedules, queue settings and flag evaluations.
@@ -133,20 +133,10 @@ def daily_totals(
         :meth:`Store.daily_contacts`, which it equals on the same rows.
     """
     _check(viewer)
-    t = schema.contacts
-    day = _day(store, t.c.ds).label("date")
-    query = sa.select(t.c.country, t.c.channel, day, sa.func.sum(t.c.contacts).label("contacts"))
-    if countries:
-        query = query.where(t.c.country.in_(list(countries)))
-    if channels:
-        query = query.where(t.c.channel.in_(list(channels)))
-    if start is not None:
-        query = query.where(t.c.ds >= dt.datetime.combine(start, dt.time()))
-    if end is not None:
-        query = query.where(t.c.ds < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    query = query.group_by(t.c.country, t.c.channel, day).order_by(t.c.country, t.c.channel, day)
-    with store.engine.connect() as conn:
-        frame = query_frame(conn, query)
+    if store.engine.dialect.name == "sqlite":
+        frame = _daily_totals_by_seeks(store, countries, channels, start, end)
+    else:
+        frame = _daily_totals_grouped(store, countries, channels, start, end)
     if frame.empty:
         return pd.DataFrame(
             {
@@ -161,15 +151,115 @@ def daily_totals(
     return frame[list(DAILY_COLUMNS)].reset_index(drop=True)
 
 
+#: A queue's contacts per day, one index seek per day. SQLite groups by day with a sorter over
+#: every row (5 s at 2 M rows on a loaded machine); a seek per day reads the same index
+#: entries in order and sums them, about 3 times faster.
+_SQLITE_DAYS = sa.text(
+    """
+    WITH RECURSIVE days(d) AS (
+        SELECT :first UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < :last
+    )
+    SELECT date, contacts FROM (
+        SELECT d AS date, (
+            SELECT sum(contacts) FROM contacts
+            WHERE country = :country AND channel = :channel
+            AND ds >= d AND ds < date(d, '+1 day')
+        ) AS contacts
+        FROM days
+    ) WHERE contacts IS NOT NULL
+    """
+)
+
+
+def _daily_totals_by_seeks(
+    store: Store,
+    countries: Sequence[str] | None,
+    channels: Sequence[str] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> pd.DataFrame:
+    """:func:`daily_totals` on SQLite: per queue, its days from its first to its last (within
+    ``start..end``), each summed from its range of ``ix_contacts_country``."""
+    spans = contact_spans(store)
+    if countries:
+        spans = spans[spans["country"].isin(list(countries))]
+    if channels:
+        spans = spans[spans["channel"].isin(list(channels))]
+    parts = []
+    with store.engine.connect() as conn:
+        for country, channel, first, last in spans.itertuples(index=False):
+            lo = max(first.date(), start) if start is not None else first.date()
+            hi = min(last.date(), end) if end is not None else last.date()
+            if lo > hi:
+                continue
+            params = {
+                "first": lo.isoformat(),
+                "last": hi.isoformat(),
+                "country": country,
+                "channel": channel,
+            }
+            days = query_frame(conn, _SQLITE_DAYS.bindparams(**params))
+            parts.append(days.assign(country=country, channel=channel))
+    if not parts:
+        return pd.DataFrame(columns=list(DAILY_COLUMNS))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _daily_totals_grouped(
+    store: Store,
+    countries: Sequence[str] | None,
+    channels: Sequence[str] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> pd.DataFrame:
+    """:func:`daily_totals` grouped by the database (PostgreSQL hashes the groups)."""
+    t = schema.contacts
+    day = _day(store, t.c.ds).label("date")
+    query = sa.select(t.c.country, t.c.channel, day, sa.func.sum(t.c.contacts).label("contacts"))
+    if countries:
+        query = query.where(t.c.country.in_(list(countries)))
+    if channels:
+        query = query.where(t.c.channel.in_(list(channels)))
+    if start is not None:
+        query = query.where(t.c.ds >= dt.datetime.combine(start, dt.time()))
+    if end is not None:
+        query = query.where(t.c.ds < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    query = query.group_by(t.c.country, t.c.channel, day).order_by(t.c.country, t.c.channel, day)
+    with store.engine.connect() as conn:
+        return query_frame(conn, query)
+
+
 def _times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values.astype(str), format="ISO8601").astype("datetime64[ns]")
 
 
-def contact_spans(store: Store, viewer: Principal | None = None) -> pd.DataFrame:
-    """Per (country, channel): the first and last contact time and the contacts summed.
+def contact_queues(store: Store, viewer: Principal | None = None) -> list[tuple[str, str]]:
+    """Every (country, channel) with contacts, sorted.
 
-    Grouped in the database from the covering index ``ix_contacts_country`` (one pass over
-    the index, no table rows).
+    Found by seeks along ``ix_contacts_country``, one or two per queue (the next channel of
+    the country, else the next country), not by a pass over millions of rows.
+    """
+    _check(viewer)
+    t = schema.contacts
+    keys = sa.select(t.c.country, t.c.channel).order_by(t.c.country, t.c.channel).limit(1)
+    found: list[tuple[str, str]] = []
+    with store.engine.connect() as conn:
+        row = conn.execute(keys).first()
+        while row is not None:
+            country, channel = str(row[0]), str(row[1])
+            found.append((country, channel))
+            row = (
+                conn.execute(keys.where(t.c.country == country, t.c.channel > channel)).first()
+                or conn.execute(keys.where(t.c.country > country)).first()
+            )
+    return found
+
+
+def contact_spans(store: Store, viewer: Principal | None = None) -> pd.DataFrame:
+    """Per (country, channel): the first and last contact time.
+
+    Two index seeks per queue (:func:`contact_queues`, then the ends of its range of
+    ``ix_contacts_country``): milliseconds at millions of rows.
 
     Returns
     -------
@@ -177,34 +267,48 @@ def contact_spans(store: Store, viewer: Principal | None = None) -> pd.DataFrame
         :data:`SPAN_COLUMNS` (``first``, ``last`` datetime64), sorted by country and channel;
         empty without contacts.
     """
+    t = schema.contacts
+    rows = []
+    queues = contact_queues(store, viewer)
+    with store.engine.connect() as conn:
+        for country, channel in queues:
+            mine = (t.c.country == country, t.c.channel == channel)
+            ends = sa.select(
+                sa.select(sa.func.min(t.c.ds)).where(*mine).scalar_subquery(),
+                sa.select(sa.func.max(t.c.ds)).where(*mine).scalar_subquery(),
+            )
+            rows.append((country, channel, *conn.execute(ends).one()))
+    frame = pd.DataFrame(rows, columns=list(SPAN_COLUMNS))
+    if frame.empty:
+        return frame.astype(
+            {
+                "country": object,
+                "channel": object,
+                "first": "datetime64[ns]",
+                "last": "datetime64[ns]",
+            }
+        )
+    frame["first"], frame["last"] = _times(frame["first"]), _times(frame["last"])
+    return frame
+
+
+def contact_volumes(store: Store, viewer: Principal | None = None) -> pd.DataFrame:
+    """Contacts summed per country (``country, contacts``), sorted by country: one pass over
+    the covering index, so for ranking many countries only."""
     _check(viewer)
     t = schema.contacts
     query = (
-        sa.select(
-            t.c.country,
-            t.c.channel,
-            sa.func.min(t.c.ds).label("first"),
-            sa.func.max(t.c.ds).label("last"),
-            sa.func.sum(t.c.contacts).label("contacts"),
-        )
-        .group_by(t.c.country, t.c.channel)
-        .order_by(t.c.country, t.c.channel)
+        sa.select(t.c.country, sa.func.sum(t.c.contacts).label("contacts"))
+        .group_by(t.c.country)
+        .order_by(t.c.country)
     )
     with store.engine.connect() as conn:
         frame = query_frame(conn, query)
     if frame.empty:
         return pd.DataFrame(
-            {
-                "country": pd.Series(dtype=object),
-                "channel": pd.Series(dtype=object),
-                "first": pd.Series(dtype="datetime64[ns]"),
-                "last": pd.Series(dtype="datetime64[ns]"),
-                "contacts": pd.Series(dtype=float),
-            }
+            {"country": pd.Series(dtype=object), "contacts": pd.Series(dtype=float)}
         )
-    frame["first"], frame["last"] = _times(frame["first"]), _times(frame["last"])
-    frame["contacts"] = frame["contacts"].astype(float)
-    return frame[list(SPAN_COLUMNS)]
+    return frame.astype({"contacts": float})
 
 
 def last_handled(
