@@ -358,16 +358,17 @@ class Store:
                 )
                 first = last = None
                 if date_col is not None and rows:
+                    column = table.c[date_col]  # each end alone: an index seek where one is
                     lo, hi = conn.execute(
-                        sa.select(sa.func.min(table.c[date_col]), sa.func.max(table.c[date_col]))
+                        sa.select(
+                            sa.select(sa.func.min(column)).scalar_subquery(),
+                            sa.select(sa.func.max(column)).scalar_subquery(),
+                        )
                     ).one()
                     first, last = _as_date(lo), _as_date(hi)
                 countries: tuple[str, ...] = ()
-                if "country" in table.c:
-                    found = conn.execute(
-                        sa.select(table.c.country).where(table.c.country.is_not(None)).distinct()
-                    ).scalars()
-                    countries = tuple(sorted(found))
+                if "country" in table.c and rows:
+                    countries = _distinct_countries(conn, table)
                 out.append(TableSummary(kind, rows, first, last, countries))
         return out
 
@@ -591,6 +592,19 @@ def delete_rows(
             deleted[name] = conn.execute(sa.delete(table).where(where)).rowcount
         audit(conn, actor, action, subject, {**(detail or {}), **deleted})
     return deleted
+
+
+def _distinct_countries(conn: Connection, table: sa.Table) -> tuple[str, ...]:
+    """The countries of ``table``, sorted: one seek per country along an index that starts
+    with ``country`` (contacts, traffic), where ``SELECT DISTINCT`` reads every row."""
+    column = table.c.country
+    query = sa.select(column).order_by(column).limit(1)
+    found: list[str] = []
+    country = conn.execute(query.where(column.is_not(None))).scalar()
+    while country is not None:
+        found.append(str(country))
+        country = conn.execute(query.where(column > country)).scalar()
+    return tuple(found)
 
 
 def _as_date(value: object) -> dt.date | None:
