@@ -19,18 +19,19 @@ from app_pages.common import (
     shared_filters,
     show_chart,
 )
+from app_pages.data_views import (
+    PRESELECTED_COUNTRIES,
+    countries_to_chart,
+    load_spans,
+    ranked_contacts,
+    shown_contacts,
+    shown_traffic,
+)
 from app_pages.overview_data import refresh_after_import
 from data.access import HR_KINDS, ROLE_PERMISSIONS, Permission, Principal, Role
 from data.readers import FileReadError
 from data.store import check_import
-from data.summaries import (
-    contact_spans,
-    contact_volumes,
-    daily_totals,
-    inputs_version,
-    traffic_days,
-    traffic_spans,
-)
+from data.summaries import inputs_version
 from data.validation import KINDS, ColumnMatch, ReadOptions, ValidationReport
 from forecasting.holidays import holidays_in_range
 from formats import Formats, date_input_format
@@ -66,9 +67,6 @@ ROLE_WORDS = {
     Role.ADMIN: "an admin",
 }
 CLI_IMPORT = "`.venv/bin/crewcast import KIND FILE` (options: `.venv/bin/crewcast import --help`)"
-#: More countries than this (a web-analytics export has 200+) and the charts start with the
-#: largest ones by volume: 216 lines in one chart show nothing.
-PRESELECTED_COUNTRIES = 8
 NO_COLUMN = "(none)"
 #: Session state: the last import's outcome in words, and the upload it came from.
 IMPORTED_KEY = "data_imported"
@@ -158,50 +156,6 @@ def render_summary(fmt: Formats, viewer: Principal) -> None:
         )
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def load_spans(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per queue its first and last contact, per country of web traffic its first and last
-    day and sessions, read by the database once per ``version``
-    (:func:`data.summaries.inputs_version`)."""
-    store = get_store()
-    return contact_spans(store), traffic_spans(store)
-
-
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
-def load_volumes(version: int) -> pd.DataFrame:
-    """Contacts per country, for ranking many countries (a pass over the whole index)."""
-    return contact_volumes(get_store())
-
-
-def ranked_contacts(spans: pd.DataFrame, version: int) -> pd.DataFrame:
-    """What ranks the countries with contacts: their volumes when there are more than
-    :data:`PRESELECTED_COUNTRIES` (the largest are preselected), else one row each (by code)."""
-    countries = spans[["country"]].drop_duplicates()
-    return load_volumes(version) if len(countries) > PRESELECTED_COUNTRIES else countries
-
-
-@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def load_shown_contacts(
-    version: int,
-    countries: tuple[str, ...],
-    channels: tuple[str, ...],
-    start: dt.date,
-    end: dt.date,
-) -> pd.DataFrame:
-    """Contacts per country and day of the chosen countries, channels (all when empty) and
-    days: filtered and summed by the database, only the rows the chart shows read."""
-    daily = daily_totals(get_store(), countries=countries, channels=channels, start=start, end=end)
-    return daily.groupby(["country", "date"], as_index=False)["contacts"].sum()
-
-
-@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def load_shown_traffic(
-    version: int, countries: tuple[str, ...], start: dt.date, end: dt.date
-) -> pd.DataFrame:
-    """Web sessions of the chosen countries and days, read from the database alone."""
-    return traffic_days(get_store(), countries=countries, start=start, end=end)
-
-
 def render_charts(fmt: Formats, viewer: Principal) -> None:
     version = inputs_version(get_store())
     with st.spinner("Loading contacts and web traffic..."):
@@ -274,14 +228,12 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     channels = (channel,) if channel and channel != "all" else ()
     # only the rows each chart shows are read: its countries, the channel and the period
     contacts = (
-        load_shown_contacts(version, tuple(contact_countries), channels, start, end)
+        shown_contacts(version, contact_countries, channels, start, end)
         if has_contacts
         else pd.DataFrame()
     )
     sessions = (
-        load_shown_traffic(version, tuple(traffic_countries), start, end)
-        if has_traffic
-        else pd.DataFrame()
+        shown_traffic(version, traffic_countries, start, end) if has_traffic else pd.DataFrame()
     )
     charted = tuple(dict.fromkeys([*contact_countries, *traffic_countries]))
     holidays = load_holidays(charted, pd.Timestamp(start), pd.Timestamp(end))
@@ -337,14 +289,6 @@ def outside_period(spans: pd.DataFrame, start: dt.date, end: dt.date) -> bool:
     return bool(
         ((spans["last"] < pd.Timestamp(start)) | (spans["first"] > pd.Timestamp(end))).all()
     )
-
-
-def countries_to_chart(chosen: list[str], ranked: list[str]) -> tuple[list[str], bool]:
-    """The countries one chart shows: those chosen in the sidebar that its data has; when it
-    has none of them, its own largest (``ranked``: its countries, largest first), and True."""
-    own = set(ranked)
-    mine = [c for c in chosen if c in own]
-    return (mine, False) if mine else (ranked[:PRESELECTED_COUNTRIES], True)
 
 
 def fell_back_text(what: str, countries: list[str], fmt: Formats) -> str:

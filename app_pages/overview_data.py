@@ -123,18 +123,21 @@ def forecast_days(key: tuple, today: dt.date, _viewer: Principal) -> tuple[dt.da
 
 def warm_up(today: dt.date | None = None) -> None:
     """Open the database and work out what a new session's first Overview asks for (the
-    stored inputs, the default planning period), team strain included, into the caches above.
+    stored inputs, the default planning period), team strain included, into the caches above;
+    then what the Data page first shows (:func:`app_pages.data_views.warm_up`).
 
     ``serve.py`` calls this in a background thread as the server starts.
     """
+    from app_pages import data_views
+
     key = inputs_key(WARM_UP_VIEWER)
     today = today or dt.date.today()
     days = forecast_days(key, today, WARM_UP_VIEWER)
-    if days is None:
-        return
-    first, last = days
-    end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's default
-    _fill(key, first, end, WARM_UP_VIEWER)  # a visitor arriving meanwhile waits for it
+    if days is not None:
+        first, last = days
+        end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's
+        _fill(key, first, end, WARM_UP_VIEWER)  # a visitor arriving meanwhile waits for it
+    data_views.warm_up()
 
 
 def _fill(key: tuple, start: dt.date, end: dt.date, viewer: Principal) -> None:

@@ -370,9 +370,8 @@ def contact_rows(
     for (country, channel), start in since.items():
         queue = (t.c.country == country, t.c.channel == channel)
         terms.append(sa.and_(*queue, t.c.ds >= start))
-        for day in sorted(set((days or {}).get((country, channel), ()))):
-            first = dt.datetime.combine(day, dt.time())
-            until = min(first + dt.timedelta(days=1), start)
+        for first, until in _day_ranges((days or {}).get((country, channel), ())):
+            until = min(until, start)
             if first < until:
                 terms.append(sa.and_(*queue, t.c.ds >= first, t.c.ds < until))
     if not terms:
@@ -384,6 +383,19 @@ def contact_rows(
     frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     frame["aht_seconds"] = frame["aht_seconds"].astype(float)  # a part without any is object
     return frame.sort_values(["country", "channel", "ds"]).reset_index(drop=True)
+
+
+def _day_ranges(days: Sequence[dt.date]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Days as ``[start, end)`` time ranges, consecutive days in one (24-26 December is one
+    condition, not three)."""
+    ranges: list[tuple[dt.datetime, dt.datetime]] = []
+    for day in sorted(set(days)):
+        first = dt.datetime.combine(day, dt.time())
+        if ranges and ranges[-1][1] == first:
+            ranges[-1] = (ranges[-1][0], first + dt.timedelta(days=1))
+        else:
+            ranges.append((first, first + dt.timedelta(days=1)))
+    return ranges
 
 
 def traffic_spans(store: Store, viewer: Principal | None = None) -> pd.DataFrame:

@@ -197,3 +197,13 @@ def test_sqlite_seeks_per_day_equal_the_database_grouping(store, filters):
     pd.testing.assert_frame_equal(
         seeks, grouped[list(summaries.DAILY_COLUMNS)].astype({"contacts": float})
     )
+
+
+def test_consecutive_days_are_read_as_one_range(store):
+    days = [dt.date(2024, 1, 2), dt.date(2024, 1, 1), dt.date(2024, 1, 2)]
+    assert summaries._day_ranges(days) == [(dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3))]
+    since = {("AR", "voice"): dt.datetime(2024, 1, 3, 12)}
+    got = contact_rows(store, since=since, days={("AR", "voice"): days})
+    rows = store.load("contacts")
+    want = rows[(rows["country"] == "AR") & (rows["channel"] == "voice")]
+    pd.testing.assert_frame_equal(got, want.reset_index(drop=True))
