@@ -22,6 +22,7 @@ from app_pages.common import (
 from app_pages.data_views import (
     PRESELECTED_COUNTRIES,
     countries_to_chart,
+    first_period,
     load_spans,
     ranked_contacts,
     shown_contacts,
@@ -194,7 +195,8 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     traffic_countries, traffic_fell_back = countries_to_chart(
         chosen, countries_by_volume(volumes.iloc[0:0], traffic)
     )
-    # The period spans the charted countries' own data: a file that ends in 2016 shows in full.
+    # The slider spans the charted countries' own data (a file that ends in 2016 is charted),
+    # their latest year at first.
     spans_by_chart = [
         spans[spans["country"].isin(contact_countries)],
         traffic[traffic["country"].isin(traffic_countries)],
@@ -214,15 +216,15 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             st.session_state["data_period"] = (max(focus[0], first), min(focus[1], last))
         kept = st.session_state.get("data_period")
         if not kept or kept[0] < first or kept[1] > last or kept[0] > kept[1]:
-            st.session_state["data_period"] = (first, last)
+            st.session_state["data_period"] = first_period(first, last)
         period = st.slider(
             "Period",
             min_value=first,
             max_value=last,
             format=date_input_format(fmt.locale),  # momentJS tokens, the locale's order
             key="data_period",
-            help="The days the charts show: everything loaded for the chosen countries at "
-            "first, the imported days after an import.",
+            help="The days the charts show: the latest year loaded for the chosen countries "
+            "at first (drag for older days), the imported days after an import.",
         )
     start, end = period
     channels = (channel,) if channel and channel != "all" else ()

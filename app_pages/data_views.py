@@ -29,6 +29,15 @@ from services.imports import countries_by_volume
 #: More countries than this (a web-analytics export has 200+) and the charts start with the
 #: largest ones by volume: 216 lines in one chart show nothing.
 PRESELECTED_COUNTRIES = 8
+#: Days the charts show at first: the latest year. Six years of days are more points than a
+#: chart has pixels across, and drawing them took the browser seconds on every visit.
+FIRST_DAYS = 365
+
+
+def first_period(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the charts show before any is chosen: the latest :data:`FIRST_DAYS` of
+    ``first..last``."""
+    return max(first, last - dt.timedelta(days=FIRST_DAYS - 1)), last
 
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
@@ -105,7 +114,8 @@ class FirstView:
 
 def first_view(version: int) -> FirstView | None:
     """The countries and days a new session's Data page charts (all countries, or the largest
-    :data:`PRESELECTED_COUNTRIES`, over all their days); None with nothing to chart."""
+    :data:`PRESELECTED_COUNTRIES`, over their latest year: :func:`first_period`); None with
+    nothing to chart."""
     spans, traffic = load_spans(version)
     if spans.empty and traffic.empty:
         return None
@@ -134,7 +144,7 @@ def first_view(version: int) -> FirstView | None:
         return None
     first = min(f["first"].min() for f in frames).date()
     last = max(f["last"].max() for f in frames).date()
-    return FirstView(contact_countries, traffic_countries, first, last)
+    return FirstView(contact_countries, traffic_countries, *first_period(first, last))
 
 
 def warm_up() -> None:

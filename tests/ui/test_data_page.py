@@ -41,6 +41,17 @@ def test_data_page_shows_what_is_loaded_and_both_charts(app):
     assert not app.info  # everything the page needs is loaded
 
 
+def test_the_charts_start_with_the_latest_year_and_reach_back_to_the_first_day(app):
+    """Two years of the sample: the latest 365 days at first (more days than the chart has
+    pixels cost the browser seconds at 2 M rows); the slider reaches back to the first."""
+    start, end = app.slider(key="data_period").value
+    assert (end - start).days == 364
+    loaded = app.dataframe[0].value.set_index("Table").loc["contacts"]
+    assert loaded["From"] < start and loaded["To"] == end
+    app.slider(key="data_period").set_value((loaded["From"], end)).run()
+    assert not app.exception and len(app.get("vega_lite_chart")) == 2
+
+
 def test_choosing_no_country_explains_itself(app):
     app.sidebar.multiselect(key="filter_countries").set_value([]).run()
     assert not app.exception
