@@ -124,10 +124,13 @@ def forecast_days(key: tuple, today: dt.date, _viewer: Principal) -> tuple[dt.da
 def warm_up(today: dt.date | None = None) -> None:
     """Open the database and work out what a new session's first Overview asks for (the
     stored inputs, the default planning period), team strain included, into the caches above;
-    then what the Data page first shows (:func:`app_pages.data_views.warm_up`).
+    then what the Data page first shows (:func:`app_pages.data_views.warm_up`). The charts'
+    library is imported here too, so the first page run does not wait for it.
 
     ``serve.py`` calls this in a background thread as the server starts.
     """
+    import altair  # noqa: F401  the pages' charts: a second's import off the first visit
+
     from app_pages import data_views
 
     key = inputs_key(WARM_UP_VIEWER)
