@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -10,20 +12,27 @@ from app_pages.common import (
     FILTERS_KEY,
     amount_column,
     bump_data_version,
-    data_version,
     formats,
     get_store,
-    load_daily_contacts,
     load_summary,
-    load_table,
     require_page,
     shared_filters,
     show_chart,
+)
+from app_pages.data_views import (
+    PRESELECTED_COUNTRIES,
+    countries_to_chart,
+    first_period,
+    load_spans,
+    ranked_contacts,
+    shown_contacts,
+    shown_traffic,
 )
 from app_pages.overview_data import refresh_after_import
 from data.access import HR_KINDS, ROLE_PERMISSIONS, Permission, Principal, Role
 from data.readers import FileReadError
 from data.store import check_import
+from data.summaries import inputs_version
 from data.validation import KINDS, ColumnMatch, ReadOptions, ValidationReport
 from forecasting.holidays import holidays_in_range
 from formats import Formats, date_input_format
@@ -59,9 +68,6 @@ ROLE_WORDS = {
     Role.ADMIN: "an admin",
 }
 CLI_IMPORT = "`.venv/bin/crewcast import KIND FILE` (options: `.venv/bin/crewcast import --help`)"
-#: More countries than this (a web-analytics export has 200+) and the charts start with the
-#: largest ones by volume: 216 lines in one chart show nothing.
-PRESELECTED_COUNTRIES = 8
 NO_COLUMN = "(none)"
 #: Session state: the last import's outcome in words, and the upload it came from.
 IMPORTED_KEY = "data_imported"
@@ -102,7 +108,7 @@ def how_to_upload(kinds: list[str], viewer: Principal) -> str:
 
 
 def render_summary(fmt: Formats, viewer: Principal) -> None:
-    summary = load_summary(data_version())
+    summary = load_summary(inputs_version(get_store()))  # an import from anywhere shows
     frame = pd.DataFrame(
         [
             {
@@ -152,20 +158,20 @@ def render_summary(fmt: Formats, viewer: Principal) -> None:
 
 
 def render_charts(fmt: Formats, viewer: Principal) -> None:
-    version = data_version()
+    version = inputs_version(get_store())
     with st.spinner("Loading contacts and web traffic..."):
-        contacts = load_daily_contacts(version)
-        traffic = load_table("traffic", version)
-    if contacts.empty and traffic.empty:
+        spans, traffic = load_spans(version)
+    if spans.empty and traffic.empty:
         st.info(
             "No contacts or web traffic loaded yet, so there is nothing to chart. "
             + how_to_upload(["contacts", "traffic"], viewer),
             icon=":material/upload_file:",
         )
         return
-    has_contacts, has_traffic = not contacts.empty, not traffic.empty
-    countries = sorted(set(contacts["country"]) | set(traffic["country"]))
-    preselect_largest(countries_by_volume(contacts, traffic), fmt)
+    has_contacts, has_traffic = not spans.empty, not traffic.empty
+    countries = sorted(set(spans["country"]) | set(traffic["country"]))
+    volumes = ranked_contacts(spans, version)
+    preselect_largest(countries_by_volume(volumes, traffic), fmt)
     chosen, _ = shared_filters(countries)
     if not chosen:
         st.info("Choose at least one country in the sidebar to see its charts.")
@@ -174,7 +180,7 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     if has_contacts:
         channel = st.segmented_control(
             "Channel",
-            ["all", *sorted(contacts["channel"].unique())],
+            ["all", *sorted(spans["channel"].unique())],
             default="all",
             key="data_channel",
             help="Contacts of one channel (voice, chat or email), or all channels summed. "
@@ -184,22 +190,23 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     # web-analytics import (the sidebar then holds its largest countries) the contacts of
     # other countries still show.
     contact_countries, contacts_fell_back = countries_to_chart(
-        chosen, countries_by_volume(contacts, traffic.iloc[0:0])
+        chosen, countries_by_volume(volumes, traffic.iloc[0:0])
     )
     traffic_countries, traffic_fell_back = countries_to_chart(
-        chosen, countries_by_volume(contacts.iloc[0:0], traffic)
+        chosen, countries_by_volume(volumes.iloc[0:0], traffic)
     )
-    # The period spans the charted countries' own data: a file that ends in 2016 shows in full.
-    frames_by_chart = [
-        contacts[contacts["country"].isin(contact_countries)],
+    # The slider spans the charted countries' own data (a file that ends in 2016 is charted),
+    # their latest year at first.
+    spans_by_chart = [
+        spans[spans["country"].isin(contact_countries)],
         traffic[traffic["country"].isin(traffic_countries)],
     ]
-    frames = [f for f in frames_by_chart if not f.empty]
+    frames = [f for f in spans_by_chart if not f.empty]
     if not frames:
         st.info("The chosen countries have no contacts or web traffic loaded.")
         return
-    first = min(f["date"].min() for f in frames).date()
-    last = max(f["date"].max() for f in frames).date()
+    first = min(f["first"].min() for f in frames).date()
+    last = max(f["last"].max() for f in frames).date()
     if first == last:  # a single day: nothing to choose (a slider needs two ends)
         period = (first, last)
         st.caption(f"One day loaded: {fmt.date(first)}.")
@@ -209,64 +216,61 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             st.session_state["data_period"] = (max(focus[0], first), min(focus[1], last))
         kept = st.session_state.get("data_period")
         if not kept or kept[0] < first or kept[1] > last or kept[0] > kept[1]:
-            st.session_state["data_period"] = (first, last)
+            st.session_state["data_period"] = first_period(first, last)
         period = st.slider(
             "Period",
             min_value=first,
             max_value=last,
             format=date_input_format(fmt.locale),  # momentJS tokens, the locale's order
             key="data_period",
-            help="The days the charts show: everything loaded for the chosen countries at "
-            "first, the imported days after an import.",
+            help="The days the charts show: the latest year loaded for the chosen countries "
+            "at first (drag for older days), the imported days after an import.",
         )
-    start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
-    outside = {  # what each chart has, when none of it falls in the period
-        what: f
-        for what, f in zip(("contacts", "web sessions"), frames_by_chart, strict=True)
-        if not f.empty and not f["date"].between(start, end).any()
-    }
-    contacts = contacts[(contacts["date"] >= start) & (contacts["date"] <= end)]
-    traffic = traffic[(traffic["date"] >= start) & (traffic["date"] <= end)]
+    start, end = period
+    channels = (channel,) if channel and channel != "all" else ()
+    # only the rows each chart shows are read: its countries, the channel and the period
+    contacts = (
+        shown_contacts(version, contact_countries, channels, start, end)
+        if has_contacts
+        else pd.DataFrame()
+    )
+    sessions = (
+        shown_traffic(version, traffic_countries, start, end) if has_traffic else pd.DataFrame()
+    )
     charted = tuple(dict.fromkeys([*contact_countries, *traffic_countries]))
-    holidays = load_holidays(charted, start, end)
+    holidays = load_holidays(charted, pd.Timestamp(start), pd.Timestamp(end))
+    contact_span, traffic_span = spans_by_chart
     if not contacts.empty:
-        shown = contacts[contacts["country"].isin(contact_countries)]
-        if channel and channel != "all":
-            shown = shown[shown["channel"] == channel]
-        daily = shown.groupby(["country", "date"], as_index=False)["contacts"].sum()
         st.subheader("Contacts per day")
         if contacts_fell_back:
             st.caption(fell_back_text("contacts", contact_countries, fmt))
         show_chart(
             series_with_holidays_chart(
-                daily, value="contacts", value_title="Contacts", holidays=holidays
+                contacts, value="contacts", value_title="Contacts", holidays=holidays
             ),
             key="data_contacts_chart",
         )
-    elif "contacts" in outside:
-        st.info(outside_text("contacts", outside["contacts"], fmt), icon=":material/date_range:")
+    elif outside_period(contact_span, start, end):
+        st.info(outside_text("contacts", contact_span, fmt), icon=":material/date_range:")
     elif not has_contacts:
         st.info(
             "No contacts loaded yet: the forecast, staffing and the Overview need them. "
             + how_to_upload(["contacts"], viewer),
             icon=":material/upload_file:",
         )
-    if not traffic.empty:
+    if not sessions.empty:
         st.subheader("Web sessions per day")
         if traffic_fell_back:
             st.caption(fell_back_text("web sessions", traffic_countries, fmt))
         show_chart(
             series_with_holidays_chart(
-                traffic[traffic["country"].isin(traffic_countries)],
-                value="sessions",
-                value_title="Sessions",
-                holidays=holidays,
+                sessions, value="sessions", value_title="Sessions", holidays=holidays
             ),
             key="data_traffic_chart",
         )
-    elif "web sessions" in outside:
+    elif outside_period(traffic_span, start, end):
         st.info(
-            outside_text("web sessions", outside["web sessions"], fmt),
+            outside_text("web sessions", traffic_span, fmt),
             icon=":material/date_range:",
         )
     elif not has_traffic:
@@ -280,12 +284,13 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
     )
 
 
-def countries_to_chart(chosen: list[str], ranked: list[str]) -> tuple[list[str], bool]:
-    """The countries one chart shows: those chosen in the sidebar that its data has; when it
-    has none of them, its own largest (``ranked``: its countries, largest first), and True."""
-    own = set(ranked)
-    mine = [c for c in chosen if c in own]
-    return (mine, False) if mine else (ranked[:PRESELECTED_COUNTRIES], True)
+def outside_period(spans: pd.DataFrame, start: dt.date, end: dt.date) -> bool:
+    """True when a chart's data (its countries' spans) lies wholly outside ``start..end``."""
+    if spans.empty:
+        return False
+    return bool(
+        ((spans["last"] < pd.Timestamp(start)) | (spans["first"] > pd.Timestamp(end))).all()
+    )
 
 
 def fell_back_text(what: str, countries: list[str], fmt: Formats) -> str:
@@ -296,12 +301,13 @@ def fell_back_text(what: str, countries: list[str], fmt: Formats) -> str:
     )
 
 
-def outside_text(what: str, frame: pd.DataFrame, fmt: Formats) -> str:
-    """Where a chart's data lies when the period shows none of it (e.g. older contacts after a
-    newer web-analytics import moved the period)."""
-    first, last = frame["date"].min().date(), frame["date"].max().date()
+def outside_text(what: str, spans: pd.DataFrame, fmt: Formats) -> str:
+    """Where a chart's data lies (``spans``: its countries' first and last days) when the
+    period shows none of it (e.g. older contacts after a newer web-analytics import moved the
+    period)."""
+    first, last = spans["first"].min().date(), spans["last"].max().date()
     return (
-        f"The {what} of {', '.join(sorted(frame['country'].unique()))} run from "
+        f"The {what} of {', '.join(sorted(spans['country'].unique()))} run from "
         f"{fmt.date(first)} to {fmt.date(last)}, outside the period shown: move the period to "
         "see them."
     )

@@ -15,13 +15,14 @@ import threading
 
 import streamlit as st
 
-from app_pages.common import DEFAULT_PERIOD_DAYS, data_version, get_store, kept_period
+from app_pages.common import DEFAULT_PERIOD_DAYS, get_store, kept_period
 from data.access import Permission, Principal, Role
 from data.forecast_runs import list_runs
 from data.queue_settings import load_queue_settings, settings_version
 from data.schedules import current_staff, schedules_version
+from data.summaries import inputs_version
 from overview import Overview, build_overview
-from overview.sources import MAX_RUNS, latest_forecast
+from overview.sources import MAX_RUNS, latest_forecast, overview_history
 from services.planning import queue_setups
 
 #: Who reads the inputs when no visitor is there yet (the warm-up at server start). A manager
@@ -37,14 +38,15 @@ _in_flight: dict[tuple, threading.Event] = {}
 _in_flight_lock = threading.Lock()
 
 
-def inputs_key(version: int, viewer: Principal) -> tuple:
-    """What the caches below are keyed on: the session's data version (imports), the saved
-    runs, the published schedules and the queue settings, so a forecast saved, a schedule
-    published or a handle time set in any session shows on every Overview at once (a few ms)."""
+def inputs_key(viewer: Principal) -> tuple:
+    """What the caches below are keyed on: the database's inputs version (the newest import,
+    purge, saved run, publication or settings change, from any session or the command line),
+    the saved runs, the published schedules and the queue settings, so a change made anywhere
+    shows on every Overview's next run (a few ms to read)."""
     store = get_store()
     runs = list_runs(store, viewer)
     saved = tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
-    return version, saved, schedules_version(store), settings_version(store)
+    return inputs_version(store), saved, schedules_version(store), settings_version(store)
 
 
 def _wait_for_warm_up(name: str, key: tuple, start: dt.date, end: dt.date) -> None:
@@ -75,14 +77,16 @@ def _compute(
     key: tuple, start: dt.date, end: dt.date, _viewer: Principal
 ) -> tuple[Overview | None, dict]:
     """The overview of ``start..end``, once per :func:`inputs_key`, shared by every role that
-    may see it: its inputs do not depend on the role, and the page has checked the viewer."""
+    may see it: its inputs do not depend on the role, and the page has checked the viewer.
+    Of the contacts it reads each queue's recent weeks and holidays (``overview_history``),
+    not the whole table."""
     store = get_store()
     daily, runs = latest_forecast(store, _viewer, cover=(start, end))
     if daily.empty:
         return None, runs
     overview = build_overview(
         daily,
-        store.load("contacts", _viewer),
+        overview_history(store, _viewer),
         store.load("agents", _viewer),
         store.load("absences", _viewer),
         start=start,
@@ -118,20 +122,25 @@ def forecast_days(key: tuple, today: dt.date, _viewer: Principal) -> tuple[dt.da
 
 
 def warm_up(today: dt.date | None = None) -> None:
-    """Open the database and work out what a new session's first Overview asks for (data
-    version 0, the saved runs, the default planning period), team strain included, into the
-    caches above.
+    """Open the database and work out what a new session's first Overview asks for (the
+    stored inputs, the default planning period), team strain included, into the caches above;
+    then what the Data page first shows (:func:`app_pages.data_views.warm_up`). The charts'
+    library is imported here too, so the first page run does not wait for it.
 
     ``serve.py`` calls this in a background thread as the server starts.
     """
-    key = inputs_key(0, WARM_UP_VIEWER)  # 0: a new session's data version
+    import altair  # noqa: F401  the pages' charts: a second's import off the first visit
+
+    from app_pages import data_views
+
+    key = inputs_key(WARM_UP_VIEWER)
     today = today or dt.date.today()
     days = forecast_days(key, today, WARM_UP_VIEWER)
-    if days is None:
-        return
-    first, last = days
-    end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's default
-    _fill(key, first, end, WARM_UP_VIEWER)  # a visitor arriving meanwhile waits for it
+    if days is not None:
+        first, last = days
+        end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's
+        _fill(key, first, end, WARM_UP_VIEWER)  # a visitor arriving meanwhile waits for it
+    data_views.warm_up()
 
 
 def _fill(key: tuple, start: dt.date, end: dt.date, viewer: Principal) -> None:
@@ -167,7 +176,7 @@ def refresh_after_import(
     """
     if not viewer.can(Permission.VIEW_FORECASTS):
         return None
-    key = inputs_key(data_version(), viewer)
+    key = inputs_key(viewer)
     days = forecast_days(key, today or dt.date.today(), viewer)
     if days is None:
         return None

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
-    data_version,
     formats,
     require_page,
     share_column,
@@ -213,7 +212,7 @@ def render_actions(overview: Overview, viewer: Principal, extra: list[tuple[str,
 viewer = require_page(Permission.VIEW_FORECASTS)
 fmt = formats()
 st.title("Overview")
-key = inputs_key(data_version(), viewer)  # a run saved anywhere shows at once
+key = inputs_key(viewer)  # an import, run or schedule saved anywhere shows at once
 days = forecast_days(key, dt.date.today(), viewer)
 if days is None:
     st.info(

@@ -475,25 +475,33 @@ class Store:
                 )
                 first = last = None
                 if date_col is not None and rows:
+                    column = table.c[date_col]  # each end alone: an index seek where one is
                     lo, hi = conn.execute(
-                        sa.select(sa.func.min(table.c[date_col]), sa.func.max(table.c[date_col]))
+                        sa.select(
+                            sa.select(sa.func.min(column)).scalar_subquery(),
+                            sa.select(sa.func.max(column)).scalar_subquery(),
+                        )
                     ).one()
                     first, last = _as_date(lo), _as_date(hi)
                 countries: tuple[str, ...] = ()
-                if "country" in table.c:
-                    found = conn.execute(
-                        sa.select(table.c.country).where(table.c.country.is_not(None)).distinct()
-                    ).scalars()
-                    countries = tuple(sorted(found))
+                if "country" in table.c and rows:
+                    countries = _distinct_countries(conn, table)
                 out.append(TableSummary(kind, rows, first, last, countries))
         return out
 
     def load(
-        self, kind: str, viewer: Principal | None = None, **filters: Sequence[str] | None
+        self,
+        kind: str,
+        viewer: Principal | None = None,
+        *,
+        where: sa.ColumnElement[bool] | None = None,
+        **filters: Sequence[str] | None,
     ) -> pd.DataFrame:
         """Rows of one input table as the clean frame the validators produce.
 
-        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``. Pages pass the
+        ``filters`` restrict columns to values, e.g. ``country=["AR", "HU"]``; ``where`` is a
+        further condition on the table's columns (``data.summaries`` reads a queue's recent
+        weeks so, instead of the whole table). Pages pass the
         ``viewer``, whose role is checked (:data:`LOAD_PERMISSIONS`); absences lose their type
         (sick or vacation becomes ``other``) for viewers without access to individual wellbeing
         data, who only need to know that the person is away. Without a viewer the caller is
@@ -519,6 +527,8 @@ class Store:
         for col, values in filters.items():
             if values:
                 query = query.where(table.c[col].in_(list(values)))
+        if where is not None:
+            query = query.where(where)
         with self.engine.connect() as conn:
             frame = query_frame(conn, query)
         for col in times:
@@ -699,6 +709,19 @@ def delete_rows(
             deleted[name] = conn.execute(sa.delete(table).where(where)).rowcount
         audit(conn, actor, action, subject, {**(detail or {}), **deleted})
     return deleted
+
+
+def _distinct_countries(conn: Connection, table: sa.Table) -> tuple[str, ...]:
+    """The countries of ``table``, sorted: one seek per country along an index that starts
+    with ``country`` (contacts, traffic), where ``SELECT DISTINCT`` reads every row."""
+    column = table.c.country
+    query = sa.select(column).order_by(column).limit(1)
+    found: list[str] = []
+    country = conn.execute(query.where(column.is_not(None))).scalar()
+    while country is not None:
+        found.append(str(country))
+        country = conn.execute(query.where(column > country)).scalar()
+    return tuple(found)
 
 
 def _as_date(value: object) -> dt.date | None:

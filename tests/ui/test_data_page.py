@@ -41,6 +41,17 @@ def test_data_page_shows_what_is_loaded_and_both_charts(app):
     assert not app.info  # everything the page needs is loaded
 
 
+def test_the_charts_start_with_the_latest_year_and_reach_back_to_the_first_day(app):
+    """Two years of the sample: the latest 365 days at first (more days than the chart has
+    pixels cost the browser seconds at 2 M rows); the slider reaches back to the first."""
+    start, end = app.slider(key="data_period").value
+    assert (end - start).days == 364
+    loaded = app.dataframe[0].value.set_index("Table").loc["contacts"]
+    assert loaded["From"] < start and loaded["To"] == end
+    app.slider(key="data_period").set_value((loaded["From"], end)).run()
+    assert not app.exception and len(app.get("vega_lite_chart")) == 2
+
+
 def test_choosing_no_country_explains_itself(app):
     app.sidebar.multiselect(key="filter_countries").set_value([]).run()
     assert not app.exception
@@ -257,3 +268,76 @@ def test_contacts_outside_the_period_an_import_moved_to_are_said_not_hidden(
     assert "The contacts of IT run from" in said and "outside the period shown" in said
     at.slider(key="data_period").set_value((dt.date(2016, 1, 1), dt.date(2019, 12, 1))).run()
     assert chart_countries(at, 0, "contacts") == {"IT"}
+
+
+# --- what the page reads: the sidebar's filters in the query, the first view warmed up --------
+
+
+def test_the_filters_reach_the_database_and_only_the_rows_shown_come_back(app, monkeypatch):
+    import streamlit as st
+
+    from app_pages import data_views
+    from app_pages.common import get_store
+
+    st.cache_data.clear()  # earlier tests' reads are not counted as this one's
+    calls: list[tuple[dict, pd.DataFrame]] = []
+
+    def recorded(function):
+        def call(*args, **kwargs):
+            result = function(*args, **kwargs)
+            calls.append((kwargs, result))
+            return result
+
+        return call
+
+    monkeypatch.setattr(data_views, "daily_totals", recorded(data_views.daily_totals))
+    monkeypatch.setattr(data_views, "traffic_days", recorded(data_views.traffic_days))
+    app.session_state["data_channel"] = "chat"
+    app.sidebar.multiselect(key="filter_countries").set_value(["HU"]).run()
+    last = app.slider(key="data_period").value[1]
+    period = (last - dt.timedelta(days=13), last)
+    app.slider(key="data_period").set_value(period).run()
+    assert not app.exception, app.exception
+    assert len(app.get("vega_lite_chart")) == 2
+    (contacts_asked, contacts), (traffic_asked, traffic) = calls[-2:]
+    assert contacts_asked == {
+        "countries": ("HU",),
+        "channels": ("chat",),
+        "start": period[0],
+        "end": period[1],
+    }
+    assert traffic_asked == {"countries": ("HU",), "start": period[0], "end": period[1]}
+    # the rows that came back are the 14 days shown, the same as filtering every row in pandas
+    assert len(contacts) == 14 and len(traffic) == 14
+    every = get_store().daily_contacts()
+    want = every[
+        (every["country"] == "HU")
+        & (every["channel"] == "chat")
+        & every["date"].between(pd.Timestamp(period[0]), pd.Timestamp(period[1]))
+    ].reset_index(drop=True)
+    pd.testing.assert_frame_equal(contacts, want)
+
+
+def test_the_warm_up_reads_what_a_new_sessions_data_page_shows(seeded_data_dir, monkeypatch):
+    import streamlit as st
+
+    from app_pages import data_views
+
+    st.cache_data.clear()
+    asked = []
+    real = data_views.daily_totals
+
+    def counting(*args, **kwargs):
+        asked.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data_views, "daily_totals", counting)
+    data_views.warm_up()
+    assert len(asked) == 1
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["demo_role"] = "manager"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert len(at.get("vega_lite_chart")) == 2
+    assert len(asked) == 1, "the page found the warm-up's daily totals in the cache"

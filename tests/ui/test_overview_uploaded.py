@@ -113,6 +113,29 @@ def test_a_run_saved_in_another_session_shows_on_the_overview_at_once(uploaded_d
     assert any("“Twice the contacts”" in c.value for c in at.caption)
 
 
+def test_contacts_imported_from_the_command_line_show_on_the_next_rerun(uploaded_data_dir):
+    """The Overview's cache is keyed on the database's inputs version, not on the session's:
+    a CLI import (another process, no session told) shows on the page's very next run."""
+    from data.config import get_settings
+    from data.store import open_store
+    from data.validation import ReadOptions
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["principal"] = Principal("mia", "manager", "Mia")
+    at.run()
+    assert not any("IT/email" in w.value for w in at.warning)
+    email = b"country,channel,date,contacts\nIT,email,2026-03-30,40\nIT,email,2026-03-31,42\n"
+    cli = open_store(get_settings())  # as `crewcast import contacts` opens it
+    report, result = cli.import_file(
+        "contacts", email, "email.csv", ReadOptions(today=dt.date.today()), source_label="cli"
+    )
+    assert result is not None, report.lines()
+    at.run()  # the same session: its own data version has not moved
+    assert not at.exception, at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "No forecast covers IT/email" in said, said
+
+
 @pytest.fixture
 def italy_closed_on_sundays(tmp_path):
     """The real Italian daily calls, IT voice open Mon-Sat with a handle time, a saved forecast."""
