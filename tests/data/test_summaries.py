@@ -37,8 +37,10 @@ TRAFFIC = b"country,date,sessions\nAR,2024-01-01,10\nAR,2024-01-02,12\nHU,2024-0
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(Settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}"))
+def store(database_url, tmp_path):
+    """The rows above in a fresh database: SQLite (read by index seeks) and PostgreSQL (read by
+    a plain GROUP BY), each checked against the same rows loaded and grouped in pandas."""
+    s = open_store(Settings(tmp_path, database_url))
     for kind, content in (("contacts", HALF_HOURS), ("traffic", TRAFFIC)):
         report, result = s.import_file(kind, content, f"{kind}.csv", OPT)
         assert result is not None, report
@@ -70,6 +72,8 @@ def test_series_ends_equal_the_planning_service_on_loaded_rows(store):
 
 
 def test_summaries_read_the_covering_index(store):
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
     with store.engine.connect() as conn:
         names = set(
             conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type='index'")).scalars()
@@ -156,7 +160,7 @@ def test_traffic_days_are_the_loaded_rows_asked_for(store):
     assert traffic_days(store, countries=["DE"]).empty
 
 
-def test_the_inputs_version_moves_with_an_import_from_any_process_only(store):
+def test_the_inputs_version_moves_with_an_import_from_any_process_only(store, tmp_path):
     from data.access import AuditAction, audit
 
     before = inputs_version(store)
@@ -165,15 +169,9 @@ def test_the_inputs_version_moves_with_an_import_from_any_process_only(store):
         audit(conn, "hr", AuditAction.VIEW_AGENT, "A1")
     assert inputs_version(store) == before
     # a second process (the command line) imports: the version read here moves
-    other = open_store(Settings(store_dir(store), str(store.engine.url)))
+    other = open_store(Settings(tmp_path, store.engine.url.render_as_string(hide_password=False)))
     other.import_file("traffic", b"country,date,sessions\nDE,2024-01-01,3\n", "t.csv", OPT)
     assert inputs_version(store) > before
-
-
-def store_dir(store):
-    from pathlib import Path
-
-    return Path(store.engine.url.database).parent
 
 
 @pytest.mark.parametrize(
@@ -187,6 +185,8 @@ def store_dir(store):
     ],
 )
 def test_sqlite_seeks_per_day_equal_the_database_grouping(store, filters):
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL runs the grouping itself (the other tests)")
     """SQLite sums a queue's days by one index seek each; the plain GROUP BY (what other
     databases run) gives the same frame."""
     seeks = daily_totals(store, **filters)
