@@ -139,9 +139,9 @@ def _peer_statsforecast(name: str, train: pd.DataFrame, h: int, hf: pd.DataFrame
     return pd.DataFrame(
         {
             "ds": fc["ds"].to_numpy(),
-            "yhat": fc[alias].to_numpy(float),
-            "lo": fc[f"{alias}-lo-80"].to_numpy(float),
-            "hi": fc[f"{alias}-hi-80"].to_numpy(float),
+            "forecast": fc[alias].to_numpy(float),
+            "forecast_lower": fc[f"{alias}-lo-80"].to_numpy(float),
+            "forecast_upper": fc[f"{alias}-hi-80"].to_numpy(float),
         }
     )
 
@@ -163,9 +163,9 @@ def _peer_prophet(train: pd.DataFrame, h: int, country: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ds": fc["ds"].to_numpy(),
-            "yhat": fc["yhat"].clip(lower=0).to_numpy(float),
-            "lo": fc["yhat_lower"].to_numpy(float),
-            "hi": fc["yhat_upper"].to_numpy(float),
+            "forecast": fc["yhat"].clip(lower=0).to_numpy(float),
+            "forecast_lower": fc["yhat_lower"].to_numpy(float),
+            "forecast_upper": fc["yhat_upper"].to_numpy(float),
         }
     )
 
@@ -175,7 +175,12 @@ def run_peer(name: str, train: pd.DataFrame, h: int, country: str, hf: pd.DataFr
     if name == "seasonal_naive":
         fc = SeasonalNaive().fit(train).predict(h)
         out = pd.DataFrame(
-            {"ds": fc["ds"], "yhat": fc["yhat"], "lo": fc["yhat_lo_80"], "hi": fc["yhat_hi_80"]}
+            {
+                "ds": fc["ds"],
+                "forecast": fc["forecast"],
+                "forecast_lower": fc["forecast_lower"],
+                "forecast_upper": fc["forecast_upper"],
+            }
         )
     elif name == "prophet":
         out = _peer_prophet(train, h, country)
@@ -187,8 +192,10 @@ def run_peer(name: str, train: pd.DataFrame, h: int, country: str, hf: pd.DataFr
 def score(test: pd.DataFrame, fc: pd.DataFrame, window: np.ndarray) -> dict[str, float]:
     joined = test[["ds", "y"]].merge(fc, on="ds", how="left")
     a = joined["y"].to_numpy(float)
-    f = joined["yhat"].to_numpy(float)
-    covered = (a >= joined["lo"].to_numpy(float)) & (a <= joined["hi"].to_numpy(float))
+    f = joined["forecast"].to_numpy(float)
+    covered = (a >= joined["forecast_lower"].to_numpy(float)) & (
+        a <= joined["forecast_upper"].to_numpy(float)
+    )
     return {
         "wape": wape(a, f),
         "coverage_80": float(covered.mean()),
@@ -229,7 +236,12 @@ def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | 
             window = X.to_numpy().any(axis=1) if X.shape[1] else np.zeros(len(te), bool)
             fc = run.forecast.loc[run.forecast["unique_id"] == uid]
             ours = pd.DataFrame(
-                {"ds": fc["ds"], "yhat": fc["yhat"], "lo": fc["yhat_lo_80"], "hi": fc["yhat_hi_80"]}
+                {
+                    "ds": fc["ds"],
+                    "forecast": fc["forecast"],
+                    "forecast_lower": fc["forecast_lower"],
+                    "forecast_upper": fc["forecast_upper"],
+                }
             )
             base = {"series": uid, "origin": origin, "holiday_days": int(window.sum())}
             rows.append(

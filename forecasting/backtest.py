@@ -322,10 +322,10 @@ def score_backtest(backtest: pd.DataFrame) -> dict[str, float]:
         a = fold["y"].to_numpy(float)
         rows.append(
             (
-                wape(a, fold["yhat"]),
-                mase(a, fold["yhat"], float(fold["scale"].iloc[0])),
-                coverage(a, fold["yhat_lo_80"], fold["yhat_hi_80"]),
-                coverage(a, fold["yhat_lo_95"], fold["yhat_hi_95"]),
+                wape(a, fold["forecast"]),
+                mase(a, fold["forecast"], float(fold["scale"].iloc[0])),
+                coverage(a, fold["forecast_lower"], fold["forecast_upper"]),
+                coverage(a, fold["forecast_lower_95"], fold["forecast_upper_95"]),
             )
         )
     scores = np.array(rows, dtype=float).reshape(-1, 4)

@@ -117,7 +117,7 @@ def conformal_quantiles(
     Parameters
     ----------
     backtest : pandas.DataFrame
-        ``step, y, yhat`` of one series and model (days ahead, actual, forecast).
+        ``step, y, forecast`` of one series and model (days ahead, actual, forecast).
     levels : sequence of float
         Central interval levels (fractions).
     min_errors : int
@@ -126,18 +126,18 @@ def conformal_quantiles(
     Returns
     -------
     pandas.DataFrame
-        ``first_step, lo_80, hi_80, lo_95, hi_95`` (log errors; a band is ``expm1(log1p(yhat)
+        ``first_step, lo_80, hi_80, lo_95, hi_95`` (log errors; a band is ``expm1(log1p(forecast)
         + q)``, ``lo = -hi``: quantiles of the absolute error). Empty without errors.
 
     The plain empirical quantile, not split conformal's finite-sample ``ceil((n + 1) level) /
     n``: with 21-40 errors a bucket that correction took the 86th percentile for an 80% band,
     and the bands covered 86% of the real holdout days (79-89% per series) instead of 80%.
     """
-    bt = backtest.loc[np.isfinite(backtest["y"]) & np.isfinite(backtest["yhat"])]
+    bt = backtest.loc[np.isfinite(backtest["y"]) & np.isfinite(backtest["forecast"])]
     cols = ["first_step", *(f"{s}_{round(lv * 100)}" for lv in levels for s in ("lo", "hi"))]
     if bt.empty:
         return pd.DataFrame(columns=cols)
-    err = np.log1p(bt["y"].to_numpy(float)) - np.log1p(bt["yhat"].clip(lower=0).to_numpy(float))
+    err = np.log1p(bt["y"].to_numpy(float)) - np.log1p(bt["forecast"].clip(lower=0).to_numpy(float))
     steps = bt["step"].to_numpy(int)
     starts = [s for s in BUCKET_STARTS if s <= steps.max()]
     counts = np.bincount(_buckets(steps, starts), minlength=len(starts))
@@ -169,12 +169,12 @@ def conformal_quantiles(
 
 
 def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) -> pd.DataFrame:
-    """Replace the interval bounds of a forecast by ``expm1(log1p(yhat) + quantile)``.
+    """Replace the interval bounds of a forecast by ``expm1(log1p(forecast) + quantile)``.
 
     Parameters
     ----------
     forecast : pandas.DataFrame
-        Forecast rows (``yhat`` and the interval columns) of one series and model.
+        Forecast rows (``forecast`` and the interval columns) of one series and model.
     steps : numpy.ndarray
         Days ahead of each row (1 = the day after the origin).
     q : pandas.DataFrame
@@ -184,13 +184,13 @@ def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) 
         return forecast
     out = forecast.copy()
     idx = np.clip(_buckets(np.asarray(steps), q["first_step"].to_numpy()), 0, len(q) - 1)
-    base = np.log1p(out["yhat"].clip(lower=0).to_numpy(float))
-    closed = out["yhat"].to_numpy(float) <= 0
+    base = np.log1p(out["forecast"].clip(lower=0).to_numpy(float))
+    closed = out["forecast"].to_numpy(float) <= 0
     for col, qcol in (
-        ("yhat_lo_80", "lo_80"),
-        ("yhat_hi_80", "hi_80"),
-        ("yhat_lo_95", "lo_95"),
-        ("yhat_hi_95", "hi_95"),
+        ("forecast_lower", "lo_80"),
+        ("forecast_upper", "hi_80"),
+        ("forecast_lower_95", "lo_95"),
+        ("forecast_upper_95", "hi_95"),
     ):
         bound = np.expm1(base + q[qcol].to_numpy()[idx]).clip(min=0.0)
         out[col] = np.where(closed, out[col].to_numpy(float), bound)
@@ -214,8 +214,10 @@ def loo_coverage(backtest: pd.DataFrame) -> tuple[float, float]:
             continue
         banded = apply_conformal(test, test["step"].to_numpy(int), q)
         y = banded["y"].to_numpy(float)
-        hits80 += int(((y >= banded["yhat_lo_80"]) & (y <= banded["yhat_hi_80"])).sum())
-        hits95 += int(((y >= banded["yhat_lo_95"]) & (y <= banded["yhat_hi_95"])).sum())
+        hits80 += int(((y >= banded["forecast_lower"]) & (y <= banded["forecast_upper"])).sum())
+        hits95 += int(
+            ((y >= banded["forecast_lower_95"]) & (y <= banded["forecast_upper_95"])).sum()
+        )
         total += len(banded)
     if not total:
         return float("nan"), float("nan")

@@ -2,7 +2,7 @@
 
 Every forecaster takes one series ``unique_id, ds, y`` (daily, naive local dates, sorted) plus
 optional regressor columns it was told about, and returns the package's forecast frame
-``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95`` with one row per
+``unique_id, ds, model, forecast, forecast_lower, forecast_upper, forecast_lower_95, forecast_upper_95`` with one row per
 calendar day of the horizon. Closed weekdays (a weekday on which the series (almost) never has
 contacts, e.g. a bank's weekend) are left out of fitting and forecast as zero.
 
@@ -188,8 +188,8 @@ class Forecaster:
         Returns
         -------
         pandas.DataFrame
-            ``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95``
-            (contacts per day), ``h`` rows, all >= 0 and ``lo_95 <= lo_80 <= yhat <= hi_80 <=
+            ``unique_id, ds, model, forecast, forecast_lower, forecast_upper, forecast_lower_95, forecast_upper_95``
+            (contacts per day), ``h`` rows, all >= 0 and ``lo_95 <= lo_80 <= forecast <= hi_80 <=
             hi_95``; zero on closed weekdays.
         """
         if not getattr(self, "is_fitted_", False):
@@ -248,7 +248,7 @@ class Forecaster:
 
 
 def _tidy_bounds(values: np.ndarray) -> np.ndarray:
-    """Clip at zero (contacts can't be negative) and enforce lo95 <= lo80 <= yhat <= hi80 <= hi95."""
+    """Clip at zero (contacts can't be negative) and enforce lo95 <= lo80 <= forecast <= hi80 <= hi95."""
     v = np.where(np.isfinite(values), values, 0.0).clip(min=0.0)
     mean, lo80, hi80, lo95, hi95 = v.T
     lo80 = np.minimum(lo80, mean)

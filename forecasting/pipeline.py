@@ -77,8 +77,8 @@ class ForecastRun:
     Attributes
     ----------
     forecast : pandas.DataFrame
-        Chosen model per series: ``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80,
-        yhat_lo_95, yhat_hi_95`` (contacts per day).
+        Chosen model per series: ``unique_id, ds, model, forecast, forecast_lower, forecast_upper,
+        forecast_lower_95, forecast_upper_95`` (contacts per day).
     all_forecasts : pandas.DataFrame
         Same columns, every model that fitted (to switch models without refitting).
     metrics : pandas.DataFrame

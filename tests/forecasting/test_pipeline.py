@@ -125,7 +125,7 @@ def test_backtest_never_sees_actual_future_traffic():
     for key in ("wape", "mase", "coverage_80", "coverage_95"):
         assert clean.metrics[key] == pytest.approx(dirty.metrics[key], rel=1e-9)
     # the final fit did learn from the spike: it is a real regressor
-    assert not np.allclose(clean.forecast["yhat"], dirty.forecast["yhat"])
+    assert not np.allclose(clean.forecast["forecast"], dirty.forecast["forecast"])
 
 
 def test_fold_cutoffs_keep_four_weeks_of_training():
@@ -177,7 +177,7 @@ def test_traffic_regressor_scenario_and_drivers():
         hist, attrs, 14, scenario=TrafficScenario("AR", start.date(), 0.5), **kwargs
     )
     after = base.forecast["ds"] >= start
-    lift = scen.forecast["yhat"] / base.forecast["yhat"]
+    lift = scen.forecast["forecast"] / base.forecast["forecast"]
     assert np.allclose(lift[~after], 1.0)
     assert (lift[after] > 1.2).all()  # contacts follow traffic here (elasticity about 1)
     traffic_text = [d.text for d in scen.drivers if d.kind == "traffic"]
@@ -231,8 +231,8 @@ def test_drivers_report_estimated_holiday_effect_and_closed_days():
     )
     assert xmas.values["pre"] == pytest.approx(pct / 100, abs=0.005)
     fc = run.forecast.set_index("ds")
-    assert fc.loc[pd.Timestamp("2023-12-26"), "yhat"] == 0.0
-    assert fc.loc[pd.Timestamp("2023-12-27"), "yhat"] > 100
+    assert fc.loc[pd.Timestamp("2023-12-26"), "forecast"] == 0.0
+    assert fc.loc[pd.Timestamp("2023-12-27"), "forecast"] > 100
 
 
 def test_default_process_pool_pickles_the_jobs(two_series):

@@ -16,7 +16,7 @@ from tests.forecasting.conftest import make_series
 
 UIDS = ["AR/voice", "AR/chat", "HU/voice", "HU/chat"]
 
-#: Sums over the 14 forecast days of ``yhat`` and ``yhat_hi_95`` per series and model, recorded
+#: Sums over the 14 forecast days of ``forecast`` and ``forecast_upper_95`` per series and model, recorded
 #: from the pipeline before it grouped the frame once, cached holiday frames per (country, span)
 #: and looked its tables up per series (commit "forecasting: the run's serial work linear").
 EXPECTED_SUMS = {
@@ -103,12 +103,12 @@ def counted_run():
 def test_many_series_shortcuts_give_the_recorded_forecasts(counted_run):
     run, _ = counted_run
     f = run.all_forecasts
-    sums = f.groupby(["unique_id", "model"])[["yhat", "yhat_hi_95"]].sum().round(6)
+    sums = f.groupby(["unique_id", "model"])[["forecast", "forecast_upper_95"]].sum().round(6)
     got = {key: tuple(v) for key, v in zip(sums.index, sums.to_numpy().tolist(), strict=True)}
     assert got == EXPECTED_SUMS
     assert run.weights.round(9).to_numpy().tolist() == EXPECTED_WEIGHTS
     # closed on every holiday it saw: forecast closed on Christmas and New Year, and only it
-    zero = f.loc[f["yhat"] == 0]
+    zero = f.loc[f["forecast"] == 0]
     assert set(zero["unique_id"]) == {"AR/chat"}
     assert sorted(str(d.date()) for d in zero["ds"].unique()) == ["2024-12-25", "2025-01-01"]
     assert [n.code for n in run.notes].count("closed_holidays") == 1
