@@ -19,7 +19,7 @@ from forecasting.combine import calibrate
 from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
 from forecasting.holiday_effects import HolidayEffects
 from forecasting.metrics import coverage, mase, seasonal_naive_scale, wape
-from forecasting.models import make_forecaster
+from forecasting.models import Forecaster, make_forecaster
 from forecasting.traffic import apply_traffic_scenario, forecast_traffic
 
 logger = logging.getLogger(__name__)
@@ -178,6 +178,9 @@ class SeriesModelResult:
     future_traffic: pd.DataFrame | None
     error: str | None = None
     backtest: pd.DataFrame | None = None
+    #: Parameter estimations (model searches) the job made: the first fold's and the final
+    #: fit; the later folds reuse the first fold's parameters where the model allows it.
+    fits: int = 0
 
 
 def _with_traffic(history: pd.DataFrame, traffic: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +200,13 @@ def forecast_traffic_at(
         return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
 
 
-def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool):
+def _fit_predict(
+    task: SeriesModelTask,
+    train: pd.DataFrame,
+    h: int,
+    final: bool,
+    parameters_from: Forecaster | None = None,
+):
     regressors: tuple[str, ...] = ()
     future_reg = None
     future_traffic = None
@@ -222,7 +231,7 @@ def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool
     model = make_forecaster(task.model, holidays=task.holidays, regressors=regressors, **params)
     if not model.supports_regressors:
         train = train[["unique_id", "ds", "y"]]
-    model.fit(train)
+    model.fit(train, parameters_from=parameters_from)
     forecast = model.predict(h, future_regressors=future_reg if model.regressors else None)
     return model, forecast, future_traffic
 
@@ -247,12 +256,18 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
     t0 = time.perf_counter()
     hist = task.history
     h = task.horizon_days
+    fits = 0
     try:
         folds = []
+        first: Forecaster | None = None
         for cutoff in fold_cutoffs(hist["ds"], h, task.folds):
             train = hist.loc[hist["ds"] <= cutoff]
             test = hist.loc[(hist["ds"] > cutoff) & (hist["ds"] <= cutoff + pd.Timedelta(days=h))]
-            _, fc, _ = _fit_predict(task, train, h, final=False)
+            # the later folds roll the first fold's parameters forward (no new search)
+            fitted, fc, _ = _fit_predict(task, train, h, final=False, parameters_from=first)
+            fits += not fitted.parameters_reused_
+            if first is None:
+                first = fitted
             joined = test[["unique_id", "ds", "y"]].merge(
                 fc.drop(columns="model"), on=["unique_id", "ds"], how="left"
             )
@@ -262,6 +277,7 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
             joined["scale"] = seasonal_naive_scale(train)
             folds.append(joined[list(BACKTEST_COLUMNS)])
         model, forecast, future_traffic = _fit_predict(task, hist, h, final=True)
+        fits += 1
     except Exception as exc:
         logger.warning("model %s failed on %s: %s", task.model, task.unique_id, exc)
         return SeriesModelResult(
@@ -301,6 +317,7 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
         traffic_coef,
         future_traffic,
         backtest=backtest,
+        fits=fits,
     )
 
 

@@ -25,6 +25,7 @@ Christmas and St Stephen's Day do not count the same dip twice.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -241,14 +242,21 @@ class HolidayEffects:
         dates = pd.DatetimeIndex(pd.to_datetime(ds)).normalize()
         if self.labels.empty:
             return np.zeros(len(dates))
-        lab = self.labels.set_index("ds").reindex(dates)
+        # a fresh, writable array (the callers zero the closed days in place)
+        return np.array(self._offset_by_date.reindex(dates, fill_value=0.0), dtype=float)
+
+    @functools.cached_property
+    def _offset_by_date(self) -> pd.Series:
+        """The log effect of every labelled date, looked up once per effects object (every fold
+        and model of a series asks for its history's and horizon's offsets)."""
+        lab = self.labels.set_index("ds")
         coef = self.effects.set_index(["holiday", "group"])["coef_log"]
         keys = pd.MultiIndex.from_arrays([lab["holiday"], lab["group"]])
         out = coef.reindex(keys).to_numpy(dtype=float)
         shared = self.shared.set_index("group")["coef_log"]
         fallback = shared.reindex(lab["group"]).to_numpy(dtype=float)
         out = np.where(np.isfinite(out), out, fallback)
-        return np.where(np.isfinite(out), out, 0.0)
+        return pd.Series(np.where(np.isfinite(out), out, 0.0), index=lab.index, dtype=float)
 
     @property
     def scope(self) -> str:
