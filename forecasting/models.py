@@ -636,7 +636,7 @@ class AutoETSForecaster(_StatsForecastModel):
         from statsforecast.models import AutoETS
 
         season = max(self.season_length_, 1)
-        return AutoETS(season_length=season, model="ZZA" if season > 1 else "ZZN")
+        return AutoETS(season_length=season, model="AZA" if season > 1 else "AZN")
 
 
 class AutoThetaForecaster(_StatsForecastModel):
