@@ -13,7 +13,7 @@ import pytest
 from forecasting.backtest import SeriesModelTask, fold_cutoffs, run_series_model
 from forecasting.errors import ForecastInputError, InsufficientHistoryError
 from forecasting.frames import FORECAST_COLUMNS
-from forecasting.pipeline import SHORT_MODELS, run_forecast
+from forecasting.pipeline import SHORT_MODELS, TRAFFIC_MODELS, run_forecast
 from forecasting.traffic import TrafficScenario, apply_traffic_scenario, forecast_traffic
 from formats import Formats
 from tests.forecasting.conftest import WEEKLY, make_series
@@ -257,3 +257,21 @@ def test_autoarima_weighs_traffic_and_gives_the_drivers_its_elasticity():
     (driver,) = [d for d in run.drivers if d.kind == "traffic"]
     # contacts follow traffic one for one here: +10% sessions, about +10% contacts
     assert driver.values["contacts_change_at_10pct"] == pytest.approx(0.1, abs=0.06)
+
+
+def test_autoarima_is_a_default_candidate_only_where_traffic_is_given(two_series):
+    hist, attrs = two_series
+    traffic = _traffic_for(hist.loc[hist["unique_id"] == "AR/phone"], "AR")
+    run = run_forecast(hist, attrs, 14, traffic=traffic, executor=cf.ThreadPoolExecutor(1), folds=1)
+    tried = run.metrics.groupby("unique_id")["model"].apply(set).to_dict()
+    # AR has traffic: AutoARIMA (the default candidate that weighs it) joins the others
+    assert tried["AR/phone"] == {*SHORT_MODELS, *TRAFFIC_MODELS, "combination"}
+    assert tried["HU/chat"] == {*SHORT_MODELS, "combination"}
+    assert "autoarima" not in SHORT_MODELS
+    assert not [n for n in run.notes if n.code == "model_added"]
+    # asked for by name it is fitted everywhere, with the note saying it was added
+    chosen = run_forecast(
+        hist, attrs, 14, model="autoarima", executor=cf.ThreadPoolExecutor(1), folds=1
+    )
+    assert set(chosen.picks["model"]) == {"autoarima"}
+    assert sum(n.code == "model_added" for n in chosen.notes) == 2
