@@ -133,12 +133,32 @@ def conformal_quantiles(
     n``: with 21-40 errors a bucket that correction took the 86th percentile for an 80% band,
     and the bands covered 86% of the real holdout days (79-89% per series) instead of 80%.
     """
-    bt = backtest.loc[np.isfinite(backtest["y"]) & np.isfinite(backtest["forecast"])]
+    y = backtest["y"].to_numpy(float)
+    f = backtest["forecast"].to_numpy(float)
+    ok = np.isfinite(y) & np.isfinite(f)
     cols = ["first_step", *(f"{s}_{round(lv * 100)}" for lv in levels for s in ("lo", "hi"))]
-    if bt.empty:
+    if not ok.any():
         return pd.DataFrame(columns=cols)
-    err = np.log1p(bt["y"].to_numpy(float)) - np.log1p(bt["forecast"].clip(lower=0).to_numpy(float))
-    steps = bt["step"].to_numpy(int)
+    err = _log_errors(y[ok], f[ok])
+    starts, q = _abs_error_quantiles(err, backtest["step"].to_numpy(int)[ok], levels, min_errors)
+    rows = [[start, *(v for qv in q_row for v in (-qv, qv))] for start, q_row in zip(starts, q.tolist(), strict=True)]  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    # a band never excludes the forecast itself
+    for lv in levels:
+        tag = round(lv * 100)
+        out[f"lo_{tag}"] = out[f"lo_{tag}"].clip(upper=0.0)
+        out[f"hi_{tag}"] = out[f"hi_{tag}"].clip(lower=0.0)
+    return out
+
+
+def _log_errors(y: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    return np.log1p(y) - np.log1p(np.clip(forecast, 0.0, None))
+
+
+def _abs_error_quantiles(
+    err: np.ndarray, steps: np.ndarray, levels: Sequence[float], min_errors: int
+) -> tuple[list[int], np.ndarray]:
+    """The buckets' first steps and the absolute errors' quantiles, ``(buckets, levels)``."""
     starts = [s for s in BUCKET_STARTS if s <= steps.max()]
     counts = np.bincount(_buckets(steps, starts), minlength=len(starts))
     merged: list[int] = []
@@ -151,21 +171,8 @@ def conformal_quantiles(
     if len(merged) > 1 and acc < min_errors:
         merged.pop()  # a thin last bucket joins the one before
     bucket = _buckets(steps, merged)
-    rows = []
-    for b, start in enumerate(merged):
-        e = np.abs(err[bucket == b])
-        row = [start]
-        for lv in levels:
-            q = float(np.quantile(e, lv))
-            row += [-q, q]
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=cols)
-    # a band never excludes the forecast itself
-    for lv in levels:
-        tag = round(lv * 100)
-        out[f"lo_{tag}"] = out[f"lo_{tag}"].clip(upper=0.0)
-        out[f"hi_{tag}"] = out[f"hi_{tag}"].clip(lower=0.0)
-    return out
+    q = np.array([np.quantile(np.abs(err[bucket == b]), list(levels)) for b in range(len(merged))])
+    return merged, q.reshape(len(merged), len(levels))
 
 
 def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) -> pd.DataFrame:
@@ -206,22 +213,39 @@ def loo_coverage(backtest: pd.DataFrame) -> tuple[float, float]:
     cutoffs = sorted(backtest["cutoff"].dropna().unique())
     if len(cutoffs) < 2:
         return float("nan"), float("nan")
-    hits80, hits95, total = 0, 0, 0
+    # the same bands as conformal_quantiles + apply_conformal, on arrays taken out once
+    cutoff = backtest["cutoff"].to_numpy()
+    y = backtest["y"].to_numpy(float)
+    f = backtest["forecast"].to_numpy(float)
+    steps = backtest["step"].to_numpy(int)
+    own = backtest[["forecast_lower", "forecast_upper", "forecast_lower_95", "forecast_upper_95"]]
+    own_bands = own.to_numpy(float)
+    finite = np.isfinite(y) & np.isfinite(f)
+    err = np.where(finite, _log_errors(np.where(finite, y, 0.0), np.where(finite, f, 0.0)), 0.0)
+    hits = np.zeros(len(LEVELS), dtype=int)
+    total = 0
     for c in cutoffs:
-        test = backtest.loc[backtest["cutoff"] == c]
-        q = conformal_quantiles(backtest.loc[backtest["cutoff"] != c])
-        if q.empty or test.empty:
+        test = cutoff == c
+        train = ~test & finite
+        if not train.any() or not test.any():
             continue
-        banded = apply_conformal(test, test["step"].to_numpy(int), q)
-        y = banded["y"].to_numpy(float)
-        hits80 += int(((y >= banded["forecast_lower"]) & (y <= banded["forecast_upper"])).sum())
-        hits95 += int(
-            ((y >= banded["forecast_lower_95"]) & (y <= banded["forecast_upper_95"])).sum()
-        )
-        total += len(banded)
+        starts, q = _abs_error_quantiles(err[train], steps[train], LEVELS, MIN_BUCKET_ERRORS)
+        idx = np.clip(_buckets(steps[test], starts), 0, len(starts) - 1)
+        ft = f[test]
+        base = np.log1p(np.clip(ft, 0.0, None))
+        closed = ft <= 0
+        yt = y[test]
+        for j in range(len(LEVELS)):
+            width = q[idx, j]
+            lo = np.expm1(base + np.minimum(-width, 0.0)).clip(min=0.0)
+            hi = np.expm1(base + np.maximum(width, 0.0)).clip(min=0.0)
+            lo = np.where(closed, own_bands[test, 2 * j], lo)
+            hi = np.where(closed, own_bands[test, 2 * j + 1], hi)
+            hits[j] += int(((yt >= lo) & (yt <= hi)).sum())
+        total += int(test.sum())
     if not total:
         return float("nan"), float("nan")
-    return hits80 / total, hits95 / total
+    return hits[0] / total, hits[1] / total
 
 
 def calibrate(
