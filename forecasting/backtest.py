@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 import warnings
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from forecasting.combine import calibrate
 from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
@@ -60,8 +61,24 @@ def fitting_threads() -> Iterator[None]:
     if "OPENBLAS_NUM_THREADS" in os.environ or "OMP_NUM_THREADS" in os.environ:
         yield
         return
-    with threadpool_limits(limits=1):
+    with _thread_controller().limit(limits=1):
         yield
+
+
+_controller: tuple[int, ThreadpoolController] | None = None
+
+
+def _thread_controller() -> ThreadpoolController:
+    """The process's threadpoolctl controller, found again only after new imports.
+
+    Finding the loaded BLAS/OpenMP libraries took 4 ms a job; a library is only loaded by an
+    import, so the count of imported modules says when to look again.
+    """
+    global _controller
+    loaded = len(sys.modules)
+    if _controller is None or _controller[0] != loaded:
+        _controller = (loaded, ThreadpoolController())
+    return _controller[1]
 
 
 #: Libraries whose warnings a fitting job silences (convergence notes, overflow in a candidate

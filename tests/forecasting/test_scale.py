@@ -184,3 +184,19 @@ def test_quiet_fitting_holds_while_any_job_runs():
         warnings.warn("the caller's own warning still shows", UserWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["the caller's own warning still shows"]
     assert warnings.filters == before
+
+
+def test_fitting_jobs_run_one_blas_thread_and_find_the_libraries_once(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from forecasting import backtest
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with backtest.fitting_threads():
+        inside = [p["num_threads"] for p in threadpool_info()]
+        first = backtest._thread_controller()
+    with backtest.fitting_threads():
+        again = backtest._thread_controller()
+    assert inside and set(inside) == {1}
+    assert again is first  # no import in between: the libraries are not looked up again
