@@ -124,7 +124,10 @@ class HolidayMeasurements:
 
 
 def measure_holidays(
-    ds: pd.Series | pd.DatetimeIndex, y: np.ndarray, holidays_frame: pd.DataFrame | None
+    ds: pd.Series | pd.DatetimeIndex,
+    y: np.ndarray,
+    holidays_frame: pd.DataFrame | None,
+    labels: pd.DataFrame | None = None,
 ) -> HolidayMeasurements:
     """Measure every observed holiday-window day of one series (see the module docstring).
 
@@ -136,9 +139,11 @@ def measure_holidays(
         Contacts per day, aligned with ``ds``.
     holidays_frame : pandas.DataFrame or None
         The series' holidays frame (:func:`~forecasting.holidays.make_holidays_frame`).
+    labels : pandas.DataFrame, optional
+        :func:`label_holiday_days` of ``holidays_frame``, when the caller has it already.
     """
     dates = pd.DatetimeIndex(pd.to_datetime(ds)).normalize()
-    labels = label_holiday_days(holidays_frame)
+    labels = label_holiday_days(holidays_frame) if labels is None else labels
     if not len(dates):
         return HolidayMeasurements(labels.assign(r=pd.Series(dtype=float)), 0.01)
     grid = pd.date_range(dates.min(), dates.max(), freq="D")
@@ -393,11 +398,15 @@ def measure_at_origins(
     Module-level so an executor can run it; ``history`` is ``ds, y`` of one series.
     """
     ds = history["ds"]
+    labels = label_holiday_days(holidays_frame)  # one labelling for every origin
     return [
         (
             origin,
             measure_holidays(
-                ds[ds <= origin], history.loc[ds <= origin, "y"].to_numpy(float), holidays_frame
+                ds[ds <= origin],
+                history.loc[ds <= origin, "y"].to_numpy(float),
+                holidays_frame,
+                labels,
             ),
         )
         for origin in origins
