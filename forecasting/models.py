@@ -679,7 +679,7 @@ class MSTLForecaster(_StatsForecastModel):
     def _model(self):
         from statsforecast.models import MSTL, AutoETS
 
-        return MSTL(season_length=self._seasons(), trend_forecaster=AutoETS(model="ZZN"))
+        return MSTL(season_length=self._seasons(), trend_forecaster=AutoETS(model="AZN"))
 
     def _seasons(self) -> list[int]:
         week = max(self.season_length_, 1)
