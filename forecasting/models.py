@@ -628,7 +628,12 @@ class _StatsForecastModel(Forecaster):
 
 
 class AutoETSForecaster(_StatsForecastModel):
-    """statsforecast AutoETS (error/trend chosen by AICc, additive weekly season on the log)."""
+    """statsforecast AutoETS on the log: additive error and weekly season, the trend (none,
+    additive, damped) chosen by AICc.
+
+    Additive errors only (``AZA``): on ``log(1 + contacts)`` AICc never chose a multiplicative
+    error on the real series (forecasts identical at four origins) and the search costs half.
+    """
 
     name = "autoets"
 
@@ -672,7 +677,8 @@ class AutoThetaForecaster(_StatsForecastModel):
 
 
 class MSTLForecaster(_StatsForecastModel):
-    """statsforecast MSTL: weekly and (with two years of history) yearly STL, ETS on the trend."""
+    """statsforecast MSTL: weekly and (with two years of history) yearly STL, an additive-error
+    ETS (``AZN``, as :class:`AutoETSForecaster`) on the trend."""
 
     name = "mstl"
 
