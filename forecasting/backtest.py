@@ -292,8 +292,9 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
             fits += not fitted.parameters_reused_
             if first is None:
                 first = fitted
+            # one series: the days are the key (the string key as well made the merge slower)
             joined = test[["unique_id", "ds", "y"]].merge(
-                fc.drop(columns="model"), on=["unique_id", "ds"], how="left"
+                fc.drop(columns=["unique_id", "model"]), on="ds", how="left"
             )
             joined.insert(1, "model", task.model)
             joined.insert(2, "cutoff", cutoff)
