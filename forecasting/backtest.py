@@ -288,7 +288,14 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
             train = hist.loc[hist["ds"] <= cutoff]
             test = hist.loc[(hist["ds"] > cutoff) & (hist["ds"] <= cutoff + pd.Timedelta(days=h))]
             # the later folds roll the first fold's parameters forward (no new search)
-            fitted, fc, _ = _fit_predict(task, train, h, final=False, parameters_from=first)
+            try:
+                fitted, fc, _ = _fit_predict(task, train, h, final=False, parameters_from=first)
+            except Exception as exc:
+                if first is None:
+                    raise
+                # parameters that cannot be run over this history: a real fit instead
+                logger.info("%s on %s: fold refitted (%s)", task.model, task.unique_id, exc)
+                fitted, fc, _ = _fit_predict(task, train, h, final=False)
             fits += not fitted.parameters_reused_
             if first is None:
                 first = fitted

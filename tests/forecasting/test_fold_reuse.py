@@ -92,3 +92,17 @@ def test_autoarima_rolls_its_holiday_regressor_forward():
     assert rolled.coef_.equals(first.coef_)
     fc = rolled.predict(28)
     assert np.isfinite(fc["forecast"]).all() and (fc["forecast"] >= 0).all()
+
+
+def test_a_fold_whose_reused_parameters_fail_is_refitted(monkeypatch):
+    import statsforecast.models as sm
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("cannot roll forward")
+
+    monkeypatch.setattr(sm.AutoETS, "forward", broken)
+    hist = make_series(days=160, seed=4)
+    result = run_series_model(SeriesModelTask("AR/phone", "autoets", hist, 28, 3))
+    assert result.error is None
+    assert result.fits == 4  # every fold a real fit, as before the reuse
+    assert result.backtest["cutoff"].nunique() == 3
