@@ -215,9 +215,9 @@ def main() -> None:
         rg0, t_rg0 = timed_fit_predict(RegressionARIMA(), tr, h)
         rg1, t_rg1 = timed_fit_predict(RegressionARIMA(holidays=hf), tr, h)
         w_auto, w_sn, w_pr0 = (
-            wape(actual, auto["yhat"]),
-            wape(actual, sn["yhat"]),
-            wape(actual, pr0["yhat"]),
+            wape(actual, auto["forecast"]),
+            wape(actual, sn["forecast"]),
+            wape(actual, pr0["forecast"]),
         )
         rows.append(
             {
@@ -243,10 +243,10 @@ def main() -> None:
                     "series": uid,
                     "days": int(in_window.sum()),
                     "holidays": ", ".join(names),
-                    "regression_aware": wape(a, rg1["yhat"].to_numpy()[in_window]),
-                    "regression_unaware": wape(a, rg0["yhat"].to_numpy()[in_window]),
-                    "prophet_aware": wape(a, pr1["yhat"].to_numpy()[in_window]),
-                    "prophet_unaware": wape(a, pr0["yhat"].to_numpy()[in_window]),
+                    "regression_aware": wape(a, rg1["forecast"].to_numpy()[in_window]),
+                    "regression_unaware": wape(a, rg0["forecast"].to_numpy()[in_window]),
+                    "prophet_aware": wape(a, pr1["forecast"].to_numpy()[in_window]),
+                    "prophet_unaware": wape(a, pr0["forecast"].to_numpy()[in_window]),
                 }
             )
         print(

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecasting.holidays import holiday_regressors, make_holidays_frame  # noqa: E402
-from forecasting.metrics import wape  # noqa: E402
+from forecasting.metrics import mase, seasonal_naive_scale, wape  # noqa: E402
 from forecasting.models import SeasonalNaive  # noqa: E402
 from forecasting.pipeline import run_forecast  # noqa: E402
 
@@ -139,9 +139,9 @@ def _peer_statsforecast(name: str, train: pd.DataFrame, h: int, hf: pd.DataFrame
     return pd.DataFrame(
         {
             "ds": fc["ds"].to_numpy(),
-            "yhat": fc[alias].to_numpy(float),
-            "lo": fc[f"{alias}-lo-80"].to_numpy(float),
-            "hi": fc[f"{alias}-hi-80"].to_numpy(float),
+            "forecast": fc[alias].to_numpy(float),
+            "forecast_lower": fc[f"{alias}-lo-80"].to_numpy(float),
+            "forecast_upper": fc[f"{alias}-hi-80"].to_numpy(float),
         }
     )
 
@@ -163,9 +163,9 @@ def _peer_prophet(train: pd.DataFrame, h: int, country: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "ds": fc["ds"].to_numpy(),
-            "yhat": fc["yhat"].clip(lower=0).to_numpy(float),
-            "lo": fc["yhat_lower"].to_numpy(float),
-            "hi": fc["yhat_upper"].to_numpy(float),
+            "forecast": fc["yhat"].clip(lower=0).to_numpy(float),
+            "forecast_lower": fc["yhat_lower"].to_numpy(float),
+            "forecast_upper": fc["yhat_upper"].to_numpy(float),
         }
     )
 
@@ -175,7 +175,12 @@ def run_peer(name: str, train: pd.DataFrame, h: int, country: str, hf: pd.DataFr
     if name == "seasonal_naive":
         fc = SeasonalNaive().fit(train).predict(h)
         out = pd.DataFrame(
-            {"ds": fc["ds"], "yhat": fc["yhat"], "lo": fc["yhat_lo_80"], "hi": fc["yhat_hi_80"]}
+            {
+                "ds": fc["ds"],
+                "forecast": fc["forecast"],
+                "forecast_lower": fc["forecast_lower"],
+                "forecast_upper": fc["forecast_upper"],
+            }
         )
     elif name == "prophet":
         out = _peer_prophet(train, h, country)
@@ -184,19 +189,37 @@ def run_peer(name: str, train: pd.DataFrame, h: int, country: str, hf: pd.DataFr
     return out, time.perf_counter() - t0
 
 
-def score(test: pd.DataFrame, fc: pd.DataFrame, window: np.ndarray) -> dict[str, float]:
+def score(
+    test: pd.DataFrame, fc: pd.DataFrame, window: np.ndarray, scale: float
+) -> dict[str, float]:
     joined = test[["ds", "y"]].merge(fc, on="ds", how="left")
     a = joined["y"].to_numpy(float)
-    f = joined["yhat"].to_numpy(float)
-    covered = (a >= joined["lo"].to_numpy(float)) & (a <= joined["hi"].to_numpy(float))
+    f = joined["forecast"].to_numpy(float)
+    covered = (a >= joined["forecast_lower"].to_numpy(float)) & (
+        a <= joined["forecast_upper"].to_numpy(float)
+    )
     return {
         "wape": wape(a, f),
+        "mase": mase(a, f, scale),
         "coverage_80": float(covered.mean()),
         "holiday_wape": wape(a[window], f[window]) if window.any() else float("nan"),
     }
 
 
-def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | None) -> None:
+def _origins(count: int) -> list[tuple[str, int]]:
+    """``(label, days back)`` of each origin: the last 56 days held out, then the 56 before..."""
+    labels = {0: "last 56", H: "56 before"}
+    return [(labels.get(k * H, f"{k * H} before"), k * H) for k in range(count)]
+
+
+def accuracy(
+    data: Path,
+    peers: tuple[str, ...],
+    folds: int,
+    peer_cache: Path | None,
+    origins: int = 2,
+    csv: Path | None = None,
+) -> None:
     series = pd.concat([load_italy(data), load_ga(data, GA_COUNTRIES)], ignore_index=True)
     attrs = pd.DataFrame({"unique_id": series["unique_id"].unique()})
     attrs["country"] = attrs["unique_id"].str.split("/").str[0]
@@ -206,16 +229,19 @@ def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | 
     notes = []
     picks = []
     cached = pd.read_csv(peer_cache) if peer_cache is not None and peer_cache.exists() else None
-    for origin, back in (("last 56", 0), ("56 before", H)):
+    cpu_total = 0.0
+    for origin, back in _origins(origins):
         end = last - pd.Timedelta(days=back)
         train = series.loc[series["ds"] <= end - pd.Timedelta(days=H)].reset_index(drop=True)
         test = series.loc[
             (series["ds"] > end - pd.Timedelta(days=H)) & (series["ds"] <= end)
         ].reset_index(drop=True)
         t0 = time.perf_counter()
+        cpu0 = _cpu_seconds()
         with cf.ProcessPoolExecutor(max_workers=2) as pool:
             run = run_forecast(train, attrs, H, executor=pool, folds=folds)
         per_series = (time.perf_counter() - t0) / attrs.shape[0]
+        cpu_total += _cpu_seconds() - cpu0
         notes += [f"{origin}: {n}" for n in run.notes]
         for p in run.picks.itertuples(index=False):
             picks.append({"origin": origin, "series": p.unique_id, "reason": str(p.reason)})
@@ -229,11 +255,22 @@ def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | 
             window = X.to_numpy().any(axis=1) if X.shape[1] else np.zeros(len(te), bool)
             fc = run.forecast.loc[run.forecast["unique_id"] == uid]
             ours = pd.DataFrame(
-                {"ds": fc["ds"], "yhat": fc["yhat"], "lo": fc["yhat_lo_80"], "hi": fc["yhat_hi_80"]}
+                {
+                    "ds": fc["ds"],
+                    "forecast": fc["forecast"],
+                    "forecast_lower": fc["forecast_lower"],
+                    "forecast_upper": fc["forecast_upper"],
+                }
             )
             base = {"series": uid, "origin": origin, "holiday_days": int(window.sum())}
+            scale = seasonal_naive_scale(tr)
             rows.append(
-                {**base, "method": "crewcast", **score(te, ours, window), "seconds": per_series}
+                {
+                    **base,
+                    "method": "crewcast",
+                    **score(te, ours, window, scale),
+                    "seconds": per_series,
+                }
             )
             if cached is not None:
                 mine = cached.loc[(cached["series"] == uid) & (cached["origin"] == origin)]
@@ -245,9 +282,18 @@ def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | 
                 except Exception as exc:  # a peer that fails is reported, not fatal
                     logger.warning("%s failed on %s (%s): %s", name, uid, origin, exc)
                     continue
-                rows.append({**base, "method": name, **score(te, out, window), "seconds": secs})
+                rows.append(
+                    {**base, "method": name, **score(te, out, window, scale), "seconds": secs}
+                )
             print(f"done {uid} {origin}", file=sys.stderr, flush=True)
     frame = pd.DataFrame(rows)
+    if csv is not None:
+        frame.to_csv(csv, index=False)
+    print(
+        f"crewcast CPU (this process and its workers): {cpu_total:.1f} s for "
+        f"{attrs.shape[0]} series x {origins} origins = "
+        f"{cpu_total / (attrs.shape[0] * origins):.2f} s a series"
+    )
     if peer_cache is not None and cached is None:
         frame.loc[frame["method"] != "crewcast"].to_csv(peer_cache, index=False)
     sn = frame.loc[frame["method"] == "seasonal_naive"].set_index(["series", "origin"])["wape"]
@@ -257,24 +303,40 @@ def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | 
 
     print("\n### per series and origin")
     show = frame[
-        ["series", "origin", "method", "wape", "ratio", "coverage_80", "holiday_wape", "seconds"]
+        [
+            "series",
+            "origin",
+            "method",
+            "wape",
+            "ratio",
+            "mase",
+            "coverage_80",
+            "holiday_wape",
+            "seconds",
+        ]
     ]
     print(to_markdown(show.round(3)))
 
     mean = frame.groupby(["series", "method"])[
-        ["wape", "coverage_80", "holiday_wape", "seconds"]
+        ["wape", "mase", "coverage_80", "holiday_wape", "seconds"]
     ].mean()
     wide = mean["wape"].unstack("method")
     ratio = wide.div(wide["seasonal_naive"], axis=0)
     print("\n### mean WAPE of the two origins (ratio to seasonal naive)")
     table = wide.round(3).astype(str) + " (" + ratio.round(2).astype(str) + ")"
     peers_only = [c for c in wide.columns if c not in ("crewcast", "seasonal_naive")]
-    table["best peer"] = wide[peers_only].idxmin(axis=1)
-    table["crewcast <= best peer"] = wide["crewcast"] <= wide[peers_only].min(axis=1) + 1e-12
+    if peers_only:
+        table["best peer"] = wide[peers_only].idxmin(axis=1)
+        table["crewcast <= best peer"] = wide["crewcast"] <= wide[peers_only].min(axis=1) + 1e-12
     print(to_markdown(table.reset_index()))
     geo = np.exp(np.log(ratio).mean())
     print("\n### geometric mean over series of WAPE / seasonal naive WAPE")
     print(to_markdown(geo.round(3).to_frame("geomean_ratio").reset_index()))
+    print("\n### mean MASE of the origins (per series) and over all series and origins")
+    print(to_markdown(mean["mase"].unstack("method").round(3).reset_index()))
+    print(
+        to_markdown(frame.groupby("method")["mase"].mean().round(3).to_frame("mase").reset_index())
+    )
     print("\n### 80% coverage (mean of the two origins) and holiday-window WAPE")
     cov = mean["coverage_80"].unstack("method").round(2)
     print(to_markdown(cov.reset_index()))
@@ -291,6 +353,15 @@ def accuracy(data: Path, peers: tuple[str, ...], folds: int, peer_cache: Path | 
     print(to_markdown(pd.DataFrame(picks)))
     for n in notes:
         print(f"- note: {n}")
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its ended children (user + system)."""
+    return sum(
+        getattr(resource.getrusage(who), f)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for f in ("ru_utime", "ru_stime")
+    )
 
 
 def whole_sample(horizon: int, folds: int, workers: int, end: dt.date) -> None:
@@ -342,6 +413,13 @@ def main() -> None:
         "--peer-cache", type=Path, default=None, help="CSV of the peers' rows: written, then reused"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help="comma-separated peers to run (seasonal_naive is needed for the ratios)",
+    )
+    parser.add_argument("--origins", type=int, default=2, help="origins, 56 days apart")
+    parser.add_argument("--csv", type=Path, default=None, help="write the per-origin rows here")
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2026, 11, 21))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -355,12 +433,13 @@ def main() -> None:
         )
         whole_sample(H, args.folds, args.workers, args.end)
         return
-    peers = tuple(p for p in PEERS if not (args.skip_arima and p == "autoarima"))
-    print(
-        "command: .venv/bin/python bench/forecast_accuracy.py"
-        + (" --skip-arima" if args.skip_arima else "")
-    )
-    accuracy(args.data, peers, args.folds, args.peer_cache)
+    asked = tuple(p for p in args.peers.split(",") if p)
+    unknown = sorted(set(asked) - set(PEERS))
+    if unknown:
+        parser.error(f"unknown peers {unknown}; choose from {list(PEERS)}")
+    peers = tuple(p for p in asked if not (args.skip_arima and p == "autoarima"))
+    print("command: .venv/bin/python bench/forecast_accuracy.py " + " ".join(sys.argv[1:]))
+    accuracy(args.data, peers, args.folds, args.peer_cache, args.origins, args.csv)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 import warnings
@@ -13,13 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from forecasting.combine import calibrate
 from forecasting.frames import FORECAST_COLUMNS, MIN_HISTORY_DAYS
 from forecasting.holiday_effects import HolidayEffects
 from forecasting.metrics import coverage, mase, seasonal_naive_scale, wape
-from forecasting.models import make_forecaster
+from forecasting.models import Forecaster, make_forecaster
 from forecasting.traffic import apply_traffic_scenario, forecast_traffic
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,24 @@ def fitting_threads() -> Iterator[None]:
     if "OPENBLAS_NUM_THREADS" in os.environ or "OMP_NUM_THREADS" in os.environ:
         yield
         return
-    with threadpool_limits(limits=1):
+    with _thread_controller().limit(limits=1):
         yield
+
+
+_controller: tuple[int, ThreadpoolController] | None = None
+
+
+def _thread_controller() -> ThreadpoolController:
+    """The process's threadpoolctl controller, found again only after new imports.
+
+    Finding the loaded BLAS/OpenMP libraries took 4 ms a job; a library is only loaded by an
+    import, so the count of imported modules says when to look again.
+    """
+    global _controller
+    loaded = len(sys.modules)
+    if _controller is None or _controller[0] != loaded:
+        _controller = (loaded, ThreadpoolController())
+    return _controller[1]
 
 
 #: Libraries whose warnings a fitting job silences (convergence notes, overflow in a candidate
@@ -178,6 +195,9 @@ class SeriesModelResult:
     future_traffic: pd.DataFrame | None
     error: str | None = None
     backtest: pd.DataFrame | None = None
+    #: Parameter estimations (model searches) the job made: the first fold's and the final
+    #: fit; the later folds reuse the first fold's parameters where the model allows it.
+    fits: int = 0
 
 
 def _with_traffic(history: pd.DataFrame, traffic: pd.DataFrame) -> pd.DataFrame:
@@ -197,7 +217,13 @@ def forecast_traffic_at(
         return forecast_traffic(traffic.loc[traffic["ds"] <= origin], horizon_days)
 
 
-def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool):
+def _fit_predict(
+    task: SeriesModelTask,
+    train: pd.DataFrame,
+    h: int,
+    final: bool,
+    parameters_from: Forecaster | None = None,
+):
     regressors: tuple[str, ...] = ()
     future_reg = None
     future_traffic = None
@@ -222,13 +248,20 @@ def _fit_predict(task: SeriesModelTask, train: pd.DataFrame, h: int, final: bool
     model = make_forecaster(task.model, holidays=task.holidays, regressors=regressors, **params)
     if not model.supports_regressors:
         train = train[["unique_id", "ds", "y"]]
-    model.fit(train)
+    model.fit(train, parameters_from=parameters_from)
     forecast = model.predict(h, future_regressors=future_reg if model.regressors else None)
     return model, forecast, future_traffic
 
 
 def run_series_model(task: SeriesModelTask) -> SeriesModelResult:
     """Back-test one model on one series over rolling origins, then fit it on all the history.
+
+    The first (oldest) fold fits the model; the later folds keep its parameters and only run
+    them over their longer history (``Forecaster.fit(..., parameters_from=...)``, statsforecast's
+    ``forward``), so a statsforecast model costs two searches (the first fold's and the final
+    fit's) instead of one per fold. The final fit is always a real fit. On the real series at
+    four origins this moved the combination's geometric-mean WAPE over the seasonal naive's
+    from 0.774 to 0.782 (+1%; bench/RESULTS.md, 2026-12-06).
 
     The final forecast's 80%/95% bands are conformal (:func:`forecasting.combine.calibrate`:
     quantiles of the back-test's own absolute errors) and ``coverage_80``/``coverage_95`` the
@@ -247,14 +280,28 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
     t0 = time.perf_counter()
     hist = task.history
     h = task.horizon_days
+    fits = 0
     try:
         folds = []
+        first: Forecaster | None = None
         for cutoff in fold_cutoffs(hist["ds"], h, task.folds):
             train = hist.loc[hist["ds"] <= cutoff]
             test = hist.loc[(hist["ds"] > cutoff) & (hist["ds"] <= cutoff + pd.Timedelta(days=h))]
-            _, fc, _ = _fit_predict(task, train, h, final=False)
+            # the later folds roll the first fold's parameters forward (no new search)
+            try:
+                fitted, fc, _ = _fit_predict(task, train, h, final=False, parameters_from=first)
+            except Exception as exc:
+                if first is None:
+                    raise
+                # parameters that cannot be run over this history: a real fit instead
+                logger.info("%s on %s: fold refitted (%s)", task.model, task.unique_id, exc)
+                fitted, fc, _ = _fit_predict(task, train, h, final=False)
+            fits += not fitted.parameters_reused_
+            if first is None:
+                first = fitted
+            # one series: the days are the key (the string key as well made the merge slower)
             joined = test[["unique_id", "ds", "y"]].merge(
-                fc.drop(columns="model"), on=["unique_id", "ds"], how="left"
+                fc.drop(columns=["unique_id", "model"]), on="ds", how="left"
             )
             joined.insert(1, "model", task.model)
             joined.insert(2, "cutoff", cutoff)
@@ -262,6 +309,7 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
             joined["scale"] = seasonal_naive_scale(train)
             folds.append(joined[list(BACKTEST_COLUMNS)])
         model, forecast, future_traffic = _fit_predict(task, hist, h, final=True)
+        fits += 1
     except Exception as exc:
         logger.warning("model %s failed on %s: %s", task.model, task.unique_id, exc)
         return SeriesModelResult(
@@ -301,6 +349,7 @@ def _run_series_model(task: SeriesModelTask) -> SeriesModelResult:
         traffic_coef,
         future_traffic,
         backtest=backtest,
+        fits=fits,
     )
 
 
@@ -322,10 +371,10 @@ def score_backtest(backtest: pd.DataFrame) -> dict[str, float]:
         a = fold["y"].to_numpy(float)
         rows.append(
             (
-                wape(a, fold["yhat"]),
-                mase(a, fold["yhat"], float(fold["scale"].iloc[0])),
-                coverage(a, fold["yhat_lo_80"], fold["yhat_hi_80"]),
-                coverage(a, fold["yhat_lo_95"], fold["yhat_hi_95"]),
+                wape(a, fold["forecast"]),
+                mase(a, fold["forecast"], float(fold["scale"].iloc[0])),
+                coverage(a, fold["forecast_lower"], fold["forecast_upper"]),
+                coverage(a, fold["forecast_lower_95"], fold["forecast_upper_95"]),
             )
         )
     scores = np.array(rows, dtype=float).reshape(-1, 4)

@@ -117,7 +117,7 @@ def conformal_quantiles(
     Parameters
     ----------
     backtest : pandas.DataFrame
-        ``step, y, yhat`` of one series and model (days ahead, actual, forecast).
+        ``step, y, forecast`` of one series and model (days ahead, actual, forecast).
     levels : sequence of float
         Central interval levels (fractions).
     min_errors : int
@@ -126,19 +126,39 @@ def conformal_quantiles(
     Returns
     -------
     pandas.DataFrame
-        ``first_step, lo_80, hi_80, lo_95, hi_95`` (log errors; a band is ``expm1(log1p(yhat)
+        ``first_step, lo_80, hi_80, lo_95, hi_95`` (log errors; a band is ``expm1(log1p(forecast)
         + q)``, ``lo = -hi``: quantiles of the absolute error). Empty without errors.
 
     The plain empirical quantile, not split conformal's finite-sample ``ceil((n + 1) level) /
     n``: with 21-40 errors a bucket that correction took the 86th percentile for an 80% band,
     and the bands covered 86% of the real holdout days (79-89% per series) instead of 80%.
     """
-    bt = backtest.loc[np.isfinite(backtest["y"]) & np.isfinite(backtest["yhat"])]
+    y = backtest["y"].to_numpy(float)
+    f = backtest["forecast"].to_numpy(float)
+    ok = np.isfinite(y) & np.isfinite(f)
     cols = ["first_step", *(f"{s}_{round(lv * 100)}" for lv in levels for s in ("lo", "hi"))]
-    if bt.empty:
+    if not ok.any():
         return pd.DataFrame(columns=cols)
-    err = np.log1p(bt["y"].to_numpy(float)) - np.log1p(bt["yhat"].clip(lower=0).to_numpy(float))
-    steps = bt["step"].to_numpy(int)
+    err = _log_errors(y[ok], f[ok])
+    starts, q = _abs_error_quantiles(err, backtest["step"].to_numpy(int)[ok], levels, min_errors)
+    rows = [[start, *(v for qv in q_row for v in (-qv, qv))] for start, q_row in zip(starts, q.tolist(), strict=True)]  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    # a band never excludes the forecast itself
+    for lv in levels:
+        tag = round(lv * 100)
+        out[f"lo_{tag}"] = out[f"lo_{tag}"].clip(upper=0.0)
+        out[f"hi_{tag}"] = out[f"hi_{tag}"].clip(lower=0.0)
+    return out
+
+
+def _log_errors(y: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    return np.log1p(y) - np.log1p(np.clip(forecast, 0.0, None))
+
+
+def _abs_error_quantiles(
+    err: np.ndarray, steps: np.ndarray, levels: Sequence[float], min_errors: int
+) -> tuple[list[int], np.ndarray]:
+    """The buckets' first steps and the absolute errors' quantiles, ``(buckets, levels)``."""
     starts = [s for s in BUCKET_STARTS if s <= steps.max()]
     counts = np.bincount(_buckets(steps, starts), minlength=len(starts))
     merged: list[int] = []
@@ -151,30 +171,17 @@ def conformal_quantiles(
     if len(merged) > 1 and acc < min_errors:
         merged.pop()  # a thin last bucket joins the one before
     bucket = _buckets(steps, merged)
-    rows = []
-    for b, start in enumerate(merged):
-        e = np.abs(err[bucket == b])
-        row = [start]
-        for lv in levels:
-            q = float(np.quantile(e, lv))
-            row += [-q, q]
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=cols)
-    # a band never excludes the forecast itself
-    for lv in levels:
-        tag = round(lv * 100)
-        out[f"lo_{tag}"] = out[f"lo_{tag}"].clip(upper=0.0)
-        out[f"hi_{tag}"] = out[f"hi_{tag}"].clip(lower=0.0)
-    return out
+    q = np.array([np.quantile(np.abs(err[bucket == b]), list(levels)) for b in range(len(merged))])
+    return merged, q.reshape(len(merged), len(levels))
 
 
 def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) -> pd.DataFrame:
-    """Replace the interval bounds of a forecast by ``expm1(log1p(yhat) + quantile)``.
+    """Replace the interval bounds of a forecast by ``expm1(log1p(forecast) + quantile)``.
 
     Parameters
     ----------
     forecast : pandas.DataFrame
-        Forecast rows (``yhat`` and the interval columns) of one series and model.
+        Forecast rows (``forecast`` and the interval columns) of one series and model.
     steps : numpy.ndarray
         Days ahead of each row (1 = the day after the origin).
     q : pandas.DataFrame
@@ -184,13 +191,13 @@ def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) 
         return forecast
     out = forecast.copy()
     idx = np.clip(_buckets(np.asarray(steps), q["first_step"].to_numpy()), 0, len(q) - 1)
-    base = np.log1p(out["yhat"].clip(lower=0).to_numpy(float))
-    closed = out["yhat"].to_numpy(float) <= 0
+    base = np.log1p(out["forecast"].clip(lower=0).to_numpy(float))
+    closed = out["forecast"].to_numpy(float) <= 0
     for col, qcol in (
-        ("yhat_lo_80", "lo_80"),
-        ("yhat_hi_80", "hi_80"),
-        ("yhat_lo_95", "lo_95"),
-        ("yhat_hi_95", "hi_95"),
+        ("forecast_lower", "lo_80"),
+        ("forecast_upper", "hi_80"),
+        ("forecast_lower_95", "lo_95"),
+        ("forecast_upper_95", "hi_95"),
     ):
         bound = np.expm1(base + q[qcol].to_numpy()[idx]).clip(min=0.0)
         out[col] = np.where(closed, out[col].to_numpy(float), bound)
@@ -206,20 +213,39 @@ def loo_coverage(backtest: pd.DataFrame) -> tuple[float, float]:
     cutoffs = sorted(backtest["cutoff"].dropna().unique())
     if len(cutoffs) < 2:
         return float("nan"), float("nan")
-    hits80, hits95, total = 0, 0, 0
+    # the same bands as conformal_quantiles + apply_conformal, on arrays taken out once
+    cutoff = backtest["cutoff"].to_numpy()
+    y = backtest["y"].to_numpy(float)
+    f = backtest["forecast"].to_numpy(float)
+    steps = backtest["step"].to_numpy(int)
+    own = backtest[["forecast_lower", "forecast_upper", "forecast_lower_95", "forecast_upper_95"]]
+    own_bands = own.to_numpy(float)
+    finite = np.isfinite(y) & np.isfinite(f)
+    err = np.where(finite, _log_errors(np.where(finite, y, 0.0), np.where(finite, f, 0.0)), 0.0)
+    hits = np.zeros(len(LEVELS), dtype=int)
+    total = 0
     for c in cutoffs:
-        test = backtest.loc[backtest["cutoff"] == c]
-        q = conformal_quantiles(backtest.loc[backtest["cutoff"] != c])
-        if q.empty or test.empty:
+        test = cutoff == c
+        train = ~test & finite
+        if not train.any() or not test.any():
             continue
-        banded = apply_conformal(test, test["step"].to_numpy(int), q)
-        y = banded["y"].to_numpy(float)
-        hits80 += int(((y >= banded["yhat_lo_80"]) & (y <= banded["yhat_hi_80"])).sum())
-        hits95 += int(((y >= banded["yhat_lo_95"]) & (y <= banded["yhat_hi_95"])).sum())
-        total += len(banded)
+        starts, q = _abs_error_quantiles(err[train], steps[train], LEVELS, MIN_BUCKET_ERRORS)
+        idx = np.clip(_buckets(steps[test], starts), 0, len(starts) - 1)
+        ft = f[test]
+        base = np.log1p(np.clip(ft, 0.0, None))
+        closed = ft <= 0
+        yt = y[test]
+        for j in range(len(LEVELS)):
+            width = q[idx, j]
+            lo = np.expm1(base + np.minimum(-width, 0.0)).clip(min=0.0)
+            hi = np.expm1(base + np.maximum(width, 0.0)).clip(min=0.0)
+            lo = np.where(closed, own_bands[test, 2 * j], lo)
+            hi = np.where(closed, own_bands[test, 2 * j + 1], hi)
+            hits[j] += int(((yt >= lo) & (yt <= hi)).sum())
+        total += int(test.sum())
     if not total:
         return float("nan"), float("nan")
-    return hits80 / total, hits95 / total
+    return hits[0] / total, hits[1] / total
 
 
 def calibrate(

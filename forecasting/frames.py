@@ -8,23 +8,21 @@ import numpy as np
 import pandas as pd
 
 from contracts.checks import require_columns
+from contracts.columns import WIDE_BAND_COLUMNS
 from forecasting.errors import ForecastInputError, InsufficientHistoryError
 
 logger = logging.getLogger(__name__)
 
 SERIES_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
 ATTR_COLUMNS: tuple[str, ...] = ("unique_id", "country", "channel")
-FORECAST_COLUMNS: tuple[str, ...] = (
-    "unique_id",
-    "ds",
-    "model",
-    "yhat",
-    "yhat_lo_80",
-    "yhat_hi_80",
-    "yhat_lo_95",
-    "yhat_hi_95",
-)
-INTERVAL_COLUMNS: tuple[str, ...] = FORECAST_COLUMNS[3:]
+#: The point forecast's column and the 80% band's (lower, upper), named as the forecast files
+#: name them (:mod:`contracts.columns`), so a model frame leaves the package without renaming.
+POINT_COLUMN = "forecast"
+BAND_80_COLUMNS: tuple[str, str] = ("forecast_lower", "forecast_upper")
+#: A model frame's value columns: the point forecast, the 80% band and the 95% band.
+INTERVAL_COLUMNS: tuple[str, ...] = (POINT_COLUMN, *BAND_80_COLUMNS, *WIDE_BAND_COLUMNS)
+#: A forecast frame inside the package: one row per series, model and day.
+FORECAST_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "model", *INTERVAL_COLUMNS)
 
 #: Below this many days of history a series is refused.
 MIN_HISTORY_DAYS = 28
@@ -73,14 +71,17 @@ def validate_history(df: pd.DataFrame, *, what: str = "history") -> None:
         raise ForecastInputError(
             f"{what}: series {row['unique_id']!r} has negative 'y' ({row['y']}) at ds={row['ds']}"
         )
-    dup = df.duplicated(["unique_id", "ds"])
+    # one series (every model fit): the same checks without grouping by the string key
+    ids = df["unique_id"]
+    single = len(df) == 0 or bool((ids == ids.iloc[0]).all())
+    dup = df["ds"].duplicated() if single else df.duplicated(["unique_id", "ds"])
     if dup.any():
         row = df.loc[dup].iloc[0]
         raise ForecastInputError(
             f"{what}: series {row['unique_id']!r} has duplicate ds {row['ds']} "
             f"({int(dup.sum())} duplicate row(s))"
         )
-    step = df.groupby("unique_id", sort=False)["ds"].diff()
+    step = df["ds"].diff() if single else df.groupby("unique_id", sort=False)["ds"].diff()
     unsorted = step < pd.Timedelta(0)
     if unsorted.any():
         row = df.loc[unsorted].iloc[0]
@@ -111,6 +112,10 @@ def check_history_length(df: pd.DataFrame, min_days: int = MIN_HISTORY_DAYS) -> 
 
 def history_span_days(df: pd.DataFrame) -> pd.Series:
     """Calendar span of each series in days (first to last ``ds`` inclusive), by ``unique_id``."""
+    ids = df["unique_id"]
+    if len(df) and bool((ids == ids.iloc[0]).all()):  # one series: no grouping by the key
+        span = (df["ds"].max() - df["ds"].min()).days + 1
+        return pd.Series([span], index=pd.Index([ids.iloc[0]], name="unique_id"), name="ds")
     g = df.groupby("unique_id", sort=False)["ds"]
     return (g.max() - g.min()).dt.days + 1
 

@@ -25,6 +25,7 @@ Christmas and St Stephen's Day do not count the same dip twice.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,7 +124,10 @@ class HolidayMeasurements:
 
 
 def measure_holidays(
-    ds: pd.Series | pd.DatetimeIndex, y: np.ndarray, holidays_frame: pd.DataFrame | None
+    ds: pd.Series | pd.DatetimeIndex,
+    y: np.ndarray,
+    holidays_frame: pd.DataFrame | None,
+    labels: pd.DataFrame | None = None,
 ) -> HolidayMeasurements:
     """Measure every observed holiday-window day of one series (see the module docstring).
 
@@ -135,9 +139,11 @@ def measure_holidays(
         Contacts per day, aligned with ``ds``.
     holidays_frame : pandas.DataFrame or None
         The series' holidays frame (:func:`~forecasting.holidays.make_holidays_frame`).
+    labels : pandas.DataFrame, optional
+        :func:`label_holiday_days` of ``holidays_frame``, when the caller has it already.
     """
     dates = pd.DatetimeIndex(pd.to_datetime(ds)).normalize()
-    labels = label_holiday_days(holidays_frame)
+    labels = label_holiday_days(holidays_frame) if labels is None else labels
     if not len(dates):
         return HolidayMeasurements(labels.assign(r=pd.Series(dtype=float)), 0.01)
     grid = pd.date_range(dates.min(), dates.max(), freq="D")
@@ -241,14 +247,21 @@ class HolidayEffects:
         dates = pd.DatetimeIndex(pd.to_datetime(ds)).normalize()
         if self.labels.empty:
             return np.zeros(len(dates))
-        lab = self.labels.set_index("ds").reindex(dates)
+        # a fresh, writable array (the callers zero the closed days in place)
+        return np.array(self._offset_by_date.reindex(dates, fill_value=0.0), dtype=float)
+
+    @functools.cached_property
+    def _offset_by_date(self) -> pd.Series:
+        """The log effect of every labelled date, looked up once per effects object (every fold
+        and model of a series asks for its history's and horizon's offsets)."""
+        lab = self.labels.set_index("ds")
         coef = self.effects.set_index(["holiday", "group"])["coef_log"]
         keys = pd.MultiIndex.from_arrays([lab["holiday"], lab["group"]])
         out = coef.reindex(keys).to_numpy(dtype=float)
         shared = self.shared.set_index("group")["coef_log"]
         fallback = shared.reindex(lab["group"]).to_numpy(dtype=float)
         out = np.where(np.isfinite(out), out, fallback)
-        return np.where(np.isfinite(out), out, 0.0)
+        return pd.Series(np.where(np.isfinite(out), out, 0.0), index=lab.index, dtype=float)
 
     @property
     def scope(self) -> str:
@@ -385,11 +398,15 @@ def measure_at_origins(
     Module-level so an executor can run it; ``history`` is ``ds, y`` of one series.
     """
     ds = history["ds"]
+    labels = label_holiday_days(holidays_frame)  # one labelling for every origin
     return [
         (
             origin,
             measure_holidays(
-                ds[ds <= origin], history.loc[ds <= origin, "y"].to_numpy(float), holidays_frame
+                ds[ds <= origin],
+                history.loc[ds <= origin, "y"].to_numpy(float),
+                holidays_frame,
+                labels,
             ),
         )
         for origin in origins

@@ -166,8 +166,8 @@ def split_intraday(
     Parameters
     ----------
     daily_forecast : pandas.DataFrame
-        Forecast frame ``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95,
-        yhat_hi_95`` (contacts per day).
+        Forecast frame ``unique_id, ds, model, forecast, forecast_lower, forecast_upper, forecast_lower_95,
+        forecast_upper_95`` (contacts per day).
     intraday_history : pandas.DataFrame
         ``unique_id, ds, y`` per interval (see :func:`~forecasting.frames.contacts_to_intraday`).
     interval_minutes : int
@@ -184,8 +184,8 @@ def split_intraday(
     Returns
     -------
     pandas.DataFrame
-        ``unique_id, ds, interval_minutes, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95,
-        yhat_hi_95``: contacts per interval, ``ds`` the interval start (naive local time); every
+        ``unique_id, ds, interval_minutes, model, forecast, forecast_lower, forecast_upper, forecast_lower_95,
+        forecast_upper_95``: contacts per interval, ``ds`` the interval start (naive local time); every
         interval of each day, zeros outside the profile's opening hours. Bounds are split with
         the same shares as the point forecast.
     """

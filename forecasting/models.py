@@ -2,7 +2,7 @@
 
 Every forecaster takes one series ``unique_id, ds, y`` (daily, naive local dates, sorted) plus
 optional regressor columns it was told about, and returns the package's forecast frame
-``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95`` with one row per
+``unique_id, ds, model, forecast, forecast_lower, forecast_upper, forecast_lower_95, forecast_upper_95`` with one row per
 calendar day of the horizon. Closed weekdays (a weekday on which the series (almost) never has
 contacts, e.g. a bank's weekend) are left out of fitting and forecast as zero.
 
@@ -95,8 +95,20 @@ class Forecaster:
         self.holiday_effects = holiday_effects
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, df: pd.DataFrame) -> Forecaster:
+    def fit(self, df: pd.DataFrame, *, parameters_from: Forecaster | None = None) -> Forecaster:
         """Fit on one series ``unique_id, ds, y`` (+ regressor columns); return ``self``.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            The history.
+        parameters_from : Forecaster, optional
+            A fitted forecaster of the same model (e.g. on a shorter history of the series):
+            its estimated parameters are kept and only run over ``df`` (statsforecast's
+            ``forward``: no model search, no re-estimation), which is how a back-test's later
+            folds reuse the first fold's fit. Models with nothing to carry over, or whose
+            calendar (open weekdays, seasons) differs between the two histories, fit afresh;
+            ``parameters_reused_`` says which happened.
 
         Raises
         ------
@@ -146,9 +158,17 @@ class Forecaster:
             )
         self.exog_ = exog
         self._set_holiday_effects(ds, y)
-        self._fit()
+        self.parameters_reused_ = parameters_from is not None and self._reuse_parameters(
+            parameters_from
+        )
+        if not self.parameters_reused_:
+            self._fit()
         self.is_fitted_ = True
         return self
+
+    def _reuse_parameters(self, fitted: Forecaster) -> bool:
+        """Take ``fitted``'s parameters for this history; False = nothing to reuse (fit afresh)."""
+        return False
 
     def _set_holiday_effects(self, ds: pd.Series, y: np.ndarray) -> None:
         """Pooled holiday effects (given, or estimated from this history) and the fit offsets."""
@@ -188,8 +208,8 @@ class Forecaster:
         Returns
         -------
         pandas.DataFrame
-            ``unique_id, ds, model, yhat, yhat_lo_80, yhat_hi_80, yhat_lo_95, yhat_hi_95``
-            (contacts per day), ``h`` rows, all >= 0 and ``lo_95 <= lo_80 <= yhat <= hi_80 <=
+            ``unique_id, ds, model, forecast, forecast_lower, forecast_upper, forecast_lower_95, forecast_upper_95``
+            (contacts per day), ``h`` rows, all >= 0 and ``lo_95 <= lo_80 <= forecast <= hi_80 <=
             hi_95``; zero on closed weekdays.
         """
         if not getattr(self, "is_fitted_", False):
@@ -248,7 +268,7 @@ class Forecaster:
 
 
 def _tidy_bounds(values: np.ndarray) -> np.ndarray:
-    """Clip at zero (contacts can't be negative) and enforce lo95 <= lo80 <= yhat <= hi80 <= hi95."""
+    """Clip at zero (contacts can't be negative) and enforce lo95 <= lo80 <= forecast <= hi80 <= hi95."""
     v = np.where(np.isfinite(values), values, 0.0).clip(min=0.0)
     mean, lo80, hi80, lo95, hi95 = v.T
     lo80 = np.minimum(lo80, mean)
@@ -568,10 +588,39 @@ class _StatsForecastModel(Forecaster):
             warnings.simplefilter("ignore")
             self.model_ = self._model().fit(self._train())
 
+    def _reuse_parameters(self, fitted: Forecaster) -> bool:
+        if (
+            type(fitted) is not type(self)
+            or not getattr(fitted, "is_fitted_", False)
+            or fitted.open_weekdays_ != self.open_weekdays_
+            or not self._same_structure(fitted)
+        ):
+            return False
+        self.model_ = fitted.model_
+        return True
+
+    def _same_structure(self, fitted: _StatsForecastModel) -> bool:
+        """Whether a fit on this history would have the same model structure as ``fitted``'s."""
+        return True
+
+    def _predict_raw(self, h: int, X_future: np.ndarray | None = None) -> dict:
+        """The statsforecast model's forecast: its own state after ``fit``, or its parameters
+        run over this history (``forward``) when they were reused."""
+        if self.parameters_reused_:
+            return self.model_.forward(
+                y=self._train(), h=h, X=self._forward_exog(), X_future=X_future, level=[80, 95]
+            )
+        if X_future is not None:
+            return self.model_.predict(h, X=X_future, level=[80, 95])
+        return self.model_.predict(h, level=[80, 95])
+
+    def _forward_exog(self) -> np.ndarray | None:
+        return None
+
     def _forecast(self, future_ds, future_exog):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = self.model_.predict(len(future_ds), level=[80, 95])
+            out = self._predict_raw(len(future_ds))
         return tuple(
             np.expm1(np.asarray(out[k], dtype=float))
             for k in ("mean", "lo-80", "hi-80", "lo-95", "hi-95")
@@ -579,7 +628,12 @@ class _StatsForecastModel(Forecaster):
 
 
 class AutoETSForecaster(_StatsForecastModel):
-    """statsforecast AutoETS (error/trend chosen by AICc, additive weekly season on the log)."""
+    """statsforecast AutoETS on the log: additive error and weekly season, the trend (none,
+    additive, damped) chosen by AICc.
+
+    Additive errors only (``AZA``): on ``log(1 + contacts)`` AICc never chose a multiplicative
+    error on the real series (forecasts identical at four origins) and the search costs half.
+    """
 
     name = "autoets"
 
@@ -587,7 +641,7 @@ class AutoETSForecaster(_StatsForecastModel):
         from statsforecast.models import AutoETS
 
         season = max(self.season_length_, 1)
-        return AutoETS(season_length=season, model="ZZA" if season > 1 else "ZZN")
+        return AutoETS(season_length=season, model="AZA" if season > 1 else "AZN")
 
 
 class AutoThetaForecaster(_StatsForecastModel):
@@ -623,17 +677,23 @@ class AutoThetaForecaster(_StatsForecastModel):
 
 
 class MSTLForecaster(_StatsForecastModel):
-    """statsforecast MSTL: weekly and (with two years of history) yearly STL, ETS on the trend."""
+    """statsforecast MSTL: weekly and (with two years of history) yearly STL, an additive-error
+    ETS (``AZN``, as :class:`AutoETSForecaster`) on the trend."""
 
     name = "mstl"
 
     def _model(self):
         from statsforecast.models import MSTL, AutoETS
 
+        return MSTL(season_length=self._seasons(), trend_forecaster=AutoETS(model="AZN"))
+
+    def _seasons(self) -> list[int]:
         week = max(self.season_length_, 1)
         year = round(365.25 * week / 7)
-        seasons = [week, year] if len(self.y_) >= 2 * year + week else [week]
-        return MSTL(season_length=seasons, trend_forecaster=AutoETS(model="ZZN"))
+        return [week, year] if len(self.y_) >= 2 * year + week else [week]
+
+    def _same_structure(self, fitted: _StatsForecastModel) -> bool:
+        return list(np.atleast_1d(fitted.model_.season_length)) == self._seasons()
 
 
 class AutoARIMAForecaster(_StatsForecastModel):
@@ -666,14 +726,21 @@ class AutoARIMAForecaster(_StatsForecastModel):
         cols = [offset] + [np.log1p(exog[r].to_numpy(float)) for r in self.regressors]
         return np.column_stack(cols)
 
+    def _window(self) -> slice:
+        return slice(max(len(self.y_) - self.max_train_days, 0), None)
+
+    def _train(self) -> np.ndarray:
+        return np.log1p(self.y_)[self._window()]
+
+    def _train_exog(self) -> np.ndarray:
+        return self._exog(self.offset_, self.exog_)[self._window()]
+
     def _fit(self) -> None:
         from statsforecast.models import AutoARIMA
 
-        keep = slice(max(len(self.y_) - self.max_train_days, 0), None)
-        X = self._exog(self.offset_, self.exog_)[keep]
+        X = self._train_exog()
         # a regressor without variation in the window cannot be estimated
         self.exog_used_ = np.ptp(X, axis=0) > 1e-9 if len(X) else np.zeros(0, bool)
-        z = np.log1p(self.y_)[keep]
         model = AutoARIMA(
             season_length=max(self.season_length_, 1),
             max_p=1,
@@ -685,9 +752,9 @@ class AutoARIMAForecaster(_StatsForecastModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if self.exog_used_.any():
-                self.model_ = model.fit(z, X[:, self.exog_used_])
+                self.model_ = model.fit(self._train(), X[:, self.exog_used_])
             else:
-                self.model_ = model.fit(z)
+                self.model_ = model.fit(self._train())
         # the regressors' weights under the regression's names (log-log traffic elasticity)
         names = ["holiday_effect", *(f"log_{r}" for r in self.regressors)]
         used = [n for n, u in zip(names, self.exog_used_, strict=True) if u]
@@ -697,14 +764,22 @@ class AutoARIMAForecaster(_StatsForecastModel):
             dtype=float,
         )
 
+    def _reuse_parameters(self, fitted: Forecaster) -> bool:
+        if not super()._reuse_parameters(fitted):
+            return False
+        self.exog_used_ = fitted.exog_used_
+        self.coef_ = fitted.coef_
+        return True
+
+    def _forward_exog(self) -> np.ndarray | None:
+        return self._train_exog()[:, self.exog_used_] if self.exog_used_.any() else None
+
     def _forecast(self, future_ds, future_exog):
         X = self._exog(self._future_offset(future_ds), future_exog)
+        X_future = X[:, self.exog_used_] if self.exog_used_.any() else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if self.exog_used_.any():
-                out = self.model_.predict(len(future_ds), X=X[:, self.exog_used_], level=[80, 95])
-            else:
-                out = self.model_.predict(len(future_ds), level=[80, 95])
+            out = self._predict_raw(len(future_ds), X_future)
         return tuple(
             np.expm1(np.asarray(out[k], dtype=float))
             for k in ("mean", "lo-80", "hi-80", "lo-95", "hi-95")

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from contracts import DAILY_FORECAST_COLUMNS, INTERVAL_FORECAST_COLUMNS
+from contracts import DAILY_FORECAST_COLUMNS, INTERVAL_FORECAST_COLUMNS, WIDE_BAND_COLUMNS
 from forecasting.errors import ForecastInputError
 from forecasting.frames import (
+    BAND_80_COLUMNS,
     FORECAST_COLUMNS,
     contacts_to_intraday,
     contacts_to_series,
@@ -25,14 +26,6 @@ from forecasting.wording import Statement
 # Columns of the forecast files the CLI writes and the pages offer for download.
 DAILY_EXPORT_COLUMNS = DAILY_FORECAST_COLUMNS
 INTERVAL_EXPORT_COLUMNS = INTERVAL_FORECAST_COLUMNS
-
-_FORECAST_NAMES = {  # the model frames' names -> the files' and pages' names
-    "yhat": "forecast",
-    "yhat_lo_80": "forecast_lower",
-    "yhat_hi_80": "forecast_upper",
-    "yhat_lo_95": "forecast_lower_95",
-    "yhat_hi_95": "forecast_upper_95",
-}
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ class ContactForecast:
             parts = frame["unique_id"].str.split("/", n=1, expand=True)
             return frame.drop(columns=["unique_id"]).assign(country=parts[0], channel=parts[1])
 
-        forecasts = split(run.all_forecasts).rename(columns={**_FORECAST_NAMES, "ds": "date"})
+        forecasts = split(run.all_forecasts).rename(columns={"ds": "date"})
         drivers = [
             {
                 "country": d.unique_id.split("/", 1)[0],
@@ -189,9 +182,9 @@ def split_daily_forecast(
         ``INTERVAL_EXPORT_COLUMNS`` plus the 95% bounds; interval sums equal the daily totals.
     """
     frame = daily.copy()
-    for bound in ("lower", "upper"):
-        if f"forecast_{bound}_95" not in frame:
-            frame[f"forecast_{bound}_95"] = frame[f"forecast_{bound}"]
+    for wide, narrow in zip(WIDE_BAND_COLUMNS, BAND_80_COLUMNS, strict=True):
+        if wide not in frame:
+            frame[wide] = frame[narrow]
     frame["unique_id"] = [make_unique_id(c, ch) for c, ch in zip(frame["country"], frame["channel"], strict=True)]  # fmt: skip
     attrs = frame[["unique_id", "country", "channel"]].drop_duplicates("unique_id")
     history = contacts_to_intraday(
@@ -201,9 +194,7 @@ def split_daily_forecast(
         raise ForecastInputError(
             "interval forecasts need intraday history (contacts with 'interval_start'); this data is daily"
         )
-    forecast = frame.rename(
-        columns={"date": "ds", **{ours: theirs for theirs, ours in _FORECAST_NAMES.items()}}
-    )[list(FORECAST_COLUMNS)]
+    forecast = frame.rename(columns={"date": "ds"})[list(FORECAST_COLUMNS)]
     forecast["ds"] = pd.to_datetime(forecast["ds"])
     start, end = forecast["ds"].min(), forecast["ds"].max()
     holidays = holidays_in_range(sorted(attrs["country"].unique()), history["ds"].min(), end)
@@ -220,13 +211,13 @@ def split_daily_forecast(
 def _with_attrs(
     frame: pd.DataFrame, attrs: pd.DataFrame, *, interval: bool = False
 ) -> pd.DataFrame:
-    out = frame.merge(attrs, on="unique_id", how="left").rename(columns=_FORECAST_NAMES)
+    out = frame.merge(attrs, on="unique_id", how="left")
     if interval:
         out["interval_start"] = out["ds"]
         out["date"] = out["ds"].dt.normalize()
-        columns = [*INTERVAL_EXPORT_COLUMNS, "forecast_lower_95", "forecast_upper_95"]
+        columns = [*INTERVAL_EXPORT_COLUMNS, *WIDE_BAND_COLUMNS]
     else:
         out["date"] = out["ds"]
-        columns = [*DAILY_EXPORT_COLUMNS, "forecast_lower_95", "forecast_upper_95"]
+        columns = [*DAILY_EXPORT_COLUMNS, *WIDE_BAND_COLUMNS]
     order = ["country", "channel", "interval_start" if interval else "date"]
     return out[columns].sort_values(order).reset_index(drop=True)

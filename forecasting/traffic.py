@@ -86,7 +86,7 @@ def forecast_traffic(traffic: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
             {"unique_id": country, "ds": g["ds"].to_numpy(), "y": g["sessions"].to_numpy(float)}
         )
         fc = ETSForecaster().fit(frame).predict(int(horizon_days))
-        parts.append(pd.DataFrame({"country": country, "ds": fc["ds"], "sessions": fc["yhat"]}))
+        parts.append(pd.DataFrame({"country": country, "ds": fc["ds"], "sessions": fc["forecast"]}))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TRAFFIC_COLUMNS})
     return pd.concat(parts, ignore_index=True)

@@ -41,11 +41,11 @@ def _forecast(model: str, level: float) -> pd.DataFrame:
             "unique_id": "AR/phone",
             "ds": ds,
             "model": model,
-            "yhat": level,
-            "yhat_lo_80": level * 0.9,
-            "yhat_hi_80": level * 1.1,
-            "yhat_lo_95": level * 0.8,
-            "yhat_hi_95": level * 1.2,
+            "forecast": level,
+            "forecast_lower": level * 0.9,
+            "forecast_upper": level * 1.1,
+            "forecast_lower_95": level * 0.8,
+            "forecast_upper_95": level * 1.2,
         }
     )[list(FORECAST_COLUMNS)]
 
@@ -55,8 +55,8 @@ def test_the_combination_is_the_weighted_mean_of_its_members_only():
     w = pd.Series({"a": 0.75, "b": 0.25})
     out = combine(frames, w, ["unique_id", "ds"])
     assert (out["model"] == COMBINATION).all() and len(out) == 5
-    np.testing.assert_allclose(out["yhat"], 125.0)
-    np.testing.assert_allclose(out["yhat_hi_95"], 150.0)
+    np.testing.assert_allclose(out["forecast"], 125.0)
+    np.testing.assert_allclose(out["forecast_upper_95"], 150.0)
     # a day a member lacks is left out rather than averaged over fewer members
     assert len(combine(frames.drop(index=4), w, ["unique_id", "ds"])) == 4
 
@@ -65,21 +65,21 @@ def _synthetic_backtest(folds: int, h: int = 28, sd: float = 0.1, seed: int = 0)
     rng = np.random.default_rng(seed)
     rows = []
     for k in range(folds):
-        yhat = np.full(h, 500.0)
-        y = yhat * np.exp(rng.normal(0.0, sd * np.sqrt(1 + np.arange(h) / h), h))
+        forecast = np.full(h, 500.0)
+        y = forecast * np.exp(rng.normal(0.0, sd * np.sqrt(1 + np.arange(h) / h), h))
         rows.append(
             pd.DataFrame(
                 {
                     "cutoff": pd.Timestamp("2024-01-01") + pd.Timedelta(days=h * k),
                     "step": np.arange(1, h + 1),
                     "y": y,
-                    "yhat": yhat,
+                    "forecast": forecast,
                 }
             )
         )
     bt = pd.concat(rows, ignore_index=True)
-    for col in ("yhat_lo_80", "yhat_hi_80", "yhat_lo_95", "yhat_hi_95"):
-        bt[col] = bt["yhat"]
+    for col in ("forecast_lower", "forecast_upper", "forecast_lower_95", "forecast_upper_95"):
+        bt[col] = bt["forecast"]
     return bt
 
 
@@ -93,7 +93,7 @@ def test_conformal_bands_cover_what_they_promise_on_a_synthetic_series():
     # fresh draws from the same process are covered at about the promised rates
     fresh = _synthetic_backtest(folds=40, seed=1)
     banded = apply_conformal(fresh, fresh["step"].to_numpy(), q)
-    inside = (fresh["y"] >= banded["yhat_lo_80"]) & (fresh["y"] <= banded["yhat_hi_80"])
+    inside = (fresh["y"] >= banded["forecast_lower"]) & (fresh["y"] <= banded["forecast_upper"])
     assert 0.74 <= inside.mean() <= 0.86
     # bands widen with the horizon when the errors do
     assert (q["hi_95"] - q["lo_95"]).iloc[-1] > (q["hi_95"] - q["lo_95"]).iloc[0]
@@ -111,5 +111,5 @@ def test_a_run_reports_the_coverage_of_its_conformal_bands():
     assert 0.65 <= m.loc[COMBINATION, "coverage_80"] <= 0.95
     assert m.loc[COMBINATION, "coverage_80"] <= m.loc[COMBINATION, "coverage_95"]
     fc = run.forecast
-    width80 = (fc["yhat_hi_80"] - fc["yhat_lo_80"]) / fc["yhat"]
+    width80 = (fc["forecast_upper"] - fc["forecast_lower"]) / fc["forecast"]
     assert width80.between(0.1, 1.0).all()  # about +-1.3 sd of 12% noise, not parametric

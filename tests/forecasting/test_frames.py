@@ -9,8 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contracts import DAILY_FORECAST_COLUMNS, INTERVAL_FORECAST_COLUMNS, WIDE_BAND_COLUMNS
 from forecasting.errors import ForecastInputError
-from forecasting.frames import contacts_to_intraday, contacts_to_series, traffic_to_frame
+from forecasting.frames import (
+    BAND_80_COLUMNS,
+    FORECAST_COLUMNS,
+    POINT_COLUMN,
+    contacts_to_intraday,
+    contacts_to_series,
+    traffic_to_frame,
+)
 
 
 def _contacts() -> pd.DataFrame:
@@ -98,3 +106,12 @@ def test_store_daily_frame_with_date_column_is_accepted():
     )
     series, _ = contacts_to_series(daily)
     assert series["y"].tolist() == [3.0, 4.0]
+
+
+def test_model_frames_use_the_forecast_files_names():
+    """One naming scheme: a model frame's value columns are the forecast files' columns, so the
+    frames leave the package without a renaming table."""
+    assert POINT_COLUMN in DAILY_FORECAST_COLUMNS
+    assert set(BAND_80_COLUMNS) <= set(DAILY_FORECAST_COLUMNS) & set(INTERVAL_FORECAST_COLUMNS)
+    assert FORECAST_COLUMNS[3:] == (POINT_COLUMN, *BAND_80_COLUMNS, *WIDE_BAND_COLUMNS)
+    assert not [c for c in FORECAST_COLUMNS if c.startswith("yhat")]

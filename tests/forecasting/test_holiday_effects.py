@@ -129,7 +129,7 @@ def test_a_moving_holiday_absent_from_a_short_history_is_forecast_as_a_dip():
         run = run_forecast(
             hist, attrs, 28, executor=pool, folds=2, models=["seasonal_naive", "regression", "ets"]
         )
-    fc = run.forecast.set_index("ds")["yhat"]
+    fc = run.forecast.set_index("ds")["forecast"]
     ordinary_thursday = fc[pd.Timestamp("2024-10-10")]
     for day in ("2024-10-03", "2024-10-17"):  # Rosh Hashanah, Sukkot (Thursdays)
         assert fc[pd.Timestamp(day)] < 0.5 * ordinary_thursday, day

@@ -33,17 +33,17 @@ def _history(interval: int = 30, weeks: int = 10, holiday: str | None = None) ->
 
 def _daily(start: str = "2024-03-11", days: int = 7) -> pd.DataFrame:
     ds = pd.date_range(start, periods=days)
-    yhat = np.linspace(400.3, 611.7, days)
+    forecast = np.linspace(400.3, 611.7, days)
     return pd.DataFrame(
         {
             "unique_id": "HU/phone",
             "ds": ds,
             "model": "ets",
-            "yhat": yhat,
-            "yhat_lo_80": yhat * 0.9,
-            "yhat_hi_80": yhat * 1.1,
-            "yhat_lo_95": yhat * 0.8,
-            "yhat_hi_95": yhat * 1.2,
+            "forecast": forecast,
+            "forecast_lower": forecast * 0.9,
+            "forecast_upper": forecast * 1.1,
+            "forecast_lower_95": forecast * 0.8,
+            "forecast_upper_95": forecast * 1.2,
         }
     )[list(FORECAST_COLUMNS)]
 
@@ -59,23 +59,25 @@ def test_interval_sums_equal_daily_totals(interval):
     expected = daily.set_index("ds")[list(FORECAST_COLUMNS[3:])]
     np.testing.assert_allclose(sums.to_numpy(), expected.to_numpy(), rtol=1e-12)
     assert (out[list(FORECAST_COLUMNS[3:])] >= 0).all().all()
-    assert (out["yhat_lo_95"] <= out["yhat"]).all() and (out["yhat"] <= out["yhat_hi_95"]).all()
+    assert (out["forecast_lower_95"] <= out["forecast"]).all() and (
+        out["forecast"] <= out["forecast_upper_95"]
+    ).all()
 
 
 def test_weekday_profiles_and_opening_hours():
     out = split_intraday(_daily(), _history(), 30)
     out["hour"] = out["ds"].dt.hour
     closed = (out["hour"] < 8) | (out["hour"] >= 18)
-    assert (out.loc[closed, "yhat"] == 0).all()
+    assert (out.loc[closed, "forecast"] == 0).all()
     monday = out.loc[out["ds"].dt.day_of_week == 0]
     tuesday = out.loc[out["ds"].dt.day_of_week == 1]
     assert (
-        monday.loc[monday["hour"] < 12, "yhat"].sum()
-        > 1.9 * monday.loc[monday["hour"] >= 12, "yhat"].sum()
+        monday.loc[monday["hour"] < 12, "forecast"].sum()
+        > 1.9 * monday.loc[monday["hour"] >= 12, "forecast"].sum()
     )
     assert (
-        tuesday.loc[tuesday["hour"] < 12, "yhat"].sum()
-        < tuesday.loc[tuesday["hour"] >= 12, "yhat"].sum()
+        tuesday.loc[tuesday["hour"] < 12, "forecast"].sum()
+        < tuesday.loc[tuesday["hour"] >= 12, "forecast"].sum()
     )
 
 
@@ -89,12 +91,14 @@ def test_holidays_get_their_own_profile_and_stay_out_of_the_normal_one():
     assert monday[8] < 0.3  # the holiday did not leak into Mondays
     out = split_intraday(_daily(), hist, 60, holidays=hol)
     fri = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-15")]
-    assert fri.loc[fri["ds"].dt.hour == 8, "yhat"].iloc[0] / fri["yhat"].sum() > 0.8
+    assert fri.loc[fri["ds"].dt.hour == 8, "forecast"].iloc[0] / fri["forecast"].sum() > 0.8
 
 
 def test_coarser_history_is_spread_evenly():
     out = split_intraday(_daily(), _history(interval=60), 15)
-    day = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-12")].set_index("ds")["yhat"]
+    day = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-12")].set_index("ds")[
+        "forecast"
+    ]
     quarter = day.loc["2024-03-12 09:00":"2024-03-12 09:45"]
     assert np.allclose(quarter, quarter.iloc[0]) and quarter.iloc[0] > 0
 
@@ -111,8 +115,8 @@ def test_history_of_any_export_length_is_resampled_to_the_planning_interval(hist
     # and the split still follows the history's shape: Monday mornings are busier
     out = split_intraday(_daily(), hist, planning)
     monday = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-11")]
-    morning = monday.loc[monday["ds"].dt.hour < 12, "yhat"].sum()
-    assert morning == pytest.approx(2 / 3 * monday["yhat"].sum(), rel=0.02)
+    morning = monday.loc[monday["ds"].dt.hour < 12, "forecast"].sum()
+    assert morning == pytest.approx(2 / 3 * monday["forecast"].sum(), rel=0.02)
 
 
 def test_a_coarse_interval_is_spread_over_finer_planning_intervals():
@@ -138,9 +142,9 @@ def test_holiday_eves_get_their_own_profile():
     assert friday.loc[friday.index >= 12].sum() > 0.5  # the eve did not leak into Fridays
     out = split_intraday(_daily(), hist, 60, holidays=hol, eves=eves)
     thursday = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-14")]
-    assert thursday.loc[thursday["ds"].dt.hour >= 12, "yhat"].sum() == 0
+    assert thursday.loc[thursday["ds"].dt.hour >= 12, "forecast"].sum() == 0
     fri = out.loc[out["ds"].dt.normalize() == pd.Timestamp("2024-03-15")]
-    assert fri.loc[fri["ds"].dt.hour == 8, "yhat"].iloc[0] / fri["yhat"].sum() > 0.8
+    assert fri.loc[fri["ds"].dt.hour == 8, "forecast"].iloc[0] / fri["forecast"].sum() > 0.8
 
 
 def test_bad_interval_and_frame():
@@ -149,4 +153,4 @@ def test_bad_interval_and_frame():
     with pytest.raises(ForecastInputError, match="interval_minutes must be one of"):
         split_intraday(_daily(), _history(), 45)
     with pytest.raises(ForecastInputError, match="missing column"):
-        split_intraday(_daily().drop(columns="yhat_lo_80"), _history(), 30)
+        split_intraday(_daily().drop(columns="forecast_lower"), _history(), 30)

@@ -48,6 +48,6 @@ def test_italian_holdout_beats_seasonal_naive(shared_data):
     hf = make_holidays_frame(["IT"], df["ds"].min(), df["ds"].max())
     reg = RegressionARIMA(holidays=hf).fit(train).predict(h)
     naive = SeasonalNaive().fit(train).predict(h)
-    wape = lambda f: np.abs(f["yhat"].to_numpy() - test["y"].to_numpy()).sum() / test["y"].sum()  # noqa: E731
+    wape = lambda f: np.abs(f["forecast"].to_numpy() - test["y"].to_numpy()).sum() / test["y"].sum()  # noqa: E731
     assert wape(naive) == pytest.approx(0.332, abs=0.002)  # the README's measured figure
     assert wape(reg) < 0.8 * wape(naive)

@@ -25,10 +25,10 @@ def _check_contract(fc: pd.DataFrame, hist: pd.DataFrame, name: str, h: int = H)
     v = fc[list(FORECAST_COLUMNS[3:])].to_numpy()
     assert np.isfinite(v).all()
     assert (v >= 0).all()
-    assert (fc["yhat_lo_95"] <= fc["yhat_lo_80"]).all()
-    assert (fc["yhat_lo_80"] <= fc["yhat"]).all()
-    assert (fc["yhat"] <= fc["yhat_hi_80"]).all()
-    assert (fc["yhat_hi_80"] <= fc["yhat_hi_95"]).all()
+    assert (fc["forecast_lower_95"] <= fc["forecast_lower"]).all()
+    assert (fc["forecast_lower"] <= fc["forecast"]).all()
+    assert (fc["forecast"] <= fc["forecast_upper"]).all()
+    assert (fc["forecast_upper"] <= fc["forecast_upper_95"]).all()
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
@@ -42,10 +42,10 @@ def test_contract(name, series):
     fc = model.predict(H)
     _check_contract(fc, series, name)
     # the forecast follows the weekly pattern: weekdays above Sundays
-    by_day = fc.groupby(fc["ds"].dt.day_of_week)["yhat"].mean()
+    by_day = fc.groupby(fc["ds"].dt.day_of_week)["forecast"].mean()
     assert by_day[0] > 2 * by_day[6]
     # intervals are not degenerate
-    assert (fc["yhat_hi_95"] - fc["yhat_lo_95"]).mean() > 0
+    assert (fc["forecast_upper_95"] - fc["forecast_lower_95"]).mean() > 0
 
 
 @pytest.mark.parametrize("name", ["regression", "prophet", "autoarima"])
@@ -83,7 +83,7 @@ def test_weekday_only_series_forecasts_zero_on_closed_days(name):
     _check_contract(fc, bank, name)
     weekend = fc["ds"].dt.day_of_week >= 5
     assert (fc.loc[weekend, list(FORECAST_COLUMNS[3:])] == 0).all().all()
-    assert (fc.loc[~weekend, "yhat"] > 50).all()
+    assert (fc.loc[~weekend, "forecast"] > 50).all()
 
 
 def test_open_weekdays_respects_a_friday_saturday_weekend():
@@ -155,8 +155,8 @@ def test_regression_recovers_pre_holiday_rise():
     assert eff["pre"] == pytest.approx(0.4, abs=0.1)
     assert eff["on"] == pytest.approx(-0.5, abs=0.1)
     # and it shows in the forecast: 12-14 Dec (pre) above, 15 Dec (on) below the same weekdays
-    fc = model.predict(60).set_index("ds")["yhat"]
-    base = make_forecaster("regression").fit(hist).predict(60).set_index("ds")["yhat"]
+    fc = model.predict(60).set_index("ds")["forecast"]
+    base = make_forecaster("regression").fit(hist).predict(60).set_index("ds")["forecast"]
     day = pd.Timestamp("2024-12-15")
     pre_days = [day - pd.Timedelta(days=k) for k in (1, 2, 3)]
     assert (fc[pre_days] / base[pre_days]).mean() > 1.2
@@ -166,7 +166,7 @@ def test_regression_recovers_pre_holiday_rise():
 @pytest.mark.slow
 def test_prophet_recovers_pre_holiday_rise():
     hist, hf = _series_with_monthly_event(days=300)
-    fc = make_forecaster("prophet", holidays=hf).fit(hist).predict(60).set_index("ds")["yhat"]
+    fc = make_forecaster("prophet", holidays=hf).fit(hist).predict(60).set_index("ds")["forecast"]
     day = pd.Timestamp("2024-12-15")
     pre = fc[[day - pd.Timedelta(days=k) for k in (1, 2, 3)]].to_numpy()
     same_weekdays = fc[[day - pd.Timedelta(days=k) for k in (8, 9, 10)]].to_numpy()

@@ -13,7 +13,7 @@ import pytest
 from forecasting.backtest import SeriesModelTask, fold_cutoffs, run_series_model
 from forecasting.errors import ForecastInputError, InsufficientHistoryError
 from forecasting.frames import FORECAST_COLUMNS
-from forecasting.pipeline import SHORT_MODELS, run_forecast
+from forecasting.pipeline import SHORT_MODELS, TRAFFIC_MODELS, run_forecast
 from forecasting.traffic import TrafficScenario, apply_traffic_scenario, forecast_traffic
 from formats import Formats
 from tests.forecasting.conftest import WEEKLY, make_series
@@ -125,7 +125,7 @@ def test_backtest_never_sees_actual_future_traffic():
     for key in ("wape", "mase", "coverage_80", "coverage_95"):
         assert clean.metrics[key] == pytest.approx(dirty.metrics[key], rel=1e-9)
     # the final fit did learn from the spike: it is a real regressor
-    assert not np.allclose(clean.forecast["yhat"], dirty.forecast["yhat"])
+    assert not np.allclose(clean.forecast["forecast"], dirty.forecast["forecast"])
 
 
 def test_fold_cutoffs_keep_four_weeks_of_training():
@@ -177,7 +177,7 @@ def test_traffic_regressor_scenario_and_drivers():
         hist, attrs, 14, scenario=TrafficScenario("AR", start.date(), 0.5), **kwargs
     )
     after = base.forecast["ds"] >= start
-    lift = scen.forecast["yhat"] / base.forecast["yhat"]
+    lift = scen.forecast["forecast"] / base.forecast["forecast"]
     assert np.allclose(lift[~after], 1.0)
     assert (lift[after] > 1.2).all()  # contacts follow traffic here (elasticity about 1)
     traffic_text = [d.text for d in scen.drivers if d.kind == "traffic"]
@@ -231,8 +231,8 @@ def test_drivers_report_estimated_holiday_effect_and_closed_days():
     )
     assert xmas.values["pre"] == pytest.approx(pct / 100, abs=0.005)
     fc = run.forecast.set_index("ds")
-    assert fc.loc[pd.Timestamp("2023-12-26"), "yhat"] == 0.0
-    assert fc.loc[pd.Timestamp("2023-12-27"), "yhat"] > 100
+    assert fc.loc[pd.Timestamp("2023-12-26"), "forecast"] == 0.0
+    assert fc.loc[pd.Timestamp("2023-12-27"), "forecast"] > 100
 
 
 def test_default_process_pool_pickles_the_jobs(two_series):
@@ -257,3 +257,21 @@ def test_autoarima_weighs_traffic_and_gives_the_drivers_its_elasticity():
     (driver,) = [d for d in run.drivers if d.kind == "traffic"]
     # contacts follow traffic one for one here: +10% sessions, about +10% contacts
     assert driver.values["contacts_change_at_10pct"] == pytest.approx(0.1, abs=0.06)
+
+
+def test_autoarima_is_a_default_candidate_only_where_traffic_is_given(two_series):
+    hist, attrs = two_series
+    traffic = _traffic_for(hist.loc[hist["unique_id"] == "AR/phone"], "AR")
+    run = run_forecast(hist, attrs, 14, traffic=traffic, executor=cf.ThreadPoolExecutor(1), folds=1)
+    tried = run.metrics.groupby("unique_id")["model"].apply(set).to_dict()
+    # AR has traffic: AutoARIMA (the default candidate that weighs it) joins the others
+    assert tried["AR/phone"] == {*SHORT_MODELS, *TRAFFIC_MODELS, "combination"}
+    assert tried["HU/chat"] == {*SHORT_MODELS, "combination"}
+    assert "autoarima" not in SHORT_MODELS
+    assert not [n for n in run.notes if n.code == "model_added"]
+    # asked for by name it is fitted everywhere, with the note saying it was added
+    chosen = run_forecast(
+        hist, attrs, 14, model="autoarima", executor=cf.ThreadPoolExecutor(1), folds=1
+    )
+    assert set(chosen.picks["model"]) == {"autoarima"}
+    assert sum(n.code == "model_added" for n in chosen.notes) == 2

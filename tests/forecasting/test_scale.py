@@ -16,36 +16,40 @@ from tests.forecasting.conftest import make_series
 
 UIDS = ["AR/voice", "AR/chat", "HU/voice", "HU/chat"]
 
-#: Sums over the 14 forecast days of ``yhat`` and ``yhat_hi_95`` per series and model, recorded
-#: from the pipeline before it grouped the frame once, cached holiday frames per (country, span)
-#: and looked its tables up per series (commit "forecasting: the run's serial work linear").
+#: Sums over the 14 forecast days of ``forecast`` and ``forecast_upper_95`` per series and model,
+#: recorded from the pipeline before it grouped the frame once, cached holiday frames per (country,
+#: span) and looked its tables up per series (commit "forecasting: the run's serial work linear"),
+#: then again when the back-test's later folds began to reuse the first fold's parameters: the
+#: models' point forecasts (a real final fit) stayed equal, their conformal bands (made from the
+#: back-test's errors) and the combination's weights moved by under 0.2%; and when MSTL's trend
+#: model searched additive errors only (its back-test folds, so its bands, moved by under 0.01%).
 EXPECTED_SUMS = {
-    ("AR/chat", "autotheta"): (898.589933, 1001.759905),
-    ("AR/chat", "combination"): (899.05049, 995.736986),
-    ("AR/chat", "mstl"): (899.522856, 989.548303),
+    ("AR/chat", "autotheta"): (898.589933, 1001.76244),
+    ("AR/chat", "combination"): (899.050474, 995.746651),
+    ("AR/chat", "mstl"): (899.522856, 989.564893),
     ("AR/chat", "seasonal_naive"): (912.0, 1048.71621),
-    ("AR/voice", "autotheta"): (2418.317284, 2675.949557),
-    ("AR/voice", "combination"): (2415.246979, 2685.317533),
-    ("AR/voice", "mstl"): (2412.018954, 2695.321648),
+    ("AR/voice", "autotheta"): (2418.317284, 2675.795694),
+    ("AR/voice", "combination"): (2415.247266, 2685.199491),
+    ("AR/voice", "mstl"): (2412.018954, 2695.243484),
     ("AR/voice", "seasonal_naive"): (2428.0, 2749.181453),
-    ("HU/chat", "autotheta"): (716.832437, 806.841388),
-    ("HU/chat", "combination"): (719.129748, 805.832774),
-    ("HU/chat", "mstl"): (721.396351, 804.86093),
+    ("HU/chat", "autotheta"): (716.832437, 806.797211),
+    ("HU/chat", "combination"): (719.111102, 805.053801),
+    ("HU/chat", "mstl"): (721.396351, 806.250188),
     ("HU/chat", "seasonal_naive"): (720.0, 800.676385),
-    ("HU/voice", "autotheta"): (1836.780472, 2059.479902),
-    ("HU/voice", "combination"): (1831.520115, 2031.432544),
-    ("HU/voice", "mstl"): (1826.464356, 2014.793619),
+    ("HU/voice", "autotheta"): (1836.780472, 2059.643186),
+    ("HU/voice", "combination"): (1831.518869, 2031.588066),
+    ("HU/voice", "mstl"): (1826.464356, 2014.414595),
     ("HU/voice", "seasonal_naive"): (1816.0, 2059.476834),
 }
 EXPECTED_WEIGHTS = [
-    ["AR/chat", "autotheta", 0.506329412],
-    ["AR/chat", "mstl", 0.493670588],
-    ["AR/voice", "autotheta", 0.512520782],
-    ["AR/voice", "mstl", 0.487479218],
-    ["HU/chat", "mstl", 0.503364207],
-    ["HU/chat", "autotheta", 0.496635793],
-    ["HU/voice", "mstl", 0.509916452],
-    ["HU/voice", "autotheta", 0.490083548],
+    ["AR/chat", "autotheta", 0.506346158],
+    ["AR/chat", "mstl", 0.493653842],
+    ["AR/voice", "autotheta", 0.512566341],
+    ["AR/voice", "mstl", 0.487433659],
+    ["HU/chat", "autotheta", 0.500721393],
+    ["HU/chat", "mstl", 0.499278607],
+    ["HU/voice", "mstl", 0.510037227],
+    ["HU/voice", "autotheta", 0.489962773],
 ]
 HU_AHEAD = [
     ("Day off (substituted)", "2024-12-24"),
@@ -103,12 +107,12 @@ def counted_run():
 def test_many_series_shortcuts_give_the_recorded_forecasts(counted_run):
     run, _ = counted_run
     f = run.all_forecasts
-    sums = f.groupby(["unique_id", "model"])[["yhat", "yhat_hi_95"]].sum().round(6)
+    sums = f.groupby(["unique_id", "model"])[["forecast", "forecast_upper_95"]].sum().round(6)
     got = {key: tuple(v) for key, v in zip(sums.index, sums.to_numpy().tolist(), strict=True)}
     assert got == EXPECTED_SUMS
     assert run.weights.round(9).to_numpy().tolist() == EXPECTED_WEIGHTS
     # closed on every holiday it saw: forecast closed on Christmas and New Year, and only it
-    zero = f.loc[f["yhat"] == 0]
+    zero = f.loc[f["forecast"] == 0]
     assert set(zero["unique_id"]) == {"AR/chat"}
     assert sorted(str(d.date()) for d in zero["ds"].unique()) == ["2024-12-25", "2025-01-01"]
     assert [n.code for n in run.notes].count("closed_holidays") == 1
@@ -181,3 +185,19 @@ def test_quiet_fitting_holds_while_any_job_runs():
         warnings.warn("the caller's own warning still shows", UserWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["the caller's own warning still shows"]
     assert warnings.filters == before
+
+
+def test_fitting_jobs_run_one_blas_thread_and_find_the_libraries_once(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from forecasting import backtest
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with backtest.fitting_threads():
+        inside = [p["num_threads"] for p in threadpool_info()]
+        first = backtest._thread_controller()
+    with backtest.fitting_threads():
+        again = backtest._thread_controller()
+    assert inside and set(inside) == {1}
+    assert again is first  # no import in between: the libraries are not looked up again

@@ -1,0 +1,108 @@
+"""Back-test folds reuse the first fold's fitted parameters; the final fit is a real fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.backtest import SeriesModelTask, fold_cutoffs, run_series_model
+from forecasting.holidays import make_holidays_frame
+from forecasting.models import make_forecaster
+from tests.forecasting.conftest import make_series
+
+STATSFORECAST_MODELS = ("autoets", "autotheta", "mstl", "autoarima")
+
+
+def _count_searches(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the statsforecast model searches (``fit``) made in this process, by class."""
+    import statsforecast.models as sm
+
+    calls: dict[str, int] = {}
+    for cls in (sm.AutoETS, sm.AutoTheta, sm.MSTL, sm.AutoARIMA):
+        original = cls.fit
+
+        def counted(self, *args, _original=original, _name=cls.__name__, **kwargs):
+            calls[_name] = calls.get(_name, 0) + 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "fit", counted)
+    return calls
+
+
+@pytest.mark.parametrize("name", STATSFORECAST_MODELS)
+def test_three_folds_and_a_final_forecast_cost_two_searches(name, monkeypatch):
+    hist = make_series(days=160, seed=4)
+    assert len(fold_cutoffs(hist["ds"], 28, 3)) == 3
+    calls = _count_searches(monkeypatch)
+    result = run_series_model(SeriesModelTask("AR/phone", name, hist, 28, 3))
+    assert result.error is None
+    assert result.fits == 2  # the first fold's and the final fit; folds 2 and 3 roll forward
+    # AutoTheta tries three variants in one search; MSTL fits its trend model inside its own fit
+    searches = {"autoets": "AutoETS", "autotheta": "AutoTheta", "mstl": "MSTL"}
+    if name in searches:
+        per_search = 3 if name == "autotheta" else 1
+        assert calls[searches[name]] == 2 * per_search
+    else:
+        assert calls["AutoARIMA"] == 2
+    assert result.backtest["cutoff"].nunique() == 3
+    assert np.isfinite(result.backtest["forecast"]).all()
+
+
+def test_a_model_without_parameters_to_carry_fits_every_fold():
+    hist = make_series(days=160, seed=4)
+    result = run_series_model(SeriesModelTask("AR/phone", "seasonal_naive", hist, 28, 3))
+    assert result.fits == 4
+
+
+def test_reused_parameters_are_run_over_the_longer_history():
+    hist = make_series(days=160, seed=5)
+    short = hist.iloc[:104]
+    first = make_forecaster("autoets").fit(short)
+    rolled = make_forecaster("autoets").fit(hist.iloc[:132], parameters_from=first)
+    fresh = make_forecaster("autoets").fit(hist.iloc[:132])
+    assert rolled.parameters_reused_ and not fresh.parameters_reused_
+    assert rolled.model_.model_["par"] is first.model_.model_["par"]
+    fc = rolled.predict(28)
+    # the forecast starts after the longer history, from its own last states
+    assert fc["ds"].iloc[0] == hist["ds"].iloc[132]
+    assert not np.allclose(fc["forecast"], first.predict(28)["forecast"])
+    np.testing.assert_allclose(fc["forecast"], fresh.predict(28)["forecast"], rtol=0.15)
+
+
+def test_a_changed_calendar_or_season_set_fits_afresh():
+    hist = make_series(days=160, seed=6)
+    first = make_forecaster("autoets").fit(hist.iloc[:104])
+    shut = hist.loc[hist["ds"].dt.day_of_week != 6].reset_index(drop=True)  # Sundays closed
+    again = make_forecaster("autoets").fit(shut, parameters_from=first)
+    assert not again.parameters_reused_
+    long = make_series(days=2 * 365 + 30, seed=7)
+    weekly_only = make_forecaster("mstl").fit(long.iloc[:400])
+    yearly_too = make_forecaster("mstl").fit(long, parameters_from=weekly_only)
+    assert not yearly_too.parameters_reused_
+    assert list(yearly_too.model_.season_length) == [7, 365]
+
+
+def test_autoarima_rolls_its_holiday_regressor_forward():
+    hist = make_series("DE/phone", days=220, seed=8)
+    hf = make_holidays_frame(["DE"], hist["ds"].min(), hist["ds"].max() + pd.Timedelta(days=60))
+    first = make_forecaster("autoarima", holidays=hf).fit(hist.iloc[:150])
+    rolled = make_forecaster("autoarima", holidays=hf).fit(hist, parameters_from=first)
+    assert rolled.parameters_reused_
+    assert rolled.coef_.equals(first.coef_)
+    fc = rolled.predict(28)
+    assert np.isfinite(fc["forecast"]).all() and (fc["forecast"] >= 0).all()
+
+
+def test_a_fold_whose_reused_parameters_fail_is_refitted(monkeypatch):
+    import statsforecast.models as sm
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("cannot roll forward")
+
+    monkeypatch.setattr(sm.AutoETS, "forward", broken)
+    hist = make_series(days=160, seed=4)
+    result = run_series_model(SeriesModelTask("AR/phone", "autoets", hist, 28, 3))
+    assert result.error is None
+    assert result.fits == 4  # every fold a real fit, as before the reuse
+    assert result.backtest["cutoff"].nunique() == 3
