@@ -35,7 +35,7 @@ from services.forecasts import configured_scheduler, forecast_frames
 from staffing.exports import frame_to_csv, frames_to_excel
 
 MODELS = {
-    "auto": "Auto (combination of the best five)",
+    "auto": "Auto (combination of the best models, at most five)",
     "seasonal_naive": "Weekly seasonal naive",
     "ets": "Exponential smoothing",
     "regression": "Regression with holidays and traffic (ARIMA errors)",
@@ -48,7 +48,7 @@ MODELS = {
 # Every model a run may hold, in words; the downloads keep the ids.
 MODEL_NAMES = {
     **{model: name for model, name in MODELS.items() if model != "auto"},
-    "combination": "Combination of the best five (back-test weighted)",
+    "combination": "Combination of the best models, at most five (back-test weighted)",
     "ensemble": "Ensemble (average of exponential smoothing and regression)",  # older runs
 }
 HELP_MODEL = """How the coming days are worked out from the contacts so far:

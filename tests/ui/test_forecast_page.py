@@ -246,7 +246,7 @@ def test_auto_shows_the_combination_its_members_and_where_holiday_effects_come_f
     at.button(key="FormSubmitter:forecast_form-Run forecast").click().run()
     assert not at.exception, at.exception
     backtest = at.dataframe[0].value
-    combination = "Combination of the best five (back-test weighted)"
+    combination = "Combination of the best models, at most five (back-test weighted)"
     assert combination in set(backtest["model"]) and NAIVE in set(backtest["model"])
     members = backtest.loc[backtest["weight"].notna()]
     assert len(members) >= 2 and members["weight"].sum() == pytest.approx(1.0)
