@@ -1,16 +1,14 @@
-"""The Data page's cached reads, shared by the page and the server's warm-up (UI layer).
+"""The Data page's cached reads (UI layer).
 
-In a module rather than the page script so that one function object, and so one cache entry,
-serves both: the warm-up reads what a new session's Data page shows first (every day of the
-largest countries) while nobody waits, and the page then finds it cached. Each read goes to
-the database filtered by the page's countries, channel and days (``data.summaries``) and is
-keyed on the database's inputs version, so an import from anywhere shows on the next run.
+Each read goes to the database filtered by the page's countries, channel and days
+(``data.summaries``) and is keyed on the database's inputs version, so an import from anywhere
+shows on the next run. (The server's warm-up once read the page's first view here too; see
+``app_pages.overview_data.warm_up`` for why it no longer does.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -20,11 +18,9 @@ from data.summaries import (
     contact_spans,
     contact_volumes,
     daily_totals,
-    inputs_version,
     traffic_days,
     traffic_spans,
 )
-from services.imports import countries_by_volume
 
 #: More countries than this (a web-analytics export has 200+) and the charts start with the
 #: largest ones by volume: 216 lines in one chart show nothing.
@@ -100,62 +96,3 @@ def _shown_traffic(
 def shown_traffic(version: int, countries: list[str], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Web sessions of ``countries`` in ``start..end``, read from the database alone."""
     return _shown_traffic(version, tuple(sorted(countries)), start, end)
-
-
-@dataclass(frozen=True)
-class FirstView:
-    """What a new session's Data page charts before anything is chosen."""
-
-    contact_countries: list[str]
-    traffic_countries: list[str]
-    start: dt.date
-    end: dt.date
-
-
-def first_view(version: int) -> FirstView | None:
-    """The countries and days a new session's Data page charts (all countries, or the largest
-    :data:`PRESELECTED_COUNTRIES`, over their latest year: :func:`first_period`); None with
-    nothing to chart."""
-    spans, traffic = load_spans(version)
-    if spans.empty and traffic.empty:
-        return None
-    volumes = ranked_contacts(spans, version)
-    ranked = countries_by_volume(volumes, traffic)
-    chosen = (
-        ranked[:PRESELECTED_COUNTRIES]
-        if len(ranked) > PRESELECTED_COUNTRIES
-        else sorted(set(spans["country"]) | set(traffic["country"]))
-    )
-    contact_countries, _ = countries_to_chart(
-        chosen, countries_by_volume(volumes, traffic.iloc[0:0])
-    )
-    traffic_countries, _ = countries_to_chart(
-        chosen, countries_by_volume(volumes.iloc[0:0], traffic)
-    )
-    frames = [
-        f
-        for f in (
-            spans[spans["country"].isin(contact_countries)],
-            traffic[traffic["country"].isin(traffic_countries)],
-        )
-        if not f.empty
-    ]
-    if not frames:
-        return None
-    first = min(f["first"].min() for f in frames).date()
-    last = max(f["last"].max() for f in frames).date()
-    return FirstView(contact_countries, traffic_countries, *first_period(first, last))
-
-
-def warm_up() -> None:
-    """Read what a new session's Data page shows first into the caches above (the server's
-    warm-up calls this after the Overview's)."""
-    version = inputs_version(get_store())
-    view = first_view(version)
-    if view is None:
-        return
-    spans, traffic = load_spans(version)
-    if not spans.empty:
-        shown_contacts(version, view.contact_countries, (), view.start, view.end)
-    if not traffic.empty:
-        shown_traffic(version, view.traffic_countries, view.start, view.end)

@@ -123,15 +123,16 @@ def forecast_days(key: tuple, today: dt.date, _viewer: Principal) -> tuple[dt.da
 
 def warm_up(today: dt.date | None = None) -> None:
     """Open the database and work out what a new session's first Overview asks for (the
-    stored inputs, the default planning period), team strain included, into the caches above;
-    then what the Data page first shows (:func:`app_pages.data_views.warm_up`). The charts'
-    library is imported here too, so the first page run does not wait for it.
+    stored inputs, the default planning period), team strain included, into the caches above.
+    The charts' library is imported here too, so the first page run does not wait for it.
+
+    Not the Data page's first view: reading it here too (``st.cache_data`` calls from this
+    thread while a session runs) made a signed-in HR session lose its Flag review form's state
+    in a browser walk, every time, for a reason not found yet (issue 18 note).
 
     ``serve.py`` calls this in a background thread as the server starts.
     """
     import altair  # noqa: F401  the pages' charts: a second's import off the first visit
-
-    from app_pages import data_views
 
     key = inputs_key(WARM_UP_VIEWER)
     today = today or dt.date.today()
@@ -140,7 +141,6 @@ def warm_up(today: dt.date | None = None) -> None:
         first, last = days
         end = min(last, first + dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))  # shared_period's
         _fill(key, first, end, WARM_UP_VIEWER)  # a visitor arriving meanwhile waits for it
-    data_views.warm_up()
 
 
 def _fill(key: tuple, start: dt.date, end: dt.date, viewer: Principal) -> None:

@@ -51,6 +51,13 @@ def shot(page: Page, name: str) -> None:
 def choose(page: Page, box: str, option: str) -> None:
     idle(page)  # a list opened while a run is going (the last fill's) closes again empty
     combobox = page.get_by_role("combobox", name=box)
+    try:
+        expect(combobox).to_be_attached(timeout=60_000)
+    except AssertionError:
+        # Seen twice in 1 of 4 runs (never reproduced by hand, also under CPU load): the box
+        # never came. What the page showed instead is the clue.
+        page.screenshot(path=ARTIFACTS / f"followup-missing-{box}.png", full_page=True)
+        raise
     # at the foot of a long page the list has no room to open below it: centre the box first
     combobox.evaluate("element => element.scrollIntoView({block: 'center'})")
     combobox.click()
@@ -86,7 +93,9 @@ def test_hr_follows_up_with_a_limit_and_the_planners_roster_keeps_to_it(page):
     page.get_by_text("Record a follow-up with this decision").click()
     expect(page.get_by_role("combobox", name="Who follows up")).to_be_visible()
     choose(page, "Agreed action", "Reduce overtime")
-    page.get_by_role("textbox", name="Follow-up note").fill(FOLLOWUP_NOTE)
+    note = page.get_by_role("textbox", name="Follow-up note")
+    note.fill(FOLLOWUP_NOTE)
+    note.press("Tab")  # moves on as a person does: the note is sent now, not by the next click
     choose(page, "Limit on rostering", "At most N hours a week")
     hours = page.get_by_role("spinbutton", name="Hours a week at most")
     expect(hours).to_be_enabled()

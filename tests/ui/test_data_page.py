@@ -316,28 +316,3 @@ def test_the_filters_reach_the_database_and_only_the_rows_shown_come_back(app, m
         & every["date"].between(pd.Timestamp(period[0]), pd.Timestamp(period[1]))
     ].reset_index(drop=True)
     pd.testing.assert_frame_equal(contacts, want)
-
-
-def test_the_warm_up_reads_what_a_new_sessions_data_page_shows(seeded_data_dir, monkeypatch):
-    import streamlit as st
-
-    from app_pages import data_views
-
-    st.cache_data.clear()
-    asked = []
-    real = data_views.daily_totals
-
-    def counting(*args, **kwargs):
-        asked.append(kwargs)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(data_views, "daily_totals", counting)
-    data_views.warm_up()
-    assert len(asked) == 1
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.session_state["demo_role"] = "manager"
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    assert len(at.get("vega_lite_chart")) == 2
-    assert len(asked) == 1, "the page found the warm-up's daily totals in the cache"
