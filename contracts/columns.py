@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+#: The point forecast's column, and the 80% band's (lower, upper): in every forecast file and in
+#: the forecasting package's own model frames alike.
+POINT_COLUMN = "forecast"
+BAND_80_COLUMNS: tuple[str, str] = ("forecast_lower", "forecast_upper")
+
 #: A daily forecast file, one row per queue and day: the chosen model's contacts and its 80% band
 #: (what ``crewcast forecast`` writes and ``crewcast staff --forecast`` reads).
 DAILY_FORECAST_COLUMNS: tuple[str, ...] = (
     "country",
     "channel",
     "date",
-    "forecast",
-    "forecast_lower",
-    "forecast_upper",
+    POINT_COLUMN,
+    *BAND_80_COLUMNS,
     "model",
 )
 
@@ -21,9 +25,8 @@ INTERVAL_FORECAST_COLUMNS: tuple[str, ...] = (
     "date",
     "interval_start",
     "interval_minutes",
-    "forecast",
-    "forecast_lower",
-    "forecast_upper",
+    POINT_COLUMN,
+    *BAND_80_COLUMNS,
     "model",
 )
 

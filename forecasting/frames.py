@@ -8,18 +8,15 @@ import numpy as np
 import pandas as pd
 
 from contracts.checks import require_columns
-from contracts.columns import WIDE_BAND_COLUMNS
+from contracts.columns import BAND_80_COLUMNS, POINT_COLUMN, WIDE_BAND_COLUMNS
 from forecasting.errors import ForecastInputError, InsufficientHistoryError
 
 logger = logging.getLogger(__name__)
 
 SERIES_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "y")
 ATTR_COLUMNS: tuple[str, ...] = ("unique_id", "country", "channel")
-#: The point forecast's column and the 80% band's (lower, upper), named as the forecast files
-#: name them (:mod:`contracts.columns`), so a model frame leaves the package without renaming.
-POINT_COLUMN = "forecast"
-BAND_80_COLUMNS: tuple[str, str] = ("forecast_lower", "forecast_upper")
-#: A model frame's value columns: the point forecast, the 80% band and the 95% band.
+#: A model frame's value columns (named as the forecast files name them, :mod:`contracts.columns`,
+#: so a model frame leaves the package without renaming): the point forecast, the 80% band and the 95% band.
 INTERVAL_COLUMNS: tuple[str, ...] = (POINT_COLUMN, *BAND_80_COLUMNS, *WIDE_BAND_COLUMNS)
 #: A forecast frame inside the package: one row per series, model and day.
 FORECAST_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "model", *INTERVAL_COLUMNS)
