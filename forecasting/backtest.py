@@ -378,9 +378,13 @@ def score_backtest(backtest: pd.DataFrame) -> dict[str, float]:
             )
         )
     scores = np.array(rows, dtype=float).reshape(-1, 4)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        means = np.nanmean(scores, axis=0) if len(rows) else np.full(4, np.nan)
+    # The mean of each score over the folds that have it, NaN where none does: counted by hand,
+    # since np.nanmean warns on an empty column and silencing that with warnings.catch_warnings
+    # in a fitting thread races with the others over the process-wide filters.
+    counts = (~np.isnan(scores)).sum(axis=0)
+    sums = np.where(np.isnan(scores), 0.0, scores).sum(axis=0)
+    means = np.full(4, np.nan)
+    np.divide(sums, counts, out=means, where=counts > 0)
     return {
         "wape": float(means[0]),
         "mase": float(means[1]),

@@ -26,7 +26,6 @@ Christmas and St Stephen's Day do not count the same dip twice.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -164,9 +163,10 @@ def measure_holidays(
             shifted.append(col)
     stack = np.vstack(shifted)
     enough = np.isfinite(stack).sum(axis=0) >= 2
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        baseline = np.where(enough, np.nanmedian(stack, axis=0), np.nan)
+    # Only the days with enough neighbours: an all-NaN column would warn, and silencing that
+    # with warnings.catch_warnings races with other fitting threads over the global filters.
+    baseline = np.full(stack.shape[1], np.nan)
+    baseline[enough] = np.nanmedian(stack[:, enough], axis=0)
     r = z.to_numpy() - baseline
     ordinary = r[~labelled & np.isfinite(r)]
     if len(ordinary) >= 10:
