@@ -73,6 +73,10 @@ FOLLOWUP_KEYS = {  # the follow-up's widgets
     "limit_days": "wellbeing_fu_limit_days",
 }
 DONE_MESSAGE_KEY = "wellbeing_fu_done_message"
+#: The follow-up form's values, kept outside the widgets: Streamlit drops a widget's state after
+#: a run that did not draw it, and a browser walk saw the form switch itself off, half filled,
+#: after HR chose an agreed action (issue 18 note). Copied back before the widgets are drawn.
+FORM_KEEP_KEY = "wellbeing_fu_kept"
 NO_LIMIT = "none"
 LIMIT_CHOICES = {
     NO_LIMIT: "No limit",
@@ -316,6 +320,7 @@ def _review(viewer: Principal, flag_id: int, to_state: str, expected_state: str)
     )
     st.session_state[NOTE_KEY] = ""
     st.session_state[FOLLOWUP_ON_KEY] = False
+    st.session_state.pop(FORM_KEEP_KEY, None)  # the decision is on record: a fresh form next
     _bump()
 
 
@@ -852,6 +857,14 @@ def render_followup_form(viewer: Principal, fmt: Formats) -> bool:
     if not viewer.can(Permission.MANAGE_FOLLOWUPS) or viewer.demo:
         st.caption("Follow-ups and limits on rostering are kept for signed-in HR accounts.")
         return False
+    kept = st.session_state.setdefault(FORM_KEEP_KEY, {})
+    # (the toggle, the choices and the note: widgets drawn without a ``value=`` default)
+    restorable = ("assignee", "action", "note", "limit")
+    for key in (FOLLOWUP_ON_KEY, *(FOLLOWUP_KEYS[name] for name in restorable)):
+        if key in st.session_state:
+            kept[key] = st.session_state[key]
+        elif key in kept:
+            st.session_state[key] = kept[key]  # the widget's state was dropped: restore it
     if not st.toggle(
         "Record a follow-up with this decision",
         key=FOLLOWUP_ON_KEY,
