@@ -919,10 +919,12 @@ def render_published_schedule(schedule_id: int) -> None:
         show_chart(gantt_chart(shifts, "team", "Team"), key="schedule_published_teams")
 
 
-def download(column, label: str, content: bytes, file_name: str, key: str, detail: dict) -> None:
-    """A download whose file is built on the click, checked against who is signed in then, and
+def download(
+    column, label: str, content: bytes, file_name: str, key: str, who_now, detail: dict
+) -> None:
+    """A download whose file is built on the click, checked against ``who_now()`` then, and
     recorded in the audit log as it leaves (:func:`services.exports.hand_out`)."""
-    store, who_now = get_store(), who_later()
+    store = get_store()
     column.download_button(
         label,
         lambda: hand_out(store, who_now, Permission.EXPORT_SCHEDULES, file_name, content, detail),
@@ -955,9 +957,10 @@ def render_downloads(result: dict) -> None:
         "agent and team. Every download is recorded in the audit log."
     )
     tables = {path: content for path, content in files.items() if "/" not in path}
+    who_now = who_later()  # one check recipe for every button of this run
     cols = st.columns(4)
     for k, (path, content) in enumerate(sorted({**tables, **zips}.items())):
-        download(cols[k % 4], path, content, path, f"schedule_download_{path}", detail)
+        download(cols[k % 4], path, content, path, f"schedule_download_{path}", who_now, detail)
     agents = files_under(files, "calendars/agents/")
     teams = files_under(files, "calendars/teams/")
     left, right = st.columns(2)
@@ -977,6 +980,7 @@ def render_downloads(result: dict) -> None:
             calendars[name],
             name,
             f"schedule_download_{kind}_ics",
+            who_now,
             detail,
         )
 
