@@ -186,33 +186,57 @@ def contact_queues() -> tuple[list[str], list[str]]:
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _plan_history(version: int, viewer: Principal | None) -> pd.DataFrame:
+    if viewer is None:
+        raise AccessDenied("sign in first")
+    return service.plan_history(get_store(), viewer)
+
+
+def plan_history() -> pd.DataFrame:
+    """The contacts rows plans read (``services.planning.plan_history``: each queue's recent
+    weeks and its holidays, a few percent of the table), once per data version and role."""
+    return _plan_history(data_version(), current_user())
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _queue_table(
     version: int, settings: tuple, _stored: dict[tuple[str, str], QueueSettings]
 ) -> pd.DataFrame:
-    return service.queue_settings_table(load_table("contacts", version), _stored)
+    return service.queue_settings_table(plan_history(), _stored)
 
 
 def queue_table() -> pd.DataFrame:
     """What each queue with contacts is planned with (``services.planning.queue_settings_table``),
     once per data version and stored settings: a rerun copies the small table out of the cache,
-    not every contact row."""
+    not the contact rows."""
     stored = queue_settings()
     key = tuple(sorted((k, repr(v)) for k, v in stored.items()))
     return _queue_table(data_version(), key, stored)
 
 
 def plan_inputs(period: tuple[dt.date, dt.date]) -> PlanInputs:
-    """The service's inputs for a plan of ``period``, from the cached loaders."""
+    """The service's inputs for a plan of ``period``, from the cached loaders: the rows plans
+    read, not the whole contacts table (a fit reads its daily totals: :func:`fit_inputs`)."""
     version = data_version()
     daily, runs = saved_forecast(period)
     traffic = load_table("traffic", version)
     return PlanInputs(
-        contacts=load_table("contacts", version),
+        contacts=plan_history(),
         traffic=traffic if not traffic.empty else None,
         saved_daily=daily,
         saved_runs=runs,
         setups=queue_setups(queue_settings()),
+        recent_only=True,
     )
+
+
+def fit_inputs(source: ForecastSource, inputs: PlanInputs) -> PlanInputs:
+    """``inputs`` with the daily totals a fit of ``source`` reads, summed in the database
+    (read only when a fit runs: the fitted forecast is kept in the session)."""
+    viewer = current_user()
+    if viewer is None:
+        raise AccessDenied("sign in first")
+    return replace(inputs, daily_totals=service.fit_history(get_store(), viewer, source))
 
 
 def request_of(plan: dict[str, Any], **overrides: Any) -> PlanRequest:
@@ -370,7 +394,7 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
         service.require_handle_times(source, inputs)  # a missing AHT is said before a fit
         if fit_stopped(plan):
             raise FitStopped("the forecast fit was stopped; plan again to fit it")
-        return _fit_with_stop(plan, source, inputs)
+        return _fit_with_stop(plan, source, fit_inputs(source, inputs))
 
     if source.source == FIT:
         daily = session_memo(FORECASTS_KEY, key, fit, keep=MAX_FORECASTS)

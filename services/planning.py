@@ -26,11 +26,15 @@ from typing import Any
 
 import pandas as pd
 
+from data.access import Principal
 from data.forecast_runs import RunInfo
 from data.queue_settings import QueueSettings
+from data.store import Store
+from data.summaries import daily_totals
 from forecasting.pipeline import ProgressCallback
 from forecasting.service import DAILY_EXPORT_COLUMNS
 from formats import Formats
+from overview.sources import overview_history
 from services.forecasts import AUTO, BASELINE_HORIZON_DAYS, forecast_frames
 from staffing.erlang import StaffingTargets
 from staffing.planning import (
@@ -59,9 +63,11 @@ __all__ = [
     "PlanningError",
     "StaffingPlan",
     "fit_daily",
+    "fit_history",
     "forecast_source",
     "history_ends",
     "plan_daily_forecast",
+    "plan_history",
     "plan_staffing",
     "queue_settings_table",
     "queue_setups",
@@ -174,7 +180,8 @@ class PlanInputs:
     Attributes
     ----------
     contacts : DataFrame
-        The contacts history (``data.store.Store.load("contacts")``).
+        The contacts history: every row (``data.store.Store.load("contacts")``), or only the
+        rows a plan reads (:func:`plan_history`; then set ``recent_only``).
     traffic : DataFrame, optional
         Web sessions per country and day (a regressor when a forecast is fitted).
     saved_daily : DataFrame
@@ -187,6 +194,11 @@ class PlanInputs:
     fitted_daily : DataFrame, optional
         A daily forecast fitted earlier for this plan's :attr:`ForecastSource.key` (the page
         keeps it in the session); fitted again when not given.
+    recent_only : bool
+        ``contacts`` holds only :func:`plan_history`'s rows: a fit then needs ``daily_totals``.
+    daily_totals : DataFrame, optional
+        Contacts per queue and day over the whole history (:func:`fit_history`), what a fit
+        reads; when not given, a fit sums ``contacts`` (which must hold every row).
     """
 
     contacts: pd.DataFrame
@@ -195,6 +207,8 @@ class PlanInputs:
     saved_runs: Mapping[int, RunInfo] = field(default_factory=dict)
     setups: Mapping[tuple[str, str], QueueSetup] = field(default_factory=dict)
     fitted_daily: pd.DataFrame | None = None
+    recent_only: bool = False
+    daily_totals: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -360,6 +374,42 @@ def history_ends(contacts: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
     return {(str(c), str(ch)): day for (c, ch), day in last.items()}
 
 
+def plan_history(store: Store, viewer: Principal | None) -> pd.DataFrame:
+    """The contacts rows a plan (and :func:`queue_settings_table`) reads, instead of the whole
+    table.
+
+    Besides the daily totals a fit reads (:func:`fit_history`), a plan uses of the history:
+    each queue's last day; its handle time over the 8 weeks before its last row with one
+    (``staffing.handle_times.recent_aht``); whether it has intraday rows (an import keeps one
+    granularity per queue), its weekday profiles over the 8 weeks before its last day (its own
+    split, and the learnt profile of a same-channel queue without intraday history), and its
+    holiday and eve profiles over all of its history (``forecasting.intraday``). Those are the
+    rows the Overview reads for the same handle times and profiles
+    (``overview.sources.overview_history``): per queue, from 8 weeks and a day before the
+    earlier of its last row and its last row with a handle time, and its country's holidays
+    and eves before that. At 2 M half-hour rows over six years that is about 4% of the table;
+    the plan is the same as from the whole table (tested over Christmas).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The frame ``Store.load("contacts")`` gives, those rows only.
+    """
+    return overview_history(store, viewer)
+
+
+def fit_history(store: Store, viewer: Principal | None, source: ForecastSource) -> pd.DataFrame:
+    """What a fit of ``source``'s forecast reads: contacts per day of its countries and
+    channels over the whole history, summed in the database (``data.summaries.daily_totals``)
+    instead of from every half-hour row."""
+    return daily_totals(
+        store,
+        viewer,
+        countries=list(dict.fromkeys(source.queues["country"])),
+        channels=list(dict.fromkeys(source.queues["channel"])),
+    )
+
+
 def _queue_periods(
     queues: Sequence[tuple[str, str]],
     ends: Mapping[tuple[str, str], dt.date],
@@ -469,11 +519,28 @@ def fit_daily(
 ) -> pd.DataFrame:
     """Fit the forecast models for ``source``'s queues (``"auto"``: the forecast workflow's
     default) and return the daily forecast (``DAILY_EXPORT_COLUMNS``) of every day up to the
-    horizon; on the Dask cluster at ``scheduler`` when one is given."""
+    horizon; on the Dask cluster at ``scheduler`` when one is given.
+
+    Reads ``inputs.daily_totals`` (else sums ``inputs.contacts``).
+
+    Raises
+    ------
+    PlanningError
+        ``inputs`` holds only the recent rows (``recent_only``) and no daily totals.
+    """
+    if inputs.daily_totals is not None:
+        history = inputs.daily_totals
+    elif inputs.recent_only:
+        raise PlanningError(
+            "a forecast fit needs the whole history's daily totals (fit_history), not only the "
+            "recent rows a plan reads"
+        )
+    else:
+        history = inputs.contacts
     countries = tuple(dict.fromkeys(source.queues["country"]))
     channels = tuple(dict.fromkeys(source.queues["channel"]))
     result = forecast_frames(
-        inputs.contacts,
+        history,
         int(source.horizon_days),
         traffic=inputs.traffic,
         countries=countries,
