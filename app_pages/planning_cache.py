@@ -110,8 +110,8 @@ PlanForecast = ForecastSource
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _history_ends(version: int) -> dict[tuple[str, str], dt.date]:
-    """The last day of contacts per (country, channel), grouped in the database (one row per
-    queue read, not every contact row)."""
+    """The last day of contacts per (country, channel), by index seeks in the database (one
+    row per queue read, not every contact row)."""
     viewer = current_user()
     if viewer is None:
         raise AccessDenied("sign in first")
@@ -179,7 +179,7 @@ def queue_settings() -> dict[tuple[str, str], QueueSettings]:
 
 
 def contact_queues() -> tuple[list[str], list[str]]:
-    """The countries and the channels that have contacts (from the last days per queue, grouped
+    """The countries and the channels that have contacts (from the last days per queue, read
     in the database: the page never loads the contact rows for its choices)."""
     ends = _history_ends(data_version())
     return sorted({c for c, _ in ends}), sorted({ch for _, ch in ends})

@@ -266,9 +266,10 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"\n{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average at the end {load[0]:.1f}; `.venv/bin/python bench/plan_scale.py "
-        f"--contacts-rows {args.contacts_rows} --repeats {args.repeats}`\n"
+        f"--contacts-rows {args.contacts_rows} --repeats {args.repeats}"
+        f"{' --pages' if args.pages else ''}`\n"
     )
-    print(f"{'pages (AppTest)' if args.pages else 'step'} | s | note |\n| --- | --- | --- |")
+    print(f"| {'page (AppTest)' if args.pages else 'step'} | s | note |\n| --- | --- | --- |")
     for label, seconds, note in rows:
         print(f"| {label} | {seconds} | {note} |")
 
