@@ -133,10 +133,25 @@ def schedule(store: Store, plan) -> object:
     )
 
 
+def grouped_ends(store: Store) -> list:
+    """The last contact time per queue as ``series_ends`` read it before: one GROUP BY."""
+    import sqlalchemy as sa
+
+    from data import schema
+
+    t = schema.contacts
+    query = sa.select(t.c.country, t.c.channel, sa.func.max(t.c.ds)).group_by(
+        t.c.country, t.c.channel
+    )
+    with store.engine.connect() as conn:
+        return conn.execute(query).all()
+
+
 def measure(store: Store, repeats: int) -> list[tuple[str, str, str]]:
     """The service calls and reads, best of ``repeats`` (see the module docstring)."""
     from data.queue_settings import load_queue_settings
     from data.summaries import series_ends
+    from forecasting.frames import contacts_to_series
     from services.planning import (
         fit_history,
         forecast_source,
@@ -152,8 +167,10 @@ def measure(store: Store, repeats: int) -> list[tuple[str, str, str]]:
         print(f"{label}: {seconds:.2f} s ({note})", flush=True)
 
     settings = load_queue_settings(store, MANAGER)
+    s, _ = best(repeats, lambda: grouped_ends(store))
+    row("last day per queue, GROUP BY over every row (before)", s, "")
     s, ends = best(repeats, lambda: series_ends(store, MANAGER))
-    row("last day per queue (`series_ends`)", s, f"{len(ends)} queues")
+    row("last day per queue (`series_ends`, two seeks per queue)", s, f"{len(ends)} queues")
     s, whole = best(1, lambda: store.load("contacts", MANAGER))
     row("whole contacts table (`Store.load`, read before)", s, f"{len(whole):,} rows")
     s, recent = best(repeats, lambda: plan_history(store, MANAGER))
@@ -175,6 +192,19 @@ def measure(store: Store, repeats: int) -> list[tuple[str, str, str]]:
     source = forecast_source(request, inputs_of(store, request, recent, True))
     s, totals = best(repeats, lambda: fit_history(store, MANAGER, source))
     row("daily totals a fit reads (`fit_history`)", s, f"{len(totals):,} rows")
+    mine = whole[whole["country"].isin(request.countries) & whole["channel"].isin(request.channels)]
+    s, before_series = best(1, lambda: contacts_to_series(mine)[0])
+    row(
+        "a fit's daily model frame from the whole table's rows (before)",
+        s,
+        f"{len(mine):,} rows in",
+    )
+    s, after_series = best(repeats, lambda: contacts_to_series(totals)[0])
+    row(
+        "a fit's daily model frame from `fit_history`",
+        s,
+        f"equal: {after_series.equals(before_series)}",
+    )
     s, outputs = best(1, lambda: schedule(store, after))
     roster = "no roster" if outputs.roster is None else f"roster {outputs.roster.status}"
     row(
