@@ -40,8 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # before bench/, whose staffing.py would hide the package
 
 import pandas as pd  # noqa: E402
 
@@ -59,7 +58,7 @@ TARGETS = {
 
 def prepare(directory: Path, rows: int) -> tuple[Store, int]:
     """The sample seeded in ``directory`` (unless it is already) and grown to ``rows``."""
-    from ui import grow_contacts, seed  # bench/ui.py: the browser walk's data
+    from bench.ui import grow_contacts, seed  # the browser walk's data
 
     os.environ["CREWCAST_DATA_DIR"] = str(directory)
     os.environ.pop("CREWCAST_DATABASE_URL", None)
