@@ -372,12 +372,15 @@ def _bench_roster_scale(
     )
     if parts and all(part.objective is not None for part in parts if part.agents):
         print(f"objective={sum(part.objective for part in parts if part.agents):.0f}")
-    print("country | days | status | gap | wall s | cpu s | limit s | planned | unfilled (greedy)")
+    print(
+        "country | days | status | model (variables) | gap | wall s | cpu s | limit s | planned | "
+        "unfilled (greedy)"
+    )
     for part in parts:
         part_gap = "-" if part.mip_gap is None else f"{part.mip_gap:.3%}"
         print(
             f"{part.country} | {part.first_date:%m-%d}..{part.last_date:%m-%d} | {part.status} | "
-            f"{part_gap} | {part.solve_seconds:.1f} | {part.cpu_seconds:.1f} | "
+            f"{getattr(part, 'model', 'agents')} ({part.variables}) | {part_gap} | {part.solve_seconds:.1f} | {part.cpu_seconds:.1f} | "
             f"{part.time_limit_seconds:.0f} | {part.planned_shifts} | {part.unfilled_shifts} "
             f"({part.greedy_unfilled_shifts})"
         )

@@ -231,6 +231,9 @@ class RosterPart:
         The part's objective value and HiGHS's bound on it, in the model's units (lower is
         better: -1000 per filled paid hour, +10 per overtime hour, a tiny tie-breaker); a sum
         over parts solved alone bounds a whole horizon (the weeks' shared rules relaxed).
+    model : str
+        ``"groups"``: solved as counts per group of interchangeable agents, handed out to
+        names; ``"agents"``: the per-agent model (see :mod:`staffing.roster_solve`).
     """
 
     country: str
@@ -249,6 +252,7 @@ class RosterPart:
     greedy_unfilled_shifts: int | None
     objective: float | None = None
     bound: float | None = None
+    model: str = "agents"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -503,6 +507,7 @@ def build_roster(
     part_time_limit_seconds: float | None = None,
     warm_start: bool = False,
     limits: pd.DataFrame | None = None,
+    grouped: bool = True,
 ) -> Roster:
     """Assign named agents to the planned shifts.
 
@@ -549,6 +554,12 @@ def build_roster(
     limits : pandas.DataFrame, optional
         HR's limits (:data:`LIMIT_COLUMNS`, :func:`validate_limits`): hard rules on the days
         inside their dates (see the module docstring).
+    grouped : bool, default True
+        Solve each part first as counts per group of interchangeable agents (same eligible
+        shifts, contract and carried-over days), handed out to names by the rules; a part
+        whose counts cannot be handed out without losing a shift or adding overtime is solved
+        per agent. ``False``: per agent only (the same optimum, 10-20x the CPU at 1,000 agents;
+        bench/RESULTS.md).
 
     Returns
     -------
@@ -686,6 +697,7 @@ def build_roster(
             deadline=deadline,
             gap=gap,
             warm_start=warm_start,
+            grouped=grouped,
         )
 
     picked: list[tuple[str, int]] = []  # (agent_id, instance row in `instances_all`)
@@ -802,7 +814,7 @@ class _Chain:
 
     def next_task(
         self, *, ot_cap: float | None, time_limit: float, deadline: float, gap: float,
-        warm_start: bool,
+        warm_start: bool, grouped: bool = True,
     ) -> RosterTask:  # fmt: skip
         first, last = self.spans[self.position]
         self.rows = np.flatnonzero((self.dates >= first) & (self.dates <= last))
@@ -826,6 +838,7 @@ class _Chain:
             prior_worked=prior,
             warm_start=warm_start,
             limits=self.limits,
+            grouped=grouped,
         )
 
     def record(self, solution: PartSolution) -> RosterPart:
@@ -856,6 +869,7 @@ class _Chain:
             ),
             objective=solution.objective,
             bound=solution.dual_bound,
+            model=solution.model,
         )
         self.position += 1
         return part
