@@ -193,6 +193,8 @@ _POOL_MIN_PAIRS = 40_000
 # 1,000 agents x 4 weeks, 5-8 s of wall time at load 8 on 2 cores
 _ASSEMBLY_SHARE = 0.15
 _ASSEMBLY_SECONDS = 10.0
+# parts not back this share of that reserve after the solves' deadline are given up
+_GRACE_SHARE = 0.25
 
 
 class RosterError(SchedulingError):
@@ -571,6 +573,7 @@ def build_roster(
     RosterError
         Bad agents, absences or parameters.
     """
+    called = time.time()  # the time limit counts from here, checks and assembly included
     rules = rules or LabourRules()
     limit = _check_finite_number("time_limit_seconds", time_limit_seconds)
     gap = _check_finite_number("mip_rel_gap", mip_rel_gap)
@@ -687,8 +690,11 @@ def build_roster(
 
     longest = max((len(c.spans) for c in chains), default=1)
     budget = part_limit if part_limit is not None else limit / longest
-    # solves stop early enough to leave time for handing out the shifts and checking them
-    deadline = time.time() + limit - min(_ASSEMBLY_SHARE * limit, _ASSEMBLY_SECONDS)
+    # solves stop early enough to leave time for handing out the shifts and checking them;
+    # parts still out a little after that are given up for their greedy rosters
+    reserve = min(_ASSEMBLY_SHARE * limit, _ASSEMBLY_SECONDS)
+    deadline = called + limit - reserve
+    give_up = deadline + _GRACE_SHARE * reserve
 
     def task_for(chain: _Chain) -> RosterTask:
         return chain.next_task(
@@ -707,14 +713,18 @@ def build_roster(
         if len(chains) > 1 and pairs >= _POOL_MIN_PAIRS:
             own_pool = _local_pool(len(chains))
         executor = own_pool or _InlineExecutor()
+    pending: dict[concurrent.futures.Future, _Chain] = {}
     try:
-        pending: dict[concurrent.futures.Future, _Chain] = {}
         for chain in chains:
             pending[executor.submit(solve_roster_part, task_for(chain))] = chain
         while pending:
             done, _ = concurrent.futures.wait(
-                pending, return_when=concurrent.futures.FIRST_COMPLETED
+                pending,
+                timeout=max(give_up - time.time(), 0.0),
+                return_when=concurrent.futures.FIRST_COMPLETED,
             )
+            if not done:
+                break
             for future in done:
                 chain = pending.pop(future)
                 solution: PartSolution = future.result()
@@ -723,9 +733,24 @@ def build_roster(
                 picked.extend((ids[a], chain.offset + i) for a, i in chain.last_chosen)
                 if not chain.finished:
                     pending[executor.submit(solve_roster_part, task_for(chain))] = chain
+        # the roster's time is up: a part still running (a slow or loaded machine) is left to
+        # finish on its own, and its weeks keep their greedy rosters, built here (the task's
+        # deadline has passed, so no solver runs)
+        for future, chain in pending.items():
+            future.cancel()
+            logger.warning(
+                "roster part %s from %s not back by the time limit: greedy roster kept",
+                chain.country,
+                chain.spans[chain.position][0],
+            )
+            while not chain.finished:
+                parts.append(chain.record(solve_roster_part(task_for(chain))))
+                ids = chain.crew["agent_id"].to_numpy()
+                picked.extend((ids[a], chain.offset + i) for a, i in chain.last_chosen)
     finally:
         if own_pool is not None:
-            own_pool.shutdown(wait=True, cancel_futures=True)
+            # workers still solving are not waited for (their solves stop at the deadline)
+            own_pool.shutdown(wait=not pending, cancel_futures=True)
     parts.sort(key=lambda part: (part.country, part.first_date))
 
     instances_all = pd.concat(instance_parts, ignore_index=True)

@@ -54,6 +54,8 @@ FILL_WEIGHT_PER_HOUR = 1000.0
 OVERTIME_WEIGHT_PER_HOUR = 10.0
 # a tiny preference for agents' contract hours being used evenly keeps ties deterministic-ish
 SPREAD_WEIGHT = 1e-3
+# handing out a group's counts: moves tried through a second agent per shift in overtime
+_HAND_OUT_CHAIN_TRIES = 30
 # a part that starts before the roster's deadline solves at least this long; one that starts
 # after it keeps its greedy roster without calling HiGHS
 MIN_PART_SECONDS = 0.5
@@ -564,17 +566,22 @@ def _solve_grouped(
             continue
         wanted = np.zeros(len(planned), dtype=np.int64)
         wanted[z_inst[block]] = counts[block]
-        picked = _greedy(
-            task, var_a[own], var_i[own], start_utc, end_utc, day_index, week_of, base,
-            headroom, None, wanted,
-        )  # fmt: skip
-        got = np.bincount(var_i[own[picked]], minlength=len(planned))
-        hand_out = _HandOut(
-            task, team, zip(var_a[own[picked]].tolist(), var_i[own[picked]].tolist(), strict=True),
-            rule_rows, base, base + headroom,
-        )  # fmt: skip
-        missing = np.repeat(np.arange(len(planned)), np.maximum(wanted - got, 0)).tolist()
-        if not hand_out.repair(missing):
+        # first in the crew's order (as the per-agent model's tie-breaker does: a few agents
+        # work most days and the rest stay fresh for the next week), then evenly
+        for in_list_order in (True, False):
+            picked = _greedy(
+                task, var_a[own], var_i[own], start_utc, end_utc, day_index, week_of, base,
+                headroom, None, wanted, in_list_order,
+            )  # fmt: skip
+            got = np.bincount(var_i[own[picked]], minlength=len(planned))
+            hand_out = _HandOut(
+                task, team, zip(var_a[own[picked]].tolist(), var_i[own[picked]].tolist(), strict=True),
+                rule_rows, base, base + headroom,
+            )  # fmt: skip
+            missing = np.repeat(np.arange(len(planned)), np.maximum(wanted - got, 0)).tolist()
+            if hand_out.repair(missing):
+                break
+        else:
             logger.info("grouped roster: a group's counts could not be handed out to names")
             return None
         pairs = np.array(hand_out.shifts(), dtype=np.int64).reshape(-1, 2)
@@ -598,7 +605,7 @@ def _solve_grouped(
         dual_bound=_dual_bound(result),
         objective=float(result.fun),
         message=str(result.message),
-        variables=n_var,
+        variables=int(n_var),
         model="groups",
     )
 
@@ -634,12 +641,14 @@ def _greedy(
     headroom: np.ndarray,
     groups: list[tuple[np.ndarray, float]] | None = None,
     wanted: np.ndarray | None = None,
+    in_list_order: bool = False,
 ) -> np.ndarray:
     """A feasible roster by hand: instances by start time, longest first at equal starts, each
     to the eligible agents with the most contract hours left that week (overtime only when no
     one has contract hours left), never past a limit of HR's (``groups``: variables and their
     hours cap); ``wanted`` agents per instance instead of the planned ones (handing the grouped
-    model's counts out to names). Returns the chosen variable indices."""
+    model's counts out to names); ``in_list_order``: to the first eligible agents in the crew's
+    order instead (overtime still last). Returns the chosen variable indices."""
     groups = groups or []
     group_of: dict[int, list[int]] = {}
     for g, (members, _cap) in enumerate(groups):
@@ -684,7 +693,10 @@ def _greedy(
         agents, cand_vars = agents[ok], cand_vars[ok]
         left = base[agents] - week_hours[agents, w]
         needs_overtime = left < hours[i] - 1e-9
-        pick = np.lexsort((agents, -left, needs_overtime))[: planned[i]]
+        if in_list_order:
+            pick = np.lexsort((agents, needs_overtime))[: planned[i]]
+        else:
+            pick = np.lexsort((agents, -left, needs_overtime))[: planned[i]]
         take_a = agents[pick]
         worked[take_a, k + d] = True
         last_end[take_a] = np.maximum(last_end[take_a], end_utc[i])
@@ -899,10 +911,37 @@ class _HandOut:
                 return True
         return False
 
-    def relieve(self, a: int, w: int) -> bool:
-        """Move or swap one shift of agent ``a`` in week ``w`` so that their overtime shrinks and
-        nobody else gets any."""
+    def _move(self, a: int, b: int, day: int) -> None:
+        """Agent ``a``'s shift on ``day`` goes to ``b`` (free that day); its own inverse with
+        ``a`` and ``b`` exchanged."""
         r = self.rules
+        i = self.days[a].pop(day)
+        self.days[b][day] = i
+        self.hours[a, r.week_of[i]] -= r.hours[i]
+        self.hours[b, r.week_of[i]] += r.hours[i]
+
+    def _swap(self, a: int, b: int, day: int) -> None:
+        """Agents ``a`` and ``b`` exchange their shifts on ``day`` (its own inverse)."""
+        r = self.rules
+        i, j = self.days[a][day], self.days[b][day]
+        self.days[a][day], self.days[b][day] = j, i
+        shift = r.hours[i] - r.hours[j]
+        self.hours[a, r.week_of[i]] -= shift
+        self.hours[b, r.week_of[i]] += shift
+
+    def _undo(self, ops: list[tuple[str, int, int, int]]) -> None:
+        for kind, a, b, day in reversed(ops):
+            if kind == "move":
+                self._move(b, a, day)
+            else:
+                self._swap(a, b, day)
+
+    def relieve(self, a: int, w: int, depth: int = 1) -> list[tuple[str, int, int, int]] | None:
+        """Move or swap one shift of agent ``a`` in week ``w`` so that their overtime shrinks and
+        nobody else gets any: straight to an agent with hours left, or (``depth``) to one who
+        then passes a shift of theirs on in turn. Returns the moves made (None: none found)."""
+        r = self.rules
+        tries = 0
         for day, i in sorted(self.days[a].items(), key=lambda item: -r.hours[item[1]]):
             if r.week_of[i] != w:
                 continue
@@ -913,12 +952,18 @@ class _HandOut:
                     continue
                 theirs = self.days[b].get(day)
                 if theirs is None:
-                    if self.hours[b, w] + h <= self.base[b] + 1e-9 and self._fits(b, i, day, False):
-                        del self.days[a][day]
-                        self.days[b][day] = i
-                        self.hours[a, w] -= h
-                        self.hours[b, w] += h
-                        return True
+                    if not self._fits(b, i, day, False):
+                        continue
+                    if self.hours[b, w] + h <= self.base[b] + 1e-9:
+                        self._move(a, b, day)
+                        return [("move", a, b, day)]
+                    if depth > 0 and tries < _HAND_OUT_CHAIN_TRIES:
+                        tries += 1
+                        self._move(a, b, day)
+                        onward = self.relieve(b, w, depth - 1)
+                        if onward is not None and self.hours[b, w] <= self.base[b] + 1e-9:
+                            return [("move", a, b, day), *onward]
+                        self._undo([("move", a, b, day), *(onward or [])])
                     continue
                 shift = h - r.hours[theirs]
                 if (
@@ -927,11 +972,9 @@ class _HandOut:
                     and self._fits(b, i, day, True)
                     and self._fits(a, theirs, day, True)
                 ):
-                    self.days[a][day], self.days[b][day] = theirs, i
-                    self.hours[a, w] -= shift
-                    self.hours[b, w] += shift
-                    return True
-        return False
+                    self._swap(a, b, day)
+                    return [("swap", a, b, day)]
+        return None
 
     def repair(self, missing: list[int]) -> bool:
         """Place ``missing`` instances and remove overtime; False when some of it remains."""
@@ -942,7 +985,7 @@ class _HandOut:
             over = np.argwhere(self.hours[self.team] > self.base[self.team, None] + 1e-9)
             if not len(over):
                 return True
-            if not any(self.relieve(self.team[t], int(w)) for t, w in over):
+            if not any(self.relieve(self.team[t], int(w)) is not None for t, w in over):
                 return False
         return False
 
