@@ -370,6 +370,15 @@ def _bench_roster_scale(
         f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} "
         f"rule_violations={len(violations)} load_after={os.getloadavg()[0]:.1f}"
     )
+    phases = getattr(roster, "phase_seconds", {})
+    if phases:
+        print("phases (wall s): " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
+    if parts:
+        models = [getattr(part, "model", "agents") for part in parts if part.agents]
+        print(
+            f"parts: {models.count('groups')} grouped, {models.count('agents')} per agent; "
+            f"{sum(part.time_limit_seconds == 0 for part in parts)} kept their greedy roster"
+        )
     if parts and all(part.objective is not None for part in parts if part.agents):
         print(f"objective={sum(part.objective for part in parts if part.agents):.0f}")
     print(

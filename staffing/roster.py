@@ -287,6 +287,11 @@ class Roster:
         The parts solved, by country then date.
     rolling_horizon : bool
         Some country was solved week by week (a heuristic: see :class:`RosterPart`).
+    phase_seconds : mapping of str to float
+        Wall time of :func:`build_roster`'s phases: ``setup`` (checks, instances, the pool),
+        ``parts`` (until the last part is back or given up), ``late_greedy`` (greedy rosters
+        for parts given up at the time limit), ``assembly`` (names, breaks, times, overtime)
+        and ``self_check`` (the labour-rule check of the result).
 
     :meth:`describe` writes :attr:`message` again with the numbers in another locale.
     """
@@ -302,6 +307,7 @@ class Roster:
     solve_seconds: float
     parts: tuple[RosterPart, ...] = ()
     rolling_horizon: bool = False
+    phase_seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def describe(self, fmt: Formats) -> str:
         """:attr:`message` with its numbers written in ``fmt``'s locale."""
@@ -688,6 +694,7 @@ def build_roster(
             )
         offset += len(instances)
 
+    phases: dict[str, float] = {}
     longest = max((len(c.spans) for c in chains), default=1)
     budget = part_limit if part_limit is not None else limit / longest
     # solves stop early enough to leave time for handing out the shifts and checking them;
@@ -714,6 +721,7 @@ def build_roster(
             own_pool = _local_pool(len(chains))
         executor = own_pool or _InlineExecutor()
     pending: dict[concurrent.futures.Future, _Chain] = {}
+    phases["setup"] = time.time() - called
     try:
         for chain in chains:
             pending[executor.submit(solve_roster_part, task_for(chain))] = chain
@@ -736,6 +744,7 @@ def build_roster(
         # the roster's time is up: a part still running (a slow or loaded machine) is left to
         # finish on its own, and its weeks keep their greedy rosters, built here (the task's
         # deadline has passed, so no solver runs)
+        phases["parts"] = time.time() - called - phases["setup"]
         for future, chain in pending.items():
             future.cancel()
             logger.warning(
@@ -751,6 +760,7 @@ def build_roster(
         if own_pool is not None:
             # workers still solving are not waited for (their solves stop at the deadline)
             own_pool.shutdown(wait=not pending, cancel_futures=True)
+    phases["late_greedy"] = time.time() - called - phases["setup"] - phases["parts"]
     parts.sort(key=lambda part: (part.country, part.first_date))
 
     instances_all = pd.concat(instance_parts, ignore_index=True)
@@ -774,7 +784,9 @@ def build_roster(
     message = _roster_notes(
         status, len(assignments), n_unfilled, projected, _ENGLISH, rolling_horizon=rolling
     )
+    phases["assembly"] = time.time() - called - sum(phases.values())
     violations = find_rule_violations(assignments, rules, absence_frame, limit_frame, agents_frame)
+    phases["self_check"] = time.time() - called - sum(phases.values())
     if len(violations):  # the model forbids these; a hit here is a bug worth shouting about
         logger.error("roster breaks labour rules: %s", violations.to_dict("records")[:5])
     return Roster(
@@ -789,6 +801,7 @@ def build_roster(
         solve_seconds=sum(part.solve_seconds for part in parts),
         parts=tuple(parts),
         rolling_horizon=rolling,
+        phase_seconds=phases,
     )
 
 
