@@ -38,8 +38,11 @@ default a local process pool for large rosters and this process for small ones):
   horizon: a heuristic, and the result says so (:attr:`Roster.rolling_horizon`,
   :attr:`RosterPart.follows_earlier_weeks`).
 
-Each part also builds a greedy roster, kept when HiGHS finds nothing better in time (see
-:mod:`staffing.roster_solve`).
+Each part is solved first as counts per group of interchangeable agents, handed out to names
+(exact when the hand-out keeps the counts without extra overtime, the per-agent model
+otherwise), and also builds a greedy roster, kept when HiGHS finds nothing better in time (see
+:mod:`staffing.roster_solve`). ``time_limit_seconds`` holds for the whole call: parts not back
+shortly after the solves' deadline are given up and keep their greedy rosters.
 """
 
 from __future__ import annotations
@@ -537,9 +540,10 @@ def build_roster(
         Cap on hours above contract per agent and week (0 rosters contract hours only);
         default: up to ``rules.max_weekly_hours``.
     time_limit_seconds : float, default 60
-        Wall-time budget of the whole roster: no part's solve runs past it, less 15 % (at most
+        Wall-time budget of the whole call: no part's solve runs past it, less 15 % (at most
         10 s) kept for assembling the result; a part that starts after that keeps its greedy
-        roster, one that starts before gets at least half a second.
+        roster, one that starts before gets at least half a second, and a part not back a
+        quarter of that reserve later (a loaded machine) is given up for its greedy roster.
     mip_rel_gap : float, default 1e-3
         Relative MIP gap tolerance, per part.
     executor : concurrent.futures.Executor, optional

@@ -20,6 +20,22 @@ inside each limit's dates only: ``no_late_shifts`` makes shifts ending after
 days; ``no_overtime`` and ``max_weekly_hours`` cap the hours of the shifts on those days of
 each week at the contract hours or at ``value``.
 
+**Grouped model first.** Agents are interchangeable within a part when they are eligible for
+the same instances (channels, absences, late-shift limits, rest after their last fixed shift),
+have the same contract hours and overtime headroom, and the same fixed days before the part as
+far as the consecutive-days rows see them (agents with an HR weekly limit are groups of one).
+The grouped model has an integer count per (group, eligible instance) and each agent's rule
+rows summed over the group (right-hand sides times the group's size): a relaxation of the
+per-agent model with the same LP bound, and 50-250 variables instead of 5,000-18,000 per
+weekly part at 1,000 agents. Its counts are handed out to names by the greedy roster's rules,
+group by group (first in the crew's order, which leaves most agents fresh for the next week
+of a rolling horizon, then evenly), repaired by moves and swaps between the group's agents.
+When the names keep every count and need no more overtime than the groups, the named roster
+has the grouped optimum's filled hours and overtime, so it is optimal for the per-agent model
+as well (the tie-breaker aside); otherwise the part is solved per agent in what is left of its
+budget. HiGHS inside scipy holds the GIL (a Python thread beside it slowed it 5x, measured),
+so parts run in processes, not threads.
+
 A greedy roster (instances by start time, each to the eligible agents with the most contract
 hours left that week) is the answer when HiGHS finds nothing better before its time limit, and,
 with ``warm_start``, HiGHS's MIP start: ``scipy.optimize.milp`` has no initial-solution
@@ -73,7 +89,8 @@ class RosterTask:
     the agent worked each of the ``max_consecutive_days`` days before ``first_date`` (oldest
     first). ``deadline_epoch`` is the roster's overall wall-clock deadline (``time.time()``).
     ``limits`` are HR's limits on the crew (``agent_id, kind, value, start_date, end_date``,
-    days inclusive, datetime64), or None.
+    days inclusive, datetime64), or None. ``grouped``: try the grouped model first (module
+    docstring).
     """
 
     instances: pd.DataFrame
@@ -101,7 +118,8 @@ class PartSolution:
     or ``"no_solution"``; ``chosen`` pairs (crew row, instance row); ``mip_gap`` relative to
     HiGHS's bound (``None`` without one); ``greedy_objective`` and ``objective`` in the model's
     units (lower is better), ``seconds`` and ``cpu_seconds`` the wall and CPU time of the
-    whole part (model, greedy start and HiGHS), ``time_limit_seconds`` HiGHS's limit.
+    whole part (model, greedy start and HiGHS), ``time_limit_seconds`` HiGHS's limit;
+    ``model`` ``"groups"`` or ``"agents"``, the model whose roster this is.
     """
 
     status: str
