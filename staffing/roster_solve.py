@@ -329,13 +329,18 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
     elif greedy_objective is not None:
         logger.info("roster part kept its greedy start: %s", answer.message)
         chosen_vars, objective, status = greedy, greedy_objective, "time_limit"
+        if answer.mip_gap is not None and dual is not None:
+            # better than a roster proven within the tolerance: within it as well
+            greedy_gap = (objective - dual) / max(abs(objective), 1e-9)
+            if greedy_gap <= task.mip_rel_gap:
+                status = "optimal"
     else:
         logger.warning("roster part found no assignment: %s", answer.message)
         return PartSolution(
             "no_solution", [], None, seconds, cpu_seconds, time_limit, answer.variables,
             None, dual, None, 0, answer.model,
         )  # fmt: skip
-    if status == "optimal":
+    if status == "optimal" and chosen_vars is answer.chosen:
         mip_gap = answer.mip_gap
     else:
         mip_gap = None if dual is None else abs(objective - dual) / max(abs(objective), 1e-9)
@@ -586,6 +591,7 @@ def _solve_grouped(
         wanted[z_inst[block]] = counts[block]
         # first in the crew's order (as the per-agent model's tie-breaker does: a few agents
         # work most days and the rest stay fresh for the next week), then evenly
+        best = None
         for in_list_order in (True, False):
             picked = _greedy(
                 task, var_a[own], var_i[own], start_utc, end_utc, day_index, week_of, base,
@@ -598,10 +604,11 @@ def _solve_grouped(
             )  # fmt: skip
             missing = np.repeat(np.arange(len(planned)), np.maximum(wanted - got, 0)).tolist()
             if hand_out.repair(missing):
+                best = hand_out
                 break
-        else:
-            logger.info("grouped roster: a group's counts could not be handed out to names")
-            return None
+            if best is None or hand_out.objective() < best.objective():
+                best = hand_out
+        hand_out = best
         pairs = np.array(hand_out.shifts(), dtype=np.int64).reshape(-1, 2)
         # variables are sorted by (agent, instance)
         chosen.append(np.searchsorted(var_key, pairs[:, 0] * len(planned) + pairs[:, 1]))
@@ -613,13 +620,22 @@ def _solve_grouped(
         -FILL_WEIGHT_PER_HOUR * float(hours[var_i[named]].sum())
         + OVERTIME_WEIGHT_PER_HOUR * overtime
     )
-    if named_objective > float(result.fun) + 1e-6 * max(1.0, abs(float(result.fun))):
-        logger.info("grouped roster: the names need more overtime than the groups")
-        return None
+    dual = _dual_bound(result)
     optimal = result.status == 0
+    if named_objective <= float(result.fun) + 1e-6 * max(1.0, abs(float(result.fun))):
+        mip_gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
+    else:
+        # the names lost a shift or need overtime the groups did not: still optimal within
+        # the tolerance HiGHS itself stops at, against the grouped bound (a bound for names too)
+        mip_gap = (
+            None if dual is None else (named_objective - dual) / max(abs(named_objective), 1e-9)
+        )
+        if mip_gap is None or mip_gap > task.mip_rel_gap:
+            logger.info("grouped roster: the names fall short of the groups' optimum")
+            return None
     return _Answer(
         chosen=named,
-        mip_gap=float(getattr(result, "mip_gap", 0.0) or 0.0) if optimal else None,
+        mip_gap=mip_gap if optimal else None,
         dual_bound=_dual_bound(result),
         objective=float(result.fun),
         message=str(result.message),
@@ -994,15 +1010,20 @@ class _HandOut:
                     return [("swap", a, b, day)]
         return None
 
+    def objective(self) -> float:
+        """The per-agent model's objective of the hand-out (tie-breaker aside)."""
+        hours = self.hours[self.team]
+        overtime = np.maximum(hours - self.base[self.team, None], 0.0).sum()
+        return -FILL_WEIGHT_PER_HOUR * hours.sum() + OVERTIME_WEIGHT_PER_HOUR * overtime
+
     def repair(self, missing: list[int]) -> bool:
-        """Place ``missing`` instances and remove overtime; False when some of it remains."""
-        for i in missing:
-            if not self.add(i):
-                return False
+        """Place ``missing`` instances and remove overtime; False when some of it remains (the
+        hand-out then holds what could be done)."""
+        placed = all([self.add(i) for i in missing])
         for _round in range(4 * len(self.team) * self.rules.n_weeks + 10):
             over = np.argwhere(self.hours[self.team] > self.base[self.team, None] + 1e-9)
             if not len(over):
-                return True
+                return placed
             if not any(self.relieve(self.team[t], int(w)) is not None for t, w in over):
                 return False
         return False
