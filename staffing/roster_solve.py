@@ -185,12 +185,17 @@ def solve_roster_part(task: RosterTask) -> PartSolution:
     limits = task.limits if task.limits is not None else pd.DataFrame(columns=_LIMIT_COLUMNS)
     limits_of = {agent_id: own for agent_id, own in limits.groupby("agent_id")}
     day_ns = day.to_numpy()
+    by_channels: dict[object, np.ndarray] = {}  # the crew shares a few channel lists
     for a, agent in enumerate(crew.itertuples(index=False)):
-        allowed = np.isin(channels, list(parse_channels(agent.channels)))
+        if agent.channels not in by_channels:
+            by_channels[agent.channels] = np.isin(channels, list(parse_channels(agent.channels)))
+        allowed = by_channels[agent.channels].copy()
         prior_end = int(task.prior_end_utc_ns[a])
         if prior_end > np.iinfo(np.int64).min:
             allowed &= start_utc >= prior_end + rest_ns
-        for row in absences_of.get(agent.agent_id, no_absence).itertuples():
+        # (itertuples builds a class per call: only for agents with absences)
+        own_absences = absences_of.get(agent.agent_id, no_absence)
+        for row in own_absences.itertuples() if len(own_absences) else ():
             first = pd.Timestamp(row.start_date).tz_localize(
                 agent.timezone, nonexistent="shift_forward", ambiguous=True
             )
