@@ -29,7 +29,8 @@ Usage::
    the status, gap and unfilled shifts. ``--roster-bound`` also rosters every week alone: the
    sum of those bounds bounds the whole horizon, which measures what the rolling horizon loses.
    ``--roster-only`` skips parts 1-3; ``--roster-option split_weeks=False`` and friends pass
-   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``); ``--burn N`` keeps
+   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``, ``workers=0``: one
+   thread in this process); ``--burn N`` keeps
    N more processes spinning meanwhile, a loaded machine on purpose::
 
     .venv/bin/python bench/schedule.py --roster-only --roster-agents 1000 --roster-bound
@@ -347,7 +348,14 @@ def _bench_roster_scale(
     plan = _scale_plan(agents_total, weeks, seed, time_limit)
     agents = _roster_agents(plan, agents_total)
     workers = options.pop("workers", None)
-    executor = None if workers is None else concurrent.futures.ProcessPoolExecutor(workers)
+    # workers=0: the parts one after another in this process (a single thread waits on them)
+    executor = (
+        None
+        if workers is None
+        else concurrent.futures.ThreadPoolExecutor(1)
+        if workers == 0
+        else concurrent.futures.ProcessPoolExecutor(workers)
+    )
     if executor is not None:
         options["executor"] = executor
     burning = len(multiprocessing.active_children())
