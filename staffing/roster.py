@@ -542,15 +542,15 @@ def build_roster(
     time_limit_seconds : float, default 60
         Wall-time budget of the whole call: no part's solve runs past it, less 15 % (at most
         10 s) kept for assembling the result; a part that starts after that keeps its greedy
-        roster, one that starts before gets at least half a second, and a part not back a
-        quarter of that reserve later (a loaded machine) is given up for its greedy roster.
+        roster, one that starts before gets at least half a second, and (with an executor) a
+        part not back a quarter of that reserve later is given up for its greedy roster.
     mip_rel_gap : float, default 1e-3
         Relative MIP gap tolerance, per part.
     executor : concurrent.futures.Executor, optional
         Runs the parts (countries in parallel; a country's weeks one after another), e.g. a
         ``ProcessPoolExecutor`` or a Dask ``Client.get_executor()``; it is not shut down. By
-        default a process pool with one worker per core for large rosters, and this process for
-        small ones (below about 40,000 agent-shift pairs).
+        default this process, and a process pool with one worker per core for large rosters
+        solved per agent (``grouped=False``, about 40,000 agent-shift pairs or more).
     split_weeks : bool, optional
         Solve each country week by week (rolling horizon; see the module docstring). Default:
         only a country with more than about 8,000 agent-shift pairs over a horizon longer
@@ -569,9 +569,10 @@ def build_roster(
     grouped : bool, default True
         Solve each part first as counts per group of interchangeable agents (same eligible
         shifts, contract and carried-over days), handed out to names by the rules; a part
-        whose counts cannot be handed out without losing a shift or adding overtime is solved
-        per agent. ``False``: per agent only (the same optimum, 10-20x the CPU at 1,000 agents;
-        bench/RESULTS.md).
+        whose names fall more than ``mip_rel_gap`` short of the groups' optimum (a shift lost,
+        overtime added) is solved per agent. ``False``: per agent only (each part optimal
+        within the same tolerance; 37 CPU s against 2 at 1,000 agents x 4 weeks, and more
+        overtime-free, see bench/RESULTS.md).
 
     Returns
     -------
@@ -721,7 +722,9 @@ def build_roster(
     own_pool = None
     if executor is None:
         pairs = sum(len(c.crew) * len(c.instances) for c in chains)
-        if len(chains) > 1 and pairs >= _POOL_MIN_PAIRS:
+        # grouped parts take 0.05-0.3 CPU s each at 1,000 agents: starting worker processes
+        # costs more than they save (bench/RESULTS.md), so the pool is for the per-agent model
+        if len(chains) > 1 and pairs >= _POOL_MIN_PAIRS and not grouped:
             own_pool = _local_pool(len(chains))
         executor = own_pool or _InlineExecutor()
     pending: dict[concurrent.futures.Future, _Chain] = {}
