@@ -563,6 +563,7 @@ def build_roster(
         better in time) to HiGHS as a MIP start. Off by default: HiGHS then stops as soon as
         the greedy roster is within ``mip_rel_gap``, which saved 30 % CPU at 1,000 agents x 4
         weeks but kept 640 h of overtime that the solve from scratch avoids (bench/RESULTS.md).
+        Used by the per-agent model only (``grouped=False``, or a part solved per agent).
     limits : pandas.DataFrame, optional
         HR's limits (:data:`LIMIT_COLUMNS`, :func:`validate_limits`): hard rules on the days
         inside their dates (see the module docstring).
