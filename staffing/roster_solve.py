@@ -32,9 +32,11 @@ group by group (first in the crew's order, which leaves most agents fresh for th
 of a rolling horizon, then evenly), repaired by moves and swaps between the group's agents.
 When the names keep every count and need no more overtime than the groups, the named roster
 has the grouped optimum's filled hours and overtime, so it is optimal for the per-agent model
-as well (the tie-breaker aside); otherwise the part is solved per agent in what is left of its
-budget. HiGHS inside scipy holds the GIL (a Python thread beside it slowed it 5x, measured),
-so parts run in processes, not threads.
+as well (the tie-breaker aside). Names that fall short (a shift not handed out, overtime
+added) are kept when within ``mip_rel_gap`` of the grouped bound, which bounds the per-agent
+model too (the tolerance HiGHS itself stops at); otherwise the part is solved per agent in
+what is left of its budget. HiGHS inside scipy holds the GIL (a Python thread beside it slowed
+it 5x, measured), so parts that need HiGHS's time run in processes, not threads.
 
 A greedy roster (instances by start time, each to the eligible agents with the most contract
 hours left that week) is the answer when HiGHS finds nothing better before its time limit, and,
