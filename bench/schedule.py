@@ -29,7 +29,8 @@ Usage::
    the status, gap and unfilled shifts. ``--roster-bound`` also rosters every week alone: the
    sum of those bounds bounds the whole horizon, which measures what the rolling horizon loses.
    ``--roster-only`` skips parts 1-3; ``--roster-option split_weeks=False`` and friends pass
-   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``); ``--burn N`` keeps
+   ``build_roster`` keywords (``workers=N``: a ``ProcessPoolExecutor(N)``, ``workers=0``: one
+   thread in this process); ``--burn N`` keeps
    N more processes spinning meanwhile, a loaded machine on purpose::
 
     .venv/bin/python bench/schedule.py --roster-only --roster-agents 1000 --roster-bound
@@ -347,7 +348,14 @@ def _bench_roster_scale(
     plan = _scale_plan(agents_total, weeks, seed, time_limit)
     agents = _roster_agents(plan, agents_total)
     workers = options.pop("workers", None)
-    executor = None if workers is None else concurrent.futures.ProcessPoolExecutor(workers)
+    # workers=0: the parts one after another in this process (a single thread waits on them)
+    executor = (
+        None
+        if workers is None
+        else concurrent.futures.ThreadPoolExecutor(1)
+        if workers == 0
+        else concurrent.futures.ProcessPoolExecutor(workers)
+    )
     if executor is not None:
         options["executor"] = executor
     burning = len(multiprocessing.active_children())
@@ -370,14 +378,26 @@ def _bench_roster_scale(
         f"overtime_h={roster.overtime['projected_overtime_hours'].sum():.1f} "
         f"rule_violations={len(violations)} load_after={os.getloadavg()[0]:.1f}"
     )
+    phases = getattr(roster, "phase_seconds", {})
+    if phases:
+        print("phases (wall s): " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
+    if parts:
+        models = [getattr(part, "model", "agents") for part in parts if part.agents]
+        print(
+            f"parts: {models.count('groups')} grouped, {models.count('agents')} per agent; "
+            f"{sum(part.time_limit_seconds == 0 for part in parts)} kept their greedy roster"
+        )
     if parts and all(part.objective is not None for part in parts if part.agents):
         print(f"objective={sum(part.objective for part in parts if part.agents):.0f}")
-    print("country | days | status | gap | wall s | cpu s | limit s | planned | unfilled (greedy)")
+    print(
+        "country | days | status | model (variables) | gap | wall s | cpu s | limit s | planned | "
+        "unfilled (greedy)"
+    )
     for part in parts:
         part_gap = "-" if part.mip_gap is None else f"{part.mip_gap:.3%}"
         print(
             f"{part.country} | {part.first_date:%m-%d}..{part.last_date:%m-%d} | {part.status} | "
-            f"{part_gap} | {part.solve_seconds:.1f} | {part.cpu_seconds:.1f} | "
+            f"{getattr(part, 'model', 'agents')} ({part.variables}) | {part_gap} | {part.solve_seconds:.1f} | {part.cpu_seconds:.1f} | "
             f"{part.time_limit_seconds:.0f} | {part.planned_shifts} | {part.unfilled_shifts} "
             f"({part.greedy_unfilled_shifts})"
         )

@@ -38,8 +38,11 @@ default a local process pool for large rosters and this process for small ones):
   horizon: a heuristic, and the result says so (:attr:`Roster.rolling_horizon`,
   :attr:`RosterPart.follows_earlier_weeks`).
 
-Each part also builds a greedy roster, kept when HiGHS finds nothing better in time (see
-:mod:`staffing.roster_solve`).
+Each part is solved first as counts per group of interchangeable agents, handed out to names
+(exact when the hand-out keeps the counts without extra overtime, the per-agent model
+otherwise), and also builds a greedy roster, kept when HiGHS finds nothing better in time (see
+:mod:`staffing.roster_solve`). ``time_limit_seconds`` holds for the whole call: parts not back
+shortly after the solves' deadline are given up and keep their greedy rosters.
 """
 
 from __future__ import annotations
@@ -193,6 +196,8 @@ _POOL_MIN_PAIRS = 40_000
 # 1,000 agents x 4 weeks, 5-8 s of wall time at load 8 on 2 cores
 _ASSEMBLY_SHARE = 0.15
 _ASSEMBLY_SECONDS = 10.0
+# parts not back this share of that reserve after the solves' deadline are given up
+_GRACE_SHARE = 0.25
 
 
 class RosterError(SchedulingError):
@@ -231,6 +236,9 @@ class RosterPart:
         The part's objective value and HiGHS's bound on it, in the model's units (lower is
         better: -1000 per filled paid hour, +10 per overtime hour, a tiny tie-breaker); a sum
         over parts solved alone bounds a whole horizon (the weeks' shared rules relaxed).
+    model : str
+        ``"groups"``: solved as counts per group of interchangeable agents, handed out to
+        names; ``"agents"``: the per-agent model (see :mod:`staffing.roster_solve`).
     """
 
     country: str
@@ -249,6 +257,7 @@ class RosterPart:
     greedy_unfilled_shifts: int | None
     objective: float | None = None
     bound: float | None = None
+    model: str = "agents"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -281,6 +290,11 @@ class Roster:
         The parts solved, by country then date.
     rolling_horizon : bool
         Some country was solved week by week (a heuristic: see :class:`RosterPart`).
+    phase_seconds : mapping of str to float
+        Wall time of :func:`build_roster`'s phases: ``setup`` (checks, instances, the pool),
+        ``parts`` (until the last part is back or given up), ``late_greedy`` (greedy rosters
+        for parts given up at the time limit), ``assembly`` (names, breaks, times, overtime)
+        and ``self_check`` (the labour-rule check of the result).
 
     :meth:`describe` writes :attr:`message` again with the numbers in another locale.
     """
@@ -296,6 +310,7 @@ class Roster:
     solve_seconds: float
     parts: tuple[RosterPart, ...] = ()
     rolling_horizon: bool = False
+    phase_seconds: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def describe(self, fmt: Formats) -> str:
         """:attr:`message` with its numbers written in ``fmt``'s locale."""
@@ -503,6 +518,7 @@ def build_roster(
     part_time_limit_seconds: float | None = None,
     warm_start: bool = False,
     limits: pd.DataFrame | None = None,
+    grouped: bool = True,
 ) -> Roster:
     """Assign named agents to the planned shifts.
 
@@ -524,16 +540,17 @@ def build_roster(
         Cap on hours above contract per agent and week (0 rosters contract hours only);
         default: up to ``rules.max_weekly_hours``.
     time_limit_seconds : float, default 60
-        Wall-time budget of the whole roster: no part's solve runs past it, less 15 % (at most
+        Wall-time budget of the whole call: no part's solve runs past it, less 15 % (at most
         10 s) kept for assembling the result; a part that starts after that keeps its greedy
-        roster, one that starts before gets at least half a second.
+        roster, one that starts before gets at least half a second, and (with an executor) a
+        part not back a quarter of that reserve later is given up for its greedy roster.
     mip_rel_gap : float, default 1e-3
         Relative MIP gap tolerance, per part.
     executor : concurrent.futures.Executor, optional
         Runs the parts (countries in parallel; a country's weeks one after another), e.g. a
         ``ProcessPoolExecutor`` or a Dask ``Client.get_executor()``; it is not shut down. By
-        default a process pool with one worker per core for large rosters, and this process for
-        small ones (below about 40,000 agent-shift pairs).
+        default this process, and a process pool with one worker per core for large rosters
+        solved per agent (``grouped=False``, about 40,000 agent-shift pairs or more).
     split_weeks : bool, optional
         Solve each country week by week (rolling horizon; see the module docstring). Default:
         only a country with more than about 8,000 agent-shift pairs over a horizon longer
@@ -546,9 +563,17 @@ def build_roster(
         better in time) to HiGHS as a MIP start. Off by default: HiGHS then stops as soon as
         the greedy roster is within ``mip_rel_gap``, which saved 30 % CPU at 1,000 agents x 4
         weeks but kept 640 h of overtime that the solve from scratch avoids (bench/RESULTS.md).
+        Used by the per-agent model only (``grouped=False``, or a part solved per agent).
     limits : pandas.DataFrame, optional
         HR's limits (:data:`LIMIT_COLUMNS`, :func:`validate_limits`): hard rules on the days
         inside their dates (see the module docstring).
+    grouped : bool, default True
+        Solve each part first as counts per group of interchangeable agents (same eligible
+        shifts, contract and carried-over days), handed out to names by the rules; a part
+        whose names fall more than ``mip_rel_gap`` short of the groups' optimum (a shift lost,
+        overtime added) is solved per agent. ``False``: per agent only (each part optimal
+        within the same tolerance; 37 CPU s against 2 at 1,000 agents x 4 weeks, and more
+        overtime-free, see bench/RESULTS.md).
 
     Returns
     -------
@@ -560,6 +585,7 @@ def build_roster(
     RosterError
         Bad agents, absences or parameters.
     """
+    called = time.time()  # the time limit counts from here, checks and assembly included
     rules = rules or LabourRules()
     limit = _check_finite_number("time_limit_seconds", time_limit_seconds)
     gap = _check_finite_number("mip_rel_gap", mip_rel_gap)
@@ -674,10 +700,14 @@ def build_roster(
             )
         offset += len(instances)
 
+    phases: dict[str, float] = {}
     longest = max((len(c.spans) for c in chains), default=1)
     budget = part_limit if part_limit is not None else limit / longest
-    # solves stop early enough to leave time for handing out the shifts and checking them
-    deadline = time.time() + limit - min(_ASSEMBLY_SHARE * limit, _ASSEMBLY_SECONDS)
+    # solves stop early enough to leave time for handing out the shifts and checking them;
+    # parts still out a little after that are given up for their greedy rosters
+    reserve = min(_ASSEMBLY_SHARE * limit, _ASSEMBLY_SECONDS)
+    deadline = called + limit - reserve
+    give_up = deadline + _GRACE_SHARE * reserve
 
     def task_for(chain: _Chain) -> RosterTask:
         return chain.next_task(
@@ -686,23 +716,31 @@ def build_roster(
             deadline=deadline,
             gap=gap,
             warm_start=warm_start,
+            grouped=grouped,
         )
 
     picked: list[tuple[str, int]] = []  # (agent_id, instance row in `instances_all`)
     own_pool = None
     if executor is None:
         pairs = sum(len(c.crew) * len(c.instances) for c in chains)
-        if len(chains) > 1 and pairs >= _POOL_MIN_PAIRS:
+        # grouped parts take 0.05-0.3 CPU s each at 1,000 agents: starting worker processes
+        # costs more than they save (bench/RESULTS.md), so the pool is for the per-agent model
+        if len(chains) > 1 and pairs >= _POOL_MIN_PAIRS and not grouped:
             own_pool = _local_pool(len(chains))
         executor = own_pool or _InlineExecutor()
+    pending: dict[concurrent.futures.Future, _Chain] = {}
+    phases["setup"] = time.time() - called
     try:
-        pending: dict[concurrent.futures.Future, _Chain] = {}
         for chain in chains:
             pending[executor.submit(solve_roster_part, task_for(chain))] = chain
         while pending:
             done, _ = concurrent.futures.wait(
-                pending, return_when=concurrent.futures.FIRST_COMPLETED
+                pending,
+                timeout=max(give_up - time.time(), 0.0),
+                return_when=concurrent.futures.FIRST_COMPLETED,
             )
+            if not done:
+                break
             for future in done:
                 chain = pending.pop(future)
                 solution: PartSolution = future.result()
@@ -711,9 +749,26 @@ def build_roster(
                 picked.extend((ids[a], chain.offset + i) for a, i in chain.last_chosen)
                 if not chain.finished:
                     pending[executor.submit(solve_roster_part, task_for(chain))] = chain
+        # the roster's time is up: a part still running (a slow or loaded machine) is left to
+        # finish on its own, and its weeks keep their greedy rosters, built here (the task's
+        # deadline has passed, so no solver runs)
+        phases["parts"] = time.time() - called - phases["setup"]
+        for future, chain in pending.items():
+            future.cancel()
+            logger.warning(
+                "roster part %s from %s not back by the time limit: greedy roster kept",
+                chain.country,
+                chain.spans[chain.position][0],
+            )
+            while not chain.finished:
+                parts.append(chain.record(solve_roster_part(task_for(chain))))
+                ids = chain.crew["agent_id"].to_numpy()
+                picked.extend((ids[a], chain.offset + i) for a, i in chain.last_chosen)
     finally:
         if own_pool is not None:
-            own_pool.shutdown(wait=True, cancel_futures=True)
+            # workers still solving are not waited for (their solves stop at the deadline)
+            own_pool.shutdown(wait=not pending, cancel_futures=True)
+    phases["late_greedy"] = time.time() - called - phases["setup"] - phases["parts"]
     parts.sort(key=lambda part: (part.country, part.first_date))
 
     instances_all = pd.concat(instance_parts, ignore_index=True)
@@ -737,7 +792,9 @@ def build_roster(
     message = _roster_notes(
         status, len(assignments), n_unfilled, projected, _ENGLISH, rolling_horizon=rolling
     )
+    phases["assembly"] = time.time() - called - sum(phases.values())
     violations = find_rule_violations(assignments, rules, absence_frame, limit_frame, agents_frame)
+    phases["self_check"] = time.time() - called - sum(phases.values())
     if len(violations):  # the model forbids these; a hit here is a bug worth shouting about
         logger.error("roster breaks labour rules: %s", violations.to_dict("records")[:5])
     return Roster(
@@ -752,6 +809,7 @@ def build_roster(
         solve_seconds=sum(part.solve_seconds for part in parts),
         parts=tuple(parts),
         rolling_horizon=rolling,
+        phase_seconds=phases,
     )
 
 
@@ -802,7 +860,7 @@ class _Chain:
 
     def next_task(
         self, *, ot_cap: float | None, time_limit: float, deadline: float, gap: float,
-        warm_start: bool,
+        warm_start: bool, grouped: bool = True,
     ) -> RosterTask:  # fmt: skip
         first, last = self.spans[self.position]
         self.rows = np.flatnonzero((self.dates >= first) & (self.dates <= last))
@@ -826,6 +884,7 @@ class _Chain:
             prior_worked=prior,
             warm_start=warm_start,
             limits=self.limits,
+            grouped=grouped,
         )
 
     def record(self, solution: PartSolution) -> RosterPart:
@@ -856,6 +915,7 @@ class _Chain:
             ),
             objective=solution.objective,
             bound=solution.dual_bound,
+            model=solution.model,
         )
         self.position += 1
         return part
