@@ -1207,22 +1207,44 @@ def find_rule_violations(
                         }
                     )
     if absences is not None and len(absences) and len(assignments):
-        for row in absences.itertuples():
-            own = assignments[assignments["agent_id"] == str(row.agent_id)]
-            first = pd.Timestamp(row.start_date).normalize()
-            last = pd.Timestamp(row.end_date).normalize() + pd.Timedelta(days=1)
-            hit = own[(own["agent_start"] < last) & (own["agent_end"] > first)]
-            for shift in hit.itertuples():
-                found.append(
-                    {
-                        "agent_id": str(row.agent_id),
-                        "rule": "absence",
-                        "detail": f"{row.type} on {shift.agent_start}",
-                    }
-                )
+        found.extend(_absence_violations(assignments, absences))
     if limits is not None:
         found.extend(_limit_violations(assignments, validate_limits(limits), agents, rules))
     return pd.DataFrame.from_records(found, columns=["agent_id", "rule", "detail"])
+
+
+def _absence_violations(assignments: pd.DataFrame, absences: pd.DataFrame) -> list[dict[str, str]]:
+    """Shifts on an agent's absence days, in the absences' order and then the roster's.
+
+    One join of the absences with the shifts on the agent (a roster week against a year of
+    absences took seconds when each absence scanned the roster for its agent)."""
+    spans = pd.DataFrame(
+        {
+            "agent_id": absences["agent_id"].astype(str).to_numpy(),
+            "type": absences["type"].to_numpy(),
+            "first": pd.to_datetime(absences["start_date"]).dt.normalize().to_numpy(),
+            "last": (
+                pd.to_datetime(absences["end_date"]).dt.normalize() + pd.Timedelta(days=1)
+            ).to_numpy(),
+            "absence": np.arange(len(absences)),
+        }
+    )
+    shifts = pd.DataFrame(
+        {
+            "agent_id": assignments["agent_id"].astype(str).to_numpy(),
+            "agent_start": assignments["agent_start"].to_numpy(),
+            "agent_end": assignments["agent_end"].to_numpy(),
+            "shift": np.arange(len(assignments)),
+        }
+    )
+    pairs = spans.merge(shifts, on="agent_id")
+    hit = pairs[(pairs["agent_start"] < pairs["last"]) & (pairs["agent_end"] > pairs["first"])]
+    hit = hit.sort_values(["absence", "shift"], kind="stable")
+    starts = assignments["agent_start"].iloc[hit["shift"].to_numpy()]
+    return [
+        {"agent_id": agent_id, "rule": "absence", "detail": f"{kind} on {start}"}
+        for agent_id, kind, start in zip(hit["agent_id"], hit["type"], starts, strict=True)
+    ]
 
 
 def _limit_violations(

@@ -519,3 +519,14 @@ def test_make_schedule_outputs_and_write(tmp_path) -> None:
     assert on_duty["rostered_staff"].sum() == pytest.approx(on_duty["planned_staff"].sum())
     assert on_duty["rostered_staff"].sum() == pytest.approx(16 - 1)
     assert staff_on_duty(plan_only)["rostered_staff"].isna().all()
+
+
+def test_vtimezone_built_once_per_zone_and_days_hands_out_copies() -> None:
+    first = dt.datetime(2025, 3, 1, 8, tzinfo=dt.UTC)
+    last = dt.datetime(2025, 4, 1, 20, tzinfo=dt.UTC)
+    one = make_vtimezone("Europe/Budapest", first, last)
+    one["TZID"] = "changed by one calendar"
+    one.subcomponents.clear()
+    other = make_vtimezone("Europe/Budapest", first + dt.timedelta(hours=3), last)
+    assert str(other["TZID"]) == "Europe/Budapest"
+    assert len(other.subcomponents) == 2  # the CET of March and the change to CEST

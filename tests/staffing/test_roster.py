@@ -293,6 +293,37 @@ def test_find_rule_violations_flags_a_hand_made_bad_roster() -> None:
     assert set(found["rule"]) == {"rest", "weekly_hours"}
 
 
+def test_find_rule_violations_names_each_shift_on_an_absence_day() -> None:
+    starts = pd.to_datetime(["2025-01-06 22:00", "2025-01-07 09:00", "2025-01-09 09:00"])
+    roster = pd.DataFrame(
+        {
+            "agent_id": ["a1", "a2", "a1"],
+            "date": [dt.date(2025, 1, 6), dt.date(2025, 1, 7), dt.date(2025, 1, 9)],
+            "start_utc": starts.tz_localize("UTC"),
+            "end_utc": (starts + pd.Timedelta(hours=8)).tz_localize("UTC"),
+            "agent_start": starts,
+            "agent_end": starts + pd.Timedelta(hours=8),
+            "paid_hours": [8.0] * 3,
+            "week_start": [dt.date(2025, 1, 6)] * 3,
+        }
+    )
+    absences = pd.DataFrame(
+        {
+            "agent_id": ["a1", "a2", "a3", "a1"],
+            "start_date": pd.to_datetime(["2025-01-09", "2025-01-08", "2025-01-06", "2025-01-07"]),
+            "end_date": pd.to_datetime(["2025-01-10", "2025-01-08", "2025-01-09", "2025-01-07"]),
+            "type": ["sick", "vacation", "sick", "training"],
+        }
+    )
+    found = find_rule_violations(roster, absences=absences)
+    # the night shift from Monday 22:00 runs into a1's training day; a2 works the day before
+    # their vacation only; a3 has no shifts; in the absences' order, then the roster's
+    assert found.to_dict("records") == [
+        {"agent_id": "a1", "rule": "absence", "detail": "sick on 2025-01-09 09:00:00"},
+        {"agent_id": "a1", "rule": "absence", "detail": "training on 2025-01-06 22:00:00"},
+    ]
+
+
 def test_bad_agents_and_absences() -> None:
     plan = plan_rows(daily("2025-01-06", 1))
     with pytest.raises(RosterError, match="missing column"):
