@@ -54,7 +54,7 @@ from app_pages.common import (
 from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
-from data.summaries import series_ends
+from data.summaries import inputs_version, series_ends
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
 from services import drafts
@@ -108,8 +108,15 @@ MAX_FORECASTS = 4
 PlanForecast = ForecastSource
 
 
+def inputs_key() -> tuple[int, int]:
+    """What the planning caches are keyed on: the session's data version (an import or purge
+    on a page here) and the database's inputs version (``data.summaries.inputs_version``: an
+    import from the command line or another server process), so neither shows late."""
+    return data_version(), inputs_version(get_store())
+
+
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def _history_ends(version: int) -> dict[tuple[str, str], dt.date]:
+def _history_ends(version: tuple[int, int]) -> dict[tuple[str, str], dt.date]:
     """The last day of contacts per (country, channel), by index seeks in the database (one
     row per queue read, not every contact row)."""
     viewer = current_user()
@@ -120,7 +127,7 @@ def _history_ends(version: int) -> dict[tuple[str, str], dt.date]:
 
 def history_end() -> dt.date | None:
     """The last day of contacts (None before any are loaded)."""
-    ends = _history_ends(data_version())
+    ends = _history_ends(inputs_key())
     return max(ends.values()) if ends else None
 
 
@@ -133,7 +140,7 @@ def period_bounds(last_history_day: dt.date) -> tuple[dt.date, dt.date]:
 
 def plan_queues(countries: Sequence[str], channels: Sequence[str]) -> list[tuple[str, str]]:
     """The (country, channel) pairs of the choice that have contacts, in the choice's order."""
-    ends = _history_ends(data_version())
+    ends = _history_ends(inputs_key())
     return [(c, ch) for c in countries for ch in channels if (c, ch) in ends]
 
 
@@ -181,12 +188,12 @@ def queue_settings() -> dict[tuple[str, str], QueueSettings]:
 def contact_queues() -> tuple[list[str], list[str]]:
     """The countries and the channels that have contacts (from the last days per queue, read
     in the database: the page never loads the contact rows for its choices)."""
-    ends = _history_ends(data_version())
+    ends = _history_ends(inputs_key())
     return sorted({c for c, _ in ends}), sorted({ch for _, ch in ends})
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def _plan_history(version: int, viewer: Principal | None) -> pd.DataFrame:
+def _plan_history(version: tuple[int, int], viewer: Principal | None) -> pd.DataFrame:
     if viewer is None:
         raise AccessDenied("sign in first")
     return service.plan_history(get_store(), viewer)
@@ -195,12 +202,12 @@ def _plan_history(version: int, viewer: Principal | None) -> pd.DataFrame:
 def plan_history() -> pd.DataFrame:
     """The contacts rows plans read (``services.planning.plan_history``: each queue's recent
     weeks and its holidays, a few percent of the table), once per data version and role."""
-    return _plan_history(data_version(), current_user())
+    return _plan_history(inputs_key(), current_user())
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
 def _queue_table(
-    version: int, settings: tuple, _stored: dict[tuple[str, str], QueueSettings]
+    version: tuple[int, int], settings: tuple, _stored: dict[tuple[str, str], QueueSettings]
 ) -> pd.DataFrame:
     return service.queue_settings_table(plan_history(), _stored)
 
@@ -211,13 +218,13 @@ def queue_table() -> pd.DataFrame:
     not the contact rows."""
     stored = queue_settings()
     key = tuple(sorted((k, repr(v)) for k, v in stored.items()))
-    return _queue_table(data_version(), key, stored)
+    return _queue_table(inputs_key(), key, stored)
 
 
 def plan_inputs(period: tuple[dt.date, dt.date]) -> PlanInputs:
     """The service's inputs for a plan of ``period``, from the cached loaders: the rows plans
     read, not the whole contacts table (a fit reads its daily totals: :func:`fit_inputs`)."""
-    version = data_version()
+    version = inputs_key()
     daily, runs = saved_forecast(period)
     traffic = load_table("traffic", version)
     return PlanInputs(
@@ -383,7 +390,7 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
         What the service refuses (no handle time, no contacts, targets out of range), with
         its message.
     """
-    version = data_version()
+    version = inputs_key()
     request = request_of(plan, **overrides)
     inputs = plan_inputs(request.period)
     fmt = formats()

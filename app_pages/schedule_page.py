@@ -15,7 +15,6 @@ import streamlit as st
 from app_pages.charts import shift_colour_scale, shift_colours
 from app_pages.common import (
     amount_column,
-    data_version,
     formats,
     get_store,
     load_table,
@@ -34,6 +33,7 @@ from app_pages.planning_cache import (
     describe_period,
     history_end,
     how_to_upload,
+    inputs_key,
     plan_queues,
     queue_settings,
     restore_drafts,
@@ -494,7 +494,7 @@ def choose_inputs(plan: dict) -> dict:
 def loaded_agents() -> pd.DataFrame | None:
     """The agents to roster, or None when none are loaded (the schedule is then the shift plan
     alone, without names)."""
-    agents = load_table("agents", data_version())
+    agents = load_table("agents", inputs_key())
     return None if agents.empty else agents
 
 
@@ -537,7 +537,7 @@ def generate(plan: dict, requirements: pd.DataFrame, inputs: dict) -> None:
     agents = loaded_agents()
     limit = fmt.seconds(inputs["time_limit_seconds"] * (1 if agents is None else 2))
     label = "Planning shifts" if agents is None else "Planning shifts and assigning agents"
-    absences = load_table("absences", data_version()) if agents is not None else None
+    absences = load_table("absences", inputs_key()) if agents is not None else None
     week = (inputs["week_start"], inputs["week_start"] + dt.timedelta(days=6))
     limits = limits_for_period(get_store(), viewer, *week)  # HR's, without why: hard rules
     st.session_state.pop(STOPPED_KEY, None)

@@ -176,3 +176,28 @@ def test_staffing_and_the_overview_show_the_same_fte_for_the_same_forecast_and_s
     staffing_fte = next(m.value for m in at.metric if m.label == label)
     assert float(staffing_fte.split()[0].replace(",", "")) > 10
     assert staffing_fte == overview_fte
+
+
+def test_the_staffing_page_offers_a_queue_imported_from_the_command_line_on_its_next_run(
+    uploaded_data_dir,
+):
+    """The planning caches follow the database's inputs version too: a channel imported by
+    another process is offered on the Staffing page's next run, in the same session."""
+    from data.config import get_settings
+    from data.store import open_store
+    from data.validation import ReadOptions
+
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages" / "staffing_page.py"), default_timeout=180)
+    at.session_state["principal"] = Principal("pia", "planner", "Pia")
+    at.run()
+    assert not at.exception, at.exception
+    assert "email" not in at.multiselect(key="staffing_channels").options
+    email = b"country,channel,date,contacts\nIT,email,2026-03-30,40\nIT,email,2026-03-31,42\n"
+    cli = open_store(get_settings())  # as `crewcast import contacts` opens it
+    report, result = cli.import_file(
+        "contacts", email, "email.csv", ReadOptions(today=dt.date.today()), source_label="cli"
+    )
+    assert result is not None, report.lines()
+    at.run()
+    assert not at.exception, at.exception
+    assert "email" in at.multiselect(key="staffing_channels").options
