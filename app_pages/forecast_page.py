@@ -311,8 +311,17 @@ def backtest_columns(fmt: Formats) -> dict:
 def load_summary(
     forecasts: pd.DataFrame, metrics: pd.DataFrame, picks: pd.DataFrame, version: int
 ) -> pd.DataFrame:
-    """:func:`forecasting.summary.series_summary` of a run against the contacts so far."""
+    """:func:`forecasting.summary.series_summary` of a run against the contacts so far.
+
+    ``picks`` is hashed as the cache key, so pass only the columns the summary reads
+    (:data:`PICK_COLUMNS`): the pick's reason is a dict, which Streamlit cannot hash, and it
+    then logged a warning and pickled the whole frame on every run of the page.
+    """
     return series_summary(forecasts, metrics, picks, load_daily_contacts(version))
+
+
+#: What :func:`load_summary` reads of the picks: the series and its model.
+PICK_COLUMNS = ["country", "channel", "model"]
 
 
 def summary_columns(fmt: Formats) -> dict:
@@ -366,7 +375,7 @@ def render_summary(
     if len(picks) < 2:
         return  # one series: the chart and the back-test below say it all
     fmt = formats()
-    summary = load_summary(forecasts, metrics, picks, version)
+    summary = load_summary(forecasts, metrics, picks[PICK_COLUMNS], version)
     labels = (summary["country"] + "/" + summary["channel"]).tolist()
     st.subheader("Every series")
     st.caption(
