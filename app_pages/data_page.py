@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.charts import series_with_holidays_chart
+from app_pages.charts import DAILY_UP_TO_DAYS, series_with_holidays_chart
 from app_pages.common import (
     FILTERS_KEY,
     amount_column,
@@ -278,9 +278,15 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             "No web traffic loaded: forecasts then work from contacts and holidays alone. "
             + how_to_upload(["traffic"], viewer)
         )
+    weekly = (
+        f" Over more than {fmt.number(DAILY_UP_TO_DAYS)} days a point is a week (from its "
+        "Monday), the mean of its days; choose a shorter period to see single days."
+        if (end - start).days + 1 > DAILY_UP_TO_DAYS
+        else ""
+    )
     st.caption(
         "Dashed lines mark national holidays, with a marker per country above them; hover over "
-        "one to see its name."
+        "one to see its name." + weekly
     )
 
 

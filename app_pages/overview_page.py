@@ -297,8 +297,7 @@ with right:
         st.write("No public holidays in these weeks.")
     else:
         st.caption("Change in the forecast against the same weekdays away from holidays.")
-        for text in holidays["text"]:
-            st.markdown(f"- {text}")
+        st.markdown("\n".join(f"- {text}" for text in holidays["text"]))  # one element, not 15
 
 st.subheader("Service level the schedule reaches")
 st.caption(
