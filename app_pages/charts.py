@@ -123,6 +123,20 @@ def series_with_holidays_chart(
     return alt.layer(lines, rules, markers).properties(height=height).interactive(bind_y=False)
 
 
+def contacts_chart(contacts: pd.DataFrame, holidays: pd.DataFrame) -> alt.LayerChart:
+    """The Data page's contacts per country and day (:func:`series_with_holidays_chart`)."""
+    return series_with_holidays_chart(
+        contacts, value="contacts", value_title="Contacts", holidays=holidays
+    )
+
+
+def sessions_chart(sessions: pd.DataFrame, holidays: pd.DataFrame) -> alt.LayerChart:
+    """The Data page's web sessions per country and day (:func:`series_with_holidays_chart`)."""
+    return series_with_holidays_chart(
+        sessions, value="sessions", value_title="Sessions", holidays=holidays
+    )
+
+
 #: Colours for shift templates (Tableau 10, then Tableau 20's lighter ones): distinct for up to
 #: twenty shifts, then they repeat (the lanes and tooltips still tell shifts apart).
 SHIFT_PALETTE: tuple[str, ...] = (

@@ -15,7 +15,7 @@ from app_pages.common import (
     share_column,
     shared_filters,
     shared_period,
-    show_chart,
+    show_built_chart,
 )
 from app_pages.overview_data import compute, forecast_days, inputs_key, strain
 from data.access import Permission, Principal
@@ -289,7 +289,7 @@ with left:
         "covers (on some or all of their days). A week the period cuts says how many of its "
         "days count."
     )
-    show_chart(gap_heatmap(shown, fmt))
+    show_built_chart(gap_heatmap, shown, fmt)
 with right:
     st.subheader("Upcoming holidays")
     holidays = overview.holidays[overview.holidays["country"].isin(countries)]
@@ -304,7 +304,7 @@ st.caption(
     f"One panel per country, a line per channel; the dashed line is the target "
     f"({fmt.percent(SL_TARGET)} in {fmt.seconds(ANSWER_S)})."
 )
-show_chart(service_chart(shown, SL_TARGET))
+show_built_chart(service_chart, shown, SL_TARGET)
 
 if teams is not None:
     st.subheader("Team strain")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -59,3 +61,44 @@ def test_vega_lite_spec_checks_against_the_schema_unless_told_not_to():
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         vega_lite_spec(chart)
     assert vega_lite_spec(chart, validate=False)["width"] == "wide"
+
+
+def draw_built_and_direct() -> None:
+    """The Data page's contacts chart through show_built_chart, then through show_chart."""
+    import pandas as pd
+
+    from app_pages.charts import contacts_chart
+    from app_pages.common import show_built_chart, show_chart
+
+    days = pd.date_range("2026-12-20", periods=10)
+    frame = pd.DataFrame({"country": ["GB"] * 10, "date": days, "contacts": range(10)})
+    holidays = pd.DataFrame({"country": ["GB"], "date": [days[5]], "holiday": ["Christmas Day"]})
+    show_built_chart(contacts_chart, frame, holidays)
+    show_chart(contacts_chart(frame, holidays))
+
+
+def test_a_built_chart_is_the_chart_show_chart_draws_built_once_per_arguments(monkeypatch):
+    import streamlit as st
+
+    from app_pages import charts
+
+    built: list[int] = []
+    build = charts.series_with_holidays_chart
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "series_with_holidays_chart", counted)
+    st.cache_data.clear()
+    at = AppTest.from_function(draw_built_and_direct, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    cached, direct = (chart.proto for chart in at.get("vega_lite_chart"))
+    assert json.loads(cached.spec) == json.loads(direct.spec)
+    assert [d.data.data for d in cached.datasets] == [d.data.data for d in direct.datasets]
+    assert len(built) == 2  # once for each way
+    at.run()
+    assert not at.exception, at.exception
+    assert len(built) == 3  # the rerun built only show_chart's
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec) == json.loads(cached.spec)
