@@ -620,6 +620,7 @@ def report(
     repeats: int,
     contacts_rows: int | None = None,
     plans: bool = True,
+    copy_of: Path | None = None,
 ) -> None:
     """Print the two Markdown tables."""
     print(
@@ -628,6 +629,7 @@ def report(
     )
     grown = f" --contacts-rows {contacts_rows}" if contacts_rows else ""
     grown += "" if plans else " --no-plans"
+    grown += f" --copy-of {copy_of}" if copy_of else ""
     print(f"Command: .venv/bin/python bench/ui.py --repeats {repeats}{grown}\n")
     print("| step | seconds | note |\n| --- | --- | --- |")
     for what, seconds, note in rows:
@@ -687,7 +689,7 @@ def main(argv: list[str] | None = None) -> None:
     rows, switches = run(
         args.repeats, args.screenshots, args.contacts_rows, not args.no_plans, args.copy_of
     )
-    report(rows, switches, args.repeats, args.contacts_rows, not args.no_plans)
+    report(rows, switches, args.repeats, args.contacts_rows, not args.no_plans, args.copy_of)
 
 
 if __name__ == "__main__":
