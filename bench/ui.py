@@ -20,6 +20,12 @@ Seeds the bundled sample and the baseline forecast into a fresh temporary folder
   role, HR's first visit to Flag review and opening a person there, and the two long ones:
   Plan staffing and Generate schedule with the pages' defaults.
 
+Each warm switch is also split (a third table): the click to the first script run's start, the
+runs as the browser sees them, the rest to the page settled, the server's own script time
+(``app.py``'s debug line per run, read from the server's log: the server runs with
+``logger.level`` debug and no file watcher) and the browser page's main-thread work (Chrome's
+Performance metrics). ``--copy-of DIR`` starts from a data folder seeded before.
+
 "Settled" means: Streamlit's script run that the action started has ended
 (``data-test-script-state`` of ``stApp`` back to ``notRunning``), the page's title is shown,
 no element is stale, and every Vega chart on the page has its canvas or SVG. It is read in the
