@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
+from streamlit.logger import get_logger
 
 from app_pages.account import render_account, signed_in_user
 from app_pages.common import get_store
 from data.access import Permission
+
+#: One debug line per run: how long this script and the page it ran took on the server
+#: (``streamlit run serve.py --logger.level debug``; ``bench/ui.py`` reads it to tell the
+#: server's share of a page switch from the browser's).
+TIMING = get_logger("crewcast.timing")
+began = time.perf_counter()
 
 st.set_page_config(page_title="Crewcast", page_icon=":material/support_agent:", layout="wide")
 
@@ -37,4 +46,15 @@ PAGES = [
     (Permission.VIEW_INDIVIDUAL_WELLBEING, page("flag_review", "Flag review", "person_search")),
     (Permission.MANAGE_USERS, page("admin", "Admin", "admin_panel_settings")),
 ]
-st.navigation([page for permission, page in PAGES if viewer.can(permission)]).run()
+chosen = st.navigation([page for permission, page in PAGES if viewer.can(permission)])
+page_began = time.perf_counter()
+try:
+    chosen.run()
+finally:  # st.stop() and st.rerun() end a page by raising: their runs are timed too
+    ended = time.perf_counter()
+    TIMING.debug(
+        "timing: page %s: script %.3f s (app.py %.3f s before it)",
+        chosen.title,
+        ended - began,
+        page_began - began,
+    )

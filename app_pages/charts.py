@@ -11,6 +11,34 @@ from collections.abc import Iterable, Mapping
 import altair as alt
 import pandas as pd
 
+#: Periods up to this many days are drawn a point per day; longer ones a point per week (the
+#: week's mean per day). A year of days for six countries was 2,190 points, a year of weeks is
+#: 318: Vega's interpreter works per point, and a Data page switch's work in the browser went
+#: from 1.14 to 0.65 s at load 6 (bench/RESULTS.md).
+DAILY_UP_TO_DAYS = 120
+
+
+def weekly_means(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Per country and week (starting on Monday) the mean of ``value`` over the week's days in
+    ``frame``: a day's scale kept, a seventh of the points.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``country, date, <value>`` rows, a row per country and day.
+    value : str
+        The column to average.
+
+    Returns
+    -------
+    DataFrame
+        ``country, date, <value>, days``: ``date`` the week's Monday, ``days`` how many of its
+        days the mean is over (fewer than 7 at the period's ends).
+    """
+    week = frame["date"] - pd.to_timedelta(frame["date"].dt.day_of_week, unit="D")
+    grouped = frame.assign(date=week).groupby(["country", "date"], as_index=False)[value]
+    return grouped.agg(**{value: "mean", "days": "count"})
+
 
 def series_with_holidays_chart(
     frame: pd.DataFrame,
@@ -23,12 +51,14 @@ def series_with_holidays_chart(
     """Daily lines per country with national holidays as dashed rules named on hover.
 
     Each country has its own colour *and* dash pattern, and each holiday a marker above the
-    lines shaped by its country, so the chart reads without colour alone.
+    lines shaped by its country, so the chart reads without colour alone. Over more than
+    :data:`DAILY_UP_TO_DAYS` days a line has a point per week, the mean of its days
+    (:func:`weekly_means`): the y axis keeps its daily scale.
 
     Parameters
     ----------
     frame : DataFrame
-        ``country, date, <value>`` rows.
+        ``country, date, <value>`` rows, a row per country and day.
     value, value_title : str
         The column to draw and its axis title (with its unit, if it has one).
     holidays : DataFrame
@@ -36,6 +66,9 @@ def series_with_holidays_chart(
     height : int
         Pixels.
     """
+    first, last = frame["date"].min(), frame["date"].max()
+    weekly = (last - first).days + 1 > DAILY_UP_TO_DAYS
+    points = weekly_means(frame, value) if weekly else frame
     countries = sorted(frame["country"].unique())
     color = alt.Color(
         "country:N",
@@ -43,22 +76,29 @@ def series_with_holidays_chart(
         scale=alt.Scale(domain=countries),
         legend=alt.Legend(orient="top"),
     )
-    base = alt.Chart(frame).encode(x=alt.X("date:T", title="Date"))
+    base = alt.Chart(points).encode(x=alt.X("date:T", title="Week starting" if weekly else "Date"))
+    tooltip = [
+        alt.Tooltip("country:N", title="Country"),
+        alt.Tooltip("date:T", title="Week starting" if weekly else "Date", format="%a %d %b %Y"),
+        alt.Tooltip(
+            f"{value}:Q",
+            title=f"{value_title}, the week's mean" if weekly else value_title,
+            format=",.0f",
+        ),
+    ]
+    if weekly:
+        tooltip.append(alt.Tooltip("days:Q", title="Days in the mean"))
     lines = base.mark_line(strokeWidth=1.2).encode(
         y=alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.0f")),
         color=color,
         # A dash per country too, so the chart reads without colour alone.
         strokeDash=alt.StrokeDash("country:N", title="Country", legend=alt.Legend(orient="top")),
-        tooltip=[
-            alt.Tooltip("country:N", title="Country"),
-            alt.Tooltip("date:T", title="Date", format="%a %d %b %Y"),
-            alt.Tooltip(f"{value}:Q", title=value_title, format=",.0f"),
-        ],
+        tooltip=tooltip,
     )
     shown = holidays[holidays["country"].isin(countries)]
-    shown = shown[
-        (shown["date"] >= frame["date"].min()) & (shown["date"] <= frame["date"].max())
-    ].assign(holiday_country=lambda f: f["country"])
+    shown = shown[(shown["date"] >= first) & (shown["date"] <= last)].assign(
+        holiday_country=lambda f: f["country"]
+    )
     holiday_tooltip = [
         alt.Tooltip("country:N", title="Country"),
         alt.Tooltip("holiday:N", title="Holiday"),
@@ -82,6 +122,20 @@ def series_with_holidays_chart(
         ),
     )
     return alt.layer(lines, rules, markers).properties(height=height).interactive(bind_y=False)
+
+
+def contacts_chart(contacts: pd.DataFrame, holidays: pd.DataFrame) -> alt.LayerChart:
+    """The Data page's contacts per country and day (:func:`series_with_holidays_chart`)."""
+    return series_with_holidays_chart(
+        contacts, value="contacts", value_title="Contacts", holidays=holidays
+    )
+
+
+def sessions_chart(sessions: pd.DataFrame, holidays: pd.DataFrame) -> alt.LayerChart:
+    """The Data page's web sessions per country and day (:func:`series_with_holidays_chart`)."""
+    return series_with_holidays_chart(
+        sessions, value="sessions", value_title="Sessions", holidays=holidays
+    )
 
 
 #: Colours for shift templates (Tableau 10, then Tableau 20's lighter ones): distinct for up to

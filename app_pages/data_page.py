@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app_pages.charts import series_with_holidays_chart
+from app_pages.charts import DAILY_UP_TO_DAYS, contacts_chart, sessions_chart
 from app_pages.common import (
     FILTERS_KEY,
     amount_column,
@@ -17,7 +17,7 @@ from app_pages.common import (
     load_summary,
     require_page,
     shared_filters,
-    show_chart,
+    show_built_chart,
 )
 from app_pages.data_views import (
     PRESELECTED_COUNTRIES,
@@ -244,12 +244,7 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
         st.subheader("Contacts per day")
         if contacts_fell_back:
             st.caption(fell_back_text("contacts", contact_countries, fmt))
-        show_chart(
-            series_with_holidays_chart(
-                contacts, value="contacts", value_title="Contacts", holidays=holidays
-            ),
-            key="data_contacts_chart",
-        )
+        show_built_chart(contacts_chart, contacts, holidays, key="data_contacts_chart")
     elif outside_period(contact_span, start, end):
         st.info(outside_text("contacts", contact_span, fmt), icon=":material/date_range:")
     elif not has_contacts:
@@ -262,12 +257,7 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
         st.subheader("Web sessions per day")
         if traffic_fell_back:
             st.caption(fell_back_text("web sessions", traffic_countries, fmt))
-        show_chart(
-            series_with_holidays_chart(
-                sessions, value="sessions", value_title="Sessions", holidays=holidays
-            ),
-            key="data_traffic_chart",
-        )
+        show_built_chart(sessions_chart, sessions, holidays, key="data_traffic_chart")
     elif outside_period(traffic_span, start, end):
         st.info(
             outside_text("web sessions", traffic_span, fmt),
@@ -278,9 +268,15 @@ def render_charts(fmt: Formats, viewer: Principal) -> None:
             "No web traffic loaded: forecasts then work from contacts and holidays alone. "
             + how_to_upload(["traffic"], viewer)
         )
+    weekly = (
+        f" Over more than {fmt.number(DAILY_UP_TO_DAYS)} days a point is a week (from its "
+        "Monday), the mean of its days; choose a shorter period to see single days."
+        if (end - start).days + 1 > DAILY_UP_TO_DAYS
+        else ""
+    )
     st.caption(
         "Dashed lines mark national holidays, with a marker per country above them; hover over "
-        "one to see its name."
+        "one to see its name." + weekly
     )
 
 

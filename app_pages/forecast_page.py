@@ -20,6 +20,7 @@ from app_pages.common import (
     require_page,
     share_column,
     shared_period,
+    show_built_chart,
     show_chart,
 )
 from app_pages.planning_cache import how_to_upload
@@ -153,13 +154,14 @@ def period_layers(period: tuple[dt.date, dt.date], fmt: Formats) -> list[alt.Cha
     return [box, label]
 
 
-def render_chart(
+def forecast_chart(
     history: pd.DataFrame,
     forecast: pd.DataFrame,
     holidays: pd.DataFrame,
     fmt: Formats,
     period: tuple[dt.date, dt.date] | None = None,
-) -> None:
+) -> alt.LayerChart:
+    """The contacts so far, the forecast with its band, holidays and the planning period."""
     x = alt.X("date:T", title="Date")
     band = (
         alt.Chart(forecast)
@@ -207,7 +209,18 @@ def render_chart(
     layers = [band, hist, line, rules]
     if period is not None:
         layers = [period_layers(period, fmt)[0], *layers, period_layers(period, fmt)[1]]
-    show_chart(alt.layer(*layers).properties(height=340))
+    return alt.layer(*layers).properties(height=340)
+
+
+def render_chart(
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    holidays: pd.DataFrame,
+    fmt: Formats,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> None:
+    # built once per series, model and period: a page switch draws the same chart again
+    show_built_chart(forecast_chart, history, forecast, holidays, fmt, period)
     st.caption(
         f"Solid grey line: the contacts so far (the last {fmt.number(120)} days). Dashed line "
         f"with points: the forecast; the shaded area around it: its {fmt.percent(0.8)} band, "
@@ -311,8 +324,17 @@ def backtest_columns(fmt: Formats) -> dict:
 def load_summary(
     forecasts: pd.DataFrame, metrics: pd.DataFrame, picks: pd.DataFrame, version: int
 ) -> pd.DataFrame:
-    """:func:`forecasting.summary.series_summary` of a run against the contacts so far."""
+    """:func:`forecasting.summary.series_summary` of a run against the contacts so far.
+
+    ``picks`` is hashed as the cache key, so pass only the columns the summary reads
+    (:data:`PICK_COLUMNS`): the pick's reason is a dict, which Streamlit cannot hash, and it
+    then logged a warning and pickled the whole frame on every run of the page.
+    """
     return series_summary(forecasts, metrics, picks, load_daily_contacts(version))
+
+
+#: What :func:`load_summary` reads of the picks: the series and its model.
+PICK_COLUMNS = ["country", "channel", "model"]
 
 
 def summary_columns(fmt: Formats) -> dict:
@@ -366,7 +388,7 @@ def render_summary(
     if len(picks) < 2:
         return  # one series: the chart and the back-test below say it all
     fmt = formats()
-    summary = load_summary(forecasts, metrics, picks, version)
+    summary = load_summary(forecasts, metrics, picks[PICK_COLUMNS], version)
     labels = (summary["country"] + "/" + summary["channel"]).tolist()
     st.subheader("Every series")
     st.caption(

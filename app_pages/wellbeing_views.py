@@ -22,6 +22,7 @@ from app_pages.common import (
     load_summary,
     load_table,
     session_memo,
+    show_built_chart,
     show_chart,
 )
 from data.access import AccessDenied, Permission, Principal
@@ -1127,7 +1128,9 @@ def render_team_view(viewer: Principal) -> None:
             "Each bar is one team: high strain on the left, then medium, then low; each part "
             "is labelled with its level and share (or its initial, H or M, where it is narrow)."
         )
-        show_chart(team_chart(shown), key="wellbeing_team_chart")
+        # built once per data (only what the chart reads is hashed)
+        shares = shown[["team", *(f"share_{level}" for level in LEVEL_ORDER)]]
+        show_built_chart(team_chart, shares, key="wellbeing_team_chart")
 
 
 #: Plain strings, highest first: widget options and Vega arrays.

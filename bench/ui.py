@@ -20,6 +20,12 @@ Seeds the bundled sample and the baseline forecast into a fresh temporary folder
   role, HR's first visit to Flag review and opening a person there, and the two long ones:
   Plan staffing and Generate schedule with the pages' defaults.
 
+Each warm switch is also split (a third table): the click to the first script run's start, the
+runs as the browser sees them, the rest to the page settled, the server's own script time
+(``app.py``'s debug line per run, read from the server's log: the server runs with
+``logger.level`` debug and no file watcher) and the browser page's main-thread work (Chrome's
+Performance metrics). ``--copy-of DIR`` starts from a data folder seeded before.
+
 "Settled" means: Streamlit's script run that the action started has ended
 (``data-test-script-state`` of ``stApp`` back to ``notRunning``), the page's title is shown,
 no element is stale, and every Vega chart on the page has its canvas or SVG. It is read in the
@@ -36,8 +42,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import os
 import platform
+import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -65,21 +74,51 @@ EXPECTED = {
     "Wellbeing": (1, ""),
 }
 
-# Records every change of Streamlit's script state with its time, so a wait can tell a run
-# that this action started from the page that was already there.
+# Records every change of Streamlit's script state with its time (``performance.now()``, ms),
+# so a wait can tell a run that this action started from the page that was already there, and
+# the step can be split into the browser's and the server's shares.
 WATCH_RUNS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   window.__runs = [];
+  window.__times = [];
+  window.__t0 = performance.now();
+  window.__settled = undefined;
   if (window.__runObserver) window.__runObserver.disconnect();
-  window.__runObserver = new MutationObserver(() => window.__runs.push(
-    app.getAttribute("data-test-script-state")));
+  window.__runObserver = new MutationObserver(() => {
+    window.__runs.push(app.getAttribute("data-test-script-state"));
+    window.__times.push(performance.now());
+  });
   window.__runObserver.observe(app, {attributes: true,
     attributeFilter: ["data-test-script-state"]});
 }"""
-SETTLED = """([title, minCharts, text]) => {
+# What a page that never settled shows: script state, the runs seen, titles, charts drawn.
+NOT_SETTLED = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const charts = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")];
+  return {state: app && app.getAttribute("data-test-script-state"), runs: window.__runs,
+    titles: [...document.querySelectorAll("h1")].map((h) => h.innerText.trim()),
+    charts: charts.length, drawn: charts.filter((c) => c.querySelector("canvas, svg")).length,
+    stale: document.querySelectorAll("[data-stale='true']").length};
+}"""
+# Where the time of the last step went, in seconds: from the action to the first run starting
+# (the browser sends the click, the server starts the script), the runs (the browser is told
+# the script started and finished; it draws what arrives meanwhile), and from the last run's
+# end to the page settled (the browser drawing what is left: charts, tables).
+SPLIT = """() => {
+  const runs = window.__runs || [], times = window.__times || [];
+  const first = runs.indexOf("running");
+  const last = runs.lastIndexOf("notRunning");
+  if (first < 0 || last < 0 || window.__settled === undefined) return null;
+  return [(times[first] - window.__t0) / 1000, (times[last] - times[first]) / 1000,
+          (window.__settled - times[last]) / 1000];
+}"""
+# A page switch needs no "running" seen: its title is new, and a quick run's start and end
+# can reach the page in one render (a walk once waited 300 s for a state it never showed).
+SETTLED = """([title, minCharts, text, isSwitch]) => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-  if (window.__runs !== undefined && !window.__runs.includes("running")) return false;
+  if (!isSwitch && window.__runs !== undefined && !window.__runs.includes("running"))
+    return false;
   const main = document.querySelector("[data-testid='stMain']");
   if (!main) return false;
   const titles = [...main.querySelectorAll("h1")].map((h) => h.innerText.trim());
@@ -88,7 +127,9 @@ SETTLED = """([title, minCharts, text]) => {
   if (document.querySelector("[data-stale='true']")) return false;
   const charts = main.querySelectorAll("[data-testid='stVegaLiteChart']");
   if (charts.length < minCharts) return false;
-  return [...charts].every((c) => c.querySelector("canvas, svg"));
+  if (![...charts].every((c) => c.querySelector("canvas, svg"))) return false;
+  if (window.__settled === undefined) window.__settled = performance.now();
+  return true;
 }"""
 
 
@@ -165,15 +206,82 @@ def grow_contacts(directory: Path, rows: int) -> tuple[int, float]:
     return total, time.perf_counter() - start
 
 
+#: One step's seconds: in all, to the first run's start, in the runs (as the browser saw them),
+#: after the last run (drawing), the server's own script time (app.py's timing lines), and the
+#: browser page's main-thread work (Chrome's TaskDuration) and of it JavaScript (ScriptDuration).
+Split = tuple[float, float, float, float, float, float, float]
+BUSY = ("TaskDuration", "ScriptDuration")
+
+
+def busy_seconds(page: Page) -> tuple[float, float]:
+    """The page's main-thread seconds so far (Chrome DevTools' Performance metrics)."""
+    cdp = getattr(page, "_bench_cdp", None)
+    if cdp is None:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page._bench_cdp = cdp
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics[BUSY[0]], metrics[BUSY[1]]
+
+
+class ServerLog:
+    """The server's log, read as it grows: ``app.py`` writes a debug line per script run
+    (``crewcast.timing``) with the run's seconds on the server."""
+
+    def __init__(self, url: str) -> None:
+        self.path = ARTIFACTS / f"server-{url.rsplit(':', 1)[1]}.log"
+        self.offset = 0
+
+    def skip(self) -> None:
+        """Forget what is written so far."""
+        self.offset = self.path.stat().st_size
+
+    def script_seconds(self) -> list[float]:
+        """The script times of the runs logged since the last call (or :meth:`skip`)."""
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            text = f.read().decode(errors="replace")
+        done = text.rfind("\n") + 1  # a line being written is read next time
+        self.offset += len(text[:done].encode())
+        return [float(m) for m in re.findall(r"timing: page .*?: script ([0-9.]+) s", text[:done])]
+
+
 def timed(
-    page: Page, action: Callable[[], object], title: str, min_charts: int = 0, text: str = ""
+    page: Page,
+    action: Callable[[], object],
+    title: str,
+    min_charts: int = 0,
+    text: str = "",
+    *,
+    log: ServerLog | None = None,
+    splits: list[Split] | None = None,
+    switch: bool = False,
 ) -> float:
-    """Seconds from ``action()`` to the page settled after the script run it started."""
+    """Seconds from ``action()`` to the page settled after the script run it started; with
+    ``splits``, where they went is appended to it (see :data:`SPLIT`; the server's share from
+    ``log``, the script runs' seconds summed, NaN without a log). ``switch``: the action opens
+    another page (its title is new), so no "running" state needs to have been seen."""
     page.evaluate(WATCH_RUNS)
+    if log is not None:
+        log.skip()
+    busy = busy_seconds(page) if splits is not None else (0.0, 0.0)
     start = time.perf_counter()
     action()
-    page.wait_for_function(SETTLED, arg=[title, min_charts, text], polling=50, timeout=300_000)
-    return time.perf_counter() - start
+    try:
+        page.wait_for_function(
+            SETTLED, arg=[title, min_charts, text, switch], polling=50, timeout=300_000
+        )
+    except PlaywrightTimeout:  # say what the page showed instead
+        print(f"not settled on {title}: {page.evaluate(NOT_SETTLED)}", file=sys.stderr)
+        page.screenshot(path=ARTIFACTS / f"bench-ui-not-settled-{title}.png")
+        raise
+    seconds = time.perf_counter() - start
+    if splits is not None:
+        parts = page.evaluate(SPLIT) or [math.nan] * 3
+        server = sum(log.script_seconds()) if log is not None else math.nan
+        task, script = (a - b for a, b in zip(busy_seconds(page), busy, strict=True))
+        splits.append((seconds, *parts, server, task, script))
+    return seconds
 
 
 def click_nav(page: Page, title: str) -> Callable[[], None]:
@@ -238,6 +346,8 @@ def summary(values: list[float]) -> str:
 
 
 Rows = list[tuple[str, str, str]]  # what, seconds, note
+#: Per page, where the time of each switch to it went (first visit, then the warm ones).
+SPLITS: dict[str, list[Split]] = {}
 
 
 def run(
@@ -245,19 +355,27 @@ def run(
     screenshots: Path | None,
     contacts_rows: int | None = None,
     plans: bool = True,
+    copy_of: Path | None = None,
 ) -> tuple[Rows, Rows]:
-    """Seed a fresh data folder, start the server and time the walk; the two tables' rows."""
+    """Seed a fresh data folder (or copy ``copy_of``, a folder seeded before), start the
+    server and time the walk; the two tables' rows."""
     rows: Rows = []
     with tempfile.TemporaryDirectory(prefix="crewcast-bench-ui-") as tmp:
-        seed_s = seed(Path(tmp))
-        rows.append(
-            (
-                "seed the sample + baseline forecast (not part of the cold start)",
-                f"{seed_s:.1f}",
-                "in-process, before the server starts",
+        if copy_of is not None:  # a data folder seeded (and grown) before, copied whole
+            shutil.copytree(copy_of, tmp, dirs_exist_ok=True)
+            for token in Path(tmp).glob("setup-token"):
+                token.unlink()
+            rows.append((f"data copied from {copy_of} (seeded before)", "-", ""))
+        else:
+            seed_s = seed(Path(tmp))
+            rows.append(
+                (
+                    "seed the sample + baseline forecast (not part of the cold start)",
+                    f"{seed_s:.1f}",
+                    "in-process, before the server starts",
+                )
             )
-        )
-        if contacts_rows:
+        if contacts_rows and copy_of is None:
             total, grow_s = grow_contacts(Path(tmp), contacts_rows)
             rows.append(
                 (
@@ -266,6 +384,11 @@ def run(
                     "the sample's rows copied whole weeks back, straight into SQLite",
                 )
             )
+        # app.py's timing line per run (a debug line) is how the server's share is told apart;
+        # the file watcher stays off, or its debug lines about the growing log (kept in the
+        # repository's test-artifacts/) would feed themselves
+        os.environ["STREAMLIT_LOGGER_LEVEL"] = "debug"
+        os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
         with sync_playwright() as p:
             # the user's browser is open before the server starts: its launch is not timed
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -293,19 +416,27 @@ def after_warm_up(browser, data_dir: Path) -> Rows:
         warm_s = time.perf_counter() - start
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         page.set_default_timeout(300_000)
+        server = ServerLog(url)
+        server.skip()
         visit = time.perf_counter()
         page.goto(url)
+        page.locator("[data-testid='stSidebarNav']").wait_for()
+        menu_s = time.perf_counter() - visit  # the front end loaded and app.py has run
+        page.get_by_role("heading", name="Overview", exact=True).wait_for()
+        title_s = time.perf_counter() - visit
         page.wait_for_function(
             SETTLED, arg=["Overview", 2, "What to do"], polling=50, timeout=300_000
         )
         visit_s = time.perf_counter() - visit
+        script_s = sum(server.script_seconds())
         page.close()
     return [
         ("a new server: start to its warm-up done (serve.py)", f"{warm_s:.2f}", ""),
         (
             "**first visit after the warm-up: page opened to Overview drawn** (planner)",
             f"{visit_s:.2f}",
-            "the browser loads the front end, app.py runs, the Overview is cached",
+            f"sidebar menu at {menu_s:.2f} s, title at {title_s:.2f} s; the server's script "
+            f"runs {script_s:.2f} s in all (app.py and the page, first run of the process)",
         ),
     ]
 
@@ -322,6 +453,7 @@ def measure(
     ``plans``, Plan staffing and Generate schedule are left out."""
     rows: Rows = []
     health_s = time.perf_counter() - start
+    log = ServerLog(url)
     page.goto(url)
     page.locator("[data-testid='stSidebarNav']").wait_for()
     frontend_s = time.perf_counter() - start  # the page loaded and the app script has begun
@@ -351,7 +483,16 @@ def measure(
     warm: dict[str, list[float]] = {name: [] for name in SWITCHES}
     for round_ in range(repeats):
         for name in SWITCHES:
-            seconds = timed(page, click_nav(page, name), name, *EXPECTED[name])
+            splits = SPLITS.setdefault(name, [])
+            seconds = timed(
+                page,
+                click_nav(page, name),
+                name,
+                *EXPECTED[name],
+                log=log,
+                splits=splits,
+                switch=True,
+            )
             if round_ == 0:
                 first[name] = seconds
             else:
@@ -375,9 +516,9 @@ def measure(
     if screenshots:  # the manager's views; not timed
         screenshots.mkdir(parents=True, exist_ok=True)
         save_page(page, screenshots / "overview.png")
-        timed(page, click_nav(page, "Forecast"), "Forecast", 1)  # the saved baseline
+        timed(page, click_nav(page, "Forecast"), "Forecast", 1, switch=True)  # the saved baseline
         save_page(page, screenshots / "forecast.png")
-        timed(page, click_nav(page, "Overview"), "Overview", 2)
+        timed(page, click_nav(page, "Overview"), "Overview", 2, switch=True)
 
     # HR: the role switch, the first Flag review (evaluates flags), opening people
     hr_s = timed(page, view_as(page, "hr"), "Data", 2)
@@ -388,7 +529,9 @@ def measure(
             "",
         )
     )
-    review_s = timed(page, click_nav(page, "Flag review"), "Flag review", 0, "Open a person's flag")
+    review_s = timed(
+        page, click_nav(page, "Flag review"), "Flag review", 0, "Open a person's flag", switch=True
+    )
     rows.append(
         (
             "Flag review, first visit (flags never evaluated: scores all 137 people)",
@@ -397,8 +540,15 @@ def measure(
         )
     )
     again_s = [
-        timed(page, click_nav(page, "Wellbeing"), "Wellbeing", 1),
-        timed(page, click_nav(page, "Flag review"), "Flag review", 0, "Open a person's flag"),
+        timed(page, click_nav(page, "Wellbeing"), "Wellbeing", 1, switch=True),
+        timed(
+            page,
+            click_nav(page, "Flag review"),
+            "Flag review",
+            0,
+            "Open a person's flag",
+            switch=True,
+        ),
     ]
     rows.append(
         (
@@ -431,7 +581,7 @@ def measure(
         return rows, switches
     # Staffing's first plan with the page's defaults: fits the forecast models behind it
     timed(page, view_as(page, "manager"), "Overview", 2, "What to do")  # Flag review is HR's
-    timed(page, click_nav(page, "Staffing"), "Staffing", *EXPECTED["Staffing"])
+    timed(page, click_nav(page, "Staffing"), "Staffing", *EXPECTED["Staffing"], switch=True)
     try:
         plan_s = timed(
             page,
@@ -450,7 +600,7 @@ def measure(
             "forecast models fitted for the plan; a long run, with a progress display",
         )
     )
-    timed(page, click_nav(page, "Schedule"), "Schedule", 0, "Generate schedule")
+    timed(page, click_nav(page, "Schedule"), "Schedule", 0, "Generate schedule", switch=True)
     generate_s = timed(
         page,
         lambda: page.get_by_role("button", name="Generate schedule").click(),
@@ -476,6 +626,7 @@ def report(
     repeats: int,
     contacts_rows: int | None = None,
     plans: bool = True,
+    copy_of: Path | None = None,
 ) -> None:
     """Print the two Markdown tables."""
     print(
@@ -484,6 +635,7 @@ def report(
     )
     grown = f" --contacts-rows {contacts_rows}" if contacts_rows else ""
     grown += "" if plans else " --no-plans"
+    grown += f" --copy-of {copy_of}" if copy_of else ""
     print(f"Command: .venv/bin/python bench/ui.py --repeats {repeats}{grown}\n")
     print("| step | seconds | note |\n| --- | --- | --- |")
     for what, seconds, note in rows:
@@ -494,6 +646,27 @@ def report(
     print(f"| page | first visit | warm median / max ({repeats - 1} rounds) |\n| --- | --- | --- |")
     for row in switches:
         print("| " + " | ".join(row) + " |")
+    print(
+        "\nWhere a warm switch's time went (medians, seconds): to the first script run's start "
+        "(the browser sends the click, the server starts), the runs as the browser saw them "
+        "(it draws what arrives meanwhile), after the last run to the page settled (the "
+        "browser drawing what is left); the server's own script time (app.py's timing line); "
+        "the browser page's main-thread work in the switch (Chrome's TaskDuration, "
+        "ScriptDuration; polling included):\n"
+    )
+    print(
+        "| page | switch | to the run | run (browser) | after the run | server script "
+        "| browser main thread busy | of it JavaScript |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    )
+    for name, splits in SPLITS.items():
+        warm = splits[1:]
+        if warm:
+            medians = [
+                statistics.median([x for x in part if not math.isnan(x)] or [math.nan])
+                for part in zip(*warm, strict=True)
+            ]
+            print(f"| {name} | " + " | ".join(f"{m:.2f}" for m in medians) + " |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -510,11 +683,19 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="leave out Plan staffing and Generate schedule (the page walk only)",
     )
+    parser.add_argument(
+        "--copy-of",
+        type=Path,
+        help="start from a copy of this data folder (seeded, and grown, by an earlier run) "
+        "instead of seeding again: for repeated runs on the same data",
+    )
     args = parser.parse_args(argv)
     if args.repeats < 2:
         parser.error("--repeats must be at least 2: the first round is the cold one")
-    rows, switches = run(args.repeats, args.screenshots, args.contacts_rows, not args.no_plans)
-    report(rows, switches, args.repeats, args.contacts_rows, not args.no_plans)
+    rows, switches = run(
+        args.repeats, args.screenshots, args.contacts_rows, not args.no_plans, args.copy_of
+    )
+    report(rows, switches, args.repeats, args.contacts_rows, not args.no_plans, args.copy_of)
 
 
 if __name__ == "__main__":

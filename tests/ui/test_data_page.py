@@ -316,3 +316,37 @@ def test_the_filters_reach_the_database_and_only_the_rows_shown_come_back(app, m
         & every["date"].between(pd.Timestamp(period[0]), pd.Timestamp(period[1]))
     ].reset_index(drop=True)
     pd.testing.assert_frame_equal(contacts, want)
+
+
+def chart_points(at: AppTest, index: int, value: str) -> pd.DataFrame:
+    """The ``index``-th chart's line points (the data with a ``value`` column)."""
+    chart = at.get("vega_lite_chart")[index].proto
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.datasets]
+    return next(f for f in frames if value in f.columns)
+
+
+def test_a_year_is_drawn_a_point_per_week_the_mean_of_its_days_and_a_fortnight_per_day(app):
+    from app_pages.common import get_store
+
+    start, end = app.slider(key="data_period").value  # the latest year
+    points = chart_points(app, 0, "contacts")
+    assert set(points["date"].dt.day_of_week) == {0}  # Mondays
+    assert points.groupby("country").size().max() == 53  # 365 days touch 53 weeks
+    assert any("a point is a week" in c.value for c in app.caption)
+    every = get_store().daily_contacts()
+    shown = every[every["date"].between(pd.Timestamp(start), pd.Timestamp(end))]
+    daily = shown.groupby(["country", "date"], as_index=False)["contacts"].sum()
+    first = points[points["country"] == points["country"].iloc[0]]
+    week = first.iloc[len(first) // 2]  # a whole week inside the period
+    days = daily[
+        (daily["country"] == week["country"])
+        & daily["date"].between(week["date"], week["date"] + pd.Timedelta(days=6))
+    ]
+    assert week["days"] == len(days) == 7
+    assert week["contacts"] == pytest.approx(days["contacts"].mean())
+    assert points["days"].sum() == len(daily)  # every day of the period in one mean
+
+    app.slider(key="data_period").set_value((end - dt.timedelta(days=13), end)).run()
+    points = chart_points(app, 0, "contacts")
+    assert len(points) == 14 * points["country"].nunique() and "days" not in points
+    assert not any("a point is a week" in c.value for c in app.caption)

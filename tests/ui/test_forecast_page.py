@@ -8,6 +8,7 @@ run is always there, so the Saved runs section always has a run to show.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pandas as pd
@@ -266,6 +267,26 @@ def test_manager_views_a_saved_run(seeded_data_dir):
     assert at.selectbox(key="forecast_saved_run").value is not None
     assert len(at.get("vega_lite_chart")) >= 1
     assert len(at.get("download_button")) == 2
+
+
+def test_the_baseline_summary_is_cached_on_what_it_reads_without_a_hashing_fallback(
+    seeded_data_dir,
+):
+    """The every-series table's cache was keyed on the picks with their reasons (dicts):
+    Streamlit could not hash them, warned and pickled the frame on every run."""
+    failed: list[str] = []
+    catcher = logging.Handler()
+    catcher.emit = lambda record: failed.append(record.getMessage())
+    hashing = logging.getLogger("streamlit.runtime.caching.hashing")
+    hashing.addHandler(catcher)
+    try:
+        at = open_baseline(open_page("manager"))
+        at.run()
+    finally:
+        hashing.removeHandler(catcher)
+    assert not at.exception, at.exception
+    assert "Every series" in [s.value for s in at.subheader]
+    assert not [m for m in failed if "hashing method failed" in m], failed
 
 
 # --- the planning period, the locale and the empty states ------------------------------------

@@ -20,6 +20,11 @@ def open_overview(role: str) -> AppTest:
     return at
 
 
+def holiday_lines(at: AppTest) -> list[str]:
+    """The upcoming holidays, a line each (one list, drawn as one element)."""
+    return [line for m in at.markdown if m.value.startswith("- ") for line in m.value.splitlines()]
+
+
 def page_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [d.value.to_csv() for d in at.dataframe]
@@ -72,7 +77,7 @@ def test_shared_filters_narrow_the_overview_and_are_kept_across_pages(seeded_dat
     at.sidebar.multiselect(key="filter_countries").set_value(["HU"]).run()
     assert not at.exception, at.exception
     assert 0 < contacts() < everyone / 4  # HU is the smallest of six countries
-    holidays = [m.value for m in at.markdown if m.value.startswith("- ")]
+    holidays = holiday_lines(at)
     assert holidays and all(h.startswith("- HU,") for h in holidays)
     at.switch_page("app_pages/forecast_page.py").run()
     at.switch_page("app_pages/overview_page.py").run()
@@ -114,5 +119,5 @@ def test_numbers_and_dates_follow_the_configured_locale(seeded_data_dir, monkeyp
     metrics = {m.label: m.value for m in at.metric}
     assert re.fullmatch(r"\d+,\d\u00a0FTE", metrics["Staff needed a week (FTE)"])
     assert re.fullmatch(r"\d+\u00a0%", metrics["Service level of the schedule"])
-    holidays = [m.value for m in at.markdown if m.value.startswith("- ")]
+    holidays = holiday_lines(at)
     assert any(re.search(r"\d+\. (Nov|Dez|Jan)\.", h) for h in holidays), holidays
