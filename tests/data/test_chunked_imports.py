@@ -242,3 +242,32 @@ def test_a_bad_date_is_refused_in_every_chunk_it_comes_in(store):
     message = refusal(store, "days.csv", text)
     for row in (3, 6):
         assert f"days.csv row {row}: column 'date' has '2026-02-31', is not a date" in message
+
+
+@pytest.mark.parametrize("by_time", [False, True])
+def test_repeats_within_a_chunk_name_the_first_row_sorted_or_not(store, by_time):
+    """A chunk sorted by its key is not sorted again; one by time is: the same messages."""
+    rows = [
+        ("HU", "voice", "2026-02-02 08:00"),
+        ("HU", "voice", "2026-02-02 08:30"),
+        ("HU", "voice", "2026-02-02 08:30"),
+        ("UY", "chat", "2026-02-02 08:00"),
+        ("UY", "chat", "2026-02-02 08:30"),
+        ("UY", "chat", "2026-02-02 08:30"),
+    ]
+    if by_time:
+        rows = sorted(rows, key=lambda r: (r[2], r[0]))
+    text = HEADER + "".join(f"{c},{ch},{t},1,\n" for c, ch, t in rows)
+    before = state(store)
+    outcome = import_file(
+        store, "contacts", text.encode(), file_name="rep.csv", options=OPT, budget=ImportBudget()
+    )
+    assert not outcome.imported
+    message = "\n".join(outcome.report.lines())
+    assert message.count("repeats") == 2
+    for country, channel, time in set(rows):
+        at = [i + 2 for i, r in enumerate(rows) if r == (country, channel, time)]
+        if len(at) == 2:
+            same = f"the same country, channel and time: {country}, {channel}, {time}"
+            assert f"rep.csv row {at[1]}: repeats row {at[0]} ({same})" in message
+    assert state(store) == before
