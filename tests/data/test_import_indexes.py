@@ -201,3 +201,24 @@ def test_indexes_are_kept_on_every_database_but_sqlite(store, rebuilt):
     assert len(rows(store)) == 40
     found = {ix["name"] for ix in sa.inspect(store.engine).get_indexes("contacts")}
     assert {"ix_contacts_country", "ix_contacts_ds"} <= found
+
+
+def test_the_import_has_a_larger_page_cache_and_gives_it_back(sqlite_store, monkeypatch):
+    seen: list[int] = []
+    real = store_module.insert_frame
+
+    def spying(conn, table, frame, batch_id, **kwargs):
+        seen.append(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+        return real(conn, table, frame, batch_id, **kwargs)
+
+    monkeypatch.setattr(store_module, "insert_frame", spying)
+    with sqlite_store.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    imported(sqlite_store, BIG)
+    refused = BIG + "AR,chat,2026-02-03 00:00,lots\n"
+    assert not import_file(
+        sqlite_store, "contacts", refused.encode(), file_name="r.csv", options=OPT, budget=SMALL
+    ).imported
+    assert set(seen) == {-store_module.IMPORT_CACHE_KIB} and len(seen) >= 8
+    with sqlite_store.engine.connect() as conn:  # the pool's connection, as it was
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before != seen[0]
