@@ -27,7 +27,7 @@ from data.config import Settings, get_settings, make_owner_only, make_private_di
 from data.readers import (
     Content,
     file_blocks,
-    streams_as_utf8,
+    stream_encoding,
 )
 from data.validation import (
     CHUNKED_KINDS,
@@ -233,7 +233,8 @@ class Store:
         environment by default): a file over it raises
         :class:`data.validation.BudgetExceeded` and nothing is stored.
 
-        A UTF-8 CSV of contacts, hours or performance is read, checked and written
+        A CSV of contacts, hours or performance in UTF-8 or Windows-1252
+        (:func:`data.readers.stream_encoding`) is read, checked and written
         ``budget.chunk_rows`` rows at a time inside the one transaction (:meth:`_import_chunks`),
         so its memory is bounded by the chunk, not the file; other files are read whole.
         """
@@ -241,12 +242,16 @@ class Store:
         budget = budget or ImportBudget.from_environment()
         deadline = budget.deadline()
         content, label = locate_source(source, file_name)
-        if kind in CHUNKED_KINDS and not is_workbook(content, label) and streams_as_utf8(content):
+        streamed = None
+        if kind in CHUNKED_KINDS and not is_workbook(content, label):
+            streamed = stream_encoding(content)
+        if streamed is not None:
             return self._import_chunks(
                 kind,
                 content,
                 label,
                 options,
+                streamed=streamed,
                 separator=separator,
                 source_label=source_label,
                 actor=actor,
@@ -282,13 +287,16 @@ class Store:
         file: str,
         options: ReadOptions | None,
         *,
+        streamed: tuple[str, tuple[str, ...]],
         separator: str | None,
         source_label: str,
         actor: Principal | None,
         budget: ImportBudget,
         deadline: float,
     ) -> tuple[ValidationReport, ImportResult | None]:
-        """Read, check and write a UTF-8 CSV a chunk of rows at a time, in one transaction.
+        """Read, check and write a CSV a chunk of rows at a time, in one transaction;
+        ``streamed`` is the file's encoding and the notes reading it gives
+        (:func:`data.readers.stream_encoding`).
 
         Each chunk is checked with the rules of a whole file (repeats across chunks included),
         then against the database, then written; after the first error nothing more is
@@ -298,7 +306,8 @@ class Store:
         whole period the file covers is replaced, as for a file read whole.
         """
 
-        validation = ChunkedValidation(kind, file, options, content=content)
+        encoding, notes = streamed
+        validation = ChunkedValidation(kind, file, options, notes=notes, content=content)
         table = schema.TABLES[kind]
         columns = list(CLEAN_COLUMNS[kind])
 
@@ -340,7 +349,12 @@ class Store:
                     )
 
                 for _, clean in validate_in_chunks(
-                    validation, content, separator=separator, budget=budget, deadline=deadline
+                    validation,
+                    content,
+                    separator=separator,
+                    budget=budget,
+                    deadline=deadline,
+                    encoding=encoding,
                 ):
                     write(clean)
                     del clean

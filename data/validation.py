@@ -1271,9 +1271,12 @@ class ChunkedValidation:
         self._changed_at = len(check.notes)
         if self._content is not None:
             content, separator = self._content, raw.separator or ","
+            encoding = raw.encoding or "utf-8"
 
             def column_values(col: str) -> pd.Series:
-                return read_column_values(content, sources[col], separator=separator)
+                return read_column_values(
+                    content, sources[col], separator=separator, encoding=encoding
+                )
 
             check.column_values = column_values
         for clash in clashes:
@@ -1318,8 +1321,10 @@ def validate_in_chunks(
     separator: str | None = None,
     budget: ImportBudget,
     deadline: float | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[tuple[RawTable | None, pd.DataFrame | None]]:
-    """Read a UTF-8 CSV a chunk of ``budget.chunk_rows`` rows at a time and check each.
+    """Read a CSV in ``encoding`` (:func:`data.readers.stream_encoding`) a chunk of
+    ``budget.chunk_rows`` rows at a time and check each.
 
     Yields every chunk as read with its clean frame (None once the file has errors, or while
     its first rows are held), then ``(None, clean frame of the rows still held)``. The rows
@@ -1333,7 +1338,9 @@ def validate_in_chunks(
         When the file is not a CSV table.
     """
     file = validation.file
-    chunks = read_table_chunks(content, file, separator=separator, chunk_rows=budget.chunk_rows)
+    chunks = read_table_chunks(
+        content, file, separator=separator, chunk_rows=budget.chunk_rows, encoding=encoding
+    )
     for raw in chunks:
         budget.check_rows_so_far(validation.rows + len(raw.frame), file)
         budget.check_time(deadline, file, "reading the file")

@@ -48,6 +48,20 @@ def rebuilt(monkeypatch, caplog) -> logging.LogCaptureHandler:
     return caplog
 
 
+@pytest.fixture
+def writes_whole(monkeypatch) -> list[int]:
+    """The rows of each frame written by the path that reads a file whole."""
+    sizes: list[int] = []
+    real = store_module.Store.import_frame
+
+    def counting(self, kind, report, **kwargs):
+        sizes.append(len(report.frame))
+        return real(self, kind, report, **kwargs)
+
+    monkeypatch.setattr(store_module.Store, "import_frame", counting)
+    return sizes
+
+
 def half_hours(country: str, channel: str, start: str, n: int, first: int = 1) -> str:
     stamps = pd.date_range(start, periods=n, freq="30min")
     return "".join(
@@ -124,14 +138,14 @@ def test_a_big_import_builds_the_same_indexes_and_stores_the_same_rows(
     other.engine.dispose()
 
 
-def test_a_file_read_whole_is_written_the_same_way(sqlite_store, rebuilt):
-    # Latin-1 is read whole, not in chunks: the indexes are still built once at the end.
-    lines = BIG.splitlines()
-    text = "\n".join([lines[0] + ",note"] + [line + ",café" for line in lines[1:]])
-    text = text.encode("latin-1")
+def test_a_file_read_whole_is_written_the_same_way(sqlite_store, rebuilt, writes_whole):
+    # UTF-16 is read whole, not in chunks: the indexes are still built once at the end.
     before = indexes(sqlite_store)
-    outcome = import_file(sqlite_store, "contacts", text, file_name="l.csv", options=OPT)
+    outcome = import_file(
+        sqlite_store, "contacts", BIG.encode("utf-16"), file_name="u.csv", options=OPT
+    )
     assert outcome.imported and outcome.result.rows_written == 40
+    assert writes_whole == [40]
     assert DROPPED in rebuilt.text
     assert indexes(sqlite_store) == before and consistent(sqlite_store)
 
