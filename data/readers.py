@@ -285,7 +285,9 @@ def read_table_chunks(
     head = file_head(content)
     if not head or (head.isspace() and all(b.isspace() for b in file_blocks(content))):
         raise FileReadError(f"{file_name}: the file is empty")
-    sep = separator or _sniff_separator(head.decode(encoding, errors="ignore"))
+    # A UTF-8 head may end inside a character; Windows-1252 reads as the whole file would.
+    errors = "ignore" if encoding == "utf-8" else "replace"
+    sep = separator or _sniff_separator(head.decode(encoding, errors=errors))
     first_row = 2
     with _open(content) as handle:
         try:

@@ -988,7 +988,7 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
 
 
 #: SQLite's page cache during an import, in KiB (SQLite's default: 2,000 KiB).
-IMPORT_CACHE_KIB = 32_768
+IMPORT_CACHE_KIB = 16_384
 
 
 @contextlib.contextmanager
@@ -998,9 +998,10 @@ def import_transaction(engine: Engine) -> Iterator[Connection]:
 
     An import that keeps its indexes (:class:`_DeferredIndexes`) inserts and deletes all
     over ``ix_contacts_ds`` and the unique key, whose pages do not fit SQLite's default 2 MB
-    cache, so every row read and wrote pages again: 200,000 rows into a table of a million
-    took 3.2 CPU s with the default cache and 2.4-2.5 with 16-128 MB (about 15 MB more
-    memory at 16 MB, the cache filling only as far as the import needs)."""
+    cache, so every row read and wrote pages again: 200,000 rows into a table of 1 M (or
+    2.1 M) took 3.2-3.6 CPU s with the default cache, 2.4-2.8 with 16 MB, and no less with
+    32-128 MB. The cache (and ``CREATE INDEX``'s sorter, bounded by it) fill only as far as
+    the import needs: some 15-30 MB more memory."""
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
         previous = None
