@@ -317,3 +317,20 @@ def test_a_windows_1252_file_is_read_a_chunk_at_a_time_as_it_reads_whole(
     assert "bad.csv row 8: column 'contacts' has 'seven', is not a number" in lines
     assert outcome.report.notes[0].startswith("the file is not UTF-8")
     assert state(store) == before
+
+
+def test_per_series_extents_equal_pandas_groupby_on_the_columns():
+    """Grouped by integer codes for speed: the very frame grouping by the text columns gives."""
+    rng = pd.Series(range(60)).sample(frac=1, random_state=3).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "country": pd.Series([["UY", "AR", "HU"][i % 3] for i in rng], dtype="str"),
+            "channel": pd.Series([["voice", "chat"][i % 2] for i in rng], dtype="str"),
+            "ds": pd.Timestamp("2026-02-02") + pd.to_timedelta(rng * 30, unit="min"),
+            "contacts": rng.astype(float),
+        }
+    )
+    named = {"first": ("ds", "min"), "last": ("ds", "max"), "contacts": ("contacts", "sum")}
+    for cols in (["country", "channel"], ["channel"]):
+        expected = frame.groupby(cols).agg(**named).reset_index()
+        pd.testing.assert_frame_equal(store_module._per_series(frame, cols, named), expected)
