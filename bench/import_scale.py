@@ -3,6 +3,7 @@
 Run from the repository root with the project's environment::
 
     PYTHONPATH=$PWD .venv/bin/python bench/import_scale.py [--rows 1000000 2100000]
+    PYTHONPATH=$PWD .venv/bin/python bench/import_scale.py --rows 200000 --stored 2100000
 
 For each size a contacts CSV (``country, channel, interval_start, contacts, aht_seconds``; 20
 countries x 3 channels x as many days of 48 half-hours as needed) is generated on the fly in a
@@ -18,6 +19,10 @@ another checkout's code (before and after):
 - ``floor``: ``pandas.read_csv`` of the same file plus a bare ``sqlite3`` ``executemany`` of its
   rows, as tuples, into a table of the same shape in one transaction: what any import of this
   file must at least cost on this machine.
+
+``--stored N`` first imports (untimed) a file of N rows ending on the same day, so the timed
+import refreshes the last days of a table already holding N rows (the indexes are kept, not
+rebuilt, when the file is smaller than the table); the floor still writes into an empty table.
 
 Not part of the test suite.
 """
@@ -68,7 +73,7 @@ def write_contacts(path: Path, rows: int, seed: int = 7) -> int:
     return series * len(text)
 
 
-def run_import(csv_path: Path, workdir: Path) -> dict:
+def run_import(csv_path: Path, workdir: Path, stored: Path | None = None) -> dict:
     # bench/wellbeing.py would shadow the wellbeing package: import from the repository root.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
     from data.config import Settings
@@ -77,6 +82,10 @@ def run_import(csv_path: Path, workdir: Path) -> dict:
     from services.imports import import_file
 
     store = open_store(Settings(workdir, f"sqlite:///{workdir / 'bench.db'}"))
+    if stored is not None:
+        options = ReadOptions(today=LAST_DAY.date())
+        if not import_file(store, "contacts", stored, options=options).imported:
+            raise SystemExit(f"{stored} was not imported")
     # What the process holds before the file (Python, pandas, the services' modules): the
     # import's own memory is the peak above it.
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -125,7 +134,11 @@ def run_floor(csv_path: Path, workdir: Path) -> dict:
 
 
 def child(mode: str, csv_path: Path, workdir: Path) -> None:
-    result = (run_import if mode == "import" else run_floor)(csv_path, workdir)
+    stored = workdir.parent / "stored.csv"
+    if mode == "import":
+        result = run_import(csv_path, workdir, stored if stored.exists() else None)
+    else:
+        result = run_floor(csv_path, workdir)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -154,6 +167,12 @@ def main() -> None:
         default=REPO,
         help="import with the code of another checkout (e.g. /work/main, for before and after)",
     )
+    parser.add_argument(
+        "--stored",
+        type=int,
+        default=0,
+        help="rows the contacts table holds before the timed import (imported untimed first)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "CSV", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -166,6 +185,8 @@ def main() -> None:
         f"load {os.getloadavg()[0]:.2f}"
     )
     print(f"# import code: {args.code}")
+    if args.stored:
+        print(f"# into a table already holding {args.stored:,} rows (the floor: an empty one)")
     print(
         "| rows | CSV MB | import s | import CPU s | import peak MB (x file) "
         "| peak above the process before it, MB (x file) "
@@ -177,6 +198,8 @@ def main() -> None:
             tmp_path = Path(tmp)
             csv_path = tmp_path / "contacts.csv"
             exact = write_contacts(csv_path, rows)
+            if args.stored:
+                write_contacts(tmp_path / "stored.csv", args.stored, seed=11)
             size_mb = csv_path.stat().st_size / 1e6
             (tmp_path / "i").mkdir()
             (tmp_path / "f").mkdir()

@@ -105,8 +105,7 @@ def _decode(content: bytes, file_name: str) -> tuple[str, str, tuple[str, ...]]:
     except UnicodeDecodeError:
         pass
     # Excel on Windows still saves "CSV" as Windows-1252; say so rather than fail.
-    note = "the file is not UTF-8; it was read as Windows-1252 (Excel's default)"
-    return content.decode("cp1252", errors="replace"), "cp1252", (note,)
+    return content.decode("cp1252", errors="replace"), "cp1252", (CP1252_NOTE,)
 
 
 def _sniff_separator(text: str) -> str:
@@ -222,6 +221,31 @@ def file_head(content: Content, size: int = 1 << 20) -> bytes:
         return handle.read(size)
 
 
+#: What :func:`read_table` notes when it falls back to Windows-1252.
+CP1252_NOTE = "the file is not UTF-8; it was read as Windows-1252 (Excel's default)"
+
+
+def stream_encoding(content: Content) -> tuple[str, tuple[str, ...]] | None:
+    """The encoding :func:`read_table_chunks` reads ``content`` with, and the notes
+    :func:`read_table` gives for it: ``utf-8`` (:func:`streams_as_utf8`), else ``cp1252`` for
+    any other text without a UTF-16/32 mark or NUL bytes at its start, as :func:`read_table`
+    falls back to (Windows-1252, undefined bytes replaced); None for UTF-16/32 files and
+    binary ones, which are read whole."""
+    head = file_head(content, 4000)
+    if any(head.startswith(bom) for bom, _ in _BOMS) or b"\x00" in head:
+        return None
+    if streams_as_utf8(content):
+        return "utf-8", ()
+    return "cp1252", (CP1252_NOTE,)
+
+
+def _pandas_encoding(encoding: str) -> dict[str, str]:
+    """``read_csv``'s arguments reading ``encoding`` as :func:`_decode` does."""
+    if encoding == "utf-8":
+        return {"encoding": "utf-8-sig"}
+    return {"encoding": encoding, "encoding_errors": "replace"}
+
+
 def streams_as_utf8(content: Content) -> bool:
     """Whether ``content`` is UTF-8 text (with or without BOM) that :func:`read_table_chunks`
     can read a chunk at a time: no UTF-16/32 mark or NUL bytes, every byte sequence valid.
@@ -245,11 +269,12 @@ def read_table_chunks(
     *,
     separator: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    encoding: str = "utf-8",
 ) -> Iterator[RawTable]:
-    """Read a UTF-8 CSV file (:func:`streams_as_utf8`) as :func:`read_table` does, ``chunk_rows``
-    rows at a time: each chunk a :class:`RawTable` whose index goes on with the file's own row
-    numbers (rows as parsed, so a quoted line break never shifts them). A file with a header
-    and no rows gives one empty chunk.
+    """Read a CSV file in ``encoding`` (:func:`stream_encoding`: UTF-8 or Windows-1252) as
+    :func:`read_table` does, ``chunk_rows`` rows at a time: each chunk a :class:`RawTable`
+    whose index goes on with the file's own row numbers (rows as parsed, so a quoted line
+    break never shifts them). A file with a header and no rows gives one empty chunk.
 
     Raises
     ------
@@ -260,12 +285,18 @@ def read_table_chunks(
     head = file_head(content)
     if not head or (head.isspace() and all(b.isspace() for b in file_blocks(content))):
         raise FileReadError(f"{file_name}: the file is empty")
-    sep = separator or _sniff_separator(head.decode("utf-8", errors="ignore"))
+    # A UTF-8 head may end inside a character; Windows-1252 reads as the whole file would.
+    errors = "ignore" if encoding == "utf-8" else "replace"
+    sep = separator or _sniff_separator(head.decode(encoding, errors=errors))
     first_row = 2
     with _open(content) as handle:
         try:
             reader = pd.read_csv(
-                handle, sep=sep, encoding="utf-8-sig", chunksize=chunk_rows, **_CSV_OPTIONS
+                handle,
+                sep=sep,
+                chunksize=chunk_rows,
+                **_pandas_encoding(encoding),
+                **_CSV_OPTIONS,
             )
         except (pd.errors.ParserError, ValueError) as exc:
             raise FileReadError(f"{file_name}: not a readable CSV table ({exc})") from exc
@@ -278,7 +309,7 @@ def read_table_chunks(
                 except (pd.errors.ParserError, ValueError) as exc:
                     raise FileReadError(f"{file_name}: not a readable CSV table ({exc})") from exc
                 rows = len(frame)
-                yield _text_table(RawTable(file_name, frame, sep, "utf-8"), first_row)
+                yield _text_table(RawTable(file_name, frame, sep, encoding), first_row)
                 first_row += rows
 
 
@@ -310,15 +341,16 @@ def read_column_values(
     *,
     separator: str,
     chunk_rows: int = CHUNK_ROWS,
+    encoding: str = "utf-8",
 ) -> pd.Series:
-    """Every distinct trimmed value of one column (by its position) of a UTF-8 CSV file read
-    by :func:`read_table_chunks`, in the order they first appear; only that column is parsed."""
+    """Every distinct trimmed value of one column (by its position) of a CSV file read by
+    :func:`read_table_chunks`, in the order they first appear; only that column is parsed."""
     seen: dict[str, None] = {}
     with _open(content) as handle:
         reader = pd.read_csv(
             handle,
             sep=separator,
-            encoding="utf-8-sig",
+            **_pandas_encoding(encoding),
             chunksize=chunk_rows,
             usecols=[position],
             **_CSV_OPTIONS,

@@ -11,7 +11,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from data.access import Principal
-from data.readers import read_column_values, streams_as_utf8
+from data.readers import read_column_values, stream_encoding
 from data.store import ImportResult, Store
 from data.validation import (
     CHUNKED_KINDS,
@@ -207,13 +207,22 @@ def preview_file(
     budget = budget or ImportBudget.from_environment()
     deadline = budget.deadline()
     content, label = locate_source(source, file_name)
-    if kind in CHUNKED_KINDS and not is_workbook(content, label) and streams_as_utf8(content):
+    streamed = None
+    if kind in CHUNKED_KINDS and not is_workbook(content, label):
+        streamed = stream_encoding(content)
+    if streamed is not None:
         # Read as the import reads it, a chunk at a time: the first rows for the head, each
         # date column again on its own for its order; no frame of the whole file.
-        validation = ChunkedValidation(kind, label, options, content=content)
+        encoding, notes = streamed
+        validation = ChunkedValidation(kind, label, options, notes=notes, content=content)
         raw, cleans = None, []
         for chunk, clean in validate_in_chunks(
-            validation, content, separator=separator, budget=budget, deadline=deadline
+            validation,
+            content,
+            separator=separator,
+            budget=budget,
+            deadline=deadline,
+            encoding=encoding,
         ):
             raw = raw or chunk
             cleans += [clean] if clean is not None and validation.chunks == 1 else []
@@ -222,7 +231,9 @@ def preview_file(
         report = validation.report(cleans[0] if one else None)
 
         def column(position: int) -> pd.Series:
-            return read_column_values(content, position, separator=raw.separator or ",")
+            return read_column_values(
+                content, position, separator=raw.separator or ",", encoding=encoding
+            )
     else:
         raw, _ = read_within_budget(
             content, label, separator=separator, budget=budget, deadline=deadline

@@ -16,7 +16,7 @@ from data.config import Settings
 from data.readers import read_table
 from data.store import open_store
 from data.validation import BudgetExceeded, ImportBudget, ReadOptions, validate_table
-from services.imports import import_file
+from services.imports import import_file, preview_file
 
 OPT = ReadOptions(today=dt.date(2026, 11, 22))
 SMALL = ImportBudget(chunk_rows=3)
@@ -242,3 +242,95 @@ def test_a_bad_date_is_refused_in_every_chunk_it_comes_in(store):
     message = refusal(store, "days.csv", text)
     for row in (3, 6):
         assert f"days.csv row {row}: column 'date' has '2026-02-31', is not a date" in message
+
+
+@pytest.mark.parametrize("by_time", [False, True])
+def test_repeats_within_a_chunk_name_the_first_row_sorted_or_not(store, by_time):
+    """A chunk sorted by its key is not sorted again; one by time is: the same messages."""
+    rows = [
+        ("HU", "voice", "2026-02-02 08:00"),
+        ("HU", "voice", "2026-02-02 08:30"),
+        ("HU", "voice", "2026-02-02 08:30"),
+        ("UY", "chat", "2026-02-02 08:00"),
+        ("UY", "chat", "2026-02-02 08:30"),
+        ("UY", "chat", "2026-02-02 08:30"),
+    ]
+    if by_time:
+        rows = sorted(rows, key=lambda r: (r[2], r[0]))
+    text = HEADER + "".join(f"{c},{ch},{t},1,\n" for c, ch, t in rows)
+    before = state(store)
+    outcome = import_file(
+        store, "contacts", text.encode(), file_name="rep.csv", options=OPT, budget=ImportBudget()
+    )
+    assert not outcome.imported
+    message = "\n".join(outcome.report.lines())
+    assert message.count("repeats") == 2
+    for country, channel, time in set(rows):
+        at = [i + 2 for i, r in enumerate(rows) if r == (country, channel, time)]
+        if len(at) == 2:
+            same = f"the same country, channel and time: {country}, {channel}, {time}"
+            assert f"rep.csv row {at[1]}: repeats row {at[0]} ({same})" in message
+    assert state(store) == before
+
+
+def test_a_windows_1252_file_is_read_a_chunk_at_a_time_as_it_reads_whole(
+    store, tmp_path, monkeypatch, writes
+):
+    """Excel's "CSV" on Windows: read in chunks too, with the note, names and refusals of the
+    file read whole (undefined bytes replaced, as there)."""
+    text = (
+        "country;channel;interval_start;contacts;comment\n"
+        + half_hours("HU", "voice", "2026-02-02 00:00", 7, "Señora Müller").replace(",", ";")
+        + half_hours("Peru", "chat", "2026-02-02 00:00", 5, "caf\u00e9").replace(",", ";")
+    )
+    content = text.encode("cp1252").replace(b"caf\xe9", b"caf\x81")  # 0x81: undefined
+    path = tmp_path / "excel.csv"
+    path.write_bytes(content)
+    whole = validate_table("contacts", read_table(content, "excel.csv"), OPT)
+    assert whole.ok and whole.notes[0].startswith("the file is not UTF-8")
+
+    def never(self):
+        raise AssertionError(f"{self.name} was read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    preview = preview_file("contacts", path, options=OPT, budget=SMALL)
+    assert preview.encoding == "cp1252" and preview.separator == ";"
+    assert preview.head["comment"].iloc[0] == "Señora Müller"
+    assert preview.report.notes == whole.notes
+    outcome = import_file(store, "contacts", path, options=OPT, budget=SMALL)
+    assert outcome.imported and outcome.result.rows_written == 12 and len(writes) == 4
+    assert outcome.report.notes == whole.notes
+    stored = store.load("contacts")
+    assert sorted(stored["country"].unique()) == ["HU", "PE"]
+    expected = whole.frame.reset_index(drop=True)[["country", "channel", "ds", "contacts"]]
+    got = stored[["country", "channel", "ds", "contacts"]]
+    assert (
+        got.sort_values(["country", "ds"])
+        .reset_index(drop=True)
+        .equals(expected.sort_values(["country", "ds"]).reset_index(drop=True))
+    )
+    bad = content.replace(b";7;Se", b";seven;Se")  # file row 8
+    before = state(store)
+    outcome = import_file(store, "contacts", bad, file_name="bad.csv", options=OPT, budget=SMALL)
+    lines = "\n".join(outcome.report.lines())
+    assert not outcome.imported
+    assert "bad.csv row 8: column 'contacts' has 'seven', is not a number" in lines
+    assert outcome.report.notes[0].startswith("the file is not UTF-8")
+    assert state(store) == before
+
+
+def test_per_series_extents_equal_pandas_groupby_on_the_columns():
+    """Grouped by integer codes for speed: the very frame grouping by the text columns gives."""
+    rng = pd.Series(range(60)).sample(frac=1, random_state=3).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "country": pd.Series([["UY", "AR", "HU"][i % 3] for i in rng], dtype="str"),
+            "channel": pd.Series([["voice", "chat"][i % 2] for i in rng], dtype="str"),
+            "ds": pd.Timestamp("2026-02-02") + pd.to_timedelta(rng * 30, unit="min"),
+            "contacts": rng.astype(float),
+        }
+    )
+    named = {"first": ("ds", "min"), "last": ("ds", "max"), "contacts": ("contacts", "sum")}
+    for cols in (["country", "channel"], ["channel"]):
+        expected = frame.groupby(cols).agg(**named).reset_index()
+        pd.testing.assert_frame_equal(store_module._per_series(frame, cols, named), expected)

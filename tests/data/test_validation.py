@@ -549,3 +549,25 @@ def test_numbers_read_the_same_on_the_fast_path_and_the_careful_one():
     assert mixed.iloc[0] == 1.5 and mixed.iloc[1:].isna().all()
     report = check("contacts", "country,date,contacts\nAR,2024-01-01,-0\nAR,2024-01-02,7\n")
     assert report.frame["contacts"].tolist() == [0.0, 7.0]
+
+
+def test_a_column_of_plain_numbers_reads_as_the_cell_by_cell_reading_does():
+    """Every cell a plain number: one cast of the text as it is; a space anywhere in the column
+    sends it cell by cell (spaces removed). Both give the same numbers and the same refusals."""
+    from data.validation import _plain_numbers
+
+    cells = ["1.5", "+5", ".5", "5.", "1e5", "1E-3", "0001", "-0", "120", "1e10"]
+    plain = "".join(f"AR,2024-01-{d + 1:02d},{c}\n" for d, c in enumerate(cells))
+    spaced = plain.replace(",120\n", ", 120 \n")
+    fast = check("contacts", "country,date,contacts\n" + plain.replace(",1e10\n", ",3\n"))
+    careful = check("contacts", "country,date,contacts\n" + spaced.replace(",1e10\n", ",3\n"))
+    assert fast.ok and careful.ok
+    pd.testing.assert_series_equal(fast.frame["contacts"], careful.frame["contacts"])
+    assert str(fast.frame["contacts"].iloc[7]) == "0.0"  # not -0.0
+    assert _plain_numbers(pd.Series(cells, dtype="str")) is not None
+    for odd in (" 12", "", "nan", "inf", "1,5", "1 000"):
+        assert _plain_numbers(pd.Series(["1", odd], dtype="str")) is None, odd
+    # Read by the cast, still checked: too large, negative.
+    message = errors("contacts", "country,date,contacts\n" + plain.replace(",-0\n", ",-2\n"))
+    assert "f.csv row 11: column 'contacts' has '1e10', is too large" in message
+    assert "f.csv row 9: column 'contacts' has '-2', must be at least 0" in message
