@@ -25,7 +25,7 @@ from data.access import (
 )
 from data.config import get_settings
 from data.store import Store, TableSummary, open_store
-from data.summaries import daily_totals
+from data.summaries import daily_totals, inputs_version
 from data.users import account_principal, principal_for_session_token
 from formats import Formats, date_input_format, resolve_locale, vega_locale
 
@@ -410,13 +410,21 @@ def data_version() -> int:
     return st.session_state.setdefault("data_version", 0)
 
 
+def inputs_key() -> tuple[int, int]:
+    """A cache key for what pages read from the stored inputs: the session's data version (an
+    import or purge on a page here) and the database's inputs version
+    (``data.summaries.inputs_version``: an import from the command line or another server
+    process), so neither shows late."""
+    return data_version(), inputs_version(get_store())
+
+
 def bump_data_version() -> None:
     st.session_state["data_version"] = data_version() + 1
     st.cache_data.clear()
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def load_daily_contacts(version: int) -> pd.DataFrame:
+def load_daily_contacts(version: Hashable) -> pd.DataFrame:
     return daily_totals(get_store())  # summed by the database, not from every loaded row
 
 
@@ -427,13 +435,13 @@ def load_summary(version: int) -> list[TableSummary]:
     return get_store().summary()
 
 
-def load_table(kind: str, version: int) -> pd.DataFrame:
+def load_table(kind: str, version: Hashable) -> pd.DataFrame:
     """One input table as the current user may see it (cached per role)."""
     return _load_table(kind, version, current_user())
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _load_table(kind: str, version: int, viewer: Principal | None) -> pd.DataFrame:
+def _load_table(kind: str, version: Hashable, viewer: Principal | None) -> pd.DataFrame:
     if viewer is None:
         raise AccessDenied("sign in first")
     return get_store().load(kind, viewer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 
 import altair as alt
@@ -11,9 +12,9 @@ import streamlit as st
 
 from app_pages.common import (
     amount_column,
-    data_version,
     formats,
     get_store,
+    inputs_key,
     kept_or,
     load_daily_contacts,
     load_table,
@@ -88,7 +89,7 @@ def model_name(model: str) -> str:
 
 
 def compute(
-    version: int,
+    version: Hashable,
     countries: tuple[str, ...],
     channels: tuple[str, ...],
     horizon_days: int,
@@ -114,7 +115,7 @@ def compute(
         )
 
 
-def latest_run(version: int, args: tuple, progress=None) -> ContactForecast:
+def latest_run(version: Hashable, args: tuple, progress=None) -> ContactForecast:
     """The session's run for these settings (kept in session state: fits report progress live,
     which Streamlit's data cache cannot replay)."""
     key = (version, *args)
@@ -322,7 +323,7 @@ def backtest_columns(fmt: Formats) -> dict:
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def load_summary(
-    forecasts: pd.DataFrame, metrics: pd.DataFrame, picks: pd.DataFrame, version: int
+    forecasts: pd.DataFrame, metrics: pd.DataFrame, picks: pd.DataFrame, version: Hashable
 ) -> pd.DataFrame:
     """:func:`forecasting.summary.series_summary` of a run against the contacts so far.
 
@@ -381,7 +382,7 @@ def render_summary(
     forecasts: pd.DataFrame,
     metrics: pd.DataFrame,
     picks: pd.DataFrame,
-    version: int,
+    version: Hashable,
     key: str,
 ) -> None:
     """Every series of the run in one sortable table; selecting a row shows it in the chart."""
@@ -432,7 +433,7 @@ def render_results(
     picks: pd.DataFrame,
     notes: list[Entry] | tuple[Entry, ...],
     drivers: list[dict] | tuple[dict, ...],
-    version: int,
+    version: Hashable,
     key: str = "forecast",
     period: tuple[dt.date, dt.date] | None = None,
     run_id: int | None = None,
@@ -588,7 +589,7 @@ def render_no_contacts(viewer: Principal) -> None:
     st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
 
 
-def render_live(viewer: Principal, version: int) -> None:
+def render_live(viewer: Principal, version: Hashable) -> None:
     fmt = formats()
     contacts = load_daily_contacts(version)
     if contacts.empty:
@@ -720,7 +721,7 @@ def run_label(runs: pd.DataFrame):
     return lambda run_id: f"#{run_id} {names[run_id]}"
 
 
-def render_saved(viewer: Principal, runs: pd.DataFrame, version: int) -> None:
+def render_saved(viewer: Principal, runs: pd.DataFrame, version: Hashable) -> None:
     fmt = formats()
     run_id = st.selectbox(
         "Saved run",
@@ -895,7 +896,7 @@ def choose_section(sections: list[str]) -> str:
     return chosen or sections[0]
 
 
-def render_saved_section(viewer: Principal, version: int) -> None:
+def render_saved_section(viewer: Principal, version: Hashable) -> None:
     runs = forecast_runs.list_runs(get_store(), viewer)
     if not runs.empty:
         render_saved(viewer, runs, version)
@@ -929,7 +930,7 @@ st.title("Forecast")
 st.caption(
     "Contacts per country and channel from web traffic and national holidays; the back-test picks the model."
 )
-version = data_version()
+version = inputs_key()
 # viewers who may only view (managers) open on the saved runs
 can_run = viewer.can(Permission.RUN_FORECASTS)
 section = choose_section([RUN, SAVED, COMPARE] if can_run else [SAVED, COMPARE])

@@ -45,16 +45,16 @@ import streamlit as st
 
 from app_pages.common import (
     current_user,
-    data_version,
     formats,
     get_store,
+    inputs_key,
     load_table,
     session_memo,
 )
 from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
-from data.summaries import inputs_version, series_ends
+from data.summaries import series_ends
 from formats import Formats
 from overview.sources import MAX_RUNS, latest_forecast
 from services import drafts
@@ -106,13 +106,6 @@ MAX_FORECASTS = 4
 
 #: Where a plan's forecast comes from (kept under this name for the pages).
 PlanForecast = ForecastSource
-
-
-def inputs_key() -> tuple[int, int]:
-    """What the planning caches are keyed on: the session's data version (an import or purge
-    on a page here) and the database's inputs version (``data.summaries.inputs_version``: an
-    import from the command line or another server process), so neither shows late."""
-    return data_version(), inputs_version(get_store())
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)

@@ -178,20 +178,24 @@ def test_staffing_and_the_overview_show_the_same_fte_for_the_same_forecast_and_s
     assert staffing_fte == overview_fte
 
 
-def test_the_staffing_page_offers_a_queue_imported_from_the_command_line_on_its_next_run(
-    uploaded_data_dir,
+@pytest.mark.parametrize(
+    ("page", "channels"),
+    [("staffing_page.py", "staffing_channels"), ("forecast_page.py", "forecast_channels")],
+)
+def test_a_queue_imported_from_the_command_line_is_offered_on_the_next_run(
+    uploaded_data_dir, page, channels
 ):
-    """The planning caches follow the database's inputs version too: a channel imported by
-    another process is offered on the Staffing page's next run, in the same session."""
+    """The planning and forecast caches follow the database's inputs version too: a channel
+    imported by another process is offered on the page's next run, in the same session."""
     from data.config import get_settings
     from data.store import open_store
     from data.validation import ReadOptions
 
-    at = AppTest.from_file(str(REPO_ROOT / "app_pages" / "staffing_page.py"), default_timeout=180)
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages" / page), default_timeout=180)
     at.session_state["principal"] = Principal("pia", "planner", "Pia")
     at.run()
     assert not at.exception, at.exception
-    assert "email" not in at.multiselect(key="staffing_channels").options
+    assert "email" not in at.multiselect(key=channels).options
     email = b"country,channel,date,contacts\nIT,email,2026-03-30,40\nIT,email,2026-03-31,42\n"
     cli = open_store(get_settings())  # as `crewcast import contacts` opens it
     report, result = cli.import_file(
@@ -200,4 +204,4 @@ def test_the_staffing_page_offers_a_queue_imported_from_the_command_line_on_its_
     assert result is not None, report.lines()
     at.run()
     assert not at.exception, at.exception
-    assert "email" in at.multiselect(key="staffing_channels").options
+    assert "email" in at.multiselect(key=channels).options
