@@ -247,13 +247,19 @@ class HolidayEffects:
         dates = pd.DatetimeIndex(pd.to_datetime(ds)).normalize()
         if self.labels.empty:
             return np.zeros(len(dates))
-        # a fresh, writable array (the callers zero the closed days in place)
-        return np.array(self._offset_by_date.reindex(dates, fill_value=0.0), dtype=float)
+        # the labelled dates are sorted and unique: each date is found by bisection (a fresh,
+        # writable array: the callers zero the closed days in place)
+        table = self._offset_by_date
+        labelled = table.index.to_numpy()
+        wanted = dates.to_numpy().astype(labelled.dtype)
+        at = np.clip(np.searchsorted(labelled, wanted), 0, len(labelled) - 1)
+        return np.where(labelled[at] == wanted, table.to_numpy()[at], 0.0).astype(float)
 
     @functools.cached_property
     def _offset_by_date(self) -> pd.Series:
-        """The log effect of every labelled date, looked up once per effects object (every fold
-        and model of a series asks for its history's and horizon's offsets)."""
+        """The log effect of every labelled date (sorted by date), looked up once per effects
+        object (every fold and model of a series asks for its history's and horizon's
+        offsets)."""
         lab = self.labels.set_index("ds")
         coef = self.effects.set_index(["holiday", "group"])["coef_log"]
         keys = pd.MultiIndex.from_arrays([lab["holiday"], lab["group"]])
@@ -261,7 +267,8 @@ class HolidayEffects:
         shared = self.shared.set_index("group")["coef_log"]
         fallback = shared.reindex(lab["group"]).to_numpy(dtype=float)
         out = np.where(np.isfinite(out), out, fallback)
-        return pd.Series(np.where(np.isfinite(out), out, 0.0), index=lab.index, dtype=float)
+        table = pd.Series(np.where(np.isfinite(out), out, 0.0), index=lab.index, dtype=float)
+        return table if table.index.is_monotonic_increasing else table.sort_index(kind="stable")
 
     @property
     def scope(self) -> str:

@@ -95,7 +95,13 @@ class Forecaster:
         self.holiday_effects = holiday_effects
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, df: pd.DataFrame, *, parameters_from: Forecaster | None = None) -> Forecaster:
+    def fit(
+        self,
+        df: pd.DataFrame,
+        *,
+        parameters_from: Forecaster | None = None,
+        validated: bool = False,
+    ) -> Forecaster:
         """Fit on one series ``unique_id, ds, y`` (+ regressor columns); return ``self``.
 
         Parameters
@@ -109,6 +115,11 @@ class Forecaster:
             folds reuse the first fold's fit. Models with nothing to carry over, or whose
             calendar (open weekdays, seasons) differs between the two histories, fit afresh;
             ``parameters_reused_`` says which happened.
+        validated : bool
+            The caller has already checked ``df`` as one series of at least 28 days
+            (:func:`~forecasting.frames.validate_history` and
+            :func:`~forecasting.frames.check_history_length`, e.g. on the whole history a
+            back-test's folds are slices of): the checks are not made again.
 
         Raises
         ------
@@ -118,11 +129,16 @@ class Forecaster:
         InsufficientHistoryError
             Fewer than 28 days of history.
         """
-        validate_history(df, what=f"{self.name}.fit")
-        ids = df["unique_id"].unique()
-        if len(ids) != 1:
-            raise ForecastInputError(f"{self.name}.fit takes one series, got {len(ids)}: {ids[:5]}")
-        check_history_length(df)
+        if validated:
+            ids = df["unique_id"].iloc[:1].to_numpy()
+        else:
+            validate_history(df, what=f"{self.name}.fit")
+            ids = df["unique_id"].unique()
+            if len(ids) != 1:
+                raise ForecastInputError(
+                    f"{self.name}.fit takes one series, got {len(ids)}: {ids[:5]}"
+                )
+            check_history_length(df)
         require_columns(df, self.regressors, f"{self.name}.fit", error=ForecastInputError)
         self.unique_id_ = ids[0]
         ds = df["ds"].dt.normalize()
@@ -228,11 +244,16 @@ class Forecaster:
                 values = np.expm1(np.log1p(np.clip(np.nan_to_num(values), 0.0, None)) + offset)
             out[is_open] = values
         out = _tidy_bounds(out)
-        frame = pd.DataFrame(out, columns=list(FORECAST_COLUMNS[3:]))
-        frame.insert(0, "model", self.name)
-        frame.insert(0, "ds", days)
-        frame.insert(0, "unique_id", self.unique_id_)
-        return frame
+        # one frame built at once (three column inserts cost more than the fit of a naive model)
+        return pd.DataFrame(
+            {
+                "unique_id": self.unique_id_,
+                "ds": days,
+                "model": self.name,
+                **{c: out[:, i] for i, c in enumerate(FORECAST_COLUMNS[3:])},
+            },
+            columns=list(FORECAST_COLUMNS),
+        )
 
     def _future_exog(
         self, future_ds: pd.DatetimeIndex, future: pd.DataFrame | None
