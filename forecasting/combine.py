@@ -89,16 +89,26 @@ def combine(frame: pd.DataFrame, weights: pd.Series, keys: Sequence[str]) -> pd.
     pandas.DataFrame
         One row per key, ``model == "combination"``; only keys every member has.
     """
-    rows = frame.loc[frame["model"].isin(weights.index)].copy()
-    rows["_w"] = rows["model"].map(weights).to_numpy(dtype=float)
+    rows = frame.loc[frame["model"].isin(weights.index)]
+    rows = rows.loc[rows[list(keys)].notna().all(axis=1).to_numpy()]  # as a group-by drops them
+    weight = rows["model"].map(weights).to_numpy(dtype=float)
     values = list(INTERVAL_COLUMNS)
-    weighted = rows[values].mul(rows["_w"], axis=0).assign(**{k: rows[k] for k in keys})
-    summed = weighted.groupby(list(keys), sort=True)[values].sum()
-    count = rows.groupby(list(keys), sort=True).size()
-    summed = summed.loc[count.reindex(summed.index) == len(weights)]
-    first = rows.drop_duplicates(list(keys)).set_index(list(keys))
+    # one integer per key, ordered as the keys sort (each key column's codes sorted, mixed
+    # radix): a group-by on it sums the same rows in the same order as one on the key
+    # columns, without grouping by the series' string key
+    key = np.zeros(len(rows), dtype=np.int64)
+    for k in keys:
+        codes, uniques = pd.factorize(rows[k], sort=True)
+        key = key * max(len(uniques), 1) + codes
+    weighted = pd.DataFrame(rows[values].to_numpy(dtype=float) * weight[:, None], columns=values)
+    weighted["_key"] = key
+    summed = weighted.groupby("_key", sort=True)[values].sum()
+    _, first_row, count = np.unique(key, return_index=True, return_counts=True)
+    complete = count == len(weights)
     other = [c for c in frame.columns if c not in (*keys, *values, "model")]
-    out = summed.join(first[other]).reset_index()
+    out = rows[list(keys) + other].iloc[first_row[complete]].reset_index(drop=True)
+    for c in values:
+        out[c] = summed[c].to_numpy()[complete]
     out["model"] = COMBINATION
     return out[[c for c in frame.columns if c in out.columns]]
 

@@ -624,8 +624,16 @@ class _StatsForecastModel(Forecaster):
     def _model(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    #: Open days of history the model is fitted on (the most recent); None = all of them.
+    max_train_days: ClassVar[int | None] = None
+
+    def _window(self) -> slice:
+        if self.max_train_days is None:
+            return slice(None)
+        return slice(max(len(self.y_) - self.max_train_days, 0), None)
+
     def _train(self) -> np.ndarray:
-        return np.log1p(self.y_)
+        return np.log1p(self.y_)[self._window()]
 
     def _fit(self) -> None:
         with warnings.catch_warnings():
@@ -789,7 +797,6 @@ class AutoARIMAForecaster(_StatsForecastModel):
     name = "autoarima"
     supports_regressors = True
     holiday_mode = "exog"
-    #: Open days of history the model is fitted on (the most recent).
     max_train_days = 371
 
     def __init__(
@@ -805,12 +812,6 @@ class AutoARIMAForecaster(_StatsForecastModel):
     def _exog(self, offset: np.ndarray, exog: pd.DataFrame) -> np.ndarray:
         cols = [offset] + [np.log1p(exog[r].to_numpy(float)) for r in self.regressors]
         return np.column_stack(cols)
-
-    def _window(self) -> slice:
-        return slice(max(len(self.y_) - self.max_train_days, 0), None)
-
-    def _train(self) -> np.ndarray:
-        return np.log1p(self.y_)[self._window()]
 
     def _train_exog(self) -> np.ndarray:
         return self._exog(self.offset_, self.exog_)[self._window()]
