@@ -164,3 +164,15 @@ def test_the_run_reports_the_model_searches_of_every_series():
         ("AR/phone", "seasonal_naive"): 4,
     }
     assert run.fits_per_series().to_dict() == {"AR/chat": 6, "AR/phone": 6}
+
+
+def test_autoets_searches_the_last_year_of_open_days():
+    hist = make_series(days=500, seed=10)
+    fitted = make_forecaster("autoets").fit(hist)
+    assert len(fitted.model_.model_["fitted"]) == 371
+    short = make_forecaster("autoets").fit(hist.iloc[:200])
+    assert len(short.model_.model_["fitted"]) == 200
+    # the last year's parameters still roll forward over a longer history
+    rolled = make_forecaster("autoets").fit(hist.iloc[:450], parameters_from=fitted)
+    assert rolled.parameters_reused_
+    assert np.isfinite(rolled.predict(28)["forecast"]).all()
