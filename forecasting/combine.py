@@ -89,16 +89,26 @@ def combine(frame: pd.DataFrame, weights: pd.Series, keys: Sequence[str]) -> pd.
     pandas.DataFrame
         One row per key, ``model == "combination"``; only keys every member has.
     """
-    rows = frame.loc[frame["model"].isin(weights.index)].copy()
-    rows["_w"] = rows["model"].map(weights).to_numpy(dtype=float)
+    rows = frame.loc[frame["model"].isin(weights.index)]
+    rows = rows.loc[rows[list(keys)].notna().all(axis=1).to_numpy()]  # as a group-by drops them
+    weight = rows["model"].map(weights).to_numpy(dtype=float)
     values = list(INTERVAL_COLUMNS)
-    weighted = rows[values].mul(rows["_w"], axis=0).assign(**{k: rows[k] for k in keys})
-    summed = weighted.groupby(list(keys), sort=True)[values].sum()
-    count = rows.groupby(list(keys), sort=True).size()
-    summed = summed.loc[count.reindex(summed.index) == len(weights)]
-    first = rows.drop_duplicates(list(keys)).set_index(list(keys))
+    # one integer per key, ordered as the keys sort (each key column's codes sorted, mixed
+    # radix): a group-by on it sums the same rows in the same order as one on the key
+    # columns, without grouping by the series' string key
+    key = np.zeros(len(rows), dtype=np.int64)
+    for k in keys:
+        codes, uniques = pd.factorize(rows[k], sort=True)
+        key = key * max(len(uniques), 1) + codes
+    weighted = pd.DataFrame(rows[values].to_numpy(dtype=float) * weight[:, None], columns=values)
+    weighted["_key"] = key
+    summed = weighted.groupby("_key", sort=True)[values].sum()
+    _, first_row, count = np.unique(key, return_index=True, return_counts=True)
+    complete = count == len(weights)
     other = [c for c in frame.columns if c not in (*keys, *values, "model")]
-    out = summed.join(first[other]).reset_index()
+    out = rows[list(keys) + other].iloc[first_row[complete]].reset_index(drop=True)
+    for c in values:
+        out[c] = summed[c].to_numpy()[complete]
     out["model"] = COMBINATION
     return out[[c for c in frame.columns if c in out.columns]]
 
@@ -141,14 +151,14 @@ def conformal_quantiles(
         return pd.DataFrame(columns=cols)
     err = _log_errors(y[ok], f[ok])
     starts, q = _abs_error_quantiles(err, backtest["step"].to_numpy(int)[ok], levels, min_errors)
-    rows = [[start, *(v for qv in q_row for v in (-qv, qv))] for start, q_row in zip(starts, q.tolist(), strict=True)]  # fmt: skip
-    out = pd.DataFrame(rows, columns=cols)
-    # a band never excludes the forecast itself
-    for lv in levels:
+    columns: dict[str, np.ndarray] = {"first_step": np.asarray(starts, dtype=np.int64)}
+    for j, lv in enumerate(levels):
         tag = round(lv * 100)
-        out[f"lo_{tag}"] = out[f"lo_{tag}"].clip(upper=0.0)
-        out[f"hi_{tag}"] = out[f"hi_{tag}"].clip(lower=0.0)
-    return out
+        # a band never excludes the forecast itself
+        lo, hi = -q[:, j], q[:, j]
+        columns[f"lo_{tag}"] = np.where(lo <= 0.0, lo, 0.0)
+        columns[f"hi_{tag}"] = np.where(hi >= 0.0, hi, 0.0)
+    return pd.DataFrame(columns, columns=cols)
 
 
 def _log_errors(y: np.ndarray, forecast: np.ndarray) -> np.ndarray:
@@ -189,10 +199,11 @@ def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) 
     """
     if q.empty:
         return forecast
-    out = forecast.copy()
     idx = np.clip(_buckets(np.asarray(steps), q["first_step"].to_numpy()), 0, len(q) - 1)
-    base = np.log1p(out["forecast"].clip(lower=0).to_numpy(float))
-    closed = out["forecast"].to_numpy(float) <= 0
+    point = forecast["forecast"].to_numpy(float)
+    base = np.log1p(np.clip(point, 0, None))
+    closed = point <= 0
+    bounds = {}
     for col, qcol in (
         ("forecast_lower", "lo_80"),
         ("forecast_upper", "hi_80"),
@@ -200,8 +211,8 @@ def apply_conformal(forecast: pd.DataFrame, steps: np.ndarray, q: pd.DataFrame) 
         ("forecast_upper_95", "hi_95"),
     ):
         bound = np.expm1(base + q[qcol].to_numpy()[idx]).clip(min=0.0)
-        out[col] = np.where(closed, out[col].to_numpy(float), bound)
-    return out
+        bounds[col] = np.where(closed, forecast[col].to_numpy(float), bound)
+    return forecast.assign(**bounds)
 
 
 def loo_coverage(backtest: pd.DataFrame) -> tuple[float, float]:
@@ -269,7 +280,10 @@ def calibrate(
         leave-one-fold-out coverage.
     """
     q = conformal_quantiles(backtest)
-    steps = (pd.to_datetime(forecast["ds"]) - pd.Timestamp(last_ds)).dt.days.to_numpy(int)
+    steps = (
+        (forecast["ds"].to_numpy() - pd.Timestamp(last_ds).to_datetime64())
+        // np.timedelta64(1, "D")
+    ).astype(int)
     out = apply_conformal(forecast, steps, q)
     cov80, cov95 = loo_coverage(backtest)
     return out[list(FORECAST_COLUMNS)], cov80, cov95

@@ -31,6 +31,28 @@ def seasonal_naive_scale(history: pd.DataFrame, season_days: int = 7) -> float:
     return float(diff.mean()) if len(diff) else float("nan")
 
 
+def sorted_seasonal_naive_scale(days: np.ndarray, y: np.ndarray, season_days: int = 7) -> float:
+    """:func:`seasonal_naive_scale` of days given sorted and unique, on arrays (no frames).
+
+    Parameters
+    ----------
+    days : numpy.ndarray
+        ``datetime64`` days of one series, ascending, no duplicates.
+    y : numpy.ndarray
+        Contacts per day, aligned with ``days``.
+    season_days : int
+        Season length in calendar days.
+    """
+    if not len(days):
+        return float("nan")
+    lag = days - np.timedelta64(season_days, "D")
+    at = np.clip(np.searchsorted(days, lag), 0, len(days) - 1)
+    lagged = np.where(days[at] == lag, y[at], np.nan)
+    diff = np.abs(np.asarray(y, dtype=float) - lagged)
+    diff = diff[np.isfinite(diff)]
+    return float(diff.mean()) if len(diff) else float("nan")
+
+
 def mase(actual: np.ndarray, forecast: np.ndarray, scale: float) -> float:
     """Mean absolute scaled error: MAE / ``scale`` (the in-sample seasonal-naive MAE)."""
     a = np.asarray(actual, dtype=float)

@@ -111,6 +111,11 @@ class ForecastRun:
     holiday_effects : mapping of unique_id to HolidayEffects
         The pooled holiday effects of the final fit per series (``effects`` and ``shared``
         frames say where each number comes from).
+    fits : pandas.DataFrame
+        ``unique_id, model, fits``: the parameter estimations (model searches) each model
+        made for each series, its back-test and final fit together
+        (:attr:`~forecasting.backtest.SeriesModelResult.fits`; later folds that reuse the first
+        fold's parameters make none). :meth:`fits_per_series` sums them per series.
     """
 
     forecast: pd.DataFrame
@@ -124,6 +129,13 @@ class ForecastRun:
         default_factory=lambda: pd.DataFrame(columns=["unique_id", "model", "weight"])
     )
     holiday_effects: Mapping[str, HolidayEffects] = dataclasses.field(default_factory=dict)
+    fits: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(columns=["unique_id", "model", "fits"])
+    )
+
+    def fits_per_series(self) -> pd.Series:
+        """Parameter estimations (model searches) per series, every model together."""
+        return self.fits.groupby("unique_id", sort=True)["fits"].sum().astype(int)
 
 
 def closed_holidays(history: pd.DataFrame, holidays_frame: pd.DataFrame) -> frozenset[str]:
@@ -475,6 +487,10 @@ def run_forecast(
         future_traffic=future_traffic,
         weights=weights,
         holiday_effects=final_effects,
+        fits=pd.DataFrame(
+            [(r.unique_id, r.model, int(r.fits)) for r in ok],
+            columns=["unique_id", "model", "fits"],
+        ),
     )
 
 
