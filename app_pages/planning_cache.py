@@ -253,10 +253,10 @@ def saved_gaps(
         return pd.DataFrame(), {}
     request = PlanRequest(tuple(period), tuple(countries), tuple(channels), forecast=SAVED,
                           max_period_days=MAX_PERIOD_DAYS)  # fmt: skip
-    inputs = plan_inputs(period)
-    source = forecast_source(request, inputs, formats())
+    source = source_of(request)
     if source.source == SAVED:
         return source.gaps, dict(source.runs)
+    inputs = plan_inputs(period)
     daily = inputs.saved_daily
     if daily.empty:
         return source.gaps, {}
@@ -274,7 +274,25 @@ def plan_forecast(plan: dict[str, Any]) -> ForecastSource:
     ValueError
         None of the plan's queues has contacts.
     """
-    return forecast_source(request_of(plan), plan_inputs(plan["period"]), formats())
+    return source_of(request_of(plan))
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _source_cached(
+    version: tuple[int, int], request_key: tuple, locale: str, viewer: Principal | None,
+    _request: PlanRequest,
+) -> ForecastSource:  # fmt: skip
+    """``forecast_source`` once per data version, request, locale and viewer (the saved
+    forecasts a viewer may read depend on the role)."""
+    return forecast_source(_request, plan_inputs(_request.period), formats())
+
+
+def source_of(request: PlanRequest) -> ForecastSource:
+    """Where ``request``'s forecast comes from (``services.planning.forecast_source``), worked
+    out once per data version: a rerun asks three or four times (the form's note, the page,
+    the plan and its what-if) and found the same each time, 25 ms a call at 2 M rows."""
+    fmt = formats()
+    return _source_cached(inputs_key(), _request_key(request), fmt.locale, current_user(), request)
 
 
 def _request_key(request: PlanRequest) -> tuple:
@@ -302,12 +320,16 @@ def _plan_cached(
     request_key: tuple,
     locale: str,
     _request: PlanRequest,
-    _inputs: PlanInputs,
     _source: ForecastSource,
+    _fitted: pd.DataFrame | None,
 ) -> StaffingPlan:
     """``plan_staffing`` once per data version, queue settings, forecast and request (the
-    underscored arguments are what the keys name)."""
-    return service.plan_staffing(_request, _inputs, source=_source, fmt=formats())
+    underscored arguments are what the keys name; the inputs are gathered only when the plan
+    is not cached yet)."""
+    inputs = plan_inputs(_request.period)
+    if _fitted is not None:
+        inputs = replace(inputs, fitted_daily=_fitted)
+    return service.plan_staffing(_request, inputs, source=_source, fmt=formats())
 
 
 class FitStopped(ValueError):
@@ -385,20 +407,20 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
     """
     version = inputs_key()
     request = request_of(plan, **overrides)
-    inputs = plan_inputs(request.period)
     fmt = formats()
-    source = forecast_source(request, inputs, fmt)
+    source = source_of(request)
     key = (version, source.key)
 
     def fit() -> pd.DataFrame:
+        inputs = plan_inputs(request.period)
         service.require_handle_times(source, inputs)  # a missing AHT is said before a fit
         if fit_stopped(plan):
             raise FitStopped("the forecast fit was stopped; plan again to fit it")
         return _fit_with_stop(plan, source, fit_inputs(source, inputs))
 
+    fitted = None
     if source.source == FIT:
-        daily = session_memo(FORECASTS_KEY, key, fit, keep=MAX_FORECASTS)
-        inputs = replace(inputs, fitted_daily=daily)
+        fitted = session_memo(FORECASTS_KEY, key, fit, keep=MAX_FORECASTS)
     with st.spinner("Working out the staff each half hour needs..."):
         return _plan_cached(
             version,
@@ -407,8 +429,8 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
             _request_key(request),
             fmt.locale,
             request,
-            inputs,
             source,
+            fitted,
         )
 
 
