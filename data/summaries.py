@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -33,9 +34,9 @@ CHANGING_ACTIONS: tuple[AuditAction, ...] = (
     AuditAction.SAVE_QUEUE_SETTINGS,
     AuditAction.EVALUATE,
 )
-#: Conditions per query when rows are read by queue and day range (SQLite parses an OR chain
-#: as a tree as deep as it is long, and refuses one deeper than 1,000).
-TERMS_PER_QUERY = 200
+#: Time ranges per query when rows are read by queue and day range (five parameters each:
+#: SQLite takes up to 32,766 parameters a statement, PostgreSQL 65,535).
+TERMS_PER_QUERY = 1000
 
 
 def _check(viewer: Principal | None, kind: str = "contacts") -> None:
@@ -354,27 +355,94 @@ def contact_rows(
     -------
     pandas.DataFrame
         The frame :meth:`Store.load` gives for ``contacts`` (``aht_seconds`` float), those
-        rows only, sorted by country, channel and time. Each condition reads one range of
-        ``ix_contacts_country``.
+        rows only, sorted by country, channel and time.
+
+    The time ranges asked for (consecutive days merged) are one list of values joined to the
+    table, :data:`TERMS_PER_QUERY` to a query: each reads one range of ``ix_contacts_country``.
+    Rows come back as numbers (the queue's place in the list, epoch seconds on SQLite), read
+    in one go: at 2,000 ranges and 88,000 rows this costs a third of an OR of conditions
+    built as SQLAlchemy expressions and fetched row by row through ``Store.load``.
     """
     _check(viewer)
-    t = schema.contacts
-    terms: list[sa.ColumnElement[bool]] = []
+    queues: list[tuple[str, str]] = []
+    ranges: list[tuple[int, dt.datetime, dt.datetime | None]] = []
     for (country, channel), start in since.items():
-        queue = (t.c.country == country, t.c.channel == channel)
-        terms.append(sa.and_(*queue, t.c.ds >= start))
+        queues.append((str(country), str(channel)))
+        k = len(queues) - 1
+        ranges.append((k, start, None))
         for first, until in _day_ranges((days or {}).get((country, channel), ())):
             until = min(until, start)
             if first < until:
-                terms.append(sa.and_(*queue, t.c.ds >= first, t.c.ds < until))
-    if not terms:
+                ranges.append((k, first, until))
+    if not ranges:
         return store.load("contacts", viewer, where=sa.false())
-    parts = [
-        store.load("contacts", viewer, where=sa.or_(*terms[i : i + TERMS_PER_QUERY]))
-        for i in range(0, len(terms), TERMS_PER_QUERY)
-    ]
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    frame["aht_seconds"] = frame["aht_seconds"].astype(float)  # a part without any is object
+    rows: list[tuple] = []
+    with store.engine.connect() as conn:
+        for i in range(0, len(ranges), TERMS_PER_QUERY):
+            rows.extend(_ranges_rows(store, conn, queues, ranges[i : i + TERMS_PER_QUERY]))
+    return _contacts_frame(store, queues, rows)
+
+
+#: Far enough ahead to stand for "no end" in a range of times.
+_NO_END = dt.datetime(9999, 12, 31)
+
+
+def _ranges_rows(
+    store: Store,
+    conn: sa.Connection,
+    queues: Sequence[tuple[str, str]],
+    ranges: Sequence[tuple[int, dt.datetime, dt.datetime | None]],
+) -> list[tuple]:
+    """The rows of ``ranges`` (queue's place in ``queues``, from, until or None), as
+    ``(place, ds, interval_minutes, contacts, aht_seconds)`` tuples (``ds`` epoch seconds on
+    SQLite, a datetime elsewhere)."""
+    dialect = store.engine.dialect
+    sqlite = dialect.name == "sqlite"
+    # The driver's own placeholders and the dialect's form of a time: SQLAlchemy's text()
+    # clones every bound parameter again per parameter named (seconds at 5,000 of them).
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    stamp = mark if sqlite else f"CAST({mark} AS TIMESTAMP)"
+    as_time = sa.DateTime().dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
+    params: list = []
+    for k, first, until in ranges:
+        country, channel = queues[k]
+        params += [k, country, channel, as_time(first), as_time(until or _NO_END)]
+    row = f"({mark}, {mark}, {mark}, {stamp}, {stamp})"
+    ds = "(julianday(c.ds) - 2440587.5) * 86400.0" if sqlite else "c.ds"
+    sql = (
+        f"WITH wanted (k, country, channel, lo, hi) AS (VALUES {', '.join([row] * len(ranges))}) "
+        f"SELECT wanted.k, {ds}, c.interval_minutes, c.contacts, c.aht_seconds "
+        "FROM wanted JOIN contacts c ON c.country = wanted.country "
+        "AND c.channel = wanted.channel AND c.ds >= wanted.lo AND c.ds < wanted.hi"
+    )
+    return conn.exec_driver_sql(sql, tuple(params)).cursor.fetchall()
+
+
+def _contacts_frame(
+    store: Store, queues: Sequence[tuple[str, str]], rows: Sequence[tuple]
+) -> pd.DataFrame:
+    """:func:`_ranges_rows`' rows as the frame ``Store.load("contacts")`` gives, sorted."""
+    if not rows:
+        return store.load("contacts", where=sa.false())
+    k, ds, minutes, contacts, aht = zip(*rows, strict=True)  # columns, no per-row probing
+    place = np.asarray(k, dtype="int64")
+    names = np.empty(len(queues), dtype=object), np.empty(len(queues), dtype=object)
+    for i, (country, channel) in enumerate(queues):
+        names[0][i], names[1][i] = country, channel
+    if store.engine.dialect.name == "sqlite":
+        times = pd.to_datetime(np.asarray(ds, dtype=float).round(), unit="s")
+    else:
+        times = pd.to_datetime(pd.Series(ds, dtype=object))
+    frame = pd.DataFrame(
+        {
+            "country": names[0][place],
+            "channel": names[1][place],
+            "ds": pd.Series(times).astype("datetime64[ns]").to_numpy(),
+            "interval_minutes": np.asarray(minutes, dtype="int64"),
+            "contacts": np.asarray(contacts, dtype=float),
+            "aht_seconds": np.asarray(aht, dtype=float),  # None is NaN
+        }
+    )
     return frame.sort_values(["country", "channel", "ds"]).reset_index(drop=True)
 
 
