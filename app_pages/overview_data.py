@@ -13,13 +13,15 @@ import datetime as dt
 import logging
 import threading
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.common import DEFAULT_PERIOD_DAYS, get_store, kept_period
-from data.access import Permission, Principal, Role
+from data.access import AccessDenied, Permission, Principal, Role, require
 from data.forecast_runs import list_runs
 from data.queue_settings import load_queue_settings, settings_version
 from data.schedules import current_staff, schedules_version
+from data.store import LOAD_PERMISSIONS
 from data.summaries import inputs_version
 from overview import Overview, build_overview
 from overview.sources import MAX_RUNS, latest_forecast, overview_history
@@ -47,6 +49,25 @@ def inputs_key(viewer: Principal) -> tuple:
     runs = list_runs(store, viewer)
     saved = tuple(int(i) for i in runs["id"].head(MAX_RUNS)) if len(runs) else ()
     return inputs_version(store), saved, schedules_version(store), settings_version(store)
+
+
+def contact_history(viewer: Principal | None) -> pd.DataFrame:
+    """The contacts rows the Overview and the planning pages read (``overview_history``, which
+    ``services.planning.plan_history`` is: each queue's recent weeks and its holidays), read
+    once per inputs version for both and for every viewer allowed to read contacts (the rows
+    do not depend on the role; the viewer is checked here, outside the cache). The server's
+    warm-up computes the Overview, so a first Staffing visit finds them read."""
+    if viewer is None:
+        raise AccessDenied("sign in first")
+    allowed = LOAD_PERMISSIONS["contacts"]
+    if not any(viewer.can(p) for p in allowed):
+        require(viewer, allowed[0])
+    return _contact_history(inputs_version(get_store()))
+
+
+@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+def _contact_history(version: int) -> pd.DataFrame:
+    return overview_history(get_store(), None)  # the caller checked the viewer
 
 
 def _wait_for_warm_up(name: str, key: tuple, start: dt.date, end: dt.date) -> None:
@@ -86,7 +107,7 @@ def _compute(
         return None, runs
     overview = build_overview(
         daily,
-        overview_history(store, _viewer),
+        contact_history(_viewer),
         store.load("agents", _viewer),
         store.load("absences", _viewer),
         start=start,

@@ -51,6 +51,7 @@ from app_pages.common import (
     load_table,
     session_memo,
 )
+from app_pages.overview_data import contact_history
 from data.access import AccessDenied, Permission, Principal
 from data.forecast_runs import RunInfo, list_runs
 from data.queue_settings import QueueSettings, load_queue_settings, settings_version
@@ -185,17 +186,11 @@ def contact_queues() -> tuple[list[str], list[str]]:
     return sorted({c for c, _ in ends}), sorted({ch for _, ch in ends})
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def _plan_history(version: tuple[int, int], viewer: Principal | None) -> pd.DataFrame:
-    if viewer is None:
-        raise AccessDenied("sign in first")
-    return service.plan_history(get_store(), viewer)
-
-
 def plan_history() -> pd.DataFrame:
     """The contacts rows plans read (``services.planning.plan_history``: each queue's recent
-    weeks and its holidays, a few percent of the table), once per data version and role."""
-    return _plan_history(inputs_key(), current_user())
+    weeks and its holidays, a few percent of the table): the Overview's read of the same rows,
+    one cache entry for both pages (``overview_data.contact_history``)."""
+    return contact_history(current_user())
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
