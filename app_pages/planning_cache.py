@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 import zoneinfo
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -388,9 +389,15 @@ def _fit_with_stop(
 
 
 def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> StaffingPlan:
+    """:func:`keyed_plan_with_progress`'s plan."""
+    return keyed_plan_with_progress(plan, **overrides)[0]
+
+
+def keyed_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> tuple[StaffingPlan, tuple]:
     """The plan of ``plan`` (see :data:`PLAN_KEY`) with ``overrides`` (``targets``,
     ``aht_change_pct``); a progress bar shows while the forecast models are fitted, a spinner
-    while the forecast is split into half hours and the staff worked out.
+    while the forecast is split into half hours and the staff worked out. With it the key
+    that names it (:func:`plan_key`).
 
     Raises
     ------
@@ -400,11 +407,8 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
         What the service refuses (no handle time, no contacts, targets out of range), with
         its message.
     """
-    version = inputs_key()
-    request = request_of(plan, **overrides)
-    fmt = formats()
-    source = source_of(request)
-    key = (version, source.key)
+    request, source, names = _plan_key(plan, overrides)
+    key = names[2]
 
     def fit() -> pd.DataFrame:
         inputs = plan_inputs(request.period)
@@ -417,16 +421,32 @@ def staffing_plan_with_progress(plan: dict[str, Any], **overrides: Any) -> Staff
     if source.source == FIT:
         fitted = session_memo(FORECASTS_KEY, key, fit, keep=MAX_FORECASTS)
     with st.spinner("Working out the staff each half hour needs..."):
-        return _plan_cached(
-            version,
-            settings_version(get_store()),
-            key,
-            _request_key(request),
-            fmt.locale,
-            request,
-            source,
-            fitted,
-        )
+        return _plan_cached(*names, request, source, fitted), names
+
+
+def _plan_key(
+    plan: dict[str, Any], overrides: dict[str, Any]
+) -> tuple[PlanRequest, ForecastSource, tuple]:
+    """The request and forecast source of ``plan`` with ``overrides``, and the key
+    :func:`_plan_cached` keeps its plan under."""
+    version = inputs_key()
+    request = request_of(plan, **overrides)
+    source = source_of(request)
+    names = (
+        version,
+        settings_version(get_store()),
+        (version, source.key),
+        _request_key(request),
+        formats().locale,
+    )
+    return request, source, names
+
+
+def plan_key(plan: dict[str, Any], **overrides: Any) -> tuple:
+    """Names the plan :func:`staffing_plan_with_progress` gives for the same arguments (data
+    version, queue settings, forecast, request, locale): equal keys, equal plans, so a page
+    can keep what it derives from a plan under it instead of hashing the plan's frames."""
+    return _plan_key(plan, overrides)[2]
 
 
 def requirements_with_progress(plan: dict[str, Any], **overrides: Any) -> pd.DataFrame:
@@ -524,6 +544,7 @@ def schedule_result(
             if files_under(outputs.files, under)
         },
         "restored_at": restored_at,
+        "made": uuid.uuid4().hex,  # names this schedule for what pages keep of it
     }
 
 

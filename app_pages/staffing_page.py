@@ -17,9 +17,10 @@ from app_pages.common import (
     kept_or,
     render_restored_notice,
     require_page,
+    session_memo,
     share_column,
     shared_period,
-    show_chart,
+    show_built_chart,
 )
 from app_pages.planning_cache import (
     FIT,
@@ -37,13 +38,13 @@ from app_pages.planning_cache import (
     describe_runs,
     history_end,
     how_to_upload,
+    keyed_plan_with_progress,
     period_bounds,
     plan_forecast,
     queue_settings,
     queue_table,
     restore_drafts,
     saved_gaps,
-    staffing_plan_with_progress,
     targets_of,
 )
 from data.access import AccessDenied, Permission
@@ -120,22 +121,31 @@ HEATMAP_FIELDS = (
 )
 
 
-# What the page derives from a plan's requirements, once per requirements (keyed on the frame
-# itself, so nobody gets a result of data they did not pass): a rerun that shows the same plan
-# (a page switch, a what-if change) took 0.2 s for these at 2 M rows under load.
+# What the page derives from a plan's requirements, kept under the plan's key
+# (``planning_cache.plan_key``: equal keys, equal requirements), not hashed from the frames: a
+# rerun that shows the same plan (a page switch, a what-if change) took 0.2-0.3 s for these
+# at 2 M rows under load.
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def summary_of(requirements: pd.DataFrame) -> pd.DataFrame:
-    return requirements_summary(requirements)
+def summary_of(key: tuple, _requirements: pd.DataFrame) -> pd.DataFrame:
+    return requirements_summary(_requirements)
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def difference_of(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
-    return what_if_difference(baseline, scenario)
+def difference_of(
+    key: tuple, scenario_key: tuple, _baseline: pd.DataFrame, _scenario: pd.DataFrame
+) -> pd.DataFrame:
+    return what_if_difference(_baseline, _scenario)
 
 
 @st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
-def requirements_csv(requirements: pd.DataFrame) -> bytes:
-    return frame_to_csv(requirements, excel_bom=True)
+def requirements_csv(key: tuple, _requirements: pd.DataFrame) -> bytes:
+    return frame_to_csv(_requirements, excel_bom=True)
+
+
+def queue_heatmap(requirements: pd.DataFrame) -> alt.Chart | alt.LayerChart:
+    """:func:`heatmap_chart` of one queue's requirements (``common.show_built_chart``'s
+    builder)."""
+    return heatmap_chart(with_time_of_day(requirements))
 
 
 #: Up to this many days the heatmap writes the staff in every cell (rows are tall enough).
@@ -460,9 +470,10 @@ def choose_plan(stored: dict | None, period: tuple[dt.date, dt.date]) -> dict | 
     }
 
 
-def plan_or_stop(plan: dict, **overrides) -> StaffingPlan:
+def plan_or_stop(plan: dict, **overrides) -> tuple[StaffingPlan, tuple]:
+    """The plan and its key (``planning_cache.plan_key``), or the page stops saying why."""
     try:
-        return staffing_plan_with_progress(plan, **overrides)
+        return keyed_plan_with_progress(plan, **overrides)
     except FitStopped:
         st.info(
             "Stopped: the forecast was not fitted and nothing was kept. Press **Plan staffing** "
@@ -634,10 +645,10 @@ def render_source(plan: dict, source: PlanForecast) -> None:
     )
 
 
-def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
+def render_requirements(result: StaffingPlan, plan: dict, key: tuple) -> tuple[str, str]:
     """Metrics, per-queue table, the heatmap of one queue and the download; returns that queue."""
     requirements = result.requirements
-    summary = summary_of(requirements)
+    summary = summary_of(key, requirements)
     hours = staff_hours(requirements)
     first, second, third, fourth = st.columns(4)
     first.metric(
@@ -696,15 +707,20 @@ def render_requirements(result: StaffingPlan, plan: dict) -> tuple[str, str]:
         )
         + " Point at a half hour for its contacts, service level, ASA and occupancy."
     )
-    show_chart(heatmap_chart(with_time_of_day(shown)))
+    show_built_chart(queue_heatmap, shown)  # built once per queue's requirements and locale
     st.download_button(
         "Download requirements (CSV)",
-        requirements_csv(requirements),
+        requirements_csv(key, requirements),
         file_name="requirements.csv",
         mime="text/csv",
         key="staffing_download",
     )
     return country, channel
+
+
+#: ``session_memo`` names: a schedule against the plan, and the published staff of a plan.
+AGAINST_KEY = "staffing_against_schedule"
+PUBLISHED_KEY = "staffing_published_coverage"
 
 
 def published_coverage(plan: dict) -> pd.DataFrame:
@@ -716,27 +732,40 @@ def published_coverage(plan: dict) -> pd.DataFrame:
     return staff[staff["country"].isin(plan["countries"]) & staff["channel"].isin(plan["channels"])]
 
 
-def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple[str, str]):
+def render_against_schedule(
+    plan: dict, requirements: pd.DataFrame, queue: tuple[str, str], key: tuple
+):
     st.subheader("Scheduled against required")
     result = st.session_state.get(SCHEDULE_RESULT_KEY)
     if result is not None and result.get("plan") == plan:  # just generated for this plan
         outputs = result["outputs"]
-        coverage = outputs.plan.coverage
-        if outputs.roster is not None:  # named agents: a shift nobody fills puts nobody there
-            coverage = coverage.assign(
-                scheduled_staff=staff_on_shift(outputs.roster.assignments, coverage)
-            )
+
+        def compare() -> tuple[pd.DataFrame, pd.DataFrame]:
+            coverage = outputs.plan.coverage
+            if outputs.roster is not None:  # named agents: a shift nobody fills puts nobody there
+                coverage = coverage.assign(
+                    scheduled_staff=staff_on_shift(outputs.roster.assignments, coverage)
+                )
+            gaps = scheduled_vs_required(requirements, coverage, targets_of(plan))
+            return gaps, gap_summary(gaps)
+
+        # once per schedule and plan in this session, not on every rerun
+        gaps, summary = session_memo(AGAINST_KEY, (result.get("made"), key), compare, keep=2)
         source = (
             f"Week of {fmt.date(result['week_start'])}: the "
             f"{'agents on the roster' if outputs.roster is not None else 'shift plan'}"
         )
-    elif not (coverage := published_coverage(plan)).empty:
+    elif not (
+        coverage := session_memo(PUBLISHED_KEY, key, lambda: published_coverage(plan), keep=2)
+    ).empty:
         ids = ", ".join(f"#{i}" for i in sorted(coverage["schedule_id"].unique()))
         days = coverage["interval_start"].dt.date
         source = (
             f"The published schedule ({ids}) on the days it covers, "
             f"{fmt.day_span(days.min(), days.max())}: its staff on duty"
         )
+        gaps = scheduled_vs_required(requirements, coverage, targets_of(plan))
+        summary = gap_summary(gaps)
     else:
         why = "No schedule yet" if result is None else "The last schedule was made for another plan"
         st.info(
@@ -750,13 +779,12 @@ def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple
             icon=":material/calendar_month:",
         )
         return
-    gaps = scheduled_vs_required(requirements, coverage, targets_of(plan))
     st.caption(
         f"{source} against the staff to schedule. Service is projected with the scheduled staff less shrinkage on the "
         "queue; red cells and a minus sign mark half hours short of staff."
     )
     st.dataframe(
-        gap_summary(gaps),
+        summary,
         hide_index=True,
         width="stretch",
         column_config=GAP_COLUMNS,
@@ -770,10 +798,10 @@ def render_against_schedule(plan: dict, requirements: pd.DataFrame, queue: tuple
             "generate a schedule that includes it on the Schedule page."
         )
         return
-    show_chart(gap_chart(shown))
+    show_built_chart(gap_chart, shown)
 
 
-def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
+def render_what_if(plan: dict, baseline: pd.DataFrame, key: tuple) -> None:
     st.subheader("What if?")
     st.caption(
         "Change handle time, service target or shrinkage and see the staff-hours move; the plan "
@@ -818,8 +846,9 @@ def render_what_if(plan: dict, baseline: pd.DataFrame) -> None:
         "service_level_target": float(service_level),
         "shrinkage": float(shrinkage),
     }
-    scenario = plan_or_stop(plan, targets=targets, aht_change_pct=float(aht_change)).requirements
-    difference = difference_of(baseline, scenario)
+    what_if = {"targets": targets, "aht_change_pct": float(aht_change)}
+    scenario, scenario_key = plan_or_stop(plan, **what_if)
+    difference = difference_of(key, scenario_key, baseline, scenario.requirements)
     total = difference.iloc[-1]
     change = float(total["difference_hours"])
     more, fewer = round(change) > 0, round(change) < 0
@@ -925,12 +954,12 @@ if not source.gaps.empty:
         f"{describe_gaps(source.gaps, plan['period'], fmt)}, so a new forecast is fitted for it.",
         icon=":material/model_training:",
     )
-result = plan_or_stop(plan)
+result, key = plan_or_stop(plan)
 if submitted is not None:
     save_plan_draft(submitted)
 requirements = result.requirements
 render_source(plan, result.source)
 render_notes(result)
-queue = render_requirements(result, plan)
-render_against_schedule(plan, requirements, queue)
-render_what_if(plan, requirements)
+queue = render_requirements(result, plan, key)
+render_against_schedule(plan, requirements, queue, key)
+render_what_if(plan, requirements, key)
