@@ -208,6 +208,50 @@ def test_plan_shows_hours_service_heatmap_and_download(planned):
     assert planned.session_state["staffing_plan"]["countries"] == ("HU",)
 
 
+def test_the_overview_and_a_warm_rerun_read_nothing_again(seeded_data_dir, monkeypatch):
+    """The Overview and the Staffing page share one read of the recent contacts, and a rerun
+    of a plan shown works out neither its forecast source nor its plan again."""
+    import streamlit as st
+
+    import app_pages.overview_data as overview_data
+    import app_pages.planning_cache as planning_cache
+
+    calls = {"history": 0, "source": 0, "plan": 0}
+
+    def counted(name, real):
+        def spy(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return spy
+
+    from services import planning as planning_service
+
+    history = counted("history", overview_data.overview_history)
+    monkeypatch.setattr(overview_data, "overview_history", history)
+    monkeypatch.setattr(planning_service, "overview_history", history)  # plan_history's read
+    monkeypatch.setattr(
+        planning_cache, "forecast_source", counted("source", planning_cache.forecast_source)
+    )
+    monkeypatch.setattr(
+        planning_cache.service,
+        "plan_staffing",
+        counted("plan", planning_cache.service.plan_staffing),
+    )
+    st.cache_data.clear()
+    at = plan_with(open_page("app_pages/staffing_page.py"))  # the Overview shows first
+    assert calls["history"] == 1
+    assert calls["plan"] == 1  # the what-if at its defaults is the same request
+    at.run()  # the form now starts from the plan: its note asks about those queues once
+    assert not at.exception, at.exception
+    assert (calls["history"], calls["plan"]) == (1, 1)
+    first = dict(calls)
+    at.run()
+    assert not at.exception, at.exception
+    assert calls == first
+    assert table_with(at, "peak_staff")[["country", "channel"]].values.tolist() == [["HU", "voice"]]
+
+
 def test_without_a_schedule_the_page_points_to_the_schedule_page(planned):
     assert any("No schedule yet" in i.value for i in planned.info)
     link = planned.get("page_link")
