@@ -28,7 +28,7 @@ from forecasting.backtest import (
     run_series_model,
     score_backtest,
 )
-from forecasting.combine import COMBINATION, calibrate, combination_weights, combine
+from forecasting.combine import COMBINATION, calibrate, combination_weights, combine_each
 from forecasting.errors import ForecastInputError
 from forecasting.frames import (
     ATTR_COLUMNS,
@@ -51,7 +51,13 @@ from forecasting.holiday_effects import (
 from forecasting.holidays import HolidayWindow, make_holidays_frame
 from forecasting.models import MODEL_CLASSES, open_weekdays
 from forecasting.traffic import TrafficScenario
-from forecasting.wording import Driver, Statement, holiday_driver, make_statement, traffic_driver
+from forecasting.wording import (
+    Driver,
+    Statement,
+    holiday_drivers,
+    make_statement,
+    traffic_driver,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +168,8 @@ def closed_holidays(history: pd.DataFrame, holidays_frame: pd.DataFrame) -> froz
         & (hf["ds"] <= ds.max())
         & hf["ds"].dt.day_of_week.isin(sorted(opened))
     )
-    seen = hf.loc[inside, ["holiday", "ds"]].assign(present=lambda f: f["ds"].isin(set(ds)))
+    # a hash look-up of the dates (not a set of 700 Timestamps built per series)
+    seen = hf.loc[inside, ["holiday", "ds"]].assign(present=lambda f: f["ds"].isin(ds.to_numpy()))
     if seen.empty:
         return frozenset()
     share_present = seen.groupby("holiday")["present"].mean()
@@ -540,9 +547,11 @@ def _combine_and_calibrate(
     for r in ok:
         by_uid.setdefault(r.unique_id, []).append(r)
     m_index = metrics.set_index(["unique_id", "model"])
+    # every series' weights first, then every combination in one pass (combine_each)
+    entries_by_uid: dict[str, list] = {}
+    member_bt, member_fc, combined = [], [], {}
     for uid, results in by_uid.items():
-        last = last_by_uid[uid]
-        entries = [
+        entries_by_uid[uid] = [
             (r.model, r.forecast, r.backtest, r.metrics.get("seconds", float("nan")))
             for r in results
         ]
@@ -550,13 +559,27 @@ def _combine_and_calibrate(
         weights = combination_weights(scores)
         if len(weights) >= 2:
             members = {r.model: r for r in results if r.model in weights.index}
-            bt = pd.concat([members[m].backtest for m in weights.index], ignore_index=True)
-            fc = pd.concat([members[m].forecast for m in weights.index], ignore_index=True)
-            comb_bt = combine(bt, weights, ["unique_id", "cutoff", "ds"])
-            comb_fc = combine(fc, weights, ["unique_id", "ds"])[list(FORECAST_COLUMNS)]
-            seconds = float(sum(members[m].metrics.get("seconds", 0.0) for m in weights.index))
-            entries.append((COMBINATION, comb_fc, comb_bt, seconds))
+            member_bt += [members[m].backtest for m in weights.index]
+            member_fc += [members[m].forecast for m in weights.index]
+            seconds = sum(members[m].metrics.get("seconds", 0.0) for m in weights.index)
+            combined[uid] = float(seconds)
             weight_rows += [(uid, m, float(w)) for m, w in weights.items()]
+    weights_frame = pd.DataFrame(weight_rows, columns=["unique_id", "model", "weight"])
+    if combined:
+        all_bt = combine_each(
+            pd.concat(member_bt, ignore_index=True), weights_frame, ["unique_id", "cutoff", "ds"]
+        )
+        all_fc = combine_each(
+            pd.concat(member_fc, ignore_index=True), weights_frame, ["unique_id", "ds"]
+        )[list(FORECAST_COLUMNS)]
+        comb_bt, comb_fc = _by_series(all_bt), _by_series(all_fc)
+        for uid, seconds in combined.items():
+            bt = comb_bt.get(uid, all_bt.iloc[:0])
+            entries_by_uid[uid].append(
+                (COMBINATION, comb_fc.get(uid, all_fc.iloc[:0]), bt, seconds)
+            )
+    for uid, entries in entries_by_uid.items():
+        last = last_by_uid[uid]
         for name, fc, bt, seconds in entries:
             if name == COMBINATION:
                 fc, cov80, cov95 = calibrate(fc, bt, last)
@@ -577,11 +600,21 @@ def _combine_and_calibrate(
                     "seconds": seconds,
                 }
             )
-    weights_frame = pd.DataFrame(weight_rows, columns=["unique_id", "model", "weight"])
     table = pd.DataFrame(rows, columns=list(metrics.columns) if len(metrics) else None)
     table = table.merge(weights_frame, on=["unique_id", "model"], how="left")
     all_forecasts = pd.concat(forecasts, ignore_index=True)[list(FORECAST_COLUMNS)]
     return all_forecasts, table, weights_frame
+
+
+def _by_series(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A frame ordered by ``unique_id`` split into one frame per series (index from 0)."""
+    uids = frame["unique_id"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, uids[1:] != uids[:-1]]) if len(uids) else []
+    ends = [*starts[1:], len(uids)]
+    return {
+        str(uids[a]): frame.iloc[a:b].reset_index(drop=True)
+        for a, b in zip(starts, ends, strict=True)
+    }
 
 
 def default_executor(max_workers: int = DEFAULT_MAX_WORKERS) -> cf.Executor:
@@ -757,20 +790,18 @@ def _drivers(
             hi = np.searchsorted(days, end.to_datetime64(), "right")
             ahead = hf.iloc[lo:hi]
             pooled = effects_by_uid.get(uid)
-            for row in ahead.itertuples(index=False):
-                drivers.append(
-                    holiday_driver(
-                        uid,
-                        row.holiday,
-                        row.ds,
-                        pre_days=-int(row.lower_window),
-                        post_days=int(row.upper_window),
-                        effects=None if pooled is None else pooled.effects,
-                        shared=None if pooled is None else pooled.shared,
-                        country=str(attr_map.loc[uid, "country"]),
-                        closed=row.holiday in closed_by_uid.get(uid, frozenset()),
-                    )
-                )
+            closed = closed_by_uid.get(uid, frozenset())
+            windows = [
+                (r.holiday, r.ds, -int(r.lower_window), int(r.upper_window), r.holiday in closed)
+                for r in ahead.itertuples(index=False)
+            ]
+            drivers += holiday_drivers(
+                uid,
+                windows,
+                effects=None if pooled is None else pooled.effects,
+                shared=None if pooled is None else pooled.shared,
+                country=str(attr_map.loc[uid, "country"]),
+            )
         if uid in traffic_by_uid:
             country = str(attr_map.loc[uid, "country"])
             source = reg or next((r for r in results if r.future_traffic is not None), None)
