@@ -44,9 +44,12 @@ from forecasting.holiday_effects import (
     MIN_HOLIDAYS_OWN_SHARED,
     HolidayEffects,
     HolidayMeasurements,
+    RunPooled,
+    group_arrays_at_origins,
     measure_at_origins,
     observed_holiday_count,
     pool_at_origins,
+    pool_over_run,
 )
 from forecasting.holidays import HolidayWindow, make_holidays_frame
 from forecasting.models import MODEL_CLASSES, open_weekdays
@@ -514,18 +517,41 @@ def _pool_holidays(
     country has too few holidays of its own.
     """
     uids = sorted(measured)
+    short = {
+        uid: [observed_holiday_count(m) < MIN_HOLIDAYS_OWN_SHARED for _, m in measured[uid]]
+        for uid in uids
+    }
+    # a series with too few holidays is pooled with every other series: their holiday means
+    # are made once per series and origin (in the executor), and each such series' pool is
+    # put together from them here, instead of sending it every other series' measurements
+    arrays: dict[str, list] = {}
+    if any(any(flags) for flags in short.values()):
+        jobs = {uid: pool.submit(group_arrays_at_origins, measured[uid]) for uid in uids}
+        arrays = {uid: job.result() for uid, job in jobs.items()}
     pooled_jobs = {}
     for uid in uids:
         items = measured[uid]
+        run_pooled: list[dict[str, RunPooled] | None] = []
+        for back in range(len(items) if any(short[uid]) else 0):
+            own = len(items) - 1 - back
+            if not short[uid][own]:
+                run_pooled.append(None)
+                continue
+            # the series itself first, then the others in order, each seen from that origin
+            seen = [(uid, own)] + [
+                (o_uid, len(other) - 1 - back)
+                for o_uid, other in measured.items()
+                if o_uid != uid and len(other) > back
+            ]
+            found = None
+            if len(seen) > 1:  # pooled only with other series
+                found = pool_over_run(
+                    [arrays[o][k] for o, k in seen], [measured[o][k][1].noise_var for o, k in seen]
+                )
+            run_pooled.append(found)
         hf = inputs[uid][1]
-        needs_others = any(observed_holiday_count(m) < MIN_HOLIDAYS_OWN_SHARED for _, m in items)
-        others = [
-            [other[len(other) - 1 - back][1] for o_uid, other in measured.items()
-             if o_uid != uid and len(other) > back]
-            for back in range(len(items))
-        ] if needs_others else [[] for _ in items]  # fmt: skip
         country = str(attr_map.loc[uid, "country"])
-        pooled_jobs[uid] = pool.submit(pool_at_origins, items, hf, country, others)
+        pooled_jobs[uid] = pool.submit(pool_at_origins, items, hf, country, (), run_pooled)
     effects = {uid: pooled_jobs[uid].result() for uid in uids}
     pooled = {
         uid
