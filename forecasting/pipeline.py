@@ -166,19 +166,22 @@ def closed_holidays(history: pd.DataFrame, holidays_frame: pd.DataFrame) -> froz
     ds = history["ds"]
     opened = open_weekdays(ds, history["y"].to_numpy(float))
     hf = holidays_frame
-    inside = (
-        (hf["ds"] >= ds.min())
-        & (hf["ds"] <= ds.max())
-        & hf["ds"].dt.day_of_week.isin(sorted(opened))
-    )
-    # a hash look-up of the dates (not a set of 700 Timestamps built per series)
-    seen = hf.loc[inside, ["holiday", "ds"]].assign(present=lambda f: f["ds"].isin(ds.to_numpy()))
-    if seen.empty:
+    # on arrays: a look-up per row of the frame, no group-by on the holidays' names
+    days = hf["ds"]
+    inside = ((days >= ds.min()) & (days <= ds.max())).to_numpy() & days.dt.day_of_week.isin(
+        sorted(opened)
+    ).to_numpy()
+    names = hf["holiday"].to_numpy(dtype=object)
+    present = days[inside].isin(ds.to_numpy()).to_numpy()
+    # holiday -> was the series open on any of its days (on an open weekday)
+    open_on: dict[str, bool] = {}
+    for name, here in zip(names[inside], present, strict=True):
+        open_on[name] = open_on.get(name, False) or bool(here)
+    if not open_on:
         return frozenset()
-    share_present = seen.groupby("holiday")["present"].mean()
-    closed = set(share_present.index[share_present == 0.0])
-    if len(share_present) >= 3 and (share_present == 0.0).all():
-        closed |= set(hf["holiday"]) - set(share_present.index)
+    closed = {name for name, here in open_on.items() if not here}
+    if len(open_on) >= 3 and len(closed) == len(open_on):
+        closed |= set(names) - set(open_on)
     return frozenset(closed)
 
 
