@@ -516,8 +516,10 @@ def _pool_holidays(
     """Pool every series' measured holidays from each origin, in the executor.
 
     The run's series are pooled origin by origin (counted from the latest), so a back-test fold
-    never borrows from a later history; other series are sent along only to a series whose
-    country has too few holidays of its own.
+    never borrows from a later history. A series whose country has too few holidays of its own
+    at an origin borrows from every other series there: it is sent the pool of their holiday
+    means (:func:`~forecasting.holiday_effects.pool_over_run`, put together here from means
+    made once per series), not their measurements.
     """
     uids = sorted(measured)
     short = {
