@@ -90,8 +90,50 @@ def combine(frame: pd.DataFrame, weights: pd.Series, keys: Sequence[str]) -> pd.
         One row per key, ``model == "combination"``; only keys every member has.
     """
     rows = frame.loc[frame["model"].isin(weights.index)]
-    rows = rows.loc[rows[list(keys)].notna().all(axis=1).to_numpy()]  # as a group-by drops them
+    keep = rows[list(keys)].notna().all(axis=1).to_numpy()  # as a group-by drops them
+    rows = rows.loc[keep]
     weight = rows["model"].map(weights).to_numpy(dtype=float)
+    return _weighted_sums(frame, rows, weight, np.full(len(rows), len(weights)), keys)
+
+
+def combine_each(frame: pd.DataFrame, weights: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """:func:`combine` of every series at once (the same numbers, one pass instead of one per
+    series).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of several series and models (``unique_id`` and ``model`` columns).
+    weights : pandas.DataFrame
+        ``unique_id, model, weight``: each series' members (:func:`combination_weights`).
+    keys : sequence of str
+        Row keys, ``unique_id`` among them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows :func:`combine` gives each series, ordered by the keys (so by series too when
+        ``unique_id`` is the first key).
+    """
+    member = pd.MultiIndex.from_arrays([weights["unique_id"], weights["model"]])
+    pos = member.get_indexer(pd.MultiIndex.from_arrays([frame["unique_id"], frame["model"]]))
+    keep = (pos >= 0) & frame[list(keys)].notna().all(axis=1).to_numpy()
+    rows = frame.loc[keep]
+    pos = pos[keep]
+    weight = weights["weight"].to_numpy(dtype=float)[pos]
+    members = weights.groupby("unique_id", sort=False)["model"].transform("size").to_numpy()
+    return _weighted_sums(frame, rows, weight, members[pos], keys)
+
+
+def _weighted_sums(
+    frame: pd.DataFrame,
+    rows: pd.DataFrame,
+    weight: np.ndarray,
+    members: np.ndarray,
+    keys: Sequence[str],
+) -> pd.DataFrame:
+    """Sum of ``weight`` times each row's interval columns per key, for keys that have a row
+    of each of their series' ``members`` (members per row)."""
     values = list(INTERVAL_COLUMNS)
     # one integer per key, ordered as the keys sort (each key column's codes sorted, mixed
     # radix): a group-by on it sums the same rows in the same order as one on the key
@@ -104,7 +146,7 @@ def combine(frame: pd.DataFrame, weights: pd.Series, keys: Sequence[str]) -> pd.
     weighted["_key"] = key
     summed = weighted.groupby("_key", sort=True)[values].sum()
     _, first_row, count = np.unique(key, return_index=True, return_counts=True)
-    complete = count == len(weights)
+    complete = count == members[first_row]
     other = [c for c in frame.columns if c not in (*keys, *values, "model")]
     out = rows[list(keys) + other].iloc[first_row[complete]].reset_index(drop=True)
     for c in values:

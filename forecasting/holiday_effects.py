@@ -210,14 +210,35 @@ def _holiday_means(m: HolidayMeasurements) -> pd.DataFrame:
 
 def _pool_group(means: pd.DataFrame, noise_var: float) -> tuple[float, float]:
     """Shared effect and lambda of one window group from its holidays' means."""
-    n = means["occurrences"].to_numpy(float)
-    d = means["mean"].to_numpy(float)
-    per_day = noise_var / np.maximum(means["days"].to_numpy(float) / np.maximum(n, 1), 1.0)
-    repeated = means.loc[means["occurrences"] >= 2]
-    if len(repeated):
+    return _pool_group_arrays(*_group_arrays(means), noise_var)
+
+
+#: One window group's holiday means as arrays: occurrences, mean, days, occurrence variance.
+GroupArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: A window group's effect pooled over a run's series: shared (log), lambda, holidays,
+#: occurrences.
+RunPooled = tuple[float, float, int, int]
+
+
+def _group_arrays(means: pd.DataFrame) -> GroupArrays:
+    return (
+        means["occurrences"].to_numpy(float),
+        means["mean"].to_numpy(float),
+        means["days"].to_numpy(float),
+        means["occ_var"].to_numpy(float),
+    )
+
+
+def _pool_group_arrays(
+    n: np.ndarray, d: np.ndarray, days: np.ndarray, occ_var_per: np.ndarray, noise_var: float
+) -> tuple[float, float]:
+    per_day = noise_var / np.maximum(days / np.maximum(n, 1), 1.0)
+    repeated = n >= 2
+    if repeated.any():
         # year-to-year variance of one holiday's effect, pooled over holidays seen twice or more
-        w = repeated["occurrences"].to_numpy(float) - 1
-        occ_var = float(np.sum(w * repeated["occ_var"].fillna(0).to_numpy()) / w.sum())
+        w = n[repeated] - 1
+        rep_var = occ_var_per[repeated]
+        occ_var = float(np.sum(w * np.where(np.isnan(rep_var), 0.0, rep_var)) / w.sum())
         occ_var = max(occ_var, float(per_day.mean()))
     else:
         occ_var = float(max(per_day.mean(), noise_var))
@@ -229,6 +250,47 @@ def _pool_group(means: pd.DataFrame, noise_var: float) -> tuple[float, float]:
     shared = float(np.sum(weights * d) / weights.sum())
     lam = max(occ_var / tau2, MIN_SHRINKAGE_LAMBDA)
     return shared, lam
+
+
+def holiday_group_arrays(m: HolidayMeasurements) -> dict[str, GroupArrays]:
+    """A series' holiday means per window group, as :func:`pool_over_run` takes them (empty
+    when no holiday was measured)."""
+    means = _holiday_means(m)
+    if not len(means):
+        return {}
+    groups = means["group"].to_numpy(dtype=object)
+    return {g: _group_arrays(means.loc[groups == g]) for g in dict.fromkeys(groups)}
+
+
+def group_arrays_at_origins(
+    items: Sequence[tuple[pd.Timestamp, HolidayMeasurements]],
+) -> list[dict[str, GroupArrays]]:
+    """:func:`holiday_group_arrays` at each origin (module-level so an executor can run it)."""
+    return [holiday_group_arrays(m) for _, m in items]
+
+
+def pool_over_run(
+    parts: Sequence[dict[str, GroupArrays]], noise_vars: Sequence[float]
+) -> dict[str, RunPooled] | None:
+    """The shared effect per window group of several series' holidays together (the series'
+    own first), or ``None`` when none of them measured a holiday.
+
+    ``parts`` are :func:`holiday_group_arrays` and ``noise_vars`` the series' noise variances,
+    in the same order: each group's holidays are pooled in that order.
+    """
+    if not any(parts):
+        return None
+    noise = float(np.mean(list(noise_vars)))
+    out: dict[str, RunPooled] = {}
+    for group in WINDOW_GROUPS:
+        found = [p[group] for p in parts if group in p]
+        if not found:
+            continue
+        n, d, days, occ_var = (np.concatenate([a[j] for a in found]) for j in range(4))
+        if len(n):
+            shared, lam = _pool_group_arrays(n, d, days, occ_var, noise)
+            out[group] = (shared, lam, len(n), int(n.sum()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -303,6 +365,7 @@ def pool_holiday_effects(
     country: str = "",
     others: Sequence[HolidayMeasurements] = (),
     labels: pd.DataFrame | None = None,
+    run_pooled: dict[str, RunPooled] | None = None,
 ) -> HolidayEffects:
     """Pool a series' measured holidays into one effect per holiday and window group.
 
@@ -319,6 +382,9 @@ def pool_holiday_effects(
         country observed fewer than :data:`MIN_HOLIDAYS_OWN_SHARED` holidays.
     labels : pandas.DataFrame, optional
         :func:`label_holiday_days` of ``holidays_frame``, when the caller has it already.
+    run_pooled : mapping, optional
+        :func:`pool_over_run` of this series and the others, already made (instead of
+        ``others``; used the same way, only when the country observed too few holidays).
 
     Returns
     -------
@@ -326,35 +392,37 @@ def pool_holiday_effects(
     """
     labels = label_holiday_days(holidays_frame) if labels is None else labels
     means = _holiday_means(own)
-    scope = "country"
-    pool_means, pool_noise = means, own.noise_var
-    if observed_holiday_count(own) < MIN_HOLIDAYS_OWN_SHARED and others:
-        everyone = [own, *others]
-        frames = [
-            _holiday_means(m).assign(holiday=lambda f, i=i: f["holiday"] + f" #{i}")
-            for i, m in enumerate(everyone)
-        ]
-        frames = [f for f in frames if len(f)]
-        if frames:
-            pool_means = pd.concat(frames, ignore_index=True)
-            pool_noise = float(np.mean([m.noise_var for m in everyone]))
-            scope = "run"
+    pooled = None
+    if observed_holiday_count(own) < MIN_HOLIDAYS_OWN_SHARED:
+        if run_pooled is not None:
+            pooled = run_pooled
+        elif others:
+            pooled = pool_over_run(
+                [holiday_group_arrays(own), *(holiday_group_arrays(m) for m in others)],
+                [own.noise_var, *(m.noise_var for m in others)],
+            )
+    scope = "country" if pooled is None else "run"
     shared_rows = []
     lam_by_group: dict[str, float] = {}
     for group in WINDOW_GROUPS:
-        g = pool_means.loc[pool_means["group"] == group] if len(pool_means) else pool_means
-        if len(g):
-            shared, lam = _pool_group(g, pool_noise)
-            if scope == "run":  # own holidays shrink with the own series' spread
-                mine = means.loc[means["group"] == group]
-                lam = _pool_group(mine, own.noise_var)[1] if len(mine) else lam
+        mine = means.loc[means["group"] == group] if len(means) else means
+        if pooled is not None and group in pooled:
+            shared, lam, holidays, occurrences = pooled[group]
+            # own holidays shrink with the own series' spread
+            lam = _pool_group(mine, own.noise_var)[1] if len(mine) else lam
+            shared_rows.append(
+                (group, shared, float(np.expm1(shared)), holidays, occurrences, scope)
+            )
+            lam_by_group[group] = lam
+        elif pooled is None and len(mine):
+            shared, lam = _pool_group(mine, own.noise_var)
             shared_rows.append(
                 (
                     group,
                     shared,
                     float(np.expm1(shared)),
-                    len(g),
-                    int(g["occurrences"].sum()),
+                    len(mine),
+                    int(mine["occurrences"].sum()),
                     scope,
                 )
             )
@@ -440,12 +508,21 @@ def pool_at_origins(
     items: Sequence[tuple[pd.Timestamp, HolidayMeasurements]],
     holidays_frame: pd.DataFrame | None,
     country: str,
-    others: Sequence[Sequence[HolidayMeasurements]],
+    others: Sequence[Sequence[HolidayMeasurements]] = (),
+    run_pooled: Sequence[dict[str, RunPooled] | None] = (),
 ) -> dict[pd.Timestamp, HolidayEffects]:
     """:func:`pool_holiday_effects` per origin; ``others[k]`` are the run's other series seen
-    from the ``k``-th origin counted from the latest (``items`` are oldest first)."""
+    from the ``k``-th origin counted from the latest (``items`` are oldest first), or
+    ``run_pooled[k]`` their :func:`pool_over_run` with this series, made by the caller."""
     out = {}
     labels = label_holiday_days(holidays_frame)
     for back, (origin, mine) in enumerate(reversed(items)):
-        out[origin] = pool_holiday_effects(mine, holidays_frame, country, others[back], labels)
+        out[origin] = pool_holiday_effects(
+            mine,
+            holidays_frame,
+            country,
+            others[back] if back < len(others) else (),
+            labels,
+            run_pooled[back] if back < len(run_pooled) else None,
+        )
     return out

@@ -28,7 +28,7 @@ from forecasting.backtest import (
     run_series_model,
     score_backtest,
 )
-from forecasting.combine import COMBINATION, calibrate, combination_weights, combine
+from forecasting.combine import COMBINATION, calibrate, combination_weights, combine_each
 from forecasting.errors import ForecastInputError
 from forecasting.frames import (
     ATTR_COLUMNS,
@@ -44,14 +44,23 @@ from forecasting.holiday_effects import (
     MIN_HOLIDAYS_OWN_SHARED,
     HolidayEffects,
     HolidayMeasurements,
+    RunPooled,
+    group_arrays_at_origins,
     measure_at_origins,
     observed_holiday_count,
     pool_at_origins,
+    pool_over_run,
 )
 from forecasting.holidays import HolidayWindow, make_holidays_frame
 from forecasting.models import MODEL_CLASSES, open_weekdays
 from forecasting.traffic import TrafficScenario
-from forecasting.wording import Driver, Statement, holiday_driver, make_statement, traffic_driver
+from forecasting.wording import (
+    Driver,
+    Statement,
+    holiday_drivers,
+    make_statement,
+    traffic_driver,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -157,18 +166,22 @@ def closed_holidays(history: pd.DataFrame, holidays_frame: pd.DataFrame) -> froz
     ds = history["ds"]
     opened = open_weekdays(ds, history["y"].to_numpy(float))
     hf = holidays_frame
-    inside = (
-        (hf["ds"] >= ds.min())
-        & (hf["ds"] <= ds.max())
-        & hf["ds"].dt.day_of_week.isin(sorted(opened))
-    )
-    seen = hf.loc[inside, ["holiday", "ds"]].assign(present=lambda f: f["ds"].isin(set(ds)))
-    if seen.empty:
+    # on arrays: a look-up per row of the frame, no group-by on the holidays' names
+    days = hf["ds"]
+    inside = ((days >= ds.min()) & (days <= ds.max())).to_numpy() & days.dt.day_of_week.isin(
+        sorted(opened)
+    ).to_numpy()
+    names = hf["holiday"].to_numpy(dtype=object)
+    present = days[inside].isin(ds.to_numpy()).to_numpy()
+    # holiday -> was the series open on any of its days (on an open weekday)
+    open_on: dict[str, bool] = {}
+    for name, here in zip(names[inside], present, strict=True):
+        open_on[name] = open_on.get(name, False) or bool(here)
+    if not open_on:
         return frozenset()
-    share_present = seen.groupby("holiday")["present"].mean()
-    closed = set(share_present.index[share_present == 0.0])
-    if len(share_present) >= 3 and (share_present == 0.0).all():
-        closed |= set(hf["holiday"]) - set(share_present.index)
+    closed = {name for name, here in open_on.items() if not here}
+    if len(open_on) >= 3 and len(closed) == len(open_on):
+        closed |= set(names) - set(open_on)
     return frozenset(closed)
 
 
@@ -503,22 +516,47 @@ def _pool_holidays(
     """Pool every series' measured holidays from each origin, in the executor.
 
     The run's series are pooled origin by origin (counted from the latest), so a back-test fold
-    never borrows from a later history; other series are sent along only to a series whose
-    country has too few holidays of its own.
+    never borrows from a later history. A series whose country has too few holidays of its own
+    at an origin borrows from every other series there: it is sent the pool of their holiday
+    means (:func:`~forecasting.holiday_effects.pool_over_run`, put together here from means
+    made once per series), not their measurements.
     """
     uids = sorted(measured)
+    short = {
+        uid: [observed_holiday_count(m) < MIN_HOLIDAYS_OWN_SHARED for _, m in measured[uid]]
+        for uid in uids
+    }
+    # a series with too few holidays is pooled with every other series: their holiday means
+    # are made once per series and origin (in the executor), and each such series' pool is
+    # put together from them here, instead of sending it every other series' measurements
+    arrays: dict[str, list] = {}
+    if any(any(flags) for flags in short.values()):
+        jobs = {uid: pool.submit(group_arrays_at_origins, measured[uid]) for uid in uids}
+        arrays = {uid: job.result() for uid, job in jobs.items()}
     pooled_jobs = {}
     for uid in uids:
         items = measured[uid]
+        run_pooled: list[dict[str, RunPooled] | None] = []
+        for back in range(len(items) if any(short[uid]) else 0):
+            own = len(items) - 1 - back
+            if not short[uid][own]:
+                run_pooled.append(None)
+                continue
+            # the series itself first, then the others in order, each seen from that origin
+            seen = [(uid, own)] + [
+                (o_uid, len(other) - 1 - back)
+                for o_uid, other in measured.items()
+                if o_uid != uid and len(other) > back
+            ]
+            found = None
+            if len(seen) > 1:  # pooled only with other series
+                found = pool_over_run(
+                    [arrays[o][k] for o, k in seen], [measured[o][k][1].noise_var for o, k in seen]
+                )
+            run_pooled.append(found)
         hf = inputs[uid][1]
-        needs_others = any(observed_holiday_count(m) < MIN_HOLIDAYS_OWN_SHARED for _, m in items)
-        others = [
-            [other[len(other) - 1 - back][1] for o_uid, other in measured.items()
-             if o_uid != uid and len(other) > back]
-            for back in range(len(items))
-        ] if needs_others else [[] for _ in items]  # fmt: skip
         country = str(attr_map.loc[uid, "country"])
-        pooled_jobs[uid] = pool.submit(pool_at_origins, items, hf, country, others)
+        pooled_jobs[uid] = pool.submit(pool_at_origins, items, hf, country, (), run_pooled)
     effects = {uid: pooled_jobs[uid].result() for uid in uids}
     pooled = {
         uid
@@ -540,9 +578,11 @@ def _combine_and_calibrate(
     for r in ok:
         by_uid.setdefault(r.unique_id, []).append(r)
     m_index = metrics.set_index(["unique_id", "model"])
+    # every series' weights first, then every combination in one pass (combine_each)
+    entries_by_uid: dict[str, list] = {}
+    member_bt, member_fc, combined = [], [], {}
     for uid, results in by_uid.items():
-        last = last_by_uid[uid]
-        entries = [
+        entries_by_uid[uid] = [
             (r.model, r.forecast, r.backtest, r.metrics.get("seconds", float("nan")))
             for r in results
         ]
@@ -550,13 +590,27 @@ def _combine_and_calibrate(
         weights = combination_weights(scores)
         if len(weights) >= 2:
             members = {r.model: r for r in results if r.model in weights.index}
-            bt = pd.concat([members[m].backtest for m in weights.index], ignore_index=True)
-            fc = pd.concat([members[m].forecast for m in weights.index], ignore_index=True)
-            comb_bt = combine(bt, weights, ["unique_id", "cutoff", "ds"])
-            comb_fc = combine(fc, weights, ["unique_id", "ds"])[list(FORECAST_COLUMNS)]
-            seconds = float(sum(members[m].metrics.get("seconds", 0.0) for m in weights.index))
-            entries.append((COMBINATION, comb_fc, comb_bt, seconds))
+            member_bt += [members[m].backtest for m in weights.index]
+            member_fc += [members[m].forecast for m in weights.index]
+            seconds = sum(members[m].metrics.get("seconds", 0.0) for m in weights.index)
+            combined[uid] = float(seconds)
             weight_rows += [(uid, m, float(w)) for m, w in weights.items()]
+    weights_frame = pd.DataFrame(weight_rows, columns=["unique_id", "model", "weight"])
+    if combined:
+        all_bt = combine_each(
+            pd.concat(member_bt, ignore_index=True), weights_frame, ["unique_id", "cutoff", "ds"]
+        )
+        all_fc = combine_each(
+            pd.concat(member_fc, ignore_index=True), weights_frame, ["unique_id", "ds"]
+        )[list(FORECAST_COLUMNS)]
+        comb_bt, comb_fc = _by_series(all_bt), _by_series(all_fc)
+        for uid, seconds in combined.items():
+            bt = comb_bt.get(uid, all_bt.iloc[:0])
+            entries_by_uid[uid].append(
+                (COMBINATION, comb_fc.get(uid, all_fc.iloc[:0]), bt, seconds)
+            )
+    for uid, entries in entries_by_uid.items():
+        last = last_by_uid[uid]
         for name, fc, bt, seconds in entries:
             if name == COMBINATION:
                 fc, cov80, cov95 = calibrate(fc, bt, last)
@@ -577,11 +631,21 @@ def _combine_and_calibrate(
                     "seconds": seconds,
                 }
             )
-    weights_frame = pd.DataFrame(weight_rows, columns=["unique_id", "model", "weight"])
     table = pd.DataFrame(rows, columns=list(metrics.columns) if len(metrics) else None)
     table = table.merge(weights_frame, on=["unique_id", "model"], how="left")
     all_forecasts = pd.concat(forecasts, ignore_index=True)[list(FORECAST_COLUMNS)]
     return all_forecasts, table, weights_frame
+
+
+def _by_series(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A frame ordered by ``unique_id`` split into one frame per series (index from 0)."""
+    uids = frame["unique_id"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, uids[1:] != uids[:-1]]) if len(uids) else []
+    ends = [*starts[1:], len(uids)]
+    return {
+        str(uids[a]): frame.iloc[a:b].reset_index(drop=True)
+        for a, b in zip(starts, ends, strict=True)
+    }
 
 
 def default_executor(max_workers: int = DEFAULT_MAX_WORKERS) -> cf.Executor:
@@ -757,20 +821,18 @@ def _drivers(
             hi = np.searchsorted(days, end.to_datetime64(), "right")
             ahead = hf.iloc[lo:hi]
             pooled = effects_by_uid.get(uid)
-            for row in ahead.itertuples(index=False):
-                drivers.append(
-                    holiday_driver(
-                        uid,
-                        row.holiday,
-                        row.ds,
-                        pre_days=-int(row.lower_window),
-                        post_days=int(row.upper_window),
-                        effects=None if pooled is None else pooled.effects,
-                        shared=None if pooled is None else pooled.shared,
-                        country=str(attr_map.loc[uid, "country"]),
-                        closed=row.holiday in closed_by_uid.get(uid, frozenset()),
-                    )
-                )
+            closed = closed_by_uid.get(uid, frozenset())
+            windows = [
+                (r.holiday, r.ds, -int(r.lower_window), int(r.upper_window), r.holiday in closed)
+                for r in ahead.itertuples(index=False)
+            ]
+            drivers += holiday_drivers(
+                uid,
+                windows,
+                effects=None if pooled is None else pooled.effects,
+                shared=None if pooled is None else pooled.shared,
+                country=str(attr_map.loc[uid, "country"]),
+            )
         if uid in traffic_by_uid:
             country = str(attr_map.loc[uid, "country"])
             source = reg or next((r for r in results if r.future_traffic is not None), None)

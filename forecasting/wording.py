@@ -15,7 +15,7 @@ benchmarks and file exports keep to it. Entries saved before they had codes are 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,30 +150,83 @@ def holiday_driver(
         ``country``, ``shared_on`` (the shared effect on the day), ``shared_holidays``
         (holidays behind it), ``shared_scope`` (``country`` or ``run``) and ``closed``.
     """
-    known = effects is not None and not effects.empty and (effects["holiday"] == holiday).any()
-    mine = effects.loc[effects["holiday"] == holiday] if known else None
-    e = mine.set_index("group")["effect"] if known else {}
-    occurrences = int(mine["occurrences"].max()) if known and "occurrences" in mine else None
-    sh = shared.set_index("group") if shared is not None and len(shared) else None
-    has_on = sh is not None and "on" in sh.index
-    values = _plain_values(
-        series=unique_id,
-        holiday=holiday,
-        date=day,
-        pre_days=int(pre_days),
-        post_days=int(post_days),
-        estimated=bool(known),
-        pre=e.get("pre") if pre_days > 0 else None,
-        on=e.get("on"),
-        post=e.get("post") if post_days > 0 else None,
-        occurrences=occurrences,
-        country=country,
-        shared_on=float(sh.loc["on", "effect"]) if has_on else None,
-        shared_holidays=int(sh.loc["on", "holidays"]) if has_on else None,
-        shared_scope=str(sh.loc["on", "scope"]) if has_on else None,
-        closed=bool(closed),
+    return _HolidayLookup(effects, shared).driver(
+        unique_id, holiday, day, pre_days, post_days, country, closed
     )
-    return Driver(unique_id, "holiday", day, WORDINGS.english("holiday", values), values)
+
+
+def holiday_drivers(
+    unique_id: str,
+    holidays: Iterable[tuple[str, pd.Timestamp, int, int, bool]],
+    effects: pd.DataFrame | None,
+    shared: pd.DataFrame | None = None,
+    country: str | None = None,
+) -> list[Driver]:
+    """:func:`holiday_driver` for each of a series' holidays ``(holiday, day, pre_days,
+    post_days, closed)``: the same drivers, its effects looked up once for all of them."""
+    lookup = _HolidayLookup(effects, shared)
+    return [
+        lookup.driver(unique_id, holiday, day, pre, post, country, closed)
+        for holiday, day, pre, post, closed in holidays
+    ]
+
+
+class _HolidayLookup:
+    """One series' pooled effects by holiday and its shared effect on the day, found once."""
+
+    def __init__(self, effects: pd.DataFrame | None, shared: pd.DataFrame | None) -> None:
+        # (holiday -> {group: effect}, holiday -> occurrences): one row per holiday and group
+        self.effect: dict[str, dict[str, Any]] = {}
+        self.occurrences: dict[str, int | None] = {}
+        if effects is not None and not effects.empty:
+            names = effects["holiday"].to_numpy(dtype=object)
+            groups = effects["group"].to_numpy(dtype=object)
+            effect = effects["effect"].to_numpy()
+            occ = effects["occurrences"].to_numpy() if "occurrences" in effects else None
+            for i, name in enumerate(names):
+                self.effect.setdefault(name, {})[groups[i]] = effect[i]
+                if occ is not None:
+                    seen = self.occurrences.get(name)
+                    self.occurrences[name] = occ[i] if seen is None else max(seen, occ[i])
+                else:
+                    self.occurrences[name] = None
+        sh = shared.set_index("group") if shared is not None and len(shared) else None
+        self.has_on = sh is not None and "on" in sh.index
+        self.shared_on = float(sh.loc["on", "effect"]) if self.has_on else None
+        self.shared_holidays = int(sh.loc["on", "holidays"]) if self.has_on else None
+        self.shared_scope = str(sh.loc["on", "scope"]) if self.has_on else None
+
+    def driver(
+        self,
+        unique_id: str,
+        holiday: str,
+        day: pd.Timestamp,
+        pre_days: int,
+        post_days: int,
+        country: str | None,
+        closed: bool,
+    ) -> Driver:
+        known = holiday in self.effect
+        e = self.effect.get(holiday, {})
+        occurrences = self.occurrences.get(holiday) if known else None
+        values = _plain_values(
+            series=unique_id,
+            holiday=holiday,
+            date=day,
+            pre_days=int(pre_days),
+            post_days=int(post_days),
+            estimated=bool(known),
+            pre=e.get("pre") if pre_days > 0 else None,
+            on=e.get("on"),
+            post=e.get("post") if post_days > 0 else None,
+            occurrences=None if occurrences is None else int(occurrences),
+            country=country,
+            shared_on=self.shared_on,
+            shared_holidays=self.shared_holidays,
+            shared_scope=self.shared_scope,
+            closed=bool(closed),
+        )
+        return Driver(unique_id, "holiday", day, WORDINGS.english("holiday", values), values)
 
 
 def traffic_driver(

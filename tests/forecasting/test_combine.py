@@ -13,6 +13,7 @@ from forecasting.combine import (
     apply_conformal,
     combination_weights,
     combine,
+    combine_each,
     conformal_quantiles,
     loo_coverage,
 )
@@ -34,11 +35,11 @@ def test_weights_are_inverse_wape_of_the_best_five_never_the_naive():
     assert combination_weights(pd.Series({"a": np.nan})).empty
 
 
-def _forecast(model: str, level: float) -> pd.DataFrame:
+def _forecast(model: str, level: float, uid: str = "AR/phone") -> pd.DataFrame:
     ds = pd.date_range("2024-03-01", periods=5)
     return pd.DataFrame(
         {
-            "unique_id": "AR/phone",
+            "unique_id": uid,
             "ds": ds,
             "model": model,
             "forecast": level,
@@ -113,3 +114,21 @@ def test_a_run_reports_the_coverage_of_its_conformal_bands():
     fc = run.forecast
     width80 = (fc["forecast_upper"] - fc["forecast_lower"]) / fc["forecast"]
     assert width80.between(0.1, 1.0).all()  # about +-1.3 sd of 12% noise, not parametric
+
+
+def test_every_series_combined_at_once_is_each_series_combined_alone():
+    rng = np.random.default_rng(3)
+    frames, weights, alone = [], [], []
+    for uid, members in (("BR/chat", ["b", "a", "c"]), ("AR/phone", ["a", "b"])):
+        parts = [_forecast(m, float(rng.uniform(10, 500)), uid) for m in members]
+        parts[-1] = parts[-1].iloc[1:]  # a day the last member lacks: left out
+        w = pd.Series(rng.uniform(0.1, 1.0, len(members)), index=members)
+        w = w / w.sum()
+        frames += parts
+        weights += [(uid, m, float(x)) for m, x in w.items()]
+        alone.append(combine(pd.concat(parts, ignore_index=True), w, ["unique_id", "ds"]))
+    w_frame = pd.DataFrame(weights, columns=["unique_id", "model", "weight"])
+    together = combine_each(pd.concat(frames, ignore_index=True), w_frame, ["unique_id", "ds"])
+    expected = pd.concat(alone[::-1], ignore_index=True)  # ordered by the keys: AR before BR
+    pd.testing.assert_frame_equal(together, expected, check_exact=True)
+    assert len(together) == 8 and list(together["unique_id"].unique()) == ["AR/phone", "BR/chat"]

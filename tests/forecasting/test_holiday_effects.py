@@ -10,9 +10,11 @@ import pytest
 
 from forecasting.holiday_effects import (
     estimate_holiday_effects,
+    holiday_group_arrays,
     label_holiday_days,
     measure_holidays,
     pool_holiday_effects,
+    pool_over_run,
 )
 from forecasting.holidays import make_holidays_frame
 from forecasting.pipeline import closed_holidays, run_forecast
@@ -102,6 +104,18 @@ def test_a_country_with_few_holidays_borrows_the_runs_shared_effect():
     assert pooled.shared.set_index("group").loc["on", "holidays"] == 10
     unseen = pooled.effects.set_index(["holiday", "group"]).loc[("Unseen Day", "on")]
     assert unseen["source"] == "shared" and unseen["effect"] < -0.3
+    # the same pool put together by the caller from each series' means (as the pipeline does,
+    # once per series instead of once per series that borrows) gives the same numbers
+    made = pool_over_run(
+        [holiday_group_arrays(few), holiday_group_arrays(rich), holiday_group_arrays(rich)],
+        [few.noise_var, rich.noise_var, rich.noise_var],
+    )
+    twice = pool_holiday_effects(few, few_hf, "YY", others=[rich, rich])
+    again = pool_holiday_effects(few, few_hf, "YY", run_pooled=made)
+    pd.testing.assert_frame_equal(again.effects, twice.effects, check_exact=True)
+    pd.testing.assert_frame_equal(again.shared, twice.shared, check_exact=True)
+    assert twice.shared.set_index("group").loc["on", "holidays"] == 19
+    assert pool_over_run([{}, {}], [1.0, 2.0]) is None  # nobody measured a holiday
 
 
 def test_closed_on_every_past_holiday_means_closed_on_an_unseen_one_but_never_on_an_open_one():

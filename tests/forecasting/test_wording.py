@@ -12,6 +12,7 @@ from forecasting.wording import (
     Driver,
     Statement,
     holiday_driver,
+    holiday_drivers,
     make_statement,
     traffic_driver,
     word,
@@ -233,3 +234,18 @@ def test_statements_compare_and_hash():
     assert hash(christmas()) == hash(christmas())
     with pytest.raises(ValueError, match="no wording for forecast note code 'no_such_code'"):
         make_statement("no_such_code")
+
+
+def test_a_series_holiday_drivers_are_each_holiday_s_driver():
+    days = [
+        ("Christmas Day", XMAS, 3, 1, False),
+        ("Yom Kippur", XMAS + pd.Timedelta(days=2), 0, 0, True),
+        ("Christmas Day", XMAS + pd.Timedelta(days=365), 0, 2, False),
+    ]
+    many = holiday_drivers("IL/voice", days, POOLED, SHARED, "IL")
+    assert many == [holiday_driver("IL/voice", *d[:4], POOLED, SHARED, "IL", d[4]) for d in days]
+    assert [d.values for d in many] == [
+        holiday_driver("IL/voice", *d[:4], POOLED, SHARED, "IL", d[4]).values for d in days
+    ]
+    assert many[1].values["closed"] and many[0].values["occurrences"] == 3
+    assert holiday_drivers("IL/voice", days[:1], None)[0].values["estimated"] is False
