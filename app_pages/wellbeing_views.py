@@ -319,8 +319,16 @@ def _review(viewer: Principal, flag_id: int, to_state: str, expected_state: str)
         f"Flag {flag_id} is now {STATE_LABELS[to_state].lower()}; your decision is on "
         f"record{followed}.",
     )
-    st.session_state[NOTE_KEY] = ""
-    st.session_state[FOLLOWUP_ON_KEY] = False
+    # A fresh form for the next decision. Only what is filled in is cleared: a value set here
+    # reaches the browser with this run's page, and a click on that very widget while the run
+    # is still drawing (switching the follow-up on right after "Start review") was then
+    # overwritten in the browser by the value set here, while the server kept the click: the
+    # next choice in the form sent the browser's "off" and the half-filled form vanished
+    # (the follow-up walk caught it, about one run in three under load).
+    if st.session_state.get(NOTE_KEY):
+        st.session_state[NOTE_KEY] = ""
+    if st.session_state.get(FOLLOWUP_ON_KEY):
+        st.session_state[FOLLOWUP_ON_KEY] = False
     st.session_state.pop(FORM_KEEP_KEY, None)  # the decision is on record: a fresh form next
     _bump()
 
