@@ -13,6 +13,7 @@ from data.store import open_store
 from data.validation import ReadOptions
 from overview.sources import latest_forecast
 from tests.data.test_forecast_runs import PLANNER, make_run
+from tests.sample_forecast import PERIOD, daily_forecast
 
 LONG = pd.date_range("2026-11-23", periods=56, freq="D")
 SHORT = LONG[:14]
@@ -63,8 +64,6 @@ def test_nothing_saved_gives_an_empty_frame(store):
 # --- the contacts history the overview reads --------------------------------------------------
 
 SAMPLE_END = dt.date(2026, 11, 29)
-#: Six weeks over Christmas and the New Year: holiday and eve profiles come into play.
-PERIOD = (dt.date(2026, 11, 30), dt.date(2027, 1, 10))
 
 
 @pytest.fixture(scope="module")
@@ -87,22 +86,6 @@ def sample_store(tmp_path_factory):
     )
     assert result is not None, report.lines()
     return store
-
-
-def daily_forecast(contacts: pd.DataFrame) -> pd.DataFrame:
-    """Every queue's last four weeks' mean day, over :data:`PERIOD`."""
-    days = pd.date_range(*PERIOD, freq="D")
-    recent = contacts[contacts["ds"] >= pd.Timestamp(SAMPLE_END) - pd.Timedelta(days=27)]
-    level = recent.groupby(["country", "channel"])["contacts"].sum() / 28
-    return pd.DataFrame(
-        [
-            (c, ch, d, v, 0.8 * v, 1.2 * v, "seasonal_naive")
-            for (c, ch), v in level.items()
-            for d in days
-        ],
-        columns=["country", "channel", "date", "forecast", "forecast_lower",
-                 "forecast_upper", "model"],
-    )  # fmt: skip
 
 
 def test_the_overview_from_its_history_equals_the_overview_from_the_whole_table(sample_store):

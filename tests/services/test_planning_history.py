@@ -29,6 +29,7 @@ from services.planning import (
     queue_setups,
 )
 from staffing.planning import MissingHandleTimeError
+from tests.sample_forecast import PERIOD, daily_forecast
 
 PLANNER = Principal("pia", "planner", "Pia")
 TARGETS = {
@@ -38,8 +39,6 @@ TARGETS = {
     "shrinkage": 0.3,
 }
 SAMPLE_END = dt.date(2026, 11, 29)
-#: Six weeks over Christmas and the New Year: holiday and eve profiles come into play.
-PERIOD = (dt.date(2026, 11, 30), dt.date(2027, 1, 10))
 #: Queues added to the sample, each needing a part of the history a plain "last eight weeks"
 #: read would miss (see :func:`sample`).
 EXTRA = {
@@ -86,23 +85,6 @@ def whole(sample):
 @pytest.fixture(scope="module")
 def recent(sample):
     return plan_history(sample, PLANNER)
-
-
-def daily_forecast(contacts: pd.DataFrame) -> pd.DataFrame:
-    """Every queue's last four weeks' mean day, over :data:`PERIOD`."""
-    days = pd.date_range(*PERIOD, freq="D")
-    last = contacts.groupby(["country", "channel"])["ds"].transform("max")
-    recent = contacts[contacts["ds"] >= last.dt.normalize() - pd.Timedelta(days=27)]
-    level = recent.groupby(["country", "channel"])["contacts"].sum() / 28
-    return pd.DataFrame(
-        [
-            (c, ch, d, v, 0.8 * v, 1.2 * v, "seasonal_naive")
-            for (c, ch), v in level.items()
-            for d in days
-        ],
-        columns=["country", "channel", "date", "forecast", "forecast_lower",
-                 "forecast_upper", "model"],
-    )  # fmt: skip
 
 
 def queues(frame: pd.DataFrame) -> set[tuple[str, str]]:
